@@ -1,0 +1,271 @@
+// The zod schemas of every frame on the wire, both directions. Types are inferred from them;
+// docs/protocol.md describes each one with an example.
+import { z } from 'zod';
+import { ERROR_CODES, LIMITS } from './limits';
+
+// ---------------------------------------------------------------- building blocks
+
+/** A client-made UUID that identifies one write and its broadcast. */
+export const BroadcastId = z.uuid();
+
+/** Ids of discussions and comments are made by the client (128 random bits, base64url or UUID). */
+export const EntityId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'ids are 8 to 64 characters of A-Z, a-z, 0-9, _ and -');
+
+/** A normalised page URL (see lib/page-key). */
+export const PageKey = z
+  .string()
+  .min(1)
+  .max(LIMITS.pageKeyChars)
+  .regex(/^https?:\/\/[^\s]+$/, 'a page is an http(s) URL without spaces');
+
+export const Seq = z.number().int().nonnegative();
+export const Timestamp = z.number().int().nonnegative();
+
+const CommentText = z
+  .string()
+  .max(LIMITS.commentChars, `a comment is at most ${LIMITS.commentChars} characters`)
+  .refine((s) => s.trim().length > 0, 'a comment cannot be empty');
+
+// W3C Web Annotation selectors (https://www.w3.org/TR/annotation-model/#selectors).
+export const TextQuoteSelector = z.object({
+  type: z.literal('TextQuoteSelector'),
+  exact: z.string().min(1).max(LIMITS.quoteChars),
+  prefix: z.string().max(LIMITS.contextChars).optional(),
+  suffix: z.string().max(LIMITS.contextChars).optional(),
+});
+export const TextPositionSelector = z
+  .object({
+    type: z.literal('TextPositionSelector'),
+    start: z.number().int().nonnegative(),
+    end: z.number().int().nonnegative(),
+  })
+  .refine((s) => s.end > s.start, 'end must be after start');
+/** A structural hint: XPaths of the start and end containers with offsets into them. */
+export const RangeSelector = z.object({
+  type: z.literal('RangeSelector'),
+  startContainer: z.string().max(512),
+  startOffset: z.number().int().nonnegative(),
+  endContainer: z.string().max(512),
+  endOffset: z.number().int().nonnegative(),
+});
+export const Selector = z.union([TextQuoteSelector, TextPositionSelector, RangeSelector]);
+
+/** Every anchor carries exactly one TextQuoteSelector; the others are hints. */
+export const Selectors = z
+  .array(Selector)
+  .min(1)
+  .max(LIMITS.selectorsPerAnchor)
+  .refine(
+    (list) => list.filter((s) => s.type === 'TextQuoteSelector').length === 1,
+    'an anchor needs exactly one TextQuoteSelector',
+  );
+
+export const Person = z.object({ id: z.string(), name: z.string() });
+
+export const Comment = z.object({
+  id: EntityId,
+  author: Person,
+  text: z.string(),
+  at: Timestamp,
+  editedAt: Timestamp.optional(),
+});
+
+/** A discussion ("text chat") anchored to a quote on a page. Its creator is the first comment's author. */
+export const Discussion = z.object({
+  id: EntityId,
+  selectors: Selectors,
+  comments: z.array(Comment),
+});
+
+// ---------------------------------------------------------------- client → server
+
+export const Hello = z.object({
+  type: z.literal('hello'),
+  token: z.string().min(1).max(LIMITS.tokenChars),
+  protocol: z.number().int().positive(),
+});
+export const Subscribe = z.object({
+  type: z.literal('subscribe'),
+  page: PageKey,
+  /** The last seq the client holds for this page; absent for a first subscription. */
+  since: Seq.optional(),
+});
+export const Unsubscribe = z.object({ type: z.literal('unsubscribe'), page: PageKey });
+export const Ping = z.object({ type: z.literal('ping'), t: z.number().optional() });
+
+const writeBase = { broadcastId: BroadcastId, page: PageKey };
+export const CreateChat = z.object({
+  type: z.literal('create-chat'),
+  ...writeBase,
+  chatId: EntityId,
+  commentId: EntityId,
+  selectors: Selectors,
+  text: CommentText,
+});
+export const AddComment = z.object({
+  type: z.literal('add-comment'),
+  ...writeBase,
+  chatId: EntityId,
+  commentId: EntityId,
+  text: CommentText,
+});
+export const EditComment = z.object({
+  type: z.literal('edit-comment'),
+  ...writeBase,
+  chatId: EntityId,
+  commentId: EntityId,
+  text: CommentText,
+});
+export const DeleteComment = z.object({
+  type: z.literal('delete-comment'),
+  ...writeBase,
+  chatId: EntityId,
+  commentId: EntityId,
+});
+export const DeleteChat = z.object({
+  type: z.literal('delete-chat'),
+  ...writeBase,
+  chatId: EntityId,
+});
+
+export const WriteFrame = z.discriminatedUnion('type', [
+  CreateChat,
+  AddComment,
+  EditComment,
+  DeleteComment,
+  DeleteChat,
+]);
+export const ClientFrame = z.discriminatedUnion('type', [
+  Hello,
+  Subscribe,
+  Unsubscribe,
+  Ping,
+  CreateChat,
+  AddComment,
+  EditComment,
+  DeleteComment,
+  DeleteChat,
+]);
+export const CLIENT_FRAME_TYPES = ClientFrame.options.map((o) => o.shape.type.value);
+
+// ---------------------------------------------------------------- server → client
+
+export const Role = z.enum(['member', 'admin']);
+
+export const Welcome = z.object({
+  type: z.literal('welcome'),
+  protocol: z.number().int(),
+  user: Person,
+  tenant: Person,
+  role: Role,
+});
+
+const eventBase = { page: PageKey, seq: Seq, broadcastId: BroadcastId };
+export const NewTextChat = z.object({ type: z.literal('new-text-chat'), ...eventBase, chat: Discussion });
+export const ChatChange = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('add-comment'), comment: Comment }),
+  z.object({ op: z.literal('edit-comment'), commentId: EntityId, text: z.string(), editedAt: Timestamp }),
+  z.object({ op: z.literal('delete-comment'), commentId: EntityId }),
+]);
+export const UpdatedTextChat = z.object({
+  type: z.literal('updated-text-chat'),
+  ...eventBase,
+  chatId: EntityId,
+  change: ChatChange,
+});
+export const DeletedTextChat = z.object({
+  type: z.literal('deleted-text-chat'),
+  ...eventBase,
+  chatId: EntityId,
+});
+/** A change to a page: each gets the page's next seq. */
+export const ChatEvent = z.discriminatedUnion('type', [NewTextChat, UpdatedTextChat, DeletedTextChat]);
+
+export const Presence = z.object({
+  type: z.literal('presence'),
+  page: PageKey,
+  /** Distinct users viewing the page now. */
+  count: z.number().int().nonnegative(),
+});
+
+export const Snapshot = z.object({
+  type: z.literal('snapshot'),
+  page: PageKey,
+  seq: Seq,
+  chats: z.array(Discussion),
+});
+export const Replay = z.object({
+  type: z.literal('replay'),
+  page: PageKey,
+  /** The page's seq after the replayed events. */
+  seq: Seq,
+  events: z.array(ChatEvent),
+});
+
+export const Ack = z.object({
+  type: z.literal('ack'),
+  broadcastId: BroadcastId,
+  page: PageKey,
+  seq: Seq,
+});
+export const ErrorFrame = z.object({
+  type: z.literal('error'),
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  broadcastId: BroadcastId.optional(),
+  page: z.string().optional(),
+});
+export const Pong = z.object({ type: z.literal('pong'), t: z.number().optional() });
+
+/** What a `batch` may carry: live broadcasts, in order. */
+export const BatchedFrame = z.discriminatedUnion('type', [
+  NewTextChat,
+  UpdatedTextChat,
+  DeletedTextChat,
+  Presence,
+]);
+export const Batch = z.object({ type: z.literal('batch'), events: z.array(BatchedFrame).min(1) });
+
+export const ServerFrame = z.discriminatedUnion('type', [
+  Welcome,
+  NewTextChat,
+  UpdatedTextChat,
+  DeletedTextChat,
+  Presence,
+  Snapshot,
+  Replay,
+  Ack,
+  ErrorFrame,
+  Pong,
+  Batch,
+]);
+
+// ---------------------------------------------------------------- types
+
+export type BroadcastIdT = z.infer<typeof BroadcastId>;
+export type PageKeyT = z.infer<typeof PageKey>;
+export type SelectorT = z.infer<typeof Selector>;
+export type TextQuoteSelectorT = z.infer<typeof TextQuoteSelector>;
+export type TextPositionSelectorT = z.infer<typeof TextPositionSelector>;
+export type RangeSelectorT = z.infer<typeof RangeSelector>;
+export type PersonT = z.infer<typeof Person>;
+export type CommentT = z.infer<typeof Comment>;
+export type DiscussionT = z.infer<typeof Discussion>;
+export type RoleT = z.infer<typeof Role>;
+export type HelloFrame = z.infer<typeof Hello>;
+export type SubscribeFrame = z.infer<typeof Subscribe>;
+export type WriteFrameT = z.infer<typeof WriteFrame>;
+export type ClientFrameT = z.infer<typeof ClientFrame>;
+export type ServerFrameT = z.infer<typeof ServerFrame>;
+export type WelcomeFrame = z.infer<typeof Welcome>;
+export type ChatEventT = z.infer<typeof ChatEvent>;
+export type ChatChangeT = z.infer<typeof ChatChange>;
+export type PresenceFrame = z.infer<typeof Presence>;
+export type SnapshotFrame = z.infer<typeof Snapshot>;
+export type ReplayFrame = z.infer<typeof Replay>;
+export type AckFrame = z.infer<typeof Ack>;
+export type ErrorFrameT = z.infer<typeof ErrorFrame>;
+export type BatchedFrameT = z.infer<typeof BatchedFrame>;
+export type BatchFrame = z.infer<typeof Batch>;

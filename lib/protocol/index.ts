@@ -1,0 +1,5 @@
+// The wire protocol shared by the server and the extension: frames, limits, parsing and page state.
+export * from './limits';
+export * from './frames';
+export * from './parse';
+export * from './page-state';

@@ -1,0 +1,77 @@
+// The client-side state of one page (its discussions and last seq) and the rules that keep it
+// in step with the server: snapshots replace, events apply in seq order, duplicates are ignored,
+// a gap asks for a resync. Shared by the background, the tests and the model checks.
+import type { ChatEventT, DiscussionT, ReplayFrame, SnapshotFrame } from './frames';
+
+export interface PageState {
+  seq: number;
+  /** In creation order. */
+  chats: DiscussionT[];
+}
+
+export type ApplyResult = 'applied' | 'duplicate' | 'gap';
+
+export function emptyPageState(): PageState {
+  return { seq: 0, chats: [] };
+}
+
+export function fromSnapshot(snapshot: Pick<SnapshotFrame, 'seq' | 'chats'>): PageState {
+  return { seq: snapshot.seq, chats: structuredClone(snapshot.chats) };
+}
+
+/**
+ * Applies one event in place. Events at or below the state's seq are duplicates; an event that
+ * skips a seq is a gap and is not applied: the caller resubscribes with `since = state.seq`.
+ */
+export function applyEvent(state: PageState, event: ChatEventT): ApplyResult {
+  if (event.seq <= state.seq) return 'duplicate';
+  if (event.seq > state.seq + 1) return 'gap';
+  applyChange(state.chats, event);
+  state.seq = event.seq;
+  return 'applied';
+}
+
+/** Applies a replay; stops at the first gap. */
+export function applyReplay(state: PageState, replay: Pick<ReplayFrame, 'events'>): ApplyResult {
+  let result: ApplyResult = 'duplicate';
+  for (const event of replay.events) {
+    const r = applyEvent(state, event);
+    if (r === 'gap') return 'gap';
+    if (r === 'applied') result = 'applied';
+  }
+  return result;
+}
+
+/** Applies the change an event describes to a list of discussions, ignoring its seq. */
+export function applyChange(chats: DiscussionT[], event: ChatEventT): void {
+  switch (event.type) {
+    case 'new-text-chat': {
+      if (!chats.some((c) => c.id === event.chat.id)) chats.push(structuredClone(event.chat));
+      return;
+    }
+    case 'deleted-text-chat': {
+      const i = chats.findIndex((c) => c.id === event.chatId);
+      if (i >= 0) chats.splice(i, 1);
+      return;
+    }
+    case 'updated-text-chat': {
+      const chat = chats.find((c) => c.id === event.chatId);
+      if (!chat) return;
+      const change = event.change;
+      if (change.op === 'add-comment') {
+        if (!chat.comments.some((c) => c.id === change.comment.id))
+          chat.comments.push(structuredClone(change.comment));
+      } else if (change.op === 'edit-comment') {
+        const comment = chat.comments.find((c) => c.id === change.commentId);
+        if (comment) {
+          comment.text = change.text;
+          comment.editedAt = change.editedAt;
+        }
+      } else {
+        const i = chat.comments.findIndex((c) => c.id === change.commentId);
+        if (i >= 0) chat.comments.splice(i, 1);
+      }
+      return;
+    }
+  }
+}

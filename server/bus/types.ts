@@ -1,0 +1,18 @@
+// The bus carries every committed event (already serialised) to every server node with
+// subscribers for its page. In-process for one node; Redis pub/sub for several.
+
+/** A page within a tenant: the unit of subscription, sequencing and fan-out. */
+export interface RoomKey {
+  tenantId: string;
+  page: string;
+}
+
+export type BusHandler = (room: RoomKey, frame: string) => void;
+
+export interface Bus {
+  /** Delivers `frame` to the handlers of `room` on every node, including this one. */
+  publish(room: RoomKey, frame: string): Promise<void>;
+  /** Starts receiving a room's frames on this node; the returned function stops it. */
+  subscribe(room: RoomKey, handler: BusHandler): () => void;
+  close(): Promise<void>;
+}

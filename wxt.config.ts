@@ -1,0 +1,17 @@
+import { defineConfig } from 'wxt';
+
+// Extension build configuration. The server lives in server/ and is not part of this build.
+export default defineConfig({
+  modules: ['@wxt-dev/module-solid', '@wxt-dev/webextension-polyfill'],
+  srcDir: '.',
+  outDir: '.output',
+  manifest: {
+    name: 'Collab Chat',
+    description: 'Discuss any web page with your team, anchored to the text you select.',
+    permissions: ['storage', 'tabs', 'activeTab'],
+    host_permissions: ['<all_urls>'],
+    browser_specific_settings: {
+      gecko: { id: 'collab-chat@example.org' },
+    },
+  },
+});
