@@ -2,12 +2,13 @@ import { defineConfig } from 'wxt';
 
 // Extension build configuration. The server lives in server/ and is not part of this build.
 export default defineConfig({
-  modules: ['@wxt-dev/module-solid', '@wxt-dev/webextension-polyfill'],
+  modules: ['@wxt-dev/module-solid', '@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   srcDir: '.',
   outDir: '.output',
   manifest: {
     name: 'Collab Chat',
-    description: 'Discuss any web page with your team, anchored to the text you select.',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
     permissions: ['storage', 'tabs', 'activeTab'],
     host_permissions: ['<all_urls>'],
     browser_specific_settings: {

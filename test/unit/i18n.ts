@@ -1,0 +1,13 @@
+// Gives WXT's fake browser the English messages, so that components under test show real text.
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import en from '@/locales/en.json';
+
+const messages: Record<string, string> = en;
+
+export function useEnglishMessages(): void {
+  fakeBrowser.i18n.getMessage = ((key: string, subs?: string | string[]) => {
+    const list = subs === undefined ? [] : Array.isArray(subs) ? subs : [subs];
+    const message = messages[key] ?? '';
+    return message.replace(/\$(\d)/g, (_, n: string) => list[Number(n) - 1] ?? '');
+  }) as typeof fakeBrowser.i18n.getMessage;
+}
