@@ -1,7 +1,8 @@
 // A small exact-quote anchoring adapter: range → W3C selectors, selectors → range, highlights through
 // the CSS Custom Highlight API and hit-testing of clicks. Stands in behind this narrow interface
 // until lib/anchoring (fuzzy matching, orphan retries) replaces it; only this file changes then.
-import { LIMITS, type SelectorT } from '@/lib/protocol';
+import type { SelectorT } from '@/lib/protocol';
+import { LIMITS } from '@/lib/protocol/limits';
 
 const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEXTAREA', 'TEMPLATE']);
 

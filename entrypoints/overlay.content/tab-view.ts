@@ -1,13 +1,8 @@
 // What this tab shows of its page: the background's confirmed discussions plus this tab's own writes
 // not yet confirmed (optimistic). The server's echo of a write made here is dropped, so no change
 // ever shows twice; a refused write is removed from the overlay, which rolls it back.
-import {
-  applyChange,
-  type ChatEventT,
-  type DiscussionT,
-  type PersonT,
-  type WriteFrameT,
-} from '@/lib/protocol';
+import type { ChatEventT, DiscussionT, PersonT, WriteFrameT } from '@/lib/protocol';
+import { applyChange } from '@/lib/protocol/page-state';
 
 /** How many of its own broadcastIds a tab remembers, to recognise late echoes. */
 const OWN_IDS_KEPT = 500;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ChatEvent, Discussion, ERROR_CODES, PageKey, Person, Role, Seq, WriteFrame } from '@/lib/protocol';
 
-export const TAB_PORT_NAME = 'collab-chat/tab';
+export { TAB_PORT_NAME } from './names';
 
 // ---------------------------------------------------------------- connection status
 

@@ -1,6 +1,6 @@
 // The page key: the one string that names "this page" for everyone of a team. Pure functions, no DOM
 // access beyond what the caller passes in, so that tests and the content script share them.
-import { LIMITS } from '@/lib/protocol';
+import { LIMITS } from '@/lib/protocol/limits';
 
 /** Query parameters that only say how someone arrived, not what they are looking at. */
 const TRACKING_PARAMS = new Set([

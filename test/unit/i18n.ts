@@ -2,7 +2,15 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import en from '@/locales/en.json';
 
-const messages: Record<string, string> = en;
+/** The locale file in the browser's plural format: "one | many" (or "zero | one | many"). */
+const messages: Record<string, string> = Object.fromEntries(
+  Object.entries(en as Record<string, string | Record<string, string>>).map(([key, value]) => [
+    key,
+    typeof value === 'string'
+      ? value
+      : [value['0'], value['1'], value.n].filter((v) => v !== undefined).join(' | '),
+  ]),
+);
 
 export function useEnglishMessages(): void {
   fakeBrowser.i18n.getMessage = ((key: string, subs?: string | string[]) => {
