@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import solid from 'vite-plugin-solid';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 // Three projects: pure logic and extension code (WXT plugin, fake browser), and the server
@@ -7,7 +8,8 @@ export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [WxtVitest()],
+        // The WXT plugin does not compile Solid JSX in tests; vite-plugin-solid does.
+        plugins: [WxtVitest(), solid()],
         test: {
           name: 'extension',
           include: [

@@ -1,7 +1,7 @@
 // The overlay's reactive state and actions for one tab: fed by the background's port messages, it
 // turns user actions into write frames (broadcastId made here) and shows them at once.
 import { batch } from 'solid-js';
-import { createStore, reconcile } from 'solid-js/store';
+import { createStore, reconcile, unwrap } from 'solid-js/store';
 import { i18n } from '#i18n';
 import type { BackgroundToTabT, StatusT, TabToBackgroundT } from '@/lib/messaging';
 import type { DiscussionT, SelectorT, WriteFrameT } from '@/lib/protocol';
@@ -69,7 +69,8 @@ export function createOverlayModel(deps: OverlayDeps) {
   };
 
   const write = (frame: WriteFrameT) => {
-    const me = state.status?.me ?? { id: '', name: i18n.t('you') };
+    const known = state.status?.me;
+    const me = known ? { id: known.id, name: known.name } : { id: '', name: i18n.t('you') };
     view.addOwn(frame, me, now());
     sent.set(frame.broadcastId, frame);
     deps.send({ kind: 'write', write: frame });
@@ -155,7 +156,8 @@ export function createOverlayModel(deps: OverlayDeps) {
         ...base(),
         chatId,
         commentId: newId(),
-        selectors: draft.selectors,
+        // Store proxies cannot cross a port: send a plain copy.
+        selectors: structuredClone(unwrap(draft.selectors)),
         text,
       };
       write(frame);
