@@ -5,14 +5,15 @@ export default defineConfig({
   modules: ['@wxt-dev/module-solid', '@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   srcDir: '.',
   outDir: '.output',
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'Collab Chat',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['storage', 'tabs', 'activeTab'],
+    permissions: ['storage', 'tabs'],
     host_permissions: ['<all_urls>'],
-    browser_specific_settings: {
-      gecko: { id: 'collab-chat@example.org' },
-    },
-  },
+    // Chrome warns about keys it does not know: the Gecko id goes only into the Firefox build.
+    ...(browser === 'firefox'
+      ? { browser_specific_settings: { gecko: { id: 'collab-chat@example.org' } } }
+      : {}),
+  }),
 });

@@ -133,6 +133,21 @@ describe('Session: events', () => {
     expect(session.cache.has(page)).toBe(false);
   });
 
+  it('holds live events that arrive before the snapshot and applies them after it, once', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    const before = created(3, 'chat-cccc');
+    const after = created(4, 'chat-dddd');
+    socket.receive(before);
+    socket.receive(after);
+    expect(socket.sentOf('subscribe')).toHaveLength(1);
+    socket.receive({ type: 'snapshot', page, seq: 3, chats: [before.chat] });
+    expect(to(1).filter((m) => m.kind === 'event')).toEqual([{ kind: 'event', event: after }]);
+    expect(session.cache.get(page)?.seq).toBe(4);
+    expect(socket.sentOf('subscribe')).toHaveLength(1);
+  });
+
   it('resubscribes with since = last seq after a reconnect, and applies the replay', async () => {
     vi.useFakeTimers();
     const { session, sockets, to } = makeSession();

@@ -26,6 +26,11 @@ export class Session {
   readonly connection: Connection;
   /** Pages subscribed on the current socket. */
   private readonly subscribed = new Set<string>();
+  /**
+   * Pages subscribed whose snapshot or replay has not arrived yet, with the live events that came
+   * before it: they are applied after it (duplicates dropped), never mistaken for a gap.
+   */
+  private readonly awaiting = new Map<string, ChatEventT[]>();
   /** Writes sent on the current socket and not yet answered. */
   private readonly inFlight = new Set<string>();
   private readonly outbox: Outbox;
@@ -114,14 +119,14 @@ export class Session {
       case 'snapshot': {
         const entry = this.cache.snapshot(frame);
         this.sendState(frame.page, entry.seq, entry.chats);
-        return;
+        return this.drainAwaiting(frame.page);
       }
       case 'replay': {
         const result = this.cache.replay(frame);
         if (result === 'gap') return this.resync(frame.page);
         const entry = this.cache.get(frame.page);
         if (entry) this.sendState(frame.page, entry.seq, entry.chats);
-        return;
+        return this.drainAwaiting(frame.page);
       }
       case 'new-text-chat':
       case 'updated-text-chat':
@@ -173,6 +178,11 @@ export class Session {
 
   private onEvent(event: ChatEventT): void {
     if (!this.subscribed.has(event.page)) return;
+    const early = this.awaiting.get(event.page);
+    if (early) {
+      early.push(event);
+      return;
+    }
     const result = this.cache.event(event);
     if (result === 'gap') return this.resync(event.page);
     // Every tab gets the event, the one that made it too: that tab knows its own broadcastId and drops it.
@@ -182,6 +192,7 @@ export class Session {
   private onConnectionState(): void {
     if (!this.connection.live) {
       this.subscribed.clear();
+      this.awaiting.clear();
       this.inFlight.clear();
     }
     this.broadcastStatus();
@@ -202,18 +213,31 @@ export class Session {
     const frame: ClientFrameT = cached
       ? { type: 'subscribe', page, since: cached.seq }
       : { type: 'subscribe', page };
-    if (this.connection.send(frame)) this.subscribed.add(page);
+    if (this.connection.send(frame)) {
+      this.subscribed.add(page);
+      this.awaiting.set(page, []);
+    }
+  }
+
+  private drainAwaiting(page: string): void {
+    const early = this.awaiting.get(page) ?? [];
+    this.awaiting.delete(page);
+    for (const event of early) this.onEvent(event);
   }
 
   /** A gap or an unknown page: forget the copy and ask for a snapshot. */
   private resync(page: string): void {
     this.cache.drop(page);
-    if (this.connection.send({ type: 'subscribe', page })) this.subscribed.add(page);
+    if (this.connection.send({ type: 'subscribe', page })) {
+      this.subscribed.add(page);
+      this.awaiting.set(page, []);
+    }
   }
 
   private pageLeft(page: string): void {
     this.presence.delete(page);
     if (this.outbox.pages().includes(page)) return;
+    this.awaiting.delete(page);
     if (this.subscribed.delete(page)) this.connection.send({ type: 'unsubscribe', page });
     this.cache.evict(new Set(this.tabs.pages()));
   }

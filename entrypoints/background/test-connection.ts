@@ -30,7 +30,7 @@ export function testConnection(
       resolve(result);
     };
     const timer = timers.setTimeout(
-      () => finish({ result: 'unreachable', detail: 'no answer in time' }),
+      () => finish({ result: 'unreachable', detail: 'timeout' }),
       LIMITS.helloTimeoutMs * 2,
     );
     try {
@@ -57,7 +57,8 @@ export function testConnection(
         event.code === CLOSE.badHello
       )
         finish({ result: 'token-refused' });
-      else finish({ result: 'unreachable', detail: event.reason || `closed with code ${event.code}` });
+      // The detail is shown inside a translated sentence: a close code, not English words.
+      else finish({ result: 'unreachable', detail: `code ${event.code}` });
     };
   });
 }
