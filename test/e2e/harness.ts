@@ -103,10 +103,22 @@ export class BrowserProfile {
     return `chrome-extension://${this.extensionId}/${path}`;
   }
 
-  /** Sets server URL and token through the options page, as a user would, and tests the connection. */
+  /** The options page the extension opened by itself on first install, if it is open. */
+  async firstRunOptionsPage(): Promise<Page | null> {
+    const url = this.extensionUrl('options.html');
+    const isOptions = (p: Page) => p.url() === url;
+    const open = this.context.pages().find(isOptions);
+    if (open) return open;
+    return this.context.waitForEvent('page', { predicate: isOptions, timeout: 10_000 }).catch(() => null);
+  }
+
+  /**
+   * Sets server URL and token through the options page, as a user would (in the page the first
+   * install opened when there is one), and tests the connection. Returns the test's message.
+   */
   async configure(serverUrl: string, token: string): Promise<string> {
-    const page = await this.context.newPage();
-    await page.goto(this.extensionUrl('options.html'));
+    const page = (await this.firstRunOptionsPage()) ?? (await this.context.newPage());
+    if (page.url() !== this.extensionUrl('options.html')) await page.goto(this.extensionUrl('options.html'));
     await page.getByTestId('server-url').fill(serverUrl);
     await page.getByTestId('token').fill(token);
     await page.getByTestId('save-settings').click();
