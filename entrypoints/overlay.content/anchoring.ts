@@ -126,6 +126,7 @@ const HIGHLIGHT_CSS = `::highlight(${HIGHLIGHT_NAME}) { background-color: rgba(2
 export class Highlighter {
   private ranges = new Map<string, Range>();
   private sheet: CSSStyleSheet | null = null;
+  private styleElement: HTMLStyleElement | null = null;
 
   constructor(private readonly doc: Document) {}
 
@@ -136,16 +137,28 @@ export class Highlighter {
   set(ranges: Map<string, Range>, activeId: string | null): void {
     this.ranges = ranges;
     if (!this.supported) return;
-    if (!this.sheet) {
-      this.sheet = new CSSStyleSheet();
-      this.sheet.replaceSync(HIGHLIGHT_CSS);
-      this.doc.adoptedStyleSheets = [...this.doc.adoptedStyleSheets, this.sheet];
-    }
+    if (!this.sheet && !this.styleElement) this.installStyles();
     const normal = [...ranges].filter(([id]) => id !== activeId).map(([, r]) => r);
     const active = activeId ? ranges.get(activeId) : undefined;
     CSS.highlights.set(HIGHLIGHT_NAME, new Highlight(...normal));
     if (active) CSS.highlights.set(`${HIGHLIGHT_NAME}-active`, new Highlight(active));
     else CSS.highlights.delete(`${HIGHLIGHT_NAME}-active`);
+  }
+
+  private installStyles(): void {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(HIGHLIGHT_CSS);
+      this.doc.adoptedStyleSheets = [...this.doc.adoptedStyleSheets, sheet];
+      this.sheet = sheet;
+    } catch {
+      // Firefox content scripts cannot assign the page's adoptedStyleSheets (Xray wrappers): a
+      // style element in <head> carries the same two rules.
+      const style = this.doc.createElement('style');
+      style.textContent = HIGHLIGHT_CSS;
+      (this.doc.head ?? this.doc.documentElement).append(style);
+      this.styleElement = style;
+    }
   }
 
   /** The discussion whose highlighted text is under the point, if any. */
@@ -173,5 +186,7 @@ export class Highlighter {
       this.doc.adoptedStyleSheets = this.doc.adoptedStyleSheets.filter((s) => s !== sheet);
       this.sheet = null;
     }
+    this.styleElement?.remove();
+    this.styleElement = null;
   }
 }
