@@ -14,6 +14,13 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+export interface ClientOptions {
+  /** false makes a client that ignores the server's pings, like a dead peer. */
+  autoPong?: boolean;
+  /** How long `connect` waits for the welcome. */
+  timeoutMs?: number;
+}
+
 export interface Closed {
   code: number;
   reason: string;
@@ -45,8 +52,8 @@ export class TestClient {
   }
 
   /** Opens a socket without saying hello (for handshake tests). */
-  static async open(url: string): Promise<TestClient> {
-    const ws = new WebSocket(url);
+  static async open(url: string, options: ClientOptions = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, { autoPong: options.autoPong ?? true });
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -56,10 +63,10 @@ export class TestClient {
   }
 
   /** Connects, sends hello with `token` and resolves after the welcome. */
-  static async connect(url: string, token: string, timeoutMs = 5000): Promise<TestClient> {
-    const client = await TestClient.open(url);
+  static async connect(url: string, token: string, options: ClientOptions = {}): Promise<TestClient> {
+    const client = await TestClient.open(url, options);
     client.send({ type: 'hello', token, protocol: PROTOCOL_VERSION });
-    client.welcome = (await client.next('welcome', timeoutMs)) as WelcomeFrame;
+    client.welcome = (await client.next('welcome', options.timeoutMs ?? 5000)) as WelcomeFrame;
     return client;
   }
 
