@@ -17,6 +17,8 @@ interface Waiter {
 export interface ClientOptions {
   /** false makes a client that ignores the server's pings, like a dead peer. */
   autoPong?: boolean;
+  /** Certificate to trust for wss:// (a test's self-signed one). */
+  ca?: Buffer;
   /** How long `connect` waits for the welcome. */
   timeoutMs?: number;
 }
@@ -53,7 +55,10 @@ export class TestClient {
 
   /** Opens a socket without saying hello (for handshake tests). */
   static async open(url: string, options: ClientOptions = {}): Promise<TestClient> {
-    const ws = new WebSocket(url, { autoPong: options.autoPong ?? true });
+    const ws = new WebSocket(url, {
+      autoPong: options.autoPong ?? true,
+      ...(options.ca ? { ca: options.ca } : {}),
+    });
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

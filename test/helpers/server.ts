@@ -73,7 +73,13 @@ export async function startTestServer(
   }
   if (!parts.store) await seedStore.close();
 
-  let server = await createCollabServer(config, { log: () => {}, ...parts });
+  let server: CollabServer;
+  try {
+    server = await createCollabServer(config, { log: () => {}, ...parts });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     get server() {
       return server;
