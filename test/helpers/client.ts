@@ -1,5 +1,6 @@
 // A test client over a real `ws` socket: connects and says hello, sends frames, and waits for the
 // frames (batches unwrapped) or the close it expects. Never sleeps: every wait is for a condition.
+import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, type ServerFrameT, type WelcomeFrame } from '../../lib/protocol';
 
@@ -19,6 +20,8 @@ export interface ClientOptions {
   autoPong?: boolean;
   /** Certificate to trust for wss:// (a test's self-signed one). */
   ca?: Buffer;
+  /** Receives the TCP socket under a ws:// client (e.g. to pause reading, like a slow consumer). */
+  onSocket?: (socket: Socket) => void;
   /** How long `connect` waits for the welcome. */
   timeoutMs?: number;
 }
@@ -55,9 +58,20 @@ export class TestClient {
 
   /** Opens a socket without saying hello (for handshake tests). */
   static async open(url: string, options: ClientOptions = {}): Promise<TestClient> {
+    const onSocket = options.onSocket;
     const ws = new WebSocket(url, {
       autoPong: options.autoPong ?? true,
       ...(options.ca ? { ca: options.ca } : {}),
+      ...(onSocket
+        ? {
+            // ws calls it with an options object only; the type is net.connect's overload set.
+            createConnection: ((opts: NetConnectOpts) => {
+              const socket = connect(opts);
+              onSocket(socket);
+              return socket;
+            }) as typeof connect,
+          }
+        : {}),
     });
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
