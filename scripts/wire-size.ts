@@ -1,7 +1,7 @@
 // Measures the wire size of typical frames (a new discussion with a 150-character quote and an
 // 80-character comment). Run: npx tsx scripts/wire-size.ts
 import { randomBytes, randomUUID } from 'node:crypto';
-import { NewTextChat, CreateChat } from '../lib/protocol/index.ts';
+import { NewTextChat, CreateChat } from '../lib/protocol';
 const id = () => randomBytes(16).toString('base64url');
 const text = (n: number) => 'lorem ipsum dolor sit amet '.repeat(20).slice(0, n);
 const page = 'https://example.com/blog/2025/11/an-article-about-something';
