@@ -294,7 +294,7 @@ describe('sync between clients', () => {
     await alice.next('ack');
     await alice.next('ack');
     await t.restart();
-    await alice.closed;
+    expect(await alice.closed).toMatchObject({ code: 1001, reason: expect.stringMatching(/shutting down/) });
 
     const bob = await connect('bob');
     bob.send({ type: 'subscribe', page: PAGE, since: 0 });
