@@ -106,10 +106,12 @@ describe('collab-chat-server CLI', () => {
   });
 
   it('prints usage for help', async () => {
-    const result = await run(['help']);
-    expect(result.code).toBe(0);
-    expect(result.out).toMatch(/token revoke <tokenId>/);
-    expect(result.out).toMatch(/--tls-cert/);
+    for (const args of [['help'], ['serve', '--help'], ['token', 'create', '-h']]) {
+      const result = await run(args);
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(/token revoke <tokenId>/);
+      expect(result.out).toMatch(/--tls-cert/);
+    }
   });
 
   it('serves until stopped', async () => {
