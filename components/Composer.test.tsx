@@ -13,7 +13,9 @@ afterEach(cleanup);
 describe('Composer', () => {
   it('shows the quote and posts the text', () => {
     const posted: string[] = [];
-    render(() => <Composer quote="quick brown fox" onSubmit={(t) => posted.push(t)} onCancel={() => {}} />);
+    render(() => (
+      <Composer quote="quick brown fox" onSubmit={(t) => void posted.push(t)} onCancel={() => {}} />
+    ));
     expect(screen.getByText('quick brown fox')).toBeTruthy();
     const submit = screen.getByTestId('composer-submit') as HTMLButtonElement;
     expect(submit.disabled).toBe(true);

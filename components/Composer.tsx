@@ -5,7 +5,8 @@ import { LIMITS } from '@/lib/protocol/limits';
 
 export interface ComposerProps {
   quote: string;
-  onSubmit(text: string): void;
+  /** Returns false when the text was not taken (it then stays in the field). */
+  onSubmit(text: string): boolean | void;
   onCancel(): void;
 }
 
@@ -14,8 +15,7 @@ export function Composer(props: ComposerProps) {
   const submit = (event: Event) => {
     event.preventDefault();
     if (!text().trim()) return;
-    props.onSubmit(text());
-    setText('');
+    if (props.onSubmit(text()) !== false) setText('');
   };
   return (
     <form

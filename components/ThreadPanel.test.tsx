@@ -24,8 +24,8 @@ function renderPanel(me = bob, role: 'member' | 'admin' = 'member') {
       me={me}
       role={role}
       pending={new Set(['comment-2'])}
-      onReply={(text) => calls.push(`reply:${text}`)}
-      onEdit={(id, text) => calls.push(`edit:${id}:${text}`)}
+      onReply={(text) => void calls.push(`reply:${text}`)}
+      onEdit={(id, text) => void calls.push(`edit:${id}:${text}`)}
       onDeleteComment={(id) => calls.push(`delete:${id}`)}
       onDeleteChat={() => calls.push('delete-chat')}
       onClose={() => calls.push('close')}

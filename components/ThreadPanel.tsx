@@ -11,8 +11,9 @@ export interface ThreadPanelProps {
   role: RoleT | null;
   /** Ids of comments (and the discussion) still waiting for the server. */
   pending: ReadonlySet<string>;
-  onReply(text: string): void;
-  onEdit(commentId: string, text: string): void;
+  /** Return false when the text was not taken: it then stays in the field. */
+  onReply(text: string): boolean | void;
+  onEdit(commentId: string, text: string): boolean | void;
   onDeleteComment(commentId: string): void;
   onDeleteChat(): void;
   onClose(): void;
@@ -36,14 +37,12 @@ export function ThreadPanel(props: ThreadPanelProps) {
   const sendReply = (event: Event) => {
     event.preventDefault();
     if (!reply().trim()) return;
-    props.onReply(reply());
-    setReply('');
+    if (props.onReply(reply()) !== false) setReply('');
   };
   const saveEdit = (event: Event, commentId: string) => {
     event.preventDefault();
     if (!draft().trim()) return;
-    props.onEdit(commentId, draft());
-    setEditing(null);
+    if (props.onEdit(commentId, draft()) !== false) setEditing(null);
   };
   const shortQuote = () => {
     const q = quoteOf(props.chat);

@@ -65,6 +65,9 @@ const REFUSING_CLOSES: ReadonlySet<number> = new Set([
   CLOSE.originNotAllowed,
 ]);
 
+/** The backoff step a rate-limited close jumps to (0.5 s · 2^5 = up to 16 s). */
+const RATE_LIMITED_ATTEMPT = 5;
+
 export class Connection {
   state: ConnectionStateT = 'idle';
   detail: string | undefined;
@@ -208,6 +211,8 @@ export class Connection {
         this.setState('refused');
         return;
       }
+      // Closed for sending too fast: come back more slowly than after a plain network drop.
+      if (event.code === CLOSE.rateLimited) this.attempt = Math.max(this.attempt, RATE_LIMITED_ATTEMPT);
       this.scheduleRetry(event.reason || `closed with code ${event.code}`);
     };
   }

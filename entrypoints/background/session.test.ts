@@ -128,9 +128,12 @@ describe('Session: events', () => {
     expect(to(1).filter((m) => m.kind === 'event')).toHaveLength(1);
     socket.receive(created(3, 'chat-cccc'));
     expect(to(1).filter((m) => m.kind === 'event')).toHaveLength(1);
-    // The gap asks for a fresh snapshot (no `since`).
-    expect(socket.sentOf('subscribe').at(-1)).toEqual({ type: 'subscribe', page });
-    expect(session.cache.has(page)).toBe(false);
+    // The gap asks for what was missed: since = the last seq held.
+    expect(socket.sentOf('subscribe').at(-1)).toEqual({ type: 'subscribe', page, since: 1 });
+    const missed = created(2, 'chat-bbbb');
+    socket.receive({ type: 'replay', page, seq: 3, events: [missed, created(3, 'chat-cccc')] });
+    expect(session.cache.get(page)?.chats.map((c) => c.id)).toEqual(['chat-aaaa', 'chat-bbbb', 'chat-cccc']);
+    expect(to(1).at(-1)).toMatchObject({ kind: 'state', seq: 3 });
   });
 
   it('holds live events that arrive before the snapshot and applies them after it, once', async () => {
@@ -227,6 +230,21 @@ describe('Session: outbox', () => {
     socket.receive({ type: 'ack', broadcastId: write.broadcastId, page, seq: 7 });
     expect(second.session.status().queued).toBe(0);
     await vi.waitFor(async () => expect(await outboxStorage.getValue()).toEqual([]));
+  });
+
+  it('refuses a write larger than a frame may be, without queueing it', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    const write = reply('\u0001'.repeat(3000));
+    await session.write(write);
+    expect(to(1).at(-1)).toMatchObject({
+      kind: 'refused',
+      broadcastId: write.broadcastId,
+      code: 'bad-frame',
+    });
+    expect(session.status().queued).toBe(0);
+    expect(socket.sentOf('add-comment')).toEqual([]);
   });
 
   it('removes a refused write and tells the tabs of its page', async () => {

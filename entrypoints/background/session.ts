@@ -1,7 +1,14 @@
 // The background's coordinator: joins tabs (ports), the page cache, the outbox and the connection.
 // It decides what to subscribe, what to send, and which tab hears what. Pure of browser APIs: the
 // ports, storage and socket come in as dependencies.
-import type { ChatEventT, ClientFrameT, DiscussionT, ServerFrameT, WriteFrameT } from '@/lib/protocol';
+import {
+  LIMITS,
+  type ChatEventT,
+  type ClientFrameT,
+  type DiscussionT,
+  type ServerFrameT,
+  type WriteFrameT,
+} from '@/lib/protocol';
 import type { BackgroundToTabT, StatusT } from '@/lib/messaging';
 import { Connection, type ConnectionDeps } from './connection';
 import { Outbox } from './outbox';
@@ -93,6 +100,16 @@ export class Session {
   }
 
   async write(write: WriteFrameT): Promise<void> {
+    // The server closes the socket on a frame over the limit; queued, it would do so on every retry.
+    if (new TextEncoder().encode(JSON.stringify(write)).length > LIMITS.frameBytes) {
+      this.toTabsOf(write.page, {
+        kind: 'refused',
+        broadcastId: write.broadcastId,
+        code: 'bad-frame',
+        message: `larger than ${LIMITS.frameBytes} bytes`,
+      });
+      return;
+    }
     await this.outbox.add(write);
     this.broadcastStatus();
     if (!this.connection.live) {
@@ -123,7 +140,7 @@ export class Session {
       }
       case 'replay': {
         const result = this.cache.replay(frame);
-        if (result === 'gap') return this.resync(frame.page);
+        if (result === 'gap') return this.resync(frame.page, true);
         const entry = this.cache.get(frame.page);
         if (entry) this.sendState(frame.page, entry.seq, entry.chats);
         return this.drainAwaiting(frame.page);
@@ -225,13 +242,13 @@ export class Session {
     for (const event of early) this.onEvent(event);
   }
 
-  /** A gap or an unknown page: forget the copy and ask for a snapshot. */
-  private resync(page: string): void {
-    this.cache.drop(page);
-    if (this.connection.send({ type: 'subscribe', page })) {
-      this.subscribed.add(page);
-      this.awaiting.set(page, []);
-    }
+  /**
+   * A gap: subscribe again with `since` = the last seq held, which the server answers with a replay of
+   * what was missed. `fresh` forgets the copy first and asks for a snapshot (a replay that itself skips).
+   */
+  private resync(page: string, fresh = false): void {
+    if (fresh) this.cache.drop(page);
+    this.subscribe(page);
   }
 
   private pageLeft(page: string): void {

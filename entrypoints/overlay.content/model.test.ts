@@ -85,6 +85,14 @@ describe('overlay model', () => {
     expect(model.pendingWrites()).toEqual([]);
   });
 
+  it('keeps a text too large to send, with a message, and sends nothing', () => {
+    const { model, sent } = setup();
+    const chatId = model.state.chats[0]!.id;
+    expect(model.reply(chatId, '\u0001'.repeat(3000))).toBe(false);
+    expect(sent).toHaveLength(1);
+    expect(model.state.notice).toBe('This is too long to send. Shorten it and try again.');
+  });
+
   it('ignores messages about another page after an SPA navigation', () => {
     const { model } = setup();
     model.setPage('https://example.com/b');

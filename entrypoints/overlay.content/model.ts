@@ -5,6 +5,7 @@ import { createStore, reconcile, unwrap } from 'solid-js/store';
 import { i18n } from '#i18n';
 import type { BackgroundToTabT, StatusT, TabToBackgroundT } from '@/lib/messaging';
 import type { DiscussionT, SelectorT, WriteFrameT } from '@/lib/protocol';
+import { LIMITS } from '@/lib/protocol/limits';
 import { TabView } from './tab-view';
 
 export interface Draft {
@@ -68,13 +69,19 @@ export function createOverlayModel(deps: OverlayDeps) {
     });
   };
 
-  const write = (frame: WriteFrameT) => {
+  /** Sends a write and shows it at once; false (and a message) when it is too large to send. */
+  const write = (frame: WriteFrameT): boolean => {
+    if (new TextEncoder().encode(JSON.stringify(frame)).length > LIMITS.frameBytes) {
+      setState('notice', i18n.t('tooLargeToSend'));
+      return false;
+    }
     const known = state.status?.me;
     const me = known ? { id: known.id, name: known.name } : { id: '', name: i18n.t('you') };
     view.addOwn(frame, me, now());
     sent.set(frame.broadcastId, frame);
     deps.send({ kind: 'write', write: frame });
     render();
+    return true;
   };
 
   const base = () => ({ broadcastId: crypto.randomUUID(), page: state.page! });
@@ -147,9 +154,9 @@ export function createOverlayModel(deps: OverlayDeps) {
     cancelCompose() {
       setState('composing', null);
     },
-    submitDiscussion(text: string) {
+    submitDiscussion(text: string): boolean {
       const draft = state.composing;
-      if (!draft || !state.page) return;
+      if (!draft || !state.page) return false;
       const chatId = newId();
       const frame: WriteFrameT = {
         type: 'create-chat',
@@ -160,8 +167,9 @@ export function createOverlayModel(deps: OverlayDeps) {
         selectors: structuredClone(unwrap(draft.selectors)),
         text,
       };
-      write(frame);
+      if (!write(frame)) return false;
       setState({ composing: null, openChatId: chatId });
+      return true;
     },
     openChat(chatId: string | null) {
       setState({ openChatId: chatId, composing: null, list: null });
@@ -169,13 +177,11 @@ export function createOverlayModel(deps: OverlayDeps) {
     showList(list: OverlayState['list']) {
       setState({ list, openChatId: null, composing: null });
     },
-    reply(chatId: string, text: string) {
-      const frame: WriteFrameT = { type: 'add-comment', ...base(), chatId, commentId: newId(), text };
-      write(frame);
+    reply(chatId: string, text: string): boolean {
+      return write({ type: 'add-comment', ...base(), chatId, commentId: newId(), text });
     },
-    edit(chatId: string, commentId: string, text: string) {
-      const frame: WriteFrameT = { type: 'edit-comment', ...base(), chatId, commentId, text };
-      write(frame);
+    edit(chatId: string, commentId: string, text: string): boolean {
+      return write({ type: 'edit-comment', ...base(), chatId, commentId, text });
     },
     deleteComment(chatId: string, commentId: string) {
       const frame: WriteFrameT = { type: 'delete-comment', ...base(), chatId, commentId };
