@@ -39,7 +39,7 @@ describe.skipIf(!chromiumAvailable())('Chromium: two people discuss one page', (
     await server?.close();
   });
 
-  it('alice starts a discussion; bob sees the highlight and the thread; both see 2 viewers', async () => {
+  it('alice starts a discussion; bob sees the highlight and the thread; both see 2 viewers; bob replies', async () => {
     // A new user: the options page opened by itself on install; the settings go in there.
     expect(await alice.firstRunOptionsPage()).not.toBeNull();
     expect(await alice.configure(server.url, server.tokens.alice)).toBe('Connected as Alice of Tenant A.');
@@ -90,6 +90,18 @@ describe.skipIf(!chromiumAvailable())('Chromium: two people discuss one page', (
     expect(await overlay(pageA, 'viewers').textContent()).toBe('2 viewers');
     expect(await overlay(pageB, 'viewers').textContent()).toBe('2 viewers');
     expect(await overlay(pageA, 'discussion-count').textContent()).toBe('1 discussion');
+
+    // Bob replies: Alice's open thread shows it; Bob's own reply shows once, not again on its echo.
+    await overlay(pageB, 'reply-input').fill('Quicker than the dog, at least.');
+    await overlay(pageB, 'reply-submit').click();
+    const both = ['Is the fox really that quick?', 'Quicker than the dog, at least.'];
+    await expect.poll(() => overlay(pageA, 'comment-text').allTextContents(), WAIT).toEqual(both);
+    await expect.poll(() => overlay(pageB, 'comment-pending').count(), WAIT).toBe(0);
+    expect(await overlay(pageB, 'comment-text').allTextContents()).toEqual(both);
+    // Bob is offered edit on his own comment only; the discussion's delete is Alice's.
+    expect(await overlay(pageB, 'edit-comment').count()).toBe(1);
+    expect(await overlay(pageB, 'delete-discussion').count()).toBe(0);
+    expect(await overlay(pageA, 'delete-discussion').count()).toBe(1);
 
     await pageA.screenshot({ path: join(ARTIFACTS, 'two-people-alice.png') });
     await pageB.screenshot({ path: join(ARTIFACTS, 'two-people-bob.png') });
