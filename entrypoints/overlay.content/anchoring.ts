@@ -121,22 +121,39 @@ const HIGHLIGHT_CSS = `::highlight(${HIGHLIGHT_NAME}) { background-color: rgba(2
 
 /**
  * Shows ranges without touching the page's DOM: CSS Custom Highlight API, styled through an adopted
- * stylesheet. Where the API is missing, nothing is painted but clicks still open threads.
+ * stylesheet. Where the API is missing, translucent boxes are drawn in `fallbackContainer` (a fixed,
+ * full-viewport layer of the overlay) and redrawn on scroll and resize.
  */
 export class Highlighter {
   private ranges = new Map<string, Range>();
+  private activeId: string | null = null;
   private sheet: CSSStyleSheet | null = null;
   private styleElement: HTMLStyleElement | null = null;
+  private readonly doc: Document;
+  private readonly redraw = () => this.drawBoxes();
 
-  constructor(private readonly doc: Document) {}
+  constructor(
+    private readonly win: Window,
+    private readonly fallbackContainer: HTMLElement,
+    /** The overlay's own host: its clicks are never hit-tested. */
+    private readonly exclude: Node,
+  ) {
+    this.doc = win.document;
+    if (!this.supported) {
+      win.addEventListener('scroll', this.redraw, { capture: true, passive: true });
+      win.addEventListener('resize', this.redraw, { passive: true });
+    }
+  }
 
   get supported(): boolean {
-    return typeof CSS !== 'undefined' && 'highlights' in CSS && typeof Highlight !== 'undefined';
+    const w = this.win as Window & { CSS?: { highlights?: unknown }; Highlight?: unknown };
+    return !!w.CSS?.highlights && typeof w.Highlight === 'function';
   }
 
   set(ranges: Map<string, Range>, activeId: string | null): void {
     this.ranges = ranges;
-    if (!this.supported) return;
+    this.activeId = activeId;
+    if (!this.supported) return this.drawBoxes();
     if (!this.sheet && !this.styleElement) this.installStyles();
     const normal = [...ranges].filter(([id]) => id !== activeId).map(([, r]) => r);
     const active = activeId ? ranges.get(activeId) : undefined;
@@ -161,8 +178,28 @@ export class Highlighter {
     }
   }
 
+  private drawBoxes(): void {
+    const boxes: HTMLElement[] = [];
+    for (const [id, range] of this.ranges) {
+      for (const r of Array.from(range.getClientRects())) {
+        if (r.width === 0 || r.height === 0) continue;
+        const box = this.doc.createElement('div');
+        box.className = id === this.activeId ? 'cc-mark cc-mark-active' : 'cc-mark';
+        Object.assign(box.style, {
+          left: `${r.left}px`,
+          top: `${r.top}px`,
+          width: `${r.width}px`,
+          height: `${r.height}px`,
+        });
+        boxes.push(box);
+      }
+    }
+    this.fallbackContainer.replaceChildren(...boxes);
+  }
+
   /** The discussion whose highlighted text is under the point, if any. */
-  hitTest(x: number, y: number): string | null {
+  hitTest(x: number, y: number, target?: Node | null): string | null {
+    if (target && (target === this.exclude || this.exclude.contains(target))) return null;
     for (const [id, range] of this.ranges) {
       for (const rect of range.getClientRects()) {
         if (x >= rect.left && x <= rect.right && y >= rect.top && y <= rect.bottom) return id;
@@ -171,12 +208,11 @@ export class Highlighter {
     return null;
   }
 
-  rectOf(id: string): DOMRect | null {
-    return this.ranges.get(id)?.getBoundingClientRect() ?? null;
-  }
-
   clear(): void {
     this.ranges = new Map();
+    this.fallbackContainer.replaceChildren();
+    this.win.removeEventListener('scroll', this.redraw, { capture: true });
+    this.win.removeEventListener('resize', this.redraw);
     if (this.supported) {
       CSS.highlights.delete(HIGHLIGHT_NAME);
       CSS.highlights.delete(`${HIGHLIGHT_NAME}-active`);

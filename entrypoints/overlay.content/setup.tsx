@@ -91,7 +91,11 @@ async function startOverlay(ctx: ContentScriptContext): Promise<() => void> {
   });
   ui.mount();
   const host = ui.shadowHost;
-  const highlighter = new Highlighter(document);
+  // Where highlights are drawn as boxes in a browser without the CSS Custom Highlight API.
+  const highlightLayer = document.createElement('div');
+  highlightLayer.className = 'cc-highlight-layer';
+  ui.uiContainer.prepend(highlightLayer);
+  const highlighter = new Highlighter(window, highlightLayer, host);
 
   const updatePage = () => {
     const page = pageKeyOf(document, location.href);
@@ -169,7 +173,7 @@ async function startOverlay(ctx: ContentScriptContext): Promise<() => void> {
     'click',
     (event) => {
       if (fromOverlay(event) || !document.getSelection()?.isCollapsed) return;
-      const id = highlighter.hitTest(event.clientX, event.clientY);
+      const id = highlighter.hitTest(event.clientX, event.clientY, event.target as Node | null);
       if (id) model.openChat(id);
     },
     { signal },

@@ -189,10 +189,14 @@ export async function selectText(page: Page, selector: string, quote: string): P
   await page.mouse.up();
 }
 
-/** How many ranges the page's CSS highlight registry holds for the overlay. */
+/** How many ranges the page's CSS highlight registry holds for the overlay (all its named layers). */
 export function highlightCount(page: Page): Promise<number> {
   return page.evaluate(() => {
     const registry = (CSS as unknown as { highlights?: Map<string, Set<Range>> }).highlights;
-    return (registry?.get('collab-chat')?.size ?? 0) + (registry?.get('collab-chat-active')?.size ?? 0);
+    let count = 0;
+    registry?.forEach((ranges, name) => {
+      if (name.startsWith('collab-chat')) count += ranges.size;
+    });
+    return count;
   });
 }
