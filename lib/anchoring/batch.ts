@@ -15,8 +15,8 @@ export interface SchedulingWindow {
 export interface AnchorItem {
   id: string;
   selectors: readonly SelectorT[];
-  /** Where this anchor was last found in the text (speeds up re-anchoring after a DOM change). */
-  lastStart?: number | null;
+  /** Where this anchor was last found (its live Range): tried first, so a DOM change elsewhere is cheap. */
+  last?: Range | null;
 }
 
 export interface AnchorResult {
@@ -100,7 +100,9 @@ export async function anchorAll(
 
   const results: AnchorResult[] = [];
   for (const item of items) {
-    const steps = matchSteps(index, item.selectors, { lastStart: item.lastStart });
+    const last = item.last ? index.rangeOffsets(item.last) : null;
+    const lastStart = last && index.trim(last.start, last.end).start;
+    const steps = matchSteps(index, item.selectors, { lastStart });
     let match: TextMatch | null;
     for (;;) {
       const r = steps.next();

@@ -17,3 +17,20 @@ export { MATCH, type AnchorMethod, type TextMatch } from './match';
 export { TextIndex, normaliseText, type TextIndexOptions } from './text-index';
 export { AnchoringError, type AnchoringErrorCode } from './errors';
 export { xpathOf, nodeAt } from './xpath';
+export {
+  Highlighter,
+  HIGHLIGHT_LAYERS,
+  type HighlighterOptions,
+  type HighlightWindow,
+  type HighlightLike,
+  type HighlightRegistryLike,
+} from './highlighter';
+export {
+  Anchorer,
+  DEFAULT_DEBOUNCE_MS,
+  DEFAULT_MAX_WAIT_MS,
+  type AnchorerOptions,
+  type AnchorerWindow,
+  type AnchorChange,
+  type AnchorStatus,
+} from './anchorer';
