@@ -1,7 +1,7 @@
 import { describe as suite, expect, it } from 'vitest';
 import { LIMITS } from '../protocol/limits';
 import { Selectors, type TextQuoteSelectorT } from '../protocol/frames';
-import { anchor, describe, locate, AnchoringError, TextIndex, uniqueContext } from '.';
+import { anchor, anchorAll, describe, locate, AnchoringError, TextIndex, uniqueContext } from '.';
 
 function page(html: string): HTMLElement {
   document.body.innerHTML = `<main>${html}</main>`;
@@ -171,5 +171,40 @@ suite('anchor', () => {
   it('returns null for selectors without a quote', () => {
     const root = page('<p>text</p>');
     expect(anchor([{ type: 'TextPositionSelector', start: 0, end: 2 }], root)).toBeNull();
+  });
+});
+
+suite('anchorAll', () => {
+  it('anchors many items on one index, yielding between slices, and reports orphans as null', async () => {
+    const root = page(
+      Array.from({ length: 50 }, (_, i) => `<p>Paragraph number ${i} has its own words.</p>`).join(''),
+    );
+    const index = TextIndex.build(root);
+    const items = Array.from({ length: 50 }, (_, i) => {
+      const at = index.text.indexOf(`number ${i} has`);
+      return {
+        id: `d${i}`,
+        selectors: describe(index.toRange(at, at + `number ${i} has`.length)!, root, { index }),
+      };
+    });
+    items.push({ id: 'gone', selectors: [{ type: 'TextQuoteSelector', exact: 'not on this page at all' }] });
+    const seen: string[] = [];
+    // A budget of 0 ms forces a yield after every step: the result must not depend on slicing.
+    const outcome = await anchorAll(items, root, { budgetMs: 0, onResult: (r) => seen.push(r.id) });
+    expect(outcome.slices).toBeGreaterThan(50);
+    expect(seen).toEqual(items.map((i) => i.id));
+    outcome.results.slice(0, 50).forEach((r, i) => expect(r.range!.toString()).toBe(`number ${i} has`));
+    expect(outcome.results[50]).toMatchObject({ id: 'gone', range: null, match: null });
+  });
+
+  it('stops with the abort reason when the signal fires', async () => {
+    const root = page('<p>one two three</p>');
+    const controller = new AbortController();
+    controller.abort(new Error('page changed'));
+    await expect(
+      anchorAll([{ id: 'a', selectors: [{ type: 'TextQuoteSelector', exact: 'two' }] }], root, {
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow('page changed');
   });
 });

@@ -31,6 +31,11 @@ export const MATCH = {
   minFuzzyQuoteWithoutContext: 0.85,
   /** "Near the old place": within this many characters plus 4 quote lengths of it. */
   nearChars: 2000,
+  /**
+   * Share of the quote's words a fuzzy match without stored context must still contain: an edited
+   * passage keeps most of its words, a different sentence of similar shape does not.
+   */
+  minWordOverlap: 0.75,
   /** Short exact quotes whose stored context no longer matches at all are orphans. */
   shortQuoteChars: 32,
   minShortQuoteContext: 0.5,
@@ -149,10 +154,31 @@ function nearSpan(len: number): number {
   return len * 4 + MATCH.nearChars;
 }
 
-function acceptFuzzy(q: Quote, s: Scored, hint: number | null): boolean {
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** Share of the words of `quote` (as a multiset, case-insensitive) that also occur in `found`. */
+export function wordOverlap(quote: string, found: string): number {
+  const words = quote.toLowerCase().match(WORD) ?? [];
+  if (words.length === 0) return 1;
+  const pool = new Map<string, number>();
+  for (const w of found.toLowerCase().match(WORD) ?? []) pool.set(w, (pool.get(w) ?? 0) + 1);
+  let kept = 0;
+  for (const w of words) {
+    const n = pool.get(w) ?? 0;
+    if (n > 0) {
+      kept++;
+      pool.set(w, n - 1);
+    }
+  }
+  return kept / words.length;
+}
+
+function acceptFuzzy(text: string, q: Quote, s: Scored, hint: number | null): boolean {
   if (s.quote < 1 - MATCH.maxErrorRatio) return false;
   if (q.prefix || q.suffix) return s.score >= MATCH.minFuzzyScore;
   // A unique quote stores no context: only its own words and its old place vouch for a match.
+  const span = refineEnds(text, q, s);
+  if (wordOverlap(q.exact, text.slice(span.start, span.end)) < MATCH.minWordOverlap) return false;
   const near = hint !== null && Math.abs(s.start - hint) <= nearSpan(q.exact.length);
   return near || s.quote >= MATCH.minFuzzyQuoteWithoutContext;
 }
@@ -237,14 +263,14 @@ export function* matchSteps(
   if (hint !== null) {
     const span = nearSpan(len);
     consider(Math.max(0, hint - span), Math.min(text.length, hint + len + span));
-    if (found.best !== null && acceptFuzzy(q, found.best, hint)) return finish(index, q, found.best);
+    if (found.best !== null && acceptFuzzy(text, q, found.best, hint)) return finish(index, q, found.best);
     yield;
   }
   for (let from = 0; from < text.length; from += MATCH.fuzzySliceChars) {
     consider(from, Math.min(text.length, from + MATCH.fuzzySliceChars + overlap));
     yield;
   }
-  return found.best !== null && acceptFuzzy(q, found.best, hint) ? finish(index, q, found.best) : null;
+  return found.best !== null && acceptFuzzy(text, q, found.best, hint) ? finish(index, q, found.best) : null;
 }
 
 /**
