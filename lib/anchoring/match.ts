@@ -119,7 +119,7 @@ function score(
   start: number,
   end: number,
   errors: number,
-  hint: number | null,
+  hints: readonly number[],
 ): Scored {
   const w = MATCH.weights;
   const quote = 1 - errors / q.exact.length;
@@ -135,8 +135,9 @@ function score(
     total += w.suffix * suffix;
     weight += w.suffix;
   }
-  if (hint !== null) {
-    total += w.position * (1 - Math.min(1, Math.abs(start - hint) / Math.max(1, text.length)));
+  if (hints.length > 0) {
+    const distance = Math.min(...hints.map((h) => Math.abs(start - h)));
+    total += w.position * (1 - Math.min(1, distance / Math.max(1, text.length)));
     weight += w.position;
   }
   return { start, end, quote, prefix, suffix, score: total / weight };
@@ -173,13 +174,13 @@ export function wordOverlap(quote: string, found: string): number {
   return kept / words.length;
 }
 
-function acceptFuzzy(text: string, q: Quote, s: Scored, hint: number | null): boolean {
+function acceptFuzzy(text: string, q: Quote, s: Scored, hints: readonly number[]): boolean {
   if (s.quote < 1 - MATCH.maxErrorRatio) return false;
   if (q.prefix || q.suffix) return s.score >= MATCH.minFuzzyScore;
   // A unique quote stores no context: only its own words and its old place vouch for a match.
   const span = refineEnds(text, q, s);
   if (wordOverlap(q.exact, text.slice(span.start, span.end)) < MATCH.minWordOverlap) return false;
-  const near = hint !== null && Math.abs(s.start - hint) <= nearSpan(q.exact.length);
+  const near = hints.some((h) => Math.abs(s.start - h) <= nearSpan(q.exact.length));
   return near || s.quote >= MATCH.minFuzzyQuoteWithoutContext;
 }
 
@@ -204,7 +205,7 @@ export interface MatchHints {
 export function* matchSteps(
   index: TextIndex,
   selectors: readonly SelectorT[],
-  hints: MatchHints = {},
+  options: MatchHints = {},
 ): Generator<void, TextMatch | null, void> {
   const q = quoteOf(selectors);
   if (q === null) return null;
@@ -213,11 +214,14 @@ export function* matchSteps(
 
   const position = selectors.find((s) => s.type === 'TextPositionSelector');
   const candidatesAt: { start: number; method: AnchorMethod }[] = [];
-  if (hints.lastStart != null) candidatesAt.push({ start: hints.lastStart, method: 'position' });
+  if (options.lastStart != null) candidatesAt.push({ start: options.lastStart, method: 'position' });
   if (position) candidatesAt.push({ start: position.start, method: 'position' });
   const structural = structuralStart(index, selectors);
   if (structural !== null) candidatesAt.push({ start: structural, method: 'structure' });
-  const hint = candidatesAt[0]?.start ?? null;
+  // Old places, the most trustworthy first: where it was last seen, where its nodes are, its offset.
+  const hints = [...new Set([options.lastStart, structural, position?.start])].filter(
+    (h): h is number => typeof h === 'number',
+  );
 
   // 1. A remembered place that still holds the quote with its context.
   for (const c of candidatesAt) {
@@ -239,7 +243,7 @@ export function* matchSteps(
     o = text.indexOf(q.exact, o + 1)
   ) {
     seen++;
-    const s = score(text, q, o, o + len, 0, hint);
+    const s = score(text, q, o, o + len, 0, hints);
     if (bestExact === null || s.score > bestExact.score) bestExact = s;
   }
   if (bestExact !== null && (len >= MATCH.shortQuoteChars || contextAgrees(q, bestExact))) {
@@ -252,25 +256,28 @@ export function* matchSteps(
   if (len < MATCH.minFuzzyQuoteChars) return null;
   const maxErrors = Math.floor(len * MATCH.maxErrorRatio);
   const overlap = len + maxErrors;
+  // Only candidates that pass the thresholds compete: a better-looking one that fails them must not
+  // hide an acceptable one.
   const found: { best: Scored | null } = { best: null };
   const consider = (from: number, to: number) => {
     const slice = text.slice(from, to);
     for (const m of candidates(search(slice, q.exact, maxErrors))) {
-      const s = score(text, q, from + m.start, from + m.end, m.errors, hint);
-      if (found.best === null || s.score > found.best.score) found.best = s;
+      const s = score(text, q, from + m.start, from + m.end, m.errors, hints);
+      if ((found.best === null || s.score > found.best.score) && acceptFuzzy(text, q, s, hints))
+        found.best = s;
     }
   };
-  if (hint !== null) {
-    const span = nearSpan(len);
+  const span = nearSpan(len);
+  for (const hint of hints) {
     consider(Math.max(0, hint - span), Math.min(text.length, hint + len + span));
-    if (found.best !== null && acceptFuzzy(text, q, found.best, hint)) return finish(index, q, found.best);
     yield;
   }
+  if (found.best !== null) return finish(index, q, found.best);
   for (let from = 0; from < text.length; from += MATCH.fuzzySliceChars) {
     consider(from, Math.min(text.length, from + MATCH.fuzzySliceChars + overlap));
     yield;
   }
-  return found.best !== null && acceptFuzzy(text, q, found.best, hint) ? finish(index, q, found.best) : null;
+  return found.best !== null ? finish(index, q, found.best) : null;
 }
 
 /**
@@ -281,7 +288,8 @@ export function* matchSteps(
 function refineEnds(text: string, q: Quote, s: Scored): { start: number; end: number } {
   const slack = Math.floor(q.exact.length * MATCH.maxErrorRatio);
   let { start, end } = s;
-  const first = q.exact.slice(0, q.exact.indexOf(' ') < 0 ? q.exact.length : q.exact.indexOf(' '));
+  const space = q.exact.indexOf(' ');
+  const first = space < 0 ? q.exact : q.exact.slice(0, space);
   const last = q.exact.slice(q.exact.lastIndexOf(' ') + 1);
   if (first.length >= 3 && !text.startsWith(first, start)) {
     const from = Math.max(0, start - slack);
@@ -290,8 +298,7 @@ function refineEnds(text: string, q: Quote, s: Scored): { start: number; end: nu
   }
   if (last.length >= 3 && !text.endsWith(last, end)) {
     const from = Math.max(start, end - slack - last.length);
-    const window = text.slice(from, end + slack + last.length);
-    const at = window.lastIndexOf(last);
+    const at = text.slice(from, end + slack + last.length).lastIndexOf(last);
     if (at >= 0) end = from + at + last.length;
   }
   const lenOk = Math.abs(end - start - q.exact.length) <= slack;

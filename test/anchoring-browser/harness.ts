@@ -9,9 +9,13 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** lib/anchoring (and the fixture corpus) as one script that sets `window.CollabAnchoring`. */
-export async function bundleAnchoring(): Promise<string> {
-  const entry = fileURLToPath(new URL('./page-entry.ts', import.meta.url));
+/**
+ * A page script as one IIFE: by default lib/anchoring with the fixture corpus and the test's steps,
+ * which sets `window.CollabAnchoring`; the benchmark passes its own entry.
+ */
+export async function bundleAnchoring(
+  entry = fileURLToPath(new URL('./page-entry.ts', import.meta.url)),
+): Promise<string> {
   const out = await build({
     entryPoints: [entry],
     bundle: true,
