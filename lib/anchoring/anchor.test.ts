@@ -1,7 +1,8 @@
 import { describe as suite, expect, it } from 'vitest';
 import { LIMITS } from '../protocol/limits';
 import { Selectors, type TextQuoteSelectorT } from '../protocol/frames';
-import { anchor, anchorAll, describe, locate, AnchoringError, TextIndex, uniqueContext } from '.';
+import { filler } from '../../test/fixtures/anchoring/corpus';
+import { anchor, anchorAll, describe, locate, AnchoringError, MATCH, TextIndex, uniqueContext } from '.';
 
 function page(html: string): HTMLElement {
   document.body.innerHTML = `<main>${html}</main>`;
@@ -206,5 +207,25 @@ suite('anchorAll', () => {
         signal: controller.signal,
       }),
     ).rejects.toThrow('page changed');
+  });
+});
+
+suite('fuzzy search over a long page', () => {
+  it('finds an edited quote that straddles the boundary between two scanned slices, with no old position', () => {
+    const paragraphs = filler(3, 120);
+    const root = page(paragraphs.map((p) => `<p>${p}</p>`).join(''));
+    const index = TextIndex.build(root);
+    expect(index.text.length).toBeGreaterThan(MATCH.fuzzySliceChars + 1000);
+    // A passage that crosses the first slice boundary, cut at spaces.
+    const start = index.text.lastIndexOf(' ', MATCH.fuzzySliceChars - 60) + 1;
+    const end = index.text.indexOf(' ', MATCH.fuzzySliceChars + 60);
+    const exact = index.text.slice(start, end);
+    const node = index.pointAt(index.text.indexOf(' ', start + 10))!;
+    node.node.insertData(node.offset, ' quietly');
+    const found = locate([{ type: 'TextQuoteSelector', exact }], root)!;
+    expect(found.match.method).toBe('fuzzy');
+    const after = TextIndex.build(root);
+    const o = after.rangeOffsets(found.range)!;
+    expect(after.text.slice(o.start, o.end)).toBe(after.text.slice(start, end + ' quietly'.length));
   });
 });
