@@ -22,6 +22,8 @@ export interface AnchorerOptions {
   maxWaitMs?: number;
   /** Work per slice of a batch (see anchorAll). */
   budgetMs?: number;
+  /** Where a failed background run is reported (runs started by the debounce have no caller to reject). */
+  onError?: (error: unknown) => void;
 }
 
 export type AnchorStatus = 'pending' | 'anchored' | 'orphan';
@@ -62,6 +64,7 @@ export class Anchorer {
   private readonly debounceMs: number;
   private readonly maxWaitMs: number;
   private readonly budgetMs: number | undefined;
+  private readonly onError: (error: unknown) => void;
   private readonly tracked = new Map<string, Tracked>();
   /** Ids to (re-)anchor in the next run. */
   private readonly dirty = new Set<string>();
@@ -80,6 +83,8 @@ export class Anchorer {
     this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     this.budgetMs = options.budgetMs;
+    this.onError =
+      options.onError ?? ((error) => console.error('Collab Chat could not re-anchor discussions:', error));
   }
 
   /** Start watching the DOM. */
@@ -190,7 +195,7 @@ export class Anchorer {
     this.timer = this.win.setTimeout(() => {
       this.timer = null;
       this.firstChangeAt = null;
-      void this.run();
+      this.run().catch(this.onError);
     }, wait);
   }
 
