@@ -5,20 +5,31 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { bundleAnchoring, htmlPage, launchChromium, serve } from '../../test/anchoring-browser/harness';
-import type { PhaseResult } from './page';
+
+/** What test/anchoring-browser/bench-page.ts returns for each phase (it runs in the page, not here). */
+interface PhaseResult {
+  ms: number;
+  anchored: number;
+  correct: number;
+  wrong: number;
+  missed: number;
+  orphans: number;
+  methods: Record<string, number>;
+  longestTaskMs: number;
+  longTasks: number;
+  slices: number;
+  longestSliceMs?: number;
+  examples?: string[];
+}
 
 const DISCUSSIONS = Number(process.env.BENCH_DISCUSSIONS ?? 1000);
 const PAGE_CHARS = Number(process.env.BENCH_PAGE_CHARS ?? 1_000_000);
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 30);
 
-declare global {
-  interface Window {
-    AnchoringBench: typeof import('./page') & Record<string, never>;
-  }
-}
-
 async function main() {
-  const script = await bundleAnchoring(fileURLToPath(new URL('./page.ts', import.meta.url)));
+  const script = await bundleAnchoring(
+    fileURLToPath(new URL('../../test/anchoring-browser/bench-page.ts', import.meta.url)),
+  );
   const server = await serve({
     '/': { type: 'text/html; charset=utf-8', body: htmlPage('<article id="article"></article>', 'bench') },
     '/anchoring.js': { type: 'text/javascript; charset=utf-8', body: script },
@@ -27,21 +38,17 @@ async function main() {
   try {
     const page = await browser.newPage();
     await page.goto(server.url + '/');
-    await page.waitForFunction(() => window.AnchoringBench !== undefined);
-    const built = await page.evaluate((n) => window.AnchoringBench.buildPage(n), PAGE_CHARS);
-    const annotated = await page.evaluate((n) => window.AnchoringBench.annotate(n), DISCUSSIONS);
+    // Page calls go as source strings: this file is type-checked for Node (no DOM types).
+    const call = <T>(expression: string) => page.evaluate<T>(`window.AnchoringBench.${expression}`);
+    await page.waitForFunction('window.AnchoringBench !== undefined');
+    const built = await call<{ chars: number; elements: number }>(`buildPage(${PAGE_CHARS})`);
+    const annotated = await call<{ ms: number; meanQuoteChars: number }>(`annotate(${DISCUSSIONS})`);
     const phases: Record<string, PhaseResult> = {};
-    phases['naive, page as written'] = await page.evaluate(() => window.AnchoringBench.naive());
-    phases['lib/anchoring, page as written'] = await page.evaluate(
-      (b) => window.AnchoringBench.chunked(b),
-      BUDGET_MS,
-    );
-    const edits = await page.evaluate(() => window.AnchoringBench.editPage(0.15, 0.03));
-    phases['naive, edited page'] = await page.evaluate(() => window.AnchoringBench.naive());
-    phases['lib/anchoring, edited page'] = await page.evaluate(
-      (b) => window.AnchoringBench.chunked(b),
-      BUDGET_MS,
-    );
+    phases['naive, page as written'] = await call<PhaseResult>('naive()');
+    phases['lib/anchoring, page as written'] = await call<PhaseResult>(`chunked(${BUDGET_MS})`);
+    const edits = await call<{ edited: number; deleted: number }>('editPage(0.15, 0.03)');
+    phases['naive, edited page'] = await call<PhaseResult>('naive()');
+    phases['lib/anchoring, edited page'] = await call<PhaseResult>(`chunked(${BUDGET_MS})`);
 
     const rows = Object.entries(phases).map(([name, p]) => ({
       phase: name,

@@ -1,8 +1,8 @@
-// Page side of `npm run bench:anchoring`, bundled into a page in headless Chromium: builds a ~1 MB
+// Page side of `npm run bench:anchoring` (bench/anchoring/run.ts), bundled into a page in headless Chromium: builds a ~1 MB
 // article, annotates it, then times the naive baseline and lib/anchoring on the page as written and
 // after edits. Each phase is called separately from Node so that it runs in its own tasks.
 import { anchorAll, describe, TextIndex, type AnchorItem } from '../../lib/anchoring';
-import { filler } from '../../test/fixtures/anchoring/corpus';
+import { filler } from '../fixtures/anchoring/corpus';
 
 interface Discussion extends AnchorItem {
   /** The normalised text it must anchor to on the current page, or null when it must be an orphan. */
