@@ -11,6 +11,7 @@ export interface HighlightWindow {
   CSSStyleSheet?: typeof CSSStyleSheet;
   requestAnimationFrame?: (cb: () => void) => number;
   setTimeout(handler: () => void, ms?: number): number;
+  ResizeObserver?: typeof ResizeObserver;
   addEventListener(type: string, listener: () => void, options?: AddEventListenerOptions): void;
   removeEventListener(type: string, listener: () => void, options?: EventListenerOptions): void;
 }
@@ -33,6 +34,8 @@ export interface HighlighterOptions {
   mode?: 'auto' | 'css' | 'overlay';
   /** Background colours: translucent so overlapping highlights stack visibly darker. */
   colors?: { normal: string; active: string };
+  /** Clicks on these nodes are not hit-tested (the overlay's own host, whose panels sit above the page). */
+  ignore?: (node: Node) => boolean;
 }
 
 /** Ranges that overlap go to different layers; layers paint on top of one another. */
@@ -58,6 +61,8 @@ export class Highlighter {
   private scheduled = false;
   private sheet: CSSStyleSheet | null = null;
   private readonly relayout = () => this.schedule();
+  private readonly ignore: ((node: Node) => boolean) | undefined;
+  private resizeObserver: ResizeObserver | null = null;
   private disposed = false;
 
   constructor(options: HighlighterOptions) {
@@ -65,6 +70,7 @@ export class Highlighter {
     this.name = options.name ?? 'collab-chat';
     this.colors = options.colors ?? DEFAULT_COLORS;
     this.container = options.fallbackContainer;
+    this.ignore = options.ignore;
     const hasApi = !!this.win.CSS?.highlights && !!this.win.Highlight;
     const wanted = options.mode ?? 'auto';
     if (wanted === 'css' && !hasApi) {
@@ -82,6 +88,11 @@ export class Highlighter {
       // Boxes are positioned from client rects, which move on scroll and resize.
       this.win.addEventListener('scroll', this.relayout, { capture: true, passive: true });
       this.win.addEventListener('resize', this.relayout, { passive: true });
+      // Layout moves text without any scroll or resize (images loading, fonts, reflowed columns).
+      if (this.win.ResizeObserver) {
+        this.resizeObserver = new this.win.ResizeObserver(this.relayout);
+        this.resizeObserver.observe(this.win.document.documentElement);
+      }
     } else {
       this.installStyles();
     }
@@ -150,6 +161,8 @@ export class Highlighter {
   onClick(listener: (ids: string[], event: MouseEvent) => void): () => void {
     const doc = this.win.document;
     const handler = (event: MouseEvent) => {
+      const ignore = this.ignore;
+      if (ignore && event.composedPath().some((t) => 'nodeType' in t && ignore(t as Node))) return;
       const selection = doc.getSelection();
       if (selection && !selection.isCollapsed) return;
       const ids = this.hitTest(event.clientX, event.clientY);
@@ -176,6 +189,7 @@ export class Highlighter {
     if (this.mode === 'overlay') {
       this.win.removeEventListener('scroll', this.relayout, { capture: true });
       this.win.removeEventListener('resize', this.relayout);
+      this.resizeObserver?.disconnect();
     } else {
       for (const n of this.highlightNames) this.win.CSS!.highlights!.delete(n);
       const doc = this.win.document;

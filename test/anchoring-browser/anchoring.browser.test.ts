@@ -106,6 +106,14 @@ describe.skipIf(skip)('anchoring in real Chromium', () => {
     await page.waitForFunction(() => window.CollabAnchoring.scenarios.state().boxes >= 4);
     expect(await clickOn('beta-one')).toEqual(['beta-one']);
     expect(await clickOn('alpha-one')).toEqual(['alpha-one', 'wide-one']);
+
+    // A click on the overlay's own panel, above a highlight, is not a click on that highlight.
+    const { x, y } = await page.evaluate(() => window.CollabAnchoring.scenarios.centerOf('gamma-one'));
+    await page.evaluate(() => window.CollabAnchoring.scenarios.coverWithPanel('gamma-one'));
+    await page.mouse.click(x, y);
+    expect(await clickOn('beta-one')).toEqual(['beta-one']);
+    const { clicks } = await page.evaluate(() => window.CollabAnchoring.scenarios.state());
+    expect(clicks).toEqual([['beta-one'], ['alpha-one', 'wide-one'], ['beta-one']]);
   });
 
   it('places the fixture corpus on a real DOM as on happy-dom', async () => {

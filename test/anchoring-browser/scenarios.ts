@@ -56,6 +56,7 @@ export async function setup(mode: 'auto' | 'overlay'): Promise<{ mode: string; h
     window: window as unknown as HighlightWindow,
     fallbackContainer: container,
     mode,
+    ignore,
   });
   const anchorer = new Anchorer({
     root,
@@ -113,6 +114,16 @@ export function state() {
     ),
     boxes: s.boxes(),
   };
+}
+
+/** A panel of the overlay (in its shadow root) laid over a discussion's highlight, as a thread panel may be. */
+export function coverWithPanel(id: string): void {
+  const r = current().anchorer.rangeOf(id)!.getBoundingClientRect();
+  const panel = document.createElement('div');
+  panel.style.cssText =
+    `position:fixed;left:${r.left - 5}px;top:${r.top - 5}px;width:${r.width + 10}px;` +
+    `height:${r.height + 10}px;background:white;`;
+  document.getElementById('overlay-host')!.shadowRoot!.append(panel);
 }
 
 export function setActive(id: string | null): void {
