@@ -1,15 +1,6 @@
 // Page-side steps of the real-Chromium test, bundled into the page with the library (so the test
 // drives them with one-line page.evaluate calls instead of shipping functions across).
-import {
-  Anchorer,
-  describe,
-  Highlighter,
-  locate,
-  TextIndex,
-  type AnchorChange,
-  type AnchorerWindow,
-  type HighlightWindow,
-} from '../../lib/anchoring';
+import { Anchorer, describe, Highlighter, locate, TextIndex, type AnchorChange } from '../../lib/anchoring';
 import { CORPUS, parseMarked } from '../fixtures/anchoring/corpus';
 
 export const ARTICLE =
@@ -53,14 +44,14 @@ export async function setup(mode: 'auto' | 'overlay'): Promise<{ mode: string; h
   ].map(({ id, words }) => ({ id, selectors: describe(rangeOf(root, words), root, { ignore }) }));
 
   const highlighter = new Highlighter({
-    window: window as unknown as HighlightWindow,
+    window,
     fallbackContainer: container,
     mode,
     ignore,
   });
   const anchorer = new Anchorer({
     root,
-    window: window as unknown as AnchorerWindow,
+    window,
     ignore,
     debounceMs: 50,
   });
