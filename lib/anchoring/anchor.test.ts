@@ -92,6 +92,12 @@ suite('describe', () => {
     expect(ctx).toEqual({ prefix: 4, suffix: 0, unique: true });
   });
 
+  it('stores at least minContextChars of context when asked, within the page', () => {
+    const root = page('<p>one two three four</p>');
+    const q = quoteOf(describe(select(root, 'two'), root, { minContextChars: 6 }));
+    expect(q).toEqual({ type: 'TextQuoteSelector', exact: 'two', prefix: 'one ', suffix: ' three' });
+  });
+
   it('caps context at 32 characters and says when it is not unique', () => {
     const block = 'z'.repeat(50);
     const text = `${block}Q${block}${block}Q${block}`;

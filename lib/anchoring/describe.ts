@@ -18,6 +18,11 @@ const XPATH_MAX = 512;
 export interface DescribeOptions extends TextIndexOptions {
   /** A prebuilt index of `root` (must be current). */
   index?: TextIndex;
+  /**
+   * Context to store on each side even when the quote is unique (default 0: the shortest unique
+   * context). More context lets a heavily edited quote be found far from its old place.
+   */
+  minContextChars?: number;
 }
 
 function commonBackward(text: string, a: number, b: number, cap: number): number {
@@ -82,9 +87,12 @@ export function describe(range: Range, root: Node, options: DescribeOptions = {}
     );
   }
   const ctx = uniqueContext(index.text, start, end);
+  const min = Math.min(options.minContextChars ?? 0, MAX_CONTEXT_CHARS);
+  const prefix = Math.min(start, Math.max(ctx.prefix, min));
+  const suffix = Math.min(index.text.length - end, Math.max(ctx.suffix, min));
   const quote: TextQuoteSelectorT = { type: 'TextQuoteSelector', exact };
-  if (ctx.prefix > 0) quote.prefix = index.text.slice(start - ctx.prefix, start);
-  if (ctx.suffix > 0) quote.suffix = index.text.slice(end, end + ctx.suffix);
+  if (prefix > 0) quote.prefix = index.text.slice(start - prefix, start);
+  if (suffix > 0) quote.suffix = index.text.slice(end, end + suffix);
   const position: TextPositionSelectorT = { type: 'TextPositionSelector', start, end };
   const selectors: SelectorT[] = [quote, position];
 
