@@ -24,7 +24,7 @@ interface PhaseResult {
 
 const DISCUSSIONS = Number(process.env.BENCH_DISCUSSIONS ?? 1000);
 const PAGE_CHARS = Number(process.env.BENCH_PAGE_CHARS ?? 1_000_000);
-const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 30);
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 20);
 
 async function main() {
   const script = await bundleAnchoring(

@@ -175,6 +175,18 @@ suite('anchor', () => {
     expect(anchor(selectors, root)).toBeNull();
   });
 
+  it('prefers an edited copy in the right context over an exact copy in the wrong one', () => {
+    const root = page(
+      '<p>Report from Paris: the black cat sat on the mat.</p><p>Report from Berlin: the black cat sat on the mat.</p>',
+    );
+    const selectors = describe(select(root, 'the black cat sat on the mat', 1), root);
+    root.children[1]!.textContent = 'Report from Berlin: the black cat sat on a mat.';
+    const found = locate(selectors, root)!;
+    expect(found.match.method).toBe('fuzzy');
+    expect(found.range.toString()).toBe('the black cat sat on a mat');
+    expect(found.range.startContainer.parentElement).toBe(root.children[1]);
+  });
+
   it('returns null for selectors without a quote', () => {
     const root = page('<p>text</p>');
     expect(anchor([{ type: 'TextPositionSelector', start: 0, end: 2 }], root)).toBeNull();

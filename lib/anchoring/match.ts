@@ -176,7 +176,10 @@ export function wordOverlap(quote: string, found: string): number {
 
 function acceptFuzzy(text: string, q: Quote, s: Scored, hints: readonly number[]): boolean {
   if (s.quote < 1 - MATCH.maxErrorRatio) return false;
-  if (q.prefix || q.suffix) return s.score >= MATCH.minFuzzyScore;
+  if (q.prefix || q.suffix) {
+    const shortOk = q.exact.length >= MATCH.shortQuoteChars || contextAgrees(q, s);
+    return shortOk && s.score >= MATCH.minFuzzyScore;
+  }
   // A unique quote stores no context: only its own words and its old place vouch for a match.
   const span = refineEnds(text, q, s);
   if (wordOverlap(q.exact, text.slice(span.start, span.end)) < MATCH.minWordOverlap) return false;
@@ -246,31 +249,43 @@ export function* matchSteps(
     const s = score(text, q, o, o + len, 0, hints);
     if (bestExact === null || s.score > bestExact.score) bestExact = s;
   }
-  if (bestExact !== null && (len >= MATCH.shortQuoteChars || contextAgrees(q, bestExact))) {
-    return { start: bestExact.start, end: bestExact.end, method: 'exact', score: bestExact.score };
-  }
-  if (bestExact !== null) return null; // the words are here but not in any place we recognise
+  const exactOk = bestExact !== null && (len >= MATCH.shortQuoteChars || contextAgrees(q, bestExact));
+  // An occurrence whose stored context is intact is the one.
+  if (exactOk && bestExact!.prefix === 1 && bestExact!.suffix === 1) return asExact(bestExact!);
   yield;
 
-  // 3. Fuzzy: first near the old place (cheap, usually enough), then the whole text in slices.
-  if (len < MATCH.minFuzzyQuoteChars) return null;
-  const maxErrors = Math.floor(len * MATCH.maxErrorRatio);
-  const overlap = len + maxErrors;
+  // 3. Fuzzy: first near the old places (cheap, usually enough), then the whole text in slices.
   // Only candidates that pass the thresholds compete: a better-looking one that fails them must not
   // hide an acceptable one.
+  if (len < MATCH.minFuzzyQuoteChars) return exactOk ? asExact(bestExact!) : null;
+  const maxErrors = Math.floor(len * MATCH.maxErrorRatio);
+  const overlap = len + maxErrors;
   const found: { best: Scored | null } = { best: null };
   const consider = (from: number, to: number) => {
     const slice = text.slice(from, to);
     for (const m of candidates(search(slice, q.exact, maxErrors))) {
       const s = score(text, q, from + m.start, from + m.end, m.errors, hints);
-      if ((found.best === null || s.score > found.best.score) && acceptFuzzy(text, q, s, hints))
+      if ((found.best === null || s.score > found.best.score) && acceptFuzzy(text, q, s, hints)) {
         found.best = s;
+      }
     }
   };
-  const span = nearSpan(len);
-  for (const hint of hints) {
-    consider(Math.max(0, hint - span), Math.min(text.length, hint + len + span));
-    yield;
+  // approx-string-match returns only the fewest-error matches of the text it is given, so an unrelated
+  // close match elsewhere in a window hides the edited passage: look right at each old place first.
+  for (const tight of [true, false]) {
+    const span = tight ? maxErrors : nearSpan(len);
+    for (const hint of hints) {
+      consider(Math.max(0, hint - span), Math.min(text.length, hint + len + span));
+      if (!tight) yield;
+    }
+    if (found.best !== null) break;
+  }
+  // An exact copy whose context only partly agrees stands unless an edited copy near the old place
+  // fits its context better (the user's passage was edited, and the same words appear elsewhere).
+  if (exactOk) {
+    return found.best !== null && found.best.score > bestExact!.score
+      ? finish(index, q, found.best)
+      : asExact(bestExact!);
   }
   if (found.best !== null) return finish(index, q, found.best);
   for (let from = 0; from < text.length; from += MATCH.fuzzySliceChars) {
@@ -303,6 +318,10 @@ function refineEnds(text: string, q: Quote, s: Scored): { start: number; end: nu
   }
   const lenOk = Math.abs(end - start - q.exact.length) <= slack;
   return lenOk && start < end ? { start, end } : { start: s.start, end: s.end };
+}
+
+function asExact(s: Scored): TextMatch {
+  return { start: s.start, end: s.end, method: 'exact', score: s.score };
 }
 
 function finish(index: TextIndex, q: Quote, s: Scored): TextMatch | null {
