@@ -87,6 +87,7 @@ async function main() {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model ?? 'unknown',
         memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
         node: process.version,
         browser: `Chromium ${browser.version()} (headless)`,
       },
