@@ -1,5 +1,12 @@
 import { describe as suite, expect, it } from 'vitest';
-import { Highlighter, HIGHLIGHT_LAYERS, TextIndex, type HighlightLike, type HighlightWindow } from '.';
+import {
+  Highlighter,
+  HIGHLIGHT_LAYERS,
+  highlightCss,
+  TextIndex,
+  type HighlightLike,
+  type HighlightWindow,
+} from '.';
 
 class FakeHighlight implements HighlightLike {
   priority = 0;
@@ -70,6 +77,50 @@ suite('Highlighter with the CSS Custom Highlight API', () => {
     expect(win.registry.size).toBe(0);
     await Promise.resolve();
     expect(win.registry.get('collab-chat-0')!.ranges).toEqual([a]);
+    hl.dispose();
+  });
+});
+
+suite('Highlighter styles', () => {
+  it('adds ::highlight rules through adoptedStyleSheets, else one <style>, or none when asked', () => {
+    document.head.querySelectorAll('style[data-collab-chat]').forEach((e) => e.remove());
+    const adopted: CSSStyleSheet[] = [];
+    class Sheet {
+      css = '';
+      replaceSync(css: string) {
+        this.css = css;
+      }
+    }
+    const doc = {
+      get adoptedStyleSheets() {
+        return adopted;
+      },
+      set adoptedStyleSheets(v: CSSStyleSheet[]) {
+        adopted.splice(0, adopted.length, ...v);
+      },
+    };
+    const win = { ...cssWindow(), CSSStyleSheet: Sheet as unknown as typeof CSSStyleSheet };
+    const proxied = new Proxy(document, {
+      get: (t, k) => (k === 'adoptedStyleSheets' ? doc.adoptedStyleSheets : Reflect.get(t, k)),
+      set: (_t, k, v) => (k === 'adoptedStyleSheets' ? ((doc.adoptedStyleSheets = v), true) : false),
+      has: (t, k) => k === 'adoptedStyleSheets' || Reflect.has(t, k),
+    });
+    const hl = new Highlighter({ window: { ...win, document: proxied } });
+    expect(adopted).toHaveLength(1);
+    expect((adopted[0] as unknown as Sheet).css).toBe(highlightCss());
+    expect(highlightCss()).toContain('::highlight(collab-chat-active)');
+    hl.dispose();
+    expect(adopted).toHaveLength(0);
+
+    // No constructed stylesheets (as in a Firefox content script): one <style> in <head>.
+    const plain = new Highlighter({ window: cssWindow() });
+    const style = document.head.querySelector('style[data-collab-chat]')!;
+    expect(style.textContent).toBe(highlightCss());
+    plain.dispose();
+    expect(document.head.querySelector('style[data-collab-chat]')).toBeNull();
+
+    new Highlighter({ window: cssWindow(), styles: 'none' }).dispose();
+    expect(document.head.querySelector('style[data-collab-chat]')).toBeNull();
   });
 });
 

@@ -36,6 +36,23 @@ export interface HighlighterOptions {
   colors?: { normal: string; active: string };
   /** Clicks on these nodes are not hit-tested (the overlay's own host, whose panels sit above the page). */
   ignore?: (node: Node) => boolean;
+  /**
+   * How the `::highlight()` rules reach the page: 'adopt' (default) adds a constructed stylesheet to
+   * `document.adoptedStyleSheets`, and where that is refused (Firefox content scripts: Xray wrappers)
+   * a `<style>` in `<head>`; 'none' when the extension ships `highlightCss()` itself (manifest CSS).
+   */
+  styles?: 'adopt' | 'none';
+}
+
+/** The `::highlight()` rules for a highlighter `name` (see HighlighterOptions.styles). */
+export function highlightCss(name = 'collab-chat', colors = DEFAULT_COLORS): string {
+  const names = [...Array.from({ length: HIGHLIGHT_LAYERS }, (_, i) => `${name}-${i}`), `${name}-active`];
+  return names
+    .map(
+      (n) =>
+        `::highlight(${n}) { background-color: ${n.endsWith('-active') ? colors.active : colors.normal}; }`,
+    )
+    .join('\n');
 }
 
 /** Ranges that overlap go to different layers; layers paint on top of one another. */
@@ -60,6 +77,7 @@ export class Highlighter {
   private active: string | null = null;
   private scheduled = false;
   private sheet: CSSStyleSheet | null = null;
+  private styleElement: HTMLStyleElement | null = null;
   private readonly relayout = () => this.schedule();
   private readonly ignore: ((node: Node) => boolean) | undefined;
   private resizeObserver: ResizeObserver | null = null;
@@ -94,7 +112,7 @@ export class Highlighter {
         this.resizeObserver.observe(this.win.document.documentElement);
       }
     } else {
-      this.installStyles();
+      if (options.styles !== 'none') this.installStyles();
     }
   }
 
@@ -194,6 +212,7 @@ export class Highlighter {
       for (const n of this.highlightNames) this.win.CSS!.highlights!.delete(n);
       const doc = this.win.document;
       if (this.sheet) doc.adoptedStyleSheets = doc.adoptedStyleSheets.filter((s) => s !== this.sheet);
+      this.styleElement?.remove();
     }
   }
 
@@ -252,14 +271,20 @@ export class Highlighter {
   private installStyles(): void {
     const Sheet = this.win.CSSStyleSheet;
     const doc = this.win.document;
-    if (!Sheet || !('adoptedStyleSheets' in doc)) return;
-    const rules = this.highlightNames.map((n) => {
-      const color = n.endsWith('-active') ? this.colors.active : this.colors.normal;
-      return `::highlight(${n}) { background-color: ${color}; }`;
-    });
-    this.sheet = new Sheet();
-    this.sheet.replaceSync(rules.join('\n'));
-    doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, this.sheet];
+    const css = highlightCss(this.name, this.colors);
+    try {
+      if (!Sheet || !('adoptedStyleSheets' in doc)) throw new Error('no constructed stylesheets');
+      const sheet = new Sheet();
+      sheet.replaceSync(css);
+      doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
+      this.sheet = sheet;
+    } catch {
+      // One <style> element is the only change to the page's DOM, and only where the above is refused.
+      this.styleElement = doc.createElement('style');
+      this.styleElement.dataset.collabChat = 'highlights';
+      this.styleElement.textContent = css;
+      (doc.head ?? doc.documentElement).append(this.styleElement);
+    }
   }
 
   private renderOverlay(layers: { normal: Range[][]; active: Range | null }): void {

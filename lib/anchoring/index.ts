@@ -20,6 +20,7 @@ export { xpathOf, nodeAt } from './xpath';
 export {
   Highlighter,
   HIGHLIGHT_LAYERS,
+  highlightCss,
   type HighlighterOptions,
   type HighlightWindow,
   type HighlightLike,

@@ -60,6 +60,9 @@ describe.skipIf(skip)('anchoring in real Chromium', () => {
     await open();
     const setup = await page.evaluate(() => window.CollabAnchoring.scenarios.setup('auto'));
     expect(setup.mode).toBe('css');
+    // The ::highlight() rules arrive as a constructed stylesheet: no element added to the page.
+    expect(setup.adoptedSheets).toBe(1);
+    expect(setup.styleElements).toBe(0);
     // "wide" and "alpha" overlap, so they sit on two layers.
     expect(setup.highlights).toEqual(['collab-chat-0', 'collab-chat-1']);
     expect(await page.evaluate(() => window.CollabAnchoring.scenarios.highlightSizes())).toEqual({

@@ -28,7 +28,9 @@ function rangeOf(root: Node, words: string): Range {
 }
 
 /** Anchor four discussions ("wide" overlaps "alpha"), highlight them and listen for clicks. */
-export async function setup(mode: 'auto' | 'overlay'): Promise<{ mode: string; highlights: string[] }> {
+export async function setup(
+  mode: 'auto' | 'overlay',
+): Promise<{ mode: string; highlights: string[]; adoptedSheets: number; styleElements: number }> {
   const host = document.getElementById('overlay-host')!;
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   const container = document.createElement('div');
@@ -75,7 +77,12 @@ export async function setup(mode: 'auto' | 'overlay'): Promise<{ mode: string; h
   highlighter.render();
   session = s;
   const registry = (window as unknown as { CSS: { highlights?: Map<string, unknown> } }).CSS.highlights;
-  return { mode: highlighter.mode, highlights: registry ? [...registry.keys()].sort() : [] };
+  return {
+    mode: highlighter.mode,
+    highlights: registry ? [...registry.keys()].sort() : [],
+    adoptedSheets: document.adoptedStyleSheets.length,
+    styleElements: document.querySelectorAll('style[data-collab-chat]').length,
+  };
 }
 
 function current(): Session {
