@@ -239,6 +239,7 @@ export function* matchSteps(
 
   // 2. Every exact occurrence, scored by context and distance from the old place.
   let bestExact: Scored | null = null;
+  let bestIntact: Scored | null = null;
   let seen = 0;
   for (
     let o = text.indexOf(q.exact);
@@ -248,10 +249,12 @@ export function* matchSteps(
     seen++;
     const s = score(text, q, o, o + len, 0, hints);
     if (bestExact === null || s.score > bestExact.score) bestExact = s;
+    if (s.prefix === 1 && s.suffix === 1 && (bestIntact === null || s.score > bestIntact.score))
+      bestIntact = s;
   }
+  // An occurrence whose stored context is intact is the one (the nearest, if several).
+  if (bestIntact !== null) return asExact(bestIntact);
   const exactOk = bestExact !== null && (len >= MATCH.shortQuoteChars || contextAgrees(q, bestExact));
-  // An occurrence whose stored context is intact is the one.
-  if (exactOk && bestExact!.prefix === 1 && bestExact!.suffix === 1) return asExact(bestExact!);
   yield;
 
   // 3. Fuzzy: first near the old places (cheap, usually enough), then the whole text in slices.
