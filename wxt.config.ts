@@ -16,4 +16,24 @@ export default defineConfig({
       ? { browser_specific_settings: { gecko: { id: 'collab-chat@example.org' } } }
       : {}),
   }),
+  hooks: {
+    // The content script keeps WXT's plain `browser` (chrome.* promises in Chrome, native `browser` in
+    // Firefox) instead of the 10 KB polyfill: it uses only ports, storage and getURL, which need no
+    // polyfill, and it must stay under 80 KB. Background, popup and options keep the polyfill (the
+    // background answers runtime messages with promises).
+    'vite:build:extendConfig'(entrypoints, viteConfig) {
+      if (!entrypoints.every((e) => e.type === 'content-script')) return;
+      viteConfig.plugins = [
+        ...(viteConfig.plugins ?? []),
+        {
+          name: 'collab-chat:content-script-without-polyfill',
+          enforce: 'pre',
+          resolveId(id) {
+            if (id === '@wxt-dev/webextension-polyfill/browser') return this.resolve('@wxt-dev/browser');
+            return null;
+          },
+        },
+      ];
+    },
+  },
 });

@@ -6,7 +6,7 @@ function page(html: string): HTMLElement {
   return document.body;
 }
 
-describe('exact-quote anchoring', () => {
+describe('overlay anchoring seam (lib/anchoring)', () => {
   it('describes a selection across elements and finds it again', () => {
     const root = page('<p>The quick <b>brown fox</b> jumps over the lazy dog.</p>');
     const range = document.createRange();
@@ -15,11 +15,7 @@ describe('exact-quote anchoring', () => {
     const described = describeSelection(range, root);
     expect(described).toMatchObject({ ok: true, quote: 'quick brown' });
     if (!described.ok) return;
-    expect(described.selectors[0]).toMatchObject({
-      exact: 'quick brown',
-      prefix: 'The ',
-      suffix: ' fox jumps over the lazy dog.',
-    });
+    expect(described.selectors[0]).toMatchObject({ type: 'TextQuoteSelector', exact: 'quick brown' });
     const found = anchor(described.selectors, root);
     expect(found?.toString()).toBe('quick brown');
   });
@@ -45,6 +41,13 @@ describe('exact-quote anchoring', () => {
       document.getElementById('host'),
     );
     expect(found?.startContainer.parentElement?.tagName).toBe('P');
+  });
+
+  it('refuses a selection longer than the protocol allows', () => {
+    const root = page(`<p>${'word '.repeat(400)}</p>`);
+    const range = document.createRange();
+    range.selectNodeContents(root.querySelector('p')!);
+    expect(describeSelection(range, root)).toEqual({ ok: false, reason: 'too-long' });
   });
 
   it('refuses an empty selection', () => {
