@@ -1,7 +1,10 @@
-// The end-to-end harness: builds the extension once, serves test pages on 127.0.0.1, launches
-// Debian's Chromium with the extension in a fresh profile, and drives the options page, the popup
-// and the in-page overlay like a user. The server itself comes from test/helpers/server.ts.
+// The end-to-end harness: builds the extension once per browser, serves test pages on 127.0.0.1, and
+// drives Debian's browsers like a user: Chromium through playwright-core (extension loaded in a fresh
+// profile), Firefox ESR through puppeteer-core over WebDriver BiDi (`browser.installExtension`).
+// Scenarios talk to `UserBrowser` and `Tab` only, so one scenario text runs in both browsers; what
+// only one browser can do is a capability of its `UserBrowser`.
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -9,37 +12,44 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type BrowserContext, type Locator, type Page, type Worker } from 'playwright-core';
+import { chromium, type BrowserContext, type Page as PwPage, type Worker } from 'playwright-core';
+import puppeteer, { type Browser as PpBrowser, type Page as PpPage } from 'puppeteer-core';
 
-// The extension API inside the service worker, as far as the harness uses it.
+// The extension API inside extension pages and the service worker, as far as the harness uses it.
 declare const chrome: { tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> } };
+declare const browser: typeof chrome;
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROME_EXTENSION_DIR = join(ROOT, '.output/chrome-mv3');
+export const ARTIFACTS = join(ROOT, 'test-results/e2e');
+export type BrowserName = 'chromium' | 'firefox';
+export const BROWSER_PATHS: Record<BrowserName, string> = {
+  chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  firefox: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+};
+const PACKAGES: Record<BrowserName, string> = { chromium: 'chromium', firefox: 'firefox-esr' };
 
-/** Whether Chromium can run here; under CI a missing browser is a failure, elsewhere a skip. */
-export function chromiumAvailable(): boolean {
-  const found = existsSync(CHROMIUM_PATH);
+/** Whether the browser can run here; under CI a missing browser is a failure, elsewhere a skip. */
+export function browserAvailable(name: BrowserName): boolean {
+  const path = BROWSER_PATHS[name];
+  const found = existsSync(path);
   if (!found && process.env.CI === 'true') {
     throw new Error(
-      `Chromium is required under CI but ${CHROMIUM_PATH} does not exist: apt-get install chromium`,
+      `${name} is required under CI but ${path} does not exist: apt-get install ${PACKAGES[name]}`,
     );
   }
   if (!found)
-    console.warn(
-      `Skipping Chromium end-to-end tests: ${CHROMIUM_PATH} not found (apt-get install chromium).`,
-    );
+    console.warn(`Skipping ${name} end-to-end tests: ${path} not found (apt-get install ${PACKAGES[name]}).`);
   return found;
 }
 
-/** Builds the Chrome extension (once per test run) and returns its directory. */
-export async function buildChromeExtension(): Promise<string> {
-  await promisify(execFile)('npx', ['wxt', 'build', '-b', 'chrome'], {
+/** Builds the extension for one browser (once per test file) and returns its directory. */
+export async function buildExtension(name: BrowserName): Promise<string> {
+  const target = name === 'chromium' ? 'chrome' : 'firefox';
+  await promisify(execFile)('npx', ['wxt', 'build', '-b', target], {
     cwd: ROOT,
     maxBuffer: 16 * 1024 * 1024,
   });
-  return CHROME_EXTENSION_DIR;
+  return join(ROOT, '.output', name === 'chromium' ? 'chrome-mv3' : 'firefox-mv2');
 }
 
 /** Serves test/e2e/pages on 127.0.0.1 at a free port. */
@@ -69,19 +79,263 @@ export async function servePages(): Promise<{
   };
 }
 
-/** One person's browser: a fresh Chromium profile with the extension loaded. */
-export class BrowserProfile {
+/** A free TCP port on 127.0.0.1 (for a server that must come back on the same port after a restart). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
+}
+
+/** Checks `probe` every 100 ms until it returns something, or gives up with null after `timeoutMs`. */
+async function pollFor<T>(timeoutMs: number, probe: () => Promise<T | null>): Promise<T | null> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== null || Date.now() > deadline) return found;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
+// ---------------------------------------------------------------- what scenarios see
+
+/** What a person's browser offers the scenarios. */
+export interface UserBrowser {
+  readonly name: BrowserName;
+  /** The options page the extension opened by itself on first install, found and still open. */
+  hasFirstRunOptionsPage(): Promise<boolean>;
+  /** Sets server URL and token in the options page, tests the connection; returns the test's message. */
+  configure(serverUrl: string, token: string): Promise<string>;
+  /** Turns the extension on for the site of `tab` in the popup; returns the popup's texts afterwards. */
+  enableSiteOf(tab: Tab): Promise<PopupView>;
+  open(url: string): Promise<Tab>;
+  /** Stops the extension's background (Chromium's MV3 service worker); null where it cannot be stopped. */
+  readonly stopBackground: (() => Promise<void>) | null;
+  close(): Promise<void>;
+}
+
+export interface PopupView {
+  connection: string;
+  connectionState: string;
+  me: string;
+  viewers: string;
+}
+
+/** One tab of a page, seen through the overlay in its shadow root. */
+export abstract class Tab {
+  /** Texts of `alert`/`confirm`/`prompt` dialogs the page opened (there should be none). */
+  readonly dialogs: string[] = [];
+
+  abstract readonly url: string;
+  /** Runs `fn` in the page's main world. */
+  abstract evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
+  abstract click(testId: string): Promise<void>;
+  abstract fill(testId: string, text: string): Promise<void>;
+  abstract mouseClick(x: number, y: number): Promise<void>;
+  abstract mouseUp(x: number, y: number): Promise<void>;
+  abstract screenshot(path: string): Promise<void>;
+  abstract close(): Promise<void>;
+
+  /** Text contents of every overlay element with this data-testid, in document order. */
+  texts(testId: string): Promise<string[]> {
+    return this.evaluate(
+      (id) =>
+        [
+          ...(document
+            .querySelector('collab-chat-overlay')
+            ?.shadowRoot?.querySelectorAll(`[data-testid="${id}"]`) ?? []),
+        ].map((e) => e.textContent ?? ''),
+      testId,
+    );
+  }
+
+  async text(testId: string): Promise<string | null> {
+    return (await this.texts(testId))[0] ?? null;
+  }
+
+  async count(testId: string): Promise<number> {
+    return (await this.texts(testId)).length;
+  }
+
+  /** An attribute of the first overlay element with this data-testid. */
+  attr(testId: string, name: string): Promise<string | null> {
+    return this.evaluate(
+      ([id, attr]) =>
+        document
+          .querySelector('collab-chat-overlay')
+          ?.shadowRoot?.querySelector(`[data-testid="${id}"]`)
+          ?.getAttribute(attr!) ?? null,
+      [testId, name],
+    );
+  }
+
+  /** Whether the overlay is mounted at all. */
+  hasOverlay(): Promise<boolean> {
+    return this.evaluate(() => document.querySelector('collab-chat-overlay') !== null, null);
+  }
+
+  /** The connection state and queued writes the top bar shows. */
+  async connection(): Promise<{ state: string | null; queued: string | null; text: string | null }> {
+    const [state, queued, text] = await Promise.all([
+      this.attr('connection-state', 'data-state'),
+      this.attr('connection-state', 'data-queued'),
+      this.text('connection-state'),
+    ]);
+    return { state, queued, text };
+  }
+
+  /** Selects the text `quote` inside the element `selector` and releases the mouse over it. */
+  async selectText(selector: string, quote: string): Promise<void> {
+    const at = await this.evaluate(
+      ([sel, text]) => {
+        const node = document.querySelector(sel!)?.firstChild;
+        if (!node || node.nodeType !== Node.TEXT_NODE) throw new Error(`no text in ${sel}`);
+        const start = (node as Text).data.indexOf(text!);
+        if (start < 0) throw new Error(`"${text}" is not in ${sel}`);
+        const range = document.createRange();
+        range.setStart(node, start);
+        range.setEnd(node, start + text!.length);
+        const selection = document.getSelection()!;
+        selection.removeAllRanges();
+        selection.addRange(range);
+        const r = range.getBoundingClientRect();
+        return { x: r.left + 2, y: r.top + r.height / 2 };
+      },
+      [selector, quote],
+    );
+    // A real mouse release over the selection, which is what the overlay listens for.
+    await this.mouseUp(at.x, at.y);
+  }
+
+  /** Clicks the middle of `quote` inside `selector` (a highlighted passage opens its thread). */
+  async clickText(selector: string, quote: string): Promise<void> {
+    const at = await this.evaluate(
+      ([sel, text]) => {
+        const node = document.querySelector(sel!)!.firstChild as Text;
+        const start = node.data.indexOf(text!);
+        const range = document.createRange();
+        range.setStart(node, start);
+        range.setEnd(node, start + text!.length);
+        const r = range.getBoundingClientRect();
+        return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+      },
+      [selector, quote],
+    );
+    await this.mouseClick(at.x, at.y);
+  }
+
+  /**
+   * How many discussions are highlighted: ranges in the page's CSS highlight registry under the
+   * overlay's names, or, where the Custom Highlight API is missing, the overlay's fallback boxes.
+   */
+  highlightCount(): Promise<number> {
+    return this.evaluate(() => {
+      const registry = (CSS as unknown as { highlights?: Map<string, Set<Range>> }).highlights;
+      let count = 0;
+      registry?.forEach((ranges, name) => {
+        if (name.startsWith('collab-chat')) count += ranges.size;
+      });
+      if (registry) return count;
+      const layer = document
+        .querySelector('collab-chat-overlay')
+        ?.shadowRoot?.querySelector('.cc-highlight-layer');
+      return new Set([...(layer?.children ?? [])].map((box) => box.getAttribute('data-chat-id'))).size;
+    }, null);
+  }
+
+  /** Computed styles of the first overlay element with this data-testid. */
+  styleOf(testId: string, properties: string[]): Promise<Record<string, string>> {
+    return this.evaluate(
+      ([id, props]) => {
+        const el = document
+          .querySelector('collab-chat-overlay')
+          ?.shadowRoot?.querySelector(`[data-testid="${id}"]`);
+        if (!el) throw new Error(`no overlay element ${id}`);
+        const style = getComputedStyle(el);
+        return Object.fromEntries((props as string[]).map((p) => [p, style.getPropertyValue(p)]));
+      },
+      [testId, properties] as const,
+    );
+  }
+
+  /** How many elements of a tag the overlay's shadow root holds. */
+  overlayElements(tag: string): Promise<number> {
+    return this.evaluate(
+      (t) => document.querySelector('collab-chat-overlay')?.shadowRoot?.querySelectorAll(t).length ?? 0,
+      tag,
+    );
+  }
+
+  /**
+   * The open thread as "author: text" lines, to compare two people's views. Times are left out: a
+   * reply written offline keeps, in its own tab, the time it was written, while others see when the
+   * server stored it.
+   */
+  threadLines(): Promise<string[]> {
+    return this.evaluate(() => {
+      const root = document.querySelector('collab-chat-overlay')?.shadowRoot;
+      return [...(root?.querySelectorAll('[data-testid="comment"]') ?? [])].map(
+        (c) =>
+          `${c.querySelector('[data-testid="comment-author"]')?.textContent}: ${c.querySelector('[data-testid="comment-text"]')?.textContent}`,
+      );
+    }, null);
+  }
+}
+
+// ---------------------------------------------------------------- Chromium (playwright-core)
+
+class ChromiumTab extends Tab {
+  constructor(readonly page: PwPage) {
+    super();
+    page.on('dialog', (dialog) => {
+      this.dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  }
+  get url() {
+    return this.page.url();
+  }
+  evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R> {
+    return this.page.evaluate(fn as never, arg) as Promise<R>;
+  }
+  private locator(testId: string) {
+    return this.page.locator(`collab-chat-overlay [data-testid="${testId}"]`).first();
+  }
+  click(testId: string) {
+    return this.locator(testId).click();
+  }
+  fill(testId: string, text: string) {
+    return this.locator(testId).fill(text);
+  }
+  async mouseClick(x: number, y: number) {
+    await this.page.mouse.click(x, y);
+  }
+  async mouseUp(x: number, y: number) {
+    await this.page.mouse.move(x, y);
+    await this.page.mouse.up();
+  }
+  async screenshot(path: string) {
+    await this.page.screenshot({ path });
+  }
+  close() {
+    return this.page.close();
+  }
+}
+
+/** One person's Chromium: a fresh profile with the extension loaded. */
+export class ChromiumUser implements UserBrowser {
+  readonly name = 'chromium';
   private constructor(
     readonly context: BrowserContext,
-    readonly worker: Worker,
     readonly extensionId: string,
     private readonly userDataDir: string,
   ) {}
 
-  static async launch(extensionDir: string): Promise<BrowserProfile> {
+  static async launch(extensionDir: string): Promise<ChromiumUser> {
     const userDataDir = await mkdtemp(join(tmpdir(), 'collab-chat-profile-'));
     const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_PATH,
+      executablePath: BROWSER_PATHS.chromium,
       headless: true,
       args: [
         `--load-extension=${extensionDir}`,
@@ -95,27 +349,30 @@ export class BrowserProfile {
       ],
     });
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-    const extensionId = new URL(worker.url()).host;
-    return new BrowserProfile(context, worker, extensionId, userDataDir);
+    return new ChromiumUser(context, new URL(worker.url()).host, userDataDir);
+  }
+
+  /** The extension's service worker now (a stopped one is started again by the next event). */
+  async worker(): Promise<Worker> {
+    return this.context.serviceWorkers()[0] ?? (await this.context.waitForEvent('serviceworker'));
   }
 
   extensionUrl(path: string): string {
     return `chrome-extension://${this.extensionId}/${path}`;
   }
 
-  /** The options page the extension opened by itself on first install, if it is open. */
-  async firstRunOptionsPage(): Promise<Page | null> {
-    const url = this.extensionUrl('options.html');
-    const isOptions = (p: Page) => p.url() === url;
-    const open = this.context.pages().find(isOptions);
-    if (open) return open;
-    return this.context.waitForEvent('page', { predicate: isOptions, timeout: 10_000 }).catch(() => null);
+  private async firstRunOptionsPage(): Promise<PwPage | null> {
+    // The tab may exist before its URL commits: look until one shows the options page.
+    return pollFor(
+      10_000,
+      async () => this.context.pages().find((p) => p.url() === this.extensionUrl('options.html')) ?? null,
+    );
   }
 
-  /**
-   * Sets server URL and token through the options page, as a user would (in the page the first
-   * install opened when there is one), and tests the connection. Returns the test's message.
-   */
+  async hasFirstRunOptionsPage(): Promise<boolean> {
+    return (await this.firstRunOptionsPage()) !== null;
+  }
+
   async configure(serverUrl: string, token: string): Promise<string> {
     const page = (await this.firstRunOptionsPage()) ?? (await this.context.newPage());
     if (page.url() !== this.extensionUrl('options.html')) await page.goto(this.extensionUrl('options.html'));
@@ -131,27 +388,48 @@ export class BrowserProfile {
     return text;
   }
 
-  /** Opens a page in a new tab. */
-  async open(url: string): Promise<Page> {
+  async open(url: string): Promise<Tab> {
     const page = await this.context.newPage();
     await page.goto(url);
-    return page;
+    return new ChromiumTab(page);
   }
 
-  /** Turns the extension on for the site of `page` through the popup, opened as a tab about that page. */
-  async enableSiteOf(page: Page): Promise<void> {
-    const url = page.url();
-    const tabId = await this.worker.evaluate(async (target: string) => {
+  /** The popup, opened as a tab about the page (`?tab=`), as the toolbar button would show it. */
+  async enableSiteOf(tab: Tab): Promise<PopupView> {
+    const worker = await this.worker();
+    const tabId = await worker.evaluate(async (target: string) => {
       const tabs = await chrome.tabs.query({});
       return tabs.find((t) => t.url === target)?.id ?? null;
-    }, url);
-    if (tabId === null) throw new Error(`no tab shows ${url}`);
+    }, tab.url);
+    if (tabId === null) throw new Error(`no tab shows ${tab.url}`);
     const popup = await this.context.newPage();
     await popup.goto(this.extensionUrl(`popup.html?tab=${tabId}`));
-    const toggle = popup.getByTestId('site-toggle');
-    await toggle.check();
+    await popup.getByTestId('site-toggle').check();
+    // The popup refreshes itself; wait until it reports the live connection for this page.
+    await popup.locator('[data-testid="popup-connection"][data-state="live"]').waitFor({ timeout: 15_000 });
+    await popup.locator('[data-testid="popup-viewers"][data-count]:not([data-count=""])').waitFor();
+    const view = await popup.evaluate(() => {
+      const t = (id: string) => document.querySelector(`[data-testid="${id}"]`);
+      return {
+        connection: t('popup-connection')?.textContent ?? '',
+        connectionState: t('popup-connection')?.getAttribute('data-state') ?? '',
+        me: t('popup-me')?.textContent ?? '',
+        viewers: t('popup-viewers')?.textContent ?? '',
+      };
+    });
+    await popup.screenshot({ path: join(ARTIFACTS, 'chromium-1-popup.png') });
     await popup.close();
+    return view;
   }
+
+  /** Stops the MV3 service worker through CDP, as Chrome does to an idle worker. */
+  readonly stopBackground = async (): Promise<void> => {
+    const page = this.context.pages()[0] ?? (await this.context.newPage());
+    const cdp = await this.context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+  };
 
   async close(): Promise<void> {
     await this.context.close();
@@ -159,44 +437,152 @@ export class BrowserProfile {
   }
 }
 
-/** The overlay's elements on a page (Playwright's CSS engine pierces the open shadow root). */
-export function overlay(page: Page, testId: string): Locator {
-  return page.locator(`collab-chat-overlay [data-testid="${testId}"]`);
-}
+// ---------------------------------------------------------------- Firefox (puppeteer-core, BiDi)
 
-/** Selects the text `quote` inside the element `selector`, as a mouse selection would, and releases. */
-export async function selectText(page: Page, selector: string, quote: string): Promise<void> {
-  await page.evaluate(
-    ([sel, text]) => {
-      const element = document.querySelector(sel!);
-      const node = element?.firstChild;
-      if (!node || node.nodeType !== Node.TEXT_NODE) throw new Error(`no text in ${sel}`);
-      const start = (node as Text).data.indexOf(text!);
-      if (start < 0) throw new Error(`"${text}" is not in ${sel}`);
-      const range = document.createRange();
-      range.setStart(node, start);
-      range.setEnd(node, start + text!.length);
-      const selection = document.getSelection()!;
-      selection.removeAllRanges();
-      selection.addRange(range);
-    },
-    [selector, quote],
-  );
-  const box = await page.locator(selector).boundingBox();
-  if (!box) throw new Error(`${selector} is not visible`);
-  // A real mouse release over the selection, which is what the overlay listens for.
-  await page.mouse.move(box.x + 5, box.y + box.height / 2);
-  await page.mouse.up();
-}
-
-/** How many ranges the page's CSS highlight registry holds for the overlay (all its named layers). */
-export function highlightCount(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const registry = (CSS as unknown as { highlights?: Map<string, Set<Range>> }).highlights;
-    let count = 0;
-    registry?.forEach((ranges, name) => {
-      if (name.startsWith('collab-chat')) count += ranges.size;
+class FirefoxTab extends Tab {
+  constructor(
+    readonly page: PpPage,
+    private readonly address: string,
+  ) {
+    super();
+    page.on('dialog', (dialog) => {
+      this.dialogs.push(dialog.message());
+      void dialog.dismiss();
     });
-    return count;
-  });
+  }
+  get url() {
+    return this.address;
+  }
+  evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R> {
+    return this.page.evaluate(fn as never, arg) as Promise<R>;
+  }
+  private locator(testId: string) {
+    return this.page.locator(`collab-chat-overlay >>> [data-testid="${testId}"]`);
+  }
+  click(testId: string) {
+    return this.locator(testId).click();
+  }
+  fill(testId: string, text: string) {
+    return this.locator(testId).fill(text);
+  }
+  async mouseClick(x: number, y: number) {
+    await this.page.mouse.click(x, y);
+  }
+  async mouseUp(x: number, y: number) {
+    await this.page.mouse.move(x, y);
+    await this.page.mouse.up();
+  }
+  async screenshot(path: string) {
+    await this.page.screenshot({ path: path as `${string}.png` });
+  }
+  close() {
+    return this.page.close();
+  }
+}
+
+/**
+ * One person's Firefox ESR: a fresh profile, the MV2 build installed as a temporary add-on.
+ *
+ * Firefox's WebDriver BiDi refuses `browsingContext.navigate` to moz-extension:// URLs ("not allowed
+ * in this context"), so the harness never navigates to an extension page itself. The options page
+ * is the one the extension opens on install (Firefox puts it in the first, blank tab); the popup is
+ * reached by that extension page navigating itself to popup.html?tab=N, which is the same page the
+ * toolbar button shows. Scripts run inside the extension page only to find the tab id, as the
+ * Chromium harness asks the service worker.
+ */
+export class FirefoxUser implements UserBrowser {
+  readonly name = 'firefox';
+  /** Firefox's MV2 background page is persistent: there is no worker to stop. */
+  readonly stopBackground = null;
+
+  private constructor(
+    readonly browser: PpBrowser,
+    private readonly extensionOrigin: string,
+    private extensionPage: PpPage | null,
+  ) {}
+
+  static async launch(extensionDir: string): Promise<FirefoxUser> {
+    const uuid = randomUUID();
+    const ff = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: BROWSER_PATHS.firefox,
+      headless: true,
+      extraPrefsFirefox: {
+        // A known moz-extension:// origin, so the harness can tell the extension's pages apart.
+        'extensions.webextensions.uuids': JSON.stringify({ 'collab-chat@example.org': uuid }),
+      },
+    });
+    await ff.installExtension(extensionDir);
+    return new FirefoxUser(ff, `moz-extension://${uuid}`, null);
+  }
+
+  /** Puppeteer's idea of a BiDi page's URL lags behind navigations it did not start: ask the page. */
+  private async locationOf(page: PpPage): Promise<string> {
+    return page.evaluate(() => location.href).catch(() => '');
+  }
+
+  private async findExtensionPage(timeoutMs: number): Promise<PpPage | null> {
+    if (this.extensionPage) return this.extensionPage;
+    this.extensionPage = await pollFor(timeoutMs, async () => {
+      for (const page of await this.browser.pages()) {
+        if ((await this.locationOf(page)).startsWith(`${this.extensionOrigin}/options.html`)) return page;
+      }
+      return null;
+    });
+    return this.extensionPage;
+  }
+
+  async hasFirstRunOptionsPage(): Promise<boolean> {
+    return (await this.findExtensionPage(10_000)) !== null;
+  }
+
+  async configure(serverUrl: string, token: string): Promise<string> {
+    const page = await this.findExtensionPage(10_000);
+    if (!page) throw new Error('the options page the extension opens on install never appeared');
+    await page.locator('[data-testid="server-url"]').fill(serverUrl);
+    await page.locator('[data-testid="token"]').fill(token);
+    await page.locator('[data-testid="save-settings"]').click();
+    await page.waitForSelector('[data-testid="save-status"]');
+    await page.locator('[data-testid="test-connection"]').click();
+    const result = await page.waitForSelector('[data-testid="test-result"]');
+    return (await result!.evaluate((e) => e.textContent)) ?? '';
+  }
+
+  async open(url: string): Promise<Tab> {
+    const page = await this.browser.newPage();
+    await page.goto(url);
+    return new FirefoxTab(page, url);
+  }
+
+  async enableSiteOf(tab: Tab): Promise<PopupView> {
+    const page = await this.findExtensionPage(10_000);
+    if (!page) throw new Error('no extension page is open to show the popup in');
+    const tabId = await page.evaluate(async (target: string) => {
+      const tabs = await browser.tabs.query({});
+      return tabs.find((t) => t.url === target)?.id ?? null;
+    }, tab.url);
+    if (tabId === null) throw new Error(`no tab shows ${tab.url}`);
+    await page.evaluate((id: number) => {
+      location.href = `/popup.html?tab=${id}`;
+    }, tabId);
+    const toggle = await page.waitForSelector('[data-testid="site-toggle"]');
+    await toggle!.click();
+    await page.waitForSelector('[data-testid="popup-connection"][data-state="live"]', { timeout: 15_000 });
+    await page.waitForSelector('[data-testid="popup-viewers"][data-count]:not([data-count=""])');
+    const view = await page.evaluate(() => {
+      const t = (id: string) => document.querySelector(`[data-testid="${id}"]`);
+      return {
+        connection: t('popup-connection')?.textContent ?? '',
+        connectionState: t('popup-connection')?.getAttribute('data-state') ?? '',
+        me: t('popup-me')?.textContent ?? '',
+        viewers: t('popup-viewers')?.textContent ?? '',
+      };
+    });
+    await page.screenshot({ path: join(ARTIFACTS, 'firefox-1-popup.png') });
+    return view;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
 }

@@ -1,0 +1,5 @@
+// Issue 5's scenarios in Debian's Chromium (playwright-core), the Chrome MV3 build loaded unpacked.
+import { ChromiumUser } from './harness';
+import { collaborationScenarios } from './scenarios';
+
+collaborationScenarios('chromium', (dir) => ChromiumUser.launch(dir));
