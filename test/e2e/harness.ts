@@ -422,13 +422,26 @@ export class ChromiumUser implements UserBrowser {
     return view;
   }
 
-  /** Stops the MV3 service worker through CDP, as Chrome does to an idle worker. */
+  /** Stops the MV3 service worker through CDP, as Chrome does to an idle worker, and sees it gone. */
   readonly stopBackground = async (): Promise<void> => {
+    const worker = await this.worker();
+    const gone = new Promise<void>((ok) => worker.once('close', () => ok()));
     const page = this.context.pages()[0] ?? (await this.context.newPage());
     const cdp = await this.context.newCDPSession(page);
-    await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const target = targetInfos.find((t) => t.type === 'service_worker' && t.url === worker.url());
+    if (!target) throw new Error(`CDP lists no service worker at ${worker.url()}`);
+    await cdp.send('Target.closeTarget', { targetId: target.targetId });
     await cdp.detach();
+    await Promise.race([
+      gone,
+      new Promise((_, fail) =>
+        setTimeout(
+          () => fail(new Error('the service worker did not stop within 15 s of Target.closeTarget')),
+          15_000,
+        ),
+      ),
+    ]);
   };
 
   async close(): Promise<void> {
@@ -567,7 +580,12 @@ export class FirefoxUser implements UserBrowser {
     }, tabId);
     const toggle = await page.waitForSelector('[data-testid="site-toggle"]');
     await toggle!.click();
-    await page.waitForSelector('[data-testid="popup-connection"][data-state="live"]', { timeout: 15_000 });
+    await page
+      .waitForSelector('[data-testid="popup-connection"][data-state="live"]', { timeout: 15_000 })
+      .catch(async (error: unknown) => {
+        const seen = await page.evaluate(() => document.body.innerText);
+        throw new Error(`the popup never showed a live connection; it shows: ${seen}`, { cause: error });
+      });
     await page.waitForSelector('[data-testid="popup-viewers"][data-count]:not([data-count=""])');
     const view = await page.evaluate(() => {
       const t = (id: string) => document.querySelector(`[data-testid="${id}"]`);

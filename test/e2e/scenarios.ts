@@ -26,9 +26,19 @@ const RECONNECT_WAIT = { timeout: 45_000, interval: 200 };
 const FOX = 'quick brown fox';
 const FIRST = 'Is the fox really that quick?';
 
+export interface ScenarioOptions {
+  /**
+   * A product bug, found by these scenarios and not fixed yet, that stops the overlay from working in
+   * this browser: scenario 1 is then expected to fail (`it.fails`, which turns red once the bug is
+   * fixed, so this option gets removed) and the scenarios built on it are skipped.
+   */
+  blockedBy?: string;
+}
+
 export function collaborationScenarios(
   name: BrowserName,
   launch: (extensionDir: string) => Promise<UserBrowser>,
+  options: ScenarioOptions = {},
 ): void {
   describe.skipIf(!browserAvailable(name))(`${name}: the collaboration loop`, () => {
     let server: TestServer;
@@ -45,7 +55,7 @@ export function collaborationScenarios(
     // Each scenario builds on the state the previous ones left: after a failure the rest cannot say anything.
     let broken = false;
     afterEach((ctx) => {
-      if (ctx.task.result?.state === 'fail') broken = true;
+      if (ctx.task.result?.state === 'fail' || options.blockedBy) broken = true;
     });
     beforeEach((ctx) => {
       if (broken) ctx.skip();
@@ -67,29 +77,32 @@ export function collaborationScenarios(
       await server?.close();
     });
 
-    it('1: a new user sets server and token in the options page and turns the site on in the popup', async () => {
-      expect(await alice.hasFirstRunOptionsPage()).toBe(true);
-      expect(await alice.configure(`ws://127.0.0.1:${proxy.port}`, server.tokens.alice)).toBe(
-        'Connected as Alice of Tenant A.',
-      );
-      expect(await bob.configure(server.url, server.tokens.bob)).toBe('Connected as Bob of Tenant A.');
+    (options.blockedBy ? it.fails : it)(
+      '1: a new user sets server and token in the options page and turns the site on in the popup',
+      async () => {
+        expect(await alice.hasFirstRunOptionsPage()).toBe(true);
+        expect(await alice.configure(`ws://127.0.0.1:${proxy.port}`, server.tokens.alice)).toBe(
+          'Connected as Alice of Tenant A.',
+        );
+        expect(await bob.configure(server.url, server.tokens.bob)).toBe('Connected as Bob of Tenant A.');
 
-      const url = pages.url('article.html');
-      [pageA, pageB] = await Promise.all([alice.open(url), bob.open(url)]);
-      // Off by default: no overlay, nothing sent.
-      expect(await pageA.hasOverlay()).toBe(false);
+        const url = pages.url('article.html');
+        [pageA, pageB] = await Promise.all([alice.open(url), bob.open(url)]);
+        // Off by default: no overlay, nothing sent.
+        expect(await pageA.hasOverlay()).toBe(false);
 
-      const popupA = await alice.enableSiteOf(pageA);
-      expect(popupA.connectionState).toBe('live');
-      expect(popupA.me).toContain('Alice');
-      expect(popupA.me).toContain('Tenant A');
-      await bob.enableSiteOf(pageB);
-      for (const page of [pageA, pageB]) {
-        await live(page);
-        await expect.poll(() => page.text('viewers'), WAIT).toBe('2 viewers');
-      }
-      await shot(pageA, '1-setup');
-    });
+        const popupA = await alice.enableSiteOf(pageA);
+        expect(popupA.connectionState).toBe('live');
+        expect(popupA.me).toContain('Alice');
+        expect(popupA.me).toContain('Tenant A');
+        await bob.enableSiteOf(pageB);
+        for (const page of [pageA, pageB]) {
+          await live(page);
+          await expect.poll(() => page.text('viewers'), WAIT).toBe('2 viewers');
+        }
+        await shot(pageA, '1-setup');
+      },
+    );
 
     it('2: alice starts a discussion; bob sees the highlight and the thread; both count 2 viewers', async () => {
       await pageA.selectText('#intro', FOX);
@@ -249,10 +262,17 @@ export function collaborationScenarios(
       await shot(pageA, '6-after-restart');
     });
 
-    it('7: the background is stopped; the next action works, subscriptions and queued writes recover', async (ctx) => {
+    // Not verified yet: the harness could not confirm the worker stopped. Neither CDP
+    // `ServiceWorker.stopAllWorkers` from a page session nor `Target.closeTarget` of the worker made
+    // Playwright report the worker closed (waited 120 s); without that wait the scenario passed, but
+    // it could not tell a stopped worker from a running one. Kept for whoever finishes the stop.
+    it.skip('7: the background is stopped; the next action works, subscriptions and queued writes recover', async (ctx) => {
       const stop = alice.stopBackground;
       // Firefox runs the MV2 build with a persistent background page, which has no worker to stop.
-      if (!stop) return ctx.skip();
+      if (!stop) {
+        ctx.skip();
+        return;
+      }
       const before = await pageA.texts('comment-text');
       // A write queued while offline must survive the worker being stopped.
       proxy.cutAll();
