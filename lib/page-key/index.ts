@@ -50,9 +50,16 @@ export function pageKeyFromUrl(href: string): string | null {
   url.hash = '';
   url.username = '';
   url.password = '';
-  const kept = [...url.searchParams.entries()].filter(([name]) => !isTracking(name));
+  // forEach and append rather than iterators: in a Firefox content script `URL` is the page's, seen
+  // through an Xray wrapper, and its iterators are not iterable from the content script's side.
+  const kept: Array<[string, string]> = [];
+  url.searchParams.forEach((value, name) => {
+    if (!isTracking(name)) kept.push([name, value]);
+  });
   kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  url.search = new URLSearchParams(kept).toString();
+  const params = new URLSearchParams();
+  for (const [name, value] of kept) params.append(name, value);
+  url.search = params.toString();
   const key = url.toString();
   return key.length <= LIMITS.pageKeyChars ? key : null;
 }
