@@ -133,7 +133,8 @@ export abstract class Tab {
   abstract click(testId: string): Promise<void>;
   abstract fill(testId: string, text: string): Promise<void>;
   abstract mouseClick(x: number, y: number): Promise<void>;
-  abstract mouseUp(x: number, y: number): Promise<void>;
+  /** Ends a selection made by script the way a person's input would, so the overlay notices it. */
+  abstract endSelection(x: number, y: number): Promise<void>;
   abstract screenshot(path: string): Promise<void>;
   abstract close(): Promise<void>;
 
@@ -204,8 +205,7 @@ export abstract class Tab {
       },
       [selector, quote],
     );
-    // A real mouse release over the selection, which is what the overlay listens for.
-    await this.mouseUp(at.x, at.y);
+    await this.endSelection(at.x, at.y);
   }
 
   /** Clicks the middle of `quote` inside `selector` (a highlighted passage opens its thread). */
@@ -311,7 +311,8 @@ class ChromiumTab extends Tab {
   async mouseClick(x: number, y: number) {
     await this.page.mouse.click(x, y);
   }
-  async mouseUp(x: number, y: number) {
+  /** A mouse release over the selection. */
+  async endSelection(x: number, y: number) {
     await this.page.mouse.move(x, y);
     await this.page.mouse.up();
   }
@@ -481,9 +482,15 @@ class FirefoxTab extends Tab {
   async mouseClick(x: number, y: number) {
     await this.page.mouse.click(x, y);
   }
-  async mouseUp(x: number, y: number) {
-    await this.page.mouse.move(x, y);
-    await this.page.mouse.up();
+  /**
+   * A Shift key press, as when a keyboard user ends a selection (the overlay listens to keyup too):
+   * over BiDi a pointer-up without its pointer-down produces no mouseup event in Firefox, and a
+   * pointer-down would collapse the selection.
+   */
+  async endSelection() {
+    // Keys go to the focused tab only.
+    await this.page.bringToFront();
+    await this.page.keyboard.press('Shift');
   }
   async screenshot(path: string) {
     await this.page.screenshot({ path: path as `${string}.png` });
