@@ -194,6 +194,8 @@ export abstract class Tab {
         if (!node || node.nodeType !== Node.TEXT_NODE) throw new Error(`no text in ${sel}`);
         const start = (node as Text).data.indexOf(text!);
         if (start < 0) throw new Error(`"${text}" is not in ${sel}`);
+        // A person selecting page text moves the focus out of the overlay (say, its reply box).
+        (document.activeElement as HTMLElement | null)?.blur();
         const range = document.createRange();
         range.setStart(node, start);
         range.setEnd(node, start + text!.length);
@@ -527,6 +529,8 @@ export class FirefoxUser implements UserBrowser {
       browser: 'firefox',
       executablePath: BROWSER_PATHS.firefox,
       headless: true,
+      // The size Playwright gives Chromium, so both browsers lay the overlay out alike.
+      defaultViewport: { width: 1280, height: 720 },
       extraPrefsFirefox: {
         // A known moz-extension:// origin, so the harness can tell the extension's pages apart.
         'extensions.webextensions.uuids': JSON.stringify({ 'collab-chat@example.org': uuid }),
