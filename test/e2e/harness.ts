@@ -425,26 +425,34 @@ export class ChromiumUser implements UserBrowser {
     return view;
   }
 
-  /** Stops the MV3 service worker through CDP, as Chrome does to an idle worker, and sees it gone. */
+  /**
+   * Stops the MV3 service worker through CDP, as Chrome does to an idle worker, and waits until CDP
+   * reports it stopped. (Playwright keeps the stopped worker in `serviceWorkers()` and sends no
+   * `close`, so the ServiceWorker domain's own running status is what tells.)
+   */
   readonly stopBackground = async (): Promise<void> => {
-    const worker = await this.worker();
-    const gone = new Promise<void>((ok) => worker.once('close', () => ok()));
     const page = this.context.pages()[0] ?? (await this.context.newPage());
     const cdp = await this.context.newCDPSession(page);
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    const target = targetInfos.find((t) => t.type === 'service_worker' && t.url === worker.url());
-    if (!target) throw new Error(`CDP lists no service worker at ${worker.url()}`);
-    await cdp.send('Target.closeTarget', { targetId: target.targetId });
-    await cdp.detach();
-    await Promise.race([
-      gone,
-      new Promise((_, fail) =>
-        setTimeout(
-          () => fail(new Error('the service worker did not stop within 15 s of Target.closeTarget')),
-          15_000,
-        ),
-      ),
-    ]);
+    const ours = `chrome-extension://${this.extensionId}/`;
+    const stopped = new Promise<void>((ok) =>
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        if (versions.some((v) => v.scriptURL.startsWith(ours) && v.runningStatus === 'stopped')) ok();
+      }),
+    );
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        stopped,
+        new Promise((_, fail) => {
+          timer = setTimeout(() => fail(new Error('CDP never reported the service worker stopped')), 15_000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      await cdp.detach();
+    }
   };
 
   async close(): Promise<void> {

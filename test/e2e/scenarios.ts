@@ -262,11 +262,7 @@ export function collaborationScenarios(
       await shot(pageA, '6-after-restart');
     });
 
-    // Not verified yet: the harness could not confirm the worker stopped. Neither CDP
-    // `ServiceWorker.stopAllWorkers` from a page session nor `Target.closeTarget` of the worker made
-    // Playwright report the worker closed (waited 120 s); without that wait the scenario passed, but
-    // it could not tell a stopped worker from a running one. Kept for whoever finishes the stop.
-    it.skip('7: the background is stopped; the next action works, subscriptions and queued writes recover', async (ctx) => {
+    it('7: the background is stopped; the next action works, subscriptions and queued writes recover', async (ctx) => {
       const stop = alice.stopBackground;
       // Firefox runs the MV2 build with a persistent background page, which has no worker to stop.
       if (!stop) {
