@@ -1,16 +1,22 @@
 // Builds one server node from its config: store, bus, presence, hub, transport, heartbeat and the
 // revocation watch. All state lives in the returned object; nothing is module-level.
 import { CLOSE, LIMITS } from '../lib/protocol';
+import { createAdminApi, type LiveView } from './admin-api';
 import { MemoryBus } from './bus/memory';
 import type { Bus } from './bus/types';
 import type { ServerConfig } from './config';
+import { DEFAULTS } from './config';
 import { Connection } from './connection';
+import { createDashboardAssets } from './dashboard/assets';
+import { FlushClock } from './fanout';
 import { Hub } from './hub';
+import { createMetrics } from './metrics';
 import { MemoryPresence } from './presence/memory';
 import type { PresenceBoard } from './presence/types';
 import { openStore } from './store/open';
 import type { Store } from './store/types';
 import { startTransport } from './transport';
+import { siteOf, UsageMeter } from './usage';
 
 export interface CollabServer {
   /** ws:// or wss:// URL clients connect to. */
@@ -43,6 +49,44 @@ export async function createCollabServer(
   const hub = new Hub(store, bus, presence, LIMITS.replayEvents);
   const connections = new Set<Connection>();
   const byToken = new Map<string, Set<Connection>>();
+  const flushWindowMs = config.flushWindowMs ?? DEFAULTS.flushWindowMs;
+  const flushClock = flushWindowMs > 0 ? new FlushClock(flushWindowMs) : null;
+  const usage = new UsageMeter({ store, flushMs: config.usageFlushMs ?? DEFAULTS.usageFlushMs, log });
+  const closeToken = (tokenId: string): number => {
+    const live = [...(byToken.get(tokenId) ?? [])];
+    for (const conn of live)
+      conn.close(CLOSE.revoked, 'this token was revoked; ask your admin for a new one');
+    return live.length;
+  };
+  const live = (tenantId: string): LiveView => {
+    const view: LiveView = { connections: 0, pages: [], byToken: {} };
+    const pages = new Map<string, { sockets: number; users: Set<string> }>();
+    for (const conn of connections) {
+      const who = conn.identity;
+      if (!who || who.tenant.id !== tenantId) continue;
+      view.connections++;
+      view.byToken[who.token.id] = (view.byToken[who.token.id] ?? 0) + 1;
+      for (const page of conn.subscribedPages) {
+        let entry = pages.get(page);
+        if (!entry) pages.set(page, (entry = { sockets: 0, users: new Set() }));
+        entry.sockets++;
+        entry.users.add(who.user.id);
+      }
+    }
+    for (const [page, entry] of pages) {
+      view.pages.push({ page, site: siteOf(page), connections: entry.sockets, viewers: entry.users.size });
+    }
+    view.pages.sort((a, b) => b.viewers - a.viewers || a.page.localeCompare(b.page));
+    return view;
+  };
+  const metrics = createMetrics({
+    usage,
+    *connectionTenants() {
+      for (const conn of connections) if (conn.identity) yield conn.identity.tenant.id;
+    },
+  });
+  const adminApi = createAdminApi({ store, usage, live, closeToken });
+  const dashboard = createDashboardAssets();
 
   const onIdentity = (conn: Connection, auth: { token: { id: string } } | null) => {
     const tokenId = conn.tokenId;
@@ -67,6 +111,8 @@ export async function createCollabServer(
           bus,
           helloTimeoutMs: config.helloTimeoutMs,
           maxBufferedBytes: config.maxBufferedBytes,
+          flushClock,
+          onWrite: (tenantId, page, messages, bytes) => usage.record(tenantId, page, messages, bytes),
           onIdentity,
           log,
         });
@@ -74,8 +120,25 @@ export async function createCollabServer(
         ws.on('close', () => connections.delete(conn));
       },
       health: () => ({ store: store.kind, connections: connections.size }),
+      request(req, res) {
+        if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/metrics') {
+          metrics
+            .render()
+            .then((text) => {
+              res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+              res.end(text);
+            })
+            .catch((err: Error) => {
+              res.writeHead(500, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ error: `collecting metrics failed: ${err.message}` }));
+            });
+          return true;
+        }
+        return adminApi(req, res) || dashboard(req, res);
+      },
     });
   } catch (err) {
+    await usage.close().catch(() => {});
     if (!parts.store) await store.close();
     throw err;
   }
@@ -100,9 +163,7 @@ export async function createCollabServer(
       .tokensRevokedSince(from)
       .then((revoked) => {
         for (const token of revoked) {
-          for (const conn of byToken.get(token.id) ?? []) {
-            conn.close(CLOSE.revoked, 'this token was revoked; ask your admin for a new one');
-          }
+          closeToken(token.id);
         }
       })
       .catch((err: Error) => log(`checking for revoked tokens failed: ${err.message}`))
@@ -124,7 +185,9 @@ export async function createCollabServer(
         for (const conn of connections)
           conn.close(CLOSE.goingAway, 'the server is shutting down; reconnect shortly');
         await transport.close();
+        flushClock?.close();
         hub.close();
+        await usage.close().catch(() => {});
         if (!parts.bus) await bus.close();
         if (!parts.presence) await presence.close();
         if (!parts.store) await store.close();

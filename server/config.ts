@@ -18,6 +18,13 @@ export interface ServerConfig {
   revocationPollMs: number;
   /** A socket whose unsent data exceeds this is closed as a slow consumer (4408). */
   maxBufferedBytes: number;
+  /**
+   * Live frames due for a socket written to less than this many ms ago wait for the window's end and
+   * go out as one batch; 0 turns batching off (default DEFAULTS.flushWindowMs).
+   */
+  flushWindowMs?: number;
+  /** How often usage counters are added to the store (default DEFAULTS.usageFlushMs). */
+  usageFlushMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -30,6 +37,8 @@ export const DEFAULTS = {
   heartbeatMs: LIMITS.heartbeatMs,
   revocationPollMs: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
+  flushWindowMs: 10,
+  usageFlushMs: 60_000,
 } as const;
 
 /** The flags of `serve`, with the environment variable each falls back to. */

@@ -12,8 +12,11 @@ import type { Store } from './store/types';
 export interface Subscriber {
   readonly tenantId: string;
   readonly userId: string;
-  /** Sends one serialised frame, or drops it when the connection is gone. */
-  deliver(frame: string): void;
+  /**
+   * Sends one serialised frame of `page`, or drops it when the connection is gone. `live` frames
+   * (events and presence) may be batched with others; the rest go out in order after them.
+   */
+  deliver(frame: string, page: string, live: boolean): void;
   /** Reports a failed subscription to the client. */
   subscribeFailed(page: string, message: string): void;
 }
@@ -84,13 +87,13 @@ export class Hub {
     // Unsubscribed, or subscribed again, while reading: the later request answers.
     if (!this.isCurrent(key, sub, member, generation)) return;
 
-    sub.deliver(JSON.stringify(answer));
+    sub.deliver(JSON.stringify(answer), page, false);
     const held = member.pending ?? [];
     member.pending = null;
     for (const frame of held) {
-      if ((JSON.parse(frame) as ChatEventT).seq > answer.seq) sub.deliver(frame);
+      if ((JSON.parse(frame) as ChatEventT).seq > answer.seq) sub.deliver(frame, page, true);
     }
-    sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }));
+    sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
   }
 
   /** False when the connection was not subscribed to the page. */
@@ -136,7 +139,7 @@ export class Hub {
   private fanOut(room: Room, frame: string): void {
     for (const [sub, member] of room.members) {
       if (member.pending) member.pending.push(frame);
-      else sub.deliver(frame);
+      else sub.deliver(frame, room.key.page, true);
     }
   }
 
@@ -161,6 +164,6 @@ export class Hub {
     if (!room || room.count === count) return;
     room.count = count;
     const frame = JSON.stringify({ type: 'presence', page: key.page, count });
-    for (const [sub, member] of room.members) if (!member.pending) sub.deliver(frame);
+    for (const [sub, member] of room.members) if (!member.pending) sub.deliver(frame, key.page, true);
   }
 }

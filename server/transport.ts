@@ -18,6 +18,8 @@ export interface Transport {
 export interface TransportHandlers {
   onSocket(ws: WebSocket, req: IncomingMessage): void;
   health(): Record<string, unknown>;
+  /** Other HTTP routes (admin API, dashboard, metrics): true when it answered the request. */
+  request?(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 function readPem(path: string, what: string): Buffer {
@@ -37,6 +39,7 @@ export async function startTransport(config: ServerConfig, handlers: TransportHa
       res.end(JSON.stringify({ status: 'ok', ...handlers.health() }));
       return;
     }
+    if (handlers.request?.(req, res)) return;
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: 'not found; this server speaks WebSocket, and GET /healthz' }));
   };
