@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
-// Three projects: pure logic and extension code (WXT plugin, fake browser), and the server
-// (plain Node, real sockets and databases).
+// Projects: pure logic and extension code (WXT plugin, fake browser), the server (plain Node,
+// real sockets and databases), and the admin dashboard in real Chromium.
 export default defineConfig({
   test: {
     projects: [
@@ -26,6 +26,15 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 20_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'dashboard',
+          include: ['test/dashboard/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -99,9 +99,9 @@ export class Connection implements Subscriber {
     return this.auth!.user.id;
   }
 
-  /** Who the connection speaks for; null before its welcome. */
+  /** Who the connection speaks for while it is open; null before its welcome and once closed. */
   get identity(): TokenAuth | null {
-    return this.auth;
+    return this.state === 'open' ? this.auth : null;
   }
 
   get tokenId(): string | null {
