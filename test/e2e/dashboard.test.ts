@@ -1,20 +1,17 @@
 // The admin dashboard in real Chromium: sign in with an admin token, see the usage chart and totals
 // of a known scenario, the live pages, and revoke a token, which closes that user's socket (4403).
 // Saves a screenshot to test-results/dashboard.png.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../lib/protocol';
 import { TestClient } from '../helpers/client';
 import { addComment, createChat, PAGE } from '../helpers/frames';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { CHROMIUM_PATH, chromiumAvailable } from './harness';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OTHER_PAGE = 'https://docs.example.org/guide';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') {
-  throw new Error(`Chromium is missing at ${CHROMIUM}; install the chromium package (see .ci/run)`);
-}
+const available = chromiumAvailable();
 
 interface UsageRowJson {
   site: string;
@@ -31,7 +28,7 @@ describe.runIf(available)('admin dashboard in Chromium', () => {
   beforeAll(async () => {
     t = await startTestServer();
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       headless: true,
       args: [
         '--no-sandbox',
