@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../lib/protocol';
@@ -29,14 +30,23 @@ interface Args {
   readers: number;
   rate: number;
   seconds: number;
+  only?: 'batched' | 'unbatched';
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { readers: 200, rate: 1000, seconds: 5 };
   for (const arg of argv) {
+    const only = /^--only=(batched|unbatched)$/.exec(arg);
+    if (only) {
+      args.only = only[1] as Args['only'];
+      continue;
+    }
     const m = /^--(readers|rate|seconds)=(\d+)$/.exec(arg);
-    if (!m) throw new Error(`unknown argument ${arg}; use --readers=N --rate=N --seconds=N`);
-    args[m[1] as keyof Args] = Number(m[2]);
+    if (!m)
+      throw new Error(
+        `unknown argument ${arg}; use --readers=N --rate=N --seconds=N --only=batched|unbatched`,
+      );
+    args[m[1] as 'readers' | 'rate' | 'seconds'] = Number(m[2]);
   }
   if (args.seconds > 30 || args.readers > 2000 || args.rate > 5000) {
     throw new Error('keep it bounded: at most --seconds=30, --readers=2000, --rate=5000');
@@ -255,6 +265,9 @@ interface ModeResult {
   eventsDelivered: number;
   eventsExpected: number;
   latencyMs: { p50: number; p99: number; max: number };
+  /** The server thread's event-loop delay while the mode ran (how far behind it fell). */
+  serverLoopDelayMs: { p50: number; p99: number; max: number };
+  loadavg: number[];
   closes: Record<string, number>;
 }
 
@@ -286,6 +299,8 @@ async function runMode(args: Args, mode: string, flushWindowMs: number): Promise
         durationMs: args.seconds * 1000,
       });
       await Promise.all([readers.next('ready'), writers.next('ready')]);
+      const loop = monitorEventLoopDelay({ resolution: 5 });
+      loop.enable();
       readers.worker.postMessage({ type: 'start' });
       writers.worker.postMessage({ type: 'start' });
       const w = (await writers.next('result')) as {
@@ -298,6 +313,8 @@ async function runMode(args: Args, mode: string, flushWindowMs: number): Promise
       const committed = (await server.store.snapshot(tenant.id, PAGE)).seq;
       readers.worker.postMessage({ type: 'drain', expected: committed });
       const r = ((await readers.next('result')) as { result: ReaderResult }).result;
+      loop.disable();
+      const ms = (ns: number) => Number((ns / 1e6).toFixed(1));
       await Promise.all([readers.worker.terminate(), writers.worker.terminate()]);
       const latencies = Float64Array.from(r.latencies).sort();
       const sorted = Array.from(latencies);
@@ -325,6 +342,8 @@ async function runMode(args: Args, mode: string, flushWindowMs: number): Promise
           max: Number(percentile(sorted, 100).toFixed(1)),
         },
         closes: r.closes,
+        serverLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+        loadavg: loadavg().map((l) => Number(l.toFixed(2))),
       };
     } finally {
       await server.close();
@@ -343,6 +362,7 @@ async function main(): Promise<void> {
     ['batched', DEFAULTS.flushWindowMs],
     ['unbatched', 0],
   ] as const) {
+    if (args.only !== undefined && args.only !== mode) continue;
     console.error(
       `running ${mode} (flush window ${window} ms): ${args.readers} readers, ${args.rate} events/s, ${args.seconds} s`,
     );
@@ -361,6 +381,7 @@ async function main(): Promise<void> {
     'p50 ms': r.latencyMs.p50,
     'p99 ms': r.latencyMs.p99,
     'max ms': r.latencyMs.max,
+    'server loop p99 ms': r.serverLoopDelayMs.p99,
     'reader closes': Object.entries(r.closes)
       .map(([code, n]) => `${code}×${n}`)
       .join(' '),

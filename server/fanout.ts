@@ -171,16 +171,24 @@ export class Outlet {
     const parts = frames.slice(start, end);
     const data = BATCH_OPEN + parts.join(',') + BATCH_CLOSE;
     this.socket.send(data);
+    const total = wireBytes(Buffer.byteLength(data, 'utf8'));
+    const first = pages[start];
+    let onePage = true;
+    for (let i = start + 1; i < end && onePage; i++) onePage = pages[i] === first;
+    if (onePage) {
+      // The usual case (one page per socket): one report for the whole frame.
+      this.report(first, parts.length, total);
+      return;
+    }
     // Each event is charged its own bytes and a separator; the wrapper and the frame header go to
     // the first event's page, so the per-page parts add up to exactly what was written.
-    let payload = 0;
-    for (let i = 0; i < parts.length; i++) {
-      const bytes = Buffer.byteLength(parts[i]!, 'utf8') + (i > 0 ? 1 : 0);
-      payload += bytes;
+    let charged = 0;
+    for (let i = 1; i < parts.length; i++) {
+      const bytes = Buffer.byteLength(parts[i]!, 'utf8') + 1;
+      charged += bytes;
       this.report(pages[start + i], 1, bytes);
     }
-    payload += BATCH_OPEN.length + BATCH_CLOSE.length;
-    this.report(pages[start], 0, wireBytes(payload) - payload + BATCH_OPEN.length + BATCH_CLOSE.length);
+    this.report(first, 1, total - charged);
   }
 
   private overflow(): void {
