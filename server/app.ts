@@ -10,7 +10,7 @@ import { Connection } from './connection';
 import { createDashboardAssets } from './dashboard/assets';
 import { FlushClock } from './fanout';
 import { Hub } from './hub';
-import { createMetrics } from './metrics';
+import { createMetrics, metricsAllowed } from './metrics';
 import { MemoryPresence } from './presence/memory';
 import type { PresenceBoard } from './presence/types';
 import { openStore } from './store/open';
@@ -122,6 +122,11 @@ export async function createCollabServer(
       health: () => ({ store: store.kind, connections: connections.size }),
       request(req, res) {
         if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/metrics') {
+          if (!metricsAllowed(req.headers.authorization, config.metricsToken)) {
+            res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+            res.end(JSON.stringify({ error: "send Authorization: Bearer <the server's METRICS_TOKEN>" }));
+            return true;
+          }
           metrics
             .render()
             .then((text) => {

@@ -25,6 +25,8 @@ export interface ServerConfig {
   flushWindowMs?: number;
   /** How often usage counters are added to the store (default DEFAULTS.usageFlushMs). */
   usageFlushMs?: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {}
@@ -49,6 +51,10 @@ export const SERVE_OPTIONS = {
   'tls-cert': { env: 'TLS_CERT', help: 'PEM certificate file: serve wss:// directly (needs --tls-key)' },
   'tls-key': { env: 'TLS_KEY', help: 'PEM private key file for --tls-cert' },
   redis: { env: 'REDIS_URL', help: 'Redis URL for several server nodes (bus and presence)' },
+  'metrics-token': {
+    env: 'METRICS_TOKEN',
+    help: 'secret Prometheus must send as a Bearer token to read /metrics (default: /metrics is open)',
+  },
 } as const;
 
 export type ServeFlags = Partial<Record<keyof typeof SERVE_OPTIONS, string>>;
@@ -93,5 +99,7 @@ export function resolveConfig(
   if (tlsKey !== undefined) config.tlsKey = tlsKey;
   const redis = pick('redis');
   if (redis !== undefined) config.redis = redis;
+  const metricsToken = pick('metrics-token');
+  if (metricsToken !== undefined) config.metricsToken = metricsToken;
   return config;
 }

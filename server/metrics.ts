@@ -1,6 +1,7 @@
 // Prometheus metrics of one server node, in a Registry of its own (never prom-client's global one,
 // so several nodes in one process do not mix). Values are read from the usage meter and the live
 // connections when scraped; labels are tenant and site, never page (pages are unbounded).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { UsageMeter } from './usage';
 
@@ -52,4 +53,13 @@ export function createMetrics(deps: {
     contentType: registry.contentType,
     render: () => registry.metrics(),
   };
+}
+
+/** Whether a request may read /metrics: always without a configured token, else with that Bearer. */
+export function metricsAllowed(authorization: string | undefined, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const given = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '';
+  // Equal-length digests, so the comparison takes the same time whatever was sent.
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }

@@ -211,3 +211,23 @@ describe('admin API: live view, tokens and revocation', () => {
     expect(badJson.status).toBe(400);
   });
 });
+
+describe('/metrics with a metrics token', () => {
+  it('answers only the configured Bearer token', async () => {
+    const t = await startTestServer({ metricsToken: 'prom-secret' });
+    try {
+      const open = await fetch(`${t.server.httpUrl}/metrics`);
+      expect(open.status).toBe(401);
+      expect(((await open.json()) as { error: string }).error).toMatch(/METRICS_TOKEN/);
+      const wrong = await fetch(`${t.server.httpUrl}/metrics`, { headers: { authorization: 'Bearer nope' } });
+      expect(wrong.status).toBe(401);
+      const right = await fetch(`${t.server.httpUrl}/metrics`, {
+        headers: { authorization: 'Bearer prom-secret' },
+      });
+      expect(right.status).toBe(200);
+      expect(await right.text()).toContain('# TYPE collab_chat_pubsub_messages_total counter');
+    } finally {
+      await t.close();
+    }
+  });
+});
