@@ -1,0 +1,189 @@
+// `npm run bench`: runs every figure of issue 8 against our server, the bare `ws` floor and
+// Socket.IO one after another, prints a table, writes bench/results/latest.json and draws the
+// latency and throughput charts (bench/results/latest.png). `--quick` uses small client counts to
+// smoke-test the harness; `--only=fanout,latency,…` runs some figures.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { drawCharts } from './chart';
+import * as fig from './figures';
+import { printTable } from './report';
+import { BenchResult, emptyResult, evaluateGoals, SERVER_KINDS, type BenchResultT } from './schema';
+import { planFor, type Plan } from './plan';
+
+const FIGURES = ['fanout', 'latency', 'memory', 'bytes', 'storm', 'batching'] as const;
+
+function parseArgs(argv: string[]): { quick: boolean; only: Set<string>; out: string } {
+  let quick = false;
+  let only = new Set<string>(FIGURES);
+  let out = fileURLToPath(new URL('./results/', import.meta.url));
+  for (const arg of argv) {
+    if (arg === '--quick') quick = true;
+    else if (arg.startsWith('--only=')) only = new Set(arg.slice(7).split(','));
+    else if (arg.startsWith('--out=')) out = arg.slice(6);
+    else throw new Error(`unknown option ${arg}; use --quick, --only=${FIGURES.join(',')} or --out=<dir>`);
+  }
+  for (const f of only)
+    if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`unknown figure ${f}`);
+  return { quick, only, out: out.endsWith('/') ? out : `${out}/` };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const plan: Plan = planFor(args.quick);
+  const started = performance.now();
+  const notes: string[] = [];
+  const result = emptyResult(plan.sizes);
+  const log = (line: string) =>
+    console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}`);
+  const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T | null> => {
+    log(`${what} …`);
+    try {
+      return await run();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      notes.push(`${what}: failed: ${message}`);
+      log(`${what}: FAILED: ${message}`);
+      return null;
+    }
+  };
+  const warnIf = (what: string, s: { closed: number; errors: Record<string, number> } | null) => {
+    if (s && (s.closed > 0 || Object.keys(s.errors).length > 0)) {
+      notes.push(`${what}: ${s.closed} sockets closed during the run; errors ${JSON.stringify(s.errors)}`);
+    }
+  };
+
+  if (args.only.has('fanout')) {
+    for (const [i, clients] of plan.sizes.fanoutClients.entries()) {
+      for (const kind of SERVER_KINDS) {
+        const s = await attempt(`fan-out ${kind} ${clients} clients`, () =>
+          fig.fanout(kind, clients, plan.fanout),
+        );
+        warnIf(`fan-out ${kind} ${clients}`, s);
+        if (!s) continue;
+        const f = result.fanout[kind];
+        f.deliveriesPerSec[i] = s.deliveriesPerSec;
+        f.cpuMicrosPerDelivery[i] = s.cpuMicrosPerDelivery;
+        f.events[i] = s.events;
+        f.seconds[i] = s.seconds;
+        log(
+          `  ${s.deliveriesPerSec} deliveries/s, ${s.cpuMicrosPerDelivery} µs CPU/delivery (${s.events} events)`,
+        );
+      }
+    }
+  }
+  if (args.only.has('latency')) {
+    for (const [i, l] of plan.sizes.latency.entries()) {
+      for (const kind of SERVER_KINDS) {
+        const s = await attempt(`latency ${kind} ${l.clients} clients × ${l.ratePerSec}/s`, () =>
+          fig.latency(kind, l.clients, l.ratePerSec, plan.latencyMs),
+        );
+        warnIf(`latency ${kind} ${l.clients}`, s);
+        if (!s) continue;
+        const f = result.latency[kind];
+        f.p50Ms[i] = s.p50Ms;
+        f.p99Ms[i] = s.p99Ms;
+        f.allReceivedP50Ms[i] = s.allReceivedP50Ms;
+        f.allReceivedP99Ms[i] = s.allReceivedP99Ms;
+        f.loopDelayP99Ms[i] = s.loopDelayP99Ms;
+        f.deliveries[i] = s.deliveries;
+        log(
+          `  p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, all-received p99 ${s.allReceivedP99Ms} ms, loop p99 ${s.loopDelayP99Ms} ms`,
+        );
+      }
+    }
+  }
+  if (args.only.has('memory')) {
+    for (const kind of SERVER_KINDS) {
+      const s = await attempt(`memory ${kind} ${plan.sizes.memoryConnections} connections`, () =>
+        fig.memory(kind, plan.sizes.memoryConnections),
+      );
+      if (!s) continue;
+      result.memory[kind].heapBytesPerConn = s.heapBytesPerConn;
+      result.memory[kind].rssBytesPerConn = s.rssBytesPerConn;
+      log(`  heap ${s.heapBytesPerConn} B/conn, RSS ${s.rssBytesPerConn} B/conn`);
+    }
+  }
+  if (args.only.has('bytes')) {
+    const s = await attempt('wire bytes per frame type', () => fig.frameBytes());
+    if (s) {
+      result.bytes = s;
+      log(`  new-text-chat ${s.newTextChat} B on the wire (Socket.IO: ${s.socketioNewTextChat} B)`);
+    }
+  }
+  if (args.only.has('storm')) {
+    const s = await attempt(`reconnect storm ${plan.sizes.stormClients} clients`, () =>
+      fig.storm(plan.sizes.stormClients, { writesPerSec: plan.sizes.stormWritesPerSec, ...plan.storm }),
+    );
+    if (s) {
+      Object.assign(result.storm, {
+        recoverSeconds: s.recoverSeconds,
+        restartSeconds: s.restartSeconds,
+        lost: s.lost,
+        duplicated: s.duplicated,
+        writesAcked: s.writesAcked,
+        ignoredRepeats: s.ignoredRepeats,
+        snapshots: s.snapshots,
+        replays: s.replays,
+      });
+      notes.push(...s.notes);
+      log(
+        `  resynced in ${s.recoverSeconds} s, lost ${s.lost}, duplicated ${s.duplicated}, ${s.writesAcked} writes acked`,
+      );
+    }
+  }
+  if (args.only.has('batching')) {
+    const b = plan.sizes;
+    const s = await attempt(
+      `batching ${b.batchingClients} clients × ${b.batchingEventsPerSec} events/s`,
+      () => fig.batching(b.batchingClients, b.batchingEventsPerSec, plan.batchingMs),
+    );
+    warnIf('batching', s ? { closed: 0, errors: s.errors } : null);
+    if (s) {
+      result.batching.runs.push({
+        label: 'our server as built',
+        framesPerClientPerSec: s.framesPerClientPerSec,
+        eventsPerClientPerSec: s.eventsPerClientPerSec,
+        p99Ms: s.p99Ms,
+      });
+      log(
+        `  ${s.framesPerClientPerSec} frames and ${s.eventsPerClientPerSec} events per client per s, p99 ${s.p99Ms} ms`,
+      );
+    }
+  }
+
+  const cpu = cpus();
+  const full: BenchResultT = BenchResult.parse({
+    meta: {
+      date: new Date().toISOString(),
+      quick: args.quick,
+      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      machine: {
+        cpus: cpu.length,
+        cpuModel: cpu[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        loadAverageAtStart: plan.loadAtStart,
+      },
+      seconds: Math.round((performance.now() - started) / 1000),
+      notes,
+    },
+    ...result,
+    goals: evaluateGoals(result),
+  });
+  mkdirSync(args.out, { recursive: true });
+  const name = args.quick ? 'quick' : 'latest';
+  writeFileSync(`${args.out}${name}.json`, JSON.stringify(full, null, 2) + '\n');
+  printTable(full);
+  const png = `${args.out}${name}.png`;
+  await attempt('chart', () => drawCharts(full, png));
+  console.log(`\nwrote ${args.out}${name}.json and ${png}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
