@@ -3,7 +3,7 @@
 // + 4 mask bytes for client frames). Not load: it runs in the coordinator.
 import WebSocket from 'ws';
 import { randomUUID } from 'node:crypto';
-import { anchorSelectors, benchSecret, hello } from './payload';
+import { anchorSelectors, benchSecret, entityId, hello, TYPICAL_PAGE } from './payload';
 
 export interface FrameSize {
   payload: number;
@@ -66,7 +66,8 @@ export async function measureFrameBytes(port: number): Promise<{
     const payload = Buffer.byteLength(text);
     frames[key] ??= { payload, wire: wireBytes(payload, fromClient) };
   };
-  const page = `https://bench.example/bytes/${randomUUID()}`;
+  // A fresh server and database each run, so the typical page key is free.
+  const page = TYPICAL_PAGE;
   const seen = (type: string, text: string) => {
     if (type === 'presence' || type === 'batch') note(`server:${type}`, text, false);
   };
@@ -87,21 +88,21 @@ export async function measureFrameBytes(port: number): Promise<{
       send(peer, { type: 'subscribe', page });
       note('server:snapshot (empty page)', await take(peer, 'snapshot'), false);
     }
-    const chatId = randomUUID();
+    const chatId = entityId();
     const lorem = 'A typical remark about the quoted passage, long enough to say something useful. ';
     send(a, {
       type: 'create-chat',
       broadcastId: randomUUID(),
       page,
       chatId,
-      commentId: randomUUID(),
+      commentId: entityId(),
       selectors: anchorSelectors(),
       text: lorem.repeat(2).slice(0, 80),
     });
     note('server:ack', await take(a, 'ack'), false);
     const created = await take(b, 'new-text-chat');
     note('server:new-text-chat', created, false);
-    const commentId = randomUUID();
+    const commentId = entityId();
     send(a, {
       type: 'add-comment',
       broadcastId: randomUUID(),

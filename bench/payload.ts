@@ -1,11 +1,13 @@
 // The events the benchmark writes: a typical new discussion (150-character quote with its context,
 // 80-character comment) whose comment carries a marker `~b~<event>~<sent µs>~` so that every
 // receiver can time it without parsing JSON. The baselines relay the same event JSON as our server sends.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { PROTOCOL_VERSION, type WriteFrameT } from '../lib/protocol';
 
 export const MARK = '~b~';
 export const QUOTE_CHARS = 150;
+/** A typical page key (a normalised article URL). */
+export const TYPICAL_PAGE = 'https://news.example.com/2026/11/why-teams-annotate-the-web';
 export const COMMENT_CHARS = 80;
 
 const LOREM =
@@ -26,16 +28,22 @@ export function markedComment(event: number, sentMicros: number): string {
   return (mark + LOREM).slice(0, Math.max(COMMENT_CHARS, mark.length));
 }
 
+/** 128 random bits in base64url, the id form lib/protocol's EntityId suggests (22 characters). */
+export function entityId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * The anchor lib/anchoring's describe() makes for a 150-character quote in an article: the quote
+ * with a short context, its text position and the structural hint (XPaths of both ends).
+ */
 export function anchorSelectors(): Extract<WriteFrameT, { type: 'create-chat' }>['selectors'] {
   const exact = quote();
+  const path = '/html[1]/body[1]/div[1]/main[1]/article[1]/p[7]/text()[1]';
   return [
-    {
-      type: 'TextQuoteSelector',
-      exact,
-      prefix: 'the paragraph before the quote ',
-      suffix: ' and what follows it',
-    },
+    { type: 'TextQuoteSelector', exact, prefix: 'was said before ', suffix: ' as shown below.' },
     { type: 'TextPositionSelector', start: 1200, end: 1200 + exact.length },
+    { type: 'RangeSelector', startContainer: path, startOffset: 12, endContainer: path, endOffset: 162 },
   ];
 }
 
@@ -44,8 +52,8 @@ export function createChat(page: string, text: string): Extract<WriteFrameT, { t
     type: 'create-chat',
     broadcastId: randomUUID(),
     page,
-    chatId: randomUUID(),
-    commentId: randomUUID(),
+    chatId: entityId(),
+    commentId: entityId(),
     selectors: anchorSelectors(),
     text,
   };
@@ -63,7 +71,12 @@ export function newTextChatEvent(page: string, seq: number, text: string) {
       id: write.chatId,
       selectors: write.selectors,
       comments: [
-        { id: write.commentId, author: { id: randomUUID(), name: 'Bench User 1' }, text, at: Date.now() },
+        {
+          id: write.commentId,
+          author: { id: 'usr_3kT9xQ2mW7pLb4Vn', name: 'Bench User 1' },
+          text,
+          at: Date.now(),
+        },
       ],
     },
   };
@@ -93,7 +106,7 @@ export function scanMarks(frame: Buffer, seen: (event: number, sentMicros: numbe
   return found;
 }
 
-/** The secret of bench token i; our bench server stores its hash, load workers present it in `hello`. */
+/** The secret of bench token i (our tokens start with cc_); our bench server stores its hash, load workers present it in `hello`. */
 export function benchSecret(i: number): string {
-  return `bench-token-${i.toString().padStart(4, '0')}-secret`;
+  return `cc_bench-token-${i.toString().padStart(4, '0')}-secret`;
 }

@@ -49,7 +49,7 @@ export function tableRows(r: BenchResultT): string[][] {
   ]);
   for (const run of r.batching.runs) {
     rows.push([
-      `batching ${r.batching.clients} × ${r.batching.eventsPerSec}/s (${run.label}): frames/s, events/s per client, p99 ms`,
+      `batching ${r.batching.clients} × ${r.batching.eventsPerSec}/s, ${run.label}: frames/s, events/s, p99 ms`,
       `${fmt(run.framesPerClientPerSec)}, ${fmt(run.eventsPerClientPerSec)}, ${fmt(run.p99Ms)}`,
       'n/a',
       'n/a',

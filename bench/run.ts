@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     warnIf('batching', s ? { closed: 0, errors: s.errors } : null);
     if (s) {
       result.batching.runs.push({
-        label: 'our server as built',
+        label: 'as built',
         framesPerClientPerSec: s.framesPerClientPerSec,
         eventsPerClientPerSec: s.eventsPerClientPerSec,
         p99Ms: s.p99Ms,
