@@ -1,7 +1,8 @@
 // `npm run bench`: runs every figure of issue 8 against our server, the bare `ws` floor and
 // Socket.IO one after another, prints a table, writes bench/results/latest.json and draws the
 // latency and throughput charts (bench/results/latest.png). `--quick` uses small client counts to
-// smoke-test the harness; `--only=fanout,latency,…` runs some figures.
+// smoke-test the harness; `--only=fanout,latency,…` runs some figures; `--profile=<dir>` writes a
+// CPU profile of each server process.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,11 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<string>; out: st
     if (arg === '--quick') quick = true;
     else if (arg.startsWith('--only=')) only = new Set(arg.slice(7).split(','));
     else if (arg.startsWith('--out=')) out = arg.slice(6);
-    else throw new Error(`unknown option ${arg}; use --quick, --only=${FIGURES.join(',')} or --out=<dir>`);
+    else if (arg.startsWith('--profile=')) process.env.BENCH_CPU_PROF_DIR = arg.slice(10);
+    else
+      throw new Error(
+        `unknown option ${arg}; use --quick, --only=${FIGURES.join(',')}, --out=<dir> or --profile=<dir>`,
+      );
   }
   for (const f of only)
     if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`unknown figure ${f}`);

@@ -33,7 +33,12 @@ export async function startServer(
     env.BENCH_DB = options.db ?? join(mkdtempSync(join(tmpdir(), 'collab-bench-')), 'bench.sqlite');
     env.BENCH_PORT = String(options.port ?? 0);
   }
-  const child = new Child(`${kind} server`, SERVER_SCRIPTS[kind], { nodeArgs: ['--expose-gc'], env });
+  const nodeArgs = ['--expose-gc'];
+  // `--profile=<dir>` (run.ts): a V8 CPU profile of every server process, written when it exits.
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  // One directory per server process: tsx's loader thread writes a profile of its own beside it.
+  if (profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(profileDir, `${kind}-${Date.now()}`)}`);
+  const child = new Child(`${kind} server`, SERVER_SCRIPTS[kind], { nodeArgs, env });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${kind} server did not start within 30 s`)),
