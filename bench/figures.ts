@@ -210,6 +210,13 @@ export async function frameBytes() {
 
 export interface StormSample {
   recoverSeconds: number | null;
+  /** Seconds from the kill until half / 90 % of the clients had resynced. */
+  resyncP50Seconds: number;
+  resyncP90Seconds: number;
+  /** Connection attempts per client after the kill (refused ones included). */
+  maxDials: number;
+  meanDials: number;
+  errors: Record<string, number>;
   restartSeconds: number;
   lost: number;
   duplicated: number;
@@ -290,6 +297,12 @@ export async function storm(
       last = await status();
     }
     if (last.pending > 0) notes.push(`storm: ${last.pending} writes still unacknowledged at the end`);
+    const timeline = await load.all<{ resyncedAt: number[]; dials: number[] }>('storm-timeline');
+    const resyncSeconds = timeline
+      .flatMap((t) => t.resyncedAt)
+      .filter((at) => at >= killedAt)
+      .map((at) => (at - killedAt) / 1e6);
+    const dials = timeline.flatMap((t) => t.dials);
     const acked = (await load.all<{ chatId: string; seq: number }[]>('storm-acked')).flat();
     const checks = await load.all<{
       lost: number;
@@ -301,8 +314,14 @@ export async function storm(
     const sum = (k: keyof (typeof checks)[number]) => checks.reduce((s, c) => s + c[k], 0);
     const seqs = new Set(acked.map((a) => a.seq));
     if (seqs.size !== acked.length) notes.push(`storm: ${acked.length - seqs.size} acks shared a seq`);
+    const errors = (await load.reports()).errors;
     return {
       recoverSeconds,
+      resyncP50Seconds: sig(quantile(resyncSeconds, 0.5)),
+      resyncP90Seconds: sig(quantile(resyncSeconds, 0.9)),
+      maxDials: Math.max(0, ...dials),
+      meanDials: sig(dials.reduce((a, b) => a + b, 0) / Math.max(1, dials.length)),
+      errors,
       restartSeconds: sig(restartSeconds),
       lost: sum('lost'),
       duplicated: sum('duplicated') + (acked.length - seqs.size),

@@ -2,20 +2,33 @@
 // Socket.IO one after another, prints a table, writes bench/results/latest.json and draws the
 // latency and throughput charts (bench/results/latest.png). `--quick` uses small client counts to
 // smoke-test the harness; `--only=fanout,latency,…` runs some figures; `--profile=<dir>` writes a
-// CPU profile of each server process.
+// CPU profile of each server process; `--servers=ours,ws` measures only those.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { drawCharts } from './chart';
 import * as fig from './figures';
 import { printTable } from './report';
-import { BenchResult, emptyResult, evaluateGoals, SERVER_KINDS, type BenchResultT } from './schema';
+import {
+  BenchResult,
+  emptyResult,
+  evaluateGoals,
+  SERVER_KINDS,
+  type BenchResultT,
+  type ServerKindName,
+} from './schema';
 import { planFor, type Plan } from './plan';
 
 const FIGURES = ['fanout', 'latency', 'memory', 'bytes', 'storm', 'batching'] as const;
 
-function parseArgs(argv: string[]): { quick: boolean; only: Set<string>; out: string } {
+function parseArgs(argv: string[]): {
+  quick: boolean;
+  only: Set<string>;
+  out: string;
+  servers: readonly ServerKindName[];
+} {
   let quick = false;
+  let servers: readonly ServerKindName[] = SERVER_KINDS;
   let only = new Set<string>(FIGURES);
   let out = fileURLToPath(new URL('./results/', import.meta.url));
   for (const arg of argv) {
@@ -23,14 +36,19 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<string>; out: st
     else if (arg.startsWith('--only=')) only = new Set(arg.slice(7).split(','));
     else if (arg.startsWith('--out=')) out = arg.slice(6);
     else if (arg.startsWith('--profile=')) process.env.BENCH_CPU_PROF_DIR = arg.slice(10);
-    else
+    else if (arg.startsWith('--servers=')) {
+      const names = arg.slice(10).split(',');
+      for (const n of names)
+        if (!(SERVER_KINDS as readonly string[]).includes(n)) throw new Error(`unknown server ${n}`);
+      servers = SERVER_KINDS.filter((k) => names.includes(k));
+    } else
       throw new Error(
-        `unknown option ${arg}; use --quick, --only=${FIGURES.join(',')}, --out=<dir> or --profile=<dir>`,
+        `unknown option ${arg}; use --quick, --only=${FIGURES.join(',')}, --servers=ours,ws,socketio, --out=<dir> or --profile=<dir>`,
       );
   }
   for (const f of only)
     if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`unknown figure ${f}`);
-  return { quick, only, out: out.endsWith('/') ? out : `${out}/` };
+  return { quick, only, out: out.endsWith('/') ? out : `${out}/`, servers };
 }
 
 async function main(): Promise<void> {
@@ -60,7 +78,7 @@ async function main(): Promise<void> {
 
   if (args.only.has('fanout')) {
     for (const [i, clients] of plan.sizes.fanoutClients.entries()) {
-      for (const kind of SERVER_KINDS) {
+      for (const kind of args.servers) {
         const s = await attempt(`fan-out ${kind} ${clients} clients`, () =>
           fig.fanout(kind, clients, plan.fanout),
         );
@@ -79,7 +97,7 @@ async function main(): Promise<void> {
   }
   if (args.only.has('latency')) {
     for (const [i, l] of plan.sizes.latency.entries()) {
-      for (const kind of SERVER_KINDS) {
+      for (const kind of args.servers) {
         const s = await attempt(`latency ${kind} ${l.clients} clients × ${l.ratePerSec}/s`, () =>
           fig.latency(kind, l.clients, l.ratePerSec, plan.latencyMs),
         );
@@ -99,7 +117,7 @@ async function main(): Promise<void> {
     }
   }
   if (args.only.has('memory')) {
-    for (const kind of SERVER_KINDS) {
+    for (const kind of args.servers) {
       const s = await attempt(`memory ${kind} ${plan.sizes.memoryConnections} connections`, () =>
         fig.memory(kind, plan.sizes.memoryConnections),
       );
@@ -109,21 +127,25 @@ async function main(): Promise<void> {
       log(`  heap ${s.heapBytesPerConn} B/conn, RSS ${s.rssBytesPerConn} B/conn`);
     }
   }
-  if (args.only.has('bytes')) {
+  if (args.only.has('bytes') && args.servers.includes('ours')) {
     const s = await attempt('wire bytes per frame type', () => fig.frameBytes());
     if (s) {
       result.bytes = s;
       log(`  new-text-chat ${s.newTextChat} B on the wire (Socket.IO: ${s.socketioNewTextChat} B)`);
     }
   }
-  if (args.only.has('storm')) {
+  if (args.only.has('storm') && args.servers.includes('ours')) {
     const s = await attempt(`reconnect storm ${plan.sizes.stormClients} clients`, () =>
       fig.storm(plan.sizes.stormClients, { writesPerSec: plan.sizes.stormWritesPerSec, ...plan.storm }),
     );
     if (s) {
       Object.assign(result.storm, {
         recoverSeconds: s.recoverSeconds,
+        resyncP50Seconds: s.resyncP50Seconds,
+        resyncP90Seconds: s.resyncP90Seconds,
         restartSeconds: s.restartSeconds,
+        maxDials: s.maxDials,
+        meanDials: s.meanDials,
         lost: s.lost,
         duplicated: s.duplicated,
         writesAcked: s.writesAcked,
@@ -133,11 +155,13 @@ async function main(): Promise<void> {
       });
       notes.push(...s.notes);
       log(
-        `  resynced in ${s.recoverSeconds} s, lost ${s.lost}, duplicated ${s.duplicated}, ${s.writesAcked} writes acked`,
+        `  all resynced in ${s.recoverSeconds} s (half ${s.resyncP50Seconds} s, 90 % ${s.resyncP90Seconds} s; server back after ${s.restartSeconds} s), ` +
+          `lost ${s.lost}, duplicated ${s.duplicated}, ${s.writesAcked} writes acked, dials per client mean ${s.meanDials} max ${s.maxDials}`,
       );
+      log(`  client-side errors: ${JSON.stringify(s.errors)}`);
     }
   }
-  if (args.only.has('batching')) {
+  if (args.only.has('batching') && args.servers.includes('ours')) {
     const b = plan.sizes;
     const s = await attempt(
       `batching ${b.batchingClients} clients × ${b.batchingEventsPerSec} events/s`,

@@ -56,6 +56,7 @@ class LoadClient {
   attempts = 0;
   /** Connections made; the first is 1. */
   epoch = 0;
+  epochAtArm = 0;
   // storm state: the page as this client holds it
   seq = 0;
   chats = new Set<string>();
@@ -379,6 +380,7 @@ class Worker {
 
   stormArm(untilMs: number): void {
     this.reconnectUntil = Date.now() + untilMs;
+    for (const c of this.clients) c.epochAtArm = c.epoch;
     this.acked.length = 0;
   }
 
@@ -431,6 +433,14 @@ class Worker {
     };
   }
 
+  /** When each client resynced (µs, 0 if it has not) and how many dials it took after the kill. */
+  stormTimeline(): { resyncedAt: number[]; dials: number[] } {
+    return {
+      resyncedAt: this.clients.map((c) => c.resyncedAt),
+      dials: this.clients.map((c) => c.epoch - c.epochAtArm),
+    };
+  }
+
   stormAcked(): AckedWrite[] {
     return this.acked;
   }
@@ -472,5 +482,6 @@ serveRpc({
     need().stormWrite(a.ratePerSec, a.durationMs),
   'storm-status': (a: { sinceMicros: number }) => need().stormStatus(a.sinceMicros),
   'storm-acked': () => need().stormAcked(),
+  'storm-timeline': () => need().stormTimeline(),
   'storm-check': (a: { acked: string[] }) => need().stormCheck(a.acked),
 });
