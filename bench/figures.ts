@@ -188,10 +188,22 @@ export function latency(kind: ServerKind, clients: number, ratePerSec: number, d
 
 export function memory(kind: ServerKind, connections: number) {
   return withSession(kind, async (server, load) => {
+    // `--heap-snapshots=<dir>` (run.ts): snapshots before and after, for bench/heap-diff.ts.
+    const snapshots = process.env.BENCH_HEAP_SNAPSHOT_DIR;
+    const snap = (when: string) =>
+      snapshots
+        ? server.child.call(
+            'heap-snapshot',
+            { path: join(snapshots, `${kind}-${when}.heapsnapshot`) },
+            120_000,
+          )
+        : Promise.resolve();
+    await snap('before');
     const before = await probe.memory(server);
     await load.connect(connections, 0);
     await sleep(1000);
     const after = await probe.memory(server);
+    await snap(`after-${connections}`);
     return {
       heapBytesPerConn: Math.round((after.heapUsed - before.heapUsed) / connections),
       rssBytesPerConn: Math.round((after.rss - before.rss) / connections),

@@ -2,7 +2,7 @@
 // Socket.IO one after another, prints a table, writes bench/results/latest.json and draws the
 // latency and throughput charts (bench/results/latest.png). `--quick` uses small client counts to
 // smoke-test the harness; `--only=fanout,latency,…` runs some figures; `--profile=<dir>` writes a
-// CPU profile of each server process; `--servers=ours,ws` measures only those.
+// CPU profile of each server process; `--heap-snapshots=<dir>` heap snapshots around the memory figure; `--servers=ours,ws` measures only those.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ function parseArgs(argv: string[]): {
     else if (arg.startsWith('--only=')) only = new Set(arg.slice(7).split(','));
     else if (arg.startsWith('--out=')) out = arg.slice(6);
     else if (arg.startsWith('--profile=')) process.env.BENCH_CPU_PROF_DIR = arg.slice(10);
+    else if (arg.startsWith('--heap-snapshots=')) process.env.BENCH_HEAP_SNAPSHOT_DIR = arg.slice(17);
     else if (arg.startsWith('--servers=')) {
       const names = arg.slice(10).split(',');
       for (const n of names)
@@ -43,7 +44,7 @@ function parseArgs(argv: string[]): {
       servers = SERVER_KINDS.filter((k) => names.includes(k));
     } else
       throw new Error(
-        `unknown option ${arg}; use --quick, --only=${FIGURES.join(',')}, --servers=ours,ws,socketio, --out=<dir> or --profile=<dir>`,
+        `unknown option ${arg}; use --quick, --only=${FIGURES.join(',')}, --servers=ours,ws,socketio, --out=<dir>, --profile=<dir> or --heap-snapshots=<dir>`,
       );
   }
   for (const f of only)
