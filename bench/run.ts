@@ -3,6 +3,7 @@
 // latency and throughput charts (bench/results/latest.png). `--quick` uses small client counts to
 // smoke-test the harness; `--only=fanout,latency,…` runs some figures; `--profile=<dir>` writes a
 // CPU profile of each server process; `--heap-snapshots=<dir>` heap snapshots around the memory figure; `--servers=ours,ws` measures only those.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +51,19 @@ function parseArgs(argv: string[]): {
   for (const f of only)
     if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`unknown figure ${f}`);
   return { quick, only, out: out.endsWith('/') ? out : `${out}/`, servers };
+}
+
+/** The commit measured, with "+changes" when the work tree differs from it. */
+function treeVersion(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'server', 'lib', 'bench'], {
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
 }
 
 async function main(): Promise<void> {
@@ -187,6 +201,7 @@ async function main(): Promise<void> {
     meta: {
       date: new Date().toISOString(),
       quick: args.quick,
+      commit: treeVersion(),
       command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
       machine: {
         cpus: cpu.length,

@@ -44,6 +44,8 @@ export const BenchResult = z.object({
   meta: z.object({
     date: z.string(),
     quick: z.boolean(),
+    /** The commit measured ("+changes" when server/, lib/ or bench/ differed from it). */
+    commit: z.string(),
     command: z.string(),
     machine: z.object({
       cpus: z.number(),

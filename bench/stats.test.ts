@@ -90,6 +90,7 @@ describe('result schema', () => {
       meta: {
         date: new Date(0).toISOString(),
         quick: true,
+        commit: 'abc1234',
         command: 'npm run bench -- --quick',
         machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', loadAverageAtStart: [0, 0, 0] },
         seconds: 0,
