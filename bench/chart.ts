@@ -118,7 +118,7 @@ body{margin:16px;font-family:sans-serif;color:#111;background:#fff;width:1160px}
 .grid{display:grid;grid-template-columns:repeat(2,560px);gap:16px}
 </style></head><body>
 <h2 style="margin:0 0 4px">Collab Chat benchmark${r.meta.quick ? ' (quick mode: small client counts)' : ''}</h2>
-<div style="font-size:12px;margin-bottom:8px">${esc(r.meta.date)} · ${m.cpus} × ${esc(m.cpuModel)} · ${m.memoryGiB} GiB · Node ${esc(m.node)} · load ${m.loadAverageAtStart.join(' ')}</div>
+<div style="font-size:12px;margin-bottom:8px">${esc(r.meta.date)} · ${m.cpus} × ${esc(m.cpuModel)} · ${m.memoryGiB} GiB · Node ${esc(m.node)} · load ${m.loadAverageAtStart.join(' ')} · commit ${esc(r.meta.commit)}</div>
 <div style="font-size:13px;margin-bottom:12px">${legend}</div>
 <div class="grid">${charts.join('')}</div></body></html>`;
 }

@@ -63,7 +63,7 @@ export function printTable(r: BenchResultT): void {
     `\nCollab Chat benchmark ${r.meta.quick ? '(quick: small client counts, not the real figures)' : ''}`,
   );
   console.log(
-    `${r.meta.machine.cpus} × ${r.meta.machine.cpuModel}, ${r.meta.machine.memoryGiB} GiB, Node ${r.meta.machine.node}, load ${r.meta.machine.loadAverageAtStart.join(' ')}\n`,
+    `${r.meta.machine.cpus} × ${r.meta.machine.cpuModel}, ${r.meta.machine.memoryGiB} GiB, Node ${r.meta.machine.node}, load ${r.meta.machine.loadAverageAtStart.join(' ')}, commit ${r.meta.commit}\n`,
   );
   console.log(table(tableRows(r)));
   console.log('\nbytes by frame type (payload / wire):');
