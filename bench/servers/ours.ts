@@ -1,19 +1,16 @@
 // Our server in its own process for the benchmark: started from config like `npm start` does, on an
 // SQLite file that survives a restart (the reconnect storm kills and restarts this process), with a
 // bench tenant whose tokens are derived from fixed secrets so a restarted process accepts them again.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { emit, serveRpc } from '../ipc';
 import { benchSecret } from '../payload';
 import { probeHandlers } from './probe';
+import { createCollabServer } from '../../server/app';
+import { hashToken } from '../../server/auth';
+import { resolveConfig } from '../../server/config';
 import type { Store } from '../../server/store/types';
 
 const BENCH_TENANT = 'bench';
-
-interface OurServer {
-  port: number;
-  store: Store;
-  close(): Promise<void>;
-}
 
 async function ensureTokens(store: Store, count: number): Promise<void> {
   if (await store.findTenant(BENCH_TENANT)) return;
@@ -26,7 +23,7 @@ async function ensureTokens(store: Store, count: number): Promise<void> {
       userId: user.id,
       role: 'member',
       label: `bench ${i}`,
-      hash: createHash('sha256').update(benchSecret(i)).digest('hex'),
+      hash: hashToken(benchSecret(i)),
       createdAt: Date.now(),
     });
   }
@@ -37,12 +34,10 @@ async function main(): Promise<void> {
   if (!db) throw new Error('BENCH_DB (the SQLite file) is required');
   const port = Number(process.env.BENCH_PORT ?? 0);
   const tokens = Number(process.env.BENCH_TOKENS ?? 64);
-  // Resolved at run time so the harness type-checks on its own; the shape is server/app.ts's.
-  const appModule = '../../server/app.ts';
-  const { createCollabServer } = (await import(appModule)) as {
-    createCollabServer: (config: Record<string, unknown>) => Promise<OurServer>;
-  };
-  const server = await createCollabServer({ host: '127.0.0.1', port, db, logLevel: 'silent' });
+  // The defaults `serve` uses (heartbeat, hello timeout, slow-consumer bound), on loopback; quiet,
+  // because a storm logs thousands of refused and reset sockets.
+  const config = resolveConfig({}, {}, { host: '127.0.0.1', port, db });
+  const server = await createCollabServer(config, { log: () => {} });
   await ensureTokens(server.store, tokens);
   const stop = () => void server.close().finally(() => process.exit(0));
   process.on('SIGTERM', stop);
