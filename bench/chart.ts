@@ -107,6 +107,18 @@ export function chartPage(r: BenchResultT): string {
       pick((k) => r.latency[k].p99Ms),
       'ms',
     ),
+    barChart(
+      'CPU-bound throughput, 1e6 / CPU µs (higher is better)',
+      fanGroups,
+      pick((k) => r.fanout[k].cpuBoundDeliveriesPerSec),
+      'deliveries / s per core',
+    ),
+    barChart(
+      'Server event-loop delay p99 during latency runs',
+      latGroups,
+      pick((k) => r.latency[k].loopDelayP99Ms),
+      'ms',
+    ),
   ];
   const legend = SERVER_KINDS.map(
     (k) =>

@@ -20,6 +20,7 @@ export function tableRows(r: BenchResultT): string[][] {
   r.fanout.ours.clients.forEach((clients, i) => {
     per(`fan-out deliveries/s, ${clients} clients`, (k) => fmt(r.fanout[k].deliveriesPerSec[i]));
     per(`server CPU µs/delivery, ${clients} clients`, (k) => fmt(r.fanout[k].cpuMicrosPerDelivery[i]));
+    per(`  CPU-bound deliveries/s (1e6 / µs)`, (k) => fmt(r.fanout[k].cpuBoundDeliveriesPerSec[i]));
   });
   r.latency.ours.clients.forEach((clients, i) => {
     const rate = r.latency.ours.ratePerSec[i];

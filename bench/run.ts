@@ -19,6 +19,7 @@ import {
   type ServerKindName,
 } from './schema';
 import { planFor, type Plan } from './plan';
+import { sig } from './stats';
 
 const FIGURES = ['fanout', 'latency', 'memory', 'bytes', 'storm', 'batching'] as const;
 
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
         const f = result.fanout[kind];
         f.deliveriesPerSec[i] = s.deliveriesPerSec;
         f.cpuMicrosPerDelivery[i] = s.cpuMicrosPerDelivery;
+        f.cpuBoundDeliveriesPerSec[i] = sig(1e6 / s.cpuMicrosPerDelivery);
         f.events[i] = s.events;
         f.seconds[i] = s.seconds;
         log(
@@ -189,6 +191,7 @@ async function main(): Promise<void> {
         framesPerClientPerSec: s.framesPerClientPerSec,
         eventsPerClientPerSec: s.eventsPerClientPerSec,
         p99Ms: s.p99Ms,
+        seconds: s.seconds,
       });
       log(
         `  ${s.framesPerClientPerSec} frames and ${s.eventsPerClientPerSec} events per client per s, p99 ${s.p99Ms} ms`,

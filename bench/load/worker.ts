@@ -212,7 +212,8 @@ class Worker {
         const first = !client.ready;
         becomeReady();
         if (first && client.epoch > 1) {
-          client.resyncedAt = nowMicros();
+          // The first resync after the kill; later ones (after a gap) do not move it.
+          if (client.resyncedAt === 0) client.resyncedAt = nowMicros();
           for (const write of client.outbox.values()) socket.send(write.text);
         }
         return;
