@@ -1,7 +1,7 @@
 // The measurements of issue 8, each against one server kind in a fresh server process with fresh
 // load workers. Every loop is bounded in events and in time.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureFrameBytes } from './bytes';
@@ -27,7 +27,7 @@ async function withSession<T>(
     return await run(server, load);
   } finally {
     await load.stop();
-    await server.child.stop();
+    await server.stop();
   }
 }
 
@@ -220,7 +220,7 @@ export async function frameBytes() {
   try {
     return await measureFrameBytes(server.port);
   } finally {
-    await server.child.stop();
+    await server.stop();
   }
 }
 
@@ -262,7 +262,8 @@ export async function storm(
   clients: number,
   o: { writesPerSec: number; killAfterMs: number; writeMs: number; timeoutMs: number },
 ): Promise<StormSample> {
-  const db = join(mkdtempSync(join(tmpdir(), 'collab-bench-storm-')), 'bench.sqlite');
+  const dir = mkdtempSync(join(tmpdir(), 'collab-bench-storm-'));
+  const db = join(dir, 'bench.sqlite');
   let server = await startServer('ours', { db });
   const port = server.port;
   const load = new Load('ours', LOAD_WORKERS);
@@ -345,7 +346,8 @@ export async function storm(
     };
   } finally {
     await load.stop();
-    await server.child.stop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

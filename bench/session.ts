@@ -1,6 +1,6 @@
 // One benchmark server (ours, the `ws` floor or Socket.IO) in its own process plus the load-worker
 // processes pointed at it, with every wait bounded. The figures in run.ts are built from these.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Child, type ChildEvent } from './ipc';
@@ -22,6 +22,8 @@ const START_TIMEOUT_MS = 30_000;
 export interface ServerProcess {
   child: Child;
   port: number;
+  /** Stops the process and removes the database directory it was given by startServer. */
+  stop(): Promise<void>;
 }
 
 export async function startServer(
@@ -29,8 +31,13 @@ export async function startServer(
   options: { db?: string; port?: number } = {},
 ): Promise<ServerProcess> {
   const env: NodeJS.ProcessEnv = { BENCH_TOKENS: String(TOKENS) };
+  let ownDir: string | null = null;
   if (kind === 'ours') {
-    env.BENCH_DB = options.db ?? join(mkdtempSync(join(tmpdir(), 'collab-bench-')), 'bench.sqlite');
+    if (options.db) env.BENCH_DB = options.db;
+    else {
+      ownDir = mkdtempSync(join(tmpdir(), 'collab-bench-'));
+      env.BENCH_DB = join(ownDir, 'bench.sqlite');
+    }
     env.BENCH_PORT = String(options.port ?? 0);
   }
   const nodeArgs = ['--expose-gc'];
@@ -39,7 +46,10 @@ export async function startServer(
   // One directory per server process: tsx's loader thread writes a profile of its own beside it.
   if (profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(profileDir, `${kind}-${Date.now()}`)}`);
   const child = new Child(`${kind} server`, SERVER_SCRIPTS[kind], { nodeArgs, env });
-  const port = await new Promise<number>((resolve, reject) => {
+  const removeDir = () => {
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+  };
+  const ready = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${kind} server did not start within 30 s`)),
       START_TIMEOUT_MS,
@@ -55,7 +65,22 @@ export async function startServer(
       reject(new Error(`${kind} server exited with ${code} before it was ready`));
     });
   });
-  return { child, port };
+  let port: number;
+  try {
+    port = await ready;
+  } catch (err) {
+    await child.stop('SIGKILL');
+    removeDir();
+    throw err;
+  }
+  return {
+    child,
+    port,
+    async stop() {
+      await child.stop();
+      removeDir();
+    },
+  };
 }
 
 export class Load {
