@@ -8,7 +8,7 @@ import type { ServerConfig } from './config';
 import { DEFAULTS } from './config';
 import { Connection } from './connection';
 import { createDashboardAssets } from './dashboard/assets';
-import { FlushClock } from './fanout';
+import { FlushClock, FrameEncoder } from './fanout';
 import { Hub } from './hub';
 import { createMetrics, metricsAllowed } from './metrics';
 import { MemoryPresence } from './presence/memory';
@@ -51,6 +51,7 @@ export async function createCollabServer(
   const byToken = new Map<string, Set<Connection>>();
   const flushWindowMs = config.flushWindowMs ?? DEFAULTS.flushWindowMs;
   const flushClock = flushWindowMs > 0 ? new FlushClock(flushWindowMs) : null;
+  const frameEncoder = new FrameEncoder();
   const usage = new UsageMeter({ store, flushMs: config.usageFlushMs ?? DEFAULTS.usageFlushMs, log });
   const closeToken = (tokenId: string): number => {
     const live = [...(byToken.get(tokenId) ?? [])];
@@ -112,6 +113,7 @@ export async function createCollabServer(
           helloTimeoutMs: config.helloTimeoutMs,
           maxBufferedBytes: config.maxBufferedBytes,
           flushClock,
+          frameEncoder,
           onWrite: (tenantId, page, messages, bytes) => usage.record(tenantId, page, messages, bytes),
           onIdentity,
           log,

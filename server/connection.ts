@@ -15,7 +15,7 @@ import {
 } from '../lib/protocol';
 import { authenticate } from './auth';
 import type { Bus } from './bus/types';
-import { Outlet, type FlushClock } from './fanout';
+import { Outlet, type FlushClock, type FrameEncoder } from './fanout';
 import type { Hub, Subscriber } from './hub';
 import { commitWrite, type Actor } from './ops';
 import type { Store, TokenAuth } from './store/types';
@@ -28,6 +28,8 @@ export interface ConnectionDeps {
   maxBufferedBytes: number;
   /** Ends flush windows for batching; null sends every frame on its own. */
   flushClock: FlushClock | null;
+  /** Encodes each live frame once for all sockets. */
+  frameEncoder: FrameEncoder;
   /** Counts each write to the socket (usage metering). */
   onWrite(tenantId: string, page: string | undefined, messages: number, bytes: number): void;
   /** Called once the connection is authenticated, and again (with null) when it ends. */
@@ -66,7 +68,11 @@ export class Connection implements Subscriber {
     this.outlet = new Outlet(
       ws,
       deps.flushClock,
-      { flushWindowMs: deps.flushClock?.windowMs ?? 0, maxBufferedBytes: deps.maxBufferedBytes },
+      {
+        flushWindowMs: deps.flushClock?.windowMs ?? 0,
+        maxBufferedBytes: deps.maxBufferedBytes,
+        encoder: deps.frameEncoder,
+      },
       (page, messages, bytes) => {
         if (this.auth) deps.onWrite(this.auth.tenant.id, page, messages, bytes);
       },

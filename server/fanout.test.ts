@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FlushClock, Outlet, wireBytes, type OutletOptions } from './fanout';
+import { FlushClock, FrameEncoder, Outlet, wireBytes, type OutletOptions } from './fanout';
 
 class FakeSocket {
   readonly sent: string[] = [];
   bufferedAmount = 0;
-  send(data: string) {
-    this.sent.push(data);
+  send(data: string | Buffer, options: { binary: boolean }) {
+    // Everything goes out as text frames.
+    expect(options).toEqual({ binary: false });
+    this.sent.push(data.toString());
   }
 }
 
@@ -103,7 +105,7 @@ describe('Outlet', () => {
   });
 
   it('sends a queue that would pass the batch size at once, before adding to it', () => {
-    const outlet = make({ maxBatchChars: event(2).length * 2 + 1, maxBufferedBytes: 1e6 });
+    const outlet = make({ maxBatchBytes: event(2).length * 2 + 1, maxBufferedBytes: 1e6 });
     for (let seq = 1; seq <= 4; seq++) outlet.send(event(seq), 'p', true);
     expect(socket.sent).toEqual([event(1), `{"type":"batch","events":[${event(2)},${event(3)}]}`]);
     vi.advanceTimersByTime(10);
@@ -133,6 +135,29 @@ describe('Outlet', () => {
     expect(overflowed).toBe(1);
     outlet.send(event(2), 'p', false);
     expect(socket.sent).toEqual([]);
+  });
+
+  it('encodes a live frame once for every socket it goes to', () => {
+    const encoder = new FrameEncoder(4);
+    const frame = event(1);
+    const sockets = [new FakeSocket(), new FakeSocket()];
+    const seen: unknown[] = [];
+    for (const s of sockets) {
+      const spy = { ...s, send: (data: string | Buffer) => seen.push(data), bufferedAmount: 0 };
+      new Outlet(
+        spy,
+        clock,
+        { flushWindowMs: 10, maxBufferedBytes: 1000, encoder },
+        () => {},
+        () => {},
+      ).send(frame, 'p', true);
+    }
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBeInstanceOf(Buffer);
+    expect(seen[0]).toBe(seen[1]);
+    expect((seen[0] as Buffer).toString()).toBe(frame);
+    for (let i = 0; i < 5; i++) encoder.encode(`other ${i}`);
+    expect(encoder.encode(frame)).not.toBe(seen[0]); // bounded: the cache was emptied
   });
 
   it('drops what waits when discarded', () => {
