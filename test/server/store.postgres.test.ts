@@ -1,0 +1,59 @@
+// Runs the store contract against PostgreSQL: one throwaway database per run, one schema per test.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  openPostgresStore,
+  POSTGRES_MIGRATIONS,
+  PostgresUnavailableError,
+} from '../../server/store/postgres';
+import {
+  createTempDatabase,
+  DATABASE_URL,
+  freePort,
+  probePostgres,
+  serviceAvailable,
+  type TempDatabase,
+} from '../helpers/services';
+import { storeContract } from './store-contract';
+
+const available = await serviceAvailable(`PostgreSQL at ${DATABASE_URL}`, () => probePostgres());
+
+describe.runIf(available)('PostgreSQL store', () => {
+  let db: TempDatabase;
+  beforeAll(async () => {
+    db = await createTempDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const schemaName = () => `s_${randomBytes(5).toString('hex')}`;
+  storeContract('postgres', async () => openPostgresStore({ url: await db.schemaUrl(schemaName()) }));
+
+  it('applies every migration once, also when several nodes open the database at once', async () => {
+    const url = await db.schemaUrl(schemaName());
+    const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore({ url })));
+    await Promise.all(stores.map((s) => s.close()));
+    const again = await openPostgresStore({ url });
+    await again.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const { rows } = await client.query<{ version: number }>(
+      'SELECT version FROM schema_migrations ORDER BY version',
+    );
+    await client.end();
+    expect(rows.map((r) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+  });
+
+  it('says clearly when the database cannot be reached', async () => {
+    const port = await freePort();
+    const url = `postgres://postgres:secret@127.0.0.1:${port}/nowhere`;
+    const err = await openPostgresStore({ url }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PostgresUnavailableError);
+    expect((err as Error).message).toContain(
+      `cannot reach PostgreSQL at postgres://postgres:***@127.0.0.1:${port}/nowhere`,
+    );
+    expect((err as Error).message).not.toContain('secret');
+  });
+});
