@@ -160,3 +160,28 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, kill, start, stop: kill };
 }
+
+/** Resolves once `check` returns a value other than undefined/false; rejects after `timeoutMs` with `what`. */
+export async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`,
+      );
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const uniquePrefix = () => `collab-test-${randomBytes(4).toString('hex')}:`;
