@@ -48,6 +48,7 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         revoked_at bigint
       );
       CREATE INDEX tokens_tenant ON tokens (tenant_id, created_at);
+      CREATE INDEX tokens_revoked ON tokens (revoked_at) WHERE revoked_at IS NOT NULL;
       -- One row per page: its seq, bumped inside every write's transaction. The row lock also
       -- serialises concurrent writers of one page, so seqs follow commit order.
       CREATE TABLE pages (
@@ -228,11 +229,17 @@ export class PostgresStore implements Store {
   // ---------------------------------------------------------------- directory
 
   async createTenant(name: string): Promise<Tenant> {
-    const { rows } = await this.pool.query<TenantRow>(
-      'INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3) RETURNING *',
-      [randomUUID(), name, Date.now()],
-    );
-    return tenantOf(rows[0]!);
+    try {
+      const { rows } = await this.pool.query<TenantRow>(
+        'INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3) RETURNING *',
+        [randomUUID(), name, Date.now()],
+      );
+      return tenantOf(rows[0]!);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === UNIQUE_VIOLATION)
+        throw new Error(`a tenant named ${JSON.stringify(name)} already exists`);
+      throw err;
+    }
   }
 
   async listTenants(): Promise<Tenant[]> {
@@ -306,6 +313,14 @@ export class PostgresStore implements Store {
     const { rows } = await this.pool.query<TokenRow>(
       `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE tenant_id = $1 ORDER BY created_at, id`,
       [tenantId],
+    );
+    return rows.map(tokenOf);
+  }
+
+  async tokensRevokedSince(since: number): Promise<TokenInfo[]> {
+    const { rows } = await this.pool.query<TokenRow>(
+      `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE revoked_at IS NOT NULL AND revoked_at >= $1 ORDER BY revoked_at`,
+      [since],
     );
     return rows.map(tokenOf);
   }
