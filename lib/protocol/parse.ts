@@ -1,6 +1,13 @@
 // Turning untrusted text into typed frames, with an error a person can read when that fails.
 import { z } from 'zod';
-import { CLIENT_FRAME_TYPES, ClientFrame, ServerFrame, type ClientFrameT, type ServerFrameT } from './frames';
+import {
+  BroadcastId,
+  CLIENT_FRAME_TYPES,
+  ClientFrame,
+  ServerFrame,
+  type ClientFrameT,
+  type ServerFrameT,
+} from './frames';
 import type { ErrorCode } from './limits';
 
 export type ParseResult<T> =
@@ -26,7 +33,10 @@ export function parseClientFrame(text: string): ParseResult<ClientFrameT> {
     return { ok: false, code: 'bad-frame', message: 'frame must be a JSON object with a "type"' };
   }
   const obj = raw as Record<string, unknown>;
-  const broadcastId = typeof obj.broadcastId === 'string' ? obj.broadcastId.slice(0, 64) : undefined;
+  // Echoed in the error frame only when valid, so that the error itself passes the ErrorFrame schema.
+  const broadcastId = BroadcastId.safeParse(obj.broadcastId).success
+    ? (obj.broadcastId as string)
+    : undefined;
   const page = typeof obj.page === 'string' ? obj.page.slice(0, 256) : undefined;
   if (typeof obj.type !== 'string' || !(CLIENT_FRAME_TYPES as string[]).includes(obj.type)) {
     return {

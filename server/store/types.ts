@@ -74,6 +74,7 @@ export interface Store {
   close(): Promise<void>;
 
   // ---- directory
+  /** Tenant names are unique: a second tenant with the same name throws an Error saying so. */
   createTenant(name: string): Promise<Tenant>;
   listTenants(): Promise<Tenant[]>;
   /** By id or by exact name. */
@@ -86,6 +87,11 @@ export interface Store {
   /** Marks a token revoked; null when no such token (in that tenant, when one is given). */
   revokeToken(tokenId: string, tenantId?: string): Promise<TokenInfo | null>;
   listTokens(tenantId: string): Promise<TokenInfo[]>;
+  /**
+   * Tokens whose `revokedAt` is at or after `since` (ms since the epoch), in any tenant. The server
+   * polls this about once a second to close the live sockets of tokens revoked by another process.
+   */
+  tokensRevokedSince(since: number): Promise<TokenInfo[]>;
 
   // ---- pages
   /** The page's discussions in creation order and its current seq (0 for a page never written). */

@@ -1,0 +1,88 @@
+// The server's settings, from command-line flags with environment variables as fallback. Every
+// setting the README lists is parsed and checked here; nothing else reads process.env.
+import { LIMITS } from '../lib/protocol';
+
+export interface ServerConfig {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** A file path for SQLite (the default), or a postgres:// URL. */
+  db: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Redis URL for the multi-node bus and presence; unused on a single node. */
+  redis?: string;
+  helloTimeoutMs: number;
+  heartbeatMs: number;
+  /** How often to look for tokens revoked by another process (the CLI). */
+  revocationPollMs: number;
+  /** A socket whose unsent data exceeds this is closed as a slow consumer (4408). */
+  maxBufferedBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8787,
+  db: './data/collab-chat.db',
+  helloTimeoutMs: LIMITS.helloTimeoutMs,
+  heartbeatMs: LIMITS.heartbeatMs,
+  revocationPollMs: 1000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+} as const;
+
+/** The flags of `serve`, with the environment variable each falls back to. */
+export const SERVE_OPTIONS = {
+  host: { env: 'HOST', help: `interface to listen on (default ${DEFAULTS.host})` },
+  port: { env: 'PORT', help: `TCP port (default ${DEFAULTS.port})` },
+  db: { env: 'DATABASE_URL', help: `SQLite file path or postgres:// URL (default ${DEFAULTS.db})` },
+  'tls-cert': { env: 'TLS_CERT', help: 'PEM certificate file: serve wss:// directly (needs --tls-key)' },
+  'tls-key': { env: 'TLS_KEY', help: 'PEM private key file for --tls-cert' },
+  redis: { env: 'REDIS_URL', help: 'Redis URL for several server nodes (bus and presence)' },
+} as const;
+
+export type ServeFlags = Partial<Record<keyof typeof SERVE_OPTIONS, string>>;
+
+function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(
+      `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+/** Builds the config from flags (which win) and environment variables. Throws ConfigError. */
+export function resolveConfig(
+  flags: ServeFlags,
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<ServerConfig> = {},
+): ServerConfig {
+  const pick = (k: keyof typeof SERVE_OPTIONS) => {
+    const v = flags[k] ?? env[SERVE_OPTIONS[k].env];
+    return v === '' ? undefined : v;
+  };
+  const tlsCert = pick('tls-cert');
+  const tlsKey = pick('tls-key');
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ConfigError('TLS needs both --tls-cert (TLS_CERT) and --tls-key (TLS_KEY), or neither');
+  }
+  const config: ServerConfig = {
+    host: pick('host') ?? DEFAULTS.host,
+    port: int('--port / PORT', pick('port'), DEFAULTS.port, 0, 65535),
+    db: pick('db') ?? DEFAULTS.db,
+    helloTimeoutMs: DEFAULTS.helloTimeoutMs,
+    heartbeatMs: DEFAULTS.heartbeatMs,
+    revocationPollMs: DEFAULTS.revocationPollMs,
+    maxBufferedBytes: DEFAULTS.maxBufferedBytes,
+    ...overrides,
+  };
+  if (tlsCert !== undefined) config.tlsCert = tlsCert;
+  if (tlsKey !== undefined) config.tlsKey = tlsKey;
+  const redis = pick('redis');
+  if (redis !== undefined) config.redis = redis;
+  return config;
+}

@@ -1,0 +1,336 @@
+// One WebSocket connection: the hello/auth handshake, the per-connection rate limit, heartbeat,
+// frame parsing and dispatch to the hub (subscriptions) and ops (writes). Nothing a client sends
+// before its welcome is queued or acted on.
+import WebSocket from 'ws';
+import {
+  CLOSE,
+  Hello,
+  LIMITS,
+  PROTOCOL_VERSION,
+  parseClientFrame,
+  type ClientFrameT,
+  type ErrorCode,
+  type ServerFrameT,
+  type WriteFrameT,
+} from '../lib/protocol';
+import { authenticate } from './auth';
+import type { Bus } from './bus/types';
+import type { Hub, Subscriber } from './hub';
+import { commitWrite, type Actor } from './ops';
+import type { Store, TokenAuth } from './store/types';
+
+export interface ConnectionDeps {
+  store: Store;
+  hub: Hub;
+  bus: Bus;
+  helloTimeoutMs: number;
+  maxBufferedBytes: number;
+  /** Called once the connection is authenticated, and again (with null) when it ends. */
+  onIdentity(conn: Connection, auth: TokenAuth | null): void;
+  log(message: string): void;
+}
+
+type State = 'awaiting-hello' | 'authenticating' | 'open' | 'closed';
+
+/** WebSocket close reasons are limited to 123 bytes of UTF-8. */
+function closeReason(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= 123
+    ? text
+    : bytes
+        .subarray(0, 120)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '') + '...';
+}
+
+export class Connection implements Subscriber {
+  private state: State = 'awaiting-hello';
+  private auth: TokenAuth | null = null;
+  private readonly pages = new Set<string>();
+  private readonly helloTimer: NodeJS.Timeout;
+  private isAlive = true;
+  private tokens: number = LIMITS.rateBurst;
+  private refilledAt = Date.now();
+  private strikes = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', () => this.end());
+    ws.on('error', (err) => {
+      deps.log(`socket error: ${err.message}`);
+      this.end();
+    });
+    ws.on('pong', () => {
+      this.isAlive = true;
+    });
+    this.helloTimer = setTimeout(
+      () =>
+        this.close(
+          CLOSE.unauthenticated,
+          `no hello within ${Math.round(deps.helloTimeoutMs / 1000)} s; send hello with your token first`,
+        ),
+      deps.helloTimeoutMs,
+    );
+  }
+
+  get tenantId(): string {
+    return this.auth!.tenant.id;
+  }
+
+  get userId(): string {
+    return this.auth!.user.id;
+  }
+
+  get tokenId(): string | null {
+    return this.auth?.token.id ?? null;
+  }
+
+  /** One heartbeat tick: a socket that did not answer the previous ping is dead. */
+  heartbeat(): void {
+    if (this.state === 'closed') return;
+    if (!this.isAlive) {
+      this.ws.terminate();
+      this.end();
+      return;
+    }
+    this.isAlive = false;
+    this.ws.ping();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+      this.ws.close(code, closeReason(reason));
+    }
+    this.end();
+  }
+
+  deliver(frame: string): void {
+    if (this.state !== 'open' || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > this.deps.maxBufferedBytes) {
+      this.close(CLOSE.slowConsumer, 'you are not reading fast enough; reconnect and resync');
+      return;
+    }
+    this.ws.send(frame);
+  }
+
+  subscribeFailed(page: string, message: string): void {
+    this.pages.delete(page);
+    this.sendError('internal', message, { page });
+  }
+
+  private send(frame: ServerFrameT): void {
+    this.deliver(JSON.stringify(frame));
+  }
+
+  private sendError(
+    code: ErrorCode,
+    message: string,
+    about: { broadcastId?: string; page?: string } = {},
+  ): void {
+    this.send({ type: 'error', code, message, ...about });
+  }
+
+  /** Releases everything the connection holds; safe to call more than once. */
+  private end(): void {
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    clearTimeout(this.helloTimer);
+    if (wasOpen) {
+      for (const page of this.pages) this.deps.hub.unsubscribe(this, page);
+      this.pages.clear();
+      this.deps.onIdentity(this, null);
+    }
+  }
+
+  /** Token bucket: true when the frame may be handled. */
+  private takeToken(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(
+      LIMITS.rateBurst,
+      this.tokens + ((now - this.refilledAt) / 1000) * LIMITS.ratePerSec,
+    );
+    this.refilledAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      this.strikes = 0;
+      return true;
+    }
+    this.strikes += 1;
+    if (this.strikes >= LIMITS.rateStrikes) {
+      this.close(CLOSE.rateLimited, 'too many frames over the rate limit; slow down and reconnect');
+    } else {
+      this.sendError(
+        'rate-limited',
+        `more than ${LIMITS.ratePerSec} frames per second; this frame was dropped, send it again later`,
+      );
+    }
+    return false;
+  }
+
+  private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    if (!this.takeToken()) return;
+    if (isBinary) {
+      if (this.state === 'awaiting-hello')
+        this.close(CLOSE.badHello, 'the first frame must be a JSON text hello');
+      else this.sendError('bad-frame', 'binary frames are not supported; send JSON text frames');
+      return;
+    }
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.from(data as ArrayBuffer).toString('utf8');
+    if (this.state === 'awaiting-hello') {
+      void this.onHello(text);
+      return;
+    }
+    if (this.state === 'authenticating') {
+      this.sendError(
+        'bad-frame',
+        'wait for welcome before sending other frames; this frame was not processed',
+      );
+      return;
+    }
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      const about: { broadcastId?: string; page?: string } = {};
+      if (parsed.broadcastId !== undefined) about.broadcastId = parsed.broadcastId;
+      if (parsed.page !== undefined) about.page = parsed.page;
+      this.sendError(parsed.code, parsed.message, about);
+      return;
+    }
+    this.dispatch(parsed.frame);
+  }
+
+  private async onHello(text: string): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.close(CLOSE.badHello, 'the first frame must be hello; it was not valid JSON');
+      return;
+    }
+    const obj = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    if (obj.type !== 'hello') {
+      this.close(
+        CLOSE.badHello,
+        `the first frame must be hello, got ${JSON.stringify(String(obj.type)).slice(0, 40)}`,
+      );
+      return;
+    }
+    if (typeof obj.token !== 'string' || obj.token === '') {
+      this.close(CLOSE.unauthenticated, 'hello carries no token; paste a token in the extension options');
+      return;
+    }
+    if (typeof obj.protocol === 'number' && obj.protocol !== PROTOCOL_VERSION) {
+      this.close(
+        CLOSE.protocolMismatch,
+        `server speaks protocol ${PROTOCOL_VERSION}, client ${obj.protocol}; update the extension or server`,
+      );
+      return;
+    }
+    const hello = Hello.safeParse(raw);
+    if (!hello.success) {
+      this.close(CLOSE.badHello, `invalid hello: ${hello.error.issues[0]?.message ?? 'bad fields'}`);
+      return;
+    }
+    clearTimeout(this.helloTimer);
+    this.state = 'authenticating';
+    let result;
+    try {
+      result = await authenticate(this.deps.store, hello.data.token);
+    } catch (err) {
+      this.deps.log(`token lookup failed: ${(err as Error).message}`);
+      this.close(1011, 'the server could not check your token; try again shortly');
+      return;
+    }
+    if (this.state !== 'authenticating') return;
+    if (result.status === 'unknown') {
+      this.close(CLOSE.unauthenticated, result.reason);
+      return;
+    }
+    if (result.status === 'revoked') {
+      this.close(CLOSE.revoked, result.reason);
+      return;
+    }
+    const { auth } = result;
+    this.auth = auth;
+    this.state = 'open';
+    this.deps.onIdentity(this, auth);
+    this.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      user: { id: auth.user.id, name: auth.user.name },
+      tenant: { id: auth.tenant.id, name: auth.tenant.name },
+      role: auth.token.role,
+    });
+  }
+
+  private dispatch(frame: ClientFrameT): void {
+    switch (frame.type) {
+      case 'hello':
+        this.close(CLOSE.badHello, 'hello was already received on this connection');
+        return;
+      case 'ping':
+        this.send(frame.t === undefined ? { type: 'pong' } : { type: 'pong', t: frame.t });
+        return;
+      case 'subscribe':
+        if (!this.pages.has(frame.page) && this.pages.size >= LIMITS.subscriptionsPerConnection) {
+          this.sendError(
+            'too-many-subscriptions',
+            `at most ${LIMITS.subscriptionsPerConnection} pages per connection; unsubscribe from one first`,
+            { page: frame.page },
+          );
+          return;
+        }
+        this.pages.add(frame.page);
+        void this.deps.hub.subscribe(this, frame.page, frame.since);
+        return;
+      case 'unsubscribe':
+        if (!this.pages.delete(frame.page)) {
+          this.sendError('not-subscribed', 'this connection is not subscribed to that page', {
+            page: frame.page,
+          });
+          return;
+        }
+        this.deps.hub.unsubscribe(this, frame.page);
+        return;
+      default:
+        void this.write(frame);
+    }
+  }
+
+  private async write(write: WriteFrameT): Promise<void> {
+    const auth = this.auth!;
+    const actor: Actor = { user: { id: auth.user.id, name: auth.user.name }, role: auth.token.role };
+    const about = { broadcastId: write.broadcastId, page: write.page };
+    let result;
+    try {
+      result = await commitWrite(this.deps.store, auth.tenant.id, write, actor);
+    } catch (err) {
+      this.deps.log(`write ${write.broadcastId} failed: ${(err as Error).message}`);
+      this.sendError('internal', 'the server could not store this write; send it again', about);
+      return;
+    }
+    if (result.status === 'rejected') {
+      this.sendError(result.code, result.message, about);
+      return;
+    }
+    if (result.status === 'duplicate') {
+      this.send({ type: 'ack', broadcastId: write.broadcastId, page: result.page, seq: result.seq });
+      return;
+    }
+    const event = result.event;
+    this.send({ type: 'ack', broadcastId: write.broadcastId, page: event.page, seq: event.seq });
+    try {
+      await this.deps.bus.publish({ tenantId: auth.tenant.id, page: event.page }, JSON.stringify(event));
+    } catch (err) {
+      // Stored and acked: subscribers that missed it find it by seq on their next resync.
+      this.deps.log(`publishing ${write.broadcastId} failed: ${(err as Error).message}`);
+    }
+  }
+}

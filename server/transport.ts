@@ -1,0 +1,87 @@
+// HTTP(S) and the WebSocket upgrade: the only module that touches sockets and listening ports.
+// Serves `GET /healthz` for load balancers; every other HTTP request gets 404.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { LIMITS } from '../lib/protocol';
+import type { ServerConfig } from './config';
+
+export interface Transport {
+  readonly port: number;
+  readonly url: string;
+  readonly httpUrl: string;
+  close(): Promise<void>;
+}
+
+export interface TransportHandlers {
+  onSocket(ws: WebSocket, req: IncomingMessage): void;
+  health(): Record<string, unknown>;
+}
+
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new Error(`cannot read the TLS ${what} ${path}: ${(err as Error).message}`);
+  }
+}
+
+export async function startTransport(config: ServerConfig, handlers: TransportHandlers): Promise<Transport> {
+  const tls = config.tlsCert !== undefined && config.tlsKey !== undefined;
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ status: 'ok', ...handlers.health() }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'not found; this server speaks WebSocket, and GET /healthz' }));
+  };
+  const server = tls
+    ? createHttpsServer(
+        { cert: readPem(config.tlsCert!, 'certificate'), key: readPem(config.tlsKey!, 'key') },
+        onRequest,
+      )
+    : createHttpServer(onRequest);
+
+  // maxPayload makes ws close an oversize frame's socket with 1009 before reading it all.
+  const wss = new WebSocketServer({ server, maxPayload: LIMITS.frameBytes });
+  wss.on('connection', (ws, req) => handlers.onSocket(ws, req));
+  wss.on('error', () => {
+    // Errors of the listening server surface through `server`; sockets have their own handlers.
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `port ${config.port} on ${config.host} is already in use; stop the other server or pass --port`
+            : `cannot listen on ${config.host}:${config.port}: ${err.message}`,
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(config.port, config.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    port,
+    url: `${tls ? 'wss' : 'ws'}://${host}:${port}`,
+    httpUrl: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    async close() {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// The admin CLI against a real SQLite file: tenants, users, tokens, and clear errors on bad input.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLOSE } from '../../lib/protocol';
+import { createCollabServer } from '../../server/app';
+import { runCli, type CliIo } from '../../server/cli';
+import { resolveConfig } from '../../server/config';
+import { TestClient } from '../helpers/client';
+
+function io(env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const value: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env };
+  return { value, out, err, text: () => out.join('\n'), errors: () => err.join('\n') };
+}
+
+describe('collab-chat-server CLI', () => {
+  let dir: string;
+  let db: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'collab-chat-cli-'));
+    db = join(dir, 'cli.db');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const run = async (args: string[], env?: Record<string, string>) => {
+    const o = io(env);
+    const code = await runCli(args, o.value);
+    return { code, out: o.text(), err: o.errors() };
+  };
+
+  it('creates a tenant, a user and a token that the server accepts, lists and revokes it', async () => {
+    expect((await run(['tenant', 'create', 'Team One', '--db', db])).code).toBe(0);
+    expect((await run(['tenant', 'list', '--db', db])).out).toMatch(/ten_\S+\tTeam One/);
+    // DATABASE_URL stands in for --db.
+    const added = await run(['user', 'add', '--tenant', 'Team One', '--name', 'Ana'], { DATABASE_URL: db });
+    expect(added.out).toMatch(/Added user Ana \(usr_\S+\) to Team One/);
+    const created = await run([
+      'token',
+      'create',
+      '--tenant',
+      'Team One',
+      '--user',
+      'Ana',
+      '--role',
+      'admin',
+      '--label',
+      'laptop',
+      '--db',
+      db,
+    ]);
+    expect(created.code).toBe(0);
+    const secret = created.out.match(/^cc_\S+$/m)?.[0];
+    const tokenId = created.out.match(/Token (tok_\S+)/)?.[1];
+    expect(secret).toBeDefined();
+
+    const server = await createCollabServer(resolveConfig({ port: '0', db }, {}, { revocationPollMs: 100 }), {
+      log: () => {},
+    });
+    try {
+      const client = await TestClient.connect(server.url, secret!);
+      expect(client.welcome).toMatchObject({
+        user: { name: 'Ana' },
+        tenant: { name: 'Team One' },
+        role: 'admin',
+      });
+
+      const listed = await run(['token', 'list', '--tenant', 'Team One', '--db', db]);
+      expect(listed.out).toContain(`${tokenId}\tAna\tadmin\tlaptop`);
+      expect(listed.out).toContain('active');
+      expect(listed.out).not.toContain(secret!.slice(3));
+
+      expect((await run(['token', 'revoke', tokenId!, '--db', db])).code).toBe(0);
+      expect((await client.closed).code).toBe(CLOSE.revoked);
+      expect((await run(['token', 'list', '--tenant', 'Team One', '--db', db])).out).toMatch(
+        /revoked \d{4}-/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    [['frob'], 2, /unknown command "frob"/],
+    [['tenant'], 2, /unknown tenant command/],
+    [['tenant', 'create'], 2, /missing the tenant name/],
+    [['user', 'add', '--name', 'X'], 2, /missing --tenant/],
+    [['user', 'add', '--tenant', 'nope', '--name', 'X'], 1, /no tenant "nope"/],
+    [
+      ['token', 'create', '--tenant', 'T', '--user', 'u', '--role', 'boss'],
+      2,
+      /--role must be member or admin/,
+    ],
+    [['token', 'revoke', 'tok_missing'], 1, /no token "tok_missing"/],
+    [['token', 'list', '--bogus'], 2, /Unknown option '--bogus'/],
+    [['serve', '--port', 'eighty'], 2, /--port \/ PORT must be a whole number/],
+    [['serve', '--tls-cert', 'cert.pem'], 2, /needs both --tls-cert/],
+    [['serve', '--db', 'mysql://x'], 1, /unsupported database/],
+  ])('%j exits %i with a clear message', async (args, code, message) => {
+    const result = await run([...args, ...(args[0] === 'serve' && args[1] === '--db' ? [] : ['--db', db])]);
+    expect(result.code).toBe(code);
+    expect(result.err).toMatch(message);
+  });
+
+  it('prints usage for help', async () => {
+    const result = await run(['help']);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/token revoke <tokenId>/);
+    expect(result.out).toMatch(/--tls-cert/);
+  });
+
+  it('serves until stopped', async () => {
+    const stop = new AbortController();
+    const o = io();
+    const serving = runCli(['serve', '--port', '0', '--db', db], o.value, stop.signal);
+    await expect.poll(() => o.text()).toMatch(/listening on ws:\/\/127\.0\.0\.1:\d+/);
+    const url = o.text().match(/ws:\/\/\S+/)![0];
+    const res = await fetch(url.replace('ws:', 'http:') + '/healthz');
+    expect(res.status).toBe(200);
+    stop.abort();
+    expect(await serving).toBe(0);
+    expect(o.text()).toMatch(/Shutting down/);
+  });
+});

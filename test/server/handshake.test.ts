@@ -1,0 +1,116 @@
+// The hello/auth flow, close codes, revocation by the CLI from "another process", and /healthz.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLOSE, PROTOCOL_VERSION } from '../../lib/protocol';
+import { runCli, type CliIo } from '../../server/cli';
+import { TestClient } from '../helpers/client';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+function captureIo(): CliIo & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l), env: {} };
+}
+
+describe('handshake', () => {
+  let t: TestServer;
+  beforeEach(async () => {
+    t = await startTestServer();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('answers GET /healthz with 200 JSON', async () => {
+    const res = await fetch(`${t.server.httpUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', store: 'sqlite' });
+    expect((await fetch(`${t.server.httpUrl}/other`)).status).toBe(404);
+  });
+
+  it('closes with 4401 when no hello comes in time', async () => {
+    const quick = await startTestServer({ helloTimeoutMs: 200 });
+    try {
+      const c = await TestClient.open(quick.url);
+      const closed = await c.closed;
+      expect(closed.code).toBe(CLOSE.unauthenticated);
+      expect(closed.reason).toMatch(/no hello/);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it.each([
+    ['an unknown token', { type: 'hello', token: 'cc_not-a-real-token', protocol: 1 }, 4401, /unknown token/],
+    [
+      'a token of another kind',
+      { type: 'hello', token: 'sk-123', protocol: 1 },
+      4401,
+      /not a Collab Chat token/,
+    ],
+    ['a missing token', { type: 'hello', protocol: 1 }, 4401, /no token/],
+    ['an empty token', { type: 'hello', token: '', protocol: 1 }, 4401, /no token/],
+    ['another protocol version', { type: 'hello', token: 'cc_x', protocol: 99 }, 4426, /protocol 1/],
+    [
+      'another frame first',
+      { type: 'subscribe', page: 'https://example.com/' },
+      4400,
+      /first frame must be hello/,
+    ],
+    ['invalid JSON first', '{hello', 4400, /not valid JSON/],
+    ['a hello without protocol', { type: 'hello', token: 'cc_x' }, 4400, /invalid hello/],
+  ])('closes on %s', async (_name, frame, code, reason) => {
+    const c = await TestClient.open(t.url);
+    c.send(frame);
+    const closed = await c.closed;
+    expect(closed.code).toBe(code);
+    expect(closed.reason).toMatch(reason);
+  });
+
+  it('closes on a second hello', async () => {
+    const c = await TestClient.connect(t.url, t.tokens.alice);
+    c.send({ type: 'hello', token: t.tokens.alice, protocol: PROTOCOL_VERSION });
+    expect((await c.closed).code).toBe(CLOSE.badHello);
+  });
+
+  it('refuses a revoked token with 4403', async () => {
+    const io = captureIo();
+    expect(await runCli(['token', 'revoke', t.tokenIds.bob, '--db', t.dbPath], io)).toBe(0);
+    const c = await TestClient.open(t.url);
+    c.send({ type: 'hello', token: t.tokens.bob, protocol: PROTOCOL_VERSION });
+    const closed = await c.closed;
+    expect(closed.code).toBe(CLOSE.revoked);
+    expect(closed.reason).toMatch(/revoked/);
+  });
+
+  it('closes the live sockets of a token revoked through the CLI, and only those', async () => {
+    const bob1 = await TestClient.connect(t.url, t.tokens.bob);
+    const bob2 = await TestClient.connect(t.url, t.tokens.bob);
+    const alice = await TestClient.connect(t.url, t.tokens.alice);
+    const io = captureIo();
+    // The CLI opens its own store on the same file, as a separate process would.
+    expect(await runCli(['token', 'revoke', t.tokenIds.bob, '--db', t.dbPath], io)).toBe(0);
+    expect(io.lines.join('\n')).toMatch(/Revoked token/);
+    for (const c of [bob1, bob2]) {
+      const closed = await c.closed;
+      expect(closed.code).toBe(CLOSE.revoked);
+      expect(closed.reason).toMatch(/revoked/);
+    }
+    alice.send({ type: 'ping', t: 7 });
+    expect(await alice.next('pong')).toEqual({ type: 'pong', t: 7 });
+    await alice.close();
+  });
+});
+
+describe('heartbeat', () => {
+  it('terminates a socket that stops answering pings', async () => {
+    const t = await startTestServer({ heartbeatMs: 100 });
+    try {
+      const dead = await TestClient.connect(t.url, t.tokens.bob, { autoPong: false });
+      dead.send({ type: 'subscribe', page: 'https://example.com/' });
+      await dead.next('snapshot');
+      expect((await dead.closed).code).toBe(1006);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,69 @@
+// `--tls-cert` / `--tls-key`: the server speaks wss:// and https:// directly.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient } from '../helpers/client';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+describe('TLS', () => {
+  let dir: string;
+  let t: TestServer;
+  let ca: Buffer;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'collab-chat-tls-'));
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    ca = readFileSync(cert);
+    t = await startTestServer({ tlsCert: cert, tlsKey: key });
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves wss:// and https:// /healthz with the given certificate', async () => {
+    expect(t.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+    const client = await TestClient.connect(t.url, t.tokens.alice, { ca });
+    expect(client.welcome?.user.name).toBe('Alice');
+    await client.close();
+    const status = await new Promise<number>((resolve, reject) => {
+      get(`${t.server.httpUrl}/healthz`, { ca }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(status).toBe(200);
+  });
+
+  it('says which file it cannot read', async () => {
+    await expect(
+      startTestServer({ tlsCert: join(dir, 'missing.pem'), tlsKey: join(dir, 'key.pem') }),
+    ).rejects.toThrow(/cannot read the TLS certificate .*missing\.pem/);
+  });
+});
