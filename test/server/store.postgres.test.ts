@@ -15,6 +15,7 @@ import {
   serviceAvailable,
   type TempDatabase,
 } from '../helpers/services';
+import { describeStoreContract } from '../helpers/store-contract';
 import { storeContract } from './store-contract';
 
 const available = await serviceAvailable(`PostgreSQL at ${DATABASE_URL}`, () => probePostgres());
@@ -30,6 +31,10 @@ describe.runIf(available)('PostgreSQL store', () => {
 
   const schemaName = () => `s_${randomBytes(5).toString('hex')}`;
   storeContract('postgres', async () => openPostgresStore({ url: await db.schemaUrl(schemaName()) }));
+  describeStoreContract('PostgresStore', async () => {
+    const store = await openPostgresStore({ url: await db.schemaUrl(schemaName()) });
+    return { store, dispose: () => store.close() };
+  });
 
   it('applies every migration once, also when several nodes open the database at once', async () => {
     const url = await db.schemaUrl(schemaName());
