@@ -76,8 +76,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }
 
   const nodes: ClusterNode[] = [];
+  let started = 0;
   const addNode = async () => {
-    const node = await startNode(`node${nodes.length + 1}`, db.url, options);
+    const node = await startNode(`node${++started}`, db.url, options);
     nodes.push(node);
     return node;
   };
@@ -169,6 +170,8 @@ export class ClusterClient {
   /** Writes sent and not yet acked, in order; resent after every reconnect. */
   readonly outbox = new Map<string, WriteFrameT>();
   connections = 0;
+  /** Writes sent again after an `internal` error. */
+  retried = 0;
   private ws: WebSocket | null = null;
   private closed = false;
   private urlIndex: number;
@@ -290,10 +293,18 @@ export class ClusterClient {
         this.acks.set(frame.broadcastId, frame.seq);
         this.outbox.delete(frame.broadcastId);
         return;
-      case 'error':
+      case 'error': {
+        // As the extension's outbox does: a write the server could not store is sent again.
+        const retry = frame.code === 'internal' && frame.broadcastId && this.outbox.get(frame.broadcastId);
+        if (retry) {
+          this.retried++;
+          setTimeout(() => this.send(retry), 100);
+          return;
+        }
         this.errors.push(frame);
         if (frame.broadcastId) this.outbox.delete(frame.broadcastId);
         return;
+      }
       case 'snapshot': {
         const p = this.pages.get(frame.page);
         if (p) p.state = fromSnapshot(frame);
@@ -379,3 +390,18 @@ export const clusterWrites = {
     chatId,
   }),
 };
+
+/** Runs `collab-chat-server serve` with these flags and resolves when it exits, with its output. */
+export async function serveUntilExit(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['bin/collab-chat-server.js', 'serve', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '' },
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, output };
+}

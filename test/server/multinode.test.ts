@@ -4,9 +4,17 @@
 // leave gap-free seqs with every client converged to the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatEventT, DiscussionT } from '../../lib/protocol';
-import { ClusterClient, clusterWrites as w, startCluster, type Cluster } from '../helpers/cluster';
+import pg from 'pg';
+import {
+  ClusterClient,
+  clusterWrites as w,
+  serveUntilExit,
+  startCluster,
+  type Cluster,
+} from '../helpers/cluster';
 import {
   DATABASE_URL,
+  freePort,
   probePostgres,
   probeRedis,
   REDIS_URL,
@@ -100,6 +108,32 @@ describe.runIf(available)('several server nodes on PostgreSQL and Redis', () => 
       await until('alice and bob again', () => [alice1, bob2].every((c) => c.page(page).presence === 2));
     });
 
+    it('keeps serving when the database drops every connection', async () => {
+      const page = newPage();
+      const [c1, c2] = await Promise.all([connect(cluster, 'alice', 0), connect(cluster, 'bob', 1)]);
+      for (const c of [c1, c2]) {
+        c.subscribe(page);
+        await until('the snapshot', () => c.page(page).state !== null);
+      }
+      const create = w.create(page);
+      c1.write(create);
+      await c2.synced(page, 1);
+      // What a database restart or failover does to the nodes' pooled connections.
+      const admin = new pg.Client({ connectionString: cluster.db.url });
+      await admin.connect();
+      const { rows } = await admin.query<{ n: string }>(
+        'SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+      await admin.end();
+      expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+      for (let i = 0; i < 5; i++) c1.write(w.add(page, create.chatId, `after the drop ${i}`));
+      await until('every write acked', () => c1.outbox.size === 0);
+      for (const c of [c1, c2]) await c.synced(page, 6);
+      expect(c2.page(page).state).toEqual(await cluster.store.snapshot(cluster.tenants.a, page));
+      expect(c1.errors).toEqual([]);
+      for (const node of cluster.nodes) expect(node.child.exitCode).toBeNull();
+    });
+
     it('keeps seqs gap-free when two nodes write one page at once, and every client converges to the database', async () => {
       const page = newPage();
       const writers = [await connect(cluster, 'alice', 0), await connect(cluster, 'bob', 1)];
@@ -139,6 +173,25 @@ describe.runIf(available)('several server nodes on PostgreSQL and Redis', () => 
         expect(mine).toEqual(Array.from({ length: perWriter }, (_, i) => `writer ${n} reply ${i}`));
       }
     });
+  });
+
+  it('refuses to start, saying which, when PostgreSQL or Redis cannot be reached', async () => {
+    const deadPort = await freePort();
+    const noDb = await serveUntilExit([
+      '--db',
+      `postgres://postgres:secret@127.0.0.1:${deadPort}/collab`,
+      '--redis',
+      REDIS_URL,
+    ]);
+    expect(noDb.code).toBe(1);
+    expect(noDb.output).toContain(
+      `error: cannot reach PostgreSQL at postgres://postgres:***@127.0.0.1:${deadPort}/collab`,
+    );
+    expect(noDb.output).not.toContain('secret');
+    const noRedis = await serveUntilExit(['--db', DATABASE_URL, '--redis', `redis://127.0.0.1:${deadPort}`]);
+    expect(noRedis.code).toBe(1);
+    expect(noRedis.output).toContain(`error: cannot reach Redis at redis://127.0.0.1:${deadPort}`);
+    expect(noRedis.output).toContain('--redis / REDIS_URL');
   });
 
   it('loses nothing when a node is killed with SIGKILL under writes; presence converges', async () => {
