@@ -82,6 +82,10 @@ const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString
 /** Runs one command; resolves to the exit code. `serve` resolves only when the server stops. */
 export async function runCli(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   const [command, sub, ...rest] = argv;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   try {
     switch (command) {
       case 'serve':

@@ -78,6 +78,15 @@ export async function startTransport(config: ServerConfig, handlers: TransportHa
     url: `${tls ? 'wss' : 'ws'}://${host}:${port}`,
     httpUrl: `${tls ? 'https' : 'http'}://${host}:${port}`,
     async close() {
+      // Give sockets already told to close (1001) a moment to finish the close handshake, so
+      // clients see the code and its reason rather than a dropped connection.
+      const open = [...wss.clients].filter((ws) => ws.readyState !== ws.CLOSED);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(open.map((ws) => new Promise((resolve) => ws.once('close', resolve)))),
+        new Promise((resolve) => (timer = setTimeout(resolve, 1000))),
+      ]);
+      clearTimeout(timer);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();

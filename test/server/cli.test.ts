@@ -98,6 +98,7 @@ describe('collab-chat-server CLI', () => {
     [['serve', '--port', 'eighty'], 2, /--port \/ PORT must be a whole number/],
     [['serve', '--tls-cert', 'cert.pem'], 2, /needs both --tls-cert/],
     [['serve', '--db', 'mysql://x'], 1, /unsupported database/],
+    [['serve', '--port', '0', '--redis', 'redis://127.0.0.1:6379'], 1, /no Redis bus yet/],
   ])('%j exits %i with a clear message', async (args, code, message) => {
     const result = await run([...args, ...(args[0] === 'serve' && args[1] === '--db' ? [] : ['--db', db])]);
     expect(result.code).toBe(code);
@@ -105,10 +106,12 @@ describe('collab-chat-server CLI', () => {
   });
 
   it('prints usage for help', async () => {
-    const result = await run(['help']);
-    expect(result.code).toBe(0);
-    expect(result.out).toMatch(/token revoke <tokenId>/);
-    expect(result.out).toMatch(/--tls-cert/);
+    for (const args of [['help'], ['serve', '--help'], ['token', 'create', '-h']]) {
+      const result = await run(args);
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(/token revoke <tokenId>/);
+      expect(result.out).toMatch(/--tls-cert/);
+    }
   });
 
   it('serves until stopped', async () => {

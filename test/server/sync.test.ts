@@ -220,6 +220,34 @@ describe('sync between clients', () => {
     expect(bob.pending().filter((f) => f.type === 'new-text-chat')).toEqual([]);
   });
 
+  it('orders concurrent writers’ events gap-free, the same for every subscriber', async () => {
+    const alice = await subscribed('alice');
+    const bob = await subscribed('bob');
+    const watcher = await subscribed('admin');
+    const fromAlice = Array.from({ length: 15 }, () => createChat());
+    const fromBob = Array.from({ length: 15 }, () => createChat());
+    for (let i = 0; i < 15; i++) {
+      alice.send(fromAlice[i]);
+      bob.send(fromBob[i]);
+    }
+    const seen = async (c: TestClient) => {
+      const events = [];
+      for (let i = 0; i < 30; i++) events.push(await c.next('new-text-chat'));
+      return events.map((e) => [e.seq, e.broadcastId]);
+    };
+    const [a, b, w] = await Promise.all([seen(alice), seen(bob), seen(watcher)]);
+    expect(a.map(([seq]) => seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(b).toEqual(a);
+    expect(w).toEqual(a);
+    // Each writer's own writes keep their order, and its acks match the events.
+    const acks = [];
+    for (let i = 0; i < 15; i++) acks.push(await alice.next('ack'));
+    expect(acks.map((x) => x.broadcastId)).toEqual(fromAlice.map((x) => x.broadcastId));
+    expect(acks.map((x) => [x.seq, x.broadcastId])).toEqual(
+      a.filter(([, id]) => fromAlice.some((x) => x.broadcastId === id)),
+    );
+  });
+
   it('lets no frame cross tenants: eve on the same URL sees nothing and cannot write there', async () => {
     const alice = await subscribed('alice');
     const eve = await subscribed('eve');
@@ -266,7 +294,7 @@ describe('sync between clients', () => {
     await alice.next('ack');
     await alice.next('ack');
     await t.restart();
-    await alice.closed;
+    expect(await alice.closed).toMatchObject({ code: 1001, reason: expect.stringMatching(/shutting down/) });
 
     const bob = await connect('bob');
     bob.send({ type: 'subscribe', page: PAGE, since: 0 });
