@@ -132,7 +132,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     if (isConnectionError(err)) throw new PostgresUnavailableError(options.url, err);
     throw err;
   }
-  return new PostgresStore(pool);
+  return new PostgresStore(pool, options.onError);
 }
 
 function defaultOnError(err: Error): void {
@@ -151,6 +151,9 @@ function isConnectionError(err: unknown): boolean {
 
 async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
+  // Unhandled, an error of a checked-out client would end the process; the query fails anyway.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -174,6 +177,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
     throw err;
   } finally {
     client.release();
+    client.off('error', ignore);
   }
 }
 
@@ -220,7 +224,23 @@ const TOKEN_COLUMNS = 'id, tenant_id, user_id, role, label, created_at, revoked_
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly onError: (err: Error) => void = defaultOnError,
+  ) {}
+
+  /**
+   * A client of our own for a transaction. While checked out, the pool does not listen to its
+   * errors: a connection the database drops between two of our queries would emit an 'error'
+   * nobody handles and end the process. The query under way fails on its own.
+   */
+  private async checkout(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    client.on('error', this.onCheckedOutError);
+    return client;
+  }
+
+  private readonly onCheckedOutError = (err: Error): void => this.onError(err);
 
   async close(): Promise<void> {
     await this.pool.end();
@@ -360,7 +380,7 @@ export class PostgresStore implements Store {
   }
 
   async commit(tenantId: string, write: WriteFrameT, plan: WritePlanner): Promise<CommitResult> {
-    const client = await this.pool.connect();
+    const client = await this.checkout();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -430,6 +450,7 @@ export class PostgresStore implements Store {
     } finally {
       // A connection that cannot even roll back is dropped from the pool rather than reused.
       client.release(broken);
+      client.off('error', this.onCheckedOutError);
     }
   }
 }

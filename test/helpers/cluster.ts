@@ -132,7 +132,14 @@ async function startNode(name: string, dbUrl: string, options: ClusterOptions): 
     },
   );
   const output: string[] = [];
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let signalled = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      // A node that dies unasked is a bug: show why.
+      if (!signalled) process.stderr.write(`${name} exited with ${code}:\n${output.slice(-40).join('\n')}\n`);
+      resolve();
+    }),
+  );
   createInterface({ input: child.stderr! }).on('line', (l) => output.push(l));
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -146,6 +153,7 @@ async function startNode(name: string, dbUrl: string, options: ClusterOptions): 
     );
   });
   const signal = async (sig: NodeJS.Signals) => {
+    signalled = true;
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     await exited;
   };

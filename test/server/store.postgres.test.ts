@@ -16,7 +16,7 @@ import {
   type TempDatabase,
 } from '../helpers/services';
 import { describeStoreContract } from '../helpers/store-contract';
-import { storeContract } from './store-contract';
+import { storeContract, testPlanner, writes } from './store-contract';
 
 const available = await serviceAvailable(`PostgreSQL at ${DATABASE_URL}`, () => probePostgres());
 
@@ -49,6 +49,43 @@ describe.runIf(available)('PostgreSQL store', () => {
     );
     await client.end();
     expect(rows.map((r) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+  });
+
+  it('survives the database dropping its connections in the middle of transactions', async () => {
+    const url = await db.schemaUrl(schemaName());
+    const errors: Error[] = [];
+    const store = await openPostgresStore({ url, poolSize: 6, onError: (e) => errors.push(e) });
+    try {
+      const tenant = await store.createTenant('t');
+      const author = { id: 'u1', name: 'Ada' };
+      const create = writes.create();
+      await store.commit(tenant.id, create, testPlanner(create, author));
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      const outcomes: string[] = [];
+      for (let round = 0; round < 10; round++) {
+        const batch = Array.from({ length: 12 }, () => {
+          const add = writes.add(create.chatId);
+          return store.commit(tenant.id, add, testPlanner(add, author)).then(
+            (r) => outcomes.push(r.status),
+            () => outcomes.push('failed'),
+          );
+        });
+        await admin.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        );
+        await Promise.all(batch);
+      }
+      await admin.end();
+      expect(outcomes).toHaveLength(120);
+      // Whatever failed, the store still works, and what it applied has gap-free seqs.
+      const add = writes.add(create.chatId);
+      expect((await store.commit(tenant.id, add, testPlanner(add, author))).status).toBe('applied');
+      const events = (await store.eventsSince(tenant.id, 'https://example.com/article', 0, 1000))!.events;
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    } finally {
+      await store.close();
+    }
   });
 
   it('says clearly when the database cannot be reached', async () => {
