@@ -13,13 +13,17 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
  * Whether a service the tests need answers. Under CI=true a missing service is a failure (thrown
  * while the test file loads); elsewhere the caller skips its tests and a line says why.
  */
-export async function serviceAvailable(name: string, probe: () => Promise<void>): Promise<boolean> {
+export async function serviceAvailable(
+  name: string,
+  variable: 'DATABASE_URL' | 'REDIS_URL',
+  probe: () => Promise<void>,
+): Promise<boolean> {
   try {
     await probe();
     return true;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    const message = `${name} is unreachable (${why}); start it or set the URL variable`;
+    const message = `${name} is unreachable (${why}); start it or point ${variable} at one`;
     if (process.env.CI === 'true') throw new Error(`${message}. CI=true requires it.`);
     console.warn(`SKIPPED: ${message}.`);
     return false;

@@ -25,8 +25,8 @@ import {
 } from '../helpers/services';
 
 const available =
-  (await serviceAvailable(`PostgreSQL at ${DATABASE_URL}`, () => probePostgres())) &&
-  (await serviceAvailable(`Redis at ${REDIS_URL}`, () => probeRedis()));
+  (await serviceAvailable(`PostgreSQL at ${DATABASE_URL}`, 'DATABASE_URL', () => probePostgres())) &&
+  (await serviceAvailable(`Redis at ${REDIS_URL}`, 'REDIS_URL', () => probeRedis()));
 
 let pageCounter = 0;
 const newPage = () => `https://example.com/multinode/${Date.now()}/${++pageCounter}`;

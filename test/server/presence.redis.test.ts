@@ -14,7 +14,7 @@ import {
   until,
 } from '../helpers/services';
 
-const available = await serviceAvailable(`Redis at ${REDIS_URL}`, () => probeRedis());
+const available = await serviceAvailable(`Redis at ${REDIS_URL}`, 'REDIS_URL', () => probeRedis());
 
 const ROOM: RoomKey = { tenantId: 't1', page: 'https://example.com/a' };
 

@@ -18,7 +18,9 @@ import {
 import { describeStoreContract } from '../helpers/store-contract';
 import { storeContract, testPlanner, writes } from './store-contract';
 
-const available = await serviceAvailable(`PostgreSQL at ${DATABASE_URL}`, () => probePostgres());
+const available = await serviceAvailable(`PostgreSQL at ${DATABASE_URL}`, 'DATABASE_URL', () =>
+  probePostgres(),
+);
 
 describe.runIf(available)('PostgreSQL store', () => {
   let db: TempDatabase;
