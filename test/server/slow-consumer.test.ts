@@ -41,7 +41,8 @@ describe('slow consumer', () => {
       role: 'member',
     });
     if (result.status !== 'applied') throw new Error(result.status);
-    const frame = JSON.stringify(result.event);
+    // Each copy carries the next seq: the hub's sequencer drops a seq it has already delivered.
+    const frameAt = (i: number) => JSON.stringify({ ...result.event, seq: result.event.seq + i });
     let dropped = false;
     const presence = alice
       .next((f) => f.type === 'presence' && f.count === 1, 15_000)
@@ -50,7 +51,7 @@ describe('slow consumer', () => {
         return f;
       });
     for (let i = 0; i < 20_000 && !dropped; i++) {
-      await bus.publish({ tenantId: t.tenants.a.id, page: PAGE }, frame);
+      await bus.publish({ tenantId: t.tenants.a.id, page: PAGE }, frameAt(i));
       // Let the event loop run so that alice, who reads, keeps up; bob does not read.
       if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
