@@ -1,6 +1,7 @@
 // The server's settings, from command-line flags with environment variables as fallback. Every
 // setting the README lists is parsed and checked here; nothing else reads process.env.
 import { LIMITS } from '../lib/protocol';
+import { parseAllowedOrigins } from './origin';
 
 export interface ServerConfig {
   host: string;
@@ -18,6 +19,8 @@ export interface ServerConfig {
   revocationPollMs: number;
   /** A socket whose unsent data exceeds this is closed as a slow consumer (4408). */
   maxBufferedBytes: number;
+  /** Browser origins allowed to connect (exact, or with `*`); absent: any origin (see docs/security.md). */
+  allowedOrigins?: string[];
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +43,10 @@ export const SERVE_OPTIONS = {
   'tls-cert': { env: 'TLS_CERT', help: 'PEM certificate file: serve wss:// directly (needs --tls-key)' },
   'tls-key': { env: 'TLS_KEY', help: 'PEM private key file for --tls-cert' },
   redis: { env: 'REDIS_URL', help: 'Redis URL for several server nodes (bus and presence)' },
+  'allowed-origins': {
+    env: 'ALLOWED_ORIGINS',
+    help: 'comma-separated browser origins allowed to connect, e.g. chrome-extension://<id>,moz-extension://* (default: any)',
+  },
 } as const;
 
 export type ServeFlags = Partial<Record<keyof typeof SERVE_OPTIONS, string>>;
@@ -84,5 +91,13 @@ export function resolveConfig(
   if (tlsKey !== undefined) config.tlsKey = tlsKey;
   const redis = pick('redis');
   if (redis !== undefined) config.redis = redis;
+  const origins = pick('allowed-origins');
+  if (origins !== undefined && config.allowedOrigins === undefined) {
+    try {
+      config.allowedOrigins = parseAllowedOrigins(origins);
+    } catch (err) {
+      throw new ConfigError(`--allowed-origins / ALLOWED_ORIGINS: ${(err as Error).message}`);
+    }
+  }
   return config;
 }
