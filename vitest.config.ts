@@ -20,6 +20,16 @@ export default defineConfig({
         },
       },
       {
+        // lib/anchoring in real headless Chromium (playwright-core, system browser).
+        test: {
+          name: 'browser',
+          include: ['test/anchoring-browser/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: 'server',
           include: ['server/**/*.test.ts', 'test/server/**/*.test.ts'],

@@ -1,0 +1,309 @@
+// Shows anchored discussions on the page without touching its DOM: CSS Custom Highlight API where
+// the browser has it, else absolutely-positioned boxes in a container the caller owns (e.g. inside the
+// overlay's shadow root). Also answers "which discussions are under this point?" for clicks, since
+// neither highlights nor pointer-events:none boxes receive events.
+
+/** What the highlighter uses from the page's window (a test may pass a fake one). */
+export interface HighlightWindow {
+  document: Document;
+  CSS?: { highlights?: HighlightRegistryLike };
+  Highlight?: new (...ranges: Range[]) => HighlightLike;
+  CSSStyleSheet?: typeof CSSStyleSheet;
+  requestAnimationFrame?: (cb: () => void) => number;
+  setTimeout(handler: () => void, ms?: number): number;
+  ResizeObserver?: typeof ResizeObserver;
+  addEventListener(type: string, listener: () => void, options?: AddEventListenerOptions): void;
+  removeEventListener(type: string, listener: () => void, options?: EventListenerOptions): void;
+}
+
+export interface HighlightLike {
+  priority: number;
+}
+export interface HighlightRegistryLike {
+  set(name: string, highlight: HighlightLike): unknown;
+  delete(name: string): boolean;
+}
+
+export interface HighlighterOptions {
+  window: HighlightWindow;
+  /** Positioned element that receives the fallback boxes; required when the API is missing. */
+  fallbackContainer?: HTMLElement;
+  /** Prefix of the registered highlight names (`<name>-0`… and `<name>-active`). */
+  name?: string;
+  /** 'auto' picks the CSS API when present. */
+  mode?: 'auto' | 'css' | 'overlay';
+  /** Background colours: translucent so overlapping highlights stack visibly darker. */
+  colors?: { normal: string; active: string };
+  /** Clicks on these nodes are not hit-tested (the overlay's own host, whose panels sit above the page). */
+  ignore?: (node: Node) => boolean;
+  /**
+   * How the `::highlight()` rules reach the page: 'adopt' (default) adds a constructed stylesheet to
+   * `document.adoptedStyleSheets`, and where that is refused (Firefox content scripts: Xray wrappers)
+   * a `<style>` in `<head>`; 'none' when the extension ships `highlightCss()` itself (manifest CSS).
+   */
+  styles?: 'adopt' | 'none';
+}
+
+/** The `::highlight()` rules for a highlighter `name` (see HighlighterOptions.styles). */
+export function highlightCss(name = 'collab-chat', colors = DEFAULT_COLORS): string {
+  const names = [...Array.from({ length: HIGHLIGHT_LAYERS }, (_, i) => `${name}-${i}`), `${name}-active`];
+  return names
+    .map(
+      (n) =>
+        `::highlight(${n}) { background-color: ${n.endsWith('-active') ? colors.active : colors.normal}; }`,
+    )
+    .join('\n');
+}
+
+/** Ranges that overlap go to different layers; layers paint on top of one another. */
+export const HIGHLIGHT_LAYERS = 4;
+const START_TO_START = 0;
+const END_TO_START = 3;
+
+const DEFAULT_COLORS = { normal: 'rgba(255, 213, 0, 0.35)', active: 'rgba(255, 140, 0, 0.55)' };
+
+interface Entry {
+  id: string;
+  range: Range;
+}
+
+export class Highlighter {
+  readonly mode: 'css' | 'overlay';
+  private readonly win: HighlightWindow;
+  private readonly name: string;
+  private readonly colors: { normal: string; active: string };
+  private readonly container: HTMLElement | undefined;
+  private readonly entries = new Map<string, Entry>();
+  private active: string | null = null;
+  private scheduled = false;
+  private sheet: CSSStyleSheet | null = null;
+  private styleElement: HTMLStyleElement | null = null;
+  private readonly relayout = () => this.schedule();
+  private readonly ignore: ((node: Node) => boolean) | undefined;
+  private resizeObserver: ResizeObserver | null = null;
+  private disposed = false;
+
+  constructor(options: HighlighterOptions) {
+    this.win = options.window;
+    this.name = options.name ?? 'collab-chat';
+    this.colors = options.colors ?? DEFAULT_COLORS;
+    this.container = options.fallbackContainer;
+    this.ignore = options.ignore;
+    const hasApi = !!this.win.CSS?.highlights && !!this.win.Highlight;
+    const wanted = options.mode ?? 'auto';
+    if (wanted === 'css' && !hasApi) {
+      throw new Error(
+        'This browser has no CSS Custom Highlight API; use mode "overlay" with a fallbackContainer.',
+      );
+    }
+    this.mode = wanted === 'overlay' || !hasApi ? 'overlay' : 'css';
+    if (this.mode === 'overlay') {
+      if (!this.container) {
+        throw new Error(
+          'Highlights need a fallbackContainer in this browser (no CSS Custom Highlight API): pass a positioned element.',
+        );
+      }
+      // Boxes are positioned from client rects, which move on scroll and resize.
+      this.win.addEventListener('scroll', this.relayout, { capture: true, passive: true });
+      this.win.addEventListener('resize', this.relayout, { passive: true });
+      // Layout moves text without any scroll or resize (images loading, fonts, reflowed columns).
+      if (this.win.ResizeObserver) {
+        this.resizeObserver = new this.win.ResizeObserver(this.relayout);
+        this.resizeObserver.observe(this.win.document.documentElement);
+      }
+    } else {
+      if (options.styles !== 'none') this.installStyles();
+    }
+  }
+
+  /** Names registered in CSS.highlights: one per layer, and one for the active discussion. */
+  get highlightNames(): string[] {
+    return [
+      ...Array.from({ length: HIGHLIGHT_LAYERS }, (_, i) => `${this.name}-${i}`),
+      `${this.name}-active`,
+    ];
+  }
+
+  /** Show (or move) a discussion's highlight. */
+  set(id: string, range: Range): void {
+    const entry = this.entries.get(id);
+    if (entry) entry.range = range;
+    else this.entries.set(id, { id, range });
+    this.schedule();
+  }
+
+  delete(id: string): void {
+    if (this.entries.delete(id)) this.schedule();
+    if (this.active === id) this.active = null;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.active = null;
+    this.schedule();
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  /** The discussion shown as selected (its own colour, above the others), or none. */
+  setActive(id: string | null): void {
+    this.active = id;
+    this.schedule();
+  }
+
+  /**
+   * Ids of the discussions whose highlight covers the client point (x, y), the one to open first:
+   * the active one, then the most recently added.
+   */
+  hitTest(x: number, y: number): string[] {
+    const hits: string[] = [];
+    for (const entry of [...this.entries.values()].reverse()) {
+      for (const r of Array.from(entry.range.getClientRects())) {
+        if (x >= r.left && x <= r.right && y >= r.top && y <= r.bottom) {
+          hits.push(entry.id);
+          break;
+        }
+      }
+    }
+    const a = this.active === null ? -1 : hits.indexOf(this.active);
+    if (a > 0) hits.unshift(...hits.splice(a, 1));
+    return hits;
+  }
+
+  /**
+   * Call `listener` with the ids under each click on the page (not while the user is selecting text).
+   * Returns the function that removes the listener.
+   */
+  onClick(listener: (ids: string[], event: MouseEvent) => void): () => void {
+    const doc = this.win.document;
+    const handler = (event: MouseEvent) => {
+      const ignore = this.ignore;
+      if (ignore && event.composedPath().some((t) => 'nodeType' in t && ignore(t as Node))) return;
+      const selection = doc.getSelection();
+      if (selection && !selection.isCollapsed) return;
+      const ids = this.hitTest(event.clientX, event.clientY);
+      if (ids.length > 0) listener(ids, event);
+    };
+    doc.addEventListener('click', handler);
+    return () => doc.removeEventListener('click', handler);
+  }
+
+  /** Paint now instead of at the next microtask (tests, or before measuring). */
+  render(): void {
+    this.scheduled = false;
+    if (this.disposed) return;
+    const layers = this.layers();
+    if (this.mode === 'css') this.renderCss(layers);
+    else this.renderOverlay(layers);
+  }
+
+  /** Remove every highlight, listener and style this highlighter added. */
+  dispose(): void {
+    this.entries.clear();
+    this.render();
+    this.disposed = true;
+    if (this.mode === 'overlay') {
+      this.win.removeEventListener('scroll', this.relayout, { capture: true });
+      this.win.removeEventListener('resize', this.relayout);
+      this.resizeObserver?.disconnect();
+    } else {
+      for (const n of this.highlightNames) this.win.CSS!.highlights!.delete(n);
+      const doc = this.win.document;
+      if (this.sheet) doc.adoptedStyleSheets = doc.adoptedStyleSheets.filter((s) => s !== this.sheet);
+      this.styleElement?.remove();
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.disposed) return;
+    this.scheduled = true;
+    const run = () => this.render();
+    if (this.mode === 'overlay' && this.win.requestAnimationFrame) this.win.requestAnimationFrame(run);
+    else queueMicrotask(run);
+  }
+
+  /** Greedy interval colouring in document order: overlapping ranges land on different layers. */
+  private layers(): { normal: Range[][]; active: Range | null } {
+    const normal: Range[][] = Array.from({ length: HIGHLIGHT_LAYERS }, () => []);
+    const sorted = [...this.entries.values()]
+      .filter((e) => e.id !== this.active)
+      .map((e) => e.range)
+      .sort((a, b) => a.compareBoundaryPoints(START_TO_START, b));
+    const lastEnd: (Range | null)[] = normal.map(() => null);
+    for (const range of sorted) {
+      let layer = lastEnd.findIndex(
+        (last) => last === null || range.compareBoundaryPoints(END_TO_START, last) >= 0,
+      );
+      // More overlaps than layers: stack the rest on the top layer (still darker than one highlight).
+      if (layer < 0) layer = HIGHLIGHT_LAYERS - 1;
+      normal[layer]!.push(range);
+      lastEnd[layer] = range;
+    }
+    const active = this.active === null ? null : (this.entries.get(this.active)?.range ?? null);
+    return { normal, active };
+  }
+
+  private renderCss(layers: { normal: Range[][]; active: Range | null }): void {
+    const registry = this.win.CSS!.highlights!;
+    const Highlight = this.win.Highlight!;
+    layers.normal.forEach((ranges, i) => {
+      const name = `${this.name}-${i}`;
+      if (ranges.length === 0) {
+        registry.delete(name);
+        return;
+      }
+      const h = new Highlight(...ranges);
+      h.priority = i;
+      registry.set(name, h);
+    });
+    const activeName = `${this.name}-active`;
+    if (layers.active) {
+      const h = new Highlight(layers.active);
+      h.priority = HIGHLIGHT_LAYERS;
+      registry.set(activeName, h);
+    } else {
+      registry.delete(activeName);
+    }
+  }
+
+  private installStyles(): void {
+    const Sheet = this.win.CSSStyleSheet;
+    const doc = this.win.document;
+    const css = highlightCss(this.name, this.colors);
+    try {
+      if (!Sheet || !('adoptedStyleSheets' in doc)) throw new Error('no constructed stylesheets');
+      const sheet = new Sheet();
+      sheet.replaceSync(css);
+      doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
+      this.sheet = sheet;
+    } catch {
+      // One <style> element is the only change to the page's DOM, and only where the above is refused.
+      this.styleElement = doc.createElement('style');
+      this.styleElement.dataset.collabChat = 'highlights';
+      this.styleElement.textContent = css;
+      (doc.head ?? doc.documentElement).append(this.styleElement);
+    }
+  }
+
+  private renderOverlay(layers: { normal: Range[][]; active: Range | null }): void {
+    const container = this.container!;
+    const origin = container.getBoundingClientRect();
+    const doc = container.ownerDocument;
+    const boxes: HTMLElement[] = [];
+    const add = (range: Range, color: string) => {
+      for (const r of Array.from(range.getClientRects())) {
+        if (r.width === 0 || r.height === 0) continue;
+        const box = doc.createElement('div');
+        box.style.cssText =
+          `position:absolute;pointer-events:none;left:${r.left - origin.left}px;top:${r.top - origin.top}px;` +
+          `width:${r.width}px;height:${r.height}px;background:${color};`;
+        boxes.push(box);
+      }
+    };
+    for (const layer of layers.normal) for (const range of layer) add(range, this.colors.normal);
+    if (layers.active) add(layers.active, this.colors.active);
+    container.replaceChildren(...boxes);
+  }
+}

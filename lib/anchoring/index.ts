@@ -1,0 +1,37 @@
+// lib/anchoring: where a discussion sits on a page. Range ↔ W3C selectors, batch anchoring that keeps
+// the page responsive, highlights without touching the page DOM, and a watcher that keeps anchors and
+// orphans current as the page changes. DOM only: no extension APIs. See docs/anchoring.md.
+export { describe, uniqueContext, MAX_CONTEXT_CHARS, type DescribeOptions } from './describe';
+export { anchor, locate, type AnchorOptions } from './anchor';
+export {
+  anchorAll,
+  yieldToEventLoop,
+  DEFAULT_BUDGET_MS,
+  type AnchorItem,
+  type AnchorResult,
+  type AnchorAllOptions,
+  type AnchorAllOutcome,
+  type SchedulingWindow,
+} from './batch';
+export { MATCH, type AnchorMethod, type TextMatch } from './match';
+export { TextIndex, normaliseText, type TextIndexOptions } from './text-index';
+export { AnchoringError, type AnchoringErrorCode } from './errors';
+export { xpathOf, nodeAt } from './xpath';
+export {
+  Highlighter,
+  HIGHLIGHT_LAYERS,
+  highlightCss,
+  type HighlighterOptions,
+  type HighlightWindow,
+  type HighlightLike,
+  type HighlightRegistryLike,
+} from './highlighter';
+export {
+  Anchorer,
+  DEFAULT_DEBOUNCE_MS,
+  DEFAULT_MAX_WAIT_MS,
+  type AnchorerOptions,
+  type AnchorerWindow,
+  type AnchorChange,
+  type AnchorStatus,
+} from './anchorer';

@@ -1,0 +1,250 @@
+// The page's text as anchoring sees it: one normalised string for a root, with a map from each of its
+// characters back to the DOM (text node + offset) and from DOM boundary points to string offsets.
+// Normalisation, applied the same way when describing and when anchoring: every run of whitespace
+// (including NBSP and the gap between two block elements) becomes one space, and the text is not trimmed.
+
+/** Elements whose text is never shown as page text. */
+const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'SELECT', 'SVG', 'CANVAS']);
+
+/** Elements that break a line: their boundaries count as whitespace even when the markup has none. */
+const BLOCKS = new Set([
+  'ADDRESS', 'ARTICLE', 'ASIDE', 'BLOCKQUOTE', 'BR', 'CAPTION', 'DD', 'DETAILS', 'DIV', 'DL', 'DT',
+  'FIELDSET', 'FIGCAPTION', 'FIGURE', 'FOOTER', 'FORM', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'HEADER',
+  'HR', 'LI', 'MAIN', 'NAV', 'OL', 'P', 'PRE', 'SECTION', 'SUMMARY', 'TABLE', 'TBODY', 'TD', 'TFOOT',
+  'TH', 'THEAD', 'TR', 'UL', 'IMG', 'BODY', 'HTML',
+]); // prettier-ignore
+
+// Matches what String.prototype.trim and \s treat as whitespace, which includes NBSP.
+const WS = /\s/;
+
+export function isSpace(ch: string | undefined): boolean {
+  return ch !== undefined && WS.test(ch);
+}
+
+/** Collapse every whitespace run to one space (what the index does to the page text). */
+export function normaliseText(s: string): string {
+  return s.replace(/\s+/g, ' ');
+}
+
+export interface TextIndexOptions {
+  /** Subtrees to leave out of the page text, e.g. the extension's own overlay host. */
+  ignore?: (node: Node) => boolean;
+  /** Text nodes visited between two yields of the incremental build. */
+  nodesPerStep?: number;
+}
+
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+
+export class TextIndex {
+  /** The normalised text. */
+  readonly text: string;
+  readonly root: Node;
+  private readonly nodes: Text[];
+  /** Start of each node's characters in `text` (nodes in document order). */
+  private readonly nodeStart: Int32Array;
+  private readonly nodeEnd: Int32Array;
+  /** For each character of `text`: index into `nodes`, or -1 for a space that stands for a block gap. */
+  private readonly charNode: Int32Array;
+  /** For each character of `text`: offset into its node's data. */
+  private readonly charOffset: Int32Array;
+  private readonly nodeIndex: Map<Text, number>;
+
+  private constructor(
+    root: Node,
+    text: string,
+    nodes: Text[],
+    nodeStart: Int32Array,
+    nodeEnd: Int32Array,
+    charNode: Int32Array,
+    charOffset: Int32Array,
+  ) {
+    this.root = root;
+    this.text = text;
+    this.nodes = nodes;
+    this.nodeStart = nodeStart;
+    this.nodeEnd = nodeEnd;
+    this.charNode = charNode;
+    this.charOffset = charOffset;
+    this.nodeIndex = new Map(nodes.map((n, i) => [n, i]));
+  }
+
+  /** Build the index at once (fine for a test or a small page; use `buildSteps` to stay responsive). */
+  static build(root: Node, options: TextIndexOptions = {}): TextIndex {
+    const steps = TextIndex.buildSteps(root, options);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * Build the index incrementally: the generator yields every `nodesPerStep` text nodes so that a
+   * caller can give the event loop a turn; its return value is the index.
+   */
+  static *buildSteps(root: Node, options: TextIndexOptions = {}): Generator<void, TextIndex, void> {
+    const ignore = options.ignore;
+    const perStep = options.nodesPerStep ?? 2000;
+    const nodes: Text[] = [];
+    // Whether a block boundary was crossed since the last text node (counts as whitespace).
+    const gapBefore: boolean[] = [];
+    let gap = false;
+    let visited = 0;
+
+    // An explicit stack walk: we need both entering and leaving elements to see block boundaries.
+    const stack: { node: Node; leaving: boolean }[] = [{ node: root, leaving: false }];
+    while (stack.length > 0) {
+      const { node, leaving } = stack.pop()!;
+      if (node.nodeType === TEXT_NODE) {
+        if ((node as Text).data.length > 0) {
+          nodes.push(node as Text);
+          gapBefore.push(gap);
+          gap = false;
+        }
+        if (++visited % perStep === 0) yield;
+        continue;
+      }
+      if (node.nodeType !== ELEMENT_NODE && node !== root) continue;
+      const name = node.nodeType === ELEMENT_NODE ? (node as Element).nodeName.toUpperCase() : '';
+      if (leaving) {
+        if (BLOCKS.has(name)) gap = true;
+        continue;
+      }
+      if (node !== root && (SKIPPED.has(name) || (ignore !== undefined && ignore(node)))) continue;
+      if (BLOCKS.has(name)) gap = true;
+      stack.push({ node, leaving: true });
+      const children = node.childNodes;
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, leaving: false });
+    }
+
+    let capacity = nodes.length;
+    for (const n of nodes) capacity += n.data.length;
+    const charNode = new Int32Array(capacity);
+    const charOffset = new Int32Array(capacity);
+    const nodeStart = new Int32Array(nodes.length);
+    const nodeEnd = new Int32Array(nodes.length);
+    const parts: string[] = [];
+    let len = 0;
+    // Starting "after a space" drops the page's leading whitespace and any gap before its first word.
+    let lastWasSpace = true;
+    for (let i = 0; i < nodes.length; i++) {
+      const data = nodes[i]!.data;
+      if (gapBefore[i] && !lastWasSpace) {
+        parts.push(' ');
+        charNode[len] = -1;
+        charOffset[len] = 0;
+        len++;
+        lastWasSpace = true;
+      }
+      nodeStart[i] = len;
+      let chunkStart = 0;
+      for (let j = 0; j < data.length; j++) {
+        const ch = data[j]!;
+        if (WS.test(ch)) {
+          if (!lastWasSpace) {
+            if (j > chunkStart) parts.push(data.slice(chunkStart, j));
+            parts.push(' ');
+            charNode[len] = i;
+            charOffset[len] = j;
+            len++;
+            lastWasSpace = true;
+          } else if (j > chunkStart) {
+            parts.push(data.slice(chunkStart, j));
+          }
+          chunkStart = j + 1;
+        } else {
+          charNode[len] = i;
+          charOffset[len] = j;
+          len++;
+          lastWasSpace = false;
+        }
+      }
+      if (chunkStart < data.length) parts.push(data.slice(chunkStart));
+      nodeEnd[i] = len;
+      if ((i + 1) % perStep === 0) yield;
+    }
+    const text = parts.join('');
+    return new TextIndex(
+      root,
+      text,
+      nodes,
+      nodeStart,
+      nodeEnd,
+      charNode.subarray(0, len),
+      charOffset.subarray(0, len),
+    );
+  }
+
+  /**
+   * The number of characters of `text` that lie before a DOM boundary point. Used for both ends of
+   * a range: it is the start offset of a range starting there and the end offset of one ending there.
+   */
+  offsetOf(container: Node, offset: number): number {
+    const i = container.nodeType === TEXT_NODE ? this.nodeIndex.get(container as Text) : undefined;
+    if (i !== undefined) {
+      // First character of this node at or after `offset` (collapsed whitespace is skipped).
+      let lo = this.nodeStart[i]!;
+      let hi = this.nodeEnd[i]!;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.charOffset[mid]! < offset) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    }
+    // Any other point: find the first indexed text node that starts at or after the point.
+    const doc = container.ownerDocument ?? (container as Document);
+    const probe = doc.createRange();
+    probe.setStart(container, offset);
+    probe.collapse(true);
+    let lo = 0;
+    let hi = this.nodes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      // comparePoint < 0: the node starts before the point.
+      if (probe.comparePoint(this.nodes[mid]!, 0) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.nodes.length ? this.nodeStart[lo]! : this.text.length;
+  }
+
+  /** Offsets of a DOM range in `text`, or null when it lies outside the root. */
+  rangeOffsets(range: Range): { start: number; end: number } | null {
+    if (!this.root.contains(range.startContainer) || !this.root.contains(range.endContainer)) return null;
+    const start = this.offsetOf(range.startContainer, range.startOffset);
+    const end = this.offsetOf(range.endContainer, range.endOffset);
+    return { start, end: Math.max(start, end) };
+  }
+
+  /** Shrink [start, end) so that it neither starts nor ends with a space. */
+  trim(start: number, end: number): { start: number; end: number } {
+    while (start < end && this.text[start] === ' ') start++;
+    while (end > start && this.text[end - 1] === ' ') end--;
+    return { start, end };
+  }
+
+  /**
+   * A DOM Range over text[start, end), trimmed of surrounding spaces so that both ends fall on real
+   * characters of text nodes. Null when the span holds no such character.
+   */
+  toRange(start: number, end: number): Range | null {
+    ({ start, end } = this.trim(Math.max(0, start), Math.min(this.text.length, end)));
+    if (start >= end) return null;
+    // After trimming, both ends are non-space characters, which always belong to a text node.
+    const startNode = this.nodes[this.charNode[start]!];
+    const endNode = this.nodes[this.charNode[end - 1]!];
+    if (startNode === undefined || endNode === undefined) return null;
+    const doc = startNode.ownerDocument;
+    const range = doc.createRange();
+    range.setStart(startNode, this.charOffset[start]!);
+    range.setEnd(endNode, this.charOffset[end - 1]! + 1);
+    return range;
+  }
+
+  /** The text node and offset holding character `i`, for structural selectors. */
+  pointAt(i: number): { node: Text; offset: number } | null {
+    const n = this.charNode[i];
+    if (n === undefined || n < 0) return null;
+    return { node: this.nodes[n]!, offset: this.charOffset[i]! };
+  }
+}
