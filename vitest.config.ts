@@ -1,13 +1,15 @@
 import { defineConfig } from 'vitest/config';
+import solid from 'vite-plugin-solid';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
-// Three projects: pure logic and extension code (WXT plugin, fake browser), and the server
-// (plain Node, real sockets and databases).
+// Three projects: pure logic and extension code (WXT plugin, fake browser), the server (plain Node,
+// real sockets and databases) and end-to-end (real browsers with the built extension).
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [WxtVitest()],
+        // The WXT plugin does not compile Solid JSX in tests; vite-plugin-solid does.
+        plugins: [WxtVitest(), solid()],
         test: {
           name: 'extension',
           include: [
@@ -36,6 +38,19 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 20_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // Real browsers against the real server: one file at a time, generous timeouts.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          fileParallelism: false,
+          maxWorkers: 1,
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
         },
       },
     ],

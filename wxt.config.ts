@@ -2,16 +2,38 @@ import { defineConfig } from 'wxt';
 
 // Extension build configuration. The server lives in server/ and is not part of this build.
 export default defineConfig({
-  modules: ['@wxt-dev/module-solid', '@wxt-dev/webextension-polyfill'],
+  modules: ['@wxt-dev/module-solid', '@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   srcDir: '.',
   outDir: '.output',
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'Collab Chat',
-    description: 'Discuss any web page with your team, anchored to the text you select.',
-    permissions: ['storage', 'tabs', 'activeTab'],
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    permissions: ['storage', 'tabs'],
     host_permissions: ['<all_urls>'],
-    browser_specific_settings: {
-      gecko: { id: 'collab-chat@example.org' },
+    // Chrome warns about keys it does not know: the Gecko id goes only into the Firefox build.
+    ...(browser === 'firefox'
+      ? { browser_specific_settings: { gecko: { id: 'collab-chat@example.org' } } }
+      : {}),
+  }),
+  hooks: {
+    // The content script keeps WXT's plain `browser` (chrome.* promises in Chrome, native `browser` in
+    // Firefox) instead of the 10 KB polyfill: it uses only ports, storage and getURL, which need no
+    // polyfill, and it must stay under 80 KB. Background, popup and options keep the polyfill (the
+    // background answers runtime messages with promises).
+    'vite:build:extendConfig'(entrypoints, viteConfig) {
+      if (!entrypoints.every((e) => e.type === 'content-script')) return;
+      viteConfig.plugins = [
+        ...(viteConfig.plugins ?? []),
+        {
+          name: 'collab-chat:content-script-without-polyfill',
+          enforce: 'pre',
+          resolveId(id) {
+            if (id === '@wxt-dev/webextension-polyfill/browser') return this.resolve('@wxt-dev/browser');
+            return null;
+          },
+        },
+      ];
     },
   },
 });

@@ -1,3 +1,5 @@
+import { setupBackground } from './setup';
+
 export default defineBackground(() => {
-  // Filled in by the extension work: one shared WebSocket for all tabs.
+  setupBackground();
 });

@@ -1,0 +1,86 @@
+import { cleanup, fireEvent, render, screen } from '@solidjs/testing-library';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { DiscussionT } from '@/lib/protocol';
+import { useEnglishMessages } from '@/test/unit/i18n';
+import { ThreadPanel } from './ThreadPanel';
+
+const alice = { id: 'u-alice', name: 'Alice' };
+const bob = { id: 'u-bob', name: 'Bob' };
+const chat: DiscussionT = {
+  id: 'chat-aaaa',
+  selectors: [{ type: 'TextQuoteSelector', exact: 'the quote' }],
+  comments: [
+    { id: 'comment-1', author: alice, text: '<img src=x onerror=alert(1)>', at: 1_700_000_000_000 },
+    { id: 'comment-2', author: bob, text: 'a reply', at: 1_700_000_100_000, editedAt: 1_700_000_200_000 },
+  ],
+};
+
+function renderPanel(me = bob, role: 'member' | 'admin' = 'member') {
+  const calls: string[] = [];
+  render(() => (
+    <ThreadPanel
+      chat={chat}
+      me={me}
+      role={role}
+      pending={new Set(['comment-2'])}
+      onReply={(text) => void calls.push(`reply:${text}`)}
+      onEdit={(id, text) => void calls.push(`edit:${id}:${text}`)}
+      onDeleteComment={(id) => calls.push(`delete:${id}`)}
+      onDeleteChat={() => calls.push('delete-chat')}
+      onClose={() => calls.push('close')}
+    />
+  ));
+  return calls;
+}
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  useEnglishMessages();
+});
+
+describe('ThreadPanel', () => {
+  it('renders comment text as text, never as HTML', () => {
+    renderPanel();
+    const texts = screen.getAllByTestId('comment-text');
+    expect(texts[0]!.textContent).toBe('<img src=x onerror=alert(1)>');
+    expect(texts[0]!.querySelector('img')).toBeNull();
+    expect(screen.getAllByTestId('comment-author').map((e) => e.textContent)).toEqual(['Alice', 'Bob']);
+    expect(screen.getByText('(edited)')).toBeTruthy();
+    expect(screen.getByTestId('comment-pending').textContent).toBe('sending…');
+  });
+
+  it('offers edit and delete only on your own comments, and no discussion delete to others', () => {
+    renderPanel(bob);
+    const comments = screen.getAllByTestId('comment');
+    expect(comments[0]!.querySelector('[data-testid="edit-comment"]')).toBeNull();
+    expect(comments[1]!.querySelector('[data-testid="edit-comment"]')).not.toBeNull();
+    expect(screen.queryByTestId('delete-discussion')).toBeNull();
+  });
+
+  it('lets the creator and an admin delete the discussion', () => {
+    const calls = renderPanel(alice);
+    fireEvent.click(screen.getByTestId('delete-discussion'));
+    expect(calls).toEqual(['delete-chat']);
+  });
+
+  it('lets an admin delete a discussion someone else started', () => {
+    renderPanel({ id: 'u-admin', name: 'Admin' }, 'admin');
+    expect(screen.getByTestId('delete-discussion')).toBeTruthy();
+  });
+
+  it('sends a reply and an edit', async () => {
+    const calls = renderPanel(bob);
+    const input = screen.getByTestId('reply-input') as HTMLTextAreaElement;
+    fireEvent.input(input, { target: { value: 'my answer' } });
+    fireEvent.click(screen.getByTestId('reply-submit'));
+    fireEvent.click(screen.getByTestId('edit-comment'));
+    const edit = screen.getByTestId('edit-input') as HTMLTextAreaElement;
+    expect(edit.value).toBe('a reply');
+    fireEvent.input(edit, { target: { value: 'better reply' } });
+    fireEvent.click(screen.getByTestId('edit-save'));
+    expect(calls).toEqual(['reply:my answer', 'edit:comment-2:better reply']);
+  });
+});
+
+afterEach(cleanup);

@@ -1,0 +1,81 @@
+import { cleanup, fireEvent, render, screen } from '@solidjs/testing-library';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { StatusT } from '@/lib/messaging';
+import { useEnglishMessages } from '@/test/unit/i18n';
+import { TopBar } from './TopBar';
+
+const status = (state: StatusT['state'], queued = 0): StatusT => ({
+  state,
+  queued,
+  me: null,
+  tenant: null,
+  role: null,
+});
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  useEnglishMessages();
+});
+
+describe('TopBar', () => {
+  it('shows viewers, discussions and a live connection', () => {
+    render(() => (
+      <TopBar
+        viewers={2}
+        discussions={1}
+        orphans={0}
+        status={status('live')}
+        collapsed={false}
+        onToggle={() => {}}
+        onShowOrphans={() => {}}
+        onShowList={() => {}}
+      />
+    ));
+    expect(screen.getByTestId('viewers').textContent).toBe('2 viewers');
+    expect(screen.getByTestId('discussion-count').textContent).toBe('1 discussion');
+    expect(screen.getByTestId('connection-state').textContent).toBe('Live');
+    expect(screen.queryByTestId('orphans-button')).toBeNull();
+  });
+
+  it('shows offline with the number of queued writes, and orphans', () => {
+    render(() => (
+      <TopBar
+        viewers={1}
+        discussions={3}
+        orphans={1}
+        status={status('offline', 2)}
+        collapsed={false}
+        onToggle={() => {}}
+        onShowOrphans={() => {}}
+        onShowList={() => {}}
+      />
+    ));
+    expect(screen.getByTestId('connection-state').textContent).toBe('Offline · 2 queued');
+    expect(screen.getByTestId('orphans-button').textContent).toBe('1 not found');
+  });
+
+  it('collapses to a single button that expands it again', () => {
+    let toggled = 0;
+    render(() => (
+      <TopBar
+        viewers={1}
+        discussions={0}
+        orphans={0}
+        status={status('live')}
+        collapsed={true}
+        onToggle={() => toggled++}
+        onShowOrphans={() => {}}
+        onShowList={() => {}}
+      />
+    ));
+    expect(screen.queryByTestId('viewers')).toBeNull();
+    const toggle = screen.getByTestId('topbar-toggle');
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(toggle.getAttribute('aria-label')).toBe('Show the Collab Chat bar');
+    fireEvent.click(toggle);
+    expect(toggled).toBe(1);
+  });
+});
+
+afterEach(cleanup);

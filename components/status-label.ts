@@ -1,0 +1,29 @@
+// Plain words for the connection status, shared by the overlay's top bar and the popup.
+import { i18n } from '#i18n';
+import type { StatusT } from '@/lib/messaging';
+
+export function connectionLabel(status: StatusT | null): string {
+  switch (status?.state ?? 'connecting') {
+    case 'live':
+      return i18n.t('stateLive');
+    case 'connecting':
+      return i18n.t('stateConnecting');
+    case 'reconnecting':
+      return i18n.t('stateReconnecting');
+    case 'offline':
+      return i18n.t('stateOffline');
+    case 'refused':
+      return i18n.t('stateRefused');
+    case 'unconfigured':
+      return i18n.t('stateUnconfigured');
+    case 'idle':
+      return i18n.t('stateIdle');
+  }
+}
+
+/** "live", "reconnecting, 2 queued", ... */
+export function connectionSummary(status: StatusT | null): string {
+  const label = connectionLabel(status);
+  const queued = status?.queued ?? 0;
+  return queued > 0 ? `${label} · ${i18n.t('queued', [String(queued)])}` : label;
+}

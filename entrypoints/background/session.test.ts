@@ -1,0 +1,291 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { LIMITS, type ChatEventT, type WriteFrameT } from '@/lib/protocol';
+import type { BackgroundToTabT } from '@/lib/messaging';
+import { outboxStorage, serverUrlStorage, tokenStorage } from '@/lib/storage';
+import { socketFactory } from '@/test/unit/fake-socket';
+import { Outbox } from './outbox';
+import { Session } from './session';
+
+const page = 'https://example.com/a';
+const welcome = {
+  type: 'welcome' as const,
+  protocol: 1,
+  user: { id: 'u-alice', name: 'Alice' },
+  tenant: { id: 't-a', name: 'Tenant A' },
+  role: 'member' as const,
+};
+
+function created(
+  seq: number,
+  id: string,
+  broadcastId: string = crypto.randomUUID(),
+): Extract<ChatEventT, { type: 'new-text-chat' }> {
+  return {
+    type: 'new-text-chat',
+    page,
+    seq,
+    broadcastId,
+    chat: {
+      id,
+      selectors: [{ type: 'TextQuoteSelector', exact: 'quote' }],
+      comments: [{ id: `${id}-c1`, author: { id: 'u-bob', name: 'Bob' }, text: 'hi', at: 1 }],
+    },
+  };
+}
+
+function reply(text = 'a reply'): WriteFrameT {
+  return {
+    type: 'add-comment',
+    broadcastId: crypto.randomUUID(),
+    page,
+    chatId: 'chat-aaaa',
+    commentId: `c-${crypto.randomUUID().slice(0, 8)}`,
+    text,
+  };
+}
+
+function makeSession() {
+  const sockets = socketFactory();
+  const delivered: Array<[number, BackgroundToTabT]> = [];
+  const session = new Session({
+    createSocket: sockets.create,
+    loadSettings: async () => ({
+      serverUrl: await serverUrlStorage.getValue(),
+      token: await tokenStorage.getValue(),
+    }),
+    outbox: new Outbox(outboxStorage),
+    deliver: (tabId, message) => delivered.push([tabId, message]),
+    random: () => 0.5,
+  });
+  const to = (tabId: number) => delivered.filter(([t]) => t === tabId).map(([, m]) => m);
+  return { session, sockets, delivered, to };
+}
+
+/** Opens the latest socket and plays the server's welcome. */
+async function goLive(sockets: ReturnType<typeof socketFactory>) {
+  await vi.waitFor(() => expect(sockets.sockets.length).toBeGreaterThan(0));
+  const socket = sockets.last();
+  socket.open();
+  expect(socket.sent[0]).toMatchObject({ type: 'hello', token: 'tok-alice' });
+  socket.receive(welcome);
+  return socket;
+}
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  vi.useRealTimers();
+  await serverUrlStorage.setValue('ws://127.0.0.1:9999');
+  await tokenStorage.setValue('tok-alice');
+});
+
+describe('Session: tabs and subscriptions', () => {
+  it('subscribes a page once for its first tab and unsubscribes after its last', async () => {
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    expect(socket.sentOf('subscribe')).toEqual([{ type: 'subscribe', page }]);
+    session.tabOpened(2, page);
+    expect(socket.sentOf('subscribe')).toHaveLength(1);
+    session.tabClosed(1);
+    expect(socket.sentOf('unsubscribe')).toHaveLength(0);
+    session.tabClosed(2);
+    expect(socket.sentOf('unsubscribe')).toEqual([{ type: 'unsubscribe', page }]);
+    // Nothing is subscribed any more: the socket is closed.
+    expect(socket.closedByClient).toBe(true);
+    expect(session.status().state).toBe('idle');
+  });
+
+  it('gives a second tab the cached page at once, without asking the server', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    socket.receive({ type: 'snapshot', page, seq: 3, chats: [created(1, 'chat-aaaa').chat] });
+    session.tabOpened(2, page);
+    expect(to(2).find((m) => m.kind === 'state')).toMatchObject({ kind: 'state', seq: 3, synced: true });
+    expect(socket.sentOf('subscribe')).toHaveLength(1);
+  });
+
+  it('sends presence to the tabs of its page', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    socket.receive({ type: 'batch', events: [{ type: 'presence', page, count: 2 }] });
+    expect(to(1)).toContainEqual({ kind: 'presence', page, count: 2 });
+    expect(session.viewersOf(1)).toEqual({ page, count: 2 });
+  });
+});
+
+describe('Session: events', () => {
+  it('forwards each applied event once, ignores duplicates and resyncs on a gap', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    socket.receive({ type: 'snapshot', page, seq: 0, chats: [] });
+    const first = created(1, 'chat-aaaa');
+    socket.receive(first);
+    socket.receive(first);
+    expect(to(1).filter((m) => m.kind === 'event')).toHaveLength(1);
+    socket.receive(created(3, 'chat-cccc'));
+    expect(to(1).filter((m) => m.kind === 'event')).toHaveLength(1);
+    // The gap asks for what was missed: since = the last seq held.
+    expect(socket.sentOf('subscribe').at(-1)).toEqual({ type: 'subscribe', page, since: 1 });
+    const missed = created(2, 'chat-bbbb');
+    socket.receive({ type: 'replay', page, seq: 3, events: [missed, created(3, 'chat-cccc')] });
+    expect(session.cache.get(page)?.chats.map((c) => c.id)).toEqual(['chat-aaaa', 'chat-bbbb', 'chat-cccc']);
+    expect(to(1).at(-1)).toMatchObject({ kind: 'state', seq: 3 });
+  });
+
+  it('holds live events that arrive before the snapshot and applies them after it, once', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    const before = created(3, 'chat-cccc');
+    const after = created(4, 'chat-dddd');
+    socket.receive(before);
+    socket.receive(after);
+    expect(socket.sentOf('subscribe')).toHaveLength(1);
+    socket.receive({ type: 'snapshot', page, seq: 3, chats: [before.chat] });
+    expect(to(1).filter((m) => m.kind === 'event')).toEqual([{ kind: 'event', event: after }]);
+    expect(session.cache.get(page)?.seq).toBe(4);
+    expect(socket.sentOf('subscribe')).toHaveLength(1);
+  });
+
+  it('resubscribes with since = last seq after a reconnect, and applies the replay', async () => {
+    vi.useFakeTimers();
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    socket.receive({ type: 'snapshot', page, seq: 5, chats: [] });
+    socket.drop(1006);
+    expect(session.status().state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(1000);
+    const second = await goLive(sockets);
+    expect(second).not.toBe(socket);
+    expect(second.sentOf('subscribe')).toEqual([{ type: 'subscribe', page, since: 5 }]);
+    second.receive({ type: 'replay', page, seq: 6, events: [created(6, 'chat-ffff')] });
+    expect(to(1).at(-1)).toMatchObject({ kind: 'state', seq: 6 });
+    vi.useRealTimers();
+  });
+
+  it('retries at once on the online event, never giving up', async () => {
+    vi.useFakeTimers();
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    await goLive(sockets);
+    for (let i = 0; i < 12; i++) {
+      sockets.last().drop(1006);
+      const retryAt = session.status().retryAt!;
+      expect(retryAt - Date.now()).toBeLessThanOrEqual(30_000);
+      await vi.advanceTimersByTimeAsync(retryAt - Date.now() + 1);
+    }
+    expect(sockets.sockets.length).toBe(13);
+    sockets.last().drop(1006);
+    session.connection.online();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sockets.sockets.length).toBe(14);
+    vi.useRealTimers();
+  });
+
+  it('stops retrying a refused token until the settings change', async () => {
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    socket.drop(4401, 'unknown token');
+    expect(session.status()).toMatchObject({ state: 'refused', detail: 'token-refused' });
+    session.connection.restart();
+    await vi.waitFor(() => expect(sockets.sockets.length).toBe(2));
+  });
+
+  it('pings every clientPingMs while live', async () => {
+    vi.useFakeTimers();
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    await vi.advanceTimersByTimeAsync(LIMITS.clientPingMs * 2 + 10);
+    expect(socket.sentOf('ping')).toHaveLength(2);
+    vi.useRealTimers();
+  });
+});
+
+describe('Session: outbox', () => {
+  it('queues writes while offline and sends them, with their broadcastId, after a worker restart', async () => {
+    const first = makeSession();
+    first.session.tabOpened(1, page);
+    await vi.waitFor(() => expect(first.sockets.sockets.length).toBe(1));
+    first.sockets.last().drop(1006);
+    const write = reply();
+    await first.session.write(write);
+    expect(first.session.status().queued).toBe(1);
+    // The worker stops: everything in memory is gone, the storage stays.
+    first.session.connection.setWanted(false);
+
+    const second = makeSession();
+    await vi.waitFor(() => expect(second.sockets.sockets.length).toBe(1));
+    expect(second.session.status().queued).toBe(1);
+    const socket = await goLive(second.sockets);
+    // The page is subscribed for the queued write even though no tab has reopened yet.
+    expect(socket.sentOf('subscribe')).toEqual([{ type: 'subscribe', page }]);
+    expect(socket.sentOf('add-comment')).toEqual([write]);
+    socket.receive({ type: 'ack', broadcastId: write.broadcastId, page, seq: 7 });
+    expect(second.session.status().queued).toBe(0);
+    await vi.waitFor(async () => expect(await outboxStorage.getValue()).toEqual([]));
+  });
+
+  it('refuses a write larger than a frame may be, without queueing it', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    const write = reply('\u0001'.repeat(3000));
+    await session.write(write);
+    expect(to(1).at(-1)).toMatchObject({
+      kind: 'refused',
+      broadcastId: write.broadcastId,
+      code: 'bad-frame',
+    });
+    expect(session.status().queued).toBe(0);
+    expect(socket.sentOf('add-comment')).toEqual([]);
+  });
+
+  it('removes a refused write and tells the tabs of its page', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    const write = reply();
+    await session.write(write);
+    socket.receive({
+      type: 'error',
+      code: 'forbidden',
+      message: 'only the author may edit a comment',
+      broadcastId: write.broadcastId,
+    });
+    expect(to(1)).toContainEqual({
+      kind: 'refused',
+      broadcastId: write.broadcastId,
+      code: 'forbidden',
+      message: 'only the author may edit a comment',
+    });
+    expect(session.status().queued).toBe(0);
+  });
+
+  it('keeps a write after a retryable error and resends it on the next connection', async () => {
+    vi.useFakeTimers();
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    const write = reply();
+    await session.write(write);
+    socket.receive({
+      type: 'error',
+      code: 'rate-limited',
+      message: 'slow down',
+      broadcastId: write.broadcastId,
+    });
+    expect(session.status().queued).toBe(1);
+    socket.drop(1006);
+    await vi.advanceTimersByTimeAsync(30_000);
+    const next = await goLive(sockets);
+    expect(next.sentOf('add-comment')).toEqual([write]);
+    vi.useRealTimers();
+  });
+});

@@ -1,0 +1,293 @@
+// The background's coordinator: joins tabs (ports), the page cache, the outbox and the connection.
+// It decides what to subscribe, what to send, and which tab hears what. Pure of browser APIs: the
+// ports, storage and socket come in as dependencies.
+import {
+  LIMITS,
+  type ChatEventT,
+  type ClientFrameT,
+  type DiscussionT,
+  type ServerFrameT,
+  type WriteFrameT,
+} from '@/lib/protocol';
+import type { BackgroundToTabT, StatusT } from '@/lib/messaging';
+import { Connection, type ConnectionDeps } from './connection';
+import { Outbox } from './outbox';
+import { PageCache } from './page-cache';
+import { TabPages } from './subscriptions';
+
+/** Errors after which resending the same write could succeed: keep it queued. */
+const RETRYABLE = new Set(['rate-limited', 'internal', 'not-subscribed']);
+
+export interface SessionDeps extends Omit<ConnectionDeps, 'onLive' | 'onFrame' | 'onState'> {
+  outbox: Outbox;
+  /** Delivers a message to the content script of a tab. */
+  deliver(tabId: number, message: BackgroundToTabT): void;
+  /** Called whenever the status changes (popup, badge). */
+  onStatus?(status: StatusT): void;
+}
+
+export class Session {
+  readonly tabs = new TabPages();
+  readonly cache = new PageCache();
+  readonly presence = new Map<string, number>();
+  readonly connection: Connection;
+  /** Pages subscribed on the current socket. */
+  private readonly subscribed = new Set<string>();
+  /**
+   * Pages subscribed whose snapshot or replay has not arrived yet, with the live events that came
+   * before it: they are applied after it (duplicates dropped), never mistaken for a gap.
+   */
+  private readonly awaiting = new Map<string, ChatEventT[]>();
+  /** Writes sent on the current socket and not yet answered. */
+  private readonly inFlight = new Set<string>();
+  private readonly outbox: Outbox;
+
+  constructor(private readonly deps: SessionDeps) {
+    this.outbox = deps.outbox;
+    this.connection = new Connection({
+      ...deps,
+      onLive: () => this.onLive(),
+      onFrame: (frame) => this.onFrame(frame),
+      onState: () => this.onConnectionState(),
+    });
+    void this.outbox.ready.then(() => this.updateWanted());
+  }
+
+  status(): StatusT {
+    const c = this.connection;
+    return {
+      state: c.state,
+      queued: this.outbox.size,
+      me: c.welcome?.user ?? null,
+      tenant: c.welcome?.tenant ?? null,
+      role: c.welcome?.role ?? null,
+      detail: c.detail,
+      retryAt: c.retryAt,
+    };
+  }
+
+  viewersOf(tabId: number): { page: string | null; count: number | null } {
+    const page = this.tabs.pageOf(tabId);
+    return { page, count: page === null ? null : (this.presence.get(page) ?? null) };
+  }
+
+  // ------------------------------------------------------------ from tabs
+
+  tabOpened(tabId: number, page: string): void {
+    const move = this.tabs.open(tabId, page);
+    if (move.left) this.pageLeft(move.left);
+    this.deps.deliver(tabId, { kind: 'status', status: this.status() });
+    const cached = this.cache.get(page);
+    if (cached) {
+      this.deps.deliver(tabId, {
+        kind: 'state',
+        page,
+        seq: cached.seq,
+        chats: cached.chats,
+        synced: cached.synced,
+      });
+    }
+    const count = this.presence.get(page);
+    if (count !== undefined) this.deps.deliver(tabId, { kind: 'presence', page, count });
+    if (this.connection.live && !this.subscribed.has(page)) this.subscribe(page);
+    this.updateWanted();
+  }
+
+  tabClosed(tabId: number): void {
+    const left = this.tabs.close(tabId);
+    if (left) this.pageLeft(left);
+    this.updateWanted();
+  }
+
+  async write(write: WriteFrameT): Promise<void> {
+    // The server closes the socket on a frame over the limit; queued, it would do so on every retry.
+    if (new TextEncoder().encode(JSON.stringify(write)).length > LIMITS.frameBytes) {
+      this.toTabsOf(write.page, {
+        kind: 'refused',
+        broadcastId: write.broadcastId,
+        code: 'bad-frame',
+        message: `larger than ${LIMITS.frameBytes} bytes`,
+      });
+      return;
+    }
+    await this.outbox.add(write);
+    this.broadcastStatus();
+    if (!this.connection.live) {
+      this.updateWanted();
+      return;
+    }
+    if (!this.subscribed.has(write.page)) this.subscribe(write.page);
+    this.sendWrite(write);
+  }
+
+  // ------------------------------------------------------------ from the server
+
+  private onLive(): void {
+    this.subscribed.clear();
+    this.inFlight.clear();
+    this.cache.markAllUnsynced();
+    for (const page of this.wantedPages()) this.subscribe(page);
+    for (const queued of this.outbox.list()) this.sendWrite(queued.write);
+    this.broadcastStatus();
+  }
+
+  private onFrame(frame: ServerFrameT): void {
+    switch (frame.type) {
+      case 'snapshot': {
+        const entry = this.cache.snapshot(frame);
+        this.sendState(frame.page, entry.seq, entry.chats);
+        return this.drainAwaiting(frame.page);
+      }
+      case 'replay': {
+        const result = this.cache.replay(frame);
+        if (result === 'gap') return this.resync(frame.page, true);
+        const entry = this.cache.get(frame.page);
+        if (entry) this.sendState(frame.page, entry.seq, entry.chats);
+        return this.drainAwaiting(frame.page);
+      }
+      case 'new-text-chat':
+      case 'updated-text-chat':
+      case 'deleted-text-chat':
+        return this.onEvent(frame);
+      case 'presence': {
+        this.presence.set(frame.page, frame.count);
+        this.toTabsOf(frame.page, { kind: 'presence', page: frame.page, count: frame.count });
+        return;
+      }
+      case 'batch': {
+        for (const event of frame.events) this.onFrame(event);
+        return;
+      }
+      case 'ack': {
+        this.inFlight.delete(frame.broadcastId);
+        const queued = this.outbox.remove(frame.broadcastId);
+        this.toTabsOf(queued?.write.page ?? frame.page, { kind: 'ack', broadcastId: frame.broadcastId });
+        this.afterOutboxChange();
+        return;
+      }
+      case 'error': {
+        if (!frame.broadcastId) {
+          console.warn(`Collab Chat: the server reported ${frame.code}: ${frame.message}`);
+          if (frame.code === 'not-subscribed' && frame.page && this.wantedPages().includes(frame.page))
+            this.resync(frame.page);
+          return;
+        }
+        this.inFlight.delete(frame.broadcastId);
+        if (RETRYABLE.has(frame.code)) return;
+        const queued = this.outbox.remove(frame.broadcastId);
+        const page = queued?.write.page ?? frame.page;
+        if (page) {
+          this.toTabsOf(page, {
+            kind: 'refused',
+            broadcastId: frame.broadcastId,
+            code: frame.code,
+            message: frame.message,
+          });
+        }
+        this.afterOutboxChange();
+        return;
+      }
+      case 'welcome':
+      case 'pong':
+        return;
+    }
+  }
+
+  private onEvent(event: ChatEventT): void {
+    if (!this.subscribed.has(event.page)) return;
+    const early = this.awaiting.get(event.page);
+    if (early) {
+      early.push(event);
+      return;
+    }
+    const result = this.cache.event(event);
+    if (result === 'gap') return this.resync(event.page);
+    // Every tab gets the event, the one that made it too: that tab knows its own broadcastId and drops it.
+    if (result === 'applied') this.toTabsOf(event.page, { kind: 'event', event });
+  }
+
+  private onConnectionState(): void {
+    if (!this.connection.live) {
+      this.subscribed.clear();
+      this.awaiting.clear();
+      this.inFlight.clear();
+    }
+    this.broadcastStatus();
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private wantedPages(): string[] {
+    return [...new Set([...this.tabs.pages(), ...this.outbox.pages()])];
+  }
+
+  private updateWanted(): void {
+    this.connection.setWanted(this.wantedPages().length > 0);
+  }
+
+  private subscribe(page: string): void {
+    const cached = this.cache.get(page);
+    const frame: ClientFrameT = cached
+      ? { type: 'subscribe', page, since: cached.seq }
+      : { type: 'subscribe', page };
+    if (this.connection.send(frame)) {
+      this.subscribed.add(page);
+      this.awaiting.set(page, []);
+    }
+  }
+
+  private drainAwaiting(page: string): void {
+    const early = this.awaiting.get(page) ?? [];
+    this.awaiting.delete(page);
+    for (const event of early) this.onEvent(event);
+  }
+
+  /**
+   * A gap: subscribe again with `since` = the last seq held, which the server answers with a replay of
+   * what was missed. `fresh` forgets the copy first and asks for a snapshot (a replay that itself skips).
+   */
+  private resync(page: string, fresh = false): void {
+    if (fresh) this.cache.drop(page);
+    this.subscribe(page);
+  }
+
+  private pageLeft(page: string): void {
+    this.presence.delete(page);
+    if (this.outbox.pages().includes(page)) return;
+    this.awaiting.delete(page);
+    if (this.subscribed.delete(page)) this.connection.send({ type: 'unsubscribe', page });
+    this.cache.evict(new Set(this.tabs.pages()));
+  }
+
+  private sendWrite(write: WriteFrameT): void {
+    if (this.inFlight.has(write.broadcastId)) return;
+    if (this.connection.send(write)) this.inFlight.add(write.broadcastId);
+  }
+
+  private afterOutboxChange(): void {
+    this.broadcastStatus();
+    // A page kept subscribed only for its queued writes can go now.
+    const tabPages = new Set(this.tabs.pages());
+    for (const page of [...this.subscribed]) {
+      if (!tabPages.has(page) && !this.outbox.pages().includes(page)) {
+        this.subscribed.delete(page);
+        this.connection.send({ type: 'unsubscribe', page });
+      }
+    }
+    this.updateWanted();
+  }
+
+  private sendState(page: string, seq: number, chats: DiscussionT[]): void {
+    this.toTabsOf(page, { kind: 'state', page, seq, chats, synced: true });
+  }
+
+  private toTabsOf(page: string, message: BackgroundToTabT): void {
+    for (const tabId of this.tabs.tabsOf(page)) this.deps.deliver(tabId, message);
+  }
+
+  private broadcastStatus(): void {
+    const status = this.status();
+    for (const tabId of this.tabs.allTabs()) this.deps.deliver(tabId, { kind: 'status', status });
+    this.deps.onStatus?.(status);
+  }
+}

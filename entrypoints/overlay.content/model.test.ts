@@ -1,0 +1,103 @@
+import { createRoot } from 'solid-js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { StatusT, TabToBackgroundT } from '@/lib/messaging';
+import type { ChatEventT } from '@/lib/protocol';
+import { useEnglishMessages } from '@/test/unit/i18n';
+import { createOverlayModel } from './model';
+
+const page = 'https://example.com/a';
+const status: StatusT = {
+  state: 'live',
+  queued: 0,
+  me: { id: 'u-alice', name: 'Alice' },
+  tenant: { id: 't', name: 'T' },
+  role: 'member',
+};
+
+function setup() {
+  const sent: TabToBackgroundT[] = [];
+  const model = createRoot(() => createOverlayModel({ send: (m) => sent.push(m), now: () => 42 }));
+  model.setPage(page);
+  model.handle({ kind: 'status', status });
+  model.handle({ kind: 'state', page, seq: 0, chats: [], synced: true });
+  model.setPrompt({ x: 0, y: 0, quote: 'quote', selectors: [{ type: 'TextQuoteSelector', exact: 'quote' }] });
+  model.compose();
+  model.submitDiscussion('hello');
+  const write = sent[0]!;
+  if (write.kind !== 'write' || write.write.type !== 'create-chat')
+    throw new Error('expected a create-chat write');
+  return { model, sent, write: write.write };
+}
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  useEnglishMessages();
+});
+
+describe('overlay model', () => {
+  it('shows a new discussion at once, with a broadcastId made in the tab', () => {
+    const { model, write } = setup();
+    expect(write.broadcastId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(model.state.chats.map((c) => c.comments[0]!.text)).toEqual(['hello']);
+    expect(model.state.chats[0]!.comments[0]!.author).toEqual(status.me);
+    expect(model.state.openChatId).toBe(write.chatId);
+    expect(model.state.pending).toContain(write.commentId);
+  });
+
+  it('never shows its own change twice when the echo arrives', () => {
+    const { model, write } = setup();
+    const echo: ChatEventT = {
+      type: 'new-text-chat',
+      page,
+      seq: 1,
+      broadcastId: write.broadcastId,
+      chat: {
+        id: write.chatId,
+        selectors: write.selectors,
+        comments: [{ id: write.commentId, author: status.me!, text: 'hello', at: 50 }],
+      },
+    };
+    model.handle({ kind: 'ack', broadcastId: write.broadcastId });
+    model.handle({ kind: 'event', event: echo });
+    expect(model.state.chats).toHaveLength(1);
+    expect(model.state.chats[0]!.comments).toHaveLength(1);
+    expect(model.state.pending).toEqual([]);
+  });
+
+  it('rolls back a refused write with a visible message', () => {
+    const { model, write } = setup();
+    model.handle({
+      kind: 'refused',
+      broadcastId: write.broadcastId,
+      code: 'forbidden',
+      message: 'not allowed',
+    });
+    expect(model.state.chats).toEqual([]);
+    expect(model.state.notice).toBe('Your change was not saved: not allowed');
+    expect(model.state.openChatId).toBeNull();
+  });
+
+  it('resends unanswered writes when the port reopens, and not answered ones', () => {
+    const { model, write } = setup();
+    expect(model.pendingWrites()).toEqual([write]);
+    model.handle({ kind: 'ack', broadcastId: write.broadcastId });
+    expect(model.pendingWrites()).toEqual([]);
+  });
+
+  it('keeps a text too large to send, with a message, and sends nothing', () => {
+    const { model, sent } = setup();
+    const chatId = model.state.chats[0]!.id;
+    expect(model.reply(chatId, '\u0001'.repeat(3000))).toBe(false);
+    expect(sent).toHaveLength(1);
+    expect(model.state.notice).toBe('This is too long to send. Shorten it and try again.');
+  });
+
+  it('ignores messages about another page after an SPA navigation', () => {
+    const { model } = setup();
+    model.setPage('https://example.com/b');
+    model.handle({ kind: 'presence', page, count: 5 });
+    expect(model.state.viewers).toBeNull();
+    expect(model.state.chats).toEqual([]);
+  });
+});

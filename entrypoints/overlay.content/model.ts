@@ -1,0 +1,195 @@
+// The overlay's reactive state and actions for one tab: fed by the background's port messages, it
+// turns user actions into write frames (broadcastId made here) and shows them at once.
+import { batch } from 'solid-js';
+import { createStore, reconcile, unwrap } from 'solid-js/store';
+import { i18n } from '#i18n';
+import type { BackgroundToTabT, StatusT, TabToBackgroundT } from '@/lib/messaging';
+import type { DiscussionT, SelectorT, WriteFrameT } from '@/lib/protocol';
+import { LIMITS } from '@/lib/protocol/limits';
+import { TabView } from './tab-view';
+
+export interface Draft {
+  selectors: SelectorT[];
+  quote: string;
+}
+
+export interface OverlayState {
+  page: string | null;
+  chats: DiscussionT[];
+  /** Ids of comments and discussions waiting for the server. */
+  pending: string[];
+  status: StatusT | null;
+  viewers: number | null;
+  notice: string | null;
+  openChatId: string | null;
+  composing: Draft | null;
+  /** The selection prompt, placed at viewport coordinates. */
+  prompt: (Draft & { x: number; y: number }) | null;
+  collapsed: boolean;
+  /** The open list of discussions: all of them, or only those not found on the page. */
+  list: 'all' | 'orphans' | null;
+  orphanIds: string[];
+}
+
+export interface OverlayDeps {
+  send(message: TabToBackgroundT): void;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export type OverlayModel = ReturnType<typeof createOverlayModel>;
+
+export function createOverlayModel(deps: OverlayDeps) {
+  const now = deps.now ?? Date.now;
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  const view = new TabView();
+  /** Frames this tab sent, kept while unanswered so that a reopened port can resend them. */
+  const sent = new Map<string, WriteFrameT>();
+  const [state, setState] = createStore<OverlayState>({
+    page: null,
+    chats: [],
+    pending: [],
+    status: null,
+    viewers: null,
+    notice: null,
+    openChatId: null,
+    composing: null,
+    prompt: null,
+    collapsed: false,
+    list: null,
+    orphanIds: [],
+  });
+
+  const render = () => {
+    batch(() => {
+      setState('chats', reconcile(view.view(), { key: 'id' }));
+      setState('pending', [...view.pendingIds()]);
+      if (state.openChatId && !state.chats.some((c) => c.id === state.openChatId))
+        setState('openChatId', null);
+    });
+  };
+
+  /** Sends a write and shows it at once; false (and a message) when it is too large to send. */
+  const write = (frame: WriteFrameT): boolean => {
+    if (new TextEncoder().encode(JSON.stringify(frame)).length > LIMITS.frameBytes) {
+      setState('notice', i18n.t('tooLargeToSend'));
+      return false;
+    }
+    const known = state.status?.me;
+    const me = known ? { id: known.id, name: known.name } : { id: '', name: i18n.t('you') };
+    view.addOwn(frame, me, now());
+    sent.set(frame.broadcastId, frame);
+    deps.send({ kind: 'write', write: frame });
+    render();
+    return true;
+  };
+
+  const base = () => ({ broadcastId: crypto.randomUUID(), page: state.page! });
+
+  return {
+    state,
+    /** This tab now shows `page` (null: none). */
+    setPage(page: string | null) {
+      if (page === state.page) return;
+      if (page) view.setState(page, []);
+      else view.clear();
+      batch(() => {
+        setState({ page, viewers: null, openChatId: null, composing: null, prompt: null, list: null });
+        render();
+      });
+    },
+    /** Writes this tab made that the background has not answered: resent when the port reopens. */
+    pendingWrites(): WriteFrameT[] {
+      for (const id of [...sent.keys()]) if (!view.isPending(id)) sent.delete(id);
+      return [...sent.values()];
+    },
+    handle(message: BackgroundToTabT) {
+      switch (message.kind) {
+        case 'state':
+          if (message.page !== state.page) return;
+          view.setState(message.page, message.chats);
+          return render();
+        case 'event':
+          if (message.event.page !== state.page) return;
+          view.event(message.event);
+          return render();
+        case 'presence':
+          if (message.page === state.page) setState('viewers', message.count);
+          return;
+        case 'status':
+          setState('status', message.status);
+          return;
+        case 'ack':
+          view.confirm(message.broadcastId);
+          return render();
+        case 'refused':
+          if (view.rollback(message.broadcastId)) {
+            setState('notice', i18n.t('refused', [message.message]));
+            render();
+          }
+          return;
+      }
+    },
+    setCollapsed(collapsed: boolean) {
+      setState('collapsed', collapsed);
+    },
+    setPrompt(prompt: OverlayState['prompt']) {
+      setState('prompt', prompt);
+    },
+    setOrphans(ids: string[]) {
+      setState('orphanIds', reconcile(ids));
+    },
+    notify(text: string | null) {
+      setState('notice', text);
+    },
+    compose() {
+      const prompt = state.prompt;
+      if (!prompt) return;
+      setState({
+        composing: { selectors: prompt.selectors, quote: prompt.quote },
+        prompt: null,
+        openChatId: null,
+      });
+    },
+    cancelCompose() {
+      setState('composing', null);
+    },
+    submitDiscussion(text: string): boolean {
+      const draft = state.composing;
+      if (!draft || !state.page) return false;
+      const chatId = newId();
+      const frame: WriteFrameT = {
+        type: 'create-chat',
+        ...base(),
+        chatId,
+        commentId: newId(),
+        // Store proxies cannot cross a port: send a plain copy.
+        selectors: structuredClone(unwrap(draft.selectors)),
+        text,
+      };
+      if (!write(frame)) return false;
+      setState({ composing: null, openChatId: chatId });
+      return true;
+    },
+    openChat(chatId: string | null) {
+      setState({ openChatId: chatId, composing: null, list: null });
+    },
+    showList(list: OverlayState['list']) {
+      setState({ list, openChatId: null, composing: null });
+    },
+    reply(chatId: string, text: string): boolean {
+      return write({ type: 'add-comment', ...base(), chatId, commentId: newId(), text });
+    },
+    edit(chatId: string, commentId: string, text: string): boolean {
+      return write({ type: 'edit-comment', ...base(), chatId, commentId, text });
+    },
+    deleteComment(chatId: string, commentId: string) {
+      const frame: WriteFrameT = { type: 'delete-comment', ...base(), chatId, commentId };
+      write(frame);
+    },
+    deleteChat(chatId: string) {
+      const frame: WriteFrameT = { type: 'delete-chat', ...base(), chatId };
+      write(frame);
+    },
+  };
+}

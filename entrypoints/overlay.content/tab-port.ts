@@ -1,0 +1,74 @@
+// The tab's end of its runtime port to the background. The port drops whenever the background
+// worker stops; it is reopened with a short backoff, and `onOpen` resends the page and unanswered
+// writes so the (possibly restarted) background can rebuild.
+import type { Browser } from 'wxt/browser';
+import type { BackgroundToTabT, TabToBackgroundT } from '@/lib/messaging';
+
+type Port = Browser.runtime.Port;
+
+export interface TabPortDeps {
+  connect(): Port;
+  onMessage(message: BackgroundToTabT): void;
+  onOpen(): void;
+  setTimeout(fn: () => void, ms: number): void;
+}
+
+export class TabPortClient {
+  private port: Port | null = null;
+  private stopped = false;
+  private attempt = 0;
+
+  constructor(private readonly deps: TabPortDeps) {}
+
+  start(): void {
+    this.stopped = false;
+    this.open();
+  }
+
+  send(message: TabToBackgroundT): void {
+    if (!this.port) return;
+    try {
+      this.port.postMessage(message);
+    } catch {
+      // The port died under us; onDisconnect reopens it and onOpen resends what matters.
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    const port = this.port;
+    this.port = null;
+    port?.disconnect();
+  }
+
+  private open(): void {
+    let port: Port;
+    try {
+      port = this.deps.connect();
+    } catch {
+      // The extension was reloaded or removed: this content script is orphaned for good.
+      this.stopped = true;
+      return;
+    }
+    this.port = port;
+    port.onMessage.addListener((raw: unknown) => {
+      // Only this extension's background can post on this port, and it validates every message with
+      // the BackgroundToTab schema before posting; the tab checks the shape's tag only, to keep zod
+      // out of the content script.
+      if (typeof raw !== 'object' || raw === null || typeof (raw as { kind?: unknown }).kind !== 'string')
+        return;
+      this.attempt = 0;
+      this.deps.onMessage(raw as BackgroundToTabT);
+    });
+    port.onDisconnect.addListener(() => {
+      if (this.port !== port) return;
+      this.port = null;
+      if (this.stopped) return;
+      const delay = Math.min(5000, 100 * 2 ** this.attempt++);
+      this.deps.setTimeout(() => {
+        if (!this.stopped) this.open();
+      }, delay);
+    });
+    this.deps.onOpen();
+  }
+}

@@ -1,0 +1,131 @@
+// What this tab shows of its page: the background's confirmed discussions plus this tab's own writes
+// not yet confirmed (optimistic). The server's echo of a write made here is dropped, so no change
+// ever shows twice; a refused write is removed from the overlay, which rolls it back.
+import type { ChatEventT, DiscussionT, PersonT, WriteFrameT } from '@/lib/protocol';
+import { applyChange } from '@/lib/protocol/page-state';
+
+/** How many of its own broadcastIds a tab remembers, to recognise late echoes. */
+const OWN_IDS_KEPT = 500;
+
+export type EventOutcome = 'applied' | 'own-echo';
+
+/** The event a write will produce, as the tab shows it before the server answers. */
+export function optimisticEvent(write: WriteFrameT, me: PersonT, now: number): ChatEventT {
+  const base = { page: write.page, seq: 0, broadcastId: write.broadcastId };
+  switch (write.type) {
+    case 'create-chat':
+      return {
+        ...base,
+        type: 'new-text-chat',
+        chat: {
+          id: write.chatId,
+          selectors: write.selectors,
+          comments: [{ id: write.commentId, author: me, text: write.text, at: now }],
+        },
+      };
+    case 'add-comment':
+      return {
+        ...base,
+        type: 'updated-text-chat',
+        chatId: write.chatId,
+        change: {
+          op: 'add-comment',
+          comment: { id: write.commentId, author: me, text: write.text, at: now },
+        },
+      };
+    case 'edit-comment':
+      return {
+        ...base,
+        type: 'updated-text-chat',
+        chatId: write.chatId,
+        change: { op: 'edit-comment', commentId: write.commentId, text: write.text, editedAt: now },
+      };
+    case 'delete-comment':
+      return {
+        ...base,
+        type: 'updated-text-chat',
+        chatId: write.chatId,
+        change: { op: 'delete-comment', commentId: write.commentId },
+      };
+    case 'delete-chat':
+      return { ...base, type: 'deleted-text-chat', chatId: write.chatId };
+  }
+}
+
+export class TabView {
+  page: string | null = null;
+  private confirmed: DiscussionT[] = [];
+  /** Own writes not yet confirmed, in the order they were made. */
+  private readonly pending = new Map<string, ChatEventT>();
+  private readonly own = new Set<string>();
+
+  /** A new page (or a full state of the same page from the background). */
+  setState(page: string, chats: DiscussionT[]): void {
+    if (page !== this.page) {
+      this.pending.clear();
+      this.page = page;
+    }
+    this.confirmed = structuredClone(chats);
+  }
+
+  clear(): void {
+    this.page = null;
+    this.confirmed = [];
+    this.pending.clear();
+  }
+
+  /** Records a write made in this tab and shows it at once. */
+  addOwn(write: WriteFrameT, me: PersonT, now: number): void {
+    this.own.add(write.broadcastId);
+    if (this.own.size > OWN_IDS_KEPT) this.own.delete(this.own.values().next().value!);
+    this.pending.set(write.broadcastId, optimisticEvent(write, me, now));
+  }
+
+  /** A live event from the background. The echo of a write made here is dropped. */
+  event(event: ChatEventT): EventOutcome {
+    if (event.page !== this.page) return 'own-echo';
+    if (this.own.has(event.broadcastId)) {
+      this.confirm(event.broadcastId);
+      return 'own-echo';
+    }
+    applyChange(this.confirmed, event);
+    return 'applied';
+  }
+
+  /** The server accepted a write made here: the optimistic change becomes confirmed. */
+  confirm(broadcastId: string): void {
+    const change = this.pending.get(broadcastId);
+    if (!change) return;
+    this.pending.delete(broadcastId);
+    applyChange(this.confirmed, change);
+  }
+
+  /** The server refused a write made here: it disappears from the view. Returns whether it was pending. */
+  rollback(broadcastId: string): boolean {
+    return this.pending.delete(broadcastId);
+  }
+
+  isPending(broadcastId: string): boolean {
+    return this.pending.has(broadcastId);
+  }
+
+  /** Ids of comments and discussions still waiting for the server. */
+  pendingIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const e of this.pending.values()) {
+      if (e.type === 'new-text-chat') ids.add(e.chat.id).add(e.chat.comments[0]!.id);
+      else if (e.type === 'updated-text-chat') {
+        const c = e.change;
+        ids.add(c.op === 'add-comment' ? c.comment.id : c.commentId);
+      }
+    }
+    return ids;
+  }
+
+  /** What the tab shows: confirmed state with pending own writes on top. */
+  view(): DiscussionT[] {
+    const chats = structuredClone(this.confirmed);
+    for (const change of this.pending.values()) applyChange(chats, change);
+    return chats;
+  }
+}
