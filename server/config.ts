@@ -45,7 +45,7 @@ export const SERVE_OPTIONS = {
   redis: { env: 'REDIS_URL', help: 'Redis URL for several server nodes (bus and presence)' },
   'allowed-origins': {
     env: 'ALLOWED_ORIGINS',
-    help: 'comma-separated browser origins allowed to connect, e.g. chrome-extension://<id>,moz-extension://* (default: any)',
+    help: 'browser origins allowed to connect, comma-separated, * as wildcard (default: any)',
   },
 } as const;
 
