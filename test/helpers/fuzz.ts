@@ -24,7 +24,7 @@ const PARSE_CODES: ReadonlySet<ErrorCode> = new Set(['bad-json', 'bad-frame', 'u
 /** Keys that have bitten JSON-handling servers: prototype pollution and look-alikes. */
 const NASTY_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'type', ''];
 
-const chatId = fc.constantFrom('fuzz-chat-1', 'fuzz-chat-2', 'fuzz-chat-3', 'fuzz-chat-4');
+const CHAT_IDS = ['fuzz-chat-1', 'fuzz-chat-2', 'fuzz-chat-3', 'fuzz-chat-4'];
 const commentId = fc.constantFrom('fuzz-cmt-01', 'fuzz-cmt-02', 'fuzz-cmt-03', 'fuzz-cmt-04');
 const page = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...FUZZ_PAGES) },
@@ -44,6 +44,26 @@ const selectors = fc.constant([
   { type: 'TextPositionSelector', start: 3, end: 9 },
 ]);
 
+/**
+ * Where a write goes: mostly a pool discussion on its own page (so writes are accepted and the small
+ * id pools keep pages small: comments come and go), sometimes anywhere.
+ */
+const target = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc
+      .nat(CHAT_IDS.length - 1)
+      .map((i) => ({ page: FUZZ_PAGES[i % FUZZ_PAGES.length]!, chatId: CHAT_IDS[i]! })),
+  },
+  { weight: 1, arbitrary: fc.record({ page, chatId: fc.constantFrom(...CHAT_IDS) }) },
+);
+
+function write<T extends Record<string, fc.Arbitrary<unknown>>>(type: string, fields: T) {
+  return fc
+    .tuple(target, fc.record({ type: fc.constant(type), broadcastId, ...fields }))
+    .map(([where, frame]) => ({ ...frame, ...where }) as Record<string, unknown>);
+}
+
 /** Valid client frames (other than hello), with ids from small pools so writes meet each other. */
 export const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.record({ type: fc.constant('subscribe'), page }),
@@ -53,11 +73,11 @@ export const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
     type: fc.constant('ping'),
     t: fc.double({ noNaN: true, noDefaultInfinity: true }).map((t) => (t === 0 ? 0 : t)),
   }),
-  fc.record({ type: fc.constant('create-chat'), broadcastId, page, chatId, commentId, selectors, text }),
-  fc.record({ type: fc.constant('add-comment'), broadcastId, page, chatId, commentId, text }),
-  fc.record({ type: fc.constant('edit-comment'), broadcastId, page, chatId, commentId, text }),
-  fc.record({ type: fc.constant('delete-comment'), broadcastId, page, chatId, commentId }),
-  fc.record({ type: fc.constant('delete-chat'), broadcastId, page, chatId }),
+  write('create-chat', { commentId, selectors, text }),
+  write('add-comment', { commentId, text }),
+  write('edit-comment', { commentId, text }),
+  write('delete-comment', { commentId }),
+  write('delete-chat', {}),
 );
 
 /** Values that do not belong: wrong types, extreme numbers, odd strings, nested junk. */
