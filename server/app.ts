@@ -2,11 +2,13 @@
 // revocation watch. All state lives in the returned object; nothing is module-level.
 import { CLOSE, LIMITS } from '../lib/protocol';
 import { MemoryBus } from './bus/memory';
+import { openRedisBus } from './bus/redis';
 import type { Bus } from './bus/types';
 import type { ServerConfig } from './config';
 import { Connection } from './connection';
 import { Hub } from './hub';
 import { MemoryPresence } from './presence/memory';
+import { openRedisPresence } from './presence/redis';
 import type { PresenceBoard } from './presence/types';
 import { openStore } from './store/open';
 import type { Store } from './store/types';
@@ -45,14 +47,36 @@ export async function createCollabServer(
   config: ServerConfig,
   parts: ServerParts = {},
 ): Promise<CollabServer> {
-  if (config.redis !== undefined && (!parts.bus || !parts.presence)) {
-    throw new Error('this build has no Redis bus yet; run a single node without --redis / REDIS_URL');
-  }
   const log = parts.log ?? ((message: string) => console.error(`[collab-chat] ${message}`));
-  const store = parts.store ?? (await openStore(config.db));
-  const bus = parts.bus ?? new MemoryBus();
-  const presence = parts.presence ?? new MemoryPresence();
-  const hub = new Hub(store, bus, presence, LIMITS.replayEvents);
+  const store = parts.store ?? (await openStore(config.db, log));
+  // With Redis, the bus and presence span every node; without, they stay in this process.
+  let bus: Bus;
+  let presence: PresenceBoard;
+  try {
+    const redis = config.redis;
+    bus = parts.bus ?? (redis === undefined ? new MemoryBus() : await openRedisBus({ url: redis, log }));
+    try {
+      presence =
+        parts.presence ??
+        (redis === undefined
+          ? new MemoryPresence()
+          : await openRedisPresence({
+              url: redis,
+              log,
+              ...(config.presenceTtlMs !== undefined && {
+                ttlMs: config.presenceTtlMs,
+                heartbeatMs: Math.max(100, Math.floor(config.presenceTtlMs / 3)),
+              }),
+            }));
+    } catch (err) {
+      if (!parts.bus) await bus.close();
+      throw err;
+    }
+  } catch (err) {
+    if (!parts.store) await store.close();
+    throw err;
+  }
+  const hub = new Hub(store, bus, presence, LIMITS.replayEvents, undefined, log);
   const connections = new Set<Connection>();
   const byToken = new Map<string, Set<Connection>>();
 
@@ -88,6 +112,9 @@ export async function createCollabServer(
       health: () => ({ store: store.kind, connections: connections.size }),
     });
   } catch (err) {
+    hub.close();
+    if (!parts.bus) await bus.close();
+    if (!parts.presence) await presence.close();
     if (!parts.store) await store.close();
     throw err;
   }

@@ -13,6 +13,8 @@ export interface ServerConfig {
   tlsKey?: string;
   /** Redis URL for the multi-node bus and presence; unused on a single node. */
   redis?: string;
+  /** With Redis: how long a node's viewers stay counted after its last heartbeat (a dead node's). */
+  presenceTtlMs?: number;
   helloTimeoutMs: number;
   heartbeatMs: number;
   /** How often to look for tokens revoked by another process (the CLI). */
@@ -33,6 +35,7 @@ export const DEFAULTS = {
   heartbeatMs: LIMITS.heartbeatMs,
   revocationPollMs: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
+  presenceTtlMs: 10_000,
 } as const;
 
 /** The flags of `serve`, with the environment variable each falls back to. */
@@ -43,6 +46,10 @@ export const SERVE_OPTIONS = {
   'tls-cert': { env: 'TLS_CERT', help: 'PEM certificate file: serve wss:// directly (needs --tls-key)' },
   'tls-key': { env: 'TLS_KEY', help: 'PEM private key file for --tls-cert' },
   redis: { env: 'REDIS_URL', help: 'Redis URL for several server nodes (bus and presence)' },
+  'presence-ttl': {
+    env: 'PRESENCE_TTL_MS',
+    help: `with --redis: ms a dead node's viewers stay counted (default ${DEFAULTS.presenceTtlMs})`,
+  },
   'allowed-origins': {
     env: 'ALLOWED_ORIGINS',
     help: 'browser origins allowed to connect, comma-separated, * as wildcard (default: any)',
@@ -85,6 +92,13 @@ export function resolveConfig(
     heartbeatMs: DEFAULTS.heartbeatMs,
     revocationPollMs: DEFAULTS.revocationPollMs,
     maxBufferedBytes: DEFAULTS.maxBufferedBytes,
+    presenceTtlMs: int(
+      '--presence-ttl / PRESENCE_TTL_MS',
+      pick('presence-ttl'),
+      DEFAULTS.presenceTtlMs,
+      500,
+      600_000,
+    ),
     ...overrides,
   };
   if (tlsCert !== undefined) config.tlsCert = tlsCert;

@@ -53,6 +53,12 @@ export class Connection implements Subscriber {
   private tokens: number = LIMITS.rateBurst;
   private refilledAt = Date.now();
   private strikes = 0;
+  /**
+   * This connection's writes, applied one after another in the order sent: with a database that
+   * runs transactions in parallel (PostgreSQL), a reply sent right behind its discussion's
+   * creation must not be tried before it.
+   */
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: WebSocket,
@@ -298,7 +304,9 @@ export class Connection implements Subscriber {
         this.deps.hub.unsubscribe(this, frame.page);
         return;
       default:
-        void this.write(frame);
+        this.writes = this.writes
+          .then(() => this.write(frame))
+          .catch((err: Error) => this.deps.log(`write ${frame.broadcastId} failed: ${err.message}`));
     }
   }
 

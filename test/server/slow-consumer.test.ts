@@ -42,7 +42,8 @@ describe('slow consumer', () => {
       role: 'member',
     });
     if (result.status !== 'applied') throw new Error(result.status);
-    const frame = JSON.stringify(result.event);
+    // Each copy carries the next seq: the hub's sequencer drops a seq it has already delivered.
+    const frameAt = (i: number) => JSON.stringify({ ...result.event, seq: result.event.seq + i });
     let dropped = false;
     const presence = alice
       .next((f) => f.type === 'presence' && f.count === 1, 15_000)
@@ -52,7 +53,7 @@ describe('slow consumer', () => {
       });
     let published = 0;
     for (let i = 0; i < 20_000 && !dropped; i++) {
-      await bus.publish({ tenantId: t.tenants.a.id, page: PAGE }, frame);
+      await bus.publish({ tenantId: t.tenants.a.id, page: PAGE }, frameAt(i));
       published += 1;
       // Let the event loop run so that alice, who reads, keeps up; bob does not read.
       if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -65,7 +66,8 @@ describe('slow consumer', () => {
 
     // The reader was not held back: it got every frame fanned out, in order, none dropped.
     for (let i = 0; i < published; i++) {
-      await alice.next((f) => f.type === 'new-text-chat' && f.broadcastId === write.broadcastId);
+      const f = await alice.next((f) => f.type === 'new-text-chat' && f.broadcastId === write.broadcastId);
+      expect(f).toMatchObject({ seq: result.event.seq + i });
     }
     // The server let go of the slow socket, and the slow client resyncs when it comes back.
     expect(t.server.stats()).toMatchObject({ subscriptions: 1, authenticated: 1 });
