@@ -26,7 +26,19 @@ export interface CollabServer {
   readonly httpUrl: string;
   readonly port: number;
   readonly store: Store;
+  /** What the node holds now; back to its baseline once every client has gone (leak checks). */
+  stats(): ServerStats;
   close(): Promise<void>;
+}
+
+export interface ServerStats {
+  /** Open sockets, authenticated or not (each holds a hello timer until its hello). */
+  connections: number;
+  /** Authenticated sockets, as tracked for revocation. */
+  authenticated: number;
+  rooms: number;
+  subscriptions: number;
+  pendingSubscriptions: number;
 }
 
 /** Parts a caller may supply instead of the defaults built from config (the caller then closes them). */
@@ -212,6 +224,11 @@ export async function createCollabServer(
     httpUrl: transport.httpUrl,
     port: transport.port,
     store,
+    stats() {
+      let authenticated = 0;
+      for (const set of byToken.values()) authenticated += set.size;
+      return { connections: connections.size, authenticated, ...hub.stats() };
+    },
     close() {
       closing ??= (async () => {
         clearInterval(heartbeat);

@@ -1,6 +1,7 @@
 // The server's settings, from command-line flags with environment variables as fallback. Every
 // setting the README lists is parsed and checked here; nothing else reads process.env.
 import { LIMITS } from '../lib/protocol';
+import { parseAllowedOrigins } from './origin';
 
 export interface ServerConfig {
   host: string;
@@ -20,6 +21,8 @@ export interface ServerConfig {
   revocationPollMs: number;
   /** A socket whose unsent data exceeds this is closed as a slow consumer (4408). */
   maxBufferedBytes: number;
+  /** Browser origins allowed to connect (exact, or with `*`); absent: any origin (see docs/security.md). */
+  allowedOrigins?: string[];
   /**
    * Live frames due for a socket written to less than this many ms ago wait for the window's end and
    * go out as one batch; 0 turns batching off (default DEFAULTS.flushWindowMs).
@@ -57,6 +60,10 @@ export const SERVE_OPTIONS = {
   'presence-ttl': {
     env: 'PRESENCE_TTL_MS',
     help: `with --redis: ms a dead node's viewers stay counted (default ${DEFAULTS.presenceTtlMs})`,
+  },
+  'allowed-origins': {
+    env: 'ALLOWED_ORIGINS',
+    help: 'browser origins allowed to connect, comma-separated, * as wildcard (default: any)',
   },
   'metrics-token': {
     env: 'METRICS_TOKEN',
@@ -113,6 +120,14 @@ export function resolveConfig(
   if (tlsKey !== undefined) config.tlsKey = tlsKey;
   const redis = pick('redis');
   if (redis !== undefined) config.redis = redis;
+  const origins = pick('allowed-origins');
+  if (origins !== undefined && config.allowedOrigins === undefined) {
+    try {
+      config.allowedOrigins = parseAllowedOrigins(origins);
+    } catch (err) {
+      throw new ConfigError(`--allowed-origins / ALLOWED_ORIGINS: ${(err as Error).message}`);
+    }
+  }
   const metricsToken = pick('metrics-token');
   if (metricsToken !== undefined) config.metricsToken = metricsToken;
   return config;

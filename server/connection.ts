@@ -7,6 +7,7 @@ import {
   Hello,
   LIMITS,
   PROTOCOL_VERSION,
+  describeValue,
   parseClientFrame,
   type ClientFrameT,
   type ErrorCode,
@@ -250,10 +251,7 @@ export class Connection implements Subscriber {
     }
     const obj = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     if (obj.type !== 'hello') {
-      this.close(
-        CLOSE.badHello,
-        `the first frame must be hello, got ${JSON.stringify(String(obj.type)).slice(0, 40)}`,
-      );
+      this.close(CLOSE.badHello, `the first frame must be hello, got type ${describeValue(obj.type)}`);
       return;
     }
     if (typeof obj.token !== 'string' || obj.token === '') {

@@ -130,6 +130,17 @@ export class Hub {
     return this.rooms.get(roomId(key))?.users.size ?? 0;
   }
 
+  /** What the hub holds, for leak checks: rooms, subscriptions, and those still awaiting their answer. */
+  stats(): { rooms: number; subscriptions: number; pendingSubscriptions: number } {
+    let subscriptions = 0;
+    let pendingSubscriptions = 0;
+    for (const room of this.rooms.values()) {
+      subscriptions += room.members.size;
+      for (const member of room.members.values()) if (member.pending) pendingSubscriptions += 1;
+    }
+    return { rooms: this.rooms.size, subscriptions, pendingSubscriptions };
+  }
+
   close(): void {
     this.stopPresence();
     this.stopMissed();

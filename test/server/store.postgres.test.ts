@@ -1,4 +1,5 @@
-// Runs the store contract against PostgreSQL: one throwaway database per run, one schema per test.
+// The PostgreSQL store: the store contract (one throwaway database per run, one schema per test)
+// and what only PostgreSQL has: concurrent migrations, dropped connections, an unreachable server.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +16,9 @@ import {
   serviceAvailable,
   type TempDatabase,
 } from '../helpers/services';
+import { plannerFor, type Actor } from '../../server/ops';
+import { addComment, createChat, PAGE } from '../helpers/frames';
 import { describeStoreContract } from '../helpers/store-contract';
-import { storeContract, testPlanner, writes } from './store-contract';
 
 const available = await serviceAvailable(`PostgreSQL at ${DATABASE_URL}`, 'DATABASE_URL', () =>
   probePostgres(),
@@ -32,7 +34,6 @@ describe.runIf(available)('PostgreSQL store', () => {
   });
 
   const schemaName = () => `s_${randomBytes(5).toString('hex')}`;
-  storeContract('postgres', async () => openPostgresStore({ url: await db.schemaUrl(schemaName()) }));
   describeStoreContract('PostgresStore', async () => {
     const store = await openPostgresStore({ url: await db.schemaUrl(schemaName()) });
     return { store, dispose: () => store.close() };
@@ -59,16 +60,16 @@ describe.runIf(available)('PostgreSQL store', () => {
     const store = await openPostgresStore({ url, poolSize: 6, onError: (e) => errors.push(e) });
     try {
       const tenant = await store.createTenant('t');
-      const author = { id: 'u1', name: 'Ada' };
-      const create = writes.create();
-      await store.commit(tenant.id, create, testPlanner(create, author));
+      const actor: Actor = { user: { id: 'u1', name: 'Ada' }, role: 'member' };
+      const create = createChat();
+      await store.commit(tenant.id, create, plannerFor(create, actor, Date.now()));
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
       const outcomes: string[] = [];
       for (let round = 0; round < 10; round++) {
         const batch = Array.from({ length: 12 }, () => {
-          const add = writes.add(create.chatId);
-          return store.commit(tenant.id, add, testPlanner(add, author)).then(
+          const add = addComment(create.chatId);
+          return store.commit(tenant.id, add, plannerFor(add, actor, Date.now())).then(
             (r) => outcomes.push(r.status),
             () => outcomes.push('failed'),
           );
@@ -81,9 +82,9 @@ describe.runIf(available)('PostgreSQL store', () => {
       await admin.end();
       expect(outcomes).toHaveLength(120);
       // Whatever failed, the store still works, and what it applied has gap-free seqs.
-      const add = writes.add(create.chatId);
-      expect((await store.commit(tenant.id, add, testPlanner(add, author))).status).toBe('applied');
-      const events = (await store.eventsSince(tenant.id, 'https://example.com/article', 0, 1000))!.events;
+      const add = addComment(create.chatId);
+      expect((await store.commit(tenant.id, add, plannerFor(add, actor, Date.now()))).status).toBe('applied');
+      const events = (await store.eventsSince(tenant.id, PAGE, 0, 1000))!.events;
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     } finally {
       await store.close();
