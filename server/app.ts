@@ -1,16 +1,24 @@
 // Builds one server node from its config: store, bus, presence, hub, transport, heartbeat and the
 // revocation watch. All state lives in the returned object; nothing is module-level.
 import { CLOSE, LIMITS } from '../lib/protocol';
+import { createAdminApi, type LiveView } from './admin-api';
 import { MemoryBus } from './bus/memory';
+import { openRedisBus } from './bus/redis';
 import type { Bus } from './bus/types';
 import type { ServerConfig } from './config';
+import { DEFAULTS } from './config';
 import { Connection } from './connection';
+import { createDashboardAssets } from './dashboard/assets';
+import { FlushClock, FrameEncoder } from './fanout';
 import { Hub } from './hub';
+import { createMetrics, metricsAllowed } from './metrics';
 import { MemoryPresence } from './presence/memory';
+import { openRedisPresence } from './presence/redis';
 import type { PresenceBoard } from './presence/types';
 import { openStore } from './store/open';
 import type { Store } from './store/types';
 import { startTransport } from './transport';
+import { siteOf, UsageMeter } from './usage';
 
 export interface CollabServer {
   /** ws:// or wss:// URL clients connect to. */
@@ -18,7 +26,19 @@ export interface CollabServer {
   readonly httpUrl: string;
   readonly port: number;
   readonly store: Store;
+  /** What the node holds now; back to its baseline once every client has gone (leak checks). */
+  stats(): ServerStats;
   close(): Promise<void>;
+}
+
+export interface ServerStats {
+  /** Open sockets, authenticated or not (each holds a hello timer until its hello). */
+  connections: number;
+  /** Authenticated sockets, as tracked for revocation. */
+  authenticated: number;
+  rooms: number;
+  subscriptions: number;
+  pendingSubscriptions: number;
 }
 
 /** Parts a caller may supply instead of the defaults built from config (the caller then closes them). */
@@ -33,16 +53,77 @@ export async function createCollabServer(
   config: ServerConfig,
   parts: ServerParts = {},
 ): Promise<CollabServer> {
-  if (config.redis !== undefined && (!parts.bus || !parts.presence)) {
-    throw new Error('this build has no Redis bus yet; run a single node without --redis / REDIS_URL');
-  }
   const log = parts.log ?? ((message: string) => console.error(`[collab-chat] ${message}`));
-  const store = parts.store ?? (await openStore(config.db));
-  const bus = parts.bus ?? new MemoryBus();
-  const presence = parts.presence ?? new MemoryPresence();
-  const hub = new Hub(store, bus, presence, LIMITS.replayEvents);
+  const store = parts.store ?? (await openStore(config.db, log));
+  // With Redis, the bus and presence span every node; without, they stay in this process.
+  let bus: Bus;
+  let presence: PresenceBoard;
+  try {
+    const redis = config.redis;
+    bus = parts.bus ?? (redis === undefined ? new MemoryBus() : await openRedisBus({ url: redis, log }));
+    try {
+      presence =
+        parts.presence ??
+        (redis === undefined
+          ? new MemoryPresence()
+          : await openRedisPresence({
+              url: redis,
+              log,
+              ...(config.presenceTtlMs !== undefined && {
+                ttlMs: config.presenceTtlMs,
+                heartbeatMs: Math.max(100, Math.floor(config.presenceTtlMs / 3)),
+              }),
+            }));
+    } catch (err) {
+      if (!parts.bus) await bus.close();
+      throw err;
+    }
+  } catch (err) {
+    if (!parts.store) await store.close();
+    throw err;
+  }
+  const hub = new Hub(store, bus, presence, LIMITS.replayEvents, undefined, log);
   const connections = new Set<Connection>();
   const byToken = new Map<string, Set<Connection>>();
+  const flushWindowMs = config.flushWindowMs ?? DEFAULTS.flushWindowMs;
+  const flushClock = flushWindowMs > 0 ? new FlushClock(flushWindowMs) : null;
+  const frameEncoder = new FrameEncoder();
+  const usage = new UsageMeter({ store, flushMs: config.usageFlushMs ?? DEFAULTS.usageFlushMs, log });
+  const closeToken = (tokenId: string): number => {
+    const live = [...(byToken.get(tokenId) ?? [])];
+    for (const conn of live)
+      conn.close(CLOSE.revoked, 'this token was revoked; ask your admin for a new one');
+    return live.length;
+  };
+  const live = (tenantId: string): LiveView => {
+    const view: LiveView = { connections: 0, pages: [], byToken: {} };
+    const pages = new Map<string, { sockets: number; users: Set<string> }>();
+    for (const conn of connections) {
+      const who = conn.identity;
+      if (!who || who.tenant.id !== tenantId) continue;
+      view.connections++;
+      view.byToken[who.token.id] = (view.byToken[who.token.id] ?? 0) + 1;
+      for (const page of conn.subscribedPages) {
+        let entry = pages.get(page);
+        if (!entry) pages.set(page, (entry = { sockets: 0, users: new Set() }));
+        entry.sockets++;
+        entry.users.add(who.user.id);
+      }
+    }
+    for (const [page, entry] of pages) {
+      view.pages.push({ page, site: siteOf(page), connections: entry.sockets, viewers: entry.users.size });
+    }
+    view.pages.sort((a, b) => b.viewers - a.viewers || a.page.localeCompare(b.page));
+    return view;
+  };
+  const metrics = createMetrics({
+    usage,
+    *connectionTenants() {
+      for (const conn of connections) if (conn.identity) yield conn.identity.tenant.id;
+    },
+  });
+  const adminApi = createAdminApi({ store, usage, live, closeToken });
+  const dashboard = createDashboardAssets();
 
   const onIdentity = (conn: Connection, auth: { token: { id: string } } | null) => {
     const tokenId = conn.tokenId;
@@ -67,6 +148,9 @@ export async function createCollabServer(
           bus,
           helloTimeoutMs: config.helloTimeoutMs,
           maxBufferedBytes: config.maxBufferedBytes,
+          flushClock,
+          frameEncoder,
+          onWrite: (tenantId, page, messages, bytes) => usage.record(tenantId, page, messages, bytes),
           onIdentity,
           log,
         });
@@ -74,8 +158,33 @@ export async function createCollabServer(
         ws.on('close', () => connections.delete(conn));
       },
       health: () => ({ store: store.kind, connections: connections.size }),
+      request(req, res) {
+        if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/metrics') {
+          if (!metricsAllowed(req.headers.authorization, config.metricsToken)) {
+            res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+            res.end(JSON.stringify({ error: "send Authorization: Bearer <the server's METRICS_TOKEN>" }));
+            return true;
+          }
+          metrics
+            .render()
+            .then((text) => {
+              res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+              res.end(text);
+            })
+            .catch((err: Error) => {
+              res.writeHead(500, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ error: `collecting metrics failed: ${err.message}` }));
+            });
+          return true;
+        }
+        return adminApi(req, res) || dashboard(req, res);
+      },
     });
   } catch (err) {
+    await usage.close().catch(() => {});
+    hub.close();
+    if (!parts.bus) await bus.close();
+    if (!parts.presence) await presence.close();
     if (!parts.store) await store.close();
     throw err;
   }
@@ -100,9 +209,7 @@ export async function createCollabServer(
       .tokensRevokedSince(from)
       .then((revoked) => {
         for (const token of revoked) {
-          for (const conn of byToken.get(token.id) ?? []) {
-            conn.close(CLOSE.revoked, 'this token was revoked; ask your admin for a new one');
-          }
+          closeToken(token.id);
         }
       })
       .catch((err: Error) => log(`checking for revoked tokens failed: ${err.message}`))
@@ -117,6 +224,11 @@ export async function createCollabServer(
     httpUrl: transport.httpUrl,
     port: transport.port,
     store,
+    stats() {
+      let authenticated = 0;
+      for (const set of byToken.values()) authenticated += set.size;
+      return { connections: connections.size, authenticated, ...hub.stats() };
+    },
     close() {
       closing ??= (async () => {
         clearInterval(heartbeat);
@@ -124,7 +236,9 @@ export async function createCollabServer(
         for (const conn of connections)
           conn.close(CLOSE.goingAway, 'the server is shutting down; reconnect shortly');
         await transport.close();
+        flushClock?.close();
         hub.close();
+        await usage.close().catch(() => {});
         if (!parts.bus) await bus.close();
         if (!parts.presence) await presence.close();
         if (!parts.store) await store.close();

@@ -33,7 +33,7 @@ Commands:
 
 Options of serve (each also read from its environment variable):
 ${Object.entries(SERVE_OPTIONS)
-  .map(([flag, o]) => `  --${flag.padEnd(10)} ${o.env.padEnd(13)} ${o.help}`)
+  .map(([flag, o]) => `  --${flag.padEnd(15)} ${o.env.padEnd(15)} ${o.help}`)
   .join('\n')}
 
 Every command takes --db <path|url> (DATABASE_URL, default ${DEFAULTS.db}).`;

@@ -1,6 +1,7 @@
 // The server's settings, from command-line flags with environment variables as fallback. Every
 // setting the README lists is parsed and checked here; nothing else reads process.env.
 import { LIMITS } from '../lib/protocol';
+import { parseAllowedOrigins } from './origin';
 
 export interface ServerConfig {
   host: string;
@@ -12,12 +13,25 @@ export interface ServerConfig {
   tlsKey?: string;
   /** Redis URL for the multi-node bus and presence; unused on a single node. */
   redis?: string;
+  /** With Redis: how long a node's viewers stay counted after its last heartbeat (a dead node's). */
+  presenceTtlMs?: number;
   helloTimeoutMs: number;
   heartbeatMs: number;
   /** How often to look for tokens revoked by another process (the CLI). */
   revocationPollMs: number;
   /** A socket whose unsent data exceeds this is closed as a slow consumer (4408). */
   maxBufferedBytes: number;
+  /** Browser origins allowed to connect (exact, or with `*`); absent: any origin (see docs/security.md). */
+  allowedOrigins?: string[];
+  /**
+   * Live frames due for a socket written to less than this many ms ago wait for the window's end and
+   * go out as one batch; 0 turns batching off (default DEFAULTS.flushWindowMs).
+   */
+  flushWindowMs?: number;
+  /** How often usage counters are added to the store (default DEFAULTS.usageFlushMs). */
+  usageFlushMs?: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {}
@@ -30,6 +44,9 @@ export const DEFAULTS = {
   heartbeatMs: LIMITS.heartbeatMs,
   revocationPollMs: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
+  presenceTtlMs: 10_000,
+  flushWindowMs: 10,
+  usageFlushMs: 60_000,
 } as const;
 
 /** The flags of `serve`, with the environment variable each falls back to. */
@@ -40,6 +57,18 @@ export const SERVE_OPTIONS = {
   'tls-cert': { env: 'TLS_CERT', help: 'PEM certificate file: serve wss:// directly (needs --tls-key)' },
   'tls-key': { env: 'TLS_KEY', help: 'PEM private key file for --tls-cert' },
   redis: { env: 'REDIS_URL', help: 'Redis URL for several server nodes (bus and presence)' },
+  'presence-ttl': {
+    env: 'PRESENCE_TTL_MS',
+    help: `with --redis: ms a dead node's viewers stay counted (default ${DEFAULTS.presenceTtlMs})`,
+  },
+  'allowed-origins': {
+    env: 'ALLOWED_ORIGINS',
+    help: 'browser origins allowed to connect, comma-separated, * as wildcard (default: any)',
+  },
+  'metrics-token': {
+    env: 'METRICS_TOKEN',
+    help: 'secret Prometheus must send as a Bearer token to read /metrics (default: /metrics is open)',
+  },
 } as const;
 
 export type ServeFlags = Partial<Record<keyof typeof SERVE_OPTIONS, string>>;
@@ -78,11 +107,28 @@ export function resolveConfig(
     heartbeatMs: DEFAULTS.heartbeatMs,
     revocationPollMs: DEFAULTS.revocationPollMs,
     maxBufferedBytes: DEFAULTS.maxBufferedBytes,
+    presenceTtlMs: int(
+      '--presence-ttl / PRESENCE_TTL_MS',
+      pick('presence-ttl'),
+      DEFAULTS.presenceTtlMs,
+      500,
+      600_000,
+    ),
     ...overrides,
   };
   if (tlsCert !== undefined) config.tlsCert = tlsCert;
   if (tlsKey !== undefined) config.tlsKey = tlsKey;
   const redis = pick('redis');
   if (redis !== undefined) config.redis = redis;
+  const origins = pick('allowed-origins');
+  if (origins !== undefined && config.allowedOrigins === undefined) {
+    try {
+      config.allowedOrigins = parseAllowedOrigins(origins);
+    } catch (err) {
+      throw new ConfigError(`--allowed-origins / ALLOWED_ORIGINS: ${(err as Error).message}`);
+    }
+  }
+  const metricsToken = pick('metrics-token');
+  if (metricsToken !== undefined) config.metricsToken = metricsToken;
   return config;
 }

@@ -7,6 +7,7 @@ import {
   Hello,
   LIMITS,
   PROTOCOL_VERSION,
+  describeValue,
   parseClientFrame,
   type ClientFrameT,
   type ErrorCode,
@@ -15,6 +16,7 @@ import {
 } from '../lib/protocol';
 import { authenticate } from './auth';
 import type { Bus } from './bus/types';
+import { Outlet, type FlushClock, type FrameEncoder } from './fanout';
 import type { Hub, Subscriber } from './hub';
 import { commitWrite, type Actor } from './ops';
 import type { Store, TokenAuth } from './store/types';
@@ -25,6 +27,12 @@ export interface ConnectionDeps {
   bus: Bus;
   helloTimeoutMs: number;
   maxBufferedBytes: number;
+  /** Ends flush windows for batching; null sends every frame on its own. */
+  flushClock: FlushClock | null;
+  /** Encodes each live frame once for all sockets. */
+  frameEncoder: FrameEncoder;
+  /** Counts each write to the socket (usage metering). */
+  onWrite(tenantId: string, page: string | undefined, messages: number, bytes: number): void;
   /** Called once the connection is authenticated, and again (with null) when it ends. */
   onIdentity(conn: Connection, auth: TokenAuth | null): void;
   log(message: string): void;
@@ -52,11 +60,31 @@ export class Connection implements Subscriber {
   private tokens: number = LIMITS.rateBurst;
   private refilledAt = Date.now();
   private strikes = 0;
+  private readonly outlet: Outlet;
+  /**
+   * This connection's writes, applied one after another in the order sent: with a database that
+   * runs transactions in parallel (PostgreSQL), a reply sent right behind its discussion's
+   * creation must not be tried before it.
+   */
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: ConnectionDeps,
   ) {
+    this.outlet = new Outlet(
+      ws,
+      deps.flushClock,
+      {
+        flushWindowMs: deps.flushClock?.windowMs ?? 0,
+        maxBufferedBytes: deps.maxBufferedBytes,
+        encoder: deps.frameEncoder,
+      },
+      (page, messages, bytes) => {
+        if (this.auth) deps.onWrite(this.auth.tenant.id, page, messages, bytes);
+      },
+      () => this.close(CLOSE.slowConsumer, 'you are not reading fast enough; reconnect and resync'),
+    );
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => this.end());
     ws.on('error', (err) => {
@@ -84,6 +112,11 @@ export class Connection implements Subscriber {
     return this.auth!.user.id;
   }
 
+  /** Who the connection speaks for while it is open; null before its welcome and once closed. */
+  get identity(): TokenAuth | null {
+    return this.state === 'open' ? this.auth : null;
+  }
+
   get tokenId(): string | null {
     return this.auth?.token.id ?? null;
   }
@@ -108,13 +141,14 @@ export class Connection implements Subscriber {
     this.end();
   }
 
-  deliver(frame: string): void {
+  /** The pages this connection is subscribed to (the admin dashboard lists them). */
+  get subscribedPages(): ReadonlySet<string> {
+    return this.pages;
+  }
+
+  deliver(frame: string, page?: string, live = false): void {
     if (this.state !== 'open' || this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.ws.bufferedAmount > this.deps.maxBufferedBytes) {
-      this.close(CLOSE.slowConsumer, 'you are not reading fast enough; reconnect and resync');
-      return;
-    }
-    this.ws.send(frame);
+    this.outlet.send(frame, page, live);
   }
 
   subscribeFailed(page: string, message: string): void {
@@ -123,7 +157,7 @@ export class Connection implements Subscriber {
   }
 
   private send(frame: ServerFrameT): void {
-    this.deliver(JSON.stringify(frame));
+    this.deliver(JSON.stringify(frame), 'page' in frame ? frame.page : undefined);
   }
 
   private sendError(
@@ -140,6 +174,7 @@ export class Connection implements Subscriber {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     clearTimeout(this.helloTimer);
+    this.outlet.discard();
     if (wasOpen) {
       for (const page of this.pages) this.deps.hub.unsubscribe(this, page);
       this.pages.clear();
@@ -216,10 +251,7 @@ export class Connection implements Subscriber {
     }
     const obj = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     if (obj.type !== 'hello') {
-      this.close(
-        CLOSE.badHello,
-        `the first frame must be hello, got ${JSON.stringify(String(obj.type)).slice(0, 40)}`,
-      );
+      this.close(CLOSE.badHello, `the first frame must be hello, got type ${describeValue(obj.type)}`);
       return;
     }
     if (typeof obj.token !== 'string' || obj.token === '') {
@@ -300,7 +332,9 @@ export class Connection implements Subscriber {
         this.deps.hub.unsubscribe(this, frame.page);
         return;
       default:
-        void this.write(frame);
+        this.writes = this.writes
+          .then(() => this.write(frame))
+          .catch((err: Error) => this.deps.log(`write ${frame.broadcastId} failed: ${err.message}`));
     }
   }
 

@@ -1,9 +1,12 @@
 // Rooms: one per (tenant, page) with subscribers on this node. A room owns its subscribers, the
 // distinct users among them (presence) and its bus subscription, and fans each event out as the
 // one string the bus delivered. Subscribing registers first and reads the snapshot after, queuing
-// live events meanwhile, so nothing falls between the snapshot and the live stream.
+// live events meanwhile, so nothing falls between the snapshot and the live stream. Each room's
+// bus frames pass through a RoomSequencer first: with several nodes they may arrive out of seq
+// order or, after a bus outage, not at all, and it restores the order from the store.
 import type { ChatEventT, ReplayFrame, SnapshotFrame } from '../lib/protocol';
 import { roomId } from './bus/memory';
+import { RoomSequencer } from './bus/sequencer';
 import type { Bus, RoomKey } from './bus/types';
 import type { PresenceBoard } from './presence/types';
 import type { Store } from './store/types';
@@ -12,8 +15,11 @@ import type { Store } from './store/types';
 export interface Subscriber {
   readonly tenantId: string;
   readonly userId: string;
-  /** Sends one serialised frame, or drops it when the connection is gone. */
-  deliver(frame: string): void;
+  /**
+   * Sends one serialised frame of `page`, or drops it when the connection is gone. `live` frames
+   * (events and presence) may be batched with others; the rest go out in order after them.
+   */
+  deliver(frame: string, page: string, live: boolean): void;
   /** Reports a failed subscription to the client. */
   subscribeFailed(page: string, message: string): void;
 }
@@ -33,19 +39,28 @@ interface Room {
   /** The last count announced to this room's subscribers. */
   count: number;
   stopBus: () => void;
+  sequencer: RoomSequencer;
 }
 
 export class Hub {
   private readonly rooms = new Map<string, Room>();
   private readonly stopPresence: () => void;
+  private readonly stopMissed: () => void;
 
   constructor(
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly presence: PresenceBoard,
     private readonly replayLimit: number,
+    /** How long an event that arrived ahead of its seq waits before the gap is read from the store. */
+    private readonly gapWaitMs = 100,
+    private readonly log: (message: string) => void = () => {},
   ) {
     this.stopPresence = presence.onCount((key, count) => this.announceCount(key, count));
+    this.stopMissed =
+      bus.onMissed?.(() => {
+        for (const room of this.rooms.values()) room.sequencer.catchUp();
+      }) ?? (() => {});
   }
 
   /** Subscribes (or resyncs an existing subscription) and sends the snapshot or replay. */
@@ -84,13 +99,16 @@ export class Hub {
     // Unsubscribed, or subscribed again, while reading: the later request answers.
     if (!this.isCurrent(key, sub, member, generation)) return;
 
-    sub.deliver(JSON.stringify(answer));
+    sub.deliver(JSON.stringify(answer), page, false);
     const held = member.pending ?? [];
     member.pending = null;
     for (const frame of held) {
-      if ((JSON.parse(frame) as ChatEventT).seq > answer.seq) sub.deliver(frame);
+      if ((JSON.parse(frame) as ChatEventT).seq > answer.seq) sub.deliver(frame, page, true);
     }
-    sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }));
+    // The first answer tells the room's sequencer where the stream stands; frames it held
+    // meanwhile follow the answer.
+    room.sequencer.start(answer.seq);
+    sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
   }
 
   /** False when the connection was not subscribed to the page. */
@@ -101,6 +119,7 @@ export class Hub {
     this.removeUser(room, sub.userId);
     if (room.members.size === 0) {
       room.stopBus();
+      room.sequencer.close();
       this.rooms.delete(id);
     }
     return true;
@@ -111,9 +130,24 @@ export class Hub {
     return this.rooms.get(roomId(key))?.users.size ?? 0;
   }
 
+  /** What the hub holds, for leak checks: rooms, subscriptions, and those still awaiting their answer. */
+  stats(): { rooms: number; subscriptions: number; pendingSubscriptions: number } {
+    let subscriptions = 0;
+    let pendingSubscriptions = 0;
+    for (const room of this.rooms.values()) {
+      subscriptions += room.members.size;
+      for (const member of room.members.values()) if (member.pending) pendingSubscriptions += 1;
+    }
+    return { rooms: this.rooms.size, subscriptions, pendingSubscriptions };
+  }
+
   close(): void {
     this.stopPresence();
-    for (const room of this.rooms.values()) room.stopBus();
+    this.stopMissed();
+    for (const room of this.rooms.values()) {
+      room.stopBus();
+      room.sequencer.close();
+    }
     this.rooms.clear();
   }
 
@@ -125,9 +159,26 @@ export class Hub {
     const id = roomId(key);
     let room = this.rooms.get(id);
     if (!room) {
-      const created: Room = { key, members: new Map(), users: new Map(), count: 0, stopBus: () => {} };
+      const created: Room = {
+        key,
+        members: new Map(),
+        users: new Map(),
+        count: 0,
+        stopBus: () => {},
+        sequencer: new RoomSequencer({
+          gapWaitMs: this.gapWaitMs,
+          replayLimit: this.replayLimit,
+          eventsSince: (since, limit) => this.store.eventsSince(key.tenantId, key.page, since, limit),
+          deliver: (frame) => this.fanOut(created, frame),
+          // Too far behind to fill: every member takes a fresh snapshot, which restarts the order.
+          resync: () => {
+            for (const sub of created.members.keys()) void this.subscribe(sub, key.page);
+          },
+          log: this.log,
+        }),
+      };
       this.rooms.set(id, created);
-      created.stopBus = this.bus.subscribe(key, (_key, frame) => this.fanOut(created, frame));
+      created.stopBus = this.bus.subscribe(key, (_key, frame) => created.sequencer.push(frame));
       room = created;
     }
     return room;
@@ -136,7 +187,7 @@ export class Hub {
   private fanOut(room: Room, frame: string): void {
     for (const [sub, member] of room.members) {
       if (member.pending) member.pending.push(frame);
-      else sub.deliver(frame);
+      else sub.deliver(frame, room.key.page, true);
     }
   }
 
@@ -161,6 +212,6 @@ export class Hub {
     if (!room || room.count === count) return;
     room.count = count;
     const frame = JSON.stringify({ type: 'presence', page: key.page, count });
-    for (const [sub, member] of room.members) if (!member.pending) sub.deliver(frame);
+    for (const [sub, member] of room.members) if (!member.pending) sub.deliver(frame, key.page, true);
   }
 }

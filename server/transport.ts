@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LIMITS } from '../lib/protocol';
 import type { ServerConfig } from './config';
+import { OriginPolicy } from './origin';
 
 export interface Transport {
   readonly port: number;
@@ -18,6 +19,8 @@ export interface Transport {
 export interface TransportHandlers {
   onSocket(ws: WebSocket, req: IncomingMessage): void;
   health(): Record<string, unknown>;
+  /** Other HTTP routes (admin API, dashboard, metrics): true when it answered the request. */
+  request?(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 function readPem(path: string, what: string): Buffer {
@@ -37,6 +40,7 @@ export async function startTransport(config: ServerConfig, handlers: TransportHa
       res.end(JSON.stringify({ status: 'ok', ...handlers.health() }));
       return;
     }
+    if (handlers.request?.(req, res)) return;
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: 'not found; this server speaks WebSocket, and GET /healthz' }));
   };
@@ -47,8 +51,18 @@ export async function startTransport(config: ServerConfig, handlers: TransportHa
       )
     : createHttpServer(onRequest);
 
-  // maxPayload makes ws close an oversize frame's socket with 1009 before reading it all.
-  const wss = new WebSocketServer({ server, maxPayload: LIMITS.frameBytes });
+  // maxPayload makes ws close an oversize frame's socket with 1009 before reading it all. A refused
+  // Origin gets HTTP 403 before the upgrade, so no socket, timer or connection is ever made for it.
+  const origins = new OriginPolicy(config.allowedOrigins);
+  const wss = new WebSocketServer({
+    server,
+    maxPayload: LIMITS.frameBytes,
+    verifyClient: (info, done) => {
+      const check = origins.check(info.req);
+      if (check.allowed) done(true);
+      else done(false, 403, check.reason, { 'Content-Type': 'text/plain; charset=utf-8' });
+    },
+  });
   wss.on('connection', (ws, req) => handlers.onSocket(ws, req));
   wss.on('error', () => {
     // Errors of the listening server surface through `server`; sockets have their own handlers.

@@ -64,6 +64,21 @@ suite('describe', () => {
     });
   });
 
+  it('leaves out endContainer when the range ends in the node it starts in, and anchors from it', () => {
+    const root = page('<p>one two three four</p>');
+    const selectors = describe(select(root, 'two three'), root);
+    expect(selectors[2]).toEqual({
+      type: 'RangeSelector',
+      startContainer: '/p[1]/text()[1]',
+      startOffset: 4,
+      endOffset: 13,
+    });
+    // With the position gone, the one-node structural hint alone places it.
+    const found = locate([selectors[0]!, selectors[2]!], root)!;
+    expect(found.match.method).toBe('structure');
+    expect(found.range.toString()).toBe('two three');
+  });
+
   it('trims the surrounding whitespace of a selection', () => {
     const root = page('<p>alpha beta gamma</p>');
     const index = TextIndex.build(root);

@@ -105,7 +105,7 @@ export function describe(range: Range, root: Node, options: DescribeOptions = {}
       type: 'RangeSelector',
       startContainer: startPath,
       startOffset: first.offset,
-      endContainer: endPath,
+      ...(endPath === startPath ? {} : { endContainer: endPath }),
       endOffset: last.offset + 1,
     };
     selectors.push(structural);

@@ -67,7 +67,7 @@ function structuralStart(index: TextIndex, selectors: readonly SelectorT[]): num
   const r = selectors.find((s) => s.type === 'RangeSelector');
   if (!r) return null;
   const startNode = nodeAt(r.startContainer, index.root);
-  const endNode = nodeAt(r.endContainer, index.root);
+  const endNode = r.endContainer === undefined ? startNode : nodeAt(r.endContainer, index.root);
   if (!startNode || !endNode) return null;
   try {
     const doc = startNode.ownerDocument ?? (startNode as Document);

@@ -42,12 +42,15 @@ export const TextPositionSelector = z
     end: z.number().int().nonnegative(),
   })
   .refine((s) => s.end > s.start, 'end must be after start');
-/** A structural hint: XPaths of the start and end containers with offsets into them. */
+/**
+ * A structural hint: XPaths of the start and end containers with offsets into them. `endContainer` is
+ * absent when it is the same node as `startContainer` (the usual case), which keeps frames small.
+ */
 export const RangeSelector = z.object({
   type: z.literal('RangeSelector'),
   startContainer: z.string().max(512),
   startOffset: z.number().int().nonnegative(),
-  endContainer: z.string().max(512),
+  endContainer: z.string().max(512).optional(),
   endOffset: z.number().int().nonnegative(),
 });
 export const Selector = z.union([TextQuoteSelector, TextPositionSelector, RangeSelector]);

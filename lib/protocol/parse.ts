@@ -21,6 +21,17 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/**
+ * Names an untrusted JSON value for an error message without converting it: `String()` of an object
+ * whose `toString` is not a function (`{"toString": 1}`) throws.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  if (value === undefined) return '(missing)';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  return Array.isArray(value) ? '(an array)' : '(an object)';
+}
+
 /** Parses one client frame. Never throws. */
 export function parseClientFrame(text: string): ParseResult<ClientFrameT> {
   let raw: unknown;
@@ -42,7 +53,7 @@ export function parseClientFrame(text: string): ParseResult<ClientFrameT> {
     return {
       ok: false,
       code: 'unknown-type',
-      message: `unknown frame type ${JSON.stringify(String(obj.type).slice(0, 40))}; expected one of ${CLIENT_FRAME_TYPES.join(', ')}`,
+      message: `unknown frame type ${describeValue(obj.type)}; expected one of ${CLIENT_FRAME_TYPES.join(', ')}`,
       broadcastId,
     };
   }

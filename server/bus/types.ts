@@ -14,5 +14,10 @@ export interface Bus {
   publish(room: RoomKey, frame: string): Promise<void>;
   /** Starts receiving a room's frames on this node; the returned function stops it. */
   subscribe(room: RoomKey, handler: BusHandler): () => void;
+  /**
+   * Called when frames may have been lost (a bus connection dropped and came back, already
+   * resubscribed): the hub catches its rooms up from the store. An in-process bus never loses any.
+   */
+  onMissed?(handler: () => void): () => void;
   close(): Promise<void>;
 }

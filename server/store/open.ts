@@ -1,14 +1,18 @@
 // Picks the store implementation for a database setting: a file path (or sqlite: URL) opens the
 // embedded SQLite store; postgres:// URLs belong to the PostgreSQL store.
 import { resolve } from 'node:path';
+import { openPostgresStore } from './postgres';
 import { openSqliteStore } from './sqlite';
 import type { Store } from './types';
 
-export async function openStore(dbUrlOrPath: string): Promise<Store> {
+export async function openStore(dbUrlOrPath: string, log?: (message: string) => void): Promise<Store> {
   if (/^postgres(ql)?:\/\//i.test(dbUrlOrPath)) {
-    throw new Error(
-      'this build has no PostgreSQL store yet; use a file path for --db / DATABASE_URL (SQLite)',
-    );
+    return openPostgresStore({
+      url: dbUrlOrPath,
+      ...(log && {
+        onError: (err: Error) => log(`PostgreSQL connection failed (${err.message}); reconnecting`),
+      }),
+    });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dbUrlOrPath) && !dbUrlOrPath.startsWith('file://')) {
     throw new Error(

@@ -38,7 +38,7 @@ describe('SqliteStore file', () => {
   });
 
   it('creates the file and its directory, in WAL mode, migrated to the latest schema', () => {
-    expect(schemaVersion(store.db)).toBe(1);
+    expect(schemaVersion(store.db)).toBe(2);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 

@@ -14,6 +14,8 @@ import type {
   Tenant,
   TokenAuth,
   TokenInfo,
+  UsageDelta,
+  UsageRow,
   User,
   WritePlanner,
 } from './types';
@@ -69,6 +71,16 @@ const MIGRATIONS: string[] = [
     created_at INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, page, seq),
     UNIQUE (tenant_id, broadcast_id)
+  ) WITHOUT ROWID;
+  `,
+  `
+  CREATE TABLE usage (
+    tenant_id TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    site TEXT NOT NULL,
+    messages INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, hour, site)
   ) WITHOUT ROWID;
   `,
 ];
@@ -202,6 +214,16 @@ export class SqliteStore implements Store {
       eventsAfter: db.prepare<[string, string, number, number], { frame: string }>(
         'SELECT frame FROM events WHERE tenant_id = ? AND page = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
+      addUsage: db.prepare<[UsageDelta]>(
+        `INSERT INTO usage (tenant_id, hour, site, messages, bytes)
+         VALUES (@tenantId, @hour, @site, @messages, @bytes)
+         ON CONFLICT (tenant_id, hour, site) DO UPDATE
+         SET messages = messages + excluded.messages, bytes = bytes + excluded.bytes`,
+      ),
+      usage: db.prepare<[string, number, number], UsageRow>(
+        `SELECT hour, site, messages, bytes FROM usage
+         WHERE tenant_id = ? AND hour >= ? AND hour <= ? ORDER BY hour, site`,
+      ),
     };
   }
 
@@ -318,6 +340,18 @@ export class SqliteStore implements Store {
         return { status: 'applied', event };
       })
       .immediate();
+  }
+
+  async addUsage(deltas: UsageDelta[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const d of deltas) this.stmts.addUsage.run(d);
+      })
+      .immediate();
+  }
+
+  async usage(tenantId: string, fromHour: number, toHour: number): Promise<UsageRow[]> {
+    return this.stmts.usage.all(tenantId, fromHour, toHour);
   }
 }
 

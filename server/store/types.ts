@@ -67,6 +67,20 @@ export type CommitResult =
   | { status: 'duplicate'; page: string; seq: number }
   | { status: 'rejected'; code: ErrorCode; message: string };
 
+/** Usage to add for one tenant, site (a page's host, '' for frames about no page) and hour. */
+export interface UsageDelta {
+  tenantId: string;
+  site: string;
+  /** Start of the hour, ms since the epoch (UTC), a multiple of 3,600,000. */
+  hour: number;
+  /** pubSubMessageCount: frames delivered to clients, each event in a batch counting as one. */
+  messages: number;
+  /** pubSubBandwidth: bytes written to sockets, WebSocket framing included. */
+  bytes: number;
+}
+
+export type UsageRow = Omit<UsageDelta, 'tenantId'>;
+
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface Store {
@@ -114,4 +128,10 @@ export interface Store {
    * also under concurrent writers on several nodes.
    */
   commit(tenantId: string, write: WriteFrameT, plan: WritePlanner): Promise<CommitResult>;
+
+  // ---- usage
+  /** Adds each delta to its (tenant, site, hour) counters, all in one transaction. */
+  addUsage(deltas: UsageDelta[]): Promise<void>;
+  /** A tenant's usage for the hours from `fromHour` to `toHour` inclusive, by hour then site. */
+  usage(tenantId: string, fromHour: number, toHour: number): Promise<UsageRow[]>;
 }

@@ -22,6 +22,8 @@ export interface ClientOptions {
   ca?: Buffer;
   /** Receives the TCP socket under a ws:// client (e.g. to pause reading, like a slow consumer). */
   onSocket?: (socket: Socket) => void;
+  /** The Origin header to send, as a browser would (none by default, like a non-browser client). */
+  origin?: string;
   /** How long `connect` waits for the welcome. */
   timeoutMs?: number;
 }
@@ -62,6 +64,7 @@ export class TestClient {
     const ws = new WebSocket(url, {
       autoPong: options.autoPong ?? true,
       ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.origin !== undefined ? { origin: options.origin } : {}),
       ...(onSocket
         ? {
             // ws calls it with an options object only; the type is net.connect's overload set.

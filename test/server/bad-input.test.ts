@@ -34,6 +34,8 @@ describe('bad input', () => {
     ['a JSON array', '[1, 2]', 'bad-frame', /JSON object/],
     ['an unknown type', { type: 'launch-rockets' }, 'unknown-type', /unknown frame type "launch-rockets"/],
     ['a missing type', { page: PAGE }, 'unknown-type', /unknown frame type/],
+    // Found by the fuzzer: String() of this throws, which used to crash the server.
+    ['a type whose toString is not a function', '{"type":{"toString":1}}', 'unknown-type', /\(an object\)/],
     [
       'a bad page',
       { type: 'subscribe', page: 'javascript:alert(1)' },

@@ -98,7 +98,12 @@ describe('collab-chat-server CLI', () => {
     [['serve', '--port', 'eighty'], 2, /--port \/ PORT must be a whole number/],
     [['serve', '--tls-cert', 'cert.pem'], 2, /needs both --tls-cert/],
     [['serve', '--db', 'mysql://x'], 1, /unsupported database/],
-    [['serve', '--port', '0', '--redis', 'redis://127.0.0.1:6379'], 1, /no Redis bus yet/],
+    // Port 1 on the loopback: nothing listens there, the connection is refused at once.
+    [
+      ['serve', '--port', '0', '--redis', 'redis://127.0.0.1:1'],
+      1,
+      /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/,
+    ],
   ])('%j exits %i with a clear message', async (args, code, message) => {
     const result = await run([...args, ...(args[0] === 'serve' && args[1] === '--db' ? [] : ['--db', db])]);
     expect(result.code).toBe(code);

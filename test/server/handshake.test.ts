@@ -57,6 +57,7 @@ describe('handshake', () => {
       /first frame must be hello/,
     ],
     ['invalid JSON first', '{hello', 4400, /not valid JSON/],
+    ['a first type whose toString is not a function', '{"type":{"toString":1}}', 4400, /must be hello/],
     ['a hello without protocol', { type: 'hello', token: 'cc_x' }, 4400, /invalid hello/],
   ])('closes on %s', async (_name, frame, code, reason) => {
     const c = await TestClient.open(t.url);

@@ -1,5 +1,6 @@
 // A client that stops reading is closed with 4408 once its unsent data passes the bound, instead
-// of the server buffering without limit; the others on the page carry on.
+// of the server buffering without limit; the others on the page carry on, and the dropped client
+// resyncs when it returns.
 import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../lib/protocol';
@@ -41,7 +42,8 @@ describe('slow consumer', () => {
       role: 'member',
     });
     if (result.status !== 'applied') throw new Error(result.status);
-    const frame = JSON.stringify(result.event);
+    // Each copy carries the next seq: the hub's sequencer drops a seq it has already delivered.
+    const frameAt = (i: number) => JSON.stringify({ ...result.event, seq: result.event.seq + i });
     let dropped = false;
     const presence = alice
       .next((f) => f.type === 'presence' && f.count === 1, 15_000)
@@ -49,8 +51,10 @@ describe('slow consumer', () => {
         dropped = true;
         return f;
       });
+    let published = 0;
     for (let i = 0; i < 20_000 && !dropped; i++) {
-      await bus.publish({ tenantId: t.tenants.a.id, page: PAGE }, frame);
+      await bus.publish({ tenantId: t.tenants.a.id, page: PAGE }, frameAt(i));
+      published += 1;
       // Let the event loop run so that alice, who reads, keeps up; bob does not read.
       if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -59,6 +63,20 @@ describe('slow consumer', () => {
     const closed = await bob.closed;
     expect(closed.code).toBe(CLOSE.slowConsumer);
     expect(closed.reason).toMatch(/not reading fast enough/);
+
+    // The reader was not held back: it got every frame fanned out, in order, none dropped.
+    for (let i = 0; i < published; i++) {
+      const f = await alice.next((f) => f.type === 'new-text-chat' && f.broadcastId === write.broadcastId);
+      expect(f).toMatchObject({ seq: result.event.seq + i });
+    }
+    // The server let go of the slow socket, and the slow client resyncs when it comes back.
+    expect(t.server.stats()).toMatchObject({ subscriptions: 1, authenticated: 1 });
+    const back = await TestClient.connect(t.url, t.tokens.bob);
+    back.send({ type: 'subscribe', page: PAGE, since: 0 });
+    const replay = await back.next('replay');
+    expect(replay.events).toEqual([result.event]);
+    expect(replay.seq).toBe((await t.server.store.snapshot(t.tenants.a.id, PAGE)).seq);
+    await back.close();
     await alice.close();
   });
 });

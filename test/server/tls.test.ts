@@ -61,6 +61,13 @@ describe('TLS', () => {
     expect(status).toBe(200);
   });
 
+  it('refuses plain ws:// on the TLS port, and wss:// with an untrusted certificate', async () => {
+    const plain = t.url.replace(/^wss:/, 'ws:');
+    await expect(TestClient.open(plain)).rejects.toThrow();
+    await expect(TestClient.open(t.url)).rejects.toThrow(/self[- ]signed|certificate/i);
+    expect(t.server.stats().connections).toBe(0);
+  });
+
   it('says which file it cannot read', async () => {
     await expect(
       startTestServer({ tlsCert: join(dir, 'missing.pem'), tlsKey: join(dir, 'key.pem') }),

@@ -1,0 +1,215 @@
+// The tenant admins' HTTP API under /api/ (used by the dashboard): usage, live connections, users
+// and tokens, revoking and issuing tokens. Every call carries `Authorization: Bearer <token>` of an
+// admin of the tenant; it sees and changes only that tenant. Answers are JSON, errors included.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Role } from '../lib/protocol';
+import { authenticate, issueToken } from './auth';
+import type { Store, TokenAuth } from './store/types';
+import { HOUR_MS, hourOf, type UsageMeter } from './usage';
+
+export interface LivePage {
+  page: string;
+  site: string;
+  /** Sockets of this tenant subscribed to the page on this node. */
+  connections: number;
+  /** Distinct users among them. */
+  viewers: number;
+}
+
+export interface LiveView {
+  /** Authenticated sockets of the tenant on this node. */
+  connections: number;
+  pages: LivePage[];
+  /** Live sockets per token id. */
+  byToken: Record<string, number>;
+}
+
+export interface AdminApiDeps {
+  store: Store;
+  usage: UsageMeter;
+  live(tenantId: string): LiveView;
+  /** Closes the live sockets of a revoked token at once (4403); returns how many. */
+  closeToken(tokenId: string): number;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_BODY_BYTES = 16 * 1024;
+/** The longest usage range one call may ask for. */
+const MAX_USAGE_HOURS = 24 * 92;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `the request body is over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  if (size === 0) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'the request body is not valid JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'the request body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** A time given as ms since the epoch or an ISO date; undefined when absent. */
+function parseTime(name: string, value: string | null): number | undefined {
+  if (value === null || value === '') return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    throw new HttpError(
+      400,
+      `${name} must be an ISO date or ms since the epoch, got ${JSON.stringify(value)}`,
+    );
+  }
+  return ms;
+}
+
+export function createAdminApi(deps: AdminApiDeps) {
+  async function admin(req: IncomingMessage): Promise<TokenAuth> {
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new HttpError(401, 'send Authorization: Bearer <admin token>');
+    const result = await authenticate(deps.store, match[1]!);
+    if (result.status !== 'ok') throw new HttpError(401, result.reason);
+    if (result.auth.token.role !== 'admin') {
+      throw new HttpError(403, 'this token is not an admin token; ask an admin of your team');
+    }
+    return result.auth;
+  }
+
+  async function usage(auth: TokenAuth, url: URL) {
+    const to = hourOf(parseTime('to', url.searchParams.get('to')) ?? Date.now());
+    const from = hourOf(parseTime('from', url.searchParams.get('from')) ?? to - 23 * HOUR_MS);
+    if (from > to) throw new HttpError(400, 'from must not be after to');
+    if ((to - from) / HOUR_MS >= MAX_USAGE_HOURS) {
+      throw new HttpError(400, `ask for at most ${MAX_USAGE_HOURS} hours at a time`);
+    }
+    // What this node counted but has not saved yet belongs in the answer.
+    await deps.usage.flush();
+    const rows = await deps.store.usage(auth.tenant.id, from, to);
+    return {
+      tenant: { id: auth.tenant.id, name: auth.tenant.name },
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      rows: rows.map((r) => ({
+        hour: new Date(r.hour).toISOString(),
+        site: r.site,
+        pubSubMessageCount: r.messages,
+        pubSubBandwidth: r.bytes,
+      })),
+    };
+  }
+
+  async function users(auth: TokenAuth) {
+    const [list, tokens] = await Promise.all([
+      deps.store.listUsers(auth.tenant.id),
+      deps.store.listTokens(auth.tenant.id),
+    ]);
+    const live = deps.live(auth.tenant.id).byToken;
+    return {
+      users: list.map((u) => ({
+        id: u.id,
+        name: u.name,
+        createdAt: u.createdAt,
+        tokens: tokens
+          .filter((t) => t.userId === u.id)
+          .map((t) => ({
+            id: t.id,
+            role: t.role,
+            label: t.label,
+            createdAt: t.createdAt,
+            revokedAt: t.revokedAt,
+            liveConnections: live[t.id] ?? 0,
+          })),
+      })),
+    };
+  }
+
+  async function revoke(auth: TokenAuth, tokenId: string) {
+    const token = await deps.store.revokeToken(tokenId, auth.tenant.id);
+    if (!token) throw new HttpError(404, `no token ${JSON.stringify(tokenId)} in your team`);
+    return { token, closedConnections: deps.closeToken(token.id) };
+  }
+
+  async function createToken(auth: TokenAuth, body: Record<string, unknown>) {
+    const role = Role.safeParse(body.role ?? 'member');
+    if (!role.success) throw new HttpError(400, 'role must be "member" or "admin"');
+    const label = body.label ?? '';
+    if (typeof label !== 'string' || label.length > 200) {
+      throw new HttpError(400, 'label must be text of at most 200 characters');
+    }
+    const userId = body.userId;
+    const owner =
+      typeof userId === 'string'
+        ? (await deps.store.listUsers(auth.tenant.id)).find((u) => u.id === userId)
+        : undefined;
+    if (!owner) throw new HttpError(400, 'userId must name a user of your team');
+    const issued = await issueToken(deps.store, {
+      tenantId: auth.tenant.id,
+      userId: owner.id,
+      role: role.data,
+      label,
+    });
+    // The secret is shown once and never stored.
+    return { secret: issued.secret, token: issued.info };
+  }
+
+  async function route(req: IncomingMessage, url: URL): Promise<[number, unknown]> {
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    const auth = await admin(req);
+    if (method === 'GET' && path === '/api/me') {
+      return [200, { user: auth.user, tenant: auth.tenant, role: auth.token.role }];
+    }
+    if (method === 'GET' && path === '/api/usage') return [200, await usage(auth, url)];
+    if (method === 'GET' && path === '/api/live') {
+      const { connections, pages } = deps.live(auth.tenant.id);
+      return [200, { connections, pages }];
+    }
+    if (method === 'GET' && path === '/api/users') return [200, await users(auth)];
+    if (method === 'POST' && path === '/api/tokens')
+      return [201, await createToken(auth, await readJson(req))];
+    const revokeMatch = /^\/api\/tokens\/([^/]+)\/revoke$/.exec(path);
+    if (method === 'POST' && revokeMatch) {
+      return [200, await revoke(auth, decodeURIComponent(revokeMatch[1]!))];
+    }
+    throw new HttpError(404, `no such API: ${method} ${path}`);
+  }
+
+  /** Answers requests under /api/; false for any other path. */
+  return function handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/api/')) return false;
+    route(req, url)
+      .then(([status, body]) => json(res, status, body))
+      .catch((err: Error) => {
+        if (err instanceof HttpError) {
+          if (err.status === 401) res.setHeader('www-authenticate', 'Bearer');
+          json(res, err.status, { error: err.message });
+        } else {
+          json(res, 500, { error: `the server failed: ${err.message}; try again` });
+        }
+      });
+    return true;
+  };
+}

@@ -1,0 +1,221 @@
+// The Redis bus: carries serialised event frames between server nodes over Redis pub/sub, one
+// channel per room. A node subscribes only to the rooms its clients watch. Publishing and
+// subscribing use separate connections (a subscribed connection can issue nothing else). When a
+// connection drops the bus retries for ever, resubscribes, and tells the hub that frames may have
+// been missed so that it can catch its rooms up from the store.
+import { Redis } from 'ioredis';
+import type { Bus, BusHandler, RoomKey } from './types';
+
+export interface RedisOptions {
+  /** A `redis://` (or `rediss://`) URL. */
+  url: string;
+  /** Prepended to every key and channel, so that several deployments may share one Redis. */
+  prefix?: string;
+  /** Where connection trouble is reported; the bus keeps retrying regardless. */
+  log?: (message: string) => void;
+}
+
+export class RedisUnavailableError extends Error {
+  constructor(url: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `cannot reach Redis at ${redactRedisUrl(url)}: ${why}. ` +
+        'Check that Redis runs and that --redis / REDIS_URL names it (redis://[:password@]host:port).',
+      { cause },
+    );
+    this.name = 'RedisUnavailableError';
+  }
+}
+
+export function redactRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+const defaultLog = (message: string) => console.error(message);
+
+/**
+ * Opens one connection and waits until Redis answers; rejects with a clear error when it does not.
+ * Afterwards the connection reconnects by itself (backoff capped at 2 s), never giving up.
+ */
+export async function connectRedis(
+  options: RedisOptions,
+  role: string,
+  { queueWhileDown }: { queueWhileDown: boolean },
+): Promise<Redis> {
+  const log = options.log ?? defaultLog;
+  const redis = new Redis(options.url, {
+    lazyConnect: true,
+    // Either a command fails at once while Redis is down (the caller recovers later), or it waits
+    // for the reconnect however long that takes (subscriptions).
+    enableOfflineQueue: queueWhileDown,
+    maxRetriesPerRequest: queueWhileDown ? null : 0,
+    autoResubscribe: false,
+    retryStrategy: (times) => Math.min(times * 100, 2000),
+    connectionName: `collab-chat-${role}`,
+  });
+  let up = false;
+  redis.on('error', (err: Error) => {
+    if (up) log(`redis (${role}): ${err.message}; retrying`);
+  });
+  redis.on('ready', () => {
+    if (up) log(`redis (${role}): connected again`);
+  });
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new RedisUnavailableError(options.url, err);
+  }
+  up = true;
+  return redis;
+}
+
+/** Encodes a room into a key or channel suffix; the tenant id is escaped so no two rooms collide. */
+export function roomSuffix(room: RoomKey): string {
+  return `${encodeURIComponent(room.tenantId)}:${room.page}`;
+}
+
+interface Channel {
+  room: RoomKey;
+  handlers: Set<BusHandler>;
+}
+
+export async function openRedisBus(options: RedisOptions): Promise<RedisBus> {
+  // A publish while Redis is down fails at once: the event is committed and subscribers catch up
+  // from the store, so waiting would only hold up the writer.
+  const pub = await connectRedis(options, 'publish', { queueWhileDown: false });
+  let sub: Redis;
+  try {
+    sub = await connectRedis(options, 'subscribe', { queueWhileDown: true });
+  } catch (err) {
+    pub.disconnect();
+    throw err;
+  }
+  return new RedisBus(pub, sub, options);
+}
+
+export class RedisBus implements Bus {
+  private readonly channels = new Map<string, Channel>();
+  private readonly missedHandlers = new Set<() => void>();
+  private readonly prefix: string;
+  private readonly log: (message: string) => void;
+  private closed = false;
+
+  constructor(
+    private readonly pub: Redis,
+    private readonly sub: Redis,
+    options: RedisOptions,
+  ) {
+    this.prefix = `${options.prefix ?? 'collab:'}room:`;
+    this.log = options.log ?? defaultLog;
+    sub.on('message', (channel: string, frame: string) => {
+      const c = this.channels.get(channel);
+      if (!c) return;
+      for (const handler of [...c.handlers]) {
+        try {
+          handler(c.room, frame);
+        } catch (err) {
+          this.log(`bus handler failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    });
+    // The first 'ready' came before this constructor; every later one follows a reconnect.
+    sub.on('ready', () => void this.resubscribe());
+    pub.on('ready', () => this.notifyMissed());
+  }
+
+  async publish(room: RoomKey, frame: string): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.pub.publish(this.channelOf(room), frame);
+    } catch (err) {
+      // The event is committed; subscribers catch up from the store when the bus is back.
+      this.log(`bus: publish failed (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+
+  subscribe(room: RoomKey, handler: BusHandler): () => void {
+    const name = this.channelOf(room);
+    let c = this.channels.get(name);
+    if (!c) {
+      c = { room: { tenantId: room.tenantId, page: room.page }, handlers: new Set() };
+      this.channels.set(name, c);
+      this.sub.subscribe(name).catch((err: Error) => this.log(`bus: subscribe failed (${err.message})`));
+    }
+    const entry = c;
+    const own = (r: RoomKey, f: string) => handler(r, f);
+    entry.handlers.add(own);
+    return () => {
+      if (!entry.handlers.delete(own) || entry.handlers.size > 0) return;
+      if (this.channels.get(name) !== entry) return;
+      this.channels.delete(name);
+      if (!this.closed)
+        this.sub
+          .unsubscribe(name)
+          .catch((err: Error) => this.log(`bus: unsubscribe failed (${err.message})`));
+    };
+  }
+
+  /**
+   * Called after the bus's connection to Redis came back: frames published meanwhile may be lost,
+   * so the caller catches its rooms up from the store. Called only once resubscribed.
+   */
+  onMissed(handler: () => void): () => void {
+    this.missedHandlers.add(handler);
+    return () => this.missedHandlers.delete(handler);
+  }
+
+  /** The rooms this node subscribes to now. */
+  rooms(): RoomKey[] {
+    return [...this.channels.values()].map((c) => c.room);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.channels.clear();
+    await Promise.all([quit(this.pub), quit(this.sub)]);
+  }
+
+  private channelOf(room: RoomKey): string {
+    return this.prefix + roomSuffix(room);
+  }
+
+  private async resubscribe(): Promise<void> {
+    const names = [...this.channels.keys()];
+    try {
+      if (names.length > 0) await this.sub.subscribe(...names);
+    } catch (err) {
+      this.log(`bus: resubscribe failed (${err instanceof Error ? err.message : String(err)})`);
+      return;
+    }
+    this.notifyMissed();
+  }
+
+  private notifyMissed(): void {
+    if (this.closed) return;
+    for (const handler of [...this.missedHandlers]) {
+      try {
+        handler();
+      } catch (err) {
+        this.log(`bus: catch-up handler failed (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+  }
+}
+
+export async function quit(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    await Promise.race([redis.quit(), new Promise((r) => setTimeout(r, 1000))]);
+  } catch {
+    // Already gone: nothing to close politely.
+  }
+  redis.disconnect();
+}

@@ -1,0 +1,257 @@
+// The admin dashboard in the browser: sign-in with an admin token (kept in sessionStorage, sent as
+// a Bearer header on every call), usage per site over time (Chart.js, with the same numbers in a
+// table), live pages, and users with their tokens (revoke, create). Text from the server is only
+// ever set as text, never as HTML.
+/* global document, sessionStorage, fetch, Chart */
+'use strict';
+
+const TOKEN_KEY = 'collab-chat-admin-token';
+const HOUR_MS = 3_600_000;
+const $ = (id) => document.getElementById(id);
+let chart = null;
+let timers = [];
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function api(path, options = {}) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const res = await fetch(path, {
+    ...options,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(options.body ? { 'content-type': 'application/json' } : {}),
+    },
+  });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new ApiError(res.status, body.error || `the server answered ${res.status}`);
+  return body;
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = String(text);
+  if (className) td.className = className;
+  return td;
+}
+
+const siteName = (site) => site || '(no page)';
+const number = (n) => n.toLocaleString('en-US');
+const time = (ms) => new Date(ms).toLocaleString();
+
+function showError(err) {
+  if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+    signOut(err.message);
+    return;
+  }
+  $('status').textContent = `Could not load: ${err.message}`;
+}
+
+async function loadUsage() {
+  const hours = Number($('range').value);
+  const metric = $('metric').value;
+  const to = Date.now();
+  const from = to - (hours - 1) * HOUR_MS;
+  const data = await api(`/api/usage?from=${from}&to=${to}`);
+  const start = Date.parse(data.from);
+  const end = Date.parse(data.to);
+  const slots = [];
+  for (let h = start; h <= end; h += HOUR_MS) slots.push(h);
+  const bySite = new Map();
+  const totals = new Map();
+  for (const row of data.rows) {
+    if (!bySite.has(row.site)) bySite.set(row.site, new Array(slots.length).fill(0));
+    bySite.get(row.site)[(Date.parse(row.hour) - start) / HOUR_MS] = row[metric];
+    const t = totals.get(row.site) || { messages: 0, bytes: 0 };
+    t.messages += row.pubSubMessageCount;
+    t.bytes += row.pubSubBandwidth;
+    totals.set(row.site, t);
+  }
+  const labels = slots.map((h) =>
+    new Date(h).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
+  );
+  const datasets = [...bySite].map(([site, values]) => ({ label: siteName(site), data: values }));
+  const canvas = $('usage-chart');
+  // The plotted numbers, for assistive tools and tests that cannot read a canvas.
+  canvas.dataset.series = JSON.stringify({ metric, labels, datasets });
+  canvas.setAttribute(
+    'aria-label',
+    `${$('metric').selectedOptions[0].text} per hour for ${datasets.length} site(s); totals in the table below`,
+  );
+  if (typeof Chart === 'undefined') {
+    $('status').textContent = 'The chart library did not load; the table below has the numbers.';
+  } else if (chart) {
+    chart.data.labels = labels;
+    chart.data.datasets = datasets;
+    chart.update();
+  } else {
+    chart = new Chart(canvas, {
+      type: 'line',
+      data: { labels, datasets },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { y: { beginAtZero: true } },
+        plugins: { legend: { position: 'bottom' } },
+      },
+    });
+  }
+  const body = $('usage-totals').tBodies[0];
+  body.replaceChildren();
+  for (const [site, t] of [...totals].sort((a, b) => b[1].messages - a[1].messages)) {
+    const tr = document.createElement('tr');
+    tr.dataset.site = site;
+    tr.append(cell(siteName(site)), cell(number(t.messages), 'num'), cell(number(t.bytes), 'num'));
+    body.append(tr);
+  }
+  if (totals.size === 0) {
+    const tr = document.createElement('tr');
+    const td = cell('No usage in this period.', 'muted');
+    td.colSpan = 3;
+    tr.append(td);
+    body.append(tr);
+  }
+}
+
+async function loadLive() {
+  const live = await api('/api/live');
+  $('live-connections').textContent = String(live.connections);
+  const body = $('live-pages').tBodies[0];
+  body.replaceChildren();
+  for (const p of live.pages) {
+    const tr = document.createElement('tr');
+    tr.append(cell(p.page), cell(p.viewers, 'num'), cell(p.connections, 'num'));
+    body.append(tr);
+  }
+}
+
+async function loadUsers() {
+  const { users } = await api('/api/users');
+  const body = $('tokens').tBodies[0];
+  body.replaceChildren();
+  const select = $('new-token-user');
+  const chosen = select.value;
+  select.replaceChildren();
+  for (const user of users) {
+    const option = document.createElement('option');
+    option.value = user.id;
+    option.textContent = user.name;
+    select.append(option);
+    for (const token of user.tokens) {
+      const tr = document.createElement('tr');
+      tr.dataset.tokenId = token.id;
+      const status = document.createElement('td');
+      if (token.revokedAt !== null) {
+        status.textContent = `revoked ${time(token.revokedAt)}`;
+      } else {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = 'Revoke';
+        button.setAttribute('aria-label', `Revoke token ${token.label || token.id} of ${user.name}`);
+        button.addEventListener('click', () => revoke(token.id, button));
+        status.append(button);
+      }
+      tr.append(
+        cell(user.name),
+        cell(token.label || token.id),
+        cell(token.role),
+        cell(time(token.createdAt)),
+        cell(token.liveConnections, 'num'),
+        status,
+      );
+      body.append(tr);
+    }
+  }
+  if (chosen) select.value = chosen;
+}
+
+async function revoke(tokenId, button) {
+  button.disabled = true;
+  try {
+    const result = await api(`/api/tokens/${encodeURIComponent(tokenId)}/revoke`, { method: 'POST' });
+    $('status').textContent = `Token revoked; ${result.closedConnections} live connection(s) closed.`;
+    await Promise.all([loadUsers(), loadLive()]);
+  } catch (err) {
+    button.disabled = false;
+    showError(err);
+  }
+}
+
+async function refresh(what) {
+  try {
+    await Promise.all(what.map((load) => load()));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function signIn(token) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  try {
+    const me = await api('/api/me');
+    $('team-name').textContent = `— ${me.tenant.name}`;
+  } catch (err) {
+    signOut(err.message);
+    return;
+  }
+  $('sign-in').hidden = true;
+  $('app').hidden = false;
+  $('sign-out').hidden = false;
+  $('status').textContent = '';
+  await refresh([loadUsage, loadLive, loadUsers]);
+  timers = [
+    setInterval(() => refresh([loadLive, loadUsers]), 5000),
+    setInterval(() => refresh([loadUsage]), 30000),
+  ];
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  for (const t of timers) clearInterval(t);
+  timers = [];
+  $('app').hidden = true;
+  $('sign-out').hidden = true;
+  $('sign-in').hidden = false;
+  $('team-name').textContent = '';
+  $('sign-in-error').textContent = message || '';
+}
+
+$('sign-in-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const token = $('token').value.trim();
+  $('token').value = '';
+  $('sign-in-error').textContent = '';
+  void signIn(token);
+});
+$('sign-out').addEventListener('click', () => signOut(''));
+$('range').addEventListener('change', () => refresh([loadUsage]));
+$('metric').addEventListener('change', () => refresh([loadUsage]));
+$('new-token-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const out = $('new-token-result');
+  try {
+    const created = await api('/api/tokens', {
+      method: 'POST',
+      body: JSON.stringify({
+        userId: $('new-token-user').value,
+        role: $('new-token-role').value,
+        label: $('new-token-label').value,
+      }),
+    });
+    out.replaceChildren('New token (shown once, copy it now): ');
+    const code = document.createElement('code');
+    code.textContent = created.secret;
+    out.append(code);
+    $('new-token-label').value = '';
+    await loadUsers();
+  } catch (err) {
+    out.textContent = `Could not create the token: ${err.message}`;
+  }
+});
+
+const saved = sessionStorage.getItem(TOKEN_KEY);
+if (saved) void signIn(saved);

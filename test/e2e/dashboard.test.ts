@@ -1,0 +1,163 @@
+// The admin dashboard in real Chromium: sign in with an admin token, see the usage chart and totals
+// of a known scenario, the live pages, and revoke a token, which closes that user's socket (4403).
+// Saves a screenshot to test-results/dashboard.png.
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE } from '../../lib/protocol';
+import { TestClient } from '../helpers/client';
+import { addComment, createChat, PAGE } from '../helpers/frames';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { CHROMIUM_PATH, chromiumAvailable } from './harness';
+
+const OTHER_PAGE = 'https://docs.example.org/guide';
+const available = chromiumAvailable();
+
+interface UsageRowJson {
+  site: string;
+  pubSubMessageCount: number;
+  pubSubBandwidth: number;
+}
+
+describe.runIf(available)('admin dashboard in Chromium', () => {
+  let t: TestServer;
+  let browser: Browser;
+  let alice: TestClient;
+  let bob: TestClient;
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    // The scenario: Alice and Bob on two pages of two sites; Alice writes three events.
+    alice = await TestClient.connect(t.url, t.tokens.alice);
+    bob = await TestClient.connect(t.url, t.tokens.bob);
+    for (const c of [alice, bob]) {
+      for (const page of [PAGE, OTHER_PAGE]) {
+        c.send({ type: 'subscribe', page });
+        await c.next((f) => f.type === 'snapshot' && f.page === page);
+      }
+    }
+    for (const page of [PAGE, OTHER_PAGE]) {
+      await alice.next((f) => f.type === 'presence' && f.page === page && f.count === 2);
+    }
+    const chat = createChat();
+    alice.send(chat);
+    alice.send(addComment(chat.chatId));
+    alice.send(createChat({ page: OTHER_PAGE }));
+    await bob.next((f) => f.type === 'updated-text-chat' && f.seq === 2);
+    await bob.next((f) => f.type === 'new-text-chat' && f.page === OTHER_PAGE);
+    for (let i = 0; i < 3; i++) await alice.next('ack');
+    await alice.next((f) => f.type === 'new-text-chat' && f.page === OTHER_PAGE);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await alice?.close();
+    await bob?.close();
+    await t?.close();
+  });
+
+  it('refuses a member token with a clear message', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${t.server.httpUrl}/dashboard`);
+    await page.getByLabel('Admin token').fill(t.tokens.alice);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#sign-in-error').textContent()).toMatch(/not an admin token/);
+    expect(await page.locator('#app').isHidden()).toBe(true);
+    await page.close();
+  });
+
+  it('shows usage per site, live pages and tokens, and revokes a token closing its socket', async () => {
+    const res = await fetch(`${t.server.httpUrl}/api/usage`, {
+      headers: { authorization: `Bearer ${t.tokens.admin}` },
+    });
+    const rows = ((await res.json()) as { rows: UsageRowJson[] }).rows;
+    const total = (site: string, key: 'pubSubMessageCount' | 'pubSubBandwidth') =>
+      rows.filter((r) => r.site === site).reduce((sum, r) => sum + r[key], 0);
+    expect(total('example.com', 'pubSubMessageCount')).toBeGreaterThan(0);
+    expect(total('docs.example.org', 'pubSubMessageCount')).toBeGreaterThan(0);
+
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(msg.text());
+    });
+    await page.goto(`${t.server.httpUrl}/dashboard`);
+    await page.getByLabel('Admin token').fill(t.tokens.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#team-name').textContent()).toContain('Tenant A');
+    expect(await page.evaluate(() => sessionStorage.getItem('collab-chat-admin-token'))).toBe(t.tokens.admin);
+
+    // Totals table and the chart's series hold the server's numbers.
+    for (const site of ['example.com', 'docs.example.org']) {
+      const row = page.locator(`#usage-totals tbody tr[data-site="${site}"] td`);
+      await expect
+        .poll(() => row.allTextContents())
+        .toEqual([
+          site,
+          total(site, 'pubSubMessageCount').toLocaleString('en-US'),
+          total(site, 'pubSubBandwidth').toLocaleString('en-US'),
+        ]);
+    }
+    const chart = await page.evaluate(() => {
+      const canvas = document.getElementById('usage-chart') as HTMLCanvasElement;
+      const series = JSON.parse(canvas.dataset.series!) as {
+        metric: string;
+        datasets: { label: string; data: number[] }[];
+      };
+      const drawn = (
+        window as unknown as {
+          Chart: { getChart(c: HTMLCanvasElement): { data: { datasets: { label: string }[] } } | undefined };
+        }
+      ).Chart.getChart(canvas);
+      return {
+        metric: series.metric,
+        sums: Object.fromEntries(series.datasets.map((d) => [d.label, d.data.reduce((a, b) => a + b, 0)])),
+        drawnLabels: drawn?.data.datasets.map((d) => d.label).sort(),
+        width: canvas.width,
+      };
+    });
+    expect(chart.metric).toBe('pubSubMessageCount');
+    expect(chart.sums['example.com']).toBe(total('example.com', 'pubSubMessageCount'));
+    expect(chart.sums['docs.example.org']).toBe(total('docs.example.org', 'pubSubMessageCount'));
+    expect(chart.drawnLabels).toEqual(Object.keys(chart.sums).sort());
+    expect(chart.width).toBeGreaterThan(0);
+
+    // Live: both pages with two viewers each.
+    await expect.poll(() => page.locator('#live-connections').textContent()).toBe('2');
+    const livePages = await page
+      .locator('#live-pages tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(livePages.sort()).toEqual([
+      [OTHER_PAGE, '2', '2'],
+      [PAGE, '2', '2'],
+    ]);
+
+    // Revoke Bob's token: his socket closes at once with 4403.
+    await page.getByRole('button', { name: 'Revoke token test bob of Bob' }).click();
+    const closed = await bob.closed;
+    expect(closed.code).toBe(CLOSE.revoked);
+    await expect.poll(() => page.locator('#status').textContent()).toMatch(/1 live connection\(s\) closed/);
+    await expect
+      .poll(() => page.locator(`#tokens tr[data-token-id="${t.tokenIds.bob}"] td`).last().textContent())
+      .toMatch(/^revoked /);
+    await expect.poll(() => page.locator('#live-connections').textContent()).toBe('1');
+
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/dashboard.png', fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
