@@ -42,6 +42,10 @@ export function browserAvailable(name: BrowserName): boolean {
   return found;
 }
 
+/** Chromium's path and availability, for browser tests that need Chromium without the extension. */
+export const CHROMIUM_PATH = BROWSER_PATHS.chromium;
+export const chromiumAvailable = (): boolean => browserAvailable('chromium');
+
 /** Builds the extension for one browser (once per test file) and returns its directory. */
 export async function buildExtension(name: BrowserName): Promise<string> {
   const target = name === 'chromium' ? 'chrome' : 'firefox';
