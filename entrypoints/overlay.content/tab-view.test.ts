@@ -38,6 +38,20 @@ describe('TabView', () => {
     expect(view.isPending(write.broadcastId)).toBe(false);
   });
 
+  it.each([
+    ['before', false],
+    ['after', true],
+  ])('settles its own write to the server time when the echo comes %s the ack', (_when, ackFirst) => {
+    const view = new TabView();
+    view.setState(page, []);
+    const write = createWrite();
+    view.addOwn(write, me, 1);
+    if (ackFirst) view.confirm(write.broadcastId);
+    view.event(echoOf(write, 1));
+    expect(view.view()).toHaveLength(1);
+    expect(view.view()[0]!.comments.map((c) => c.at)).toEqual([5]);
+  });
+
   it('drops an echo that arrives after the ack', () => {
     const view = new TabView();
     view.setState(page, []);
@@ -46,6 +60,36 @@ describe('TabView', () => {
     view.confirm(write.broadcastId);
     expect(view.event(echoOf(write, 1))).toBe('own-echo');
     expect(view.view()).toHaveLength(1);
+  });
+
+  it('settles its own reply to the server version once, never adding it twice', () => {
+    const view = new TabView();
+    const created = createWrite();
+    const first = echoOf(created, 1);
+    if (first.type !== 'new-text-chat') throw new Error('echoOf makes a new-text-chat');
+    view.setState(page, [first.chat]);
+    const reply: WriteFrameT = {
+      type: 'add-comment',
+      broadcastId: crypto.randomUUID(),
+      page,
+      chatId: created.chatId,
+      commentId: 'comment-2',
+      text: 'reply',
+    };
+    view.addOwn(reply, me, 1);
+    view.confirm(reply.broadcastId);
+    view.event({
+      type: 'updated-text-chat',
+      page,
+      seq: 2,
+      broadcastId: reply.broadcastId,
+      chatId: created.chatId,
+      change: { op: 'add-comment', comment: { id: 'comment-2', author: me, text: 'reply', at: 9 } },
+    });
+    expect(view.view()[0]!.comments.map((c) => [c.id, c.at])).toEqual([
+      ['comment-1', 5],
+      ['comment-2', 9],
+    ]);
   });
 
   it('applies the same event coming from another tab or user', () => {

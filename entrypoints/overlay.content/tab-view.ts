@@ -1,6 +1,7 @@
 // What this tab shows of its page: the background's confirmed discussions plus this tab's own writes
-// not yet confirmed (optimistic). The server's echo of a write made here is dropped, so no change
-// ever shows twice; a refused write is removed from the overlay, which rolls it back.
+// not yet confirmed (optimistic). The server's echo of a write made here is never shown as a second
+// change: it only settles the optimistic copy to the server's version (the server's clock and names);
+// a refused write is removed from the overlay, which rolls it back.
 import type { ChatEventT, DiscussionT, PersonT, WriteFrameT } from '@/lib/protocol';
 import { applyChange } from '@/lib/protocol/page-state';
 
@@ -85,7 +86,8 @@ export class TabView {
   event(event: ChatEventT): EventOutcome {
     if (event.page !== this.page) return 'own-echo';
     if (this.own.has(event.broadcastId)) {
-      this.confirm(event.broadcastId);
+      this.pending.delete(event.broadcastId);
+      settle(this.confirmed, event);
       return 'own-echo';
     }
     applyChange(this.confirmed, event);
@@ -128,4 +130,20 @@ export class TabView {
     for (const change of this.pending.values()) applyChange(chats, change);
     return chats;
   }
+}
+
+/**
+ * Applies the server's version of a change this tab already shows: the discussion or comment it
+ * created is replaced rather than added again, so the times and names the server gave win.
+ */
+function settle(chats: DiscussionT[], event: ChatEventT): void {
+  if (event.type === 'new-text-chat') {
+    const i = chats.findIndex((c) => c.id === event.chat.id);
+    if (i >= 0) chats.splice(i, 1);
+  } else if (event.type === 'updated-text-chat' && event.change.op === 'add-comment') {
+    const id = event.change.comment.id;
+    const chat = chats.find((c) => c.id === event.chatId);
+    if (chat) chat.comments = chat.comments.filter((c) => c.id !== id);
+  }
+  applyChange(chats, event);
 }
