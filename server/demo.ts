@@ -72,6 +72,7 @@ export async function runDemo(root: string, flags: ServeFlags, io: CliIo): Promi
     `  2. Open the extension's options: server URL ${server.url}, and paste a token.`,
     '  3. On any web page, open the Collab Chat toolbar popup and turn it on for that site.',
     "  Two people? Use Ana's token in one browser (or profile) and Bruno's in another.",
+    `  Admin dashboard (usage, live pages, tokens): ${server.httpUrl}/dashboard — sign in with Ana's (admin) token.`,
     '',
     'Press Ctrl-C to stop.',
   );
