@@ -152,6 +152,11 @@ export class Hub {
     return true;
   }
 
+  /** The room's own copy of `page` when the room exists, so its subscribers can share one string. */
+  sharedPage(tenantId: string, page: string): string {
+    return this.rooms.get(roomId({ tenantId, page }))?.key.page ?? page;
+  }
+
   /** How many distinct users view the page on this node (for tests and metrics). */
   localUsers(key: RoomKey): number {
     return this.rooms.get(roomId(key))?.users.size ?? 0;
