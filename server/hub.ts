@@ -50,6 +50,11 @@ interface Room {
   members: Map<Subscriber, Membership>;
   /** Sockets per user id: presence counts users, not sockets. */
   users: Map<string, number>;
+  /**
+   * The keys of `users`, kept alongside, for the presence board: copying the keys at every join
+   * made a burst of n joins cost O(n²).
+   */
+  userIds: Set<string>;
   /** The last count announced to this room's subscribers. */
   count: number;
   stopBus: () => void;
@@ -192,6 +197,7 @@ export class Hub {
         key,
         members: new Map(),
         users: new Map(),
+        userIds: new Set(),
         count: 0,
         stopBus: () => {},
         sequencer: new RoomSequencer({
@@ -275,7 +281,10 @@ export class Hub {
   private addUser(room: Room, userId: string): void {
     const n = room.users.get(userId) ?? 0;
     room.users.set(userId, n + 1);
-    if (n === 0) this.presence.setLocal(room.key, new Set(room.users.keys()));
+    if (n === 0) {
+      room.userIds.add(userId);
+      this.presence.setLocal(room.key, room.userIds);
+    }
   }
 
   private removeUser(room: Room, userId: string): void {
@@ -285,7 +294,8 @@ export class Hub {
       return;
     }
     room.users.delete(userId);
-    this.presence.setLocal(room.key, new Set(room.users.keys()));
+    room.userIds.delete(userId);
+    this.presence.setLocal(room.key, room.userIds);
   }
 
   private announceCount(key: RoomKey, count: number): void {
