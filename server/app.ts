@@ -7,9 +7,9 @@ import { openRedisBus } from './bus/redis';
 import type { Bus } from './bus/types';
 import type { ServerConfig } from './config';
 import { DEFAULTS } from './config';
-import { Connection } from './connection';
+import { Connection, type Identity } from './connection';
 import { createDashboardAssets } from './dashboard/assets';
-import { FlushClock, FrameEncoder } from './fanout';
+import { FlushClock, FrameEncoder, type OutletOptions } from './fanout';
 import { Hub } from './hub';
 import { createMetrics, metricsAllowed } from './metrics';
 import { MemoryPresence } from './presence/memory';
@@ -87,7 +87,12 @@ export async function createCollabServer(
   const byToken = new Map<string, Set<Connection>>();
   const flushWindowMs = config.flushWindowMs ?? DEFAULTS.flushWindowMs;
   const flushClock = flushWindowMs > 0 ? new FlushClock(flushWindowMs) : null;
-  const frameEncoder = new FrameEncoder();
+  const outletOptions: OutletOptions = {
+    flushWindowMs: flushClock?.windowMs ?? 0,
+    maxBufferedBytes: config.maxBufferedBytes,
+    encoder: new FrameEncoder(),
+  };
+  const onEnd = (conn: Connection) => connections.delete(conn);
   const usage = new UsageMeter({ store, flushMs: config.usageFlushMs ?? DEFAULTS.usageFlushMs, log });
   const closeToken = (tokenId: string): number => {
     const live = [...(byToken.get(tokenId) ?? [])];
@@ -100,14 +105,14 @@ export async function createCollabServer(
     const pages = new Map<string, { sockets: number; users: Set<string> }>();
     for (const conn of connections) {
       const who = conn.identity;
-      if (!who || who.tenant.id !== tenantId) continue;
+      if (!who || who.tenantId !== tenantId) continue;
       view.connections++;
-      view.byToken[who.token.id] = (view.byToken[who.token.id] ?? 0) + 1;
+      view.byToken[who.tokenId] = (view.byToken[who.tokenId] ?? 0) + 1;
       for (const page of conn.subscribedPages) {
         let entry = pages.get(page);
         if (!entry) pages.set(page, (entry = { sockets: 0, users: new Set() }));
         entry.sockets++;
-        entry.users.add(who.user.id);
+        entry.users.add(who.userId);
       }
     }
     for (const [page, entry] of pages) {
@@ -119,17 +124,19 @@ export async function createCollabServer(
   const metrics = createMetrics({
     usage,
     *connectionTenants() {
-      for (const conn of connections) if (conn.identity) yield conn.identity.tenant.id;
+      for (const conn of connections) if (conn.identity) yield conn.identity.tenantId;
     },
   });
   const adminApi = createAdminApi({ store, usage, live, closeToken });
   const dashboard = createDashboardAssets();
 
-  const onIdentity = (conn: Connection, auth: { token: { id: string } } | null) => {
+  const onWrite = (tenantId: string, page: string | undefined, messages: number, bytes: number) =>
+    usage.record(tenantId, page, messages, bytes);
+  const onIdentity = (conn: Connection, identity: Identity | null) => {
     const tokenId = conn.tokenId;
     if (tokenId === null) return;
     let set = byToken.get(tokenId);
-    if (auth) {
+    if (identity) {
       if (!set) byToken.set(tokenId, (set = new Set()));
       set.add(conn);
     } else if (set) {
@@ -147,15 +154,14 @@ export async function createCollabServer(
           hub,
           bus,
           helloTimeoutMs: config.helloTimeoutMs,
-          maxBufferedBytes: config.maxBufferedBytes,
           flushClock,
-          frameEncoder,
-          onWrite: (tenantId, page, messages, bytes) => usage.record(tenantId, page, messages, bytes),
+          outletOptions,
+          onWrite,
           onIdentity,
+          onEnd,
           log,
         });
         connections.add(conn);
-        ws.on('close', () => connections.delete(conn));
       },
       health: () => ({ store: store.kind, connections: connections.size }),
       request(req, res) {

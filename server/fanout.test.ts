@@ -37,8 +37,10 @@ describe('Outlet', () => {
       socket,
       withClock ? clock : null,
       { flushWindowMs: 10, maxBufferedBytes: 1000, now: () => now, ...options },
-      (page, messages, bytes) => reports.push({ page, messages, bytes }),
-      () => overflowed++,
+      {
+        reportWrite: (page, messages, bytes) => void reports.push({ page, messages, bytes }),
+        overflowed: () => void overflowed++,
+      },
     );
 
   beforeEach(() => {
@@ -148,8 +150,7 @@ describe('Outlet', () => {
         spy,
         clock,
         { flushWindowMs: 10, maxBufferedBytes: 1000, encoder },
-        () => {},
-        () => {},
+        { reportWrite: () => {}, overflowed: () => {} },
       ).send(frame, 'p', true);
     }
     expect(seen).toHaveLength(2);

@@ -30,6 +30,18 @@ export interface OutletOptions {
 /** Reports what was written: `messages` frames (a batch counts its events) of `bytes` on the wire. */
 export type WriteReport = (page: string | undefined, messages: number, bytes: number) => void;
 
+/**
+ * Who owns an outlet (the connection): told of each write, and when the socket fell too far behind
+ * (the owner closes it; the client resyncs on reconnect). Methods rather than callbacks, so that
+ * thousands of idle sockets do not each hold two closures.
+ */
+export interface OutletOwner {
+  reportWrite: WriteReport;
+  overflowed(): void;
+}
+
+const performanceNow = (): number => performance.now();
+
 const BATCH_OPEN = Buffer.from('{"type":"batch","events":[', 'utf8');
 const BATCH_CLOSE = Buffer.from(']}', 'utf8');
 const COMMA = Buffer.from(',', 'utf8');
@@ -94,9 +106,13 @@ export class FlushClock {
   }
 }
 
+/** Frozen: a push to it would be a bug, and throws. */
+const NOTHING_QUEUED = Object.freeze([]) as never[];
+
 export class Outlet {
-  private queue: Buffer[] = [];
-  private pages: (string | undefined)[] = [];
+  /** Live frames waiting for the window's end; the shared empty array while none wait. */
+  private queue: Buffer[] = NOTHING_QUEUED;
+  private pages: (string | undefined)[] = NOTHING_QUEUED;
   private queuedBytes = 0;
   /** Until then (performance.now() ms) the socket counts as busy: live frames wait for the window. */
   private busyUntil = 0;
@@ -106,12 +122,11 @@ export class Outlet {
   constructor(
     private readonly socket: OutletSocket,
     private readonly clock: FlushClock | null,
+    /** Shared by every outlet of a server: built once from its config. */
     private readonly options: OutletOptions,
-    private readonly report: WriteReport,
-    /** The socket fell too far behind; the owner closes it (it resyncs on reconnect). */
-    private readonly onOverflow: () => void,
+    private readonly owner: OutletOwner,
   ) {
-    this.now = options.now ?? (() => performance.now());
+    this.now = options.now ?? performanceNow;
   }
 
   /**
@@ -136,7 +151,11 @@ export class Outlet {
         this.flush();
         if (this.discarded) return;
       }
-      if (this.queue.length === 0) this.clock!.schedule(this);
+      if (this.queue.length === 0) {
+        this.clock!.schedule(this);
+        this.queue = [];
+        this.pages = [];
+      }
       this.queue.push(data);
       this.pages.push(page);
       this.queuedBytes += data.length;
@@ -152,8 +171,8 @@ export class Outlet {
     if (this.discarded || this.queue.length === 0) return;
     const queue = this.queue;
     const pages = this.pages;
-    this.queue = [];
-    this.pages = [];
+    this.queue = NOTHING_QUEUED;
+    this.pages = NOTHING_QUEUED;
     this.queuedBytes = 0;
     this.clock?.cancel(this);
     if (this.clock) this.busyUntil = this.now() + this.options.flushWindowMs;
@@ -175,8 +194,8 @@ export class Outlet {
   /** Drops what waits (the socket is closing). */
   discard(): void {
     this.discarded = true;
-    this.queue = [];
-    this.pages = [];
+    this.queue = NOTHING_QUEUED;
+    this.pages = NOTHING_QUEUED;
     this.queuedBytes = 0;
     this.clock?.cancel(this);
   }
@@ -187,7 +206,11 @@ export class Outlet {
       return;
     }
     this.socket.send(data, { binary: false });
-    this.report(page, 1, wireBytes(typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length));
+    this.owner.reportWrite(
+      page,
+      1,
+      wireBytes(typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length),
+    );
   }
 
   private writeBatch(frames: Buffer[], pages: (string | undefined)[], start: number, end: number): void {
@@ -209,7 +232,7 @@ export class Outlet {
     for (let i = start + 1; i < end && onePage; i++) onePage = pages[i] === first;
     if (onePage) {
       // The usual case (one page per socket): one report for the whole frame.
-      this.report(first, end - start, total);
+      this.owner.reportWrite(first, end - start, total);
       return;
     }
     // Each event is charged its own bytes and a separator; the wrapper and the frame header go to
@@ -218,13 +241,13 @@ export class Outlet {
     for (let i = start + 1; i < end; i++) {
       const bytes = frames[i]!.length + 1;
       charged += bytes;
-      this.report(pages[i], 1, bytes);
+      this.owner.reportWrite(pages[i], 1, bytes);
     }
-    this.report(first, 1, total - charged);
+    this.owner.reportWrite(first, 1, total - charged);
   }
 
   private overflow(): void {
     this.discard();
-    this.onOverflow();
+    this.owner.overflowed();
   }
 }

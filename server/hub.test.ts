@@ -120,3 +120,99 @@ describe('Hub', () => {
     expect(hub.localUsers({ tenantId, page: PAGE })).toBe(0);
   });
 });
+
+describe('Hub fan-out across event-loop turns', () => {
+  const slice = 3;
+  let dir: string;
+  let store: SqliteStore;
+  let bus: MemoryBus;
+  let hub: Hub;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'collab-chat-hub-slices-'));
+    store = openSqliteStore(join(dir, 'hub.db'));
+    bus = new MemoryBus();
+    hub = new Hub(store, bus, new MemoryPresence(), 500, undefined, undefined, slice);
+  });
+  afterEach(async () => {
+    hub.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function commit() {
+    const result = await commitWrite(store, tenantId, createChat(), actor);
+    if (result.status !== 'applied') throw new Error(result.status);
+    return result.event;
+  }
+
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const seqs = (sub: Recorder) => sub.frames.flatMap((f) => (f.type === 'new-text-chat' ? [f.seq] : []));
+
+  async function members(n: number): Promise<Recorder[]> {
+    const subs = Array.from({ length: n }, (_, i) => new Recorder(tenantId, `u${i}`));
+    for (const sub of subs) await hub.subscribe(sub, PAGE);
+    // Presence announcements of the joins go through the same queue: at most n frames to n
+    // members, one slice per turn.
+    for (let i = 0; i < Math.ceil((n * n) / slice) + 2; i++) await nextTurn();
+    for (const sub of subs) expect(sub.frames.at(-1)).toEqual({ type: 'presence', page: PAGE, count: n });
+    for (const sub of subs) sub.frames.length = 0;
+    return subs;
+  }
+
+  it('serves at most one slice of sockets per turn, then continues in later turns', async () => {
+    const subs = await members(10);
+    const event = await commit();
+    // MemoryBus hands the frame over synchronously: the first slice is served in this turn.
+    await bus.publish({ tenantId, page: PAGE }, JSON.stringify(event));
+    expect(subs.filter((s) => s.frames.length > 0)).toHaveLength(slice);
+    await nextTurn();
+    expect(subs.filter((s) => s.frames.length > 0)).toHaveLength(2 * slice);
+    while (subs.some((s) => s.frames.length === 0)) await nextTurn();
+    for (const sub of subs) expect(seqs(sub)).toEqual([event.seq]);
+  });
+
+  it('keeps each socket in seq order, without duplicates, when a member joins mid-broadcast', async () => {
+    const subs = await members(7);
+    const events = [await commit(), await commit(), await commit()];
+    for (const event of events) await bus.publish({ tenantId, page: PAGE }, JSON.stringify(event));
+    // The first event is only partly delivered; a member joins now and reads a snapshot that
+    // already holds all three events, so none of them may reach it live again.
+    expect(subs.filter((s) => s.frames.length > 0)).toHaveLength(slice);
+    const late = new Recorder(tenantId, 'late');
+    await hub.subscribe(late, PAGE);
+    const fourth = await commit();
+    await bus.publish({ tenantId, page: PAGE }, JSON.stringify(fourth));
+    const all = [...events, fourth].map((e) => e.seq);
+    while (subs.some((s) => seqs(s).length < all.length) || seqs(late).length < 1) await nextTurn();
+    for (let i = 0; i < 10; i++) await nextTurn();
+    for (const sub of subs) expect(seqs(sub)).toEqual(all);
+    const snapshot = late.frames.find((f) => f.type === 'snapshot');
+    expect(snapshot && 'seq' in snapshot ? snapshot.seq : null).toBe(events[2]!.seq);
+    expect(seqs(late)).toEqual([fourth.seq]);
+  });
+
+  it('sends only the latest presence count once several are waiting', async () => {
+    const subs = await members(6);
+    const event = await commit();
+    await bus.publish({ tenantId, page: PAGE }, JSON.stringify(event));
+    // Two joins while the event is still being delivered: their counts (7, then 8) wait behind
+    // it, and only the newer one goes out.
+    await hub.subscribe(new Recorder(tenantId, 'x1'), PAGE);
+    await hub.subscribe(new Recorder(tenantId, 'x2'), PAGE);
+    while (subs.some((s) => s.frames.length < 2)) await nextTurn();
+    for (let i = 0; i < 10; i++) await nextTurn();
+    for (const sub of subs) {
+      expect(sub.frames.map((f) => (f.type === 'presence' ? f.count : f.type))).toEqual(['new-text-chat', 8]);
+    }
+  });
+
+  it('stops a queued broadcast when the room empties', async () => {
+    const subs = await members(6);
+    await bus.publish({ tenantId, page: PAGE }, JSON.stringify(await commit()));
+    for (const sub of subs) hub.unsubscribe(sub, PAGE);
+    for (let i = 0; i < 5; i++) await nextTurn();
+    expect(subs.filter((s) => s.frames.length > 0)).toHaveLength(slice);
+    expect(hub.stats()).toEqual({ rooms: 0, subscriptions: 0, pendingSubscriptions: 0 });
+  });
+});

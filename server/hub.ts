@@ -4,6 +4,9 @@
 // live events meanwhile, so nothing falls between the snapshot and the live stream. Each room's
 // bus frames pass through a RoomSequencer first: with several nodes they may arrive out of seq
 // order or, after a bus outage, not at all, and it restores the order from the store.
+// A room's fan-out goes through its delivery queue: frames leave in order, each to every member
+// before the next starts, at most `fanOutSlice` sockets per event-loop turn, so a broadcast to
+// thousands of sockets does not block the loop for the whole room.
 import type { ChatEventT, ReplayFrame, SnapshotFrame } from '../lib/protocol';
 import { roomId } from './bus/memory';
 import { RoomSequencer } from './bus/sequencer';
@@ -29,6 +32,17 @@ interface Membership {
   pending: string[] | null;
   /** Bumped by every (re)subscribe, so only the latest read answers. */
   generation: number;
+  /**
+   * The seq this member holds up to (its answer's, then each live event's): a queued event it
+   * already has, because its answer came between the event's queuing and its turn, is skipped.
+   */
+  seq: number;
+}
+
+/** A frame waiting in a room's delivery queue; `seq` is null for frames without one (presence). */
+interface Outgoing {
+  frame: string;
+  seq: number | null;
 }
 
 interface Room {
@@ -36,10 +50,22 @@ interface Room {
   members: Map<Subscriber, Membership>;
   /** Sockets per user id: presence counts users, not sockets. */
   users: Map<string, number>;
+  /**
+   * The keys of `users`, kept alongside, for the presence board: copying the keys at every join
+   * made a burst of n joins cost O(n²).
+   */
+  userIds: Set<string>;
   /** The last count announced to this room's subscribers. */
   count: number;
   stopBus: () => void;
   sequencer: RoomSequencer;
+  /** Frames to fan out, oldest first; the head one is partly delivered while `cursor` is set. */
+  outbox: Outgoing[];
+  /** Where the head frame's delivery stands; members added meanwhile are visited too. */
+  cursor: Iterator<[Subscriber, Membership]> | null;
+  /** A later turn will continue the queue (a drain is due or running). */
+  draining: boolean;
+  closed: boolean;
 }
 
 export class Hub {
@@ -55,6 +81,8 @@ export class Hub {
     /** How long an event that arrived ahead of its seq waits before the gap is read from the store. */
     private readonly gapWaitMs = 100,
     private readonly log: (message: string) => void = () => {},
+    /** Sockets served per event-loop turn by one room's fan-out. */
+    private readonly fanOutSlice = 256,
   ) {
     this.stopPresence = presence.onCount((key, count) => this.announceCount(key, count));
     this.stopMissed =
@@ -69,7 +97,7 @@ export class Hub {
     const room = this.roomFor(key);
     let member = room.members.get(sub);
     if (!member) {
-      member = { pending: [], generation: 0 };
+      member = { pending: [], generation: 0, seq: 0 };
       room.members.set(sub, member);
       this.addUser(room, sub.userId);
     } else {
@@ -102,8 +130,13 @@ export class Hub {
     sub.deliver(JSON.stringify(answer), page, false);
     const held = member.pending ?? [];
     member.pending = null;
+    member.seq = answer.seq;
     for (const frame of held) {
-      if ((JSON.parse(frame) as ChatEventT).seq > answer.seq) sub.deliver(frame, page, true);
+      const seq = (JSON.parse(frame) as ChatEventT).seq;
+      if (seq > member.seq) {
+        member.seq = seq;
+        sub.deliver(frame, page, true);
+      }
     }
     // The first answer tells the room's sequencer where the stream stands; frames it held
     // meanwhile follow the answer.
@@ -118,11 +151,15 @@ export class Hub {
     if (!room || !room.members.delete(sub)) return false;
     this.removeUser(room, sub.userId);
     if (room.members.size === 0) {
-      room.stopBus();
-      room.sequencer.close();
+      this.closeRoom(room);
       this.rooms.delete(id);
     }
     return true;
+  }
+
+  /** The room's own copy of `page` when the room exists, so its subscribers can share one string. */
+  sharedPage(tenantId: string, page: string): string {
+    return this.rooms.get(roomId({ tenantId, page }))?.key.page ?? page;
   }
 
   /** How many distinct users view the page on this node (for tests and metrics). */
@@ -144,10 +181,7 @@ export class Hub {
   close(): void {
     this.stopPresence();
     this.stopMissed();
-    for (const room of this.rooms.values()) {
-      room.stopBus();
-      room.sequencer.close();
-    }
+    for (const room of this.rooms.values()) this.closeRoom(room);
     this.rooms.clear();
   }
 
@@ -163,19 +197,24 @@ export class Hub {
         key,
         members: new Map(),
         users: new Map(),
+        userIds: new Set(),
         count: 0,
         stopBus: () => {},
         sequencer: new RoomSequencer({
           gapWaitMs: this.gapWaitMs,
           replayLimit: this.replayLimit,
           eventsSince: (since, limit) => this.store.eventsSince(key.tenantId, key.page, since, limit),
-          deliver: (frame) => this.fanOut(created, frame),
+          deliver: (frame, seq) => this.enqueue(created, frame, seq),
           // Too far behind to fill: every member takes a fresh snapshot, which restarts the order.
           resync: () => {
             for (const sub of created.members.keys()) void this.subscribe(sub, key.page);
           },
           log: this.log,
         }),
+        outbox: [],
+        cursor: null,
+        draining: false,
+        closed: false,
       };
       this.rooms.set(id, created);
       created.stopBus = this.bus.subscribe(key, (_key, frame) => created.sequencer.push(frame));
@@ -184,17 +223,68 @@ export class Hub {
     return room;
   }
 
-  private fanOut(room: Room, frame: string): void {
-    for (const [sub, member] of room.members) {
-      if (member.pending) member.pending.push(frame);
-      else sub.deliver(frame, room.key.page, true);
+  private closeRoom(room: Room): void {
+    room.closed = true;
+    room.outbox = [];
+    room.cursor = null;
+    room.stopBus();
+    room.sequencer.close();
+  }
+
+  /**
+   * Queues a frame for every member. With nothing queued before it, it starts in this turn (a room
+   * smaller than a slice is served at once, as before); otherwise it waits for the frames ahead.
+   */
+  private enqueue(room: Room, frame: string, seq: number | null): void {
+    if (room.closed) return;
+    // A presence count not yet started is outdated by a newer one: when many join at once (a
+    // reconnect storm), each member gets the latest count rather than one frame per join.
+    const last = room.outbox.length > 1 ? room.outbox[room.outbox.length - 1]! : null;
+    if (seq === null && last?.seq === null) last.frame = frame;
+    else room.outbox.push({ frame, seq });
+    if (!room.draining) this.drain(room);
+  }
+
+  /** Serves up to one slice of sockets, then yields the loop to continue in a later turn. */
+  private drain(room: Room): void {
+    room.draining = true;
+    let budget = this.fanOutSlice;
+    while (!room.closed && room.outbox.length > 0) {
+      const { frame, seq } = room.outbox[0]!;
+      room.cursor ??= room.members.entries();
+      for (;;) {
+        if (budget === 0) {
+          setImmediate(() => this.drain(room));
+          return;
+        }
+        // Re-read: a delivery may close the socket and, with it, the room.
+        if (room.closed) break;
+        const next = room.cursor.next();
+        if (next.done) break;
+        const [sub, member] = next.value;
+        budget--;
+        if (member.pending) {
+          if (seq !== null) member.pending.push(frame);
+        } else if (seq === null) {
+          sub.deliver(frame, room.key.page, true);
+        } else if (seq > member.seq) {
+          member.seq = seq;
+          sub.deliver(frame, room.key.page, true);
+        }
+      }
+      room.cursor = null;
+      room.outbox.shift();
     }
+    room.draining = false;
   }
 
   private addUser(room: Room, userId: string): void {
     const n = room.users.get(userId) ?? 0;
     room.users.set(userId, n + 1);
-    if (n === 0) this.presence.setLocal(room.key, new Set(room.users.keys()));
+    if (n === 0) {
+      room.userIds.add(userId);
+      this.presence.setLocal(room.key, room.userIds);
+    }
   }
 
   private removeUser(room: Room, userId: string): void {
@@ -204,14 +294,14 @@ export class Hub {
       return;
     }
     room.users.delete(userId);
-    this.presence.setLocal(room.key, new Set(room.users.keys()));
+    room.userIds.delete(userId);
+    this.presence.setLocal(room.key, room.userIds);
   }
 
   private announceCount(key: RoomKey, count: number): void {
     const room = this.rooms.get(roomId(key));
     if (!room || room.count === count) return;
     room.count = count;
-    const frame = JSON.stringify({ type: 'presence', page: key.page, count });
-    for (const [sub, member] of room.members) if (!member.pending) sub.deliver(frame, key.page, true);
+    this.enqueue(room, JSON.stringify({ type: 'presence', page: key.page, count }), null);
   }
 }

@@ -12,8 +12,8 @@ export interface RoomSequencerOptions {
   /** The room's events after `since`, or null when the store cannot answer with at most `limit`. */
   eventsSince: (since: number, limit: number) => Promise<{ seq: number; events: ChatEventT[] } | null>;
   replayLimit: number;
-  /** Hands one frame, in seq order, to the room's members. */
-  deliver: (frame: string) => void;
+  /** Hands one frame, in seq order, to the room's members, with its seq (null for presence). */
+  deliver: (frame: string, seq: number | null) => void;
   /** The gap cannot be filled: every member must take a fresh snapshot (then `start` again). */
   resync: () => void;
   log: (message: string) => void;
@@ -45,7 +45,7 @@ export class RoomSequencer {
   push(frame: string): void {
     const seq = seqOf(frame);
     if (seq === null) {
-      this.options.deliver(frame);
+      this.options.deliver(frame, null);
       return;
     }
     if (this.next !== null && seq < this.next) return; // already delivered, maybe read from the store
@@ -70,7 +70,7 @@ export class RoomSequencer {
     for (let frame = this.held.get(this.next); frame !== undefined; frame = this.held.get(this.next)) {
       this.held.delete(this.next);
       this.next++;
-      this.options.deliver(frame);
+      this.options.deliver(frame, this.next - 1);
     }
     for (const seq of this.held.keys()) if (seq < this.next) this.held.delete(seq);
     if (this.held.size === 0) {
@@ -117,7 +117,7 @@ export class RoomSequencer {
       const frame = this.held.get(event.seq) ?? JSON.stringify(event);
       this.held.delete(event.seq);
       this.next++;
-      this.options.deliver(frame);
+      this.options.deliver(frame, event.seq);
     }
     this.drain();
   }
