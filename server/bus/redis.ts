@@ -5,6 +5,7 @@
 // been missed so that it can catch its rooms up from the store.
 import { Redis } from 'ioredis';
 import type { Bus, BusHandler, RoomKey } from './types';
+import { ServiceUnavailableError } from '../unavailable';
 
 export interface RedisOptions {
   /** A `redis://` (or `rediss://`) URL. */
@@ -15,25 +16,14 @@ export interface RedisOptions {
   log?: (message: string) => void;
 }
 
-export class RedisUnavailableError extends Error {
+export class RedisUnavailableError extends ServiceUnavailableError {
   constructor(url: string, cause: unknown) {
-    const why = cause instanceof Error ? cause.message : String(cause);
     super(
-      `cannot reach Redis at ${redactRedisUrl(url)}: ${why}. ` +
-        'Check that Redis runs and that --redis / REDIS_URL names it (redis://[:password@]host:port).',
-      { cause },
+      'Redis',
+      url,
+      cause,
+      'Check that Redis runs and that --redis / REDIS_URL names it (redis://[:password@]host:port).',
     );
-    this.name = 'RedisUnavailableError';
-  }
-}
-
-export function redactRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
   }
 }
 

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ChatEventT, DiscussionT, WriteFrameT } from '../../lib/protocol';
 import { addUsagePg, POSTGRES_USAGE_MIGRATION, usagePg } from './postgres-usage';
+import { ServiceUnavailableError } from '../unavailable';
 import type {
   CommitResult,
   NewToken,
@@ -96,26 +97,14 @@ export interface PostgresStoreOptions {
   onError?: (err: Error) => void;
 }
 
-export class PostgresUnavailableError extends Error {
+export class PostgresUnavailableError extends ServiceUnavailableError {
   constructor(url: string, cause: unknown) {
-    const why = cause instanceof Error ? cause.message : String(cause);
     super(
-      `cannot reach PostgreSQL at ${redactUrl(url)}: ${why}. ` +
-        'Check that the server runs and that --db / DATABASE_URL names it (postgres://user:password@host:port/database).',
-      { cause },
+      'PostgreSQL',
+      url,
+      cause,
+      'Check that the server runs and that --db / DATABASE_URL names it (postgres://user:password@host:port/database).',
     );
-    this.name = 'PostgresUnavailableError';
-  }
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
   }
 }
 
