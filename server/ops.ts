@@ -1,7 +1,8 @@
 // Writes: the pure planner that validates and authorises one write against the discussion as
 // stored, and `commitWrite`, which runs it inside the store's transaction. The author and the time
 // of every change come from the token's user and the server clock, never from the client.
-import type { CommentT, DiscussionT, PersonT, RoleT, WriteFrameT } from '../lib/protocol';
+import { applyChange } from '../lib/protocol/page-state';
+import type { ChatChangeT, DiscussionT, PersonT, RoleT, WriteFrameT } from '../lib/protocol';
 import type { CommitResult, Store, StoredDiscussion, WritePlan, WritePlanner } from './store/types';
 
 export interface Actor {
@@ -41,8 +42,9 @@ export function planWrite(
   }
 
   if (!current || current.page !== write.page) return notFound(write.chatId);
-  const chat = structuredClone(current.chat);
+  const chat = current.chat;
   const isAdmin = actor.role === 'admin';
+  let change: ChatChangeT;
 
   switch (write.type) {
     case 'add-comment': {
@@ -53,53 +55,27 @@ export function planWrite(
           message: `a comment with id ${write.commentId} already exists`,
         };
       }
-      const comment: CommentT = { id: write.commentId, author: actor.user, text: write.text, at: now };
-      chat.comments.push(comment);
-      return {
-        ok: true,
-        event: {
-          type: 'updated-text-chat',
-          ...base,
-          chatId: chat.id,
-          change: { op: 'add-comment', comment },
-        },
-        chat,
+      change = {
+        op: 'add-comment',
+        comment: { id: write.commentId, author: actor.user, text: write.text, at: now },
       };
+      break;
     }
     case 'edit-comment': {
       const comment = chat.comments.find((c) => c.id === write.commentId);
       if (!comment) return commentNotFound(write.commentId);
       if (comment.author.id !== actor.user.id) return forbidden('only its author can edit a comment');
-      comment.text = write.text;
-      comment.editedAt = now;
-      return {
-        ok: true,
-        event: {
-          type: 'updated-text-chat',
-          ...base,
-          chatId: chat.id,
-          change: { op: 'edit-comment', commentId: comment.id, text: write.text, editedAt: now },
-        },
-        chat,
-      };
+      change = { op: 'edit-comment', commentId: comment.id, text: write.text, editedAt: now };
+      break;
     }
     case 'delete-comment': {
-      const i = chat.comments.findIndex((c) => c.id === write.commentId);
-      if (i < 0) return commentNotFound(write.commentId);
-      if (chat.comments[i]!.author.id !== actor.user.id && !isAdmin) {
+      const comment = chat.comments.find((c) => c.id === write.commentId);
+      if (!comment) return commentNotFound(write.commentId);
+      if (comment.author.id !== actor.user.id && !isAdmin) {
         return forbidden('only its author or an admin can delete a comment');
       }
-      chat.comments.splice(i, 1);
-      return {
-        ok: true,
-        event: {
-          type: 'updated-text-chat',
-          ...base,
-          chatId: chat.id,
-          change: { op: 'delete-comment', commentId: write.commentId },
-        },
-        chat,
-      };
+      change = { op: 'delete-comment', commentId: write.commentId };
+      break;
     }
     case 'delete-chat': {
       // The creator is the first comment's author; a discussion whose comments are all gone may be
@@ -111,6 +87,12 @@ export function planWrite(
       return { ok: true, event: { type: 'deleted-text-chat', ...base, chatId: chat.id }, chat: null };
     }
   }
+
+  // The stored state follows from the event by the same rule every client applies it with.
+  const event = { type: 'updated-text-chat' as const, ...base, chatId: chat.id, change };
+  const chats = [structuredClone(chat)];
+  applyChange(chats, { ...event, seq: 0 });
+  return { ok: true, event, chat: chats[0]! };
 }
 
 function commentNotFound(commentId: string): WritePlan {
