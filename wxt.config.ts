@@ -13,7 +13,16 @@ export default defineConfig({
     host_permissions: ['<all_urls>'],
     // Chrome warns about keys it does not know: the Gecko id goes only into the Firefox build.
     ...(browser === 'firefox'
-      ? { browser_specific_settings: { gecko: { id: 'collab-chat@example.org' } } }
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'collab-chat@example.org',
+              // Firefox's built-in consent: on a site the user turned on, the page's address and the
+              // text a discussion quotes go to the team's own server.
+              data_collection_permissions: { required: ['websiteActivity', 'websiteContent'] },
+            },
+          },
+        }
       : {}),
   }),
   hooks: {
