@@ -49,8 +49,10 @@ export const chromiumAvailable = (): boolean => browserAvailable('chromium');
 /** Builds the extension for one browser (once per test file) and returns its directory. */
 export async function buildExtension(name: BrowserName): Promise<string> {
   const target = name === 'chromium' ? 'chrome' : 'firefox';
+  // Vitest sets NODE_ENV=test, which would give a development-flavoured build; test what ships.
   await promisify(execFile)('npx', ['wxt', 'build', '-b', target], {
     cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production' },
     maxBuffer: 16 * 1024 * 1024,
   });
   return join(ROOT, '.output', name === 'chromium' ? 'chrome-mv3' : 'firefox-mv2');
