@@ -1,6 +1,7 @@
 // Draws the benchmark's throughput and latency figures as grouped bar charts in inline SVG (made
 // here, no chart library, no network) and screenshots the page in the system Chromium into a PNG.
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/chromium';
 import { SERVER_KINDS, type BenchResultT, type ServerKindName } from './schema';
 
 const COLORS: Record<ServerKindName, string> = { ours: '#2563eb', ws: '#9ca3af', socketio: '#f59e0b' };
@@ -137,15 +138,8 @@ body{margin:16px;font-family:sans-serif;color:#111;background:#fff;width:1160px}
 
 export async function drawCharts(r: BenchResultT, pngPath: string): Promise<void> {
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });

@@ -1,5 +1,6 @@
 // What the real-browser anchoring test and benchmark share: lib/anchoring bundled for a page,
 // a tiny loopback HTTP server, and headless Chromium through playwright-core (never downloaded).
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM_PATH };
 
 /**
  * A page script as one IIFE: by default lib/anchoring with the fixture corpus and the test's steps,
@@ -64,14 +65,7 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
 }
 

@@ -1,6 +1,7 @@
 // The admin dashboard in real Chromium: sign in with an admin token, see the usage chart and totals
 // of a known scenario, the live pages, and revoke a token, which closes that user's socket (4403).
 // Saves a screenshot to test-results/dashboard.png.
+import { CHROMIUM_ARGS } from '../helpers/chromium';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,14 +31,7 @@ describe.runIf(available)('admin dashboard in Chromium', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
     // The scenario: Alice and Bob on two pages of two sites; Alice writes three events.
     alice = await TestClient.connect(t.url, t.tokens.alice);

@@ -3,6 +3,7 @@
 // profile), Firefox ESR through puppeteer-core over WebDriver BiDi (`browser.installExtension`).
 // Scenarios talk to `UserBrowser` and `Tab` only, so one scenario text runs in both browsers; what
 // only one browser can do is a capability of its `UserBrowser`.
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -23,7 +24,7 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const ARTIFACTS = join(ROOT, 'test-results/e2e');
 export type BrowserName = 'chromium' | 'firefox';
 export const BROWSER_PATHS: Record<BrowserName, string> = {
-  chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  chromium: CHROMIUM_PATH,
   firefox: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
 };
 const PACKAGES: Record<BrowserName, string> = { chromium: 'chromium', firefox: 'firefox-esr' };
@@ -43,7 +44,7 @@ export function browserAvailable(name: BrowserName): boolean {
 }
 
 /** Chromium's path and availability, for browser tests that need Chromium without the extension. */
-export const CHROMIUM_PATH = BROWSER_PATHS.chromium;
+export { CHROMIUM_PATH };
 export const chromiumAvailable = (): boolean => browserAvailable('chromium');
 
 /** Builds the extension for one browser (once per test file) and returns its directory. */
@@ -349,12 +350,7 @@ export class ChromiumUser implements UserBrowser {
       args: [
         `--load-extension=${extensionDir}`,
         `--disable-extensions-except=${extensionDir}`,
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...CHROMIUM_ARGS,
       ],
     });
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
