@@ -129,6 +129,17 @@ export interface PopupView {
   viewers: string;
 }
 
+/** What the popup shows; evaluated inside the popup page, in either browser. */
+function readPopupView(): PopupView {
+  const t = (id: string) => document.querySelector(`[data-testid="${id}"]`);
+  return {
+    connection: t('popup-connection')?.textContent ?? '',
+    connectionState: t('popup-connection')?.getAttribute('data-state') ?? '',
+    me: t('popup-me')?.textContent ?? '',
+    viewers: t('popup-viewers')?.textContent ?? '',
+  };
+}
+
 /** One tab of a page, seen through the overlay in its shadow root. */
 export abstract class Tab {
   /** Texts of `alert`/`confirm`/`prompt` dialogs the page opened (there should be none). */
@@ -413,15 +424,7 @@ export class ChromiumUser implements UserBrowser {
     // The popup refreshes itself; wait until it reports the live connection for this page.
     await popup.locator('[data-testid="popup-connection"][data-state="live"]').waitFor({ timeout: 15_000 });
     await popup.locator('[data-testid="popup-viewers"][data-count]:not([data-count=""])').waitFor();
-    const view = await popup.evaluate(() => {
-      const t = (id: string) => document.querySelector(`[data-testid="${id}"]`);
-      return {
-        connection: t('popup-connection')?.textContent ?? '',
-        connectionState: t('popup-connection')?.getAttribute('data-state') ?? '',
-        me: t('popup-me')?.textContent ?? '',
-        viewers: t('popup-viewers')?.textContent ?? '',
-      };
-    });
+    const view = await popup.evaluate(readPopupView);
     await popup.screenshot({ path: join(ARTIFACTS, 'chromium-1-popup.png') });
     await popup.close();
     return view;
@@ -608,15 +611,7 @@ export class FirefoxUser implements UserBrowser {
         throw new Error(`the popup never showed a live connection; it shows: ${seen}`, { cause: error });
       });
     await page.waitForSelector('[data-testid="popup-viewers"][data-count]:not([data-count=""])');
-    const view = await page.evaluate(() => {
-      const t = (id: string) => document.querySelector(`[data-testid="${id}"]`);
-      return {
-        connection: t('popup-connection')?.textContent ?? '',
-        connectionState: t('popup-connection')?.getAttribute('data-state') ?? '',
-        me: t('popup-me')?.textContent ?? '',
-        viewers: t('popup-viewers')?.textContent ?? '',
-      };
-    });
+    const view = await page.evaluate(readPopupView);
     await page.screenshot({ path: join(ARTIFACTS, 'firefox-1-popup.png') });
     return view;
   }
