@@ -206,6 +206,8 @@ export function collaborationScenarios(
       await pageA.clickText('#second', 'every remark');
       await pageB.clickText('#second', 'every remark');
       await expect.poll(() => pageB.texts('comment-text'), WAIT).toEqual(['Two tabs, one alice']);
+      // Alice's thread must be open before the cut, or the check below races its rendering.
+      await expect.poll(() => pageA.texts('comment-text'), WAIT).toEqual(['Two tabs, one alice']);
 
       proxy.cutAll();
       await expect
