@@ -1,5 +1,6 @@
 // Wires the background together from browser APIs: storage-backed settings and outbox, the tab ports,
-// runtime messages of the popup and options page, the online event and first-install setup.
+// runtime messages of the popup and options page, the online event, tab and window focus (retry
+// now while reconnecting) and first-install setup.
 // Listeners are registered synchronously so that a stopped MV3 worker is woken by them.
 import { browser } from 'wxt/browser';
 import { RuntimeRequest, type RuntimeRequestT } from '@/lib/messaging';
@@ -36,6 +37,12 @@ export function setupBackground(): Session {
   tokenStorage.watch(() => session.connection.restart());
   globalThis.addEventListener?.('online', () => session.connection.online());
   globalThis.addEventListener?.('offline', () => session.connection.offline());
+  // A tab or window coming to the front often means the user is back (a laptop opened): while
+  // reconnecting, try now.
+  browser.tabs.onActivated.addListener(() => session.connection.nudge('visible'));
+  browser.windows?.onFocusChanged.addListener((windowId) => {
+    if (windowId !== browser.windows.WINDOW_ID_NONE) session.connection.nudge('visible');
+  });
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();
   });

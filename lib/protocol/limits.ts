@@ -30,17 +30,33 @@ export const LIMITS = {
   replayEvents: 500,
   /** The client must send `hello` within this many milliseconds of connecting. */
   helloTimeoutMs: 5000,
-  /** The server pings every socket this often and terminates one that missed the previous pong. */
-  heartbeatMs: 30_000,
-  /** Clients send an application `ping` this often while any page is subscribed. */
-  clientPingMs: 20_000,
+  /** The server sends a WebSocket ping to every socket this often. */
+  heartbeatMs: 5_000,
+  /**
+   * A socket that has not answered a ping (pong, or any frame) within this many milliseconds is
+   * terminated and leaves presence at once: a stalled path is noticed within heartbeat + timeout.
+   */
+  pongTimeoutMs: 10_000,
+  /** Clients send an application `ping` this often while connected. */
+  clientPingMs: 10_000,
+  /**
+   * A client that has heard nothing from the server (no `pong`, no frame at all) this long after a
+   * `ping` treats the socket as dead: it closes it, reconnects and resyncs.
+   */
+  clientPongTimeoutMs: 8_000,
 } as const;
 
 /** Close codes the server uses. 1000-range codes are standard WebSocket codes. */
 export const CLOSE = {
   normal: 1000,
+  /** The server is shutting down; the reason may carry `retry-after-ms=N` (see retry-after.ts). */
   goingAway: 1001,
   tooBig: 1009,
+  /**
+   * Try again later (RFC 6455 registry): the server is starting, shutting down or overloaded. The
+   * reason starts with `retry-after-ms=N;` and the client waits N ms before its next attempt.
+   */
+  tryAgainLater: 1013,
   /** No valid `hello` in time, or a missing or unknown token. */
   unauthenticated: 4401,
   /** The token was revoked (also closes live sockets of that token). */
