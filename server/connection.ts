@@ -39,6 +39,8 @@ export interface ConnectionDeps {
   hub: Hub;
   bus: Bus;
   helloTimeoutMs: number;
+  /** A socket that answers no ping (pong or any frame) for this long is terminated. */
+  pongTimeoutMs: number;
   /** Ends flush windows for batching; null sends every frame on its own. */
   flushClock: FlushClock | null;
   /** Batching window, buffered-bytes bound and the shared encoder: one object for all sockets. */
@@ -78,7 +80,8 @@ export class Connection implements Subscriber, OutletOwner {
   private pages: Set<string> | null = null;
   /** Cleared and dropped once hello arrives. */
   private helloTimer: NodeJS.Timeout | null;
-  private isAlive = true;
+  /** When the unanswered ping went out (ms, Date.now()); 0 when none is outstanding. */
+  private pingSentAt = 0;
   private tokens: number = LIMITS.rateBurst;
   private refilledAt = Date.now();
   private strikes = 0;
@@ -129,7 +132,7 @@ export class Connection implements Subscriber, OutletOwner {
 
   private static onSocketPong(this: WebSocket): void {
     const conn = (this as OwnedSocket)[CONNECTION];
-    if (conn) conn.isAlive = true;
+    if (conn) conn.pingSentAt = 0;
   }
 
   get tenantId(): string {
@@ -159,16 +162,20 @@ export class Connection implements Subscriber, OutletOwner {
     this.close(CLOSE.slowConsumer, 'you are not reading fast enough; reconnect and resync');
   }
 
-  /** One heartbeat tick: a socket that did not answer the previous ping is dead. */
-  heartbeat(): void {
+  /**
+   * One heartbeat tick: pings a socket with no ping outstanding; terminates one whose ping has gone
+   * unanswered for the pong timeout (a stalled path: a sleeping laptop, a NAT that forgot the flow),
+   * which also takes it out of presence at once.
+   */
+  heartbeat(now = Date.now()): void {
     if (this.state === 'closed') return;
-    if (!this.isAlive) {
+    if (this.pingSentAt === 0) {
+      this.pingSentAt = now;
+      this.ws.ping();
+    } else if (now - this.pingSentAt >= this.deps.pongTimeoutMs) {
       this.ws.terminate();
       this.end();
-      return;
     }
-    this.isAlive = false;
-    this.ws.ping();
   }
 
   close(code: number, reason: string): void {
@@ -253,6 +260,7 @@ export class Connection implements Subscriber, OutletOwner {
 
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
+    this.pingSentAt = 0; // anything from the client shows the path works
     if (!this.takeToken()) return;
     if (isBinary) {
       if (this.state === 'awaiting-hello')
