@@ -231,6 +231,11 @@ export async function createCollabServer(
   }
   phase = 'ready';
 
+  // With several nodes an event can miss the bus (its publisher died after the ack, Redis dropped):
+  // each node looks for such events in the store about once a second.
+  const reconcileMs = config.reconcileMs ?? (config.redis !== undefined ? DEFAULTS.reconcileMs : 0);
+  const reconciler = reconcileMs > 0 ? setInterval(() => void hub.reconcile(), reconcileMs) : null;
+
   const heartbeat = setInterval(() => {
     const now = Date.now();
     for (const conn of connections) conn.heartbeat(now);
@@ -276,6 +281,7 @@ export async function createCollabServer(
       closing ??= (async () => {
         // From now on newcomers are refused with a retry-after, not accepted and then dropped.
         phase = 'draining';
+        if (reconciler) clearInterval(reconciler);
         clearInterval(heartbeat);
         clearInterval(revocationPoll);
         for (const conn of connections)

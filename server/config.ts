@@ -25,6 +25,11 @@ export interface ServerConfig {
    * refused with 1013 and a retry-after (default DEFAULTS.maxPendingHandshakes).
    */
   maxPendingHandshakes?: number;
+  /**
+   * How often each node checks its live rooms against the store for events the bus did not bring
+   * (default DEFAULTS.reconcileMs with Redis; 0 turns it off, as on one node it has nothing to find).
+   */
+  reconcileMs?: number;
   /** How often to look for tokens revoked by another process (the CLI). */
   revocationPollMs: number;
   /** A socket whose unsent data exceeds this is closed as a slow consumer (4408). */
@@ -52,6 +57,7 @@ export const DEFAULTS = {
   heartbeatMs: LIMITS.heartbeatMs,
   pongTimeoutMs: LIMITS.pongTimeoutMs,
   maxPendingHandshakes: 512,
+  reconcileMs: 1000,
   revocationPollMs: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
   presenceTtlMs: 10_000,

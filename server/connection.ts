@@ -418,6 +418,14 @@ export class Connection implements Subscriber, OutletOwner {
     }
     if (result.status === 'duplicate') {
       this.send({ type: 'ack', broadcastId: write.broadcastId, page: result.page, seq: result.seq });
+      // The first try may have been acked by a node that died before publishing: publish it again
+      // while it is the page's latest event (a later one would already have revealed it).
+      const latest = await this.deps.store
+        .eventsSince(who.tenantId, result.page, result.seq - 1, 1)
+        .catch(() => null);
+      const event = latest?.events[0];
+      if (event?.seq === result.seq)
+        await this.deps.bus.publish({ tenantId: who.tenantId, page: event.page }, JSON.stringify(event));
       return;
     }
     const event = result.event;

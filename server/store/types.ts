@@ -121,6 +121,12 @@ export interface Store {
     limit: number,
   ): Promise<{ seq: number; events: ChatEventT[] } | null>;
   /**
+   * The latest seq of each page (0 for a page never written), in the order asked, read in one query:
+   * each node checks its live rooms against it about once a second, to find events it never heard of
+   * on the bus (a publisher that died between commit and publish, a dropped Redis connection).
+   */
+  latestSeqs(pages: readonly { tenantId: string; page: string }[]): Promise<number[]>;
+  /**
    * Applies one write in a single transaction: if the write's broadcastId was already applied in
    * this tenant, answers `duplicate`; else loads the discussion `write.chatId` names (null if none
    * in this tenant), asks `plan`, and when it agrees stores the discussion's new state, bumps the
