@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../lib/protocol';
 import { TestClient } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { until } from '../helpers/services';
 import {
   ARTIFACTS,
   browserAvailable,
@@ -43,7 +44,7 @@ describe.skipIf(!browserAvailable('chromium'))('chromium: coming back after an o
     url = pages.url('article.html');
     pageA = await alice.open(url);
     await alice.enableSiteOf(pageA);
-    await expect.poll(state, WAIT).toBe('live');
+    await until('the overlay live', async () => (await state()) === 'live');
   });
 
   afterAll(async () => {

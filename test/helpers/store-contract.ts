@@ -137,7 +137,10 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
           { tenantId: tenant.id, page: PAGE },
         ];
         expect(await store.latestSeqs(asked)).toEqual([0, 2, 0, 2]);
-        const many = Array.from({ length: 1200 }, (_, i) => ({ tenantId: tenant.id, page: `${PAGE}?n=${i}` }));
+        const many = Array.from({ length: 1200 }, (_, i) => ({
+          tenantId: tenant.id,
+          page: `${PAGE}?n=${i}`,
+        }));
         expect(await store.latestSeqs([...many, { tenantId: tenant.id, page: PAGE }])).toEqual([
           ...many.map(() => 0),
           2,
