@@ -186,12 +186,30 @@ describe('planWrite limits', () => {
     ['a discussion on a page one short of full', create, null, { pageChats: 2 }, 'ok'],
     ['a reply to a full thread', add, stored, {}, 'thread-full'],
     ['a discussion past the tenant’s bytes', create, null, { tenantBytes: 990 }, 'quota-exceeded'],
-    ['an edit that grows past the tenant’s bytes', { ...edit('cmt-alice1'), text: 'x'.repeat(50) }, stored, { tenantBytes: 990 }, 'quota-exceeded'],
-    ['an edit that shrinks, at the tenant’s bytes', { ...edit('cmt-alice1'), text: 'x' }, stored, { tenantBytes: 1000 }, 'ok'],
+    [
+      'an edit that grows past the tenant’s bytes',
+      { ...edit('cmt-alice1'), text: 'x'.repeat(50) },
+      stored,
+      { tenantBytes: 990 },
+      'quota-exceeded',
+    ],
+    [
+      'an edit that shrinks, at the tenant’s bytes',
+      { ...edit('cmt-alice1'), text: 'x' },
+      stored,
+      { tenantBytes: 1000 },
+      'ok',
+    ],
     ['a delete at the tenant’s bytes', delComment('cmt-alice1'), { ...stored }, { tenantBytes: 5000 }, 'ok'],
   ] as const)('%s → %s', (_name, write, current, totals, expected) => {
     const actor = write.type === 'delete-comment' ? admin : alice;
-    const plan = planWrite(write as WriteFrameT, actor, 1, inputFor(write as WriteFrameT, current, totals), limits);
+    const plan = planWrite(
+      write as WriteFrameT,
+      actor,
+      1,
+      inputFor(write as WriteFrameT, current, totals),
+      limits,
+    );
     expect(plan.ok ? 'ok' : plan.code).toBe(expected);
     if (!plan.ok) expect(plan.message).toMatch(/at most/);
   });

@@ -133,7 +133,10 @@ export function planWrite(
       return {
         ok: true,
         bytes,
-        event: { ...update, change: { op: 'edit-comment', commentId: comment.id, text: write.text, editedAt: now } },
+        event: {
+          ...update,
+          change: { op: 'edit-comment', commentId: comment.id, text: write.text, editedAt: now },
+        },
       };
     }
     case 'delete-comment': {
@@ -141,7 +144,11 @@ export function planWrite(
       if (comment.authorId !== actor.user.id && !isAdmin) {
         return forbidden('only its author or an admin can delete a comment');
       }
-      return { ok: true, bytes: -comment.bytes, event: { ...update, change: { op: 'delete-comment', commentId: comment.id } } };
+      return {
+        ok: true,
+        bytes: -comment.bytes,
+        event: { ...update, change: { op: 'delete-comment', commentId: comment.id } },
+      };
     }
     case 'delete-chat': {
       // The creator is stored with the discussion: deleting the opening comment changes nothing.

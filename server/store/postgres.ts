@@ -676,7 +676,14 @@ export class PostgresStore implements Store {
         if (c.op === 'add-comment') {
           change = `INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, token_id)
                     VALUES ($1, $2, $5, $6, $7, $8, $9, $10)`;
-          params = [c.comment.id, c.comment.author.id, c.comment.author.name, c.comment.text, c.comment.at, tokenId];
+          params = [
+            c.comment.id,
+            c.comment.author.id,
+            c.comment.author.name,
+            c.comment.text,
+            c.comment.at,
+            tokenId,
+          ];
           count = 1;
         } else if (c.op === 'edit-comment') {
           change = `UPDATE comments SET text = $6, edited_at = $7, token_id = $8

@@ -71,7 +71,12 @@ export function renderLogRow(page: string, row: LogRow): ChatEventT {
       };
     case 'add':
       if (!row.comment) return removed;
-      return { type: 'updated-text-chat', ...base, chatId: row.chatId, change: { op: 'add-comment', comment: row.comment } };
+      return {
+        type: 'updated-text-chat',
+        ...base,
+        chatId: row.chatId,
+        change: { op: 'add-comment', comment: row.comment },
+      };
     case 'edit':
       if (!row.comment) return removed;
       return {
@@ -98,7 +103,12 @@ export function commentOf(r: {
   at: number | string;
   edited_at: number | string | null;
 }): CommentT {
-  const c: CommentT = { id: r.id, author: { id: r.author_id, name: r.author_name }, text: r.text, at: Number(r.at) };
+  const c: CommentT = {
+    id: r.id,
+    author: { id: r.author_id, name: r.author_name },
+    text: r.text,
+    at: Number(r.at),
+  };
   if (r.edited_at !== null) c.editedAt = Number(r.edited_at);
   return c;
 }

@@ -144,17 +144,39 @@ describe('SqliteStore migration from the previous release', () => {
       });
       expect(asBob).toMatchObject({ status: 'rejected', code: 'forbidden' });
       // Retries of writes made before the migration are still duplicates.
-      const retry = { ...addComment('chat-gamma', { page: 'https://example.com/other', commentId: 'cmt-gamma-2' }) };
+      const retry = {
+        ...addComment('chat-gamma', { page: 'https://example.com/other', commentId: 'cmt-gamma-2' }),
+      };
       retry.broadcastId = '00000000-0000-4000-8000-000000000009';
-      expect(await commitWrite(store, acme.id, retry, { user: { id: bob!.id, name: 'Bob' }, role: 'member' })).toEqual({
+      expect(
+        await commitWrite(store, acme.id, retry, { user: { id: bob!.id, name: 'Bob' }, role: 'member' }),
+      ).toEqual({
         status: 'duplicate',
         page: 'https://example.com/other',
         seq: 2,
       });
       // And the migrated rows take new writes.
       const actorAda = { user: { id: ada!.id, name: 'Ada' }, role: 'member' as const };
-      expect((await commitWrite(store, acme.id, editComment('chat-gamma', 'cmt-gamma-3', 'x', 'https://example.com/other'), actorAda)).status).toBe('applied');
-      expect((await commitWrite(store, acme.id, deleteComment('chat-gamma', 'cmt-gamma-1', 'https://example.com/other'), actorAda)).status).toBe('applied');
+      expect(
+        (
+          await commitWrite(
+            store,
+            acme.id,
+            editComment('chat-gamma', 'cmt-gamma-3', 'x', 'https://example.com/other'),
+            actorAda,
+          )
+        ).status,
+      ).toBe('applied');
+      expect(
+        (
+          await commitWrite(
+            store,
+            acme.id,
+            deleteComment('chat-gamma', 'cmt-gamma-1', 'https://example.com/other'),
+            actorAda,
+          )
+        ).status,
+      ).toBe('applied');
       expect((await commitWrite(store, acme.id, deleteChat('chat-alpha'), actorAda)).status).toBe('applied');
       expect((await store.usage(acme.id, 0, Date.now()))[0]).toMatchObject({ messages: 12, bytes: 3456 });
     } finally {

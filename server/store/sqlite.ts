@@ -368,7 +368,9 @@ export class SqliteStore implements Store {
         `SELECT id, author_id, length(CAST(text AS BLOB)) AS bytes FROM comments
          WHERE tenant_id = ? AND chat_id = ? AND id = ?`,
       ),
-      tenantBytes: db.prepare<[string], { bytes: number }>('SELECT bytes FROM tenant_bytes WHERE tenant_id = ?'),
+      tenantBytes: db.prepare<[string], { bytes: number }>(
+        'SELECT bytes FROM tenant_bytes WHERE tenant_id = ?',
+      ),
       addTenantBytes: db.prepare(
         `INSERT INTO tenant_bytes (tenant_id, bytes) VALUES (?, ?)
          ON CONFLICT (tenant_id) DO UPDATE SET bytes = bytes + excluded.bytes`,
@@ -575,7 +577,9 @@ export class SqliteStore implements Store {
         if (done) return { status: 'duplicate', page: done.page, seq: done.seq };
         const head = s.chatHead.get(tenantId, write.chatId);
         const commentRow =
-          head && 'commentId' in write ? s.commentHead.get(tenantId, write.chatId, write.commentId) : undefined;
+          head && 'commentId' in write
+            ? s.commentHead.get(tenantId, write.chatId, write.commentId)
+            : undefined;
         const decision = plan({
           chat: head
             ? {
@@ -586,7 +590,9 @@ export class SqliteStore implements Store {
                 bytes: head.bytes,
               }
             : null,
-          comment: commentRow ? { id: commentRow.id, authorId: commentRow.author_id, bytes: commentRow.bytes } : null,
+          comment: commentRow
+            ? { id: commentRow.id, authorId: commentRow.author_id, bytes: commentRow.bytes }
+            : null,
           pageChats: s.pageSeq.get(tenantId, write.page)?.chats ?? 0,
           tenantBytes: s.tenantBytes.get(tenantId)?.bytes ?? 0,
         });
@@ -631,7 +637,17 @@ export class SqliteStore implements Store {
         if (decision.bytes !== 0) s.addTenantBytes.run(tenantId, decision.bytes);
         const seq = s.bumpSeq.get(tenantId, page, chatsDelta)!.seq;
         const entry = logEntryOf(ev);
-        s.insertEvent.run(tenantId, page, seq, write.broadcastId, entry.kind, entry.chatId, entry.commentId, tokenId, now);
+        s.insertEvent.run(
+          tenantId,
+          page,
+          seq,
+          write.broadcastId,
+          entry.kind,
+          entry.chatId,
+          entry.commentId,
+          tokenId,
+          now,
+        );
         s.insertWrite.run(tenantId, write.broadcastId, page, seq, now);
         // The log keeps the replay window's count; older entries go now, a few at a time.
         if (seq > this.replayWindow.events) s.trimEvents.run(tenantId, page, seq - this.replayWindow.events);

@@ -168,7 +168,12 @@ export interface Store {
    * further comments continuing under the same id on the next page. Pages read one after another
    * may see writes made in between; applying the events after the first page's seq fixes that up.
    */
-  snapshotPage(tenantId: string, page: string, cursor: string | null, maxBytes: number): Promise<SnapshotPage>;
+  snapshotPage(
+    tenantId: string,
+    page: string,
+    cursor: string | null,
+    maxBytes: number,
+  ): Promise<SnapshotPage>;
   /**
    * The events after `since`, in seq order, when the store holds all of them and there are at most
    * `limit`; null when the client must take a snapshot instead (too far behind the replay window, or

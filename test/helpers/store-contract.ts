@@ -2,7 +2,14 @@
 // empty store per test: `describeStoreContract('SqliteStore', open)`. Writes are planned by the
 // server's own planner (ops), so the stored events have the shapes the server really stores.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addSnapshotPage, applyReplay, type ChatEventT, type DiscussionT, type PageState, type WriteFrameT } from '../../lib/protocol';
+import {
+  addSnapshotPage,
+  applyReplay,
+  type ChatEventT,
+  type DiscussionT,
+  type PageState,
+  type WriteFrameT,
+} from '../../lib/protocol';
 import { DEFAULT_STORE_LIMITS, plannerFor, type Actor } from '../../server/ops';
 import { selectorBytes } from '../../server/store/rows';
 import type { CommitResult, PlanInput, Store, StoreOptions } from '../../server/store/types';
@@ -159,10 +166,18 @@ export function describeStoreContract(
         // tombstone, and the opening comment is replayed with its current text.
         const opening = snap.chats[0]!.comments[0]!;
         const tombstone = { ...e4, seq: 2, broadcastId: e2.broadcastId };
-        const edited = { ...e3, change: { ...(e3 as { change: object }).change, editedAt: opening.editedAt } };
+        const edited = {
+          ...e3,
+          change: { ...(e3 as { change: object }).change, editedAt: opening.editedAt },
+        };
         expect(await store.eventsSince(tenant.id, PAGE, 0, 100)).toEqual({
           seq: 4,
-          events: [{ ...e1, chat: { ...(e1 as { chat: DiscussionT }).chat, comments: [opening] } }, tombstone, edited, e4],
+          events: [
+            { ...e1, chat: { ...(e1 as { chat: DiscussionT }).chat, comments: [opening] } },
+            tombstone,
+            edited,
+            e4,
+          ],
         });
         expect(await store.eventsSince(tenant.id, PAGE, 2, 100)).toEqual({ seq: 4, events: [edited, e4] });
         expect(await store.eventsSince(tenant.id, PAGE, 4, 100)).toEqual({ seq: 4, events: [] });
@@ -386,7 +401,13 @@ export function describeStoreContract(
         expect(seen.every((s) => !('comments' in (s.chat ?? {})))).toBe(true);
         const shapes = results.map((r) =>
           r.status === 'applied' && r.event.type === 'updated-text-chat'
-            ? { ...r.event, seq: 0, broadcastId: '', chatId: '', change: { ...r.event.change, comment: null } }
+            ? {
+                ...r.event,
+                seq: 0,
+                broadcastId: '',
+                chatId: '',
+                change: { ...r.event.change, comment: null },
+              }
             : r,
         );
         expect(shapes[0]).toEqual(shapes[1]);
@@ -424,7 +445,8 @@ export function describeStoreContract(
         const { tenant, applied, user } = await setup();
         const actor: Actor = { user: { id: user.id, name: user.name }, role: 'member' };
         const limits = { chatsPerPage: 2, commentsPerChat: 3, tenantBytes: 2000 };
-        const commit = (write: WriteFrameT) => store.commit(tenant.id, write, plannerFor(write, actor, 1, limits));
+        const commit = (write: WriteFrameT) =>
+          store.commit(tenant.id, write, plannerFor(write, actor, 1, limits));
         const a = createChat();
         await applied(a);
         await applied(createChat());
@@ -450,7 +472,8 @@ export function describeStoreContract(
         const { tenant, applied } = await setup();
         const chats = [createChat(), createChat(), createChat()];
         for (const c of chats) await applied(c);
-        for (let i = 0; i < 40; i++) await applied(addComment(chats[1]!.chatId, { text: `reply ${i} `.repeat(20) }));
+        for (let i = 0; i < 40; i++)
+          await applied(addComment(chats[1]!.chatId, { text: `reply ${i} `.repeat(20) }));
         await applied(createChat({ page: OTHER_PAGE }));
         const whole = await store.snapshot(tenant.id, PAGE);
         const maxBytes = 2048;
@@ -590,7 +613,10 @@ export function describeReplayWindowContract(
       // Past the window's age every client takes a snapshot, which is still exact.
       await store.compact(Date.now() + 120_000);
       expect(await store.eventsSince(tenant.id, PAGE, final.seq - 1, 500)).toBeNull();
-      expect(await store.eventsSince(tenant.id, PAGE, final.seq, 500)).toEqual({ seq: final.seq, events: [] });
+      expect(await store.eventsSince(tenant.id, PAGE, final.seq, 500)).toEqual({
+        seq: final.seq,
+        events: [],
+      });
       expect(await store.snapshot(tenant.id, PAGE)).toEqual(final);
     });
 

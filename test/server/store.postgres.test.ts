@@ -136,7 +136,10 @@ describe.runIf(available)('PostgreSQL store', () => {
       const adaActor: Actor = { user: { id: ada!.id, name: 'Ada' }, role: 'member' };
       expect((await commitWrite(store, acme.id, deleteChat('chat-alpha'), adaActor)).status).toBe('applied');
       const add = addComment('chat-gamma', { page: 'https://example.com/other' });
-      expect(await commitWrite(store, acme.id, add, adaActor)).toMatchObject({ status: 'applied', event: { seq: 4 } });
+      expect(await commitWrite(store, acme.id, add, adaActor)).toMatchObject({
+        status: 'applied',
+        event: { seq: 4 },
+      });
     } finally {
       await store.close();
     }
