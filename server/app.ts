@@ -14,6 +14,7 @@ import { Connection, type Identity } from './connection';
 import { createDashboardAssets } from './dashboard/assets';
 import { FlushClock, FrameEncoder, type OutletOptions } from './fanout';
 import { Hub } from './hub';
+import { DEFAULT_STORE_LIMITS } from './ops';
 import { createMetrics, metricsAllowed } from './metrics';
 import { MemoryPresence } from './presence/memory';
 import { openRedisPresence } from './presence/redis';
@@ -90,7 +91,9 @@ export async function createCollabServer(
   });
   let store: Store;
   try {
-    store = parts.store ?? (await openStore(config.db, log));
+    store =
+      parts.store ??
+      (await openStore(config.db, log, config.replayWindow ? { replayWindow: config.replayWindow } : {}));
   } catch (err) {
     await transport.close();
     throw err;
@@ -202,6 +205,7 @@ export async function createCollabServer(
           onIdentity,
           onEnd,
           log,
+          limits: config.limits ?? DEFAULT_STORE_LIMITS,
         });
         connections.add(conn);
       },
@@ -266,6 +270,17 @@ export async function createCollabServer(
       });
   }, config.revocationPollMs);
 
+  // Log entries past the replay window's age go, a bounded batch per turn, and SQLite's WAL is
+  // checkpointed so that deleted text leaves the file.
+  let compacting: Promise<unknown> | null = null;
+  const compaction = setInterval(() => {
+    compacting ??= store
+      .compact()
+      .catch((err: Error) => log(`compacting the event log failed: ${err.message}`))
+      .finally(() => (compacting = null));
+  }, config.compactEveryMs ?? DEFAULTS.compactEveryMs);
+  compaction.unref();
+
   let closing: Promise<void> | null = null;
   return {
     url: transport.url,
@@ -284,6 +299,8 @@ export async function createCollabServer(
         if (reconciler) clearInterval(reconciler);
         clearInterval(heartbeat);
         clearInterval(revocationPoll);
+        clearInterval(compaction);
+        await compacting;
         for (const conn of connections)
           conn.close(
             CLOSE.goingAway,

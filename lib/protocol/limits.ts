@@ -28,6 +28,11 @@ export const LIMITS = {
   rateStrikes: 50,
   /** Most events answered in one `replay`; a client further behind gets a `snapshot`. */
   replayEvents: 500,
+  /**
+   * Largest `snapshot` or `replay` frame the server sends, in bytes of JSON: a larger snapshot goes
+   * out in several pages (`more: true` on all but the last), a larger replay as several replays.
+   */
+  snapshotFrameBytes: 128 * 1024,
   /** The client must send `hello` within this many milliseconds of connecting. */
   helloTimeoutMs: 5000,
   /** The server sends a WebSocket ping to every socket this often. */
@@ -86,6 +91,12 @@ export const ERROR_CODES = [
   'conflict',
   'rate-limited',
   'too-many-subscriptions',
+  /** The page holds its most discussions. */
+  'page-full',
+  /** The discussion holds its most comments. */
+  'thread-full',
+  /** The team stores its most bytes. */
+  'quota-exceeded',
   'internal',
 ] as const;
 
