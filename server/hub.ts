@@ -136,6 +136,9 @@ export class Hub {
     if (!this.isCurrent(key, sub, member, generation)) return;
     for (const frame of frames) sub.deliver(frame, page, false);
     for (let part = 1; next !== null; part++) {
+      // Each part in a turn of its own: other sockets, writes and /healthz are served in between.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!this.isCurrent(key, sub, member, generation)) return;
       let chats;
       try {
         ({ chats, next } = await this.store.snapshotPage(key.tenantId, page, next, budget));
