@@ -77,9 +77,32 @@ describe('settings migrations', () => {
     expect(await sitesAwaitingPermissionStorage.getValue()).toEqual(['<all_urls>']);
   });
 
-  it('1 → 2: with <all_urls> still granted nothing waits', async () => {
+  it('1 → 2: "every site" with <all_urls> still granted stays on, nothing waits', async () => {
     await seedVersion1(['https://a.example'], true);
-    await migrateSettings(deps(fakePermissions(['<all_urls>'])));
+    const permissions = fakePermissions(['<all_urls>']);
+    await migrateSettings(deps(permissions));
+    expect([...permissions.granted]).toEqual(['<all_urls>']);
+    expect(await sitesAwaitingPermissionStorage.getValue()).toEqual([]);
+  });
+
+  it('1 → 2: an install-time <all_urls> the user never chose is given back; their sites wait', async () => {
+    await seedVersion1(['https://a.example', 'https://b.example'], false);
+    const permissions = fakePermissions(['<all_urls>']);
+    const removed: string[][] = [];
+    permissions.onRemoved.addListener((p) => removed.push(p.origins ?? []));
+    await migrateSettings(deps(permissions));
+    expect(removed).toEqual([['<all_urls>']]);
+    expect(permissions.granted.size).toBe(0);
+    expect(await sitesAwaitingPermissionStorage.getValue()).toEqual([
+      'https://a.example/*',
+      'https://b.example/*',
+    ]);
+  });
+
+  it('1 → 2: with no site on, the install-time <all_urls> is given back too', async () => {
+    const permissions = fakePermissions(['<all_urls>']);
+    await migrateSettings(deps(permissions));
+    expect(permissions.granted.size).toBe(0);
     expect(await sitesAwaitingPermissionStorage.getValue()).toEqual([]);
   });
 

@@ -4,10 +4,12 @@
 //
 //   1 → 2  Sites. Version 1 held `<all_urls>` from install and kept the sites a user turned on in
 //          `enabledSites` (origins) and `enabledEverywhere`. Now a site is on when its host
-//          permission is granted. A site whose permission the browser still grants stays on by
-//          itself (the background registers the content script for it); every other one is put on
-//          the "needs your permission again" list that the popup and the options page offer to grant
-//          in one click. The old keys are removed.
+//          permission is granted. Chrome carries the install-time `<all_urls>` over to the update
+//          (it is still an optional permission), which would now mean "on everywhere": unless the
+//          user had chosen every site, it is given back. A site whose own permission the browser
+//          grants stays on by itself (the background registers the content script for it); every
+//          other one is put on the "needs your permission again" list that the popup and the options
+//          page offer to grant in one click. The old keys are removed.
 //   2 → 3  Token. It moves from storage.local (which content scripts can read) to the extension
 //          origin's IndexedDB (lib/token-vault.ts). A token already in the vault is newer and wins.
 import { storage } from '#imports';
@@ -18,7 +20,7 @@ import type { PermissionsLike } from './sites';
 export const SETTINGS_VERSION = 3;
 
 export interface MigrationDeps {
-  permissions: Pick<PermissionsLike, 'contains'>;
+  permissions: Pick<PermissionsLike, 'contains'> & { remove(p: { origins: string[] }): Promise<boolean> };
   tokenVault: { get(): Promise<string>; set(token: string): Promise<void> };
 }
 
@@ -48,6 +50,9 @@ async function sitesFromStorageToPermissions({ permissions }: MigrationDeps): Pr
   ]);
   const wanted = new Set<string>();
   if (everywhere === true) wanted.add(EVERY_SITE);
+  else if (await permissions.contains({ origins: [EVERY_SITE] })) {
+    await permissions.remove({ origins: [EVERY_SITE] });
+  }
   if (Array.isArray(sites)) {
     for (const site of sites) {
       const pattern = typeof site === 'string' ? sitePattern(site) : null;

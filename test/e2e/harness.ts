@@ -459,7 +459,27 @@ export class ChromiumUser implements UserBrowser {
 
   /** The extension's service worker now (a stopped one is started again by the next event). */
   async worker(): Promise<Worker> {
-    return this.context.serviceWorkers()[0] ?? (await this.context.waitForEvent('serviceworker'));
+    const workers = this.context.serviceWorkers();
+    if (this.updatedWorker && workers.includes(this.updatedWorker)) return this.updatedWorker;
+    return workers[0] ?? (await this.context.waitForEvent('serviceworker'));
+  }
+
+  private updatedWorker: Worker | null = null;
+
+  /**
+   * Updates the extension in place from the files now in `extensionDir` (CDP `Extensions.loadUnpacked`
+   * of the same folder: same id, the browser's update path) and waits for the new service worker.
+   */
+  async updateExtension(extensionDir: string): Promise<void> {
+    const cdp = await this.context.browser()!.newBrowserCDPSession();
+    try {
+      const next = this.context.waitForEvent('serviceworker');
+      const { id } = await cdp.send('Extensions.loadUnpacked', { path: extensionDir });
+      if (id !== this.extensionId) throw new Error(`the update installed ${id}, not ${this.extensionId}`);
+      this.updatedWorker = await next;
+    } finally {
+      await cdp.detach();
+    }
   }
 
   extensionUrl(path: string): string {

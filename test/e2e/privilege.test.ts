@@ -5,7 +5,9 @@
 // script's presence is read from CDP's execution contexts of the page; in Firefox from the engine's
 // own list of what the extension would inject into a URL (WebExtensionPolicy, with the browser's
 // privileges) and from the overlay's presence.
-import { mkdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server';
 import {
@@ -21,8 +23,19 @@ import {
   type UserBrowser,
 } from './harness';
 
-// The extension API inside an extension page, as far as these checks use it.
+// The extension API inside extension contexts, as far as these checks use it.
 declare const browser: { storage: { local: { get(keys: null): Promise<Record<string, unknown>> } } };
+declare const chrome: {
+  permissions: { getAll(): Promise<{ origins?: string[] }> };
+  scripting: { getRegisteredContentScripts(): Promise<Array<{ matches?: string[] }>> };
+  storage: {
+    local: {
+      get(keys: null): Promise<Record<string, unknown>>;
+      set(items: object): Promise<void>;
+      remove(keys: string[]): Promise<void>;
+    };
+  };
+};
 
 const WAIT = { timeout: 15_000, interval: 100 };
 
@@ -214,3 +227,84 @@ function privilegeSuite<U extends UserBrowser>(
 
 privilegeSuite('chromium', (dir) => ChromiumUser.launch(dir), chromiumProbe);
 privilegeSuite('firefox', (dir) => FirefoxUser.launch(dir), firefoxProbe);
+
+/**
+ * A real update in Chromium from a version-1 install: that version held `<all_urls>` (and `tabs`) from
+ * install and kept its sites and the token in storage.local. The old install is this build's files
+ * with version 1's manifest and a background that does nothing (the test writes what version 1 left
+ * in storage); the update copies this build over it and reloads it through Chrome's update path
+ * (CDP `Extensions.loadUnpacked` of the same folder).
+ */
+describe.skipIf(!browserAvailable('chromium'))('chromium: an update from version 1', () => {
+  let server: TestServer;
+  let pages: Awaited<ReturnType<typeof servePages>>;
+  let user: ChromiumUser;
+  let buildDir: string;
+  let installDir: string;
+
+  beforeAll(async () => {
+    buildDir = await buildExtension('chromium');
+    [server, pages] = await Promise.all([startTestServer(), servePages()]);
+    installDir = await mkdtemp(join(tmpdir(), 'collab-chat-v1-'));
+    await cp(buildDir, installDir, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(installDir, 'manifest.json'), 'utf8'));
+    manifest.version = '0.0.1';
+    manifest.permissions = ['storage', 'tabs'];
+    manifest.host_permissions = ['<all_urls>'];
+    delete manifest.optional_host_permissions;
+    manifest.background = { service_worker: 'version-1-background.js' };
+    await writeFile(join(installDir, 'manifest.json'), JSON.stringify(manifest));
+    await writeFile(
+      join(installDir, 'version-1-background.js'),
+      '// version 1 stand-in: holds storage only\n',
+    );
+    user = await ChromiumUser.launch(installDir);
+  });
+
+  afterAll(async () => {
+    await user?.close();
+    await pages?.close();
+    await server?.close();
+    if (installDir) await rm(installDir, { recursive: true, force: true });
+  });
+
+  it('gives back the install-time <all_urls>, keeps the token, and restores the sites in one click', async () => {
+    const kept = await user.open(pages.url('article.html'));
+    const other = await user.open(pages.url('article.html').replace('127.0.0.1', 'localhost'));
+    const before = await user.worker();
+    expect(await before.evaluate(async () => (await chrome.permissions.getAll()).origins)).toEqual([
+      '<all_urls>',
+    ]);
+    // What version 1 left: settings, the token, and two sites on (not every site).
+    await before.evaluate(
+      ([serverUrl, token, sites]) =>
+        chrome.storage.local.set({ serverUrl, token, enabledSites: sites, enabledEverywhere: false }),
+      [server.url, server.tokens.alice, [new URL(kept.url).origin, new URL(other.url).origin]] as const,
+    );
+
+    await cp(buildDir, installDir, { recursive: true, force: true });
+    await user.updateExtension(installDir);
+
+    // Chrome carried `<all_urls>` over; the first start of this version gives it back, so nothing runs.
+    await expect.poll(() => user.hostPermissions(), WAIT).toEqual([]);
+    expect(await user.registeredContentScripts()).toEqual([]);
+    const worker = await user.worker();
+    expect(await worker.evaluate(readVault)).toBe(server.tokens.alice);
+    const stored = await worker.evaluate(() => chrome.storage.local.get(null));
+    expect(Object.keys(stored).filter((key) => /^(token|enabled)/.test(key))).toEqual([]);
+    expect(JSON.stringify(stored)).not.toContain(server.tokens.alice);
+
+    // The popup names both sites; one real click grants them and both open tabs start.
+    const popup = await user.clickInPopup(kept, 'grant-again', (v) => v.awaiting === null && v.siteOn);
+    expect(popup.problem).toBeNull();
+    expect((await user.hostPermissions()).sort()).toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
+    await expect
+      .poll(async () => (await user.registeredContentScripts()).flatMap((s) => s.matches ?? []).sort(), WAIT)
+      .toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
+    for (const tab of [kept, other]) {
+      await expect.poll(() => tab.hasOverlay(), WAIT).toBe(true);
+      // Connected with the token the update moved.
+      await expect.poll(() => tab.connection().then((c) => c.state), WAIT).toBe('live');
+    }
+  });
+});
