@@ -115,6 +115,8 @@ export class Hub {
     // What the frame's envelope (type, page, seq, part) leaves for its discussions or events.
     const budget = this.frameBytes - Buffer.byteLength(page) - 96;
     try {
+      await this.turn();
+      if (!this.isCurrent(key, sub, member, generation)) return;
       const replay =
         since === undefined
           ? null
@@ -136,6 +138,8 @@ export class Hub {
     if (!this.isCurrent(key, sub, member, generation)) return;
     for (const frame of frames) sub.deliver(frame, page, false);
     for (let part = 1; next !== null; part++) {
+      await this.turn();
+      if (!this.isCurrent(key, sub, member, generation)) return;
       let chats;
       try {
         ({ chats, next } = await this.store.snapshotPage(key.tenantId, page, next, budget));
@@ -162,6 +166,30 @@ export class Hub {
     room.sequencer.start(seq);
     sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
   }
+
+  /**
+   * Waits for this read's turn: snapshot parts and replays of every subscriber are read one per
+   * event-loop iteration, so a storm of subscribes never stacks several reads into one long task;
+   * sockets, writes and /healthz are served in between.
+   */
+  private turn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.reads.push(resolve);
+      if (!this.pumping) {
+        this.pumping = true;
+        setImmediate(this.pump);
+      }
+    });
+  }
+
+  private readonly reads: (() => void)[] = [];
+  private pumping = false;
+  private readonly pump = (): void => {
+    // The read resumes in this callback's microtasks; the next one waits for the next iteration.
+    this.reads.shift()?.();
+    if (this.reads.length > 0) setImmediate(this.pump);
+    else this.pumping = false;
+  };
 
   private readFailed(
     key: RoomKey,
