@@ -7,7 +7,7 @@
 // A room's fan-out goes through its delivery queue: frames leave in order, each to every member
 // before the next starts, at most `fanOutSlice` sockets per event-loop turn, so a broadcast to
 // thousands of sockets does not block the loop for the whole room.
-import type { ChatEventT, ReplayFrame, SnapshotFrame } from '../lib/protocol';
+import { LIMITS, type ChatEventT, type ReplayFrame, type SnapshotFrame } from '../lib/protocol';
 import { roomId } from './bus/memory';
 import { RoomSequencer } from './bus/sequencer';
 import type { Bus, RoomKey } from './bus/types';
@@ -83,6 +83,8 @@ export class Hub {
     private readonly log: (message: string) => void = () => {},
     /** Sockets served per event-loop turn by one room's fan-out. */
     private readonly fanOutSlice = 256,
+    /** The fixed part of what an answer read from the store costs (see SubscribeBudget). */
+    private readonly readCostBytes: number = LIMITS.subscribeReadCostBytes,
   ) {
     this.stopPresence = presence.onCount((key, count) => this.announceCount(key, count));
     this.stopMissed =
@@ -91,11 +93,29 @@ export class Hub {
       }) ?? (() => {});
   }
 
-  /** Subscribes (or resyncs an existing subscription) and sends the snapshot or replay. */
-  async subscribe(sub: Subscriber, page: string, since?: number): Promise<void> {
+  /**
+   * False when a subscribe can be answered without reading the store: the connection is already
+   * subscribed, its answer was sent, and `since` is the seq it was last sent for the page.
+   */
+  needsRead(sub: Subscriber, page: string, since?: number): boolean {
+    const member = this.rooms.get(roomId({ tenantId: sub.tenantId, page }))?.members.get(sub);
+    return !(member && member.pending === null && since === member.seq);
+  }
+
+  /**
+   * Subscribes (or resyncs an existing subscription) and sends the snapshot or replay, then the
+   * presence. Resolves with what the answer cost, in bytes (0 when it needed no read).
+   */
+  async subscribe(sub: Subscriber, page: string, since?: number): Promise<number> {
     const key: RoomKey = { tenantId: sub.tenantId, page };
     const room = this.roomFor(key);
     let member = room.members.get(sub);
+    if (member && !this.needsRead(sub, page, since)) {
+      // Up to date already: nothing to read, nothing new to send.
+      sub.deliver(JSON.stringify({ type: 'replay', page, seq: member.seq, events: [] }), page, false);
+      sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
+      return 0;
+    }
     if (!member) {
       member = { pending: [], generation: 0, seq: 0 };
       room.members.set(sub, member);
@@ -122,12 +142,13 @@ export class Hub {
         this.unsubscribe(sub, page);
         sub.subscribeFailed(page, `could not read the page: ${(err as Error).message}; subscribe again`);
       }
-      return;
+      return this.readCostBytes;
     }
-    // Unsubscribed, or subscribed again, while reading: the later request answers.
-    if (!this.isCurrent(key, sub, member, generation)) return;
+    // Unsubscribed, or subscribed again (a resync of the room), while reading: the later one answers.
+    if (!this.isCurrent(key, sub, member, generation)) return this.readCostBytes;
 
-    sub.deliver(JSON.stringify(answer), page, false);
+    const text = JSON.stringify(answer);
+    sub.deliver(text, page, false);
     const held = member.pending ?? [];
     member.pending = null;
     member.seq = answer.seq;
@@ -142,6 +163,7 @@ export class Hub {
     // meanwhile follow the answer.
     room.sequencer.start(answer.seq);
     sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
+    return this.readCostBytes + text.length;
   }
 
   /** False when the connection was not subscribed to the page. */
