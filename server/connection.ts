@@ -24,7 +24,7 @@ import { authenticate } from './auth';
 import type { Bus } from './bus/types';
 import { Outlet, type FlushClock, type OutletOptions, type OutletOwner } from './fanout';
 import type { Hub, Subscriber } from './hub';
-import { commitWrite, type Actor } from './ops';
+import { commitWrite, type Actor, type StoreLimits } from './ops';
 import type { Store } from './store/types';
 import type { SubscribeBudget } from './subscribe-budget';
 
@@ -58,6 +58,8 @@ export interface ConnectionDeps {
   /** Called once when the connection ends, for whatever reason. */
   onEnd(conn: Connection): void;
   log(message: string): void;
+  /** What a page, a discussion and a team may hold. */
+  limits?: StoreLimits;
 }
 
 /** `closing`: a close is decided and waits for the answers already under way; nothing new is handled. */
@@ -204,8 +206,9 @@ export class Connection implements Subscriber, OutletOwner {
   }
 
   /**
-   * Closes once the writes and the subscribe already started are answered; frames not yet started
-   * are not handled (so a write without an answer was not stored). The first close decided wins.
+   * Closes once every write received so far and the subscribe under way are answered; frames that
+   * arrive from now on, and subscribes still waiting for their turn, are not handled (so a write
+   * without an answer was not stored). The first close decided wins.
    */
   closeWhenSettled(code: number, reason: string): Promise<void> {
     if (this.closing) return this.closing;
@@ -532,14 +535,18 @@ export class Connection implements Subscriber, OutletOwner {
   }
 
   private async write(write: WriteFrameT): Promise<void> {
-    // A close was decided before this write's turn: it is not stored and not answered.
-    if (this.state !== 'open') return;
+    // The socket is gone: nobody can hear the answer, and the client sends the write again.
+    if (this.state === 'closed') return;
     const who = this.who!;
-    const actor: Actor = { user: { id: who.userId, name: who.userName }, role: who.role };
+    const actor: Actor = {
+      user: { id: who.userId, name: who.userName },
+      role: who.role,
+      tokenId: who.tokenId,
+    };
     const about = { broadcastId: write.broadcastId, page: write.page };
     let result;
     try {
-      result = await commitWrite(this.deps.store, who.tenantId, write, actor);
+      result = await commitWrite(this.deps.store, who.tenantId, write, actor, Date.now(), this.deps.limits);
     } catch (err) {
       this.deps.log(`write ${write.broadcastId} failed: ${(err as Error).message}`);
       this.sendError('internal', 'the server could not store this write; send it again', about);

@@ -52,6 +52,11 @@ export const LIMITS = {
   rateStrikes: 50,
   /** Most events answered in one `replay`; a client further behind gets a `snapshot`. */
   replayEvents: 500,
+  /**
+   * Largest `snapshot` or `replay` frame the server sends, in bytes of JSON: a larger snapshot goes
+   * out in several pages (`more: true` on all but the last), a larger replay as several replays.
+   */
+  snapshotFrameBytes: 128 * 1024,
   /** The client must send `hello` within this many milliseconds of connecting. */
   helloTimeoutMs: 5000,
   /** The server pings every socket this often and terminates one that missed the previous pong. */
@@ -147,6 +152,12 @@ export const ERROR_CODES = [
   'conflict',
   'rate-limited',
   'too-many-subscriptions',
+  /** The page holds its most discussions. */
+  'page-full',
+  /** The discussion holds its most comments. */
+  'thread-full',
+  /** The team stores its most bytes. */
+  'quota-exceeded',
   'internal',
 ] as const;
 
@@ -165,6 +176,10 @@ export const ERRORS: Readonly<Record<ErrorCode, string>> = {
   'rate-limited':
     'the frame was not processed (over the rate limit, or too many frames waiting); send it again later',
   'too-many-subscriptions': 'more than 64 pages on one connection',
+  'page-full': '`create-chat` on a page that holds its most discussions (500 by default)',
+  'thread-full': '`add-comment` to a discussion that holds its most comments (2000 by default)',
+  'quota-exceeded':
+    'a write that would take the team past its stored bytes (256 MiB by default); deletes are always accepted',
   internal: 'the server could not complete the request (e.g. the database failed); retry',
 };
 

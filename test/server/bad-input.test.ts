@@ -114,7 +114,7 @@ describe('bad input', () => {
     const flood = Array.from({ length: LIMITS.rateBurst + LIMITS.rateStrikes + 50 }, () =>
       addComment(chat.chatId),
     );
-    for (const w of flood) bad.send(w);
+    bad.burst(flood);
     const limited = await bad.next('error');
     expect(limited).toMatchObject({
       code: 'rate-limited',

@@ -17,7 +17,7 @@ import {
   type ErrorFrameT,
 } from '../../lib/protocol';
 import { MemoryBus } from '../../server/bus/memory';
-import { commitWrite } from '../../server/ops';
+import { commitWrite, DEFAULT_STORE_LIMITS, type StoreLimits } from '../../server/ops';
 import { openStore } from '../../server/store/open';
 import { TestClient, type Closed } from '../helpers/client';
 import { faultyStore, type FaultyStore } from '../helpers/faulty-store';
@@ -48,6 +48,22 @@ async function firstError(
   }
 }
 
+/** On a server with these storage limits, sends writes one by one until one is refused. */
+async function errorUnderLimits(limits: Partial<StoreLimits>, next: () => object): Promise<ErrorFrameT> {
+  const other = await startTestServer({ limits: { ...DEFAULT_STORE_LIMITS, ...limits } });
+  try {
+    const c = await TestClient.connect(other.url, other.tokens.alice);
+    for (let i = 0; i < 10; i++) {
+      c.send(next());
+      const answer = await c.next((f) => f.type === 'ack' || f.type === 'error');
+      if (answer.type === 'error') return answer;
+    }
+    throw new Error('no write was refused');
+  } finally {
+    await other.close();
+  }
+}
+
 const ERROR_TRIGGERS: Record<ErrorCode, () => Promise<ErrorFrameT>> = {
   'bad-json': () => firstError((c) => c.send('{"type": "ping"')),
   'bad-frame': () => firstError((c) => c.send('[1, 2]')),
@@ -71,15 +87,26 @@ const ERROR_TRIGGERS: Record<ErrorCode, () => Promise<ErrorFrameT>> = {
       c.send(createChat({ chatId: chat.chatId }));
     }),
   'rate-limited': () =>
-    firstError((c) => {
-      for (let i = 0; i < LIMITS.rateBurst + 5; i++) c.send({ type: 'ping' });
-    }),
+    firstError((c) =>
+      c.burst(Array.from({ length: LIMITS.rateBurst + LIMITS.rateStrikes - 1 }, () => ({ type: 'ping' }))),
+    ),
   'too-many-subscriptions': () =>
     firstError((c) => {
       for (let i = 0; i <= LIMITS.subscriptionsPerConnection; i++) {
         c.send({ type: 'subscribe', page: `https://example.com/many/${i}` });
       }
     }),
+  'page-full': () => errorUnderLimits({ chatsPerPage: 1 }, () => createChat()),
+  'thread-full': () => {
+    const chat = createChat();
+    let first = true;
+    return errorUnderLimits({ commentsPerChat: 2 }, () => {
+      if (!first) return addComment(chat.chatId);
+      first = false;
+      return chat;
+    });
+  },
+  'quota-exceeded': () => errorUnderLimits({ tenantBytes: 500 }, () => createChat({ text: 'x'.repeat(200) })),
   internal: async () => {
     faulty.failing.add('commit');
     try {
@@ -168,9 +195,13 @@ const CLOSE_TRIGGERS: Record<CloseCode, (() => Promise<Closed>) | null> = {
   },
   4426: () => closeOf((c) => c.send(hello(t.tokens.alice, PROTOCOL_VERSION + 1))),
   4429: () =>
-    closeOf((c) => {
-      for (let i = 0; i < LIMITS.rateBurst + LIMITS.rateStrikes + 10; i++) c.send({ type: 'ping' });
-    }, t.tokens.alice),
+    closeOf(
+      (c) =>
+        c.burst(
+          Array.from({ length: 2 * (LIMITS.rateBurst + LIMITS.rateStrikes) }, () => ({ type: 'ping' })),
+        ),
+      t.tokens.alice,
+    ),
 };
 
 describe('every close code', () => {

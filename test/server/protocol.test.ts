@@ -78,8 +78,8 @@ describe('protocol guarantees', () => {
   describe('writes and closes', () => {
     it('acks every stored write of a flood before closing it with 4429, and names every refused one', async () => {
       const flood = await TestClient.connect(t.url, t.tokens.alice);
-      const writes = Array.from({ length: 220 }, () => createChat());
-      for (const w of writes) flood.send(w);
+      const writes = Array.from({ length: 300 }, () => createChat());
+      flood.burst(writes);
       expect((await flood.closed).code).toBe(CLOSE.rateLimited);
 
       const sent = new Set(writes.map((w) => w.broadcastId));
