@@ -111,7 +111,7 @@ describe('bad input', () => {
     const chat = createChat();
     bad.send(chat);
     await bad.next('ack');
-    const flood = Array.from({ length: LIMITS.rateBurst + LIMITS.rateStrikes + 50 }, () =>
+    const flood = Array.from({ length: 4 * (LIMITS.rateBurst + LIMITS.rateStrikes) }, () =>
       addComment(chat.chatId),
     );
     bad.burst(flood);

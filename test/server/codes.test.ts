@@ -198,7 +198,7 @@ const CLOSE_TRIGGERS: Record<CloseCode, (() => Promise<Closed>) | null> = {
     closeOf(
       (c) =>
         c.burst(
-          Array.from({ length: 2 * (LIMITS.rateBurst + LIMITS.rateStrikes) }, () => ({ type: 'ping' })),
+          Array.from({ length: 4 * (LIMITS.rateBurst + LIMITS.rateStrikes) }, () => ({ type: 'ping' })),
         ),
       t.tokens.alice,
     ),

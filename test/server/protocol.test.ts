@@ -78,7 +78,7 @@ describe('protocol guarantees', () => {
   describe('writes and closes', () => {
     it('acks every stored write of a flood before closing it with 4429, and names every refused one', async () => {
       const flood = await TestClient.connect(t.url, t.tokens.alice);
-      const writes = Array.from({ length: 300 }, () => createChat());
+      const writes = Array.from({ length: 4 * (LIMITS.rateBurst + LIMITS.rateStrikes) }, () => createChat());
       flood.burst(writes);
       expect((await flood.closed).code).toBe(CLOSE.rateLimited);
 
