@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { TAB_PORT_NAME } from '@/lib/messaging';
-import { outboxStorage, serverUrlStorage, tokenStorage } from '@/lib/storage';
+import { outboxStorage, serverUrlStorage, legacyTokenStorage } from '@/lib/storage';
 import { fakePort } from '@/test/unit/fake-port';
 import { socketFactory } from '@/test/unit/fake-socket';
 import { Outbox } from './outbox';
@@ -17,7 +17,7 @@ function setup() {
     createSocket: sockets.create,
     loadSettings: async () => ({
       serverUrl: await serverUrlStorage.getValue(),
-      token: await tokenStorage.getValue(),
+      token: await legacyTokenStorage.getValue(),
     }),
     outbox: new Outbox(outboxStorage),
     deliver: (tabId, message) => ports.deliver(tabId, message),
@@ -29,7 +29,7 @@ function setup() {
 beforeEach(async () => {
   fakeBrowser.reset();
   await serverUrlStorage.setValue('ws://127.0.0.1:9999');
-  await tokenStorage.setValue('tok');
+  await legacyTokenStorage.setValue('tok');
 });
 
 describe('TabPorts', () => {

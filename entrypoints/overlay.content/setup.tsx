@@ -1,6 +1,6 @@
-// The content script's life: stays silent (no port, no URL sent) until its site is turned on; then
-// mounts the overlay in a shadow root, tracks the page key across SPA navigations, anchors and
-// highlights discussions, and offers to discuss a text selection.
+// The content script's life: it runs only on a site the user turned on (the background registers it
+// for exactly those); it mounts the overlay in a shadow root, tracks the page key across SPA
+// navigations, anchors and highlights discussions, and offers to discuss a text selection.
 import { createEffect, createRoot, createSignal } from 'solid-js';
 import { render } from 'solid-js/web';
 import { browser } from 'wxt/browser';
@@ -11,13 +11,7 @@ import { Overlay } from '@/components/Overlay';
 import { TAB_PORT_NAME } from '@/lib/messaging/names';
 import { pageKeyOf, siteOf } from '@/lib/page-key';
 import { LIMITS } from '@/lib/protocol/limits';
-import {
-  enabledEverywhereStorage,
-  enabledSitesStorage,
-  isSiteEnabled,
-  themeStorage,
-  topBarCollapsedStorage,
-} from '@/lib/storage';
+import { themeStorage, topBarCollapsedStorage } from '@/lib/storage';
 import { anchor, describeSelection, Highlighter } from './anchoring';
 import { createOverlayModel } from './model';
 import { watchNavigation } from './navigation';
@@ -26,26 +20,9 @@ import { TabPortClient } from './tab-port';
 const REANCHOR_DEBOUNCE_MS = 300;
 
 export async function setupOverlay(ctx: ContentScriptContext): Promise<void> {
-  const site = siteOf(location.href);
-  if (!site) return;
-  let stop: (() => void) | null = null;
-  let busy = Promise.resolve();
-  const apply = () => {
-    busy = busy.then(async () => {
-      const on = await isSiteEnabled(site);
-      if (on && !stop && ctx.isValid) stop = await startOverlay(ctx);
-      else if (!on && stop) {
-        stop();
-        stop = null;
-      }
-    });
-  };
-  apply();
-  const unwatch = [enabledSitesStorage.watch(apply), enabledEverywhereStorage.watch(apply)];
-  ctx.onInvalidated(() => {
-    unwatch.forEach((u) => u());
-    stop?.();
-  });
+  if (!siteOf(location.href) || !ctx.isValid) return;
+  const stop = await startOverlay(ctx);
+  ctx.onInvalidated(stop);
 }
 
 async function startOverlay(ctx: ContentScriptContext): Promise<() => void> {
