@@ -38,6 +38,8 @@ export interface Identity {
   readonly userName: string;
   readonly tokenId: string;
   readonly role: RoleT;
+  /** The admin who created this token for the user, when someone else did (audited). */
+  readonly mintedBy: string | null;
 }
 
 export interface ConnectionDeps {
@@ -429,6 +431,8 @@ export class Connection implements Subscriber, OutletOwner {
       userName: auth.user.name,
       tokenId: auth.token.id,
       role: auth.token.role,
+      mintedBy:
+        auth.token.createdBy !== null && auth.token.createdBy !== auth.user.id ? auth.token.createdBy : null,
     };
     this.state = 'open';
     this.deps.onIdentity(this, this.who);
@@ -542,6 +546,7 @@ export class Connection implements Subscriber, OutletOwner {
       user: { id: who.userId, name: who.userName },
       role: who.role,
       tokenId: who.tokenId,
+      mintedBy: who.mintedBy,
     };
     const about = { broadcastId: write.broadcastId, page: write.page };
     let result;

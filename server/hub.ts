@@ -137,6 +137,8 @@ export class Hub {
     // What this answer costs the subscribe budget: each read, and each frame's size.
     let cost = this.readCostBytes;
     try {
+      await this.turn();
+      if (!this.isCurrent(key, sub, member, generation)) return;
       const replay =
         since === undefined
           ? null
@@ -161,6 +163,8 @@ export class Hub {
       cost += frame.length;
     }
     for (let part = 1; next !== null; part++) {
+      await this.turn();
+      if (!this.isCurrent(key, sub, member, generation)) return;
       let chats;
       cost += this.readCostBytes;
       try {
@@ -191,6 +195,30 @@ export class Hub {
     sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
     return cost;
   }
+
+  /**
+   * Waits for this read's turn: snapshot parts and replays of every subscriber are read one per
+   * event-loop iteration, so a storm of subscribes never stacks several reads into one long task;
+   * sockets, writes and /healthz are served in between.
+   */
+  private turn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.reads.push(resolve);
+      if (!this.pumping) {
+        this.pumping = true;
+        setImmediate(this.pump);
+      }
+    });
+  }
+
+  private readonly reads: (() => void)[] = [];
+  private pumping = false;
+  private readonly pump = (): void => {
+    // The read resumes in this callback's microtasks; the next one waits for the next iteration.
+    this.reads.shift()?.();
+    if (this.reads.length > 0) setImmediate(this.pump);
+    else this.pumping = false;
+  };
 
   private readFailed(
     key: RoomKey,
