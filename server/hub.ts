@@ -138,7 +138,7 @@ export class Hub {
     let cost = this.readCostBytes;
     try {
       await this.turn();
-      if (!this.isCurrent(key, sub, member, generation)) return;
+      if (!this.isCurrent(key, sub, member, generation)) return cost;
       const replay =
         since === undefined
           ? null
@@ -164,7 +164,7 @@ export class Hub {
     }
     for (let part = 1; next !== null; part++) {
       await this.turn();
-      if (!this.isCurrent(key, sub, member, generation)) return;
+      if (!this.isCurrent(key, sub, member, generation)) return cost;
       let chats;
       cost += this.readCostBytes;
       try {
