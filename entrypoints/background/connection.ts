@@ -72,7 +72,6 @@ const REFUSING_CLOSES: ReadonlySet<number> = new Set([
   CLOSE.revoked,
   CLOSE.badHello,
   CLOSE.protocolMismatch,
-  CLOSE.originNotAllowed,
 ]);
 
 /** A rate-limited close waits up to this long (uniform), and nudges do not cut it short. */
