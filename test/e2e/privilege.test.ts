@@ -201,8 +201,12 @@ function privilegeSuite<U extends UserBrowser>(
       await fresh.close();
     });
 
-    it('turning the site off in the popup gives the permission back and unregisters the script', async () => {
+    it('turning the site off in the popup gives the permission back, unregisters the script and stops the tab', async () => {
+      // The open tab is subscribed to its page ...
+      await expect.poll(() => server.server.stats().subscriptions, WAIT).toBe(1);
       const view = await user.clickInPopup(onSite, 'site-toggle', (v) => !v.siteOn);
+      // ... and is no longer once its site is off.
+      await expect.poll(() => server.server.stats().subscriptions, WAIT).toBe(0);
       expect(view.problem).toBeNull();
       await expect.poll(() => user.hostPermissions(), WAIT).toEqual([]);
       await expect.poll(registeredMatches, WAIT).toEqual([]);
