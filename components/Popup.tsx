@@ -3,6 +3,7 @@
 import { createResource, createSignal, onCleanup, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { StatusT, ViewersReplyT } from '@/lib/messaging';
+import { isolate } from '@/lib/bidi';
 import { siteOf } from '@/lib/page-key';
 import { enabledEverywhereStorage, enabledSitesStorage, setSiteEnabled } from '@/lib/storage';
 import { connectionSummary } from './status-label';
@@ -82,7 +83,7 @@ export function Popup(props: { deps: PopupDeps }) {
       </p>
       <p data-testid="popup-me">
         <Show when={status()?.me} fallback={i18n.t('popupNotSignedIn')}>
-          {(me) => i18n.t('popupSignedInAs', [me().name, status()?.tenant?.name ?? ''])}
+          {(me) => i18n.t('popupSignedInAs', [isolate(me().name), isolate(status()?.tenant?.name ?? '')])}
         </Show>
       </p>
       <p data-testid="popup-viewers" data-count={viewers() ?? ''}>

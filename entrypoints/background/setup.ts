@@ -3,7 +3,15 @@
 // Listeners are registered synchronously so that a stopped MV3 worker is woken by them.
 import { browser } from 'wxt/browser';
 import { RuntimeRequest, type RuntimeRequestT } from '@/lib/messaging';
-import { outboxStorage, serverUrlStorage, tokenStorage } from '@/lib/storage';
+import {
+  enabledEverywhereStorage,
+  enabledSitesStorage,
+  frameTicketsStorage,
+  isSiteEnabled,
+  outboxStorage,
+  serverUrlStorage,
+  tokenStorage,
+} from '@/lib/storage';
 import { Outbox } from './outbox';
 import { TabPorts } from './ports';
 import { Session } from './session';
@@ -13,7 +21,12 @@ import type { SocketLike } from './connection';
 const createSocket = (url: string): SocketLike => new WebSocket(url) as unknown as SocketLike;
 
 export function setupBackground(): Session {
-  const ports = new TabPorts();
+  const ports = new TabPorts({
+    isSiteOn: isSiteEnabled,
+    tickets: { load: () => frameTicketsStorage.getValue(), save: (t) => frameTicketsStorage.setValue(t) },
+    isOwnPage: (sender) =>
+      sender.id === browser.runtime.id && /^(chrome|moz)-extension:\/\//.test(sender.url ?? ''),
+  });
   const session = new Session({
     createSocket,
     loadSettings: async () => ({
@@ -32,6 +45,9 @@ export function setupBackground(): Session {
     return answer(session, parsed.data);
   });
   // Unwatch is never needed: these live exactly as long as the worker.
+  // A site turned off loses its overlay at once, in every open tab.
+  enabledSitesStorage.watch(() => ports.recheckSites());
+  enabledEverywhereStorage.watch(() => ports.recheckSites());
   serverUrlStorage.watch(() => session.connection.restart());
   tokenStorage.watch(() => session.connection.restart());
   globalThis.addEventListener?.('online', () => session.connection.online());
