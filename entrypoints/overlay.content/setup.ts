@@ -8,7 +8,6 @@
 //   events the browser marks as trusted (a page can dispatch look-alike events, never trusted ones).
 // Everything else (showing, composing, replying, editing, deleting) happens inside the frame.
 import { browser } from 'wxt/browser';
-import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { i18n } from '#i18n';
 import type { AnchorTargetT, BackgroundToPageT, FrameLayoutT, PageToBackgroundT } from '@/lib/messaging';
 import { FRAME_PAGE, PAGE_PORT_NAME } from '@/lib/messaging/names';
@@ -25,7 +24,7 @@ const HOST_TAG = 'collab-chat-overlay';
 /** Set in this extension's isolated world (which the page cannot see) by the first copy that runs. */
 const RUNNING = Symbol.for('collab-chat/overlay');
 
-export function setupOverlay(ctx: ContentScriptContext): void {
+export function setupOverlay(): void {
   if (!siteOf(location.href)) return;
   // Turning a site on injects the script into its open tabs; a tab that still runs it keeps that copy.
   const world = globalThis as { [RUNNING]?: boolean };
@@ -43,7 +42,9 @@ export function setupOverlay(ctx: ContentScriptContext): void {
     onOpen: () => {
       page = null;
     },
-    setTimeout: (fn, ms) => ctx.setTimeout(fn, ms),
+    setTimeout: (fn, ms) => void setTimeout(fn, ms),
+    // The extension was updated or removed: this copy stops for good and takes everything with it.
+    onGone: () => stop(),
   });
 
   let active = false;
@@ -73,7 +74,7 @@ export function setupOverlay(ctx: ContentScriptContext): void {
   function handle(message: BackgroundToPageT): void {
     switch (message.kind) {
       case 'frame':
-        if (!ui) ui = mountUi(ctx, (m) => port.send(m));
+        if (!ui) ui = mountUi((m) => port.send(m));
         ui.showFrame(message.ticket);
         active = true;
         page = null;
@@ -92,8 +93,7 @@ export function setupOverlay(ctx: ContentScriptContext): void {
   }
 
   port.start();
-  watchNavigation(ctx, signal, updatePage);
-  ctx.onInvalidated(stop);
+  watchNavigation(signal, updatePage);
 }
 
 interface PageUi {
@@ -104,7 +104,7 @@ interface PageUi {
 }
 
 /** Builds what the extension adds to the page: a closed shadow root with the frame, prompt and marks. */
-function mountUi(ctx: ContentScriptContext, send: (message: PageToBackgroundT) => void): PageUi {
+function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
   const abort = new AbortController();
   const signal = abort.signal;
   const host = document.createElement(HOST_TAG);
@@ -167,7 +167,7 @@ function mountUi(ctx: ContentScriptContext, send: (message: PageToBackgroundT) =
     if (targets.length === 0) return;
     if (records.every((r) => r.target === host || host.contains(r.target))) return;
     clearTimeout(reanchorTimer);
-    reanchorTimer = ctx.setTimeout(reanchor, REANCHOR_DEBOUNCE_MS);
+    reanchorTimer = window.setTimeout(reanchor, REANCHOR_DEBOUNCE_MS);
   });
   observer.observe(document.body ?? document.documentElement, {
     childList: true,
@@ -195,7 +195,7 @@ function mountUi(ctx: ContentScriptContext, send: (message: PageToBackgroundT) =
   const onSelectionEnd = (event: Event) => {
     // A page can script a selection and dispatch a mouseup: only the person's own input counts.
     if (!event.isTrusted || fromOverlay(event)) return;
-    ctx.setTimeout(() => {
+    setTimeout(() => {
       const current = document.getSelection();
       if (!current || current.isCollapsed || current.rangeCount === 0) return hidePrompt();
       const range = current.getRangeAt(0);

@@ -51,7 +51,8 @@ describe('PortClient', () => {
     expect(received).toEqual([{ kind: 'presence', page: 'https://a/', count: 2 }]);
   });
 
-  it('stops for good when the extension context is gone', () => {
+  it('stops for good when the extension context is gone, and says so', () => {
+    let gone = 0;
     const client = new PortClient<BackgroundToFrameT, FrameToBackgroundT>({
       connect: () => {
         throw new Error('Extension context invalidated.');
@@ -61,7 +62,9 @@ describe('PortClient', () => {
         throw new Error('must not be called');
       },
       setTimeout: () => {},
+      onGone: () => gone++,
     });
     expect(() => client.start()).not.toThrow();
+    expect(gone).toBe(1);
   });
 });

@@ -11,6 +11,8 @@ export interface PortClientDeps<In> {
   onMessage(message: In): void;
   onOpen(): void;
   setTimeout(fn: () => void, ms: number): void;
+  /** The extension is gone (updated, reloaded or removed): no port can be opened any more. */
+  onGone?(): void;
 }
 
 export class PortClient<In extends { kind: string }, Out> {
@@ -46,8 +48,9 @@ export class PortClient<In extends { kind: string }, Out> {
     try {
       port = this.deps.connect();
     } catch {
-      // The extension was reloaded or removed: this content script is orphaned for good.
+      // The extension was reloaded or removed: this end is orphaned for good.
       this.stopped = true;
+      this.deps.onGone?.();
       return;
     }
     this.port = port;

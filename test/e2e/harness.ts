@@ -518,21 +518,29 @@ class FirefoxTab extends Tab {
   evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R> {
     return this.page.evaluate(fn as never, arg) as Promise<R>;
   }
-  /** The discussion frame: the one frame of the tab served by the extension. */
-  private frame() {
-    return this.page.frames().find((f) => /^moz-extension:\/\/[^/]+\/frame\.html/.test(f.url())) ?? null;
+  /**
+   * The discussion frame: the one frame of the tab served by the extension. Puppeteer's URL of a BiDi
+   * frame lags behind (it says about:blank), so each child frame is asked where it is.
+   */
+  private async frame() {
+    for (const frame of this.page.frames()) {
+      if (frame === this.page.mainFrame()) continue;
+      const href = await frame.evaluate(() => location.href).catch(() => '');
+      if (/^moz-extension:\/\/[^/]+\/frame\.html/.test(href)) return frame;
+    }
+    return null;
   }
   async frameEvaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R | null> {
-    const frame = this.frame();
+    const frame = await this.frame();
     if (!frame) return null;
     return (await frame.evaluate(fn as never, arg).catch(() => null)) as R | null;
   }
   private async locator(testId: string) {
     const deadline = Date.now() + 15_000;
-    let frame = this.frame();
+    let frame = await this.frame();
     while (!frame && Date.now() < deadline) {
       await new Promise((ok) => setTimeout(ok, 100));
-      frame = this.frame();
+      frame = await this.frame();
     }
     if (!frame) throw new Error('the tab has no discussion frame');
     return frame.locator(`[data-testid="${testId}"]`);

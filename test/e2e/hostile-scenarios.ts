@@ -136,6 +136,8 @@ export function hostilePageScenarios(
       // The frame sits in the closed shadow root: not in `window.frames`, or at least not readable.
       expect(collected).toMatch(/^frames: \d+$/m);
       expect(collected).not.toMatch(/^frame \d+: <html/m);
+      // No message of ours to the page (WXT's "content script started" would name the extension's id).
+      expect(collected).not.toContain('content-script-started');
       expect(collected).toContain(`${QUOTE}`);
     });
 
