@@ -11,6 +11,7 @@ import { Connection, type Identity } from './connection';
 import { createDashboardAssets } from './dashboard/assets';
 import { FlushClock, FrameEncoder, type OutletOptions } from './fanout';
 import { Hub } from './hub';
+import { DEFAULT_STORE_LIMITS } from './ops';
 import { createMetrics, metricsAllowed } from './metrics';
 import { MemoryPresence } from './presence/memory';
 import { openRedisPresence } from './presence/redis';
@@ -54,7 +55,9 @@ export async function createCollabServer(
   parts: ServerParts = {},
 ): Promise<CollabServer> {
   const log = parts.log ?? ((message: string) => console.error(`[collab-chat] ${message}`));
-  const store = parts.store ?? (await openStore(config.db, log));
+  const store =
+    parts.store ??
+    (await openStore(config.db, log, config.replayWindow ? { replayWindow: config.replayWindow } : {}));
   // With Redis, the bus and presence span every node; without, they stay in this process.
   let bus: Bus;
   let presence: PresenceBoard;
@@ -160,6 +163,7 @@ export async function createCollabServer(
           onIdentity,
           onEnd,
           log,
+          limits: config.limits ?? DEFAULT_STORE_LIMITS,
         });
         connections.add(conn);
       },
@@ -224,6 +228,17 @@ export async function createCollabServer(
       });
   }, config.revocationPollMs);
 
+  // Log entries past the replay window's age go, a bounded batch per turn, and SQLite's WAL is
+  // checkpointed so that deleted text leaves the file.
+  let compacting: Promise<unknown> | null = null;
+  const compaction = setInterval(() => {
+    compacting ??= store
+      .compact()
+      .catch((err: Error) => log(`compacting the event log failed: ${err.message}`))
+      .finally(() => (compacting = null));
+  }, config.compactEveryMs ?? DEFAULTS.compactEveryMs);
+  compaction.unref();
+
   let closing: Promise<void> | null = null;
   return {
     url: transport.url,
@@ -239,6 +254,8 @@ export async function createCollabServer(
       closing ??= (async () => {
         clearInterval(heartbeat);
         clearInterval(revocationPoll);
+        clearInterval(compaction);
+        await compacting;
         for (const conn of connections)
           conn.close(CLOSE.goingAway, 'the server is shutting down; reconnect shortly');
         await transport.close();

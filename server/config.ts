@@ -1,7 +1,9 @@
 // The server's settings, from command-line flags with environment variables as fallback. Every
 // setting the README lists is parsed and checked here; nothing else reads process.env.
 import { LIMITS } from '../lib/protocol';
+import { DEFAULT_STORE_LIMITS, type StoreLimits } from './ops';
 import { parseAllowedOrigins } from './origin';
+import { DEFAULT_REPLAY_WINDOW, type ReplayWindow } from './store/types';
 
 export interface ServerConfig {
   host: string;
@@ -32,6 +34,12 @@ export interface ServerConfig {
   usageFlushMs?: number;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
+  /** How much of each page's event log is kept for replays (default DEFAULT_REPLAY_WINDOW). */
+  replayWindow?: ReplayWindow;
+  /** What a page, a discussion and a team may hold (default DEFAULT_STORE_LIMITS). */
+  limits?: StoreLimits;
+  /** How often expired log entries are dropped and the SQLite WAL checkpointed (default DEFAULTS.compactEveryMs). */
+  compactEveryMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -47,6 +55,7 @@ export const DEFAULTS = {
   presenceTtlMs: 10_000,
   flushWindowMs: 10,
   usageFlushMs: 60_000,
+  compactEveryMs: 60_000,
 } as const;
 
 /** The flags of `serve`, with the environment variable each falls back to. */
@@ -68,6 +77,26 @@ export const SERVE_OPTIONS = {
   'metrics-token': {
     env: 'METRICS_TOKEN',
     help: 'secret Prometheus must send as a Bearer token to read /metrics (default: /metrics is open)',
+  },
+  'replay-events': {
+    env: 'REPLAY_WINDOW_EVENTS',
+    help: `events per page kept for replays; a client further behind gets a snapshot (default ${DEFAULT_REPLAY_WINDOW.events})`,
+  },
+  'replay-hours': {
+    env: 'REPLAY_WINDOW_HOURS',
+    help: `hours an event is kept for replays and a broadcastId for retries (default ${DEFAULT_REPLAY_WINDOW.ageMs / 3_600_000})`,
+  },
+  'max-discussions-per-page': {
+    env: 'MAX_DISCUSSIONS_PER_PAGE',
+    help: `discussions one page may hold (default ${DEFAULT_STORE_LIMITS.chatsPerPage})`,
+  },
+  'max-comments-per-discussion': {
+    env: 'MAX_COMMENTS_PER_DISCUSSION',
+    help: `comments one discussion may hold (default ${DEFAULT_STORE_LIMITS.commentsPerChat})`,
+  },
+  'max-team-bytes': {
+    env: 'MAX_TEAM_BYTES',
+    help: `bytes of comment text and anchors one team may store (default ${DEFAULT_STORE_LIMITS.tenantBytes})`,
   },
 } as const;
 
@@ -130,5 +159,49 @@ export function resolveConfig(
   }
   const metricsToken = pick('metrics-token');
   if (metricsToken !== undefined) config.metricsToken = metricsToken;
+  if (config.replayWindow === undefined) {
+    config.replayWindow = {
+      events: int(
+        '--replay-events / REPLAY_WINDOW_EVENTS',
+        pick('replay-events'),
+        DEFAULT_REPLAY_WINDOW.events,
+        1,
+        1_000_000,
+      ),
+      ageMs:
+        int(
+          '--replay-hours / REPLAY_WINDOW_HOURS',
+          pick('replay-hours'),
+          DEFAULT_REPLAY_WINDOW.ageMs / 3_600_000,
+          1,
+          24 * 366,
+        ) * 3_600_000,
+    };
+  }
+  if (config.limits === undefined) {
+    config.limits = {
+      chatsPerPage: int(
+        '--max-discussions-per-page / MAX_DISCUSSIONS_PER_PAGE',
+        pick('max-discussions-per-page'),
+        DEFAULT_STORE_LIMITS.chatsPerPage,
+        1,
+        100_000,
+      ),
+      commentsPerChat: int(
+        '--max-comments-per-discussion / MAX_COMMENTS_PER_DISCUSSION',
+        pick('max-comments-per-discussion'),
+        DEFAULT_STORE_LIMITS.commentsPerChat,
+        1,
+        1_000_000,
+      ),
+      tenantBytes: int(
+        '--max-team-bytes / MAX_TEAM_BYTES',
+        pick('max-team-bytes'),
+        DEFAULT_STORE_LIMITS.tenantBytes,
+        1024,
+        Number.MAX_SAFE_INTEGER,
+      ),
+    };
+  }
   return config;
 }

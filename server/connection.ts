@@ -19,7 +19,7 @@ import { authenticate } from './auth';
 import type { Bus } from './bus/types';
 import { Outlet, type FlushClock, type OutletOptions, type OutletOwner } from './fanout';
 import type { Hub, Subscriber } from './hub';
-import { commitWrite, type Actor } from './ops';
+import { commitWrite, type Actor, type StoreLimits } from './ops';
 import type { Store } from './store/types';
 
 /**
@@ -50,6 +50,8 @@ export interface ConnectionDeps {
   /** Called once when the connection ends, for whatever reason. */
   onEnd(conn: Connection): void;
   log(message: string): void;
+  /** What a page, a discussion and a team may hold. */
+  limits?: StoreLimits;
 }
 
 type State = 'awaiting-hello' | 'authenticating' | 'open' | 'closed';
@@ -394,11 +396,15 @@ export class Connection implements Subscriber, OutletOwner {
 
   private async write(write: WriteFrameT): Promise<void> {
     const who = this.who!;
-    const actor: Actor = { user: { id: who.userId, name: who.userName }, role: who.role };
+    const actor: Actor = {
+      user: { id: who.userId, name: who.userName },
+      role: who.role,
+      tokenId: who.tokenId,
+    };
     const about = { broadcastId: write.broadcastId, page: write.page };
     let result;
     try {
-      result = await commitWrite(this.deps.store, who.tenantId, write, actor);
+      result = await commitWrite(this.deps.store, who.tenantId, write, actor, Date.now(), this.deps.limits);
     } catch (err) {
       this.deps.log(`write ${write.broadcastId} failed: ${(err as Error).message}`);
       this.sendError('internal', 'the server could not store this write; send it again', about);

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerFrameT } from '../lib/protocol';
-import { createChat, PAGE } from '../test/helpers/frames';
+import { addComment, createChat, PAGE } from '../test/helpers/frames';
+import { addSnapshotPage, applyReplay, type DiscussionT, type PageState } from '../lib/protocol';
 import { MemoryBus } from './bus/memory';
-import { Hub, type Subscriber } from './hub';
+import { Hub, replayFrames, type Subscriber } from './hub';
 import { commitWrite, type Actor } from './ops';
 import { MemoryPresence } from './presence/memory';
 import { openSqliteStore, type SqliteStore } from './store/sqlite';
@@ -41,11 +42,11 @@ describe('Hub', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'collab-chat-hub-'));
     store = openSqliteStore(join(dir, 'hub.db'));
-    const snapshot = store.snapshot.bind(store);
+    const snapshotPage = store.snapshotPage.bind(store);
     held = new Promise((resolve) => (release = resolve));
-    store.snapshot = async (...args) => {
+    store.snapshotPage = async (...args) => {
       await held;
-      return snapshot(...args);
+      return snapshotPage(...args);
     };
     bus = new MemoryBus();
     hub = new Hub(store, bus, new MemoryPresence(), 500);
@@ -214,5 +215,95 @@ describe('Hub fan-out across event-loop turns', () => {
     for (let i = 0; i < 5; i++) await nextTurn();
     expect(subs.filter((s) => s.frames.length > 0)).toHaveLength(slice);
     expect(hub.stats()).toEqual({ rooms: 0, subscriptions: 0, pendingSubscriptions: 0 });
+  });
+});
+
+describe('Hub frames of bounded size', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let bus: MemoryBus;
+  let hub: Hub;
+  const frameBytes = 4096;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'collab-chat-hub-pages-'));
+    store = openSqliteStore(join(dir, 'hub.db'));
+    bus = new MemoryBus();
+    hub = new Hub(store, bus, new MemoryPresence(), 500, undefined, undefined, undefined, frameBytes);
+  });
+  afterEach(async () => {
+    hub.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  class Raw extends Recorder {
+    readonly sizes: number[] = [];
+    override deliver(frame: string) {
+      this.sizes.push(Buffer.byteLength(frame));
+      super.deliver(frame);
+    }
+  }
+
+  async function fill() {
+    const chats = [createChat(), createChat({ text: 'w'.repeat(900) }), createChat()];
+    for (const c of chats) await commitWrite(store, tenantId, c, actor);
+    for (let i = 0; i < 30; i++)
+      await commitWrite(
+        store,
+        tenantId,
+        addComment(chats[1]!.chatId, { text: `reply ${i} ü`.repeat(30) }),
+        actor,
+      );
+  }
+
+  it('sends a large snapshot in parts no larger than the bound, holding live events until the last', async () => {
+    await fill();
+    const sub = new Raw(tenantId, 'u1');
+    // A write lands while the parts are being read: it follows the last part.
+    const subscribing = hub.subscribe(sub, PAGE);
+    const late = await commitWrite(
+      store,
+      tenantId,
+      addComment((await store.snapshot(tenantId, PAGE)).chats[0]!.id),
+      actor,
+    );
+    if (late.status !== 'applied') throw new Error(late.status);
+    await bus.publish({ tenantId, page: PAGE }, JSON.stringify(late.event));
+    await subscribing;
+    const parts = sub.frames.filter((f) => f.type === 'snapshot');
+    expect(parts.length).toBeGreaterThan(3);
+    expect(Math.max(...sub.sizes)).toBeLessThanOrEqual(frameBytes);
+    expect(parts.map((p) => [p.part ?? 0, p.more ?? false])).toEqual(
+      parts.map((_, i) => [i, i < parts.length - 1]),
+    );
+    expect(new Set(parts.map((p) => p.seq)).size).toBe(1);
+    const lastPart = sub.frames.findIndex((f) => f.type === 'snapshot' && !f.more);
+    const event = sub.frames.findIndex((f) => f.type === 'updated-text-chat');
+    expect(event === -1 || event > lastPart).toBe(true);
+    // Assembled and brought forward by the events after it, it is the stored page.
+    const state: PageState = { seq: parts[0]!.seq, chats: [] as DiscussionT[] };
+    for (const p of parts) addSnapshotPage(state.chats, p.chats);
+    applyReplay(state, { events: sub.frames.filter((f) => f.type === 'updated-text-chat') });
+    expect(state).toEqual(await store.snapshot(tenantId, PAGE));
+  });
+
+  it('cuts a long replay into several replays within the bound', async () => {
+    await commitWrite(store, tenantId, createChat(), actor);
+    await fill();
+    const sub = new Raw(tenantId, 'u1');
+    await hub.subscribe(sub, PAGE, 1);
+    const replays = sub.frames.filter((f) => f.type === 'replay');
+    expect(replays.length).toBeGreaterThan(3);
+    expect(Math.max(...sub.sizes)).toBeLessThanOrEqual(frameBytes);
+    const events = replays.flatMap((r) => r.events);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 2));
+    expect(replays.at(-1)!.seq).toBe((await store.snapshot(tenantId, PAGE)).seq);
+    for (const r of replays.slice(0, -1)) expect(r.seq).toBe(r.events.at(-1)!.seq);
+  });
+
+  it('replayFrames keeps an empty replay as one frame', () => {
+    expect(replayFrames(PAGE, 7, [], 100).map((f) => JSON.parse(f) as unknown)).toEqual([
+      { type: 'replay', page: PAGE, seq: 7, events: [] },
+    ]);
   });
 });

@@ -7,7 +7,7 @@
 // A room's fan-out goes through its delivery queue: frames leave in order, each to every member
 // before the next starts, at most `fanOutSlice` sockets per event-loop turn, so a broadcast to
 // thousands of sockets does not block the loop for the whole room.
-import type { ChatEventT, ReplayFrame, SnapshotFrame } from '../lib/protocol';
+import { LIMITS, type ChatEventT, type ReplayFrame, type SnapshotFrame } from '../lib/protocol';
 import { roomId } from './bus/memory';
 import { RoomSequencer } from './bus/sequencer';
 import type { Bus, RoomKey } from './bus/types';
@@ -83,6 +83,8 @@ export class Hub {
     private readonly log: (message: string) => void = () => {},
     /** Sockets served per event-loop turn by one room's fan-out. */
     private readonly fanOutSlice = 256,
+    /** Largest snapshot or replay frame, in bytes of JSON (roughly: UTF-8 counted per character). */
+    private readonly frameBytes: number = LIMITS.snapshotFrameBytes,
   ) {
     this.stopPresence = presence.onCount((key, count) => this.announceCount(key, count));
     this.stopMissed =
@@ -105,32 +107,49 @@ export class Hub {
     }
     const generation = ++member.generation;
 
-    let answer: SnapshotFrame | ReplayFrame;
+    // The answer: a replay cut into frames of bounded size, or the snapshot's first part (its
+    // further parts are read one by one below, while live frames keep waiting in `pending`).
+    let frames: string[];
+    let seq: number;
+    let next: string | null = null;
+    // What the frame's envelope (type, page, seq, part) leaves for its discussions or events.
+    const budget = this.frameBytes - Buffer.byteLength(page) - 96;
     try {
       const replay =
         since === undefined
           ? null
           : await this.store.eventsSince(key.tenantId, page, since, this.replayLimit);
       if (replay) {
-        answer = { type: 'replay', page, seq: replay.seq, events: replay.events };
+        seq = replay.seq;
+        frames = replayFrames(page, replay.seq, replay.events, budget);
       } else {
-        const snap = await this.store.snapshot(key.tenantId, page);
-        answer = { type: 'snapshot', page, seq: snap.seq, chats: snap.chats };
+        const first = await this.store.snapshotPage(key.tenantId, page, null, budget);
+        seq = first.seq;
+        next = first.next;
+        frames = [snapshotFrame(page, seq, first.chats, 0, next !== null)];
       }
     } catch (err) {
-      if (this.isCurrent(key, sub, member, generation)) {
-        this.unsubscribe(sub, page);
-        sub.subscribeFailed(page, `could not read the page: ${(err as Error).message}; subscribe again`);
-      }
+      this.readFailed(key, sub, member, generation, err);
       return;
     }
     // Unsubscribed, or subscribed again, while reading: the later request answers.
     if (!this.isCurrent(key, sub, member, generation)) return;
+    for (const frame of frames) sub.deliver(frame, page, false);
+    for (let part = 1; next !== null; part++) {
+      let chats;
+      try {
+        ({ chats, next } = await this.store.snapshotPage(key.tenantId, page, next, budget));
+      } catch (err) {
+        this.readFailed(key, sub, member, generation, err);
+        return;
+      }
+      if (!this.isCurrent(key, sub, member, generation)) return;
+      sub.deliver(snapshotFrame(page, seq, chats, part, next !== null), page, false);
+    }
 
-    sub.deliver(JSON.stringify(answer), page, false);
     const held = member.pending ?? [];
     member.pending = null;
-    member.seq = answer.seq;
+    member.seq = seq;
     for (const frame of held) {
       const seq = (JSON.parse(frame) as ChatEventT).seq;
       if (seq > member.seq) {
@@ -140,8 +159,20 @@ export class Hub {
     }
     // The first answer tells the room's sequencer where the stream stands; frames it held
     // meanwhile follow the answer.
-    room.sequencer.start(answer.seq);
+    room.sequencer.start(seq);
     sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
+  }
+
+  private readFailed(
+    key: RoomKey,
+    sub: Subscriber,
+    member: Membership,
+    generation: number,
+    err: unknown,
+  ): void {
+    if (!this.isCurrent(key, sub, member, generation)) return;
+    this.unsubscribe(sub, key.page);
+    sub.subscribeFailed(key.page, `could not read the page: ${(err as Error).message}; subscribe again`);
   }
 
   /** False when the connection was not subscribed to the page. */
@@ -304,4 +335,44 @@ export class Hub {
     room.count = count;
     this.enqueue(room, JSON.stringify({ type: 'presence', page: key.page, count }), null);
   }
+}
+
+function snapshotFrame(
+  page: string,
+  seq: number,
+  chats: SnapshotFrame['chats'],
+  part: number,
+  more: boolean,
+): string {
+  const frame: SnapshotFrame = { type: 'snapshot', page, seq, chats };
+  if (part > 0) frame.part = part;
+  if (more) frame.more = true;
+  return JSON.stringify(frame);
+}
+
+/**
+ * A replay as frames of at most about `maxBytes` each: every frame but the last ends at its own
+ * last event's seq, so a client applies them one after another like one replay.
+ */
+export function replayFrames(page: string, seq: number, events: ChatEventT[], maxBytes: number): string[] {
+  const frames: string[] = [];
+  let chunk: string[] = [];
+  let bytes = 0;
+  let last = events[0] ? events[0].seq - 1 : seq;
+  const flush = (upTo: number) => {
+    const head: Omit<ReplayFrame, 'events'> = { type: 'replay', page, seq: upTo };
+    frames.push(`${JSON.stringify(head).slice(0, -1)},"events":[${chunk.join(',')}]}`);
+    chunk = [];
+    bytes = 0;
+  };
+  for (const event of events) {
+    const json = JSON.stringify(event);
+    const size = Buffer.byteLength(json) + 1;
+    if (chunk.length > 0 && bytes + size > maxBytes) flush(last);
+    chunk.push(json);
+    bytes += size;
+    last = event.seq;
+  }
+  flush(seq);
+  return frames;
 }

@@ -1,7 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import type { DiscussionT, WriteFrameT } from '../lib/protocol';
 import { planWrite, type Actor } from './ops';
-import type { StoredDiscussion } from './store/types';
+import { selectorBytes, utf8Bytes } from './store/rows';
+import type { PlanInput } from './store/types';
+
+/** A discussion as a test states it: its page, its stored creator and its comments. */
+interface Stored {
+  page: string;
+  chat: DiscussionT;
+  creatorId?: string;
+}
+
+/** What the store would read for `write` from a stored discussion (or none). */
+function inputFor(write: WriteFrameT, stored: Stored | null, totals: Partial<PlanInput> = {}): PlanInput {
+  const commentId = 'commentId' in write ? write.commentId : null;
+  const comment = stored?.chat.comments.find((c) => c.id === commentId);
+  return {
+    chat: stored && {
+      id: stored.chat.id,
+      page: stored.page,
+      creatorId: stored.creatorId ?? stored.chat.comments[0]?.author.id ?? '',
+      commentCount: stored.chat.comments.length,
+      bytes: 100,
+    },
+    comment: comment ? { id: comment.id, authorId: comment.author.id, bytes: utf8Bytes(comment.text) } : null,
+    pageChats: 0,
+    tenantBytes: 0,
+    ...totals,
+  };
+}
 
 const page = 'https://example.com/a';
 const other = 'https://example.com/b';
@@ -18,8 +45,8 @@ const chat: DiscussionT = {
     { id: 'cmt-bob001', author: bob.user, text: 'second', at: 2 },
   ],
 };
-const stored: StoredDiscussion = { page, chat };
-const elsewhere: StoredDiscussion = { page: other, chat };
+const stored: Stored = { page, chat };
+const elsewhere: Stored = { page: other, chat };
 
 const create: WriteFrameT = {
   type: 'create-chat',
@@ -85,23 +112,38 @@ describe('planWrite authorisation', () => {
     ['delete-chat of a missing chat', delChat, admin, null, 'not-found'],
     ['delete-chat on another page', delChat, admin, elsewhere, 'not-found'],
     [
-      'delete-chat of an emptied chat by a member',
+      'delete-chat of an emptied chat by another member',
       delChat,
       bob,
-      { page, chat: { ...chat, comments: [] } },
+      { page, chat: { ...chat, comments: [] }, creatorId: alice.user.id },
+      'forbidden',
+    ],
+    [
+      'delete-chat by the author of the first remaining comment, not the creator',
+      delChat,
+      bob,
+      { page, chat: { ...chat, comments: [chat.comments[1]!] }, creatorId: alice.user.id },
+      'forbidden',
+    ],
+    [
+      'delete-chat by its creator after their opening comment is gone',
+      delChat,
+      alice,
+      { page, chat: { ...chat, comments: [chat.comments[1]!] }, creatorId: alice.user.id },
       'ok',
     ],
   ] as const)('%s → %s', (_name, write, actor, current, expected) => {
-    const plan = planWrite(write, actor, 1000, current as StoredDiscussion | null);
+    const plan = planWrite(write, actor, 1000, inputFor(write, current as Stored | null));
     expect(plan.ok ? 'ok' : plan.code).toBe(expected);
   });
 });
 
 describe('planWrite results', () => {
-  it('takes author and time from the actor and the clock', () => {
-    const plan = planWrite(create, bob, 1234, null);
+  it('takes author and time from the actor and the clock, and counts the bytes it stores', () => {
+    const plan = planWrite(create, bob, 1234, inputFor(create, null));
     expect(plan).toMatchObject({
       ok: true,
+      bytes: selectorBytes(create.type === 'create-chat' ? create.selectors : []) + 5,
       event: {
         type: 'new-text-chat',
         page,
@@ -111,26 +153,64 @@ describe('planWrite results', () => {
     });
   });
 
-  it('edits in the new state and describes only the change', () => {
-    const plan = planWrite(edit('cmt-alice1'), alice, 99, stored);
+  it('describes only the change of an edit, with the change in bytes', () => {
+    const plan = planWrite(edit('cmt-alice1'), alice, 99, inputFor(edit('cmt-alice1'), stored));
     if (!plan.ok) throw new Error(plan.message);
-    expect(plan.event).toEqual({
-      type: 'updated-text-chat',
-      page,
-      broadcastId: bid,
-      chatId: 'chat-0001',
-      change: { op: 'edit-comment', commentId: 'cmt-alice1', text: 'new', editedAt: 99 },
-    });
-    expect(plan.chat!.comments[0]).toMatchObject({ text: 'new', editedAt: 99 });
-    expect(chat.comments[0]!.text).toBe('first');
-  });
-
-  it('deleting a chat leaves no state', () => {
-    const plan = planWrite(delChat, admin, 1, stored);
     expect(plan).toEqual({
       ok: true,
-      chat: null,
+      bytes: 3 - 5,
+      event: {
+        type: 'updated-text-chat',
+        page,
+        broadcastId: bid,
+        chatId: 'chat-0001',
+        change: { op: 'edit-comment', commentId: 'cmt-alice1', text: 'new', editedAt: 99 },
+      },
+    });
+  });
+
+  it('deleting a chat gives back its bytes', () => {
+    const plan = planWrite(delChat, admin, 1, inputFor(delChat, stored));
+    expect(plan).toEqual({
+      ok: true,
+      bytes: -100,
       event: { type: 'deleted-text-chat', page, broadcastId: bid, chatId: 'chat-0001' },
     });
+  });
+});
+
+describe('planWrite limits', () => {
+  const limits = { chatsPerPage: 3, commentsPerChat: 2, tenantBytes: 1000 };
+  it.each([
+    ['a discussion on a full page', create, null, { pageChats: 3 }, 'page-full'],
+    ['a discussion on a page one short of full', create, null, { pageChats: 2 }, 'ok'],
+    ['a reply to a full thread', add, stored, {}, 'thread-full'],
+    ['a discussion past the tenant’s bytes', create, null, { tenantBytes: 990 }, 'quota-exceeded'],
+    [
+      'an edit that grows past the tenant’s bytes',
+      { ...edit('cmt-alice1'), text: 'x'.repeat(50) },
+      stored,
+      { tenantBytes: 990 },
+      'quota-exceeded',
+    ],
+    [
+      'an edit that shrinks, at the tenant’s bytes',
+      { ...edit('cmt-alice1'), text: 'x' },
+      stored,
+      { tenantBytes: 1000 },
+      'ok',
+    ],
+    ['a delete at the tenant’s bytes', delComment('cmt-alice1'), { ...stored }, { tenantBytes: 5000 }, 'ok'],
+  ] as const)('%s → %s', (_name, write, current, totals, expected) => {
+    const actor = write.type === 'delete-comment' ? admin : alice;
+    const plan = planWrite(
+      write as WriteFrameT,
+      actor,
+      1,
+      inputFor(write as WriteFrameT, current, totals),
+      limits,
+    );
+    expect(plan.ok ? 'ok' : plan.code).toBe(expected);
+    if (!plan.ok) expect(plan.message).toMatch(/at most/);
   });
 });

@@ -1,14 +1,32 @@
-// Writes: the pure planner that validates and authorises one write against the discussion as
-// stored, and `commitWrite`, which runs it inside the store's transaction. The author and the time
+// Writes: the pure planner that validates, authorises and bounds one write against the discussion
+// as stored, and `commitWrite`, which runs it inside the store's transaction. The author and the time
 // of every change come from the token's user and the server clock, never from the client.
-import { applyChange } from '../lib/protocol/page-state';
-import type { ChatChangeT, DiscussionT, PersonT, RoleT, WriteFrameT } from '../lib/protocol';
-import type { CommitResult, Store, StoredDiscussion, WritePlan, WritePlanner } from './store/types';
+import type { PersonT, RoleT, WriteFrameT } from '../lib/protocol';
+import { selectorBytes, utf8Bytes } from './store/rows';
+import type { CommitResult, PlanInput, Store, WritePlan, WritePlanner } from './store/types';
 
 export interface Actor {
   user: PersonT;
   role: RoleT;
+  /** The token the write came with; recorded with the change. */
+  tokenId?: string;
 }
+
+/** What one page, discussion and tenant may hold. A write beyond one is refused with its code. */
+export interface StoreLimits {
+  /** Discussions on one page (`page-full`). */
+  chatsPerPage: number;
+  /** Comments in one discussion (`thread-full`). */
+  commentsPerChat: number;
+  /** Bytes of text and anchors one tenant stores (`quota-exceeded`). */
+  tenantBytes: number;
+}
+
+export const DEFAULT_STORE_LIMITS: StoreLimits = {
+  chatsPerPage: 500,
+  commentsPerChat: 2000,
+  tenantBytes: 256 * 1024 * 1024,
+};
 
 const notFound = (chatId: string): WritePlan => ({
   ok: false,
@@ -18,89 +36,141 @@ const notFound = (chatId: string): WritePlan => ({
 
 const forbidden = (message: string): WritePlan => ({ ok: false, code: 'forbidden', message });
 
+function overQuota(input: PlanInput, grows: number, limits: StoreLimits): WritePlan | null {
+  if (grows <= 0 || input.tenantBytes + grows <= limits.tenantBytes) return null;
+  return {
+    ok: false,
+    code: 'quota-exceeded',
+    message: `your team stores at most ${limits.tenantBytes} bytes of discussions; delete some first`,
+  };
+}
+
 /**
- * Decides one write. `current` is the discussion `write.chatId` names in the writer's tenant, or
- * null. A discussion on another page is treated as missing so that nothing about it leaks.
+ * Decides one write from what the store read inside its transaction: the discussion `write.chatId`
+ * names in the writer's tenant (its head only), the comment `write.commentId` names in it, and the
+ * page's and tenant's totals. A discussion on another page is treated as missing so that nothing
+ * about it leaks.
  */
 export function planWrite(
   write: WriteFrameT,
   actor: Actor,
   now: number,
-  current: StoredDiscussion | null,
+  input: PlanInput,
+  limits: StoreLimits = DEFAULT_STORE_LIMITS,
 ): WritePlan {
   const base = { page: write.page, broadcastId: write.broadcastId };
+  const { chat, comment } = input;
   if (write.type === 'create-chat') {
-    if (current) {
+    if (chat) {
       return { ok: false, code: 'conflict', message: `a discussion with id ${write.chatId} already exists` };
     }
-    const chat: DiscussionT = {
-      id: write.chatId,
-      selectors: write.selectors,
-      comments: [{ id: write.commentId, author: actor.user, text: write.text, at: now }],
+    if (input.pageChats >= limits.chatsPerPage) {
+      return {
+        ok: false,
+        code: 'page-full',
+        message: `a page holds at most ${limits.chatsPerPage} discussions; delete one or reply to one`,
+      };
+    }
+    const bytes = selectorBytes(write.selectors) + utf8Bytes(write.text);
+    const refused = overQuota(input, bytes, limits);
+    if (refused) return refused;
+    return {
+      ok: true,
+      bytes,
+      event: {
+        type: 'new-text-chat',
+        ...base,
+        chat: {
+          id: write.chatId,
+          selectors: write.selectors,
+          comments: [{ id: write.commentId, author: actor.user, text: write.text, at: now }],
+        },
+      },
     };
-    return { ok: true, event: { type: 'new-text-chat', ...base, chat }, chat };
   }
 
-  if (!current || current.page !== write.page) return notFound(write.chatId);
-  const chat = current.chat;
+  if (!chat || chat.page !== write.page) return notFound(write.chatId);
   const isAdmin = actor.role === 'admin';
-  let change: ChatChangeT;
+  const update = { type: 'updated-text-chat' as const, ...base, chatId: chat.id };
 
   switch (write.type) {
     case 'add-comment': {
-      if (chat.comments.some((c) => c.id === write.commentId)) {
+      if (comment) {
         return {
           ok: false,
           code: 'conflict',
           message: `a comment with id ${write.commentId} already exists`,
         };
       }
-      change = {
-        op: 'add-comment',
-        comment: { id: write.commentId, author: actor.user, text: write.text, at: now },
+      if (chat.commentCount >= limits.commentsPerChat) {
+        return {
+          ok: false,
+          code: 'thread-full',
+          message: `a discussion holds at most ${limits.commentsPerChat} comments; start a new one`,
+        };
+      }
+      const bytes = utf8Bytes(write.text);
+      const refused = overQuota(input, bytes, limits);
+      if (refused) return refused;
+      return {
+        ok: true,
+        bytes,
+        event: {
+          ...update,
+          change: {
+            op: 'add-comment',
+            comment: { id: write.commentId, author: actor.user, text: write.text, at: now },
+          },
+        },
       };
-      break;
     }
     case 'edit-comment': {
-      const comment = chat.comments.find((c) => c.id === write.commentId);
       if (!comment) return commentNotFound(write.commentId);
-      if (comment.author.id !== actor.user.id) return forbidden('only its author can edit a comment');
-      change = { op: 'edit-comment', commentId: comment.id, text: write.text, editedAt: now };
-      break;
+      if (comment.authorId !== actor.user.id) return forbidden('only its author can edit a comment');
+      const bytes = utf8Bytes(write.text) - comment.bytes;
+      const refused = overQuota(input, bytes, limits);
+      if (refused) return refused;
+      return {
+        ok: true,
+        bytes,
+        event: {
+          ...update,
+          change: { op: 'edit-comment', commentId: comment.id, text: write.text, editedAt: now },
+        },
+      };
     }
     case 'delete-comment': {
-      const comment = chat.comments.find((c) => c.id === write.commentId);
       if (!comment) return commentNotFound(write.commentId);
-      if (comment.author.id !== actor.user.id && !isAdmin) {
+      if (comment.authorId !== actor.user.id && !isAdmin) {
         return forbidden('only its author or an admin can delete a comment');
       }
-      change = { op: 'delete-comment', commentId: write.commentId };
-      break;
+      return {
+        ok: true,
+        bytes: -comment.bytes,
+        event: { ...update, change: { op: 'delete-comment', commentId: comment.id } },
+      };
     }
     case 'delete-chat': {
-      // The creator is the first comment's author; a discussion whose comments are all gone may be
-      // cleared away by anyone of the team.
-      const creator = chat.comments[0]?.author.id;
-      if (creator !== undefined && creator !== actor.user.id && !isAdmin) {
+      // The creator is stored with the discussion: deleting the opening comment changes nothing.
+      if (chat.creatorId !== actor.user.id && !isAdmin) {
         return forbidden('only the discussion’s creator or an admin can delete it');
       }
-      return { ok: true, event: { type: 'deleted-text-chat', ...base, chatId: chat.id }, chat: null };
+      return { ok: true, bytes: -chat.bytes, event: { type: 'deleted-text-chat', ...base, chatId: chat.id } };
     }
   }
-
-  // The stored state follows from the event by the same rule every client applies it with.
-  const event = { type: 'updated-text-chat' as const, ...base, chatId: chat.id, change };
-  const chats = [structuredClone(chat)];
-  applyChange(chats, { ...event, seq: 0 });
-  return { ok: true, event, chat: chats[0]! };
 }
 
 function commentNotFound(commentId: string): WritePlan {
   return { ok: false, code: 'not-found', message: `no comment ${commentId} in this discussion` };
 }
 
-export function plannerFor(write: WriteFrameT, actor: Actor, now: number): WritePlanner {
-  return (current) => planWrite(write, actor, now, current);
+export function plannerFor(
+  write: WriteFrameT,
+  actor: Actor,
+  now: number,
+  limits: StoreLimits = DEFAULT_STORE_LIMITS,
+): WritePlanner {
+  return (input) => planWrite(write, actor, now, input, limits);
 }
 
 export function commitWrite(
@@ -109,6 +179,7 @@ export function commitWrite(
   write: WriteFrameT,
   actor: Actor,
   now = Date.now(),
+  limits: StoreLimits = DEFAULT_STORE_LIMITS,
 ): Promise<CommitResult> {
-  return store.commit(tenantId, write, plannerFor(write, actor, now));
+  return store.commit(tenantId, write, plannerFor(write, actor, now, limits), actor.tokenId ?? null);
 }

@@ -155,6 +155,38 @@ describe('Session: events', () => {
     expect(to(1).at(-1)).toMatchObject({ kind: 'state', seq: 3 });
   });
 
+  it('assembles a snapshot sent in parts, a long thread continuing across them, and tells tabs once', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    const a = created(1, 'chat-aaaa').chat;
+    const b = created(2, 'chat-bbbb').chat;
+    const more = { ...a, comments: [{ ...a.comments[0]!, id: 'chat-aaaa-c2', text: 'second' }] };
+    socket.receive({ type: 'snapshot', page, seq: 7, chats: [a], more: true });
+    socket.receive({ type: 'snapshot', page, seq: 7, chats: [more], part: 1, more: true });
+    expect(to(1).filter((m) => m.kind === 'state')).toHaveLength(0);
+    socket.receive({ type: 'snapshot', page, seq: 7, chats: [b], part: 2 });
+    const states = to(1).filter((m) => m.kind === 'state');
+    expect(states).toHaveLength(1);
+    expect(session.cache.get(page)).toMatchObject({ seq: 7 });
+    expect(session.cache.get(page)!.chats.map((c) => [c.id, c.comments.map((x) => x.id)])).toEqual([
+      ['chat-aaaa', ['chat-aaaa-c1', 'chat-aaaa-c2']],
+      ['chat-bbbb', ['chat-bbbb-c1']],
+    ]);
+  });
+
+  it('asks for the snapshot again when a part arrives without the ones before it', async () => {
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    socket.receive({ type: 'snapshot', page, seq: 7, chats: [created(1, 'chat-aaaa').chat], part: 2 });
+    expect(session.cache.get(page)).toBeUndefined();
+    expect(socket.sentOf('subscribe')).toEqual([
+      { type: 'subscribe', page },
+      { type: 'subscribe', page },
+    ]);
+  });
+
   it('holds live events that arrive before the snapshot and applies them after it, once', async () => {
     const { session, sockets, to } = makeSession();
     session.tabOpened(1, page);

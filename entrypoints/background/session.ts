@@ -2,11 +2,13 @@
 // It decides what to subscribe, what to send, and which tab hears what. Pure of browser APIs: the
 // ports, storage and socket come in as dependencies.
 import {
+  addSnapshotPage,
   LIMITS,
   type ChatEventT,
   type ClientFrameT,
   type DiscussionT,
   type ServerFrameT,
+  type SnapshotFrame,
   type WriteFrameT,
 } from '@/lib/protocol';
 import type { BackgroundToFrameT, StatusT } from '@/lib/messaging';
@@ -38,6 +40,8 @@ export class Session {
    * before it: they are applied after it (duplicates dropped), never mistaken for a gap.
    */
   private readonly awaiting = new Map<string, ChatEventT[]>();
+  /** Snapshots arriving in parts: what came so far, and the part expected next. */
+  private readonly parts = new Map<string, { seq: number; chats: DiscussionT[]; next: number }>();
   /** Writes sent on the current socket and not yet answered. */
   private readonly inFlight = new Set<string>();
   private readonly outbox: Outbox;
@@ -138,6 +142,7 @@ export class Session {
 
   private onLive(): void {
     this.subscribed.clear();
+    this.parts.clear();
     this.inFlight.clear();
     this.cache.markAllUnsynced();
     for (const page of this.wantedPages()) this.subscribe(page);
@@ -148,7 +153,9 @@ export class Session {
   private onFrame(frame: ServerFrameT): void {
     switch (frame.type) {
       case 'snapshot': {
-        const entry = this.cache.snapshot(frame);
+        const whole = this.assemble(frame);
+        if (!whole) return;
+        const entry = this.cache.snapshot(whole);
         this.sendState(frame.page, entry.seq, entry.chats);
         return this.drainAwaiting(frame.page);
       }
@@ -257,6 +264,33 @@ export class Session {
   }
 
   /**
+   * Gathers the parts of a snapshot; the whole once its last part arrived, else null. A part that
+   * does not follow the one before (its beginning was lost) asks for the snapshot again.
+   */
+  private assemble(frame: SnapshotFrame): Pick<SnapshotFrame, 'page' | 'seq' | 'chats'> | null {
+    const part = frame.part ?? 0;
+    if (part === 0 && !frame.more) {
+      this.parts.delete(frame.page);
+      return frame;
+    }
+    let gathered = this.parts.get(frame.page);
+    if (part === 0) gathered = { seq: frame.seq, chats: [], next: 0 };
+    if (!gathered || gathered.next !== part || gathered.seq !== frame.seq) {
+      this.parts.delete(frame.page);
+      this.resync(frame.page, true);
+      return null;
+    }
+    addSnapshotPage(gathered.chats, frame.chats);
+    gathered.next = part + 1;
+    if (frame.more) {
+      this.parts.set(frame.page, gathered);
+      return null;
+    }
+    this.parts.delete(frame.page);
+    return { page: frame.page, seq: gathered.seq, chats: gathered.chats };
+  }
+
+  /**
    * A gap: subscribe again with `since` = the last seq held, which the server answers with a replay of
    * what was missed. `fresh` forgets the copy first and asks for a snapshot (a replay that itself skips).
    */
@@ -269,6 +303,7 @@ export class Session {
     this.presence.delete(page);
     if (this.outbox.pages().includes(page)) return;
     this.awaiting.delete(page);
+    this.parts.delete(page);
     if (this.subscribed.delete(page)) this.connection.send({ type: 'unsubscribe', page });
     this.cache.evict(new Set(this.tabs.pages()));
   }

@@ -198,6 +198,13 @@ export const Snapshot = z.object({
   page: PageKey,
   seq: Seq,
   chats: z.array(Discussion),
+  /**
+   * A snapshot larger than LIMITS.snapshotFrameBytes comes in parts: `part` counts from 0 (absent
+   * on the first), `more: true` on every part but the last. A part's first discussion may continue
+   * the previous part's last one (same id, further comments). See addSnapshotPage.
+   */
+  part: z.number().int().nonnegative().optional(),
+  more: z.literal(true).optional(),
 });
 export const Replay = z.object({
   type: z.literal('replay'),

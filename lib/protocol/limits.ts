@@ -28,6 +28,11 @@ export const LIMITS = {
   rateStrikes: 50,
   /** Most events answered in one `replay`; a client further behind gets a `snapshot`. */
   replayEvents: 500,
+  /**
+   * Largest `snapshot` or `replay` frame the server sends, in bytes of JSON: a larger snapshot goes
+   * out in several pages (`more: true` on all but the last), a larger replay as several replays.
+   */
+  snapshotFrameBytes: 128 * 1024,
   /** The client must send `hello` within this many milliseconds of connecting. */
   helloTimeoutMs: 5000,
   /** The server pings every socket this often and terminates one that missed the previous pong. */
@@ -70,6 +75,12 @@ export const ERROR_CODES = [
   'conflict',
   'rate-limited',
   'too-many-subscriptions',
+  /** The page holds its most discussions. */
+  'page-full',
+  /** The discussion holds its most comments. */
+  'thread-full',
+  /** The team stores its most bytes. */
+  'quota-exceeded',
   'internal',
 ] as const;
 

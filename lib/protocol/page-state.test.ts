@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, applyReplay, emptyPageState, type ChatEventT } from './index';
+import { addSnapshotPage, applyEvent, applyReplay, emptyPageState, type ChatEventT } from './index';
 
 const page = 'https://example.com/a';
 const chat = (id: string) => ({
@@ -70,5 +70,23 @@ describe('applyEvent', () => {
       chatId: 'chat-aaaa',
     });
     expect(state.chats).toEqual([]);
+  });
+});
+
+describe('addSnapshotPage', () => {
+  it('appends discussions, continues the last one across parts and skips what it already holds', () => {
+    const chats: ReturnType<typeof chat>[] = [];
+    addSnapshotPage(chats, [chat('a'), chat('b')]);
+    const more = {
+      ...chat('b'),
+      comments: [{ ...chat('b').comments[0]!, id: 'b-c2' }, chat('b').comments[0]!],
+    };
+    addSnapshotPage(chats, [more, chat('c')]);
+    addSnapshotPage(chats, [chat('a')]);
+    expect(chats.map((c) => [c.id, c.comments.map((x) => x.id)])).toEqual([
+      ['a', ['a-c1']],
+      ['b', ['b-c1', 'b-c2']],
+      ['c', ['c-c1']],
+    ]);
   });
 });

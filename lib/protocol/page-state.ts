@@ -20,6 +20,23 @@ export function fromSnapshot(snapshot: Pick<SnapshotFrame, 'seq' | 'chats'>): Pa
 }
 
 /**
+ * Adds one page of a paged snapshot to the discussions gathered so far (in place). A page may start
+ * with the rest of the previous page's last discussion: the same id, with its further comments.
+ * Comments already there are skipped, so a page read after a concurrent write cannot double one.
+ */
+export function addSnapshotPage(chats: DiscussionT[], page: readonly DiscussionT[]): void {
+  for (const chat of page) {
+    const last = chats[chats.length - 1];
+    if (last && last.id === chat.id) {
+      const ids = new Set(last.comments.map((c) => c.id));
+      for (const c of chat.comments) if (!ids.has(c.id)) last.comments.push(structuredClone(c));
+    } else if (!chats.some((c) => c.id === chat.id)) {
+      chats.push(structuredClone(chat));
+    }
+  }
+}
+
+/**
  * Applies one event in place. Events at or below the state's seq are duplicates; an event that
  * skips a seq is a gap and is not applied: the caller resubscribes with `since = state.seq`.
  */

@@ -3,12 +3,17 @@
 import { resolve } from 'node:path';
 import { openPostgresStore } from './postgres';
 import { openSqliteStore } from './sqlite';
-import type { Store } from './types';
+import type { Store, StoreOptions } from './types';
 
-export async function openStore(dbUrlOrPath: string, log?: (message: string) => void): Promise<Store> {
+export async function openStore(
+  dbUrlOrPath: string,
+  log?: (message: string) => void,
+  options: StoreOptions = {},
+): Promise<Store> {
   if (/^postgres(ql)?:\/\//i.test(dbUrlOrPath)) {
     return openPostgresStore({
       url: dbUrlOrPath,
+      ...options,
       ...(log && {
         onError: (err: Error) => log(`PostgreSQL connection failed (${err.message}); reconnecting`),
       }),
@@ -22,5 +27,5 @@ export async function openStore(dbUrlOrPath: string, log?: (message: string) => 
   const path = dbUrlOrPath.startsWith('file://')
     ? new URL(dbUrlOrPath).pathname
     : dbUrlOrPath.replace(/^sqlite:/, '');
-  return openSqliteStore(path === ':memory:' ? path : resolve(path));
+  return openSqliteStore(path === ':memory:' ? path : resolve(path), options);
 }

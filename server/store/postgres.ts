@@ -1,24 +1,38 @@
 // The PostgreSQL store (`pg`): the same contract as the SQLite store, for several server nodes
 // sharing one database. Owns the schema (versioned migrations applied at open) and the write
-// transaction that gives every change to a page the next seq in commit order.
+// transaction that gives every change to a page the next seq in commit order. Discussions and
+// comments are rows; the event log holds ids only and is compacted to the replay window.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { ChatEventT, DiscussionT, WriteFrameT } from '../../lib/protocol';
+import type { ChatEventT, DiscussionT, SelectorT, WriteFrameT } from '../../lib/protocol';
 import { addUsagePg, POSTGRES_USAGE_MIGRATION, usagePg } from './postgres-usage';
 import { ServiceUnavailableError } from '../unavailable';
-import type {
-  CommitResult,
-  NewToken,
-  Store,
-  StoredDiscussion,
-  Tenant,
-  TokenAuth,
-  TokenInfo,
-  UsageDelta,
-  UsageRow,
-  User,
-  WritePlanner,
+import {
+  commentOf,
+  decodeCursor,
+  encodeCursor,
+  logEntryOf,
+  PageCutter,
+  renderLogRow,
+  type LogKind,
+} from './rows';
+import {
+  DEFAULT_REPLAY_WINDOW,
+  type CommitResult,
+  type NewToken,
+  type ReplayWindow,
+  type SnapshotPage,
+  type Store,
+  type Tenant,
+  type TokenAuth,
+  type TokenInfo,
+  type UsageDelta,
+  type UsageRow,
+  type User,
+  type WritePlanner,
 } from './types';
+
+const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 
 /**
  * Versioned migrations, applied in order at open; each runs once, in its own transaction, and is
@@ -82,6 +96,119 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
     `,
   },
   { version: 2, ...POSTGRES_USAGE_MIGRATION },
+  {
+    version: 3,
+    name: 'discussions and comments as rows, event log without text',
+    sql: `
+      CREATE TABLE discussions_v3 (
+        tenant_id text NOT NULL REFERENCES tenants(id),
+        id text NOT NULL,
+        page text NOT NULL,
+        ord bigint NOT NULL,
+        selectors text NOT NULL,
+        creator_id text NOT NULL,
+        opening_id text NOT NULL,
+        comment_count integer NOT NULL,
+        bytes bigint NOT NULL,
+        token_id text,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (tenant_id, id)
+      );
+      CREATE TABLE comments (
+        ord bigserial PRIMARY KEY,
+        tenant_id text NOT NULL REFERENCES tenants(id),
+        chat_id text NOT NULL,
+        id text NOT NULL,
+        author_id text NOT NULL,
+        author_name text NOT NULL,
+        text text NOT NULL,
+        at bigint NOT NULL,
+        edited_at bigint,
+        token_id text,
+        UNIQUE (tenant_id, chat_id, id)
+      );
+      CREATE TABLE events_v3 (
+        tenant_id text NOT NULL REFERENCES tenants(id),
+        page text NOT NULL,
+        seq bigint NOT NULL,
+        broadcast_id uuid NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('create', 'add', 'edit', 'remove', 'drop')),
+        chat_id text NOT NULL,
+        comment_id text,
+        token_id text,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (tenant_id, page, seq)
+      );
+      -- Applied writes by broadcastId, for idempotent retries; kept as long as the replay window's age.
+      CREATE TABLE writes (
+        tenant_id text NOT NULL REFERENCES tenants(id),
+        broadcast_id uuid NOT NULL,
+        page text NOT NULL,
+        seq bigint NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (tenant_id, broadcast_id)
+      );
+      CREATE TABLE tenant_bytes (
+        tenant_id text PRIMARY KEY REFERENCES tenants(id),
+        bytes bigint NOT NULL
+      );
+      ALTER TABLE pages ADD COLUMN chats integer NOT NULL DEFAULT 0;
+      ALTER TABLE tokens ADD COLUMN created_by text;
+
+      INSERT INTO discussions_v3 (tenant_id, id, page, ord, selectors, creator_id, opening_id, comment_count,
+                                  bytes, token_id, created_at)
+      SELECT d.tenant_id, d.id, d.page, d.created_seq, (d.chat->'selectors')::text,
+             COALESCE(c.creator, d.chat#>>'{comments,0,author,id}', ''),
+             COALESCE(c.opening, d.chat#>>'{comments,0,id}', ''),
+             jsonb_array_length(d.chat->'comments'),
+             octet_length((d.chat->'selectors')::text) + COALESCE(
+               (SELECT SUM(octet_length(x->>'text')) FROM jsonb_array_elements(d.chat->'comments') x), 0),
+             NULL, COALESCE(c.at::bigint, (d.chat#>>'{comments,0,at}')::bigint, 0)
+      FROM discussions d LEFT JOIN LATERAL (
+        SELECT e.event#>>'{chat,comments,0,author,id}' AS creator, e.event#>>'{chat,comments,0,id}' AS opening,
+               e.event#>>'{chat,comments,0,at}' AS at
+        FROM events e
+        WHERE e.tenant_id = d.tenant_id AND e.page = d.page AND e.event->>'type' = 'new-text-chat'
+          AND e.event#>>'{chat,id}' = d.id
+        ORDER BY e.seq DESC LIMIT 1
+      ) c ON true;
+      INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, edited_at)
+      SELECT d.tenant_id, d.id, x->>'id', x#>>'{author,id}', x#>>'{author,name}', x->>'text',
+             (x->>'at')::bigint, (x->>'editedAt')::bigint
+      FROM discussions d, jsonb_array_elements(d.chat->'comments') WITH ORDINALITY AS t(x, n)
+      ORDER BY d.tenant_id, d.created_seq, n;
+      INSERT INTO events_v3 (tenant_id, page, seq, broadcast_id, kind, chat_id, comment_id, created_at)
+      SELECT tenant_id, page, seq, broadcast_id,
+             CASE event->>'type'
+               WHEN 'new-text-chat' THEN 'create'
+               WHEN 'deleted-text-chat' THEN 'drop'
+               ELSE CASE event#>>'{change,op}'
+                 WHEN 'add-comment' THEN 'add' WHEN 'edit-comment' THEN 'edit' ELSE 'remove' END
+             END,
+             COALESCE(event#>>'{chat,id}', event->>'chatId'),
+             CASE event->>'type'
+               WHEN 'new-text-chat' THEN event#>>'{chat,comments,0,id}'
+               WHEN 'deleted-text-chat' THEN NULL
+               ELSE COALESCE(event#>>'{change,comment,id}', event#>>'{change,commentId}')
+             END,
+             ${NOW_MS}
+      FROM events;
+      INSERT INTO writes (tenant_id, broadcast_id, page, seq, created_at)
+      SELECT tenant_id, broadcast_id, page, seq, ${NOW_MS} FROM events;
+      UPDATE pages p SET chats = (SELECT count(*) FROM discussions_v3 d
+                                  WHERE d.tenant_id = p.tenant_id AND d.page = p.page);
+      INSERT INTO tenant_bytes (tenant_id, bytes)
+      SELECT tenant_id, SUM(bytes) FROM discussions_v3 GROUP BY tenant_id;
+      DROP TABLE discussions;
+      DROP TABLE events;
+      ALTER TABLE discussions_v3 RENAME TO discussions;
+      ALTER TABLE events_v3 RENAME TO events;
+      CREATE INDEX discussions_page ON discussions (tenant_id, page, ord);
+      CREATE INDEX comments_chat ON comments (tenant_id, chat_id, ord);
+      CREATE INDEX events_age ON events (created_at);
+      CREATE INDEX writes_age ON writes (created_at);
+    `,
+  },
 ];
 
 /** Any fixed number: the advisory lock that keeps nodes starting at once from migrating twice. */
@@ -95,6 +222,7 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Where errors of idle connections go (the pool reconnects by itself). */
   onError?: (err: Error) => void;
+  replayWindow?: ReplayWindow;
 }
 
 export class PostgresUnavailableError extends ServiceUnavailableError {
@@ -125,7 +253,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     if (isConnectionError(err)) throw new PostgresUnavailableError(options.url, err);
     throw err;
   }
-  return new PostgresStore(pool, options.onError);
+  return new PostgresStore(pool, options.onError, options.replayWindow);
 }
 
 function defaultOnError(err: Error): void {
@@ -220,6 +348,7 @@ export class PostgresStore implements Store {
   constructor(
     private readonly pool: pg.Pool,
     private readonly onError: (err: Error) => void = defaultOnError,
+    readonly replayWindow: ReplayWindow = DEFAULT_REPLAY_WINDOW,
   ) {}
 
   /**
@@ -341,15 +470,64 @@ export class PostgresStore implements Store {
   // ---------------------------------------------------------------- pages
 
   async snapshot(tenantId: string, page: string): Promise<{ seq: number; chats: DiscussionT[] }> {
-    // One statement sees one snapshot of the database: the seq and the chats agree.
-    const { rows } = await this.pool.query<{ seq: string | null; chats: DiscussionT[] | null }>(
-      `SELECT (SELECT seq FROM pages WHERE tenant_id = $1 AND page = $2) AS seq,
-              (SELECT json_agg(chat ORDER BY created_seq) FROM discussions
-                WHERE tenant_id = $1 AND page = $2) AS chats`,
+    const { seq, chats } = await this.snapshotPage(tenantId, page, null, Number.MAX_SAFE_INTEGER);
+    return { seq, chats };
+  }
+
+  async snapshotPage(
+    tenantId: string,
+    page: string,
+    cursor: string | null,
+    maxBytes: number,
+  ): Promise<SnapshotPage> {
+    let from = decodeCursor(cursor);
+    const cut = new PageCutter(maxBytes);
+    let seq: number | null = null;
+    // Rows come in bounded batches; a page needs more than one only when its comments are tiny.
+    for (;;) {
+      const { rows } = await this.pool.query<SnapshotRowPg>(
+        `SELECT (SELECT seq FROM pages WHERE tenant_id = $1 AND page = $2) AS page_seq,
+                d.ord AS d_ord, d.id AS d_id, d.selectors, m.ord AS m_ord, m.id AS m_id, m.author_id,
+                m.author_name, m.text, m.at, m.edited_at
+         FROM discussions d
+         LEFT JOIN comments m ON m.tenant_id = d.tenant_id AND m.chat_id = d.id AND (d.ord > $3 OR m.ord >= $4)
+         WHERE d.tenant_id = $1 AND d.page = $2 AND d.ord >= $3
+         ORDER BY d.ord, m.ord LIMIT ${SNAPSHOT_BATCH}`,
+        [tenantId, page, from.chat, from.comment],
+      );
+      seq ??= Number(rows[0]?.page_seq ?? (await this.pageSeq(tenantId, page)));
+      let full = false;
+      let last: SnapshotRowPg | undefined;
+      for (const r of rows) {
+        const ok = cut.add({
+          chatOrd: Number(r.d_ord),
+          chatId: r.d_id,
+          selectors: JSON.parse(r.selectors) as SelectorT[],
+          commentOrd: r.m_ord === null ? null : Number(r.m_ord),
+          comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
+        });
+        if (!ok) {
+          full = true;
+          break;
+        }
+        last = r;
+      }
+      if (full || rows.length < SNAPSHOT_BATCH || !last) break;
+      // The batch ended inside the page: go on after its last row.
+      from =
+        last.m_ord === null
+          ? { chat: Number(last.d_ord) + 1, comment: 0 }
+          : { chat: Number(last.d_ord), comment: Number(last.m_ord) + 1 };
+    }
+    return { seq, chats: cut.chats, next: cut.next && encodeCursor(cut.next) };
+  }
+
+  private async pageSeq(tenantId: string, page: string): Promise<number> {
+    const { rows } = await this.pool.query<{ seq: string }>(
+      'SELECT seq FROM pages WHERE tenant_id = $1 AND page = $2',
       [tenantId, page],
     );
-    const r = rows[0]!;
-    return { seq: Number(r.seq ?? 0), chats: r.chats ?? [] };
+    return Number(rows[0]?.seq ?? 0);
   }
 
   async eventsSince(
@@ -358,80 +536,201 @@ export class PostgresStore implements Store {
     since: number,
     limit: number,
   ): Promise<{ seq: number; events: ChatEventT[] } | null> {
-    const { rows } = await this.pool.query<{ seq: string | null; events: ChatEventT[] | null }>(
-      `SELECT (SELECT seq FROM pages WHERE tenant_id = $1 AND page = $2) AS seq,
-              (SELECT json_agg(event ORDER BY seq) FROM events
-                WHERE tenant_id = $1 AND page = $2 AND seq > $3 AND seq <= $3 + $4) AS events`,
+    // One statement sees one snapshot of the database: the seq and the rendered events agree.
+    const { rows } = await this.pool.query<LogRowPg>(
+      `WITH p AS (SELECT seq FROM pages WHERE tenant_id = $1 AND page = $2)
+       SELECT (SELECT seq FROM p) AS page_seq, e.seq, e.broadcast_id, e.kind, e.chat_id, e.comment_id,
+              d.selectors, m.id AS m_id, m.author_id, m.author_name, m.text, m.at, m.edited_at
+       FROM (SELECT 1) one
+       LEFT JOIN events e ON e.tenant_id = $1 AND e.page = $2 AND e.seq > $3 AND e.seq <= $3 + $4
+       LEFT JOIN discussions d ON d.tenant_id = e.tenant_id AND d.id = e.chat_id AND d.page = e.page
+       LEFT JOIN comments m ON m.tenant_id = e.tenant_id AND m.chat_id = e.chat_id AND m.id = e.comment_id
+       ORDER BY e.seq`,
       [tenantId, page, since, limit],
     );
-    const r = rows[0]!;
-    const seq = Number(r.seq ?? 0);
+    const seq = Number(rows[0]?.page_seq ?? 0);
     if (since > seq || seq - since > limit) return null;
-    const events = r.events ?? [];
-    if (events.length !== seq - since) return null;
+    const events = rows
+      .filter((r) => r.seq !== null)
+      .map((r) =>
+        renderLogRow(page, {
+          seq: Number(r.seq),
+          broadcastId: r.broadcast_id!,
+          kind: r.kind!,
+          chatId: r.chat_id!,
+          commentId: r.comment_id,
+          selectors: r.selectors === null ? null : (JSON.parse(r.selectors) as SelectorT[]),
+          comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
+        }),
+      );
+    if (events.length !== seq - since || (events.length > 0 && events[0]!.seq !== since + 1)) return null;
     return { seq, events };
   }
 
-  async commit(tenantId: string, write: WriteFrameT, plan: WritePlanner): Promise<CommitResult> {
+  async commit(
+    tenantId: string,
+    write: WriteFrameT,
+    plan: WritePlanner,
+    tokenId: string | null = null,
+  ): Promise<CommitResult> {
     const client = await this.checkout();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       // Take the page's counter row first: it serialises the writers of this page (on every node),
-      // so the duplicate check and the discussion read below see everything committed before us.
+      // so the duplicate check and the reads below see everything committed before us.
       await client.query(
         'INSERT INTO pages (tenant_id, page, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING',
         [tenantId, write.page],
       );
-      const bumped = await client.query<{ seq: string }>(
-        'UPDATE pages SET seq = seq + 1 WHERE tenant_id = $1 AND page = $2 RETURNING seq',
+      const bumped = await client.query<{ seq: string; chats: number }>(
+        'UPDATE pages SET seq = seq + 1 WHERE tenant_id = $1 AND page = $2 RETURNING seq, chats',
         [tenantId, write.page],
       );
       const seq = Number(bumped.rows[0]!.seq);
 
-      const original = await findApplied(client, tenantId, write.broadcastId);
-      if (original) {
-        await client.query('ROLLBACK');
-        return { status: 'duplicate', ...original };
-      }
-
-      const found = await client.query<{ page: string; chat: DiscussionT }>(
-        'SELECT page, chat FROM discussions WHERE tenant_id = $1 AND id = $2 FOR UPDATE',
-        [tenantId, write.chatId],
+      // Everything the planner needs in one round trip: never the thread, only its head.
+      const commentId = 'commentId' in write ? write.commentId : null;
+      const { rows } = await client.query<{
+        done: { page: string; seq: string } | null;
+        chat: { id: string; page: string; creator_id: string; comment_count: number; bytes: string } | null;
+        comment: { id: string; author_id: string; bytes: number } | null;
+        tenant_bytes: string | null;
+      }>(
+        `SELECT
+           (SELECT row_to_json(w) FROM (SELECT page, seq FROM writes
+              WHERE tenant_id = $1 AND broadcast_id = $2) w) AS done,
+           (SELECT row_to_json(d) FROM (SELECT id, page, creator_id, comment_count, bytes FROM discussions
+              WHERE tenant_id = $1 AND id = $3) d) AS chat,
+           (SELECT row_to_json(c) FROM (SELECT id, author_id, octet_length(text) AS bytes FROM comments
+              WHERE tenant_id = $1 AND chat_id = $3 AND id = $4) c) AS comment,
+           (SELECT bytes FROM tenant_bytes WHERE tenant_id = $1) AS tenant_bytes`,
+        [tenantId, write.broadcastId, write.chatId, commentId],
       );
-      const current: StoredDiscussion | null = found.rows[0]
-        ? { page: found.rows[0].page, chat: found.rows[0].chat }
-        : null;
-      const decision = plan(current);
+      const read = rows[0]!;
+      if (read.done) {
+        await client.query('ROLLBACK');
+        return { status: 'duplicate', page: read.done.page, seq: Number(read.done.seq) };
+      }
+      const decision = plan({
+        chat: read.chat
+          ? {
+              id: read.chat.id,
+              page: read.chat.page,
+              creatorId: read.chat.creator_id,
+              commentCount: read.chat.comment_count,
+              bytes: Number(read.chat.bytes),
+            }
+          : null,
+        comment: read.comment
+          ? { id: read.comment.id, authorId: read.comment.author_id, bytes: read.comment.bytes }
+          : null,
+        pageChats: bumped.rows[0]!.chats,
+        tenantBytes: Number(read.tenant_bytes ?? 0),
+      });
       if (!decision.ok) {
         await client.query('ROLLBACK');
         return { status: 'rejected', code: decision.code, message: decision.message };
       }
 
-      const event = { ...decision.event, seq } as ChatEventT;
-      if (decision.chat === null) {
-        await client.query('DELETE FROM discussions WHERE tenant_id = $1 AND id = $2', [
-          tenantId,
-          write.chatId,
-        ]);
-      } else if (current) {
-        await client.query('UPDATE discussions SET chat = $3 WHERE tenant_id = $1 AND id = $2', [
-          tenantId,
-          write.chatId,
-          JSON.stringify(decision.chat),
-        ]);
-      } else {
+      const ev = decision.event;
+      const now = Date.now();
+      let chatsDelta = 0;
+      if (ev.type === 'new-text-chat') {
+        const opening = ev.chat.comments[0]!;
         await client.query(
-          'INSERT INTO discussions (tenant_id, id, page, created_seq, chat) VALUES ($1, $2, $3, $4, $5)',
-          [tenantId, decision.chat.id, write.page, seq, JSON.stringify(decision.chat)],
+          `WITH d AS (
+             INSERT INTO discussions (tenant_id, id, page, ord, selectors, creator_id, opening_id, comment_count,
+                                      bytes, token_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10))
+           INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, token_id)
+           VALUES ($1, $2, $7, $6, $11, $12, $10, $9)`,
+          [
+            tenantId,
+            ev.chat.id,
+            write.page,
+            seq,
+            JSON.stringify(ev.chat.selectors),
+            opening.author.id,
+            opening.id,
+            decision.bytes,
+            tokenId,
+            opening.at,
+            opening.author.name,
+            opening.text,
+          ],
+        );
+        chatsDelta = 1;
+      } else if (ev.type === 'deleted-text-chat') {
+        await client.query(
+          `WITH c AS (DELETE FROM comments WHERE tenant_id = $1 AND chat_id = $2)
+           DELETE FROM discussions WHERE tenant_id = $1 AND id = $2`,
+          [tenantId, ev.chatId],
+        );
+        chatsDelta = -1;
+      } else {
+        const c = ev.change;
+        let change: string;
+        let params: unknown[];
+        let count = 0;
+        if (c.op === 'add-comment') {
+          change = `INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, token_id)
+                    VALUES ($1, $2, $5, $6, $7, $8, $9, $10)`;
+          params = [
+            c.comment.id,
+            c.comment.author.id,
+            c.comment.author.name,
+            c.comment.text,
+            c.comment.at,
+            tokenId,
+          ];
+          count = 1;
+        } else if (c.op === 'edit-comment') {
+          change = `UPDATE comments SET text = $6, edited_at = $7, token_id = $8
+                    WHERE tenant_id = $1 AND chat_id = $2 AND id = $5`;
+          params = [c.commentId, c.text, c.editedAt, tokenId];
+        } else {
+          change = 'DELETE FROM comments WHERE tenant_id = $1 AND chat_id = $2 AND id = $5';
+          params = [c.commentId];
+          count = -1;
+        }
+        await client.query(
+          `WITH c AS (${change})
+           UPDATE discussions SET comment_count = comment_count + $3, bytes = bytes + $4
+           WHERE tenant_id = $1 AND id = $2`,
+          [tenantId, ev.chatId, count, decision.bytes, ...params],
         );
       }
+      const entry = logEntryOf(ev);
       await client.query(
-        'INSERT INTO events (tenant_id, page, seq, broadcast_id, event) VALUES ($1, $2, $3, $4, $5)',
-        [tenantId, write.page, seq, write.broadcastId, JSON.stringify(event)],
+        `WITH ev AS (
+           INSERT INTO events (tenant_id, page, seq, broadcast_id, kind, chat_id, comment_id, token_id, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)),
+         wr AS (
+           INSERT INTO writes (tenant_id, broadcast_id, page, seq, created_at) VALUES ($1, $4, $2, $3, $9)),
+         tb AS (
+           INSERT INTO tenant_bytes (tenant_id, bytes) SELECT $1, $10::bigint WHERE $10::bigint <> 0
+           ON CONFLICT (tenant_id) DO UPDATE SET bytes = tenant_bytes.bytes + excluded.bytes),
+         pc AS (
+           UPDATE pages SET chats = chats + $11 WHERE tenant_id = $1 AND page = $2 AND $11::integer <> 0)
+         DELETE FROM events WHERE tenant_id = $1 AND page = $2 AND seq <= $12`,
+        [
+          tenantId,
+          write.page,
+          seq,
+          write.broadcastId,
+          entry.kind,
+          entry.chatId,
+          entry.commentId,
+          tokenId,
+          now,
+          decision.bytes,
+          chatsDelta,
+          seq - this.replayWindow.events,
+        ],
       );
       await client.query('COMMIT');
-      return { status: 'applied', event };
+      return { status: 'applied', event: { ...ev, seq } as ChatEventT };
     } catch (err) {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       // A retry of the same write on another page raced us past the check: it committed first.
@@ -447,6 +746,26 @@ export class PostgresStore implements Store {
     }
   }
 
+  async compact(now = Date.now()): Promise<number> {
+    const before = now - this.replayWindow.ageMs;
+    let removed = 0;
+    for (;;) {
+      const { rows } = await this.pool.query<{ n: string }>(
+        `WITH e AS (DELETE FROM events WHERE (tenant_id, page, seq) IN
+                      (SELECT tenant_id, page, seq FROM events WHERE created_at < $1 LIMIT ${COMPACT_BATCH})
+                    RETURNING 1),
+              w AS (DELETE FROM writes WHERE (tenant_id, broadcast_id) IN
+                      (SELECT tenant_id, broadcast_id FROM writes WHERE created_at < $1 LIMIT ${COMPACT_BATCH})
+                    RETURNING 1)
+         SELECT (SELECT count(*) FROM e) + (SELECT count(*) FROM w) AS n`,
+        [before],
+      );
+      const n = Number(rows[0]!.n);
+      removed += n;
+      if (n === 0) return removed;
+    }
+  }
+
   async addUsage(deltas: UsageDelta[]): Promise<void> {
     await addUsagePg(this.pool, deltas);
   }
@@ -456,13 +775,44 @@ export class PostgresStore implements Store {
   }
 }
 
+const SNAPSHOT_BATCH = 2000;
+const COMPACT_BATCH = 500;
+
+interface CommentRowPg {
+  author_id: string;
+  author_name: string;
+  text: string;
+  at: string;
+  edited_at: string | null;
+}
+
+interface SnapshotRowPg extends CommentRowPg {
+  page_seq: string | null;
+  d_ord: string;
+  d_id: string;
+  selectors: string;
+  m_ord: string | null;
+  m_id: string | null;
+}
+
+interface LogRowPg extends CommentRowPg {
+  page_seq: string | null;
+  seq: string | null;
+  broadcast_id: string | null;
+  kind: LogKind | null;
+  chat_id: string | null;
+  comment_id: string | null;
+  selectors: string | null;
+  m_id: string | null;
+}
+
 async function findApplied(
   db: pg.Pool | pg.PoolClient,
   tenantId: string,
   broadcastId: string,
 ): Promise<{ page: string; seq: number } | null> {
   const { rows } = await db.query<{ page: string; seq: string }>(
-    'SELECT page, seq FROM events WHERE tenant_id = $1 AND broadcast_id = $2',
+    'SELECT page, seq FROM writes WHERE tenant_id = $1 AND broadcast_id = $2',
     [tenantId, broadcastId],
   );
   return rows[0] ? { page: rows[0].page, seq: Number(rows[0].seq) } : null;

@@ -1,23 +1,38 @@
 // The embedded store: one SQLite file (better-sqlite3, WAL) holding the directory (tenants, users,
-// hashed tokens), every discussion as a JSON document, each page's seq counter and its event log.
-// better-sqlite3 is synchronous, so every commit is one transaction that no other write interleaves.
+// hashed tokens), discussions and comments as rows, each page's seq counter and its event log (ids
+// only, compacted to the replay window). better-sqlite3 is synchronous, so every commit is one
+// transaction that no other write interleaves, and each read is bounded (snapshots come in pages).
+// `secure_delete` zeroes what a delete or an edit frees, and compaction checkpoints the WAL, so
+// deleted text leaves the file.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ChatEventT, DiscussionT, RoleT, WriteFrameT } from '../../lib/protocol';
+import type { ChatEventT, DiscussionT, RoleT, SelectorT, WriteFrameT } from '../../lib/protocol';
 import { newId } from '../ids';
-import type {
-  CommitResult,
-  NewToken,
-  Store,
-  StoredDiscussion,
-  Tenant,
-  TokenAuth,
-  TokenInfo,
-  UsageDelta,
-  UsageRow,
-  User,
-  WritePlanner,
+import {
+  commentOf,
+  decodeCursor,
+  encodeCursor,
+  logEntryOf,
+  PageCutter,
+  renderLogRow,
+  type LogKind,
+} from './rows';
+import {
+  DEFAULT_REPLAY_WINDOW,
+  type CommitResult,
+  type NewToken,
+  type ReplayWindow,
+  type SnapshotPage,
+  type Store,
+  type StoreOptions,
+  type Tenant,
+  type TokenAuth,
+  type TokenInfo,
+  type UsageDelta,
+  type UsageRow,
+  type User,
+  type WritePlanner,
 } from './types';
 
 /** Each entry moves the schema from version i to i + 1; never edit one that has shipped. */
@@ -83,6 +98,116 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (tenant_id, hour, site)
   ) WITHOUT ROWID;
   `,
+  `
+  ALTER TABLE discussions RENAME TO discussions_v2;
+  ALTER TABLE events RENAME TO events_v2;
+  CREATE TABLE discussions (
+    ord INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    page TEXT NOT NULL,
+    selectors TEXT NOT NULL,
+    creator_id TEXT NOT NULL,
+    opening_id TEXT NOT NULL,
+    comment_count INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    token_id TEXT,
+    created_at INTEGER NOT NULL,
+    UNIQUE (tenant_id, id)
+  );
+  CREATE TABLE comments (
+    ord INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    chat_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    text TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    edited_at INTEGER,
+    token_id TEXT,
+    UNIQUE (tenant_id, chat_id, id)
+  );
+  CREATE TABLE events (
+    tenant_id TEXT NOT NULL,
+    page TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    broadcast_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('create', 'add', 'edit', 'remove', 'drop')),
+    chat_id TEXT NOT NULL,
+    comment_id TEXT,
+    token_id TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, page, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE writes (
+    tenant_id TEXT NOT NULL,
+    broadcast_id TEXT NOT NULL,
+    page TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, broadcast_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE tenant_bytes (
+    tenant_id TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  ALTER TABLE pages ADD COLUMN chats INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE tokens ADD COLUMN created_by TEXT;
+
+  INSERT INTO discussions (ord, tenant_id, id, page, selectors, creator_id, opening_id, comment_count,
+                           bytes, token_id, created_at)
+  SELECT d.ord, d.tenant_id, d.id, d.page, json_extract(d.doc, '$.selectors'),
+         COALESCE(c.creator, json_extract(d.doc, '$.comments[0].author.id'), ''),
+         COALESCE(c.opening, json_extract(d.doc, '$.comments[0].id'), ''),
+         json_array_length(d.doc, '$.comments'),
+         length(CAST(json_extract(d.doc, '$.selectors') AS BLOB)) + COALESCE(
+           (SELECT SUM(length(CAST(json_extract(j.value, '$.text') AS BLOB)))
+            FROM json_each(d.doc, '$.comments') j), 0),
+         NULL, COALESCE(c.at, json_extract(d.doc, '$.comments[0].at'), 0)
+  FROM discussions_v2 d LEFT JOIN (
+    SELECT tenant_id, json_extract(frame, '$.chat.id') AS chat_id,
+           json_extract(frame, '$.chat.comments[0].author.id') AS creator,
+           json_extract(frame, '$.chat.comments[0].id') AS opening,
+           json_extract(frame, '$.chat.comments[0].at') AS at, MAX(created_at)
+    FROM events_v2 WHERE json_extract(frame, '$.type') = 'new-text-chat'
+    GROUP BY 1, 2
+  ) c ON c.tenant_id = d.tenant_id AND c.chat_id = d.id
+  ORDER BY d.ord;
+  INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, edited_at)
+  SELECT d.tenant_id, d.id, json_extract(j.value, '$.id'), json_extract(j.value, '$.author.id'),
+         json_extract(j.value, '$.author.name'), json_extract(j.value, '$.text'),
+         json_extract(j.value, '$.at'), json_extract(j.value, '$.editedAt')
+  FROM discussions_v2 d, json_each(d.doc, '$.comments') j
+  ORDER BY d.ord, j.key;
+  INSERT INTO events (tenant_id, page, seq, broadcast_id, kind, chat_id, comment_id, created_at)
+  SELECT tenant_id, page, seq, broadcast_id,
+         CASE json_extract(frame, '$.type')
+           WHEN 'new-text-chat' THEN 'create'
+           WHEN 'deleted-text-chat' THEN 'drop'
+           ELSE CASE json_extract(frame, '$.change.op')
+             WHEN 'add-comment' THEN 'add' WHEN 'edit-comment' THEN 'edit' ELSE 'remove' END
+         END,
+         COALESCE(json_extract(frame, '$.chat.id'), json_extract(frame, '$.chatId')),
+         CASE json_extract(frame, '$.type')
+           WHEN 'new-text-chat' THEN json_extract(frame, '$.chat.comments[0].id')
+           WHEN 'deleted-text-chat' THEN NULL
+           ELSE COALESCE(json_extract(frame, '$.change.comment.id'), json_extract(frame, '$.change.commentId'))
+         END,
+         created_at
+  FROM events_v2;
+  INSERT INTO writes (tenant_id, broadcast_id, page, seq, created_at)
+  SELECT tenant_id, broadcast_id, page, seq, created_at FROM events_v2;
+  UPDATE pages SET chats = (SELECT count(*) FROM discussions d
+                            WHERE d.tenant_id = pages.tenant_id AND d.page = pages.page);
+  INSERT INTO tenant_bytes (tenant_id, bytes) SELECT tenant_id, SUM(bytes) FROM discussions GROUP BY tenant_id;
+  DROP TABLE discussions_v2;
+  DROP TABLE events_v2;
+  CREATE INDEX discussions_page ON discussions(tenant_id, page, ord);
+  CREATE INDEX comments_chat ON comments(tenant_id, chat_id, ord);
+  CREATE INDEX events_age ON events(created_at);
+  CREATE INDEX writes_age ON writes(created_at);
+  `,
 ];
 
 interface TokenRow {
@@ -128,16 +253,18 @@ const user = (r: UserRow): User => ({
 });
 
 /** Opens (creating it and its directory when missing) and migrates an SQLite store. */
-export function openSqliteStore(path: string): SqliteStore {
+export function openSqliteStore(path: string, options: StoreOptions = {}): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // What a delete or an update frees is overwritten with zeros, so deleted text leaves the file.
+  db.pragma('secure_delete = ON');
   // Another process (the CLI) may write while the server runs; wait for its lock instead of failing.
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  return new SqliteStore(db);
+  return new SqliteStore(db, options.replayWindow ?? DEFAULT_REPLAY_WINDOW);
 }
 
 export function schemaVersion(db: Database.Database): number {
@@ -157,13 +284,49 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${v + 1}`);
     }).immediate();
   }
+  // The old schema's copies of deleted text leave the WAL as well.
+  if (current < MIGRATIONS.length) db.pragma('wal_checkpoint(TRUNCATE)');
 }
+
+interface LogRowSql {
+  seq: number;
+  broadcast_id: string;
+  kind: LogKind;
+  chat_id: string;
+  comment_id: string | null;
+  selectors: string | null;
+  m_id: string | null;
+  author_id: string;
+  author_name: string;
+  text: string;
+  at: number;
+  edited_at: number | null;
+}
+
+interface SnapshotRowSql {
+  d_ord: number;
+  d_id: string;
+  selectors: string;
+  m_ord: number | null;
+  m_id: string | null;
+  author_id: string;
+  author_name: string;
+  text: string;
+  at: number;
+  edited_at: number | null;
+}
+
+/** Rows compaction deletes per statement: each batch is a short, bounded stall of the loop. */
+const COMPACT_BATCH = 500;
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly stmts;
 
-  constructor(readonly db: Database.Database) {
+  constructor(
+    readonly db: Database.Database,
+    readonly replayWindow: ReplayWindow = DEFAULT_REPLAY_WINDOW,
+  ) {
     this.stmts = {
       insertTenant: db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)'),
       listTenants: db.prepare<[], TenantRow>('SELECT * FROM tenants ORDER BY created_at, name'),
@@ -189,30 +352,84 @@ export class SqliteStore implements Store {
       revokedSince: db.prepare<[number], TokenRow>(
         'SELECT * FROM tokens WHERE revoked_at IS NOT NULL AND revoked_at >= ? ORDER BY revoked_at',
       ),
-      pageSeq: db.prepare<[string, string], { seq: number }>(
-        'SELECT seq FROM pages WHERE tenant_id = ? AND page = ?',
+      pageSeq: db.prepare<[string, string], { seq: number; chats: number }>(
+        'SELECT seq, chats FROM pages WHERE tenant_id = ? AND page = ?',
       ),
-      bumpSeq: db.prepare<[string, string], { seq: number }>(
-        `INSERT INTO pages (tenant_id, page, seq) VALUES (?, ?, 1)
-         ON CONFLICT (tenant_id, page) DO UPDATE SET seq = seq + 1 RETURNING seq`,
+      bumpSeq: db.prepare<[string, string, number], { seq: number }>(
+        `INSERT INTO pages (tenant_id, page, seq, chats) VALUES (?, ?, 1, ?)
+         ON CONFLICT (tenant_id, page) DO UPDATE SET seq = seq + 1, chats = chats + excluded.chats
+         RETURNING seq`,
       ),
-      pageChats: db.prepare<[string, string], { doc: string }>(
-        'SELECT doc FROM discussions WHERE tenant_id = ? AND page = ? ORDER BY ord',
+      chatHead: db.prepare<
+        [string, string],
+        { id: string; page: string; creator_id: string; comment_count: number; bytes: number }
+      >('SELECT id, page, creator_id, comment_count, bytes FROM discussions WHERE tenant_id = ? AND id = ?'),
+      commentHead: db.prepare<[string, string, string], { id: string; author_id: string; bytes: number }>(
+        `SELECT id, author_id, length(CAST(text AS BLOB)) AS bytes FROM comments
+         WHERE tenant_id = ? AND chat_id = ? AND id = ?`,
       ),
-      discussion: db.prepare<[string, string], { page: string; doc: string }>(
-        'SELECT page, doc FROM discussions WHERE tenant_id = ? AND id = ?',
+      tenantBytes: db.prepare<[string], { bytes: number }>(
+        'SELECT bytes FROM tenant_bytes WHERE tenant_id = ?',
       ),
-      insertDiscussion: db.prepare('INSERT INTO discussions (tenant_id, id, page, doc) VALUES (?, ?, ?, ?)'),
-      updateDiscussion: db.prepare('UPDATE discussions SET doc = ? WHERE tenant_id = ? AND id = ?'),
-      deleteDiscussion: db.prepare('DELETE FROM discussions WHERE tenant_id = ? AND id = ?'),
-      eventByBroadcast: db.prepare<[string, string], { page: string; seq: number }>(
-        'SELECT page, seq FROM events WHERE tenant_id = ? AND broadcast_id = ?',
+      addTenantBytes: db.prepare(
+        `INSERT INTO tenant_bytes (tenant_id, bytes) VALUES (?, ?)
+         ON CONFLICT (tenant_id) DO UPDATE SET bytes = bytes + excluded.bytes`,
+      ),
+      insertChat: db.prepare(
+        `INSERT INTO discussions (tenant_id, id, page, selectors, creator_id, opening_id, comment_count, bytes,
+                                  token_id, created_at)
+         VALUES (@tenantId, @id, @page, @selectors, @creatorId, @openingId, 1, @bytes, @tokenId, @at)`,
+      ),
+      updateChat: db.prepare(
+        `UPDATE discussions SET comment_count = comment_count + ?, bytes = bytes + ?
+         WHERE tenant_id = ? AND id = ?`,
+      ),
+      deleteChat: db.prepare('DELETE FROM discussions WHERE tenant_id = ? AND id = ?'),
+      deleteChatComments: db.prepare('DELETE FROM comments WHERE tenant_id = ? AND chat_id = ?'),
+      insertComment: db.prepare(
+        `INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, token_id)
+         VALUES (@tenantId, @chatId, @id, @authorId, @authorName, @text, @at, @tokenId)`,
+      ),
+      editComment: db.prepare(
+        `UPDATE comments SET text = ?, edited_at = ?, token_id = ?
+         WHERE tenant_id = ? AND chat_id = ? AND id = ?`,
+      ),
+      deleteComment: db.prepare('DELETE FROM comments WHERE tenant_id = ? AND chat_id = ? AND id = ?'),
+      writeByBroadcast: db.prepare<[string, string], { page: string; seq: number }>(
+        'SELECT page, seq FROM writes WHERE tenant_id = ? AND broadcast_id = ?',
+      ),
+      insertWrite: db.prepare(
+        'INSERT INTO writes (tenant_id, broadcast_id, page, seq, created_at) VALUES (?, ?, ?, ?, ?)',
       ),
       insertEvent: db.prepare(
-        'INSERT INTO events (tenant_id, page, seq, broadcast_id, frame, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT INTO events (tenant_id, page, seq, broadcast_id, kind, chat_id, comment_id, token_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      eventsAfter: db.prepare<[string, string, number, number], { frame: string }>(
-        'SELECT frame FROM events WHERE tenant_id = ? AND page = ? AND seq > ? ORDER BY seq LIMIT ?',
+      trimEvents: db.prepare('DELETE FROM events WHERE tenant_id = ? AND page = ? AND seq <= ?'),
+      eventsAfter: db.prepare<[string, string, number, number], LogRowSql>(
+        `SELECT e.seq, e.broadcast_id, e.kind, e.chat_id, e.comment_id, d.selectors,
+                m.id AS m_id, m.author_id, m.author_name, m.text, m.at, m.edited_at
+         FROM events e
+         LEFT JOIN discussions d ON d.tenant_id = e.tenant_id AND d.id = e.chat_id AND d.page = e.page
+         LEFT JOIN comments m ON m.tenant_id = e.tenant_id AND m.chat_id = e.chat_id AND m.id = e.comment_id
+         WHERE e.tenant_id = ? AND e.page = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`,
+      ),
+      snapshotRows: db.prepare<[{ t: string; p: string; chat: number; comment: number }], SnapshotRowSql>(
+        `SELECT d.ord AS d_ord, d.id AS d_id, d.selectors, m.ord AS m_ord, m.id AS m_id, m.author_id,
+                m.author_name, m.text, m.at, m.edited_at
+         FROM discussions d
+         LEFT JOIN comments m ON m.tenant_id = d.tenant_id AND m.chat_id = d.id
+                              AND (d.ord > @chat OR m.ord >= @comment)
+         WHERE d.tenant_id = @t AND d.page = @p AND d.ord >= @chat
+         ORDER BY d.ord, m.ord`,
+      ),
+      oldEvents: db.prepare(
+        `DELETE FROM events WHERE (tenant_id, page, seq) IN
+           (SELECT tenant_id, page, seq FROM events WHERE created_at < ? LIMIT ${COMPACT_BATCH})`,
+      ),
+      oldWrites: db.prepare(
+        `DELETE FROM writes WHERE (tenant_id, broadcast_id) IN
+           (SELECT tenant_id, broadcast_id FROM writes WHERE created_at < ? LIMIT ${COMPACT_BATCH})`,
       ),
       addUsage: db.prepare<[UsageDelta]>(
         `INSERT INTO usage (tenant_id, hour, site, messages, bytes)
@@ -291,11 +508,34 @@ export class SqliteStore implements Store {
   }
 
   async snapshot(tenantId: string, page: string): Promise<{ seq: number; chats: DiscussionT[] }> {
-    // One read transaction so the seq and the discussions belong together.
-    return this.db.transaction(() => ({
-      seq: this.stmts.pageSeq.get(tenantId, page)?.seq ?? 0,
-      chats: this.stmts.pageChats.all(tenantId, page).map((r) => JSON.parse(r.doc) as DiscussionT),
-    }))();
+    const { seq, chats } = await this.snapshotPage(tenantId, page, null, Number.MAX_SAFE_INTEGER);
+    return { seq, chats };
+  }
+
+  async snapshotPage(
+    tenantId: string,
+    page: string,
+    cursor: string | null,
+    maxBytes: number,
+  ): Promise<SnapshotPage> {
+    const from = decodeCursor(cursor);
+    // One read transaction so the seq and the rows belong together; the statement stops at the
+    // first row that does not fit, so a page costs its own size, not the page's.
+    return this.db.transaction((): SnapshotPage => {
+      const seq = this.stmts.pageSeq.get(tenantId, page)?.seq ?? 0;
+      const cut = new PageCutter(maxBytes);
+      for (const r of this.stmts.snapshotRows.iterate({ t: tenantId, p: page, ...from })) {
+        const ok = cut.add({
+          chatOrd: r.d_ord,
+          chatId: r.d_id,
+          selectors: JSON.parse(r.selectors) as SelectorT[],
+          commentOrd: r.m_ord,
+          comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
+        });
+        if (!ok) break;
+      }
+      return { seq, chats: cut.chats, next: cut.next && encodeCursor(cut.next) };
+    })();
   }
 
   async eventsSince(
@@ -307,39 +547,147 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const seq = this.stmts.pageSeq.get(tenantId, page)?.seq ?? 0;
       if (since > seq || seq - since > limit) return null;
-      const events = this.stmts.eventsAfter
-        .all(tenantId, page, since, limit)
-        .map((r) => JSON.parse(r.frame) as ChatEventT);
-      if (events.length !== seq - since) return null;
+      const events = this.stmts.eventsAfter.all(tenantId, page, since, limit).map((r) =>
+        renderLogRow(page, {
+          seq: r.seq,
+          broadcastId: r.broadcast_id,
+          kind: r.kind,
+          chatId: r.chat_id,
+          commentId: r.comment_id,
+          selectors: r.selectors === null ? null : (JSON.parse(r.selectors) as SelectorT[]),
+          comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
+        }),
+      );
+      // Compacted away (or never there): the client takes a snapshot.
+      if (events.length !== seq - since || (events.length > 0 && events[0]!.seq !== since + 1)) return null;
       return { seq, events };
     })();
   }
 
-  async commit(tenantId: string, write: WriteFrameT, plan: WritePlanner): Promise<CommitResult> {
+  async commit(
+    tenantId: string,
+    write: WriteFrameT,
+    plan: WritePlanner,
+    tokenId: string | null = null,
+  ): Promise<CommitResult> {
     return this.db
       .transaction((): CommitResult => {
-        const done = this.stmts.eventByBroadcast.get(tenantId, write.broadcastId);
+        const s = this.stmts;
+        const done = s.writeByBroadcast.get(tenantId, write.broadcastId);
         if (done) return { status: 'duplicate', page: done.page, seq: done.seq };
-        const row = this.stmts.discussion.get(tenantId, write.chatId);
-        const current: StoredDiscussion | null = row
-          ? { page: row.page, chat: JSON.parse(row.doc) as DiscussionT }
-          : null;
-        const decision = plan(current);
+        const head = s.chatHead.get(tenantId, write.chatId);
+        const commentRow =
+          head && 'commentId' in write
+            ? s.commentHead.get(tenantId, write.chatId, write.commentId)
+            : undefined;
+        const decision = plan({
+          chat: head
+            ? {
+                id: head.id,
+                page: head.page,
+                creatorId: head.creator_id,
+                commentCount: head.comment_count,
+                bytes: head.bytes,
+              }
+            : null,
+          comment: commentRow
+            ? { id: commentRow.id, authorId: commentRow.author_id, bytes: commentRow.bytes }
+            : null,
+          pageChats: s.pageSeq.get(tenantId, write.page)?.chats ?? 0,
+          tenantBytes: s.tenantBytes.get(tenantId)?.bytes ?? 0,
+        });
         if (!decision.ok) return { status: 'rejected', code: decision.code, message: decision.message };
-        const page = decision.event.page;
-        if (decision.chat === null) {
-          this.stmts.deleteDiscussion.run(tenantId, write.chatId);
-        } else if (current) {
-          this.stmts.updateDiscussion.run(JSON.stringify(decision.chat), tenantId, write.chatId);
+        const now = Date.now();
+        const ev = decision.event;
+        const page = ev.page;
+        let chatsDelta = 0;
+        if (ev.type === 'new-text-chat') {
+          const opening = ev.chat.comments[0]!;
+          s.insertChat.run({
+            tenantId,
+            id: ev.chat.id,
+            page,
+            selectors: JSON.stringify(ev.chat.selectors),
+            creatorId: opening.author.id,
+            openingId: opening.id,
+            bytes: decision.bytes,
+            tokenId,
+            at: opening.at,
+          });
+          this.insertComment(tenantId, ev.chat.id, opening, tokenId);
+          chatsDelta = 1;
+        } else if (ev.type === 'deleted-text-chat') {
+          s.deleteChatComments.run(tenantId, ev.chatId);
+          s.deleteChat.run(tenantId, ev.chatId);
+          chatsDelta = -1;
         } else {
-          this.stmts.insertDiscussion.run(tenantId, write.chatId, page, JSON.stringify(decision.chat));
+          const c = ev.change;
+          let count = 0;
+          if (c.op === 'add-comment') {
+            this.insertComment(tenantId, ev.chatId, c.comment, tokenId);
+            count = 1;
+          } else if (c.op === 'edit-comment') {
+            s.editComment.run(c.text, c.editedAt, tokenId, tenantId, ev.chatId, c.commentId);
+          } else {
+            s.deleteComment.run(tenantId, ev.chatId, c.commentId);
+            count = -1;
+          }
+          s.updateChat.run(count, decision.bytes, tenantId, ev.chatId);
         }
-        const seq = this.stmts.bumpSeq.get(tenantId, page)!.seq;
-        const event = { ...decision.event, seq } as ChatEventT;
-        this.stmts.insertEvent.run(tenantId, page, seq, write.broadcastId, JSON.stringify(event), Date.now());
-        return { status: 'applied', event };
+        if (decision.bytes !== 0) s.addTenantBytes.run(tenantId, decision.bytes);
+        const seq = s.bumpSeq.get(tenantId, page, chatsDelta)!.seq;
+        const entry = logEntryOf(ev);
+        s.insertEvent.run(
+          tenantId,
+          page,
+          seq,
+          write.broadcastId,
+          entry.kind,
+          entry.chatId,
+          entry.commentId,
+          tokenId,
+          now,
+        );
+        s.insertWrite.run(tenantId, write.broadcastId, page, seq, now);
+        // The log keeps the replay window's count; older entries go now, a few at a time.
+        if (seq > this.replayWindow.events) s.trimEvents.run(tenantId, page, seq - this.replayWindow.events);
+        return { status: 'applied', event: { ...ev, seq } as ChatEventT };
       })
       .immediate();
+  }
+
+  private insertComment(
+    tenantId: string,
+    chatId: string,
+    c: { id: string; author: { id: string; name: string }; text: string; at: number },
+    tokenId: string | null,
+  ): void {
+    this.stmts.insertComment.run({
+      tenantId,
+      chatId,
+      id: c.id,
+      authorId: c.author.id,
+      authorName: c.author.name,
+      text: c.text,
+      at: c.at,
+      tokenId,
+    });
+  }
+
+  async compact(now = Date.now()): Promise<number> {
+    const before = now - this.replayWindow.ageMs;
+    let removed = 0;
+    for (;;) {
+      const n = this.stmts.oldEvents.run(before).changes + this.stmts.oldWrites.run(before).changes;
+      removed += n;
+      if (n === 0) break;
+      // Let the server serve others between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!this.db.open) return removed;
+    }
+    // Deleted and edited text may still sit in the WAL's older frames: copy and truncate it.
+    if (this.db.open) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return removed;
   }
 
   async addUsage(deltas: UsageDelta[]): Promise<void> {

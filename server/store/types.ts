@@ -44,28 +44,80 @@ export interface TokenAuth {
   user: User;
 }
 
-/** The stored state of one discussion, found by id within a tenant. */
-export interface StoredDiscussion {
+/**
+ * What a write's planner sees of the discussion it touches: the row's head, never its thread, so a
+ * write costs the same on a 10- and a 10,000-comment thread.
+ */
+export interface StoredChat {
+  id: string;
   page: string;
-  chat: DiscussionT;
+  /** The user who created the discussion, stored when it was created (not its first comment's author). */
+  creatorId: string;
+  commentCount: number;
+  /** Bytes the discussion holds in the store (its selectors and its comments' text), for the tenant quota. */
+  bytes: number;
+}
+
+/** The one comment a write names, as stored. */
+export interface StoredComment {
+  id: string;
+  authorId: string;
+  /** UTF-8 bytes of its text. */
+  bytes: number;
+}
+
+/** Everything a planner decides on, read inside the write's transaction. */
+export interface PlanInput {
+  /** The discussion `write.chatId` names in this tenant, or null. */
+  chat: StoredChat | null;
+  /** The comment `write.commentId` names in that discussion, or null (also for writes without one). */
+  comment: StoredComment | null;
+  /** Discussions on the write's page now. */
+  pageChats: number;
+  /** Bytes the tenant stores now. */
+  tenantBytes: number;
 }
 
 /**
- * What ops decides for one write, given the discussion it touches as stored right now (inside the
- * write's transaction). `event` is the broadcast without its seq; `chat` is the discussion's new
- * state, or null when the write deletes it.
+ * What ops decides for one write. `event` is the broadcast without its seq; the store applies the
+ * change it describes to its rows. `bytes` is how much the tenant's stored bytes change (negative
+ * for deletes).
  */
 export type WritePlan =
-  | { ok: true; event: DistributiveOmit<ChatEventT, 'seq'>; chat: DiscussionT | null }
+  | { ok: true; event: DistributiveOmit<ChatEventT, 'seq'>; bytes: number }
   | { ok: false; code: ErrorCode; message: string };
 
-export type WritePlanner = (current: StoredDiscussion | null) => WritePlan;
+export type WritePlanner = (input: PlanInput) => WritePlan;
 
 export type CommitResult =
   | { status: 'applied'; event: ChatEventT }
   /** The broadcastId was already applied: the original page and seq. */
   | { status: 'duplicate'; page: string; seq: number }
   | { status: 'rejected'; code: ErrorCode; message: string };
+
+/**
+ * How much of each page's event log is kept for replays: the last `events` events of a page, and
+ * none older than `ageMs`. A client further behind takes a snapshot.
+ */
+export interface ReplayWindow {
+  events: number;
+  ageMs: number;
+}
+
+export const DEFAULT_REPLAY_WINDOW: ReplayWindow = { events: 1000, ageMs: 7 * 24 * 3600 * 1000 };
+
+/** Options every store takes. */
+export interface StoreOptions {
+  replayWindow?: ReplayWindow;
+}
+
+/** One page of a snapshot: discussions after `after` (a cursor) in creation order. */
+export interface SnapshotPage {
+  seq: number;
+  chats: DiscussionT[];
+  /** Where the next page starts; null when this was the last. */
+  next: string | null;
+}
 
 /** Usage to add for one tenant, site (a page's host, '' for frames about no page) and hour. */
 export interface UsageDelta {
@@ -111,8 +163,22 @@ export interface Store {
   /** The page's discussions in creation order and its current seq (0 for a page never written). */
   snapshot(tenantId: string, page: string): Promise<{ seq: number; chats: DiscussionT[] }>;
   /**
+   * One page of a snapshot, at most about `maxBytes` of JSON: the discussions (and comments) from
+   * `cursor` on (null: the start), and the cursor of the next page. A discussion may be split, its
+   * further comments continuing under the same id on the next page. Pages read one after another
+   * may see writes made in between; applying the events after the first page's seq fixes that up.
+   */
+  snapshotPage(
+    tenantId: string,
+    page: string,
+    cursor: string | null,
+    maxBytes: number,
+  ): Promise<SnapshotPage>;
+  /**
    * The events after `since`, in seq order, when the store holds all of them and there are at most
-   * `limit`; null when the client must take a snapshot instead (too far behind, or ahead of the store).
+   * `limit`; null when the client must take a snapshot instead (too far behind the replay window, or
+   * ahead of the store). Events are rendered from the rows as they are now: a deleted discussion or
+   * comment is a tombstone (its deletion, ids only) and an edited comment carries its current text.
    */
   eventsSince(
     tenantId: string,
@@ -122,12 +188,23 @@ export interface Store {
   ): Promise<{ seq: number; events: ChatEventT[] } | null>;
   /**
    * Applies one write in a single transaction: if the write's broadcastId was already applied in
-   * this tenant, answers `duplicate`; else loads the discussion `write.chatId` names (null if none
-   * in this tenant), asks `plan`, and when it agrees stores the discussion's new state, bumps the
-   * page's seq by one and stores the event with it. Seqs are gap-free and in commit order per page,
-   * also under concurrent writers on several nodes.
+   * this tenant, answers `duplicate`; else reads what the planner needs (the discussion `write.chatId`
+   * names, the comment `write.commentId` names, the page's and tenant's totals), asks `plan`, and
+   * when it agrees changes the rows, bumps the page's seq by one and logs the change with it (ids
+   * only) and the token that made it. Seqs are gap-free and in commit order per page, also under
+   * concurrent writers on several nodes. The cost does not grow with the thread or the page.
    */
-  commit(tenantId: string, write: WriteFrameT, plan: WritePlanner): Promise<CommitResult>;
+  commit(
+    tenantId: string,
+    write: WriteFrameT,
+    plan: WritePlanner,
+    tokenId?: string | null,
+  ): Promise<CommitResult>;
+  /**
+   * Drops log entries older than the replay window's age (those beyond its count go at each write),
+   * and what else has expired, a bounded batch at a time; resolves to how many rows went.
+   */
+  compact(now?: number): Promise<number>;
 
   // ---- usage
   /** Adds each delta to its (tenant, site, hour) counters, all in one transaction. */

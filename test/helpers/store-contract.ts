@@ -2,15 +2,28 @@
 // empty store per test: `describeStoreContract('SqliteStore', open)`. Writes are planned by the
 // server's own planner (ops), so the stored events have the shapes the server really stores.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatEventT, DiscussionT, WriteFrameT } from '../../lib/protocol';
-import { plannerFor, type Actor } from '../../server/ops';
-import type { CommitResult, Store } from '../../server/store/types';
+import {
+  addSnapshotPage,
+  applyReplay,
+  type ChatEventT,
+  type DiscussionT,
+  type PageState,
+  type WriteFrameT,
+} from '../../lib/protocol';
+import { DEFAULT_STORE_LIMITS, plannerFor, type Actor } from '../../server/ops';
+import { selectorBytes } from '../../server/store/rows';
+import type { CommitResult, PlanInput, Store, StoreOptions } from '../../server/store/types';
 import { addComment, createChat, deleteChat, deleteComment, editComment, entityId, PAGE } from './frames';
 
 export interface OpenedStore {
   store: Store;
   /** Closes the store and removes whatever the test created. */
   dispose(): Promise<void>;
+  /**
+   * Everything the store holds, as raw as the implementation allows: the SQLite file and its WAL
+   * (after the store's own compaction and checkpoint), or every row of every table in PostgreSQL.
+   */
+  raw?(): Promise<string>;
 }
 
 const OTHER_PAGE = 'https://example.com/other';
@@ -18,7 +31,10 @@ const OTHER_PAGE = 'https://example.com/other';
 /** The message ops' planner rejects a write with when its discussion is not on the page. */
 const notFoundMessage = (chatId: string) => `no discussion ${chatId} on this page; it may have been deleted`;
 
-export function describeStoreContract(name: string, open: () => Promise<OpenedStore>): void {
+export function describeStoreContract(
+  name: string,
+  open: (options?: StoreOptions) => Promise<OpenedStore>,
+): void {
   describe(`${name} (Store contract)`, () => {
     let opened: OpenedStore;
     let store: Store;
@@ -46,8 +62,8 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
     };
     const rejectAll =
       (seen: unknown[], message = 'x') =>
-      (current: unknown) => {
-        seen.push(current);
+      (input: PlanInput) => {
+        seen.push(input.chat);
         return { ok: false as const, code: 'not-found' as const, message };
       };
 
@@ -146,11 +162,24 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(snap.chats[0]!.comments.map((c) => c.text)).toEqual(['first, edited']);
         expect(snap.chats[0]!.comments[0]!.editedAt).toEqual(expect.any(Number));
 
+        // Replays are rendered from the rows as they are now: the deleted comment's add is a
+        // tombstone, and the opening comment is replayed with its current text.
+        const opening = snap.chats[0]!.comments[0]!;
+        const tombstone = { ...e4, seq: 2, broadcastId: e2.broadcastId };
+        const edited = {
+          ...e3,
+          change: { ...(e3 as { change: object }).change, editedAt: opening.editedAt },
+        };
         expect(await store.eventsSince(tenant.id, PAGE, 0, 100)).toEqual({
           seq: 4,
-          events: [e1, e2, e3, e4],
+          events: [
+            { ...e1, chat: { ...(e1 as { chat: DiscussionT }).chat, comments: [opening] } },
+            tombstone,
+            edited,
+            e4,
+          ],
         });
-        expect(await store.eventsSince(tenant.id, PAGE, 2, 100)).toEqual({ seq: 4, events: [e3, e4] });
+        expect(await store.eventsSince(tenant.id, PAGE, 2, 100)).toEqual({ seq: 4, events: [edited, e4] });
         expect(await store.eventsSince(tenant.id, PAGE, 4, 100)).toEqual({ seq: 4, events: [] });
         // More events than the limit, or a seq the store never reached: the client takes a snapshot.
         expect(await store.eventsSince(tenant.id, PAGE, 0, 2)).toBeNull();
@@ -255,8 +284,8 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await commit(create, other.id)).toMatchObject({ status: 'applied', event: { seq: 1 } });
         expect(await commit(create)).toEqual({ status: 'duplicate', page: PAGE, seq: 1 });
         const seenInOther: unknown[] = [];
-        await store.commit(other.id, addComment(create.chatId), (current) => {
-          seenInOther.push(current?.chat.id);
+        await store.commit(other.id, addComment(create.chatId), (input) => {
+          seenInOther.push(input.chat?.id);
           return { ok: false, code: 'not-found', message: 'x' };
         });
         expect(seenInOther).toEqual([create.chatId]);
@@ -267,13 +296,40 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(none).toEqual([null]);
       });
 
-      it('passes the planner the discussion as stored, with its page', async () => {
-        const { tenant, applied } = await setup();
-        const create = createChat({ page: OTHER_PAGE });
-        const created = await applied(create);
-        const seen: unknown[] = [];
-        await store.commit(tenant.id, addComment(create.chatId), rejectAll(seen, 'elsewhere'));
-        expect(seen).toEqual([{ page: OTHER_PAGE, chat: (created as { chat: DiscussionT }).chat }]);
+      it('passes the planner the discussion head as stored, the named comment and the totals', async () => {
+        const { tenant, user, applied } = await setup();
+        const create = createChat({ page: OTHER_PAGE, text: 'héllo' });
+        await applied(create);
+        const seen: PlanInput[] = [];
+        const capture = (input: PlanInput) => {
+          seen.push(input);
+          return { ok: false as const, code: 'not-found' as const, message: 'x' };
+        };
+        await store.commit(tenant.id, editComment(create.chatId, create.commentId, 'x', OTHER_PAGE), capture);
+        await store.commit(tenant.id, addComment(create.chatId), capture);
+        const bytes = selectorBytes(create.selectors) + Buffer.byteLength('héllo');
+        const chat = { id: create.chatId, page: OTHER_PAGE, creatorId: user.id, commentCount: 1, bytes };
+        expect(seen[0]).toEqual({
+          chat,
+          comment: { id: create.commentId, authorId: user.id, bytes: Buffer.byteLength('héllo') },
+          pageChats: 1,
+          tenantBytes: bytes,
+        });
+        expect(seen[1]).toEqual({ chat, comment: null, pageChats: 0, tenantBytes: bytes });
+      });
+
+      it('keeps the creator when the opening comment is deleted', async () => {
+        const { tenant, user, applied } = await setup();
+        const create = createChat();
+        await applied(create);
+        await applied(addComment(create.chatId));
+        await applied(deleteComment(create.chatId, create.commentId));
+        const seen: PlanInput[] = [];
+        await store.commit(tenant.id, deleteChat(create.chatId), (input) => {
+          seen.push(input);
+          return { ok: false, code: 'forbidden', message: 'x' };
+        });
+        expect(seen[0]!.chat).toMatchObject({ creatorId: user.id, commentCount: 1 });
       });
 
       it('keeps seqs gap-free and in order under concurrent writers, losing no update', async () => {
@@ -319,6 +375,261 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         );
         expect((await store.snapshot(tenant.id, PAGE)).chats[0]!.comments).toHaveLength(2);
       });
+    });
+
+    describe('rows: cost and limits', () => {
+      it('answers a write to a long thread as to a short one, reading only its head', async () => {
+        const { tenant, applied, commit } = await setup();
+        const short = createChat();
+        const long = createChat();
+        await applied(short);
+        await applied(long);
+        for (let i = 0; i < 300; i++) await applied(addComment(long.chatId, { text: `reply ${i}` }));
+        const seen: PlanInput[] = [];
+        const results: CommitResult[] = [];
+        for (const chat of [short, long]) {
+          const add = addComment(chat.chatId, { commentId: `cmt-same-${chat.chatId}` });
+          results.push(
+            await store.commit(tenant.id, add, (input) => {
+              seen.push(input);
+              return plannerFor(add, { user: { id: 'u-x', name: 'X' }, role: 'member' }, 5)(input);
+            }),
+          );
+        }
+        expect(seen.map((s) => s.chat?.commentCount)).toEqual([1, 301]);
+        // The planner sees no thread at all, only the head row.
+        expect(seen.every((s) => !('comments' in (s.chat ?? {})))).toBe(true);
+        const shapes = results.map((r) =>
+          r.status === 'applied' && r.event.type === 'updated-text-chat'
+            ? {
+                ...r.event,
+                seq: 0,
+                broadcastId: '',
+                chatId: '',
+                change: { ...r.event.change, comment: null },
+              }
+            : r,
+        );
+        expect(shapes[0]).toEqual(shapes[1]);
+        const snap = await store.snapshot(tenant.id, PAGE);
+        expect(snap.chats.map((c) => c.comments.length)).toEqual([2, 302]);
+        expect((await commit(deleteChat(long.chatId))).status).toBe('applied');
+      });
+
+      it('counts each tenant’s stored bytes exactly, through edits and deletes', async () => {
+        const { tenant, applied } = await setup();
+        const tenantBytes = async () => {
+          let bytes = -1;
+          await store.commit(tenant.id, addComment('nothing-here'), (input) => {
+            bytes = input.tenantBytes;
+            return { ok: false, code: 'not-found', message: 'x' };
+          });
+          return bytes;
+        };
+        const create = createChat({ text: 'ü'.repeat(10) });
+        await applied(create);
+        const anchor = selectorBytes(create.selectors);
+        expect(await tenantBytes()).toBe(anchor + 20);
+        const reply = addComment(create.chatId, { text: 'abc' });
+        await applied(reply);
+        expect(await tenantBytes()).toBe(anchor + 23);
+        await applied(editComment(create.chatId, reply.commentId, 'abcdefgh'));
+        expect(await tenantBytes()).toBe(anchor + 28);
+        await applied(deleteComment(create.chatId, create.commentId));
+        expect(await tenantBytes()).toBe(anchor + 8);
+        await applied(deleteChat(create.chatId));
+        expect(await tenantBytes()).toBe(0);
+      });
+
+      it('refuses writes beyond the page, thread and tenant limits and stores nothing of them', async () => {
+        const { tenant, applied, user } = await setup();
+        const actor: Actor = { user: { id: user.id, name: user.name }, role: 'member' };
+        const limits = { chatsPerPage: 2, commentsPerChat: 3, tenantBytes: 2000 };
+        const commit = (write: WriteFrameT) =>
+          store.commit(tenant.id, write, plannerFor(write, actor, 1, limits));
+        const a = createChat();
+        await applied(a);
+        await applied(createChat());
+        expect(await commit(createChat())).toMatchObject({ status: 'rejected', code: 'page-full' });
+        expect((await commit(createChat({ page: OTHER_PAGE }))).status).toBe('applied');
+        await applied(addComment(a.chatId));
+        await applied(addComment(a.chatId));
+        expect(await commit(addComment(a.chatId))).toMatchObject({ status: 'rejected', code: 'thread-full' });
+        const b = (await store.snapshot(tenant.id, OTHER_PAGE)).chats[0]!;
+        expect(await commit(addComment(b.id, { page: OTHER_PAGE, text: 'y'.repeat(1900) }))).toMatchObject({
+          status: 'rejected',
+          code: 'quota-exceeded',
+        });
+        const snap = await store.snapshot(tenant.id, PAGE);
+        expect(snap.seq).toBe(4);
+        expect(snap.chats.map((c) => c.comments.length)).toEqual([3, 1]);
+        expect(DEFAULT_STORE_LIMITS.commentsPerChat).toBeGreaterThan(0);
+      });
+    });
+
+    describe('pages of a snapshot', () => {
+      it('cuts a snapshot into pages of bounded size that assemble to the whole, splitting a long thread', async () => {
+        const { tenant, applied } = await setup();
+        const chats = [createChat(), createChat(), createChat()];
+        for (const c of chats) await applied(c);
+        for (let i = 0; i < 40; i++)
+          await applied(addComment(chats[1]!.chatId, { text: `reply ${i} `.repeat(20) }));
+        await applied(createChat({ page: OTHER_PAGE }));
+        const whole = await store.snapshot(tenant.id, PAGE);
+        const maxBytes = 2048;
+        const assembled: DiscussionT[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page = await store.snapshotPage(tenant.id, PAGE, cursor, maxBytes);
+          expect(page.seq).toBe(whole.seq);
+          expect(Buffer.byteLength(JSON.stringify(page.chats))).toBeLessThanOrEqual(maxBytes + 512);
+          addSnapshotPage(assembled, page.chats);
+          cursor = page.next;
+          pages++;
+        } while (cursor !== null && pages < 1000);
+        expect(pages).toBeGreaterThan(5);
+        expect(assembled).toEqual(whole.chats);
+        expect(await store.snapshotPage(tenant.id, 'https://example.com/empty', null, maxBytes)).toEqual({
+          seq: 0,
+          chats: [],
+          next: null,
+        });
+      });
+    });
+
+    describe('forgetting', () => {
+      const secrets = {
+        quote: 'SECRET-QUOTE-7d1a',
+        opening: 'SECRET-OPENING-52be',
+        reply: 'SECRET-REPLY-9c04',
+        original: 'SECRET-ORIGINAL-e3f1',
+        lone: 'SECRET-LONE-0b6d',
+      };
+
+      it('keeps no trace of deleted or edited-away text anywhere in the store', async () => {
+        const { tenant, applied } = await setup();
+        const doomed = createChat({ quote: secrets.quote, text: secrets.opening });
+        await applied(doomed);
+        await applied(addComment(doomed.chatId, { text: secrets.reply }));
+        const kept = createChat({ text: 'kept opening words' });
+        await applied(kept);
+        const edited = addComment(kept.chatId, { text: secrets.original });
+        await applied(edited);
+        await applied(editComment(kept.chatId, edited.commentId, 'NEW-WORDING-after-edit'));
+        const lone = addComment(kept.chatId, { text: secrets.lone });
+        await applied(lone);
+        await applied(deleteComment(kept.chatId, lone.commentId));
+        await applied(deleteChat(doomed.chatId));
+
+        const raw = await opened.raw!();
+        for (const secret of Object.values(secrets)) expect(raw).not.toContain(secret);
+        expect(raw).toContain('NEW-WORDING-after-edit');
+        expect(raw).toContain('kept opening words');
+        // Replays hold ids and seqs for what is gone.
+        const replay = JSON.stringify(await store.eventsSince(tenant.id, PAGE, 0, 100));
+        for (const secret of Object.values(secrets)) expect(replay).not.toContain(secret);
+        expect(replay).toContain(doomed.chatId);
+      });
+    });
+  });
+}
+
+/** A scripted mix of every kind of write, deterministic for a given seed. */
+async function scriptedWrites(
+  steps: number,
+  seed: number,
+  apply: (write: WriteFrameT) => Promise<void>,
+): Promise<void> {
+  let x = seed;
+  const rand = (n: number) => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x % n;
+  };
+  const chats: { id: string; comments: string[] }[] = [];
+  for (let i = 0; i < steps; i++) {
+    const r = rand(10);
+    const chat = chats.length > 0 ? chats[rand(chats.length)]! : null;
+    if (!chat || r < 2) {
+      const w = createChat({ text: `opening ${i}` });
+      chats.push({ id: w.chatId, comments: [w.commentId] });
+      await apply(w);
+    } else if (r < 5) {
+      const w = addComment(chat.id, { text: `reply ${i}` });
+      chat.comments.push(w.commentId);
+      await apply(w);
+    } else if (r < 7 && chat.comments.length > 0) {
+      await apply(editComment(chat.id, chat.comments[rand(chat.comments.length)]!, `edit ${i}`));
+    } else if (r < 9 && chat.comments.length > 0) {
+      const [gone] = chat.comments.splice(rand(chat.comments.length), 1);
+      await apply(deleteComment(chat.id, gone!));
+    } else {
+      chats.splice(chats.indexOf(chat), 1);
+      await apply(deleteChat(chat.id));
+    }
+  }
+}
+
+/** Resync from every position, inside and behind a small replay window. */
+export function describeReplayWindowContract(
+  name: string,
+  open: (options?: StoreOptions) => Promise<OpenedStore>,
+): void {
+  describe(`${name} (replay window contract)`, () => {
+    const windowEvents = 8;
+    let opened: OpenedStore;
+    let store: Store;
+    beforeEach(async () => {
+      opened = await open({ replayWindow: { events: windowEvents, ageMs: 60_000 } });
+      store = opened.store;
+    });
+    afterEach(async () => {
+      await opened.dispose();
+    });
+
+    it('brings a client at every position of the window to the stored state, and sends one behind it to a snapshot', async () => {
+      const tenant = await store.createTenant('Window');
+      const user = await store.createUser(tenant.id, 'Ada');
+      const actor: Actor = { user: { id: user.id, name: user.name }, role: 'admin' };
+      const states: PageState[] = [{ seq: 0, chats: [] }];
+      await scriptedWrites(40, 7, async (write) => {
+        const r = await store.commit(tenant.id, write, plannerFor(write, actor, Date.now()));
+        if (r.status !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(r)}`);
+        states.push(structuredClone(await store.snapshot(tenant.id, PAGE)));
+      });
+      const final = await store.snapshot(tenant.id, PAGE);
+      expect(final.seq).toBe(40);
+      for (const state of states) {
+        const replay = await store.eventsSince(tenant.id, PAGE, state.seq, 500);
+        if (state.seq < final.seq - windowEvents) {
+          expect(replay, `seq ${state.seq} is behind the window`).toBeNull();
+          continue;
+        }
+        expect(replay, `seq ${state.seq} is inside the window`).not.toBeNull();
+        const client = structuredClone(state);
+        expect(applyReplay(client, replay!)).not.toBe('gap');
+        expect(client, `resync from seq ${state.seq}`).toEqual(final);
+      }
+      // Past the window's age every client takes a snapshot, which is still exact.
+      await store.compact(Date.now() + 120_000);
+      expect(await store.eventsSince(tenant.id, PAGE, final.seq - 1, 500)).toBeNull();
+      expect(await store.eventsSince(tenant.id, PAGE, final.seq, 500)).toEqual({
+        seq: final.seq,
+        events: [],
+      });
+      expect(await store.snapshot(tenant.id, PAGE)).toEqual(final);
+    });
+
+    it('still answers a retried write as a duplicate once its event left the log by count', async () => {
+      const tenant = await store.createTenant('Retry');
+      const user = await store.createUser(tenant.id, 'Ada');
+      const actor: Actor = { user: { id: user.id, name: user.name }, role: 'member' };
+      const commit = (w: WriteFrameT) => store.commit(tenant.id, w, plannerFor(w, actor, Date.now()));
+      const create = createChat();
+      await commit(create);
+      for (let i = 0; i < windowEvents + 3; i++) await commit(addComment(create.chatId));
+      expect(await store.eventsSince(tenant.id, PAGE, 0, 500)).toBeNull();
+      expect(await commit(create)).toEqual({ status: 'duplicate', page: PAGE, seq: 1 });
     });
   });
 }

@@ -97,6 +97,12 @@ describe('collab-chat-server CLI', () => {
     [['token', 'list', '--bogus'], 2, /Unknown option '--bogus'/],
     [['serve', '--port', 'eighty'], 2, /--port \/ PORT must be a whole number/],
     [['serve', '--tls-cert', 'cert.pem'], 2, /needs both --tls-cert/],
+    [
+      ['serve', '--replay-events', '0'],
+      2,
+      /--replay-events \/ REPLAY_WINDOW_EVENTS must be a whole number from 1/,
+    ],
+    [['serve', '--max-team-bytes', 'lots'], 2, /--max-team-bytes \/ MAX_TEAM_BYTES must be a whole number/],
     [['serve', '--db', 'mysql://x'], 1, /unsupported database/],
     // Port 1 on the loopback: nothing listens there, the connection is refused at once.
     [
@@ -130,5 +136,23 @@ describe('collab-chat-server CLI', () => {
     stop.abort();
     expect(await serving).toBe(0);
     expect(o.text()).toMatch(/Shutting down/);
+  });
+});
+
+describe('serve: store settings', () => {
+  it('reads the replay window and the limits from flags and the environment, with defaults', () => {
+    const defaults = resolveConfig({}, {});
+    expect(defaults.replayWindow).toEqual({ events: 1000, ageMs: 7 * 24 * 3_600_000 });
+    expect(defaults.limits).toEqual({
+      chatsPerPage: 500,
+      commentsPerChat: 2000,
+      tenantBytes: 256 * 1024 * 1024,
+    });
+    const set = resolveConfig(
+      { 'replay-events': '50', 'max-discussions-per-page': '7' },
+      { REPLAY_WINDOW_HOURS: '2', MAX_COMMENTS_PER_DISCUSSION: '9', MAX_TEAM_BYTES: '4096' },
+    );
+    expect(set.replayWindow).toEqual({ events: 50, ageMs: 2 * 3_600_000 });
+    expect(set.limits).toEqual({ chatsPerPage: 7, commentsPerChat: 9, tenantBytes: 4096 });
   });
 });

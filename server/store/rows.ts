@@ -1,0 +1,185 @@
+// What both stores share about their rows: how a write's event becomes a log entry that holds no
+// text, how a log entry is rendered back into an event from the rows as they are now, and how a
+// snapshot is cut into pages of bounded size.
+import type { ChatEventT, CommentT, DiscussionT, SelectorT } from '../../lib/protocol';
+import type { DistributiveOmit } from './types';
+
+/**
+ * What the event log keeps of a change: its kind and the ids it touched, never text.
+ * `create` a discussion (with its opening comment), `add` / `edit` / `remove` a comment, `drop` a
+ * discussion.
+ */
+export type LogKind = 'create' | 'add' | 'edit' | 'remove' | 'drop';
+
+export interface LogEntry {
+  kind: LogKind;
+  chatId: string;
+  commentId: string | null;
+}
+
+export function logEntryOf(event: DistributiveOmit<ChatEventT, 'seq'>): LogEntry {
+  switch (event.type) {
+    case 'new-text-chat':
+      return { kind: 'create', chatId: event.chat.id, commentId: event.chat.comments[0]?.id ?? null };
+    case 'deleted-text-chat':
+      return { kind: 'drop', chatId: event.chatId, commentId: null };
+    case 'updated-text-chat': {
+      const c = event.change;
+      if (c.op === 'add-comment') return { kind: 'add', chatId: event.chatId, commentId: c.comment.id };
+      if (c.op === 'edit-comment') return { kind: 'edit', chatId: event.chatId, commentId: c.commentId };
+      return { kind: 'remove', chatId: event.chatId, commentId: c.commentId };
+    }
+  }
+}
+
+/** A log entry joined with the discussion and comment it names, as they are stored now. */
+export interface LogRow {
+  seq: number;
+  broadcastId: string;
+  kind: LogKind;
+  chatId: string;
+  commentId: string | null;
+  /** The discussion's selectors, null when it is gone (or now lives on another page). */
+  selectors: SelectorT[] | null;
+  /** The comment, null when it is gone. */
+  comment: CommentT | null;
+}
+
+/**
+ * Renders a log entry as the event a replaying client applies. Text comes from the rows as they are
+ * now: an entry whose discussion or comment was deleted becomes a tombstone (the deletion again,
+ * with ids only), and an edited comment is replayed with its current text. Applied in seq order
+ * from any position, the rendered events bring a client to the stored state, because each one
+ * either restates the current state of what it names or removes what is gone.
+ */
+export function renderLogRow(page: string, row: LogRow): ChatEventT {
+  const base = { page, seq: row.seq, broadcastId: row.broadcastId };
+  const dropped: ChatEventT = { type: 'deleted-text-chat', ...base, chatId: row.chatId };
+  if (row.kind === 'drop' || row.selectors === null) return dropped;
+  const removed: ChatEventT = {
+    type: 'updated-text-chat',
+    ...base,
+    chatId: row.chatId,
+    change: { op: 'delete-comment', commentId: row.commentId ?? '' },
+  };
+  switch (row.kind) {
+    case 'create':
+      return {
+        type: 'new-text-chat',
+        ...base,
+        chat: { id: row.chatId, selectors: row.selectors, comments: row.comment ? [row.comment] : [] },
+      };
+    case 'add':
+      if (!row.comment) return removed;
+      return {
+        type: 'updated-text-chat',
+        ...base,
+        chatId: row.chatId,
+        change: { op: 'add-comment', comment: row.comment },
+      };
+    case 'edit':
+      if (!row.comment) return removed;
+      return {
+        type: 'updated-text-chat',
+        ...base,
+        chatId: row.chatId,
+        change: {
+          op: 'edit-comment',
+          commentId: row.comment.id,
+          text: row.comment.text,
+          editedAt: row.comment.editedAt ?? row.comment.at,
+        },
+      };
+    case 'remove':
+      return removed;
+  }
+}
+
+export function commentOf(r: {
+  id: string;
+  author_id: string;
+  author_name: string;
+  text: string;
+  at: number | string;
+  edited_at: number | string | null;
+}): CommentT {
+  const c: CommentT = {
+    id: r.id,
+    author: { id: r.author_id, name: r.author_name },
+    text: r.text,
+    at: Number(r.at),
+  };
+  if (r.edited_at !== null) c.editedAt = Number(r.edited_at);
+  return c;
+}
+
+export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/** Bytes a discussion's anchor counts against the tenant's quota. */
+export const selectorBytes = (selectors: SelectorT[]): number => utf8Bytes(JSON.stringify(selectors));
+
+/**
+ * Where a snapshot continues: the discussion (by its order key) and the first comment (by its order
+ * key; 0 for the discussion's start) not yet sent. Opaque to clients.
+ */
+export interface SnapshotCursor {
+  chat: number;
+  comment: number;
+}
+
+export const START: SnapshotCursor = { chat: 0, comment: 0 };
+
+export function encodeCursor(c: SnapshotCursor): string {
+  return `${c.chat}.${c.comment}`;
+}
+
+export function decodeCursor(s: string | undefined | null): SnapshotCursor {
+  if (!s) return START;
+  const m = /^(\d{1,18})\.(\d{1,18})$/.exec(s);
+  if (!m) throw new Error(`bad snapshot cursor ${JSON.stringify(s)}`);
+  return { chat: Number(m[1]), comment: Number(m[2]) };
+}
+
+/** One row of a snapshot read: a discussion with one of its comments (null: it has none left). */
+export interface SnapshotRow {
+  chatOrd: number;
+  chatId: string;
+  selectors: SelectorT[];
+  commentOrd: number | null;
+  comment: CommentT | null;
+}
+
+/**
+ * Cuts snapshot rows (in discussion then comment order) into one page of at most `maxBytes` of
+ * JSON. A discussion too large for the rest of the page is split: it continues at the start of the
+ * next page under the same id, with its further comments. At least one row always goes out.
+ */
+export class PageCutter {
+  readonly chats: DiscussionT[] = [];
+  private bytes = 0;
+  private current: { ord: number; chat: DiscussionT } | null = null;
+  next: SnapshotCursor | null = null;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** False when the row does not fit: the page is full and `next` says where to go on. */
+  add(row: SnapshotRow): boolean {
+    const sameChat = this.current?.ord === row.chatOrd;
+    const cost =
+      (row.comment ? utf8Bytes(JSON.stringify(row.comment)) + 1 : 0) +
+      (sameChat ? 0 : utf8Bytes(JSON.stringify(row.selectors)) + row.chatId.length + 40);
+    if (this.chats.length > 0 && this.bytes + cost > this.maxBytes) {
+      this.next = { chat: row.chatOrd, comment: sameChat && row.commentOrd !== null ? row.commentOrd : 0 };
+      // A discussion cut before its first comment goes out whole on the next page.
+      if (!sameChat) this.next.comment = 0;
+      return false;
+    }
+    this.bytes += cost;
+    if (!sameChat) {
+      this.current = { ord: row.chatOrd, chat: { id: row.chatId, selectors: row.selectors, comments: [] } };
+      this.chats.push(this.current.chat);
+    }
+    if (row.comment) this.current!.chat.comments.push(row.comment);
+    return true;
+  }
+}
