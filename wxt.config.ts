@@ -5,12 +5,20 @@ export default defineConfig({
   modules: ['@wxt-dev/module-solid', '@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   srcDir: '.',
   outDir: '.output',
-  manifest: ({ browser }) => ({
+  manifest: ({ browser, manifestVersion }) => ({
     name: 'Collab Chat',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['storage', 'tabs'],
-    host_permissions: ['<all_urls>'],
+    // Nothing on any site at install. A site is turned on from the popup, which asks for that site's
+    // host permission (or `<all_urls>` for every site) from the user's click; the background then
+    // registers the content script for exactly the granted sites (entrypoints/background/sites.ts).
+    // `activeTab` lets the popup read the URL of the tab it was opened on; `scripting` registers the
+    // content script and starts it in the tabs already open on a site just turned on.
+    permissions: ['storage', 'activeTab', 'scripting'],
+    // MV3 names optional hosts apart; MV2 (the Firefox build) lists them among optional permissions.
+    ...(manifestVersion === 3
+      ? { optional_host_permissions: ['<all_urls>'] }
+      : { optional_permissions: ['<all_urls>'] }),
     // The discussion frame is the one page a web page may load, and only as the frame our content
     // script creates (the background accepts it only with that tab's ticket). Chrome serves it under a
     // per-session id so that a page cannot probe for the extension.
@@ -33,6 +41,16 @@ export default defineConfig({
       : {}),
   }),
   hooks: {
+    // The content script is registered at run time, so WXT gives its stylesheet (fetched into the
+    // overlay's shadow root) no pages to be readable from: the sites that can be turned on are any.
+    'build:manifestGenerated'(_wxt, manifest) {
+      if (manifest.content_scripts?.length === 0) delete manifest.content_scripts;
+      for (const entry of manifest.web_accessible_resources ?? []) {
+        if (typeof entry === 'object' && entry.resources.some((r) => r.startsWith('content-scripts/'))) {
+          entry.matches = ['<all_urls>'];
+        }
+      }
+    },
     // The content script keeps WXT's plain `browser` (chrome.* promises in Chrome, native `browser` in
     // Firefox) instead of the 10 KB polyfill: it uses only ports, storage and getURL, which need no
     // polyfill, and it must stay under 80 KB. Background, popup and options keep the polyfill (the

@@ -2,11 +2,15 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@solidjs/testing-li
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { TestConnectionResultT } from '@/lib/messaging';
-import { serverUrlStorage, tokenStorage } from '@/lib/storage';
+import { serverUrlStorage } from '@/lib/storage';
 import { useEnglishMessages } from '@/test/unit/i18n';
 import { describeTestResult, Options } from './Options';
 
+/** The token's store, in memory. */
+const vault = { saved: '', get: async () => vault.saved, set: async (t: string) => void (vault.saved = t) };
+
 beforeEach(() => {
+  vault.saved = '';
   fakeBrowser.reset();
   useEnglishMessages();
 });
@@ -14,7 +18,7 @@ afterEach(cleanup);
 
 describe('Options', () => {
   it('saves the server URL and token', async () => {
-    render(() => <Options deps={{ testConnection: async () => ({ result: 'insecure' }) }} />);
+    render(() => <Options deps={{ token: vault, testConnection: async () => ({ result: 'insecure' }) }} />);
     fireEvent.input(await screen.findByTestId('server-url'), {
       target: { value: ' wss://chat.example.com ' },
     });
@@ -22,11 +26,11 @@ describe('Options', () => {
     fireEvent.click(screen.getByTestId('save-settings'));
     await waitFor(() => expect(screen.queryByTestId('save-status')?.textContent).toBe('Saved.'));
     expect(await serverUrlStorage.getValue()).toBe('wss://chat.example.com');
-    expect(await tokenStorage.getValue()).toBe('tok-1');
+    expect(vault.saved).toBe('tok-1');
   });
 
   it('refuses to save a plain ws:// URL to another machine, saying why', async () => {
-    render(() => <Options deps={{ testConnection: async () => ({ result: 'insecure' }) }} />);
+    render(() => <Options deps={{ token: vault, testConnection: async () => ({ result: 'insecure' }) }} />);
     fireEvent.input(await screen.findByTestId('server-url'), { target: { value: 'ws://chat.example.com' } });
     fireEvent.click(screen.getByTestId('save-settings'));
     await waitFor(() =>
@@ -40,6 +44,7 @@ describe('Options', () => {
     render(() => (
       <Options
         deps={{
+          token: vault,
           testConnection: async (url, token) => {
             asked.push([url, token]);
             return {

@@ -5,16 +5,12 @@ import { i18n } from '#i18n';
 import { isolate } from '@/lib/bidi';
 import type { TestConnectionResultT } from '@/lib/messaging';
 import { checkServerUrl } from '@/lib/reconnect';
-import {
-  serverUrlStorage,
-  themeStorage,
-  tokenStorage,
-  topBarCollapsedStorage,
-  type Theme,
-} from '@/lib/storage';
+import { serverUrlStorage, themeStorage, topBarCollapsedStorage, type Theme } from '@/lib/storage';
 
 export interface OptionsDeps {
   testConnection(serverUrl: string, token: string): Promise<TestConnectionResultT>;
+  /** Where the token is kept, out of content scripts' reach (lib/token-vault.ts). */
+  token: { get(): Promise<string>; set(token: string): Promise<void> };
 }
 
 /** Plain words for the outcome of "Test connection". */
@@ -50,7 +46,7 @@ export function Options(props: { deps: OptionsDeps }) {
   // The form shows once the stored values are in, so that a late load never overwrites typing.
   void Promise.all([
     serverUrlStorage.getValue(),
-    tokenStorage.getValue(),
+    props.deps.token.get(),
     themeStorage.getValue(),
     topBarCollapsedStorage.getValue(),
   ]).then(([url, tok, th, col]) => {
@@ -70,7 +66,7 @@ export function Options(props: { deps: OptionsDeps }) {
     }
     setResult(null);
     await serverUrlStorage.setValue(serverUrl().trim());
-    await tokenStorage.setValue(token().trim());
+    await props.deps.token.set(token().trim());
     setSaved(true);
   };
   const test = async () => {

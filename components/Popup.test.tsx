@@ -2,7 +2,8 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@solidjs/testing-li
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { StatusT } from '@/lib/messaging';
-import { enabledSitesStorage } from '@/lib/storage';
+import { sitesAwaitingPermissionStorage } from '@/lib/storage';
+import { fakePermissions } from '@/test/unit/fake-site-apis';
 import { useEnglishMessages } from '@/test/unit/i18n';
 import { Popup, type PopupDeps } from './Popup';
 
@@ -14,8 +15,9 @@ const live: StatusT = {
   role: 'member',
 };
 
-function deps(url: string): PopupDeps {
+function deps(url: string, permissions = fakePermissions()): PopupDeps {
   return {
+    permissions,
     currentTab: async () => ({ id: 7, url }),
     getStatus: async () => live,
     getViewers: async (tabId) => ({ page: tabId === 7 ? url : null, count: 3 }),
@@ -30,12 +32,85 @@ beforeEach(() => {
 afterEach(cleanup);
 
 describe('Popup', () => {
-  it('is off by default and turns the current site on', async () => {
-    render(() => <Popup deps={deps('https://example.com/a?b=1')} />);
+  it('is off by default; a click asks the browser for the site and shows what it granted', async () => {
+    const permissions = fakePermissions();
+    render(() => <Popup deps={deps('https://example.com:8443/a?b=1', permissions)} />);
     const toggle = (await screen.findByTestId('site-toggle')) as HTMLInputElement;
     expect(toggle.checked).toBe(false);
     fireEvent.click(toggle);
-    await waitFor(async () => expect(await enabledSitesStorage.getValue()).toEqual(['https://example.com']));
+    await waitFor(() => expect([...permissions.granted]).toEqual(['https://example.com/*']));
+    await waitFor(() => expect(toggle.checked).toBe(true));
+
+    // Off again: the permission goes back to the browser.
+    fireEvent.click(toggle);
+    await waitFor(() => expect([...permissions.granted]).toEqual([]));
+    await waitFor(() => expect(toggle.checked).toBe(false));
+  });
+
+  it('stays off and says so when the user declines the browser’s prompt', async () => {
+    const permissions = fakePermissions();
+    permissions.request = (request) => fakePermissions().request(request, false);
+    render(() => <Popup deps={deps('https://example.com/a', permissions)} />);
+    const toggle = (await screen.findByTestId('site-toggle')) as HTMLInputElement;
+    fireEvent.click(toggle);
+    expect((await screen.findByTestId('popup-permission-problem')).textContent).toBe(
+      "Not turned on: the browser's permission was not given.",
+    );
+    await waitFor(() => expect(toggle.checked).toBe(false));
+    expect(permissions.granted.size).toBe(0);
+  });
+
+  it('says what went wrong when the browser refuses the request', async () => {
+    const permissions = fakePermissions();
+    permissions.request = async () => {
+      throw new Error('permissions.request may only be called from a user input handler');
+    };
+    render(() => <Popup deps={deps('https://example.com/a', permissions)} />);
+    fireEvent.click(await screen.findByTestId('site-toggle'));
+    expect((await screen.findByTestId('popup-permission-problem')).textContent).toContain(
+      'may only be called from a user input handler',
+    );
+  });
+
+  it('"On for every site" asks for <all_urls>; the site toggle then shows on and cannot be changed', async () => {
+    const permissions = fakePermissions();
+    render(() => <Popup deps={deps('https://example.com/a', permissions)} />);
+    const site = (await screen.findByTestId('site-toggle')) as HTMLInputElement;
+    const every = screen.getByTestId('everywhere-toggle') as HTMLInputElement;
+    fireEvent.click(every);
+    await waitFor(() => expect([...permissions.granted]).toEqual(['<all_urls>']));
+    await waitFor(() => expect(site.checked && site.disabled && every.checked).toBe(true));
+  });
+
+  it('follows a grant or removal made elsewhere (the browser’s own site access menu)', async () => {
+    const permissions = fakePermissions();
+    render(() => <Popup deps={deps('https://example.com/a', permissions)} />);
+    const toggle = (await screen.findByTestId('site-toggle')) as HTMLInputElement;
+    await permissions.request({ origins: ['https://example.com/*'] });
+    await waitFor(() => expect(toggle.checked).toBe(true));
+    await permissions.remove({ origins: ['https://example.com/*'] });
+    await waitFor(() => expect(toggle.checked).toBe(false));
+  });
+
+  it('offers the sites that need the permission again, and grants them in one click', async () => {
+    await sitesAwaitingPermissionStorage.setValue(['<all_urls>', 'https://docs.example/*']);
+    const permissions = fakePermissions();
+    const asked: string[][] = [];
+    const request = permissions.request;
+    permissions.request = (p) => {
+      asked.push(p.origins);
+      return request(p);
+    };
+    render(() => <Popup deps={deps('https://example.com/a', permissions)} />);
+    const notice = await screen.findByTestId('sites-awaiting');
+    expect(notice.textContent).toContain(
+      'Collab Chat needs your permission again for: every site, docs.example',
+    );
+    fireEvent.click(screen.getByTestId('grant-again'));
+    await waitFor(() => expect(asked).toEqual([['<all_urls>', 'https://docs.example/*']]));
+    // The background clears the list once granted; the notice goes with it.
+    await sitesAwaitingPermissionStorage.setValue([]);
+    await waitFor(() => expect(screen.queryByTestId('sites-awaiting')).toBeNull());
   });
 
   it('shows who you are, the connection and the viewers of the tab', async () => {

@@ -1,11 +1,14 @@
 // The toolbar popup: turn the extension on for this site or everywhere, see the connection, who you
-// are, how many are viewing this tab's page, and reach the options.
+// are, how many are viewing this tab's page, and reach the options. On and off are the browser's host
+// permissions: the popup asks for them from the user's click (the browser shows its own prompt) and
+// removes them; the background registers or unregisters the content script as they change.
 import { createResource, createSignal, onCleanup, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { StatusT, ViewersReplyT } from '@/lib/messaging';
 import { isolate } from '@/lib/bidi';
 import { siteOf } from '@/lib/page-key';
-import { enabledEverywhereStorage, enabledSitesStorage, setSiteEnabled } from '@/lib/storage';
+import { EVERY_SITE, sitePattern, type SitePermissions } from '@/lib/sites';
+import { SitesAwaitingPermission } from './SitesAwaitingPermission';
 import { connectionSummary } from './status-label';
 
 export interface PopupDeps {
@@ -14,25 +17,73 @@ export interface PopupDeps {
   getStatus(): Promise<StatusT>;
   getViewers(tabId: number): Promise<ViewersReplyT>;
   openOptions(): void;
+  /** The browser's permissions API: a site is on when its host permission is granted. */
+  permissions: SitePermissions;
   /** How often the popup refreshes status and viewers while open, ms. */
   refreshMs?: number;
 }
 
+function patternOf(tab: { url: string } | null | undefined): string | null {
+  const site = tab ? siteOf(tab.url) : null;
+  return site ? sitePattern(site) : null;
+}
+
 export function Popup(props: { deps: PopupDeps }) {
-  const [tab] = createResource(() => props.deps.currentTab());
+  const [tab] = createResource(async () => {
+    const t = await props.deps.currentTab();
+    void readGrants(patternOf(t));
+    return t;
+  });
   const site = () => {
     const t = tab();
     return t ? siteOf(t.url) : null;
   };
-  const [sites, setSites] = createSignal<string[]>([]);
+  const pattern = () => patternOf(tab());
+  const [siteOn, setSiteOn] = createSignal(false);
   const [everywhere, setEverywhere] = createSignal(false);
+  const [problem, setProblem] = createSignal<string | null>(null);
+
+  const permissions = props.deps.permissions;
+  /** Reads what the browser grants now (after a change from here, the browser's menu or elsewhere). */
+  const readGrants = async (p = pattern()) => {
+    const [one, all] = await Promise.all([
+      p ? permissions.contains({ origins: [p] }) : Promise.resolve(false),
+      permissions.contains({ origins: [EVERY_SITE] }),
+    ]);
+    setSiteOn(one);
+    setEverywhere(all);
+  };
+  const onChange = () => void readGrants();
+  permissions.onAdded.addListener(onChange);
+  permissions.onRemoved.addListener(onChange);
+  onCleanup(() => {
+    permissions.onAdded.removeListener(onChange);
+    permissions.onRemoved.removeListener(onChange);
+  });
+
+  /**
+   * Turns `origin` on (asks the browser, straight from the click: it prompts only during a user
+   * gesture) or off (gives the permission back). The checkbox then shows what the browser decided.
+   */
+  const toggle = (input: HTMLInputElement, origin: string) => {
+    const on = input.checked;
+    setProblem(null);
+    const asked = on ? permissions.request({ origins: [origin] }) : permissions.remove({ origins: [origin] });
+    asked
+      .then(
+        (done) => {
+          if (on && !done) setProblem(i18n.t('popupPermissionDeclined'));
+        },
+        (error: unknown) => setProblem(i18n.t('popupPermissionError', [String(error)])),
+      )
+      .then(() => readGrants())
+      .then(() => {
+        input.checked = origin === EVERY_SITE ? everywhere() : siteOn() || everywhere();
+      });
+  };
+
   const [status, setStatus] = createSignal<StatusT | null>(null);
   const [viewers, setViewers] = createSignal<number | null>(null);
-
-  void enabledSitesStorage.getValue().then(setSites);
-  void enabledEverywhereStorage.getValue().then(setEverywhere);
-  const unwatch = [enabledSitesStorage.watch(setSites), enabledEverywhereStorage.watch(setEverywhere)];
-  onCleanup(() => unwatch.forEach((u) => u()));
 
   const refresh = async () => {
     setStatus(await props.deps.getStatus().catch(() => null));
@@ -42,11 +93,6 @@ export function Popup(props: { deps: PopupDeps }) {
   void refresh();
   const timer = setInterval(() => void refresh(), props.deps.refreshMs ?? 1000);
   onCleanup(() => clearInterval(timer));
-
-  const siteOn = () => {
-    const s = site();
-    return s !== null && sites().includes(s);
-  };
 
   return (
     <main class="cc-popup">
@@ -59,8 +105,8 @@ export function Popup(props: { deps: PopupDeps }) {
                 type="checkbox"
                 data-testid="site-toggle"
                 checked={siteOn() || everywhere()}
-                disabled={everywhere()}
-                onChange={(e) => void setSiteEnabled(s(), e.currentTarget.checked)}
+                disabled={everywhere() || pattern() === null}
+                onChange={(e) => toggle(e.currentTarget, pattern() ?? s())}
               />
               <span>
                 {i18n.t('popupSiteToggle')} <small>{new URL(s()).host}</small>
@@ -74,10 +120,16 @@ export function Popup(props: { deps: PopupDeps }) {
           type="checkbox"
           data-testid="everywhere-toggle"
           checked={everywhere()}
-          onChange={(e) => void enabledEverywhereStorage.setValue(e.currentTarget.checked)}
+          onChange={(e) => toggle(e.currentTarget, EVERY_SITE)}
         />
         <span>{i18n.t('popupEverywhere')}</span>
       </label>
+      <Show when={problem()}>
+        <p class="cc-notice" role="alert" data-testid="popup-permission-problem">
+          {problem()}
+        </p>
+      </Show>
+      <SitesAwaitingPermission permissions={permissions} />
       <p data-testid="popup-connection" data-state={status()?.state ?? ''}>
         {i18n.t('popupConnection', [connectionSummary(status())])}
       </p>

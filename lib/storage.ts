@@ -12,14 +12,25 @@ export interface QueuedWrite {
 }
 
 export const serverUrlStorage = storage.defineItem<string>('local:serverUrl', { fallback: '', version: 1 });
-export const tokenStorage = storage.defineItem<string>('local:token', { fallback: '', version: 1 });
-/** Origins (scheme://host:port) the user turned on from the popup. */
-export const enabledSitesStorage = storage.defineItem<string[]>('local:enabledSites', {
+/**
+ * Where settings version 2 and earlier kept the token. Content scripts can read storage.local, so the
+ * token now lives in the extension origin's IndexedDB (lib/token-vault.ts); the background's migration
+ * moves it there and clears this key.
+ */
+export const legacyTokenStorage = storage.defineItem<string>('local:token', { fallback: '', version: 1 });
+/**
+ * Which sites are on is not stored: it is the host permissions the browser grants (lib/sites.ts).
+ * This list holds only the sites (as host permissions, `<all_urls>` for every site) that a user had
+ * on in a version that held `<all_urls>` from install, and whose permission the update took away:
+ * the popup and the options page offer to grant them again in one click.
+ */
+export const sitesAwaitingPermissionStorage = storage.defineItem<string[]>('local:sitesAwaitingPermission', {
   fallback: [],
   version: 1,
 });
-export const enabledEverywhereStorage = storage.defineItem<boolean>('local:enabledEverywhere', {
-  fallback: false,
+/** The version of the stored settings as a whole; the background migrates older ones at start. */
+export const settingsVersionStorage = storage.defineItem<number>('local:settingsVersion', {
+  fallback: 1,
   version: 1,
 });
 export const themeStorage = storage.defineItem<Theme>('local:theme', { fallback: 'system', version: 1 });
@@ -36,18 +47,3 @@ export const frameTicketsStorage = storage.defineItem<Record<string, string>>('s
   version: 1,
 });
 export const outboxStorage = storage.defineItem<QueuedWrite[]>('local:outbox', { fallback: [], version: 1 });
-
-/** Whether the overlay may run on a site. */
-export async function isSiteEnabled(site: string): Promise<boolean> {
-  const [everywhere, sites] = await Promise.all([
-    enabledEverywhereStorage.getValue(),
-    enabledSitesStorage.getValue(),
-  ]);
-  return everywhere || sites.includes(site);
-}
-
-export async function setSiteEnabled(site: string, on: boolean): Promise<void> {
-  const sites = await enabledSitesStorage.getValue();
-  const next = on ? [...new Set([...sites, site])] : sites.filter((s) => s !== site);
-  await enabledSitesStorage.setValue(next);
-}

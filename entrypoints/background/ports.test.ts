@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { FRAME_PORT_PREFIX, PAGE_PORT_NAME } from '@/lib/messaging';
 import type { WriteFrameT } from '@/lib/protocol';
-import { outboxStorage, serverUrlStorage, tokenStorage } from '@/lib/storage';
+import { legacyTokenStorage, outboxStorage, serverUrlStorage } from '@/lib/storage';
 import { fakePort } from '@/test/unit/fake-port';
 import { socketFactory } from '@/test/unit/fake-socket';
 import { Outbox } from './outbox';
@@ -27,7 +27,7 @@ function setup(saved: Record<string, string> = {}, off: string[] = []) {
     createSocket: sockets.create,
     loadSettings: async () => ({
       serverUrl: await serverUrlStorage.getValue(),
-      token: await tokenStorage.getValue(),
+      token: await legacyTokenStorage.getValue(),
     }),
     outbox: new Outbox(outboxStorage),
     deliver: (tabId, message) => ports.deliver(tabId, message),
@@ -57,7 +57,7 @@ async function openTab(ports: TabPorts, tabId: number) {
 beforeEach(async () => {
   fakeBrowser.reset();
   await serverUrlStorage.setValue('ws://127.0.0.1:9999');
-  await tokenStorage.setValue('tok');
+  await legacyTokenStorage.setValue('tok');
 });
 
 describe('TabPorts', () => {

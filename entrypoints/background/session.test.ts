@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { LIMITS, type ChatEventT, type WriteFrameT } from '@/lib/protocol';
 import type { BackgroundToFrameT } from '@/lib/messaging';
-import { outboxStorage, serverUrlStorage, tokenStorage } from '@/lib/storage';
+import { legacyTokenStorage, outboxStorage, serverUrlStorage } from '@/lib/storage';
 import { socketFactory } from '@/test/unit/fake-socket';
 import { Outbox } from './outbox';
 import { Session } from './session';
@@ -52,7 +52,7 @@ function makeSession() {
     createSocket: sockets.create,
     loadSettings: async () => ({
       serverUrl: await serverUrlStorage.getValue(),
-      token: await tokenStorage.getValue(),
+      token: await legacyTokenStorage.getValue(),
     }),
     outbox: new Outbox(outboxStorage),
     deliver: (tabId, message) => delivered.push([tabId, message]),
@@ -76,7 +76,7 @@ beforeEach(async () => {
   fakeBrowser.reset();
   vi.useRealTimers();
   await serverUrlStorage.setValue('ws://127.0.0.1:9999');
-  await tokenStorage.setValue('tok-alice');
+  await legacyTokenStorage.setValue('tok-alice');
 });
 
 describe('Session: tabs and subscriptions', () => {

@@ -1,42 +1,77 @@
 // Wires the background together from browser APIs: storage-backed settings and outbox, the tab ports,
-// runtime messages of the popup and options page, the online event and first-install setup.
+// site access (host permissions ⇄ content script registration), settings migrations, runtime messages
+// of the popup and options page, the online event and first-install setup.
 // Listeners are registered synchronously so that a stopped MV3 worker is woken by them.
 import { browser } from 'wxt/browser';
 import { RuntimeRequest, type RuntimeRequestT } from '@/lib/messaging';
 import {
-  enabledEverywhereStorage,
-  enabledSitesStorage,
   frameTicketsStorage,
-  isSiteEnabled,
   outboxStorage,
   serverUrlStorage,
-  tokenStorage,
+  sitesAwaitingPermissionStorage,
 } from '@/lib/storage';
+import { TokenVault } from '@/lib/token-vault';
+import { migrateSettings } from './migrations';
 import { Outbox } from './outbox';
 import { TabPorts } from './ports';
 import { Session } from './session';
+import { SiteAccess, type ScriptingLike } from './sites';
 import { testConnection } from './test-connection';
 import type { SocketLike } from './connection';
 
 const createSocket = (url: string): SocketLike => new WebSocket(url) as unknown as SocketLike;
 
-export function setupBackground(): Session {
+/** The content script as the build names it; it is registered at run time, never in the manifest. */
+export const OVERLAY_SCRIPT_FILE = 'content-scripts/overlay.js';
+
+export interface Background {
+  session: Session;
+  sites: SiteAccess;
+}
+
+export function setupBackground(): Background {
+  // `sites` is made below; the ports ask it only once a content script connects.
+  let sites: SiteAccess | null = null;
   const ports = new TabPorts({
-    isSiteOn: isSiteEnabled,
+    isSiteOn: async (origin) => (sites ? sites.isOn(`${origin}/`) : false),
     tickets: { load: () => frameTicketsStorage.getValue(), save: (t) => frameTicketsStorage.setValue(t) },
     isOwnPage: (sender) =>
       sender.id === browser.runtime.id && /^(chrome|moz)-extension:\/\//.test(sender.url ?? ''),
   });
+  const tokenVault = new TokenVault();
+  // Settings are read only once they are in their current shape (the token in the vault).
+  const migrated = migrateSettings({ permissions: browser.permissions, tokenVault }).catch((error: unknown) =>
+    console.error('Collab Chat: could not bring the settings up to date', error),
+  );
   const session = new Session({
     createSocket,
-    loadSettings: async () => ({
-      serverUrl: await serverUrlStorage.getValue(),
-      token: await tokenStorage.getValue(),
-    }),
+    loadSettings: async () => {
+      await migrated;
+      return { serverUrl: await serverUrlStorage.getValue(), token: await tokenVault.get() };
+    },
     outbox: new Outbox(outboxStorage),
     deliver: (tabId, message) => ports.deliver(tabId, message),
   });
   ports.attach(session);
+  sites = new SiteAccess({
+    permissions: browser.permissions,
+    scripting: browser.scripting as unknown as ScriptingLike,
+    tabs: browser.tabs,
+    awaitingPermission: sitesAwaitingPermissionStorage,
+    scriptFile: OVERLAY_SCRIPT_FILE,
+    warn: (message, error) => console.warn(`Collab Chat: ${message}`, error),
+  });
+  const access = sites;
+  // A tab still running the content script of a site turned on again gets its frame back.
+  browser.permissions.onAdded.addListener(
+    (added) => void access.permissionsAdded(added).then(() => ports.recheckSites()),
+  );
+  browser.permissions.onRemoved.addListener((removed) => void access.permissionsRemoved(removed));
+  // A tab on a site that was just turned off loses its overlay and gets nothing more from the server.
+  access.onSitesTurnedOff(() => void ports.recheckSites());
+  void migrated
+    .then(() => access.start())
+    .catch((error: unknown) => console.error('Collab Chat: could not register the content script', error));
 
   browser.runtime.onConnect.addListener((port) => ports.accept(port));
   browser.runtime.onMessage.addListener((raw: unknown) => {
@@ -45,17 +80,14 @@ export function setupBackground(): Session {
     return answer(session, parsed.data);
   });
   // Unwatch is never needed: these live exactly as long as the worker.
-  // A site turned off loses its overlay at once, in every open tab.
-  enabledSitesStorage.watch(() => ports.recheckSites());
-  enabledEverywhereStorage.watch(() => ports.recheckSites());
   serverUrlStorage.watch(() => session.connection.restart());
-  tokenStorage.watch(() => session.connection.restart());
+  tokenVault.watch(() => session.connection.restart());
   globalThis.addEventListener?.('online', () => session.connection.online());
   globalThis.addEventListener?.('offline', () => session.connection.offline());
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();
   });
-  return session;
+  return { session, sites: access };
 }
 
 async function answer(session: Session, request: RuntimeRequestT): Promise<unknown> {

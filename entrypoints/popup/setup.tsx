@@ -1,5 +1,8 @@
-// Binds the popup component to the browser: the tab it is about and the background's answers.
-// `?tab=<id>` names the tab explicitly (used when the popup is opened as a page, e.g. by tests).
+// Binds the popup component to the browser: the tab it is about, the browser's host permissions and
+// the background's answers. `?tab=<id>` names the tab explicitly (used when the popup is opened as a
+// page, e.g. by tests). Without the `tabs` permission a tab's URL is readable only where the
+// extension holds `activeTab` for it (granted by the toolbar click that opens the popup) or the
+// site's host permission.
 import { browser } from 'wxt/browser';
 import { Popup } from '@/components/Popup';
 import { askBackground } from '@/lib/messaging';
@@ -23,6 +26,7 @@ export function setupPopup() {
         getStatus: () => askBackground(send, { kind: 'get-status' }),
         getViewers: (tabId) => askBackground(send, { kind: 'get-viewers', tabId }),
         openOptions: () => void browser.runtime.openOptionsPage(),
+        permissions: browser.permissions,
       }}
     />
   );

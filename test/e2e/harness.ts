@@ -5,9 +5,9 @@
 // only one browser can do is a capability of its `UserBrowser`.
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,11 @@ import { chromium, type BrowserContext, type Page as PwPage, type Worker } from 
 import puppeteer, { type Browser as PpBrowser, type Page as PpPage } from 'puppeteer-core';
 
 // The extension API inside extension pages and the service worker, as far as the harness uses it.
-declare const chrome: { tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> } };
+declare const chrome: {
+  tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> };
+  permissions: { getAll(): Promise<{ origins?: string[] }> };
+  scripting: { getRegisteredContentScripts(): Promise<Array<{ id: string; matches?: string[] }>> };
+};
 declare const browser: typeof chrome;
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -105,6 +109,31 @@ async function pollFor<T>(timeoutMs: number, probe: () => Promise<T | null>): Pr
   }
 }
 
+/** The raw WebDriver BiDi connection puppeteer keeps (used for what puppeteer has no API for). */
+interface BidiConnection {
+  send(method: string, params: object): Promise<{ result: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** A WebDriver BiDi remote value (primitives, arrays and plain objects) as a plain JS value. */
+function deserialize(value: { type: string; value?: unknown }): unknown {
+  switch (value.type) {
+    case 'undefined':
+    case 'null':
+      return null;
+    case 'array':
+      return (value.value as Array<{ type: string; value?: unknown }>).map(deserialize);
+    case 'object':
+      return Object.fromEntries(
+        (value.value as Array<[string, { type: string; value?: unknown }]>).map(([k, v]) => [
+          k,
+          deserialize(v),
+        ]),
+      );
+    default:
+      return value.value;
+  }
+}
+
 // ---------------------------------------------------------------- what scenarios see
 
 /** What a person's browser offers the scenarios. */
@@ -114,8 +143,22 @@ export interface UserBrowser {
   hasFirstRunOptionsPage(): Promise<boolean>;
   /** Sets server URL and token in the options page, tests the connection; returns the test's message. */
   configure(serverUrl: string, token: string): Promise<string>;
-  /** Turns the extension on for the site of `tab` in the popup; returns the popup's texts afterwards. */
+  /**
+   * Turns the extension on for the site of `tab` as a person does: the toolbar button on that tab (which
+   * grants `activeTab`, so the popup can read the tab's URL), then a real click on "On for this site",
+   * whose `permissions.request` the browser grants (see each browser's `launch` for how its prompt is
+   * answered). Returns the popup's texts once it reports the live connection.
+   */
   enableSiteOf(tab: Tab): Promise<PopupView>;
+  /**
+   * Presses the toolbar button on `tab`, clicks `testId` in its popup (`site-toggle`,
+   * `everywhere-toggle`, `grant-again`) and waits until the popup shows what `until` expects.
+   */
+  clickInPopup(tab: Tab, testId: string, until: (view: PopupView) => boolean): Promise<PopupView>;
+  /** The host permissions the extension holds, as `permissions.getAll()` reports them. */
+  hostPermissions(): Promise<string[]>;
+  /** The content scripts the extension has registered (`scripting.getRegisteredContentScripts()`). */
+  registeredContentScripts(): Promise<Array<{ id: string; matches?: string[] }>>;
   open(url: string): Promise<Tab>;
   /** Stops the extension's background (Chromium's MV3 service worker); null where it cannot be stopped. */
   readonly stopBackground: (() => Promise<void>) | null;
@@ -127,6 +170,12 @@ export interface PopupView {
   connectionState: string;
   me: string;
   viewers: string;
+  siteOn: boolean;
+  everywhereOn: boolean;
+  /** The "needs your permission again" notice, or null. */
+  awaiting: string | null;
+  /** A refused or declined permission, or null. */
+  problem: string | null;
 }
 
 /** What the popup shows; evaluated inside the popup page, in either browser. */
@@ -137,7 +186,20 @@ function readPopupView(): PopupView {
     connectionState: t('popup-connection')?.getAttribute('data-state') ?? '',
     me: t('popup-me')?.textContent ?? '',
     viewers: t('popup-viewers')?.textContent ?? '',
+    siteOn: (t('site-toggle') as HTMLInputElement | null)?.checked ?? false,
+    everywhereOn: (t('everywhere-toggle') as HTMLInputElement | null)?.checked ?? false,
+    awaiting: t('sites-awaiting')?.textContent ?? null,
+    problem: t('popup-permission-problem')?.textContent ?? null,
   };
+}
+
+/**
+ * Chromium's id for an unpacked extension: the SHA-256 of its absolute path, first 32 hex digits
+ * written with the letters a–p.
+ */
+export function unpackedExtensionId(absolutePath: string): string {
+  const hex = createHash('sha256').update(absolutePath).digest('hex').slice(0, 32);
+  return [...hex].map((d) => String.fromCharCode(97 + parseInt(d, 16))).join('');
 }
 
 /**
@@ -319,7 +381,7 @@ export abstract class Tab {
 
 // ---------------------------------------------------------------- Chromium (playwright-core)
 
-class ChromiumTab extends Tab {
+export class ChromiumTab extends Tab {
   constructor(readonly page: PwPage) {
     super();
     page.on('dialog', (dialog) => {
@@ -386,14 +448,41 @@ export class ChromiumUser implements UserBrowser {
     private readonly userDataDir: string,
   ) {}
 
-  static async launch(extensionDir: string): Promise<ChromiumUser> {
+  /**
+   * Headless Chromium cannot answer its own permission dialog (a browser window, out of CDP's reach).
+   * Chrome shows no dialog for optional permissions the profile already granted the extension once
+   * (`runtime_granted_permissions`: what Chrome records when a person accepts the prompt, kept after
+   * the extension gives the permission back). So the fresh profile starts with that record for
+   * `<all_urls>`, as if its user had accepted it in an earlier session: every host permission is
+   * still off at start, and a site turns on only through the popup's real click, Chrome's own user
+   * gesture check, `permissions.request` and `permissions.onAdded`. `remembersGrant: false` leaves
+   * the record out (the dialog would then wait for a person).
+   * `--enable-unsafe-extension-debugging` lets CDP press the toolbar button (`Extensions.triggerAction`).
+   */
+  static async launch(
+    extensionDir: string,
+    options: { remembersGrant?: boolean } = {},
+  ): Promise<ChromiumUser> {
     const userDataDir = await mkdtemp(join(tmpdir(), 'collab-chat-profile-'));
+    if (options.remembersGrant !== false) {
+      const id = unpackedExtensionId(await realpath(extensionDir));
+      const granted = {
+        api: [],
+        explicit_host: ['<all_urls>'],
+        manifest_permissions: [],
+        scriptable_host: [],
+      };
+      const preferences = { extensions: { settings: { [id]: { runtime_granted_permissions: granted } } } };
+      await mkdir(join(userDataDir, 'Default'), { recursive: true });
+      await writeFile(join(userDataDir, 'Default', 'Preferences'), JSON.stringify(preferences));
+    }
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: BROWSER_PATHS.chromium,
       headless: true,
       args: [
         `--load-extension=${extensionDir}`,
         `--disable-extensions-except=${extensionDir}`,
+        '--enable-unsafe-extension-debugging',
         ...CHROMIUM_ARGS,
       ],
     });
@@ -403,7 +492,27 @@ export class ChromiumUser implements UserBrowser {
 
   /** The extension's service worker now (a stopped one is started again by the next event). */
   async worker(): Promise<Worker> {
-    return this.context.serviceWorkers()[0] ?? (await this.context.waitForEvent('serviceworker'));
+    const workers = this.context.serviceWorkers();
+    if (this.updatedWorker && workers.includes(this.updatedWorker)) return this.updatedWorker;
+    return workers[0] ?? (await this.context.waitForEvent('serviceworker'));
+  }
+
+  private updatedWorker: Worker | null = null;
+
+  /**
+   * Updates the extension in place from the files now in `extensionDir` (CDP `Extensions.loadUnpacked`
+   * of the same folder: same id, the browser's update path) and waits for the new service worker.
+   */
+  async updateExtension(extensionDir: string): Promise<void> {
+    const cdp = await this.context.browser()!.newBrowserCDPSession();
+    try {
+      const next = this.context.waitForEvent('serviceworker');
+      const { id } = await cdp.send('Extensions.loadUnpacked', { path: extensionDir });
+      if (id !== this.extensionId) throw new Error(`the update installed ${id}, not ${this.extensionId}`);
+      this.updatedWorker = await next;
+    } finally {
+      await cdp.detach();
+    }
   }
 
   extensionUrl(path: string): string {
@@ -443,16 +552,44 @@ export class ChromiumUser implements UserBrowser {
     return new ChromiumTab(page);
   }
 
-  /** The popup, opened as a tab about the page (`?tab=`), as the toolbar button would show it. */
-  async enableSiteOf(tab: Tab): Promise<PopupView> {
+  /** Presses the extension's toolbar button on `tab` (CDP `Extensions.triggerAction`). */
+  async pressToolbarButton(tab: Tab): Promise<void> {
+    // As a person would: the button acts on the tab in front.
+    await (tab as ChromiumTab).page.bringToFront();
+    const cdp = await this.context.browser()!.newBrowserCDPSession();
+    try {
+      const { targetInfos } = await cdp.send('Target.getTargets', { filter: [{ type: 'tab' }] });
+      const target = targetInfos.find((t) => t.url === tab.url);
+      if (!target) throw new Error(`no tab target shows ${tab.url}`);
+      await cdp.send('Extensions.triggerAction', { id: this.extensionId, targetId: target.targetId });
+    } finally {
+      await cdp.detach();
+    }
+  }
+
+  /**
+   * The popup about `tab`, opened as a page (`?tab=`): Playwright cannot drive the toolbar's own popup
+   * window, so the button is pressed first (the grant of `activeTab` is what lets the popup read the
+   * tab's URL) and the same popup page is then opened beside it.
+   */
+  private async popupAbout(tab: Tab): Promise<PwPage> {
+    await this.pressToolbarButton(tab);
     const worker = await this.worker();
-    const tabId = await worker.evaluate(async (target: string) => {
-      const tabs = await chrome.tabs.query({});
-      return tabs.find((t) => t.url === target)?.id ?? null;
-    }, tab.url);
-    if (tabId === null) throw new Error(`no tab shows ${tab.url}`);
+    const tabId = await pollFor(5_000, () =>
+      worker.evaluate(async (target: string) => {
+        const tabs = await chrome.tabs.query({});
+        return tabs.find((t) => t.url === target)?.id ?? null;
+      }, tab.url),
+    );
+    if (tabId === null) throw new Error(`no tab shows ${tab.url} (or its URL is not readable)`);
     const popup = await this.context.newPage();
     await popup.goto(this.extensionUrl(`popup.html?tab=${tabId}`));
+    await popup.getByTestId('site-toggle').or(popup.getByTestId('popup-no-site')).waitFor();
+    return popup;
+  }
+
+  async enableSiteOf(tab: Tab): Promise<PopupView> {
+    const popup = await this.popupAbout(tab);
     await popup.getByTestId('site-toggle').check();
     // The popup refreshes itself; wait until it reports the live connection for this page.
     await popup.locator('[data-testid="popup-connection"][data-state="live"]').waitFor({ timeout: 15_000 });
@@ -461,6 +598,30 @@ export class ChromiumUser implements UserBrowser {
     await popup.screenshot({ path: join(ARTIFACTS, 'chromium-1-popup.png') });
     await popup.close();
     return view;
+  }
+
+  async clickInPopup(tab: Tab, testId: string, until: (view: PopupView) => boolean): Promise<PopupView> {
+    const popup = await this.popupAbout(tab);
+    await popup.getByTestId(testId).click();
+    const view = await pollFor(15_000, async () => {
+      const seen = await popup.evaluate(readPopupView);
+      return until(seen) ? seen : null;
+    });
+    const last = view ?? (await popup.evaluate(readPopupView));
+    await popup.close();
+    if (!view)
+      throw new Error(`the popup never showed what was expected after ${testId}: ${JSON.stringify(last)}`);
+    return view;
+  }
+
+  async hostPermissions(): Promise<string[]> {
+    const worker = await this.worker();
+    return worker.evaluate(async () => (await chrome.permissions.getAll()).origins ?? []);
+  }
+
+  async registeredContentScripts(): Promise<Array<{ id: string; matches?: string[] }>> {
+    const worker = await this.worker();
+    return worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
   }
 
   /**
@@ -501,7 +662,7 @@ export class ChromiumUser implements UserBrowser {
 
 // ---------------------------------------------------------------- Firefox (puppeteer-core, BiDi)
 
-class FirefoxTab extends Tab {
+export class FirefoxTab extends Tab {
   constructor(
     readonly page: PpPage,
     private readonly address: string,
@@ -591,27 +752,77 @@ export class FirefoxUser implements UserBrowser {
   /** Firefox's MV2 background page is persistent: there is no worker to stop. */
   readonly stopBackground = null;
 
+  static readonly ADDON_ID = 'collab-chat@example.org';
+
   private constructor(
     readonly browser: PpBrowser,
     private readonly extensionOrigin: string,
     private extensionPage: PpPage | null,
   ) {}
 
+  /**
+   * `extensions.webextOptionalPermissionPrompts: false` is Firefox's own switch for answering the
+   * optional-permission prompt with yes: `permissions.request` still checks that it runs from a user
+   * action and still fires `permissions.onAdded`. `--remote-allow-system-access` lets WebDriver BiDi
+   * run script in the browser's own window, where the harness presses the toolbar button (BiDi has no
+   * command for it).
+   */
   static async launch(extensionDir: string): Promise<FirefoxUser> {
     const uuid = randomUUID();
     const ff = await puppeteer.launch({
       browser: 'firefox',
       executablePath: BROWSER_PATHS.firefox,
       headless: true,
+      args: ['--remote-allow-system-access'],
       // The size Playwright gives Chromium, so both browsers lay the overlay out alike.
       defaultViewport: { width: 1280, height: 720 },
       extraPrefsFirefox: {
         // A known moz-extension:// origin, so the harness can tell the extension's pages apart.
-        'extensions.webextensions.uuids': JSON.stringify({ 'collab-chat@example.org': uuid }),
+        'extensions.webextensions.uuids': JSON.stringify({ [FirefoxUser.ADDON_ID]: uuid }),
+        'extensions.webextOptionalPermissionPrompts': false,
       },
     });
     await ff.installExtension(extensionDir);
     return new FirefoxUser(ff, `moz-extension://${uuid}`, null);
+  }
+
+  /**
+   * Runs `expression` with the browser's own privileges, in its main window (BiDi's `moz:scope:
+   * chrome`). `ADDON_ID` is defined for it.
+   */
+  async inBrowserWindow<T>(expression: string): Promise<T> {
+    const connection = (this.browser as unknown as { connection: BidiConnection }).connection;
+    const tree = await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
+    const context = tree.result.contexts[0]?.context;
+    if (!context) throw new Error('WebDriver BiDi shows no browser window');
+    const { result } = await connection.send('script.evaluate', {
+      expression: `(() => { const ADDON_ID = ${JSON.stringify(FirefoxUser.ADDON_ID)}; ${expression} })()`,
+      target: { context },
+      awaitPromise: true,
+      resultOwnership: 'none',
+    });
+    if (result.type === 'exception')
+      throw new Error(`in the browser window: ${result.exceptionDetails.text}`);
+    return deserialize(result.result) as T;
+  }
+
+  /**
+   * Presses the extension's toolbar button on `tab`: selects the tab and runs the browser action as a
+   * click or its keyboard shortcut does (which grants `activeTab` and opens the popup).
+   */
+  async pressToolbarButton(tab: Tab): Promise<void> {
+    const outcome = await this.inBrowserWindow<string>(`
+      const url = ${JSON.stringify(tab.url)};
+      const win = Services.wm.getMostRecentWindow('navigator:browser');
+      const found = win.gBrowser.tabs.find((t) => t.linkedBrowser.currentURI.spec === url);
+      if (!found) return 'no tab shows ' + url;
+      win.gBrowser.selectedTab = found;
+      const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+      const extension = WebExtensionPolicy.getByID(ADDON_ID).extension;
+      ExtensionParent.apiManager.global.browserActionFor(extension).triggerAction(win);
+      return 'pressed';
+    `);
+    if (outcome !== 'pressed') throw new Error(outcome);
   }
 
   /** Puppeteer's idea of a BiDi page's URL lags behind navigations it did not start: ask the page. */
@@ -652,17 +863,27 @@ export class FirefoxUser implements UserBrowser {
     return new FirefoxTab(page, url);
   }
 
-  async enableSiteOf(tab: Tab): Promise<PopupView> {
+  /** The popup about `tab`, in the extension page the harness keeps (see the class comment). */
+  private async popupAbout(tab: Tab): Promise<PpPage> {
     const page = await this.findExtensionPage(10_000);
     if (!page) throw new Error('no extension page is open to show the popup in');
-    const tabId = await page.evaluate(async (target: string) => {
-      const tabs = await browser.tabs.query({});
-      return tabs.find((t) => t.url === target)?.id ?? null;
-    }, tab.url);
-    if (tabId === null) throw new Error(`no tab shows ${tab.url}`);
+    await this.pressToolbarButton(tab);
+    const tabId = await pollFor(5_000, () =>
+      page.evaluate(async (target: string) => {
+        const tabs = await browser.tabs.query({});
+        return tabs.find((t) => t.url === target)?.id ?? null;
+      }, tab.url),
+    );
+    if (tabId === null) throw new Error(`no tab shows ${tab.url} (or its URL is not readable)`);
     await page.evaluate((id: number) => {
       location.href = `/popup.html?tab=${id}`;
     }, tabId);
+    await page.waitForSelector('[data-testid="site-toggle"], [data-testid="popup-no-site"]');
+    return page;
+  }
+
+  async enableSiteOf(tab: Tab): Promise<PopupView> {
+    const page = await this.popupAbout(tab);
     const toggle = await page.waitForSelector('[data-testid="site-toggle"]');
     await toggle!.click();
     await page
@@ -675,6 +896,40 @@ export class FirefoxUser implements UserBrowser {
     const view = await page.evaluate(readPopupView);
     await page.screenshot({ path: join(ARTIFACTS, 'firefox-1-popup.png') });
     return view;
+  }
+
+  async clickInPopup(tab: Tab, testId: string, until: (view: PopupView) => boolean): Promise<PopupView> {
+    const page = await this.popupAbout(tab);
+    const target = await page.waitForSelector(`[data-testid="${testId}"]`);
+    await target!.click();
+    const view = await pollFor(15_000, async () => {
+      const seen = await page.evaluate(readPopupView);
+      return until(seen) ? seen : null;
+    });
+    if (!view) {
+      const last = await page.evaluate(readPopupView);
+      throw new Error(`the popup never showed what was expected after ${testId}: ${JSON.stringify(last)}`);
+    }
+    return view;
+  }
+
+  /** Runs `fn` in the extension page the harness keeps (an extension context). */
+  async inExtensionPage<R>(fn: () => R | Promise<R>): Promise<R> {
+    const page = await this.findExtensionPage(10_000);
+    if (!page) throw new Error('no extension page is open');
+    return page.evaluate(fn as () => Promise<R>) as Promise<R>;
+  }
+
+  async hostPermissions(): Promise<string[]> {
+    const page = await this.findExtensionPage(10_000);
+    if (!page) throw new Error('no extension page is open');
+    return page.evaluate(async () => (await browser.permissions.getAll()).origins ?? []);
+  }
+
+  async registeredContentScripts(): Promise<Array<{ id: string; matches?: string[] }>> {
+    const page = await this.findExtensionPage(10_000);
+    if (!page) throw new Error('no extension page is open');
+    return page.evaluate(() => browser.scripting.getRegisteredContentScripts());
   }
 
   async close(): Promise<void> {
