@@ -139,7 +139,9 @@ function privilegeSuite<U extends UserBrowser>(
       const extensionDir = await buildExtension(name);
       [server, pages] = await Promise.all([startTestServer(), servePages()]);
       user = await launch(extensionDir);
-      expect(await user.configure(server.url, server.tokens.alice)).toBe('Connected as Alice of Tenant A.');
+      expect(await user.configure(server.url, server.tokens.alice)).toBe(
+        'Connected as \u2068Alice\u2069 of \u2068Tenant A\u2069.',
+      );
     });
 
     afterAll(async () => {
