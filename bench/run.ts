@@ -20,8 +20,9 @@ import {
 } from './schema';
 import { planFor, type Plan } from './plan';
 import { sig } from './stats';
+import { storeFigure } from './store';
 
-const FIGURES = ['fanout', 'latency', 'memory', 'bytes', 'storm', 'batching'] as const;
+const FIGURES = ['fanout', 'latency', 'memory', 'bytes', 'storm', 'batching', 'store'] as const;
 
 function parseArgs(argv: string[]): {
   quick: boolean;
@@ -195,6 +196,23 @@ async function main(): Promise<void> {
       });
       log(
         `  ${s.framesPerClientPerSec} frames and ${s.eventsPerClientPerSec} events per client per s, p99 ${s.p99Ms} ms`,
+      );
+    }
+  }
+
+  if (args.only.has('store') && args.servers.includes('ours')) {
+    const s = await attempt(
+      'store: writes to threads of 10, 1,000 and 10,000 comments; subscribe storm',
+      () => storeFigure({ seconds: args.quick ? 2 : 5, clients: 16, stormSockets: 8 }),
+    );
+    if (s) {
+      (result as { store?: typeof s }).store = s;
+      for (const r of s.threads)
+        log(
+          `  ${r.comments} comments: ${r.writesPerSec} writes/s, ack p50 ${r.p50AckMs} ms, p99 ${r.p99AckMs} ms, loop max ${r.loopMaxMs} ms`,
+        );
+      log(
+        `  storm: ${s.storm.subscribes} subscribes, largest frame ${s.storm.largestFrameBytes} B, loop max ${s.storm.loopMaxMs} ms (p99 ${s.storm.loopP99Ms}), /healthz max ${s.storm.healthzMaxMs} ms`,
       );
     }
   }

@@ -45,6 +45,29 @@ const perServer = <T extends z.ZodType>(figure: T) =>
 
 export const FrameBytes = z.object({ payload: z.number().int(), wire: z.number().int() });
 
+/** The store figure (bench/store.ts): writes to threads of several lengths, and a subscribe storm. */
+export const StoreFigure = z.object({
+  threads: z.array(
+    z.object({
+      comments: z.number().int(),
+      writesPerSec: z.number(),
+      p50AckMs: z.number(),
+      p99AckMs: z.number(),
+      loopMaxMs: z.number(),
+      loopP99Ms: z.number(),
+    }),
+  ),
+  storm: z.object({
+    subscribes: z.number().int(),
+    snapshotFrames: z.number().int(),
+    largestFrameBytes: z.number().int(),
+    loopMaxMs: z.number(),
+    loopP99Ms: z.number(),
+    healthzMaxMs: z.number(),
+    healthzChecks: z.number().int(),
+  }),
+});
+
 export const BenchResult = z.object({
   meta: z.object({
     date: z.string(),
@@ -65,6 +88,7 @@ export const BenchResult = z.object({
   fanout: perServer(FanoutFigure),
   latency: perServer(LatencyFigure),
   memory: perServer(MemoryFigure),
+  store: StoreFigure.optional(),
   bytes: z.object({
     /** Wire bytes of a typical new-text-chat (150-character quote, 80-character comment). */
     newTextChat: num,

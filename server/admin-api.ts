@@ -3,7 +3,7 @@
 // admin of the tenant; it sees and changes only that tenant. Answers are JSON, errors included.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Role } from '../lib/protocol';
-import { authenticate, issueToken } from './auth';
+import { authenticate, issueToken, revokeToken } from './auth';
 import type { Store, TokenAuth } from './store/types';
 import { HOUR_MS, hourOf, type UsageMeter } from './usage';
 
@@ -139,6 +139,7 @@ export function createAdminApi(deps: AdminApiDeps) {
             label: t.label,
             createdAt: t.createdAt,
             revokedAt: t.revokedAt,
+            createdBy: t.createdBy,
             liveConnections: live[t.id] ?? 0,
           })),
       })),
@@ -146,7 +147,7 @@ export function createAdminApi(deps: AdminApiDeps) {
   }
 
   async function revoke(auth: TokenAuth, tokenId: string) {
-    const token = await deps.store.revokeToken(tokenId, auth.tenant.id);
+    const token = await revokeToken(deps.store, tokenId, { tenantId: auth.tenant.id, by: auth.user.id });
     if (!token) throw new HttpError(404, `no token ${JSON.stringify(tokenId)} in your team`);
     return { token, closedConnections: deps.closeToken(token.id) };
   }
@@ -169,9 +170,43 @@ export function createAdminApi(deps: AdminApiDeps) {
       userId: owner.id,
       role: role.data,
       label,
+      createdBy: auth.user.id,
     });
     // The secret is shown once and never stored.
     return { secret: issued.secret, token: issued.info };
+  }
+
+  /** The tenant's audit trail, newest first, with user names; `before` pages back by entry id. */
+  async function audit(auth: TokenAuth, url: URL) {
+    const limit = Number(url.searchParams.get('limit') ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new HttpError(400, 'limit must be a whole number from 1 to 1000');
+    }
+    const beforeParam = url.searchParams.get('before');
+    const before = beforeParam === null ? undefined : Number(beforeParam);
+    if (before !== undefined && !Number.isInteger(before))
+      throw new HttpError(400, 'before must be an entry id');
+    const [entries, users] = await Promise.all([
+      deps.store.listAudit(auth.tenant.id, limit, before),
+      deps.store.listUsers(auth.tenant.id),
+    ]);
+    const names = new Map(users.map((u) => [u.id, u.name]));
+    const name = (id: string | null) => (id === null ? null : (names.get(id) ?? id));
+    return {
+      entries: entries.map((e) => ({
+        id: e.id,
+        at: new Date(e.at).toISOString(),
+        kind: e.kind,
+        actor: e.actorId === null ? null : { id: e.actorId, name: name(e.actorId) },
+        subject: e.subjectId === null ? null : { id: e.subjectId, name: name(e.subjectId) },
+        tokenId: e.tokenId,
+        page: e.page,
+        chatId: e.chatId,
+        commentId: e.commentId,
+        seq: e.seq,
+        detail: e.detail,
+      })),
+    };
   }
 
   async function route(req: IncomingMessage, url: URL): Promise<[number, unknown]> {
@@ -193,6 +228,7 @@ export function createAdminApi(deps: AdminApiDeps) {
     if (method === 'POST' && revokeMatch) {
       return [200, await revoke(auth, decodeURIComponent(revokeMatch[1]!))];
     }
+    if (method === 'GET' && path === '/api/audit') return [200, await audit(auth, url)];
     throw new HttpError(404, `no such API: ${method} ${path}`);
   }
 

@@ -18,6 +18,7 @@ import { openRedisPresence } from './presence/redis';
 import type { PresenceBoard } from './presence/types';
 import { openStore } from './store/open';
 import type { Store } from './store/types';
+import { SubscribeBudget } from './subscribe-budget';
 import { startTransport } from './transport';
 import { siteOf, UsageMeter } from './usage';
 
@@ -87,6 +88,7 @@ export async function createCollabServer(
   }
   const hub = new Hub(store, bus, presence, LIMITS.replayEvents, undefined, log);
   const connections = new Set<Connection>();
+  const budget = new SubscribeBudget();
   const byToken = new Map<string, Set<Connection>>();
   const flushWindowMs = config.flushWindowMs ?? DEFAULTS.flushWindowMs;
   const flushClock = flushWindowMs > 0 ? new FlushClock(flushWindowMs) : null;
@@ -100,7 +102,7 @@ export async function createCollabServer(
   const closeToken = (tokenId: string): number => {
     const live = [...(byToken.get(tokenId) ?? [])];
     for (const conn of live)
-      conn.close(CLOSE.revoked, 'this token was revoked; ask your admin for a new one');
+      void conn.closeWhenSettled(CLOSE.revoked, 'this token was revoked; ask your admin for a new one');
     return live.length;
   };
   const live = (tenantId: string): LiveView => {
@@ -156,6 +158,7 @@ export async function createCollabServer(
           store,
           hub,
           bus,
+          budget,
           helloTimeoutMs: config.helloTimeoutMs,
           flushClock,
           outletOptions,
@@ -256,6 +259,20 @@ export async function createCollabServer(
         clearInterval(revocationPoll);
         clearInterval(compaction);
         await compacting;
+        // Writes under way are stored and acked before their socket closes (bounded by the grace).
+        const settled = Promise.all(
+          [...connections].map((conn) =>
+            conn.closeWhenSettled(CLOSE.goingAway, 'the server is shutting down; reconnect shortly'),
+          ),
+        );
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([
+          settled,
+          new Promise<void>((resolve) => {
+            grace = setTimeout(resolve, DEFAULTS.shutdownGraceMs);
+          }),
+        ]);
+        clearTimeout(grace);
         for (const conn of connections)
           conn.close(CLOSE.goingAway, 'the server is shutting down; reconnect shortly');
         await transport.close();

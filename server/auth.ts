@@ -17,9 +17,13 @@ export interface IssuedToken {
   info: TokenInfo;
 }
 
+/**
+ * Creates a token and notes it in the tenant's audit trail. `createdBy` is the admin who asked for
+ * it through the admin API; absent for the operator's CLI.
+ */
 export async function issueToken(
   store: Store,
-  opts: { tenantId: string; userId: string; role: RoleT; label?: string },
+  opts: { tenantId: string; userId: string; role: RoleT; label?: string; createdBy?: string },
 ): Promise<IssuedToken> {
   const secret = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const info = await store.insertToken({
@@ -30,8 +34,47 @@ export async function issueToken(
     label: opts.label ?? '',
     hash: hashToken(secret),
     createdAt: Date.now(),
+    createdBy: opts.createdBy ?? null,
+  });
+  await store.addAudit({
+    ...NO_PLACE,
+    tenantId: info.tenantId,
+    at: info.createdAt,
+    kind: 'token-created',
+    actorId: info.createdBy,
+    subjectId: info.userId,
+    tokenId: info.id,
+    detail: `${info.role} token "${info.label}"`,
   });
   return { secret, info };
+}
+
+const NO_PLACE = { page: null, chatId: null, commentId: null, seq: null } as const;
+
+/**
+ * Revokes a token (within `tenantId` when given) and, when this call revoked it, notes who did in the
+ * audit trail (`by`: the admin; absent for the operator's CLI). Null when there is no such token.
+ */
+export async function revokeToken(
+  store: Store,
+  tokenId: string,
+  opts: { tenantId?: string; by?: string } = {},
+): Promise<TokenInfo | null> {
+  const started = Date.now();
+  const info = await store.revokeToken(tokenId, opts.tenantId);
+  if (info && info.revokedAt !== null && info.revokedAt >= started) {
+    await store.addAudit({
+      ...NO_PLACE,
+      tenantId: info.tenantId,
+      at: info.revokedAt,
+      kind: 'token-revoked',
+      actorId: opts.by ?? null,
+      subjectId: info.userId,
+      tokenId: info.id,
+      detail: `${info.role} token "${info.label}"`,
+    });
+  }
+  return info;
 }
 
 export type AuthResult =

@@ -3,7 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Role, type RoleT } from '../lib/protocol';
 import { createCollabServer, type CollabServer } from './app';
-import { issueToken } from './auth';
+import { issueToken, revokeToken } from './auth';
 import { ConfigError, DEFAULTS, resolveConfig, SERVE_OPTIONS, type ServeFlags } from './config';
 import { openStore } from './store/open';
 import type { Store, Tenant } from './store/types';
@@ -241,7 +241,7 @@ async function tokenCommand(sub: string | undefined, args: string[], io: CliIo):
     const tokenId = required(positionals[0], 'the token id (token revoke <tokenId>)');
     return withStore(values.db, io, async (store) => {
       const tenantId = values.tenant === undefined ? undefined : (await tenantOf(store, values.tenant)).id;
-      const info = await store.revokeToken(tokenId, tenantId);
+      const info = await revokeToken(store, tokenId, tenantId === undefined ? {} : { tenantId });
       if (!info) throw new Error(`no token ${JSON.stringify(tokenId)}; see \`token list --tenant <t>\``);
       io.out(`Revoked token ${info.id}; its live connections close within about a second.`);
       return 0;

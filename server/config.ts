@@ -56,6 +56,8 @@ export const DEFAULTS = {
   flushWindowMs: 10,
   usageFlushMs: 60_000,
   compactEveryMs: 60_000,
+  /** On shutdown, how long writes under way may take to be stored and acked before sockets close. */
+  shutdownGraceMs: 5000,
 } as const;
 
 /** The flags of `serve`, with the environment variable each falls back to. */

@@ -1,6 +1,9 @@
 // One WebSocket connection: the hello/auth handshake, the per-connection rate limit, heartbeat,
-// frame parsing and dispatch to the hub (subscriptions) and ops (writes). Nothing a client sends
-// before its welcome is queued or acted on.
+// frame parsing and dispatch to the hub (subscriptions) and ops (writes). Frames sent after hello
+// and before the welcome are kept (a bounded number) and handled in order after it. Subscribes and
+// unsubscribes take turns, one store read at a time per connection, within the subscribe budget;
+// writes are applied in the order sent. A close the server decides on waits until the writes and
+// the subscribe already started are answered, so no stored write goes unacknowledged.
 import WebSocket from 'ws';
 import {
   CLOSE,
@@ -8,9 +11,11 @@ import {
   LIMITS,
   PROTOCOL_VERSION,
   describeValue,
+  frameAbout,
   parseClientFrame,
   type ClientFrameT,
   type ErrorCode,
+  type FrameAbout,
   type RoleT,
   type ServerFrameT,
   type WriteFrameT,
@@ -21,6 +26,7 @@ import { Outlet, type FlushClock, type OutletOptions, type OutletOwner } from '.
 import type { Hub, Subscriber } from './hub';
 import { commitWrite, type Actor, type StoreLimits } from './ops';
 import type { Store } from './store/types';
+import type { SubscribeBudget } from './subscribe-budget';
 
 /**
  * Who an open connection speaks for: only what it needs after its welcome, not the token, tenant
@@ -32,12 +38,16 @@ export interface Identity {
   readonly userName: string;
   readonly tokenId: string;
   readonly role: RoleT;
+  /** The admin who created this token for the user, when someone else did (audited). */
+  readonly mintedBy: string | null;
 }
 
 export interface ConnectionDeps {
   store: Store;
   hub: Hub;
   bus: Bus;
+  /** Shared by every connection of the node: the cost budget of subscribe answers. */
+  budget: SubscribeBudget;
   helloTimeoutMs: number;
   /** Ends flush windows for batching; null sends every frame on its own. */
   flushClock: FlushClock | null;
@@ -54,7 +64,13 @@ export interface ConnectionDeps {
   limits?: StoreLimits;
 }
 
-type State = 'awaiting-hello' | 'authenticating' | 'open' | 'closed';
+/** `closing`: a close is decided and waits for the answers already under way; nothing new is handled. */
+type State = 'awaiting-hello' | 'authenticating' | 'open' | 'closing' | 'closed';
+
+/** A frame that arrived between hello and welcome: its text, or what refusing it must name. */
+type EarlyFrame = { text: string } | { binary: true } | { refused: FrameAbout };
+
+type PageRequest = Extract<ClientFrameT, { type: 'subscribe' | 'unsubscribe' }>;
 
 /** WebSocket close reasons are limited to 123 bytes of UTF-8. */
 function closeReason(text: string): string {
@@ -91,6 +107,15 @@ export class Connection implements Subscriber, OutletOwner {
    * creation must not be tried before it.
    */
   private writes: Promise<void> | null = null;
+  /** Frames that arrived while the token was being checked; handled in order after the welcome. */
+  private early: EarlyFrame[] | null = null;
+  /** Subscribes and unsubscribes waiting for their turn, oldest first. */
+  private pageRequests: PageRequest[] = [];
+  /** The subscribe being answered, or the budget wait before it; null when none. */
+  private pageTurn: Promise<unknown> | null = null;
+  private budgetTimer: NodeJS.Timeout | null = null;
+  /** Set once a close is decided: resolves when the socket is closed. */
+  private closing: Promise<void> | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -173,6 +198,7 @@ export class Connection implements Subscriber, OutletOwner {
     this.ws.ping();
   }
 
+  /** Closes at once: answers still under way are lost (a slow consumer, a failed handshake). */
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
@@ -181,13 +207,34 @@ export class Connection implements Subscriber, OutletOwner {
     this.end();
   }
 
+  /**
+   * Closes once every write received so far and the subscribe under way are answered; frames that
+   * arrive from now on, and subscribes still waiting for their turn, are not handled (so a write
+   * without an answer was not stored). The first close decided wins.
+   */
+  closeWhenSettled(code: number, reason: string): Promise<void> {
+    if (this.closing) return this.closing;
+    if (this.state === 'closed') return Promise.resolve();
+    this.state = 'closing';
+    this.stopHelloTimer();
+    this.early = null;
+    this.pageRequests = [];
+    if (this.budgetTimer) {
+      clearTimeout(this.budgetTimer);
+      this.budgetTimer = null;
+      this.pageTurn = null;
+    }
+    this.closing = Promise.all([this.writes, this.pageTurn]).then(() => this.close(code, reason));
+    return this.closing;
+  }
+
   /** The pages this connection is subscribed to (the admin dashboard lists them). */
   get subscribedPages(): ReadonlySet<string> {
     return this.pages ?? NO_PAGES;
   }
 
   deliver(frame: string, page?: string, live = false): void {
-    if (this.state !== 'open' || this.ws.readyState !== WebSocket.OPEN) return;
+    if ((this.state !== 'open' && this.state !== 'closing') || this.ws.readyState !== WebSocket.OPEN) return;
     this.outlet.send(frame, page, live);
   }
 
@@ -200,20 +247,21 @@ export class Connection implements Subscriber, OutletOwner {
     this.deliver(JSON.stringify(frame), 'page' in frame ? frame.page : undefined);
   }
 
-  private sendError(
-    code: ErrorCode,
-    message: string,
-    about: { broadcastId?: string; page?: string } = {},
-  ): void {
+  private sendError(code: ErrorCode, message: string, about: FrameAbout = {}): void {
     this.send({ type: 'error', code, message, ...about });
   }
 
   /** Releases everything the connection holds; safe to call more than once. */
   private end(): void {
     if (this.state === 'closed') return;
-    const wasOpen = this.state === 'open';
+    // Welcomed once (`who` is set only then), whether it was open or closing since.
+    const wasOpen = this.who !== null;
     this.state = 'closed';
     this.stopHelloTimer();
+    this.early = null;
+    this.pageRequests = [];
+    if (this.budgetTimer) clearTimeout(this.budgetTimer);
+    this.budgetTimer = null;
     this.outlet.discard();
     if (wasOpen) {
       for (const page of this.pages ?? NO_PAGES) this.deps.hub.unsubscribe(this, page);
@@ -228,8 +276,8 @@ export class Connection implements Subscriber, OutletOwner {
     this.helloTimer = null;
   }
 
-  /** Token bucket: true when the frame may be handled. */
-  private takeToken(): boolean {
+  /** Token bucket: true when the frame may be handled; a refusal names the frame's write. */
+  private takeToken(data: Buffer | null): boolean {
     const now = Date.now();
     this.tokens = Math.min(
       LIMITS.rateBurst,
@@ -243,42 +291,83 @@ export class Connection implements Subscriber, OutletOwner {
     }
     this.strikes += 1;
     if (this.strikes >= LIMITS.rateStrikes) {
-      this.close(CLOSE.rateLimited, 'too many frames over the rate limit; slow down and reconnect');
-    } else {
-      this.sendError(
-        'rate-limited',
-        `more than ${LIMITS.ratePerSec} frames per second; this frame was dropped, send it again later`,
+      void this.closeWhenSettled(
+        CLOSE.rateLimited,
+        'too many frames over the rate limit; slow down and reconnect',
       );
+    } else {
+      const message = `more than ${LIMITS.ratePerSec} frames per second; this frame was not processed, send it again later`;
+      const about = data && data.length <= LIMITS.frameBytes ? frameAbout(data.toString('utf8')) : {};
+      if (this.state === 'authenticating') this.keepEarly({ refused: about });
+      else this.sendError('rate-limited', message, about);
     }
     return false;
   }
 
+  /** Keeps a frame that came before the welcome; past the bound it is kept only to be refused. */
+  private keepEarly(frame: EarlyFrame): void {
+    const early = (this.early ??= []);
+    const kept = early.filter((f) => !('refused' in f)).length;
+    if ('refused' in frame || kept < LIMITS.framesBeforeWelcome) early.push(frame);
+    else if ('binary' in frame) early.push({ refused: {} });
+    else early.push({ refused: frameAbout(frame.text) });
+  }
+
+  /** After the welcome: the frames that came before it, in order, as if they came now. */
+  private handleEarly(): void {
+    const early = this.early ?? [];
+    this.early = null;
+    for (const frame of early) {
+      if (this.state !== 'open') return;
+      if ('refused' in frame) {
+        this.sendError(
+          'rate-limited',
+          `more than ${LIMITS.framesBeforeWelcome} frames before welcome, or over the rate limit; this frame was not processed, send it again`,
+          frame.refused,
+        );
+      } else if ('binary' in frame) {
+        this.sendError('bad-frame', 'binary frames are not supported; send JSON text frames');
+      } else {
+        this.handle(frame.text);
+      }
+    }
+  }
+
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
-    if (this.state === 'closed') return;
-    if (!this.takeToken()) return;
-    if (isBinary) {
-      if (this.state === 'awaiting-hello')
-        this.close(CLOSE.badHello, 'the first frame must be a JSON text hello');
-      else this.sendError('bad-frame', 'binary frames are not supported; send JSON text frames');
-      return;
-    }
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString('utf8')
-      : Buffer.from(data as ArrayBuffer).toString('utf8');
-    if (this.state === 'awaiting-hello') {
-      void this.onHello(text);
-      return;
-    }
-    if (this.state === 'authenticating') {
-      this.sendError(
-        'bad-frame',
-        'wait for welcome before sending other frames; this frame was not processed',
+    if (this.state === 'closed' || this.state === 'closing') return;
+    const buffer = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
+    if (!this.takeToken(isBinary ? null : buffer)) return;
+    if (buffer.length > LIMITS.frameBytes) {
+      void this.closeWhenSettled(
+        CLOSE.tooBig,
+        `a frame of ${buffer.length} bytes; frames are at most ${LIMITS.frameBytes} bytes`,
       );
       return;
     }
+    if (this.state === 'awaiting-hello') {
+      if (isBinary) this.close(CLOSE.badHello, 'the first frame must be a JSON text hello');
+      else void this.onHello(buffer.toString('utf8'));
+      return;
+    }
+    if (this.state === 'authenticating') {
+      this.keepEarly(isBinary ? { binary: true } : { text: buffer.toString('utf8') });
+      return;
+    }
+    if (isBinary) {
+      this.sendError('bad-frame', 'binary frames are not supported; send JSON text frames');
+      return;
+    }
+    this.handle(buffer.toString('utf8'));
+  }
+
+  private handle(text: string): void {
     const parsed = parseClientFrame(text);
     if (!parsed.ok) {
-      const about: { broadcastId?: string; page?: string } = {};
+      const about: FrameAbout = {};
       if (parsed.broadcastId !== undefined) about.broadcastId = parsed.broadcastId;
       if (parsed.page !== undefined) about.page = parsed.page;
       this.sendError(parsed.code, parsed.message, about);
@@ -300,7 +389,7 @@ export class Connection implements Subscriber, OutletOwner {
       this.close(CLOSE.badHello, `the first frame must be hello, got type ${describeValue(obj.type)}`);
       return;
     }
-    if (typeof obj.token !== 'string' || obj.token === '') {
+    if (obj.token === undefined || obj.token === '') {
       this.close(CLOSE.unauthenticated, 'hello carries no token; paste a token in the extension options');
       return;
     }
@@ -323,7 +412,7 @@ export class Connection implements Subscriber, OutletOwner {
       result = await authenticate(this.deps.store, hello.data.token);
     } catch (err) {
       this.deps.log(`token lookup failed: ${(err as Error).message}`);
-      this.close(1011, 'the server could not check your token; try again shortly');
+      this.close(CLOSE.serverError, 'the server could not check your token; try again shortly');
       return;
     }
     if (this.state !== 'authenticating') return;
@@ -342,6 +431,8 @@ export class Connection implements Subscriber, OutletOwner {
       userName: auth.user.name,
       tokenId: auth.token.id,
       role: auth.token.role,
+      mintedBy:
+        auth.token.createdBy !== null && auth.token.createdBy !== auth.user.id ? auth.token.createdBy : null,
     };
     this.state = 'open';
     this.deps.onIdentity(this, this.who);
@@ -352,40 +443,29 @@ export class Connection implements Subscriber, OutletOwner {
       tenant: { id: auth.tenant.id, name: auth.tenant.name },
       role: auth.token.role,
     });
+    this.handleEarly();
   }
 
   private dispatch(frame: ClientFrameT): void {
     switch (frame.type) {
       case 'hello':
-        this.close(CLOSE.badHello, 'hello was already received on this connection');
+        void this.closeWhenSettled(CLOSE.badHello, 'hello was already received on this connection');
         return;
       case 'ping':
         this.send(frame.t === undefined ? { type: 'pong' } : { type: 'pong', t: frame.t });
         return;
-      case 'subscribe': {
-        const pages = (this.pages ??= new Set());
-        if (!pages.has(frame.page) && pages.size >= LIMITS.subscriptionsPerConnection) {
+      case 'subscribe':
+      case 'unsubscribe':
+        if (this.pageRequests.length >= LIMITS.pageRequestsWaiting) {
           this.sendError(
-            'too-many-subscriptions',
-            `at most ${LIMITS.subscriptionsPerConnection} pages per connection; unsubscribe from one first`,
+            'rate-limited',
+            `more than ${LIMITS.pageRequestsWaiting} subscribe and unsubscribe frames waiting; send it again after their answers`,
             { page: frame.page },
           );
           return;
         }
-        // The room's copy of the page string, so idle subscribers of one page share one string.
-        const page = this.deps.hub.sharedPage(this.tenantId, frame.page);
-        pages.add(page);
-        void this.deps.hub.subscribe(this, page, frame.since);
-        return;
-      }
-      case 'unsubscribe':
-        if (!this.pages?.delete(frame.page)) {
-          this.sendError('not-subscribed', 'this connection is not subscribed to that page', {
-            page: frame.page,
-          });
-          return;
-        }
-        this.deps.hub.unsubscribe(this, frame.page);
+        this.pageRequests.push(frame);
+        this.nextPageRequest();
         return;
       default:
         this.writes = (this.writes ?? Promise.resolve())
@@ -394,12 +474,79 @@ export class Connection implements Subscriber, OutletOwner {
     }
   }
 
+  /**
+   * Handles the waiting page requests in order. A subscribe that needs a store read waits for the
+   * budget and for the previous read, so a connection has at most one read under way.
+   */
+  private nextPageRequest(): void {
+    while (this.state === 'open' && this.pageTurn === null) {
+      const frame = this.pageRequests[0];
+      if (!frame) return;
+      if (frame.type === 'unsubscribe') {
+        this.pageRequests.shift();
+        this.unsubscribe(frame.page);
+        continue;
+      }
+      const pages = (this.pages ??= new Set());
+      if (!pages.has(frame.page) && pages.size >= LIMITS.subscriptionsPerConnection) {
+        this.pageRequests.shift();
+        this.sendError(
+          'too-many-subscriptions',
+          `at most ${LIMITS.subscriptionsPerConnection} pages per connection; unsubscribe from one first`,
+          { page: frame.page },
+        );
+        continue;
+      }
+      const hub = this.deps.hub;
+      const needsRead = hub.needsRead(this, frame.page, frame.since);
+      const wait = needsRead ? this.deps.budget.waitMs(this.tenantId, this.userId) : 0;
+      if (wait > 0) {
+        this.pageTurn = new Promise<void>((resolve) => {
+          this.budgetTimer = setTimeout(() => {
+            this.budgetTimer = null;
+            this.pageTurn = null;
+            resolve();
+            this.nextPageRequest();
+          }, wait);
+        });
+        return;
+      }
+      this.pageRequests.shift();
+      // The room's copy of the page string, so idle subscribers of one page share one string.
+      const page = hub.sharedPage(this.tenantId, frame.page);
+      pages.add(page);
+      const answered = hub.subscribe(this, page, frame.since);
+      if (!needsRead) {
+        void answered;
+        continue;
+      }
+      const { tenantId, userId } = this;
+      this.pageTurn = answered
+        .then((cost) => this.deps.budget.charge(tenantId, userId, cost))
+        .finally(() => {
+          this.pageTurn = null;
+          this.nextPageRequest();
+        });
+    }
+  }
+
+  private unsubscribe(page: string): void {
+    if (!this.pages?.delete(page)) {
+      this.sendError('not-subscribed', 'this connection is not subscribed to that page', { page });
+      return;
+    }
+    this.deps.hub.unsubscribe(this, page);
+  }
+
   private async write(write: WriteFrameT): Promise<void> {
+    // The socket is gone: nobody can hear the answer, and the client sends the write again.
+    if (this.state === 'closed') return;
     const who = this.who!;
     const actor: Actor = {
       user: { id: who.userId, name: who.userName },
       role: who.role,
       tokenId: who.tokenId,
+      mintedBy: who.mintedBy,
     };
     const about = { broadcastId: write.broadcastId, page: write.page };
     let result;

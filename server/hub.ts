@@ -85,6 +85,8 @@ export class Hub {
     private readonly fanOutSlice = 256,
     /** Largest snapshot or replay frame, in bytes of JSON (roughly: UTF-8 counted per character). */
     private readonly frameBytes: number = LIMITS.snapshotFrameBytes,
+    /** The fixed part of what each read of an answer costs (see SubscribeBudget). */
+    private readonly readCostBytes: number = LIMITS.subscribeReadCostBytes,
   ) {
     this.stopPresence = presence.onCount((key, count) => this.announceCount(key, count));
     this.stopMissed =
@@ -93,11 +95,29 @@ export class Hub {
       }) ?? (() => {});
   }
 
-  /** Subscribes (or resyncs an existing subscription) and sends the snapshot or replay. */
-  async subscribe(sub: Subscriber, page: string, since?: number): Promise<void> {
+  /**
+   * False when a subscribe can be answered without reading the store: the connection is already
+   * subscribed, its answer was sent, and `since` is the seq it was last sent for the page.
+   */
+  needsRead(sub: Subscriber, page: string, since?: number): boolean {
+    const member = this.rooms.get(roomId({ tenantId: sub.tenantId, page }))?.members.get(sub);
+    return !(member && member.pending === null && since === member.seq);
+  }
+
+  /**
+   * Subscribes (or resyncs an existing subscription) and sends the snapshot or replay, then the
+   * presence. Resolves with what the answer cost, in bytes (0 when it needed no read).
+   */
+  async subscribe(sub: Subscriber, page: string, since?: number): Promise<number> {
     const key: RoomKey = { tenantId: sub.tenantId, page };
     const room = this.roomFor(key);
     let member = room.members.get(sub);
+    if (member && !this.needsRead(sub, page, since)) {
+      // Up to date already: nothing to read, nothing new to send.
+      sub.deliver(JSON.stringify({ type: 'replay', page, seq: member.seq, events: [] }), page, false);
+      sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
+      return 0;
+    }
     if (!member) {
       member = { pending: [], generation: 0, seq: 0 };
       room.members.set(sub, member);
@@ -114,7 +134,11 @@ export class Hub {
     let next: string | null = null;
     // What the frame's envelope (type, page, seq, part) leaves for its discussions or events.
     const budget = this.frameBytes - Buffer.byteLength(page) - 96;
+    // What this answer costs the subscribe budget: each read, and each frame's size.
+    let cost = this.readCostBytes;
     try {
+      await this.turn();
+      if (!this.isCurrent(key, sub, member, generation)) return cost;
       const replay =
         since === undefined
           ? null
@@ -130,21 +154,29 @@ export class Hub {
       }
     } catch (err) {
       this.readFailed(key, sub, member, generation, err);
-      return;
+      return cost;
     }
-    // Unsubscribed, or subscribed again, while reading: the later request answers.
-    if (!this.isCurrent(key, sub, member, generation)) return;
-    for (const frame of frames) sub.deliver(frame, page, false);
+    // Unsubscribed, or subscribed again (a resync of the room), while reading: the later one answers.
+    if (!this.isCurrent(key, sub, member, generation)) return cost;
+    for (const frame of frames) {
+      sub.deliver(frame, page, false);
+      cost += frame.length;
+    }
     for (let part = 1; next !== null; part++) {
+      await this.turn();
+      if (!this.isCurrent(key, sub, member, generation)) return cost;
       let chats;
+      cost += this.readCostBytes;
       try {
         ({ chats, next } = await this.store.snapshotPage(key.tenantId, page, next, budget));
       } catch (err) {
         this.readFailed(key, sub, member, generation, err);
-        return;
+        return cost;
       }
-      if (!this.isCurrent(key, sub, member, generation)) return;
-      sub.deliver(snapshotFrame(page, seq, chats, part, next !== null), page, false);
+      if (!this.isCurrent(key, sub, member, generation)) return cost;
+      const frame = snapshotFrame(page, seq, chats, part, next !== null);
+      sub.deliver(frame, page, false);
+      cost += frame.length;
     }
 
     const held = member.pending ?? [];
@@ -161,7 +193,32 @@ export class Hub {
     // meanwhile follow the answer.
     room.sequencer.start(seq);
     sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
+    return cost;
   }
+
+  /**
+   * Waits for this read's turn: snapshot parts and replays of every subscriber are read one per
+   * event-loop iteration, so a storm of subscribes never stacks several reads into one long task;
+   * sockets, writes and /healthz are served in between.
+   */
+  private turn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.reads.push(resolve);
+      if (!this.pumping) {
+        this.pumping = true;
+        setImmediate(this.pump);
+      }
+    });
+  }
+
+  private readonly reads: (() => void)[] = [];
+  private pumping = false;
+  private readonly pump = (): void => {
+    // The read resumes in this callback's microtasks; the next one waits for the next iteration.
+    this.reads.shift()?.();
+    if (this.reads.length > 0) setImmediate(this.pump);
+    else this.pumping = false;
+  };
 
   private readFailed(
     key: RoomKey,

@@ -169,13 +169,25 @@ describe('planWrite results', () => {
     });
   });
 
-  it('deleting a chat gives back its bytes', () => {
-    const plan = planWrite(delChat, admin, 1, inputFor(delChat, stored));
-    expect(plan).toEqual({
+  it('deleting a chat gives back its bytes; an admin deleting another’s is noted for the audit', () => {
+    expect(planWrite(delChat, admin, 1, inputFor(delChat, stored))).toEqual({
       ok: true,
       bytes: -100,
       event: { type: 'deleted-text-chat', page, broadcastId: bid, chatId: 'chat-0001' },
+      audit: [{ kind: 'admin-delete', actorId: admin.user.id, subjectId: alice.user.id }],
     });
+    expect(planWrite(delChat, alice, 1, inputFor(delChat, stored))).not.toHaveProperty('audit');
+  });
+
+  it('notes every write made with a token an admin created for someone else', () => {
+    const minted: Actor = { ...bob, mintedBy: admin.user.id };
+    expect(planWrite(add, minted, 1, inputFor(add, stored))).toMatchObject({
+      ok: true,
+      audit: [{ kind: 'delegated-write', actorId: admin.user.id, subjectId: bob.user.id }],
+    });
+    expect(planWrite(add, { ...bob, mintedBy: bob.user.id }, 1, inputFor(add, stored))).not.toHaveProperty(
+      'audit',
+    );
   });
 });
 

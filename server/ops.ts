@@ -3,13 +3,15 @@
 // of every change come from the token's user and the server clock, never from the client.
 import type { PersonT, RoleT, WriteFrameT } from '../lib/protocol';
 import { selectorBytes, utf8Bytes } from './store/rows';
-import type { CommitResult, PlanInput, Store, WritePlan, WritePlanner } from './store/types';
+import type { AuditNote, CommitResult, PlanInput, Store, WritePlan, WritePlanner } from './store/types';
 
 export interface Actor {
   user: PersonT;
   role: RoleT;
   /** The token the write came with; recorded with the change. */
   tokenId?: string;
+  /** The admin who created that token when it was not the user themself (the audit trail notes each change). */
+  mintedBy?: string | null;
 }
 
 /** What one page, discussion and tenant may hold. A write beyond one is refused with its code. */
@@ -57,6 +59,32 @@ export function planWrite(
   now: number,
   input: PlanInput,
   limits: StoreLimits = DEFAULT_STORE_LIMITS,
+): WritePlan {
+  const plan = decide(write, actor, now, input, limits);
+  if (!plan.ok) return plan;
+  const audit: AuditNote[] = [];
+  // An admin removing what another user wrote.
+  const owner =
+    write.type === 'delete-chat'
+      ? input.chat?.creatorId
+      : write.type === 'delete-comment'
+        ? input.comment?.authorId
+        : undefined;
+  if (owner !== undefined && owner !== actor.user.id) {
+    audit.push({ kind: 'admin-delete', actorId: actor.user.id, subjectId: owner });
+  }
+  if (actor.mintedBy && actor.mintedBy !== actor.user.id) {
+    audit.push({ kind: 'delegated-write', actorId: actor.mintedBy, subjectId: actor.user.id });
+  }
+  return audit.length > 0 ? { ...plan, audit } : plan;
+}
+
+function decide(
+  write: WriteFrameT,
+  actor: Actor,
+  now: number,
+  input: PlanInput,
+  limits: StoreLimits,
 ): WritePlan {
   const base = { page: write.page, broadcastId: write.broadcastId };
   const { chat, comment } = input;

@@ -51,12 +51,14 @@ export async function startTransport(config: ServerConfig, handlers: TransportHa
       )
     : createHttpServer(onRequest);
 
-  // maxPayload makes ws close an oversize frame's socket with 1009 before reading it all. A refused
+  // maxPayload makes ws close a far oversize frame's socket with 1009 before reading it all; a frame
+  // between the protocol's limit and this cutoff is read, and the connection closes it with 1009 only
+  // after answering the writes it already received. A refused
   // Origin gets HTTP 403 before the upgrade, so no socket, timer or connection is ever made for it.
   const origins = new OriginPolicy(config.allowedOrigins);
   const wss = new WebSocketServer({
     server,
-    maxPayload: LIMITS.frameBytes,
+    maxPayload: LIMITS.frameCutoffBytes,
     verifyClient: (info, done) => {
       const check = origins.check(info.req);
       if (check.allowed) done(true);

@@ -36,7 +36,12 @@ async function main(): Promise<void> {
   const tokens = Number(process.env.BENCH_TOKENS ?? 64);
   // The defaults `serve` uses (heartbeat, hello timeout, slow-consumer bound), on loopback; quiet,
   // because a storm logs thousands of refused and reset sockets.
-  const config = resolveConfig({}, {}, { host: '127.0.0.1', port, db });
+  // The store figure writes to a 10,000-comment thread: it raises the per-discussion limit.
+  const config = resolveConfig(
+    {},
+    { MAX_COMMENTS_PER_DISCUSSION: process.env.BENCH_MAX_COMMENTS },
+    { host: '127.0.0.1', port, db },
+  );
   const server = await createCollabServer(config, { log: () => {} });
   await ensureTokens(server.store, tokens);
   const stop = () => void server.close().finally(() => process.exit(0));

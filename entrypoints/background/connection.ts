@@ -62,7 +62,6 @@ const REFUSING_CLOSES: ReadonlySet<number> = new Set([
   CLOSE.revoked,
   CLOSE.badHello,
   CLOSE.protocolMismatch,
-  CLOSE.originNotAllowed,
 ]);
 
 /** The backoff step a rate-limited close jumps to (0.5 s · 2^5 = up to 16 s). */

@@ -43,11 +43,23 @@ export function setupBackground(): Background {
   const migrated = migrateSettings({ permissions: browser.permissions, tokenVault }).catch((error: unknown) =>
     console.error('Collab Chat: could not bring the settings up to date', error),
   );
+  // The token is read from the vault once and kept until another context saves a new one.
+  let token: Promise<string> | null = null;
+  const currentToken = () =>
+    (token ??= tokenVault.get().catch((error: unknown) => {
+      token = null;
+      throw error;
+    }));
   const session = new Session({
     createSocket,
     loadSettings: async () => {
       await migrated;
-      return { serverUrl: await serverUrlStorage.getValue(), token: await tokenVault.get() };
+      const saved = await currentToken().catch((error: unknown) => {
+        // Shown as "not set up": saving the token again in the options writes a fresh store.
+        console.error('Collab Chat:', error);
+        return '';
+      });
+      return { serverUrl: await serverUrlStorage.getValue(), token: saved };
     },
     outbox: new Outbox(outboxStorage),
     deliver: (tabId, message) => ports.deliver(tabId, message),
@@ -81,7 +93,10 @@ export function setupBackground(): Background {
   });
   // Unwatch is never needed: these live exactly as long as the worker.
   serverUrlStorage.watch(() => session.connection.restart());
-  tokenVault.watch(() => session.connection.restart());
+  tokenVault.watch(() => {
+    token = null;
+    session.connection.restart();
+  });
   globalThis.addEventListener?.('online', () => session.connection.online());
   globalThis.addEventListener?.('offline', () => session.connection.offline());
   browser.runtime.onInstalled.addListener(({ reason }) => {

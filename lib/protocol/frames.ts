@@ -1,7 +1,8 @@
 // The zod schemas of every frame on the wire, both directions. Types are inferred from them;
-// docs/protocol.md describes each one with an example.
+// docs/protocol.md describes each one with an example (a test parses every example with these).
 import { z } from 'zod';
-import { ERROR_CODES, LIMITS } from './limits';
+import { pageKeyFromUrl } from '../page-key/normalise';
+import { ERROR_CODES, LIMITS, codePoints } from './limits';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -13,27 +14,47 @@ export const EntityId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{8,64}$/, 'ids are 8 to 64 characters of A-Z, a-z, 0-9, _ and -');
 
-/** A normalised page URL (see lib/page-key). */
+/** A normalised page URL (see lib/page-key), as the server sends it. */
 export const PageKey = z
   .string()
   .min(1)
   .max(LIMITS.pageKeyChars)
   .regex(/^https?:\/\/[^\s]+$/, 'a page is an http(s) URL without spaces');
 
+/**
+ * A page as a client names it: any http(s) URL, which the server normalises into its page key by
+ * the same rule as the extension (lib/page-key), so every client of a team lands on the same page.
+ */
+export const ClientPage = z.string().transform((url, ctx) => {
+  const key = pageKeyFromUrl(url);
+  if (key === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `a page is an http(s) URL whose page key is at most ${LIMITS.pageKeyChars} characters`,
+    });
+    return z.NEVER;
+  }
+  return key;
+});
+
+/** A string of at most `max` Unicode code points (every text limit counts code points). */
+const text = (max: number, what: string) =>
+  z.string().refine((s) => codePoints(s) <= max, `${what} is at most ${max} characters (code points)`);
+
 export const Seq = z.number().int().nonnegative();
 export const Timestamp = z.number().int().nonnegative();
 
-const CommentText = z
-  .string()
-  .max(LIMITS.commentChars, `a comment is at most ${LIMITS.commentChars} characters`)
-  .refine((s) => s.trim().length > 0, 'a comment cannot be empty');
+const CommentText = text(LIMITS.commentChars, 'a comment').refine(
+  (s) => s.trim().length > 0,
+  'a comment cannot be empty',
+);
 
 // W3C Web Annotation selectors (https://www.w3.org/TR/annotation-model/#selectors).
 export const TextQuoteSelector = z.object({
   type: z.literal('TextQuoteSelector'),
-  exact: z.string().min(1).max(LIMITS.quoteChars),
-  prefix: z.string().max(LIMITS.contextChars).optional(),
-  suffix: z.string().max(LIMITS.contextChars).optional(),
+  exact: text(LIMITS.quoteChars, 'a quote').refine((s) => s.length > 0, 'a quote cannot be empty'),
+  prefix: text(LIMITS.contextChars, 'a prefix').optional(),
+  suffix: text(LIMITS.contextChars, 'a suffix').optional(),
 });
 export const TextPositionSelector = z
   .object({
@@ -48,21 +69,37 @@ export const TextPositionSelector = z
  */
 export const RangeSelector = z.object({
   type: z.literal('RangeSelector'),
-  startContainer: z.string().max(512),
+  startContainer: text(LIMITS.xpathChars, 'an XPath'),
   startOffset: z.number().int().nonnegative(),
-  endContainer: z.string().max(512).optional(),
+  endContainer: text(LIMITS.xpathChars, 'an XPath').optional(),
   endOffset: z.number().int().nonnegative(),
 });
 export const Selector = z.union([TextQuoteSelector, TextPositionSelector, RangeSelector]);
 
-/** Every anchor carries exactly one TextQuoteSelector; the others are hints. */
+/** Stored anchors as the server sends them: exactly one TextQuoteSelector; the others are hints. */
 export const Selectors = z
   .array(Selector)
   .min(1)
-  .max(LIMITS.selectorsPerAnchor)
+  .max(4)
   .refine(
     (list) => list.filter((s) => s.type === 'TextQuoteSelector').length === 1,
     'an anchor needs exactly one TextQuoteSelector',
+  );
+
+const countOf = (list: Array<{ type: string }>, type: string) => list.filter((s) => s.type === type).length;
+
+/**
+ * An anchor as a client may send it, in any order: exactly one TextQuoteSelector, at most one
+ * TextPositionSelector, at most one RangeSelector.
+ */
+export const AnchorSelectors = z
+  .array(Selector)
+  .min(1)
+  .max(LIMITS.selectorsPerAnchor)
+  .refine((list) => countOf(list, 'TextQuoteSelector') === 1, 'an anchor needs exactly one TextQuoteSelector')
+  .refine(
+    (list) => countOf(list, 'TextPositionSelector') <= 1 && countOf(list, 'RangeSelector') <= 1,
+    'an anchor has at most one TextPositionSelector and at most one RangeSelector',
   );
 
 export const Person = z.object({ id: z.string(), name: z.string() });
@@ -91,20 +128,20 @@ export const Hello = z.object({
 });
 export const Subscribe = z.object({
   type: z.literal('subscribe'),
-  page: PageKey,
+  page: ClientPage,
   /** The last seq the client holds for this page; absent for a first subscription. */
   since: Seq.optional(),
 });
-export const Unsubscribe = z.object({ type: z.literal('unsubscribe'), page: PageKey });
+export const Unsubscribe = z.object({ type: z.literal('unsubscribe'), page: ClientPage });
 export const Ping = z.object({ type: z.literal('ping'), t: z.number().optional() });
 
-const writeBase = { broadcastId: BroadcastId, page: PageKey };
+const writeBase = { broadcastId: BroadcastId, page: ClientPage };
 export const CreateChat = z.object({
   type: z.literal('create-chat'),
   ...writeBase,
   chatId: EntityId,
   commentId: EntityId,
-  selectors: Selectors,
+  selectors: AnchorSelectors,
   text: CommentText,
 });
 export const AddComment = z.object({

@@ -5,22 +5,46 @@
 export const PROTOCOL_VERSION = 1;
 
 export const LIMITS = {
-  /** Largest text frame the server accepts, in bytes (UTF-8). Larger frames close the socket with 1009. */
+  /**
+   * Largest text frame a client may send, in bytes (UTF-8). A larger one is not processed: the
+   * socket is closed with 1009 once the writes already received are answered.
+   */
   frameBytes: 16 * 1024,
-  /** Longest comment text, in characters. */
+  /**
+   * A client frame above this many bytes is cut off by the WebSocket layer at once (1009, without
+   * waiting for writes in flight); between `frameBytes` and this, the close waits for them.
+   */
+  frameCutoffBytes: 64 * 1024,
+  /** Longest comment text, in Unicode code points (not UTF-16 units). */
   commentChars: 4000,
-  /** Longest selected quote (TextQuoteSelector.exact), in characters. */
+  /** Longest selected quote (TextQuoteSelector.exact), in code points. */
   quoteChars: 1000,
-  /** Longest prefix or suffix of a TextQuoteSelector, in characters. */
+  /** Longest prefix or suffix of a TextQuoteSelector, in code points. */
   contextChars: 64,
-  /** Most selectors in one anchor. */
-  selectorsPerAnchor: 4,
-  /** Longest page key (a normalised URL), in characters. */
+  /** Longest XPath of a RangeSelector container, in code points. */
+  xpathChars: 512,
+  /** Most selectors in one anchor: one TextQuoteSelector, at most one TextPositionSelector and one RangeSelector. */
+  selectorsPerAnchor: 3,
+  /** Longest page key (a normalised URL, always ASCII), in characters. */
   pageKeyChars: 2048,
   /** Longest token accepted in `hello`. */
   tokenChars: 256,
   /** Most pages one connection may be subscribed to at once. */
   subscriptionsPerConnection: 64,
+  /** Frames sent after `hello` and before `welcome` that are kept and handled after the welcome. */
+  framesBeforeWelcome: 32,
+  /** Most `subscribe`/`unsubscribe` frames waiting for their turn on one connection. */
+  pageRequestsWaiting: 128,
+  /**
+   * The cost budget of subscribe answers, in bytes, per user and per tenant on one server node: each
+   * answer read from the store costs its size plus `subscribeReadCostBytes`. A subscribe whose
+   * budget is spent waits until it has refilled.
+   */
+  subscribeUserBytesPerSec: 1024 * 1024,
+  subscribeUserBurstBytes: 4 * 1024 * 1024,
+  subscribeTenantBytesPerSec: 4 * 1024 * 1024,
+  subscribeTenantBurstBytes: 16 * 1024 * 1024,
+  subscribeReadCostBytes: 1024,
   /** Rate limit per connection: a token bucket refilled at `ratePerSec`, holding at most `rateBurst`. */
   ratePerSec: 50,
   rateBurst: 100,
@@ -41,28 +65,81 @@ export const LIMITS = {
   clientPingMs: 20_000,
 } as const;
 
-/** Close codes the server uses. 1000-range codes are standard WebSocket codes. */
+/**
+ * Close codes the server sends. 1000-range codes are standard WebSocket codes. `CLOSES` below says
+ * what each means and what a client should do; docs/protocol.md repeats that table (a test checks).
+ */
 export const CLOSE = {
+  /** Sent by clients; the server itself never closes with it. */
   normal: 1000,
   goingAway: 1001,
   tooBig: 1009,
-  /** No valid `hello` in time, or a missing or unknown token. */
+  /** The server could not check the token (its database failed). */
+  serverError: 1011,
+  /** `hello` was malformed or sent twice. */
+  badHello: 4400,
+  /** No `hello` in time, or a missing or unknown token. */
   unauthenticated: 4401,
   /** The token was revoked (also closes live sockets of that token). */
   revoked: 4403,
-  /** The Origin header is not on the configured allowlist. */
-  originNotAllowed: 4404,
-  /** `hello` was malformed or sent twice. */
-  badHello: 4400,
+  /** The client did not read fast enough; it should reconnect and resync. */
+  slowConsumer: 4408,
   /** The client speaks a protocol version this server does not. */
   protocolMismatch: 4426,
   /** Too many frames over the rate limit. */
   rateLimited: 4429,
-  /** The client did not read fast enough; it should reconnect and resync. */
-  slowConsumer: 4408,
 } as const;
 
 export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE];
+
+/** Every close code the server sends: when, and what the client should do. */
+export const CLOSES: ReadonlyArray<{ code: CloseCode; when: string; then: string }> = [
+  {
+    code: CLOSE.goingAway,
+    when: 'the server is shutting down',
+    then: 'reconnect with backoff, resync',
+  },
+  {
+    code: CLOSE.tooBig,
+    when: 'a frame over 16 KiB',
+    then: 'do not send it again; reconnect',
+  },
+  {
+    code: CLOSE.serverError,
+    when: 'the server could not check the token (database error)',
+    then: 'reconnect with backoff',
+  },
+  {
+    code: CLOSE.badHello,
+    when: 'the first frame is not a valid `hello`, or a second `hello`',
+    then: 'fix the client',
+  },
+  {
+    code: CLOSE.unauthenticated,
+    when: 'no `hello` within 5 s; a `hello` without a token or with an empty one; an unknown token',
+    then: 'ask the user for a valid token; do not retry blindly',
+  },
+  {
+    code: CLOSE.revoked,
+    when: 'the token was revoked (also closes its live sockets)',
+    then: 'ask the user for a new token; do not retry',
+  },
+  {
+    code: CLOSE.slowConsumer,
+    when: 'the client read too slowly (over 4 MiB waiting to be sent)',
+    then: 'reconnect and resync',
+  },
+  {
+    code: CLOSE.protocolMismatch,
+    when: '`protocol` is not a version this server speaks',
+    then: 'update the extension or the server',
+  },
+  {
+    code: CLOSE.rateLimited,
+    when: '50 frames in a row over the rate limit',
+    then: 'reconnect later, more slowly',
+  },
+];
 
 /** Error codes carried by `error` frames. */
 export const ERROR_CODES = [
@@ -85,3 +162,38 @@ export const ERROR_CODES = [
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What each error code means; docs/protocol.md repeats this table (a test checks). */
+export const ERRORS: Readonly<Record<ErrorCode, string>> = {
+  'bad-json': 'the frame is not valid JSON',
+  'bad-frame':
+    'the frame is not a JSON object; a known type with invalid fields (the message names them); a binary frame',
+  'unknown-type': '`type` is missing or not a client frame type (the message lists them)',
+  'not-subscribed': '`unsubscribe` of a page this connection is not subscribed to',
+  forbidden: 'the token’s user may not do this write (edit another’s comment, ...)',
+  'not-found': 'the discussion or comment does not exist on that page (in this tenant)',
+  conflict: 'a `chatId` or `commentId` that is already in use',
+  'rate-limited':
+    'the frame was not processed (over the rate limit, or too many frames waiting); send it again later',
+  'too-many-subscriptions': 'more than 64 pages on one connection',
+  'page-full': '`create-chat` on a page that holds its most discussions (500 by default)',
+  'thread-full': '`add-comment` to a discussion that holds its most comments (2000 by default)',
+  'quota-exceeded':
+    'a write that would take the team past its stored bytes (256 MiB by default); deletes are always accepted',
+  internal: 'the server could not complete the request (e.g. the database failed); retry',
+};
+
+/** Length in Unicode code points, the unit of every text limit of the protocol. */
+export function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}

@@ -8,6 +8,7 @@ import {
   type ClientFrameT,
   type ServerFrameT,
 } from './frames';
+import { pageKeyFromUrl } from '../page-key/normalise';
 import type { ErrorCode } from './limits';
 
 export type ParseResult<T> =
@@ -32,6 +33,35 @@ export function describeValue(value: unknown): string {
   return Array.isArray(value) ? '(an array)' : '(an object)';
 }
 
+/** What an error about an untrusted frame may name: its broadcastId and page, when readable. */
+export interface FrameAbout {
+  broadcastId?: string;
+  page?: string;
+}
+
+function aboutObject(obj: Record<string, unknown>): FrameAbout {
+  const about: FrameAbout = {};
+  // Echoed only when valid, so that the error itself passes the ErrorFrame schema.
+  if (BroadcastId.safeParse(obj.broadcastId).success) about.broadcastId = obj.broadcastId as string;
+  if (typeof obj.page === 'string') about.page = pageKeyFromUrl(obj.page) ?? obj.page.slice(0, 256);
+  return about;
+}
+
+/**
+ * The broadcastId and page of a frame that is refused without being handled (over the rate limit,
+ * too many waiting), so the refusal names the write it refuses. Never throws.
+ */
+export function frameAbout(text: string): FrameAbout {
+  try {
+    const raw: unknown = JSON.parse(text);
+    return typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? aboutObject(raw as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Parses one client frame. Never throws. */
 export function parseClientFrame(text: string): ParseResult<ClientFrameT> {
   let raw: unknown;
@@ -44,17 +74,13 @@ export function parseClientFrame(text: string): ParseResult<ClientFrameT> {
     return { ok: false, code: 'bad-frame', message: 'frame must be a JSON object with a "type"' };
   }
   const obj = raw as Record<string, unknown>;
-  // Echoed in the error frame only when valid, so that the error itself passes the ErrorFrame schema.
-  const broadcastId = BroadcastId.safeParse(obj.broadcastId).success
-    ? (obj.broadcastId as string)
-    : undefined;
-  const page = typeof obj.page === 'string' ? obj.page.slice(0, 256) : undefined;
+  const { broadcastId, page } = aboutObject(obj);
   if (typeof obj.type !== 'string' || !(CLIENT_FRAME_TYPES as string[]).includes(obj.type)) {
     return {
       ok: false,
       code: 'unknown-type',
       message: `unknown frame type ${describeValue(obj.type)}; expected one of ${CLIENT_FRAME_TYPES.join(', ')}`,
-      broadcastId,
+      ...(broadcastId !== undefined && { broadcastId }),
     };
   }
   const parsed = ClientFrame.safeParse(raw);
@@ -63,8 +89,8 @@ export function parseClientFrame(text: string): ParseResult<ClientFrameT> {
       ok: false,
       code: 'bad-frame',
       message: `invalid ${obj.type}: ${describeIssues(parsed.error)}`,
-      broadcastId,
-      page,
+      ...(broadcastId !== undefined && { broadcastId }),
+      ...(page !== undefined && { page }),
     };
   }
   return { ok: true, frame: parsed.data };

@@ -169,12 +169,40 @@ async function loadUsers() {
   if (chosen) select.value = chosen;
 }
 
+const AUDIT_KINDS = {
+  'token-created': 'token created',
+  'token-revoked': 'token revoked',
+  'admin-delete': 'admin deleted',
+  'delegated-write': 'write with a token made by an admin',
+};
+
+async function loadAudit() {
+  const { entries } = await api('/api/audit?limit=100');
+  const body = $('audit').tBodies[0];
+  body.replaceChildren();
+  for (const e of entries) {
+    const tr = document.createElement('tr');
+    const where = e.page
+      ? `${e.page} · ${e.chatId}${e.commentId ? ` · ${e.commentId}` : ''} (seq ${e.seq})`
+      : '';
+    tr.append(
+      cell(time(Date.parse(e.at))),
+      cell(`${AUDIT_KINDS[e.kind] ?? e.kind}: ${e.detail}`),
+      cell(e.actor ? e.actor.name : 'operator (CLI)'),
+      cell(e.subject ? e.subject.name : ''),
+      cell(e.tokenId ?? ''),
+      cell(where),
+    );
+    body.append(tr);
+  }
+}
+
 async function revoke(tokenId, button) {
   button.disabled = true;
   try {
     const result = await api(`/api/tokens/${encodeURIComponent(tokenId)}/revoke`, { method: 'POST' });
     $('status').textContent = `Token revoked; ${result.closedConnections} live connection(s) closed.`;
-    await Promise.all([loadUsers(), loadLive()]);
+    await Promise.all([loadUsers(), loadLive(), loadAudit()]);
   } catch (err) {
     button.disabled = false;
     showError(err);
@@ -202,9 +230,9 @@ async function signIn(token) {
   $('app').hidden = false;
   $('sign-out').hidden = false;
   $('status').textContent = '';
-  await refresh([loadUsage, loadLive, loadUsers]);
+  await refresh([loadUsage, loadLive, loadUsers, loadAudit]);
   timers = [
-    setInterval(() => refresh([loadLive, loadUsers]), 5000),
+    setInterval(() => refresh([loadLive, loadUsers, loadAudit]), 5000),
     setInterval(() => refresh([loadUsage]), 30000),
   ];
 }
@@ -247,7 +275,7 @@ $('new-token-form').addEventListener('submit', async (event) => {
     code.textContent = created.secret;
     out.append(code);
     $('new-token-label').value = '';
-    await loadUsers();
+    await Promise.all([loadUsers(), loadAudit()]);
   } catch (err) {
     out.textContent = `Could not create the token: ${err.message}`;
   }

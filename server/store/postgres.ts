@@ -18,7 +18,9 @@ import {
 } from './rows';
 import {
   DEFAULT_REPLAY_WINDOW,
+  type AuditEntry,
   type CommitResult,
+  type NewAuditEntry,
   type NewToken,
   type ReplayWindow,
   type SnapshotPage,
@@ -209,6 +211,27 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX writes_age ON writes (created_at);
     `,
   },
+  {
+    version: 4,
+    name: 'audit trail',
+    sql: `
+      CREATE TABLE audit (
+        id bigserial PRIMARY KEY,
+        tenant_id text NOT NULL REFERENCES tenants(id),
+        at bigint NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('token-created', 'token-revoked', 'admin-delete', 'delegated-write')),
+        actor_id text,
+        subject_id text,
+        token_id text,
+        page text,
+        chat_id text,
+        comment_id text,
+        seq bigint,
+        detail text NOT NULL
+      );
+      CREATE INDEX audit_tenant ON audit (tenant_id, id);
+    `,
+  },
 ];
 
 /** Any fixed number: the advisory lock that keeps nodes starting at once from migrating twice. */
@@ -321,6 +344,22 @@ interface TokenRow {
   label: string;
   created_at: string;
   revoked_at: string | null;
+  created_by: string | null;
+}
+
+interface AuditRowPg {
+  id: string;
+  tenant_id: string;
+  at: string;
+  kind: AuditEntry['kind'];
+  actor_id: string | null;
+  subject_id: string | null;
+  token_id: string | null;
+  page: string | null;
+  chat_id: string | null;
+  comment_id: string | null;
+  seq: string | null;
+  detail: string;
 }
 
 const tenantOf = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: Number(r.created_at) });
@@ -338,9 +377,13 @@ const tokenOf = (r: TokenRow): TokenInfo => ({
   label: r.label,
   createdAt: Number(r.created_at),
   revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+  createdBy: r.created_by,
 });
 
-const TOKEN_COLUMNS = 'id, tenant_id, user_id, role, label, created_at, revoked_at';
+const TOKEN_COLUMNS = 'id, tenant_id, user_id, role, label, created_at, revoked_at, created_by';
+
+const AUDIT_INSERT = `INSERT INTO audit (tenant_id, at, kind, actor_id, subject_id, token_id, page, chat_id, comment_id, seq, detail)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
@@ -415,9 +458,9 @@ export class PostgresStore implements Store {
 
   async insertToken(t: NewToken): Promise<TokenInfo> {
     const { rows } = await this.pool.query<TokenRow>(
-      `INSERT INTO tokens (id, tenant_id, user_id, role, label, hash, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${TOKEN_COLUMNS}`,
-      [t.id, t.tenantId, t.userId, t.role, t.label, t.hash, t.createdAt],
+      `INSERT INTO tokens (id, tenant_id, user_id, role, label, hash, created_at, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${TOKEN_COLUMNS}`,
+      [t.id, t.tenantId, t.userId, t.role, t.label, t.hash, t.createdAt, t.createdBy ?? null],
     );
     return tokenOf(rows[0]!);
   }
@@ -426,7 +469,7 @@ export class PostgresStore implements Store {
     const { rows } = await this.pool.query<
       TokenRow & { t_name: string; t_created_at: string; u_name: string; u_created_at: string }
     >(
-      `SELECT k.id, k.tenant_id, k.user_id, k.role, k.label, k.created_at, k.revoked_at,
+      `SELECT k.id, k.tenant_id, k.user_id, k.role, k.label, k.created_at, k.revoked_at, k.created_by,
               t.name AS t_name, t.created_at AS t_created_at, u.name AS u_name, u.created_at AS u_created_at
        FROM tokens k JOIN tenants t ON t.id = k.tenant_id JOIN users u ON u.id = k.user_id
        WHERE k.hash = $1`,
@@ -729,6 +772,21 @@ export class PostgresStore implements Store {
           seq - this.replayWindow.events,
         ],
       );
+      for (const note of decision.audit ?? []) {
+        await client.query(AUDIT_INSERT, [
+          tenantId,
+          now,
+          note.kind,
+          note.actorId,
+          note.subjectId,
+          tokenId,
+          write.page,
+          entry.chatId,
+          entry.commentId,
+          seq,
+          write.type,
+        ]);
+      }
       await client.query('COMMIT');
       return { status: 'applied', event: { ...ev, seq } as ChatEventT };
     } catch (err) {
@@ -744,6 +802,43 @@ export class PostgresStore implements Store {
       client.release(broken);
       client.off('error', this.onCheckedOutError);
     }
+  }
+
+  async addAudit(e: NewAuditEntry): Promise<void> {
+    await this.pool.query(AUDIT_INSERT, [
+      e.tenantId,
+      e.at,
+      e.kind,
+      e.actorId,
+      e.subjectId,
+      e.tokenId,
+      e.page,
+      e.chatId,
+      e.commentId,
+      e.seq,
+      e.detail,
+    ]);
+  }
+
+  async listAudit(tenantId: string, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<AuditEntry[]> {
+    const { rows } = await this.pool.query<AuditRowPg>(
+      'SELECT * FROM audit WHERE tenant_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3',
+      [tenantId, before, limit],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      tenantId: r.tenant_id,
+      at: Number(r.at),
+      kind: r.kind,
+      actorId: r.actor_id,
+      subjectId: r.subject_id,
+      tokenId: r.token_id,
+      page: r.page,
+      chatId: r.chat_id,
+      commentId: r.comment_id,
+      seq: r.seq === null ? null : Number(r.seq),
+      detail: r.detail,
+    }));
   }
 
   async compact(now = Date.now()): Promise<number> {

@@ -20,7 +20,9 @@ import {
 } from './rows';
 import {
   DEFAULT_REPLAY_WINDOW,
+  type AuditEntry,
   type CommitResult,
+  type NewAuditEntry,
   type NewToken,
   type ReplayWindow,
   type SnapshotPage,
@@ -208,6 +210,23 @@ const MIGRATIONS: string[] = [
   CREATE INDEX events_age ON events(created_at);
   CREATE INDEX writes_age ON writes(created_at);
   `,
+  `
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('token-created', 'token-revoked', 'admin-delete', 'delegated-write')),
+    actor_id TEXT,
+    subject_id TEXT,
+    token_id TEXT,
+    page TEXT,
+    chat_id TEXT,
+    comment_id TEXT,
+    seq INTEGER,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_tenant ON audit(tenant_id, id);
+  `,
 ];
 
 interface TokenRow {
@@ -218,6 +237,7 @@ interface TokenRow {
   label: string;
   created_at: number;
   revoked_at: number | null;
+  created_by: string | null;
 }
 
 function tokenInfo(row: TokenRow): TokenInfo {
@@ -229,8 +249,39 @@ function tokenInfo(row: TokenRow): TokenInfo {
     label: row.label,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    createdBy: row.created_by,
   };
 }
+
+interface AuditRow {
+  id: number;
+  tenant_id: string;
+  at: number;
+  kind: AuditEntry['kind'];
+  actor_id: string | null;
+  subject_id: string | null;
+  token_id: string | null;
+  page: string | null;
+  chat_id: string | null;
+  comment_id: string | null;
+  seq: number | null;
+  detail: string;
+}
+
+const auditEntry = (r: AuditRow): AuditEntry => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  at: r.at,
+  kind: r.kind,
+  actorId: r.actor_id,
+  subjectId: r.subject_id,
+  tokenId: r.token_id,
+  page: r.page,
+  chatId: r.chat_id,
+  commentId: r.comment_id,
+  seq: r.seq,
+  detail: r.detail,
+});
 
 interface TenantRow {
   id: string;
@@ -338,8 +389,8 @@ export class SqliteStore implements Store {
         'SELECT * FROM users WHERE tenant_id = ? ORDER BY created_at, name',
       ),
       insertToken: db.prepare(
-        `INSERT INTO tokens (id, tenant_id, user_id, role, label, hash, created_at)
-         VALUES (@id, @tenantId, @userId, @role, @label, @hash, @createdAt)`,
+        `INSERT INTO tokens (id, tenant_id, user_id, role, label, hash, created_at, created_by)
+         VALUES (@id, @tenantId, @userId, @role, @label, @hash, @createdAt, @createdBy)`,
       ),
       tokenByHash: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE hash = ?'),
       tokenById: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE id = ?'),
@@ -423,6 +474,13 @@ export class SqliteStore implements Store {
          WHERE d.tenant_id = @t AND d.page = @p AND d.ord >= @chat
          ORDER BY d.ord, m.ord`,
       ),
+      insertAudit: db.prepare(
+        `INSERT INTO audit (tenant_id, at, kind, actor_id, subject_id, token_id, page, chat_id, comment_id, seq, detail)
+         VALUES (@tenantId, @at, @kind, @actorId, @subjectId, @tokenId, @page, @chatId, @commentId, @seq, @detail)`,
+      ),
+      listAudit: db.prepare<[string, number, number], AuditRow>(
+        'SELECT * FROM audit WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
+      ),
       oldEvents: db.prepare(
         `DELETE FROM events WHERE (tenant_id, page, seq) IN
            (SELECT tenant_id, page, seq FROM events WHERE created_at < ? LIMIT ${COMPACT_BATCH})`,
@@ -479,7 +537,7 @@ export class SqliteStore implements Store {
   }
 
   async insertToken(token: NewToken): Promise<TokenInfo> {
-    this.stmts.insertToken.run(token);
+    this.stmts.insertToken.run({ ...token, createdBy: token.createdBy ?? null });
     return tokenInfo(this.stmts.tokenById.get(token.id)!);
   }
 
@@ -649,6 +707,19 @@ export class SqliteStore implements Store {
           now,
         );
         s.insertWrite.run(tenantId, write.broadcastId, page, seq, now);
+        for (const note of decision.audit ?? []) {
+          s.insertAudit.run({
+            ...note,
+            tenantId,
+            at: now,
+            tokenId,
+            page,
+            chatId: entry.chatId,
+            commentId: entry.commentId,
+            seq,
+            detail: write.type,
+          });
+        }
         // The log keeps the replay window's count; older entries go now, a few at a time.
         if (seq > this.replayWindow.events) s.trimEvents.run(tenantId, page, seq - this.replayWindow.events);
         return { status: 'applied', event: { ...ev, seq } as ChatEventT };
@@ -672,6 +743,14 @@ export class SqliteStore implements Store {
       at: c.at,
       tokenId,
     });
+  }
+
+  async addAudit(entry: NewAuditEntry): Promise<void> {
+    this.stmts.insertAudit.run(entry);
+  }
+
+  async listAudit(tenantId: string, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<AuditEntry[]> {
+    return this.stmts.listAudit.all(tenantId, before, limit).map(auditEntry);
   }
 
   async compact(now = Date.now()): Promise<number> {

@@ -24,6 +24,8 @@ export interface TokenInfo {
   label: string;
   createdAt: number;
   revokedAt: number | null;
+  /** The user (an admin) who created it through the admin API; null when the operator's CLI did. */
+  createdBy: string | null;
 }
 
 export interface NewToken {
@@ -35,6 +37,42 @@ export interface NewToken {
   /** SHA-256 of the secret, hex. */
   hash: string;
   createdAt: number;
+  /** The admin who creates it for its user; absent or null for the operator's CLI. */
+  createdBy?: string | null;
+}
+
+/**
+ * One entry of a tenant's audit trail: who did what, by ids (never any text of a discussion).
+ * - `token-created` / `token-revoked`: `actorId` the admin (null: the operator's CLI), `subjectId` the
+ *   token's user.
+ * - `admin-delete`: an admin deleted another user's comment or discussion; `subjectId` its author
+ *   or creator.
+ * - `delegated-write`: a change made with a token an admin created for someone else; `actorId` that
+ *   admin, `subjectId` the token's user, in whose name the change appears.
+ */
+export interface AuditEntry {
+  id: number;
+  tenantId: string;
+  at: number;
+  kind: 'token-created' | 'token-revoked' | 'admin-delete' | 'delegated-write';
+  actorId: string | null;
+  subjectId: string | null;
+  tokenId: string | null;
+  page: string | null;
+  chatId: string | null;
+  commentId: string | null;
+  seq: number | null;
+  /** The write's type for changes, the token's label for token events. */
+  detail: string;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id'>;
+
+/** What a write adds to the audit trail; the store fills in tenant, time, token, ids and seq. */
+export interface AuditNote {
+  kind: 'admin-delete' | 'delegated-write';
+  actorId: string;
+  subjectId: string;
 }
 
 /** Who a token speaks for. */
@@ -84,7 +122,7 @@ export interface PlanInput {
  * for deletes).
  */
 export type WritePlan =
-  | { ok: true; event: DistributiveOmit<ChatEventT, 'seq'>; bytes: number }
+  | { ok: true; event: DistributiveOmit<ChatEventT, 'seq'>; bytes: number; audit?: AuditNote[] }
   | { ok: false; code: ErrorCode; message: string };
 
 export type WritePlanner = (input: PlanInput) => WritePlan;
@@ -205,6 +243,11 @@ export interface Store {
    * and what else has expired, a bounded batch at a time; resolves to how many rows went.
    */
   compact(now?: number): Promise<number>;
+
+  // ---- audit
+  addAudit(entry: NewAuditEntry): Promise<void>;
+  /** A tenant's audit entries, newest first, at most `limit`, with ids below `before` when given. */
+  listAudit(tenantId: string, limit: number, before?: number): Promise<AuditEntry[]>;
 
   // ---- usage
   /** Adds each delta to its (tenant, site, hour) counters, all in one transaction. */

@@ -914,10 +914,10 @@ export class FirefoxUser implements UserBrowser {
   }
 
   /** Runs `fn` in the extension page the harness keeps (an extension context). */
-  async inExtensionPage<R>(fn: () => R | Promise<R>): Promise<R> {
+  async inExtensionPage<R, A = null>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R> {
     const page = await this.findExtensionPage(10_000);
     if (!page) throw new Error('no extension page is open');
-    return page.evaluate(fn as () => Promise<R>) as Promise<R>;
+    return page.evaluate(fn as never, arg ?? null) as Promise<R>;
   }
 
   async hostPermissions(): Promise<string[]> {

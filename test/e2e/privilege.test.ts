@@ -24,9 +24,15 @@ import {
 } from './harness';
 
 // The extension API inside extension contexts, as far as these checks use it.
-declare const browser: { storage: { local: { get(keys: null): Promise<Record<string, unknown>> } } };
+declare const browser: {
+  storage: { local: { get(keys: null): Promise<Record<string, unknown>> } };
+  permissions: { request(p: { origins: string[] }): Promise<boolean> };
+};
 declare const chrome: {
-  permissions: { getAll(): Promise<{ origins?: string[] }> };
+  permissions: {
+    getAll(): Promise<{ origins?: string[] }>;
+    request(p: { origins: string[] }): Promise<boolean>;
+  };
   scripting: { getRegisteredContentScripts(): Promise<Array<{ matches?: string[] }>> };
   storage: {
     local: {
@@ -41,6 +47,8 @@ const WAIT = { timeout: 15_000, interval: 100 };
 
 /** What only one browser can tell about a page, behind one shape. */
 interface Probe<U extends UserBrowser> {
+  /** Calls `permissions.request` for `origin` from an extension context, with no user action. */
+  requestWithoutAClick(user: U, origin: string): Promise<string>;
   /** How many contexts of the extension run (Chromium) or would run (Firefox) in this tab. */
   ourScriptsIn(user: U, tab: Tab): Promise<number>;
   /** Everything `storage.local` gives our content script in this tab, as JSON (or the refusal). */
@@ -94,6 +102,11 @@ async function inContentScript(user: ChromiumUser, tab: Tab, expression: string)
 }
 
 const chromiumProbe: Probe<ChromiumUser> = {
+  requestWithoutAClick: async (user, origin) =>
+    (await user.worker()).evaluate(
+      (o) => chrome.permissions.request({ origins: [o] }).then(String, (e: Error) => `refused: ${e.message}`),
+      origin,
+    ),
   ourScriptsIn: async (user, tab) => (await extensionContexts(user, tab)).length,
   storageSeenByContentScript: (user, tab) =>
     inContentScript(user, tab, 'chrome.storage.local.get(null).then((all) => JSON.stringify(all))'),
@@ -105,6 +118,12 @@ const chromiumProbe: Probe<ChromiumUser> = {
  * `storage.local` is the extension's one area, so an extension page reads exactly what it would get.
  */
 const firefoxProbe: Probe<FirefoxUser> = {
+  requestWithoutAClick: (user, origin) =>
+    user.inExtensionPage(
+      (o) =>
+        browser.permissions.request({ origins: [o] }).then(String, (e: Error) => `refused: ${e.message}`),
+      origin,
+    ),
   storageSeenByContentScript: (user) =>
     user.inExtensionPage(() => browser.storage.local.get(null).then((all) => JSON.stringify(all))),
   tokenInVault: (user) => user.inExtensionPage(readVault),
@@ -160,6 +179,12 @@ function privilegeSuite<U extends UserBrowser>(
       }
     });
 
+    it('the browser grants a site only from a user action: without a click the request is refused', async () => {
+      const answer = await probe.requestWithoutAClick(user, 'http://127.0.0.1/*');
+      expect(answer).toMatch(/^refused: .*(user gesture|user input handler)/);
+      expect(await user.hostPermissions()).toEqual([]);
+    });
+
     it('a real click on "On for this site" grants that site only, registers it and starts in the open tab', async () => {
       const view = await user.enableSiteOf(onSite);
       expect(view.siteOn).toBe(true);
@@ -178,8 +203,12 @@ function privilegeSuite<U extends UserBrowser>(
       await fresh.close();
     });
 
-    it('turning the site off in the popup gives the permission back and unregisters the script', async () => {
+    it('turning the site off in the popup gives the permission back, unregisters the script and stops the tab', async () => {
+      // The open tab is subscribed to its page ...
+      await expect.poll(() => server.server.stats().subscriptions, WAIT).toBe(1);
       const view = await user.clickInPopup(onSite, 'site-toggle', (v) => !v.siteOn);
+      // ... and is no longer once its site is off.
+      await expect.poll(() => server.server.stats().subscriptions, WAIT).toBe(0);
       expect(view.problem).toBeNull();
       await expect.poll(() => user.hostPermissions(), WAIT).toEqual([]);
       await expect.poll(registeredMatches, WAIT).toEqual([]);

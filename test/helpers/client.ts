@@ -97,6 +97,18 @@ export class TestClient {
   }
 
   /**
+   * Sends frames back to back in one TCP write, so the server reads them as one burst however slow
+   * the machine is (a rate-limit test must not depend on how fast frames trickle in).
+   */
+  burst(frames: unknown[]): void {
+    // ws keeps its TCP socket in `_socket`; corking it makes the frames below one write.
+    const tcp = (this.ws as unknown as { _socket: Socket })._socket;
+    tcp.cork();
+    for (const frame of frames) this.send(frame);
+    tcp.uncork();
+  }
+
+  /**
    * The next unread frame that matches (a frame type or a predicate); frames skipped on the way
    * stay unread for later waits.
    */

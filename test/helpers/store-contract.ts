@@ -111,6 +111,7 @@ export function describeStoreContract(
           label: 'laptop',
           createdAt: 1000,
           revokedAt: null,
+          createdBy: null,
         });
         expect(token).not.toHaveProperty('hash');
         expect(await store.findTokenByHash('ab'.repeat(32))).toEqual({ token, tenant: a, user: ada });
@@ -495,6 +496,64 @@ export function describeStoreContract(
           chats: [],
           next: null,
         });
+      });
+    });
+
+    describe('audit trail', () => {
+      it('keeps entries per tenant, newest first, paged by id', async () => {
+        const a = await store.createTenant('Tenant A');
+        const b = await store.createTenant('Tenant B');
+        const entry = (tenantId: string, i: number) => ({
+          tenantId,
+          at: 1000 + i,
+          kind: 'token-created' as const,
+          actorId: null,
+          subjectId: `u${i}`,
+          tokenId: `tok-${i}`,
+          page: null,
+          chatId: null,
+          commentId: null,
+          seq: null,
+          detail: `label ${i}`,
+        });
+        for (let i = 0; i < 5; i++) await store.addAudit(entry(a.id, i));
+        await store.addAudit(entry(b.id, 9));
+        const all = await store.listAudit(a.id, 10);
+        expect(all.map((e) => e.subjectId)).toEqual(['u4', 'u3', 'u2', 'u1', 'u0']);
+        expect(all[0]).toEqual({ id: expect.any(Number), ...entry(a.id, 4) });
+        const older = await store.listAudit(a.id, 2, all[1]!.id);
+        expect(older.map((e) => e.subjectId)).toEqual(['u2', 'u1']);
+        expect((await store.listAudit(b.id, 10)).map((e) => e.subjectId)).toEqual(['u9']);
+      });
+
+      it('notes an admin deleting another’s writing and a write made with a token an admin made, by ids', async () => {
+        const { tenant, user, applied } = await setup();
+        const admin = await store.createUser(tenant.id, 'Root');
+        const asAdmin: Actor = { user: { id: admin.id, name: 'Root' }, role: 'admin', tokenId: 'tok-root' };
+        const delegated: Actor = {
+          user: { id: user.id, name: user.name },
+          role: 'member',
+          tokenId: 'tok-minted',
+          mintedBy: admin.id,
+        };
+        const create = createChat({ text: 'SECRET-AUDITED-TEXT' });
+        await applied(create);
+        const reply = addComment(create.chatId);
+        const r1 = await store.commit(tenant.id, reply, plannerFor(reply, delegated, 5), 'tok-minted');
+        expect(r1.status).toBe('applied');
+        const del = deleteComment(create.chatId, create.commentId);
+        await store.commit(tenant.id, del, plannerFor(del, asAdmin, 6), 'tok-root');
+        const own = deleteComment(create.chatId, reply.commentId);
+        // The author deleting their own comment is not an admin deletion (but still a delegated write).
+        await store.commit(tenant.id, own, plannerFor(own, delegated, 7), 'tok-minted');
+        const entries = await store.listAudit(tenant.id, 10);
+        expect(entries.map((e) => [e.kind, e.actorId, e.subjectId, e.tokenId, e.detail, e.seq])).toEqual([
+          ['delegated-write', admin.id, user.id, 'tok-minted', 'delete-comment', 4],
+          ['admin-delete', admin.id, user.id, 'tok-root', 'delete-comment', 3],
+          ['delegated-write', admin.id, user.id, 'tok-minted', 'add-comment', 2],
+        ]);
+        expect(entries[1]).toMatchObject({ page: PAGE, chatId: create.chatId, commentId: create.commentId });
+        expect(JSON.stringify(entries)).not.toContain('SECRET-AUDITED-TEXT');
       });
     });
 

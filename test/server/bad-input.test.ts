@@ -111,10 +111,10 @@ describe('bad input', () => {
     const chat = createChat();
     bad.send(chat);
     await bad.next('ack');
-    const flood = Array.from({ length: LIMITS.rateBurst + LIMITS.rateStrikes + 50 }, () =>
+    const flood = Array.from({ length: 4 * (LIMITS.rateBurst + LIMITS.rateStrikes) }, () =>
       addComment(chat.chatId),
     );
-    for (const w of flood) bad.send(w);
+    bad.burst(flood);
     const limited = await bad.next('error');
     expect(limited).toMatchObject({
       code: 'rate-limited',
