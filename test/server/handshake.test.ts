@@ -59,6 +59,14 @@ describe('handshake', () => {
     ['invalid JSON first', '{hello', 4400, /not valid JSON/],
     ['a first type whose toString is not a function', '{"type":{"toString":1}}', 4400, /must be hello/],
     ['a hello without protocol', { type: 'hello', token: 'cc_x' }, 4400, /invalid hello/],
+    ['a token that is not a string', { type: 'hello', token: 42, protocol: 1 }, 4400, /invalid hello/],
+    [
+      'a protocol that is not a number',
+      { type: 'hello', token: 'cc_x', protocol: '1' },
+      4400,
+      /invalid hello/,
+    ],
+    ['a JSON array first', '[]', 4400, /must be hello/],
   ])('closes on %s', async (_name, frame, code, reason) => {
     const c = await TestClient.open(t.url);
     c.send(frame);

@@ -124,6 +124,28 @@ describe('protocol guarantees', () => {
     });
   });
 
+  it('acks the writes under way before closing for a shutdown, and stores no other', async () => {
+    const c = await TestClient.connect(t.url, t.tokens.alice);
+    const writes = Array.from({ length: 40 }, () => createChat());
+    c.burst(writes);
+    await c.next('ack');
+    const closing = t.server.close();
+    expect((await c.closed).code).toBe(CLOSE.goingAway);
+    await closing;
+    const acked = new Set(c.received.flatMap((f) => (f.type === 'ack' ? [f.broadcastId] : [])));
+    await t.restart();
+    const check = await TestClient.connect(t.url, t.tokens.bob);
+    check.send({ type: 'subscribe', page: PAGE });
+    const stored = (await check.next('snapshot')).chats.map((ch) => ch.id);
+    expect(stored.sort()).toEqual(
+      writes
+        .filter((w) => acked.has(w.broadcastId))
+        .map((w) => w.chatId)
+        .sort(),
+    );
+    await check.close();
+  });
+
   describe('repeated subscribes', () => {
     it('answers each subscribe of one page, in order', async () => {
       const writer = await TestClient.connect(t.url, t.tokens.bob);
