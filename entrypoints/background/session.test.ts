@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { LIMITS, type ChatEventT, type WriteFrameT } from '@/lib/protocol';
-import type { BackgroundToTabT } from '@/lib/messaging';
-import { outboxStorage, serverUrlStorage, legacyTokenStorage } from '@/lib/storage';
+import type { BackgroundToFrameT } from '@/lib/messaging';
+import { legacyTokenStorage, outboxStorage, serverUrlStorage } from '@/lib/storage';
 import { socketFactory } from '@/test/unit/fake-socket';
 import { Outbox } from './outbox';
 import { Session } from './session';
@@ -47,7 +47,7 @@ function reply(text = 'a reply'): WriteFrameT {
 
 function makeSession() {
   const sockets = socketFactory();
-  const delivered: Array<[number, BackgroundToTabT]> = [];
+  const delivered: Array<[number, BackgroundToFrameT]> = [];
   const session = new Session({
     createSocket: sockets.create,
     loadSettings: async () => ({
@@ -104,6 +104,25 @@ describe('Session: tabs and subscriptions', () => {
     session.tabOpened(2, page);
     expect(to(2).find((m) => m.kind === 'state')).toMatchObject({ kind: 'state', seq: 3, synced: true });
     expect(socket.sentOf('subscribe')).toHaveLength(1);
+  });
+
+  it("gives a tab's reconnected frame the page and its cached state, and leaves a frame without a page alone", async () => {
+    const { session, sockets, to } = makeSession();
+    session.frameAttached(1);
+    expect(to(1).map((m) => m.kind)).toEqual(['status']);
+    session.tabOpened(1, page);
+    expect(to(1).find((m) => m.kind === 'page')).toEqual({ kind: 'page', page });
+    const socket = await goLive(sockets);
+    socket.receive({ type: 'snapshot', page, seq: 3, chats: [created(1, 'chat-aaaa').chat] });
+    const before = to(1).length;
+    session.frameAttached(1);
+    expect(
+      to(1)
+        .slice(before)
+        .map((m) => m.kind),
+    ).toEqual(['status', 'page', 'state']);
+    session.tabClosed(1);
+    expect(to(1).at(-1)).toEqual({ kind: 'page', page: null });
   });
 
   it('sends presence to the tabs of its page', async () => {
