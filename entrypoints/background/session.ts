@@ -67,6 +67,7 @@ export class Session {
       role: c.welcome?.role ?? null,
       detail: c.detail,
       retryAt: c.retryAt,
+      ...(c.trying && { trying: true }),
     };
   }
 
@@ -132,6 +133,8 @@ export class Session {
     this.broadcastStatus();
     if (!this.connection.live) {
       this.updateWanted();
+      // The user is waiting on this write: try the server now rather than at the scheduled retry.
+      this.connection.nudge('write');
       return;
     }
     if (!this.subscribed.has(write.page)) this.subscribe(write.page);

@@ -1,6 +1,7 @@
 // Wires the background together from browser APIs: storage-backed settings and outbox, the tab ports,
 // site access (host permissions ⇄ content script registration), settings migrations, runtime messages
-// of the popup and options page, the online event and first-install setup.
+// of the popup and options page, the online event, tab and window focus (retry now while
+// reconnecting) and first-install setup.
 // Listeners are registered synchronously so that a stopped MV3 worker is woken by them.
 import { browser } from 'wxt/browser';
 import { RuntimeRequest, type RuntimeRequestT } from '@/lib/messaging';
@@ -99,6 +100,12 @@ export function setupBackground(): Background {
   });
   globalThis.addEventListener?.('online', () => session.connection.online());
   globalThis.addEventListener?.('offline', () => session.connection.offline());
+  // A tab or window coming to the front often means the user is back (a laptop opened): while
+  // reconnecting, try now.
+  browser.tabs.onActivated.addListener(() => session.connection.nudge('visible'));
+  browser.windows?.onFocusChanged.addListener((windowId) => {
+    if (windowId !== browser.windows.WINDOW_ID_NONE) session.connection.nudge('visible');
+  });
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();
   });

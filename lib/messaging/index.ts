@@ -52,6 +52,8 @@ export const Status = z.object({
   detail: z.string().optional(),
   /** When the next retry is due (epoch ms), while reconnecting. */
   retryAt: z.number().optional(),
+  /** A retry started at once (a write, the network back, a tab shown) is under way: "trying now…". */
+  trying: z.boolean().optional(),
 });
 export type StatusT = z.infer<typeof Status>;
 
