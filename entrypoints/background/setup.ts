@@ -24,7 +24,25 @@ export interface Background {
   sites: SiteAccess;
 }
 
+/**
+ * Chrome: no content script may read `storage.local` at all (the default lets them). Content scripts
+ * ask the background for what they need. Firefox can narrow only `storage.session`; there the token
+ * is kept out of `storage.local` (lib/token-vault.ts), which protects it in both browsers.
+ */
+function keepStorageFromContentScripts(): void {
+  if (import.meta.env.FIREFOX) return;
+  const local = browser.storage.local as unknown as {
+    setAccessLevel?(options: { accessLevel: 'TRUSTED_CONTEXTS' }): Promise<void>;
+  };
+  void local
+    .setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' })
+    .catch((error: unknown) =>
+      console.error('Collab Chat: could not keep storage from content scripts', error),
+    );
+}
+
 export function setupBackground(): Background {
+  keepStorageFromContentScripts();
   const ports = new TabPorts();
   const tokenVault = new TokenVault();
   // Settings are read only once they are in their current shape (the token in the vault).
