@@ -19,6 +19,13 @@ export default defineConfig({
     ...(manifestVersion === 3
       ? { optional_host_permissions: ['<all_urls>'] }
       : { optional_permissions: ['<all_urls>'] }),
+    // The discussion frame is the one page a web page may load, and only as the frame our content
+    // script creates (the background accepts it only with that tab's ticket). Chrome serves it under a
+    // per-session id so that a page cannot probe for the extension.
+    web_accessible_resources:
+      browser === 'firefox'
+        ? ['frame.html']
+        : [{ resources: ['frame.html'], matches: ['<all_urls>'], use_dynamic_url: true }],
     // Chrome warns about keys it does not know: the Gecko id goes only into the Firefox build.
     ...(browser === 'firefox'
       ? {

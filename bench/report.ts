@@ -48,6 +48,14 @@ export function tableRows(r: BenchResultT): string[][] {
     'n/a',
     'n/a',
   ]);
+  for (const row of r.comeback.rows) {
+    rows.push([
+      `lone client back after ${row.outageSeconds} s outage (${row.policy}): p50 / max s`,
+      `${fmt(row.p50Seconds)} / ${fmt(row.maxSeconds)}`,
+      'n/a',
+      'n/a',
+    ]);
+  }
   for (const run of r.batching.runs) {
     rows.push([
       `batching ${r.batching.clients} × ${r.batching.eventsPerSec}/s, ${run.label}: frames/s, events/s, p99 ms`,

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { drawCharts } from './chart';
+import { comeback, COMEBACK_POLICIES } from './comeback';
 import * as fig from './figures';
 import { printTable } from './report';
 import {
@@ -22,7 +23,7 @@ import { planFor, type Plan } from './plan';
 import { sig } from './stats';
 import { storeFigure } from './store';
 
-const FIGURES = ['fanout', 'latency', 'memory', 'bytes', 'storm', 'batching', 'store'] as const;
+const FIGURES = ['fanout', 'latency', 'memory', 'bytes', 'storm', 'comeback', 'batching', 'store'] as const;
 
 function parseArgs(argv: string[]): {
   quick: boolean;
@@ -177,6 +178,23 @@ async function main(): Promise<void> {
           `lost ${s.lost}, duplicated ${s.duplicated}, ${s.writesAcked} writes acked, dials per client mean ${s.meanDials} max ${s.maxDials}`,
       );
       log(`  client-side errors: ${JSON.stringify(s.errors)}`);
+    }
+  }
+  if (args.only.has('comeback')) {
+    const rows = await attempt('lone client back after an outage (simulated clock)', () =>
+      comeback(COMEBACK_POLICIES, {
+        outagesMs: [5_000, 60_000, 300_000],
+        trials: 50,
+        rttMs: 50,
+        startingMs: 300,
+      }),
+    );
+    if (rows) {
+      result.comeback.rows = rows;
+      for (const row of rows)
+        log(
+          `  ${row.policy}, ${row.outageSeconds} s outage: p50 ${row.p50Seconds} s, p90 ${row.p90Seconds} s, max ${row.maxSeconds} s (${row.meanDials} dials)`,
+        );
     }
   }
   if (args.only.has('batching') && args.servers.includes('ours')) {

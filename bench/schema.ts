@@ -114,6 +114,20 @@ export const BenchResult = z.object({
     snapshots: num,
     replays: num,
   }),
+  /** One client's time from "server back" to live after an outage (simulated clock, bench/comeback.ts). */
+  comeback: z.object({
+    rows: z.array(
+      z.object({
+        policy: z.string(),
+        outageSeconds: z.number(),
+        trials: z.number().int(),
+        p50Seconds: z.number(),
+        p90Seconds: z.number(),
+        maxSeconds: z.number(),
+        meanDials: z.number(),
+      }),
+    ),
+  }),
   batching: z.object({
     clients: z.number().int().positive(),
     eventsPerSec: z.number(),
@@ -193,6 +207,7 @@ export function emptyResult(sizes: {
       snapshots: null,
       replays: null,
     },
+    comeback: { rows: [] },
     batching: { clients: sizes.batchingClients, eventsPerSec: sizes.batchingEventsPerSec, runs: [] },
   };
 }
@@ -257,5 +272,11 @@ export function evaluateGoals(r: Omit<BenchResultT, 'meta' | 'goals'>): BenchRes
     goal(`storm of ${r.storm.clients}: events lost`, r.storm.lost, 0, ''),
     goal(`storm of ${r.storm.clients}: events duplicated`, r.storm.duplicated, 0, ''),
   );
+  for (const row of r.comeback.rows.filter((x) => x.policy.startsWith('now'))) {
+    goals.push(
+      goal(`lone client back after a ${row.outageSeconds} s outage: p50`, row.p50Seconds, 2, 's'),
+      goal(`lone client back after a ${row.outageSeconds} s outage: max`, row.maxSeconds, 6, 's'),
+    );
+  }
   return goals;
 }

@@ -24,10 +24,13 @@ export function Composer(props: ComposerProps) {
       aria-label={i18n.t('composerLabel')}
       onSubmit={submit}
     >
-      <blockquote class="cc-quote">{props.quote}</blockquote>
+      <blockquote class="cc-quote" dir="auto" data-testid="composer-quote">
+        {props.quote}
+      </blockquote>
       <textarea
         ref={(el) => queueMicrotask(() => el.focus())}
         data-testid="composer-input"
+        dir="auto"
         placeholder={i18n.t('composerPlaceholder')}
         maxLength={LIMITS.commentChars}
         value={text()}
@@ -38,7 +41,7 @@ export function Composer(props: ComposerProps) {
         }}
       />
       <div class="cc-actions">
-        <button type="button" onClick={() => props.onCancel()}>
+        <button type="button" data-testid="composer-cancel" onClick={() => props.onCancel()}>
           {i18n.t('cancel')}
         </button>
         <button type="submit" class="cc-primary" data-testid="composer-submit" disabled={!text().trim()}>

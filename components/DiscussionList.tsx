@@ -33,8 +33,8 @@ export function DiscussionList(props: DiscussionListProps) {
                   data-testid={props.orphanIds.has(chat.id) ? 'orphan' : 'discussion-item'}
                   onClick={() => props.onOpen(chat.id)}
                 >
-                  “{quote?.type === 'TextQuoteSelector' ? quote.exact : chat.id}” —{' '}
-                  {chat.comments[0]?.author.name ?? ''}
+                  “<bdi>{quote?.type === 'TextQuoteSelector' ? quote.exact : chat.id}</bdi>” —{' '}
+                  <bdi>{chat.comments[0]?.author.name ?? ''}</bdi>
                   <Show when={props.orphanIds.has(chat.id)}>
                     {' '}
                     <span class="cc-muted">({i18n.t('notOnPage')})</span>

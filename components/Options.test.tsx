@@ -61,7 +61,9 @@ describe('Options', () => {
     fireEvent.input(screen.getByTestId('token'), { target: { value: 'tok' } });
     fireEvent.click(screen.getByTestId('test-connection'));
     await waitFor(() =>
-      expect(screen.getByTestId('test-result').textContent).toBe('Connected as Alice of Acme.'),
+      expect(screen.getByTestId('test-result').textContent).toBe(
+        'Connected as \u2068Alice\u2069 of \u2068Acme\u2069.',
+      ),
     );
     expect(asked).toEqual([['ws://127.0.0.1:1234', 'tok']]);
   });

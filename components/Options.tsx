@@ -2,6 +2,7 @@
 // display settings.
 import { createSignal, Show } from 'solid-js';
 import { i18n } from '#i18n';
+import { isolate } from '@/lib/bidi';
 import type { TestConnectionResultT } from '@/lib/messaging';
 import { checkServerUrl } from '@/lib/reconnect';
 import { serverUrlStorage, themeStorage, topBarCollapsedStorage, type Theme } from '@/lib/storage';
@@ -16,7 +17,7 @@ export interface OptionsDeps {
 export function describeTestResult(result: TestConnectionResultT): string {
   switch (result.result) {
     case 'connected':
-      return i18n.t('testConnected', [result.user.name, result.tenant.name]);
+      return i18n.t('testConnected', [isolate(result.user.name), isolate(result.tenant.name)]);
     case 'token-refused':
       return i18n.t('testTokenRefused');
     case 'unreachable':

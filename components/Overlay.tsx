@@ -1,8 +1,8 @@
-// The whole in-page overlay, rendered in the content script's shadow root: top bar, selection prompt,
-// composer, thread panel, orphan list and notices.
+// The whole discussion UI of a tab, rendered in the discussion frame (an extension page framed into
+// the tab, out of the page's reach): top bar, composer, thread panel, orphan list and notices.
 import { createMemo, For, Show } from 'solid-js';
 import { i18n } from '#i18n';
-import type { OverlayModel } from '@/entrypoints/overlay.content/model';
+import type { OverlayModel } from '@/entrypoints/frame/model';
 import type { Theme } from '@/lib/storage';
 import { Composer } from './Composer';
 import { DiscussionList } from './DiscussionList';
@@ -13,6 +13,8 @@ export interface OverlayProps {
   model: OverlayModel;
   theme: Theme;
   onToggleCollapsed(): void;
+  /** The root element, for the frame to measure. */
+  ref?: (root: HTMLElement) => void;
 }
 
 export function Overlay(props: OverlayProps) {
@@ -24,7 +26,7 @@ export function Overlay(props: OverlayProps) {
   });
   const pending = createMemo(() => new Set(state().pending));
   return (
-    <div class="cc-root" data-theme={props.theme}>
+    <div ref={(el) => props.ref?.(el)} class="cc-root" data-theme={props.theme}>
       <TopBar
         viewers={state().viewers}
         discussions={state().chats.length}
@@ -35,21 +37,6 @@ export function Overlay(props: OverlayProps) {
         onShowOrphans={() => props.model.showList('orphans')}
         onShowList={() => props.model.showList('all')}
       />
-      <Show when={state().prompt}>
-        {(prompt) => (
-          <button
-            type="button"
-            class="cc-prompt cc-primary"
-            data-testid="start-discussion"
-            style={{ left: `${prompt().x}px`, top: `${prompt().y}px` }}
-            // Keeps the page's selection while the button is pressed.
-            onMouseDown={(e) => e.preventDefault()}
-            onClick={() => props.model.compose()}
-          >
-            {i18n.t('startDiscussion')}
-          </button>
-        )}
-      </Show>
       <Show when={state().composing}>
         {(draft) => (
           <Composer

@@ -118,7 +118,9 @@ describe('Popup', () => {
     await waitFor(() =>
       expect(screen.getByTestId('popup-viewers').textContent).toBe('Viewing this page now: 3'),
     );
-    expect(screen.getByTestId('popup-me').textContent).toBe('Signed in as Alice (Acme)');
+    expect(screen.getByTestId('popup-me').textContent).toBe(
+      'Signed in as \u2068Alice\u2069 (\u2068Acme\u2069)',
+    );
     expect(screen.getByTestId('popup-connection').textContent).toBe('Connection: Live');
   });
 

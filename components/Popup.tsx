@@ -5,6 +5,7 @@
 import { createResource, createSignal, onCleanup, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { StatusT, ViewersReplyT } from '@/lib/messaging';
+import { isolate } from '@/lib/bidi';
 import { siteOf } from '@/lib/page-key';
 import { EVERY_SITE, sitePattern, type SitePermissions } from '@/lib/sites';
 import { SitesAwaitingPermission } from './SitesAwaitingPermission';
@@ -134,7 +135,7 @@ export function Popup(props: { deps: PopupDeps }) {
       </p>
       <p data-testid="popup-me">
         <Show when={status()?.me} fallback={i18n.t('popupNotSignedIn')}>
-          {(me) => i18n.t('popupSignedInAs', [me().name, status()?.tenant?.name ?? ''])}
+          {(me) => i18n.t('popupSignedInAs', [isolate(me().name), isolate(status()?.tenant?.name ?? '')])}
         </Show>
       </p>
       <p data-testid="popup-viewers" data-count={viewers() ?? ''}>

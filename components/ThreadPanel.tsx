@@ -2,6 +2,7 @@
 // and deleting the discussion for its creator or an admin. Comment text is rendered as text only.
 import { createSignal, For, Show } from 'solid-js';
 import { i18n } from '#i18n';
+import { isolate } from '@/lib/bidi';
 import type { CommentT, DiscussionT, PersonT, RoleT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
 
@@ -53,13 +54,15 @@ export function ThreadPanel(props: ThreadPanelProps) {
       class="cc-panel cc-thread"
       data-testid="thread"
       data-chat-id={props.chat.id}
-      aria-label={i18n.t('discussionLabel', [shortQuote()])}
+      aria-label={i18n.t('discussionLabel', [isolate(shortQuote())])}
       onKeyDown={(e) => {
         if (e.key === 'Escape' && editing() === null) props.onClose();
       }}
     >
       <header class="cc-thread-head">
-        <blockquote class="cc-quote">{quoteOf(props.chat)}</blockquote>
+        <blockquote class="cc-quote" dir="auto" data-testid="thread-quote">
+          {quoteOf(props.chat)}
+        </blockquote>
         <button
           type="button"
           class="cc-icon"
@@ -76,7 +79,9 @@ export function ThreadPanel(props: ThreadPanelProps) {
           {(comment) => (
             <li class="cc-comment" data-testid="comment" data-comment-id={comment.id}>
               <div class="cc-meta">
-                <strong data-testid="comment-author">{comment.author.name}</strong>{' '}
+                <strong data-testid="comment-author">
+                  <bdi>{comment.author.name}</bdi>
+                </strong>{' '}
                 <time dateTime={new Date(comment.at).toISOString()}>
                   {new Date(comment.at).toLocaleString()}
                 </time>
@@ -94,7 +99,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
               <Show
                 when={editing() === comment.id}
                 fallback={
-                  <p class="cc-text" data-testid="comment-text">
+                  <p class="cc-text" dir="auto" data-testid="comment-text">
                     {comment.text}
                   </p>
                 }
@@ -102,6 +107,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
                 <form onSubmit={(e) => saveEdit(e, comment.id)}>
                   <textarea
                     data-testid="edit-input"
+                    dir="auto"
                     ref={(el) => queueMicrotask(() => el.focus())}
                     maxLength={LIMITS.commentChars}
                     value={draft()}
@@ -148,6 +154,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
       <form class="cc-reply" onSubmit={sendReply}>
         <textarea
           data-testid="reply-input"
+          dir="auto"
           aria-label={i18n.t('replyPlaceholder')}
           placeholder={i18n.t('replyPlaceholder')}
           maxLength={LIMITS.commentChars}

@@ -7,7 +7,7 @@ export function connectionLabel(status: StatusT | null): string {
     case 'live':
       return i18n.t('stateLive');
     case 'connecting':
-      return i18n.t('stateConnecting');
+      return status?.trying ? i18n.t('stateTryingNow') : i18n.t('stateConnecting');
     case 'reconnecting':
       return i18n.t('stateReconnecting');
     case 'offline':

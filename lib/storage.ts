@@ -38,4 +38,12 @@ export const topBarCollapsedStorage = storage.defineItem<boolean>('local:topBarC
   fallback: false,
   version: 1,
 });
+/**
+ * Each tab's frame ticket (see entrypoints/background/ports.ts). In `session:` storage, which content
+ * scripts cannot read, and which outlives a stopped service worker but not the browser.
+ */
+export const frameTicketsStorage = storage.defineItem<Record<string, string>>('session:frameTickets', {
+  fallback: {},
+  version: 1,
+});
 export const outboxStorage = storage.defineItem<QueuedWrite[]>('local:outbox', { fallback: [], version: 1 });

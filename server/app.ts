@@ -1,6 +1,9 @@
 // Builds one server node from its config: store, bus, presence, hub, transport, heartbeat and the
 // revocation watch. All state lives in the returned object; nothing is module-level.
-import { CLOSE, LIMITS } from '../lib/protocol';
+// The port is bound first and refuses (1013 / HTTP 503 with a retry-after) until everything behind
+// it is open, and again from the moment shutdown starts; while too many sockets are still in their
+// handshake, new ones are refused the same way, so a returning crowd is spread over time.
+import { CLOSE, drawRetryAfter, LIMITS, retryAfterReason } from '../lib/protocol';
 import { createAdminApi, type LiveView } from './admin-api';
 import { MemoryBus } from './bus/memory';
 import { openRedisBus } from './bus/redis';
@@ -19,7 +22,7 @@ import type { PresenceBoard } from './presence/types';
 import { openStore } from './store/open';
 import type { Store } from './store/types';
 import { SubscribeBudget } from './subscribe-budget';
-import { startTransport } from './transport';
+import { startTransport, type Refusal, type TransportHandlers } from './transport';
 import { siteOf, UsageMeter } from './usage';
 
 export interface CollabServer {
@@ -56,9 +59,46 @@ export async function createCollabServer(
   parts: ServerParts = {},
 ): Promise<CollabServer> {
   const log = parts.log ?? ((message: string) => console.error(`[collab-chat] ${message}`));
-  const store =
-    parts.store ??
-    (await openStore(config.db, log, config.replayWindow ? { replayWindow: config.replayWindow } : {}));
+  let phase: 'starting' | 'ready' | 'draining' = 'starting';
+  /** What serves sockets and HTTP once the node is ready. */
+  let serve: Required<Omit<TransportHandlers, 'refusal'>> | null = null;
+  /** Open sockets, and welcomed ones: the difference is the handshakes under way. */
+  const connections = new Set<Connection>();
+  let welcomed = 0;
+  const maxPending = config.maxPendingHandshakes ?? DEFAULTS.maxPendingHandshakes;
+  // Each refusal draws its own wait, so the clients it turns away come back spread out.
+  const refusal = (): Refusal | null => {
+    if (phase === 'starting')
+      return {
+        status: 'starting',
+        retryAfterMs: drawRetryAfter('starting'),
+        message: 'the server is starting',
+      };
+    if (phase === 'draining')
+      return {
+        status: 'draining',
+        retryAfterMs: drawRetryAfter('draining'),
+        message: 'the server is shutting down',
+      };
+    if (connections.size - welcomed >= maxPending)
+      return { status: 'busy', retryAfterMs: drawRetryAfter('busy'), message: 'the server is busy' };
+    return null;
+  };
+  const transport = await startTransport(config, {
+    refusal,
+    onSocket: (ws, req) => serve?.onSocket(ws, req),
+    health: () => serve?.health() ?? {},
+    request: (req, res) => serve?.request(req, res) ?? false,
+  });
+  let store: Store;
+  try {
+    store =
+      parts.store ??
+      (await openStore(config.db, log, config.replayWindow ? { replayWindow: config.replayWindow } : {}));
+  } catch (err) {
+    await transport.close();
+    throw err;
+  }
   // With Redis, the bus and presence span every node; without, they stay in this process.
   let bus: Bus;
   let presence: PresenceBoard;
@@ -84,10 +124,10 @@ export async function createCollabServer(
     }
   } catch (err) {
     if (!parts.store) await store.close();
+    await transport.close();
     throw err;
   }
   const hub = new Hub(store, bus, presence, LIMITS.replayEvents, undefined, log);
-  const connections = new Set<Connection>();
   const budget = new SubscribeBudget();
   const byToken = new Map<string, Set<Connection>>();
   const flushWindowMs = config.flushWindowMs ?? DEFAULTS.flushWindowMs;
@@ -141,6 +181,7 @@ export async function createCollabServer(
     const tokenId = conn.tokenId;
     if (tokenId === null) return;
     let set = byToken.get(tokenId);
+    welcomed += identity ? 1 : -1;
     if (identity) {
       if (!set) byToken.set(tokenId, (set = new Set()));
       set.add(conn);
@@ -150,9 +191,9 @@ export async function createCollabServer(
     }
   };
 
-  let transport;
-  try {
-    transport = await startTransport(config, {
+  // Ready: from here the transport hands sockets and HTTP requests to these.
+  {
+    serve = {
       onSocket(ws) {
         const conn = new Connection(ws, {
           store,
@@ -160,6 +201,7 @@ export async function createCollabServer(
           bus,
           budget,
           helloTimeoutMs: config.helloTimeoutMs,
+          pongTimeoutMs: config.pongTimeoutMs ?? DEFAULTS.pongTimeoutMs,
           flushClock,
           outletOptions,
           onWrite,
@@ -192,18 +234,18 @@ export async function createCollabServer(
         }
         return adminApi(req, res) || dashboard(req, res);
       },
-    });
-  } catch (err) {
-    await usage.close().catch(() => {});
-    hub.close();
-    if (!parts.bus) await bus.close();
-    if (!parts.presence) await presence.close();
-    if (!parts.store) await store.close();
-    throw err;
+    };
   }
+  phase = 'ready';
+
+  // With several nodes an event can miss the bus (its publisher died after the ack, Redis dropped):
+  // each node looks for such events in the store about once a second.
+  const reconcileMs = config.reconcileMs ?? (config.redis !== undefined ? DEFAULTS.reconcileMs : 0);
+  const reconciler = reconcileMs > 0 ? setInterval(() => void hub.reconcile(), reconcileMs) : null;
 
   const heartbeat = setInterval(() => {
-    for (const conn of connections) conn.heartbeat();
+    const now = Date.now();
+    for (const conn of connections) conn.heartbeat(now);
   }, config.heartbeatMs);
 
   // Tokens are revoked by the CLI in another process; look for them and close their sockets. The
@@ -255,6 +297,9 @@ export async function createCollabServer(
     },
     close() {
       closing ??= (async () => {
+        // From now on newcomers are refused with a retry-after, not accepted and then dropped.
+        phase = 'draining';
+        if (reconciler) clearInterval(reconciler);
         clearInterval(heartbeat);
         clearInterval(revocationPoll);
         clearInterval(compaction);
@@ -262,7 +307,10 @@ export async function createCollabServer(
         // Writes under way are stored and acked before their socket closes (bounded by the grace).
         const settled = Promise.all(
           [...connections].map((conn) =>
-            conn.closeWhenSettled(CLOSE.goingAway, 'the server is shutting down; reconnect shortly'),
+            conn.closeWhenSettled(
+              CLOSE.goingAway,
+              retryAfterReason(drawRetryAfter('goingAway'), 'the server is shutting down; reconnect shortly'),
+            ),
           ),
         );
         let grace: NodeJS.Timeout | undefined;
@@ -274,7 +322,10 @@ export async function createCollabServer(
         ]);
         clearTimeout(grace);
         for (const conn of connections)
-          conn.close(CLOSE.goingAway, 'the server is shutting down; reconnect shortly');
+          conn.close(
+            CLOSE.goingAway,
+            retryAfterReason(drawRetryAfter('goingAway'), 'the server is shutting down; reconnect shortly'),
+          );
         await transport.close();
         flushClock?.close();
         hub.close();

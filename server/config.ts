@@ -18,7 +18,20 @@ export interface ServerConfig {
   /** With Redis: how long a node's viewers stay counted after its last heartbeat (a dead node's). */
   presenceTtlMs?: number;
   helloTimeoutMs: number;
+  /** How often every socket is pinged. */
   heartbeatMs: number;
+  /** A socket whose ping stays unanswered this long is terminated (default LIMITS.pongTimeoutMs). */
+  pongTimeoutMs?: number;
+  /**
+   * Sockets still in their handshake (connected, not yet welcomed) above which new sockets are
+   * refused with 1013 and a retry-after (default DEFAULTS.maxPendingHandshakes).
+   */
+  maxPendingHandshakes?: number;
+  /**
+   * How often each node checks its live rooms against the store for events the bus did not bring
+   * (default DEFAULTS.reconcileMs with Redis; 0 turns it off, as on one node it has nothing to find).
+   */
+  reconcileMs?: number;
   /** How often to look for tokens revoked by another process (the CLI). */
   revocationPollMs: number;
   /** A socket whose unsent data exceeds this is closed as a slow consumer (4408). */
@@ -50,6 +63,9 @@ export const DEFAULTS = {
   db: './data/collab-chat.db',
   helloTimeoutMs: LIMITS.helloTimeoutMs,
   heartbeatMs: LIMITS.heartbeatMs,
+  pongTimeoutMs: LIMITS.pongTimeoutMs,
+  maxPendingHandshakes: 512,
+  reconcileMs: 1000,
   revocationPollMs: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
   presenceTtlMs: 10_000,

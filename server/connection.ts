@@ -49,6 +49,8 @@ export interface ConnectionDeps {
   /** Shared by every connection of the node: the cost budget of subscribe answers. */
   budget: SubscribeBudget;
   helloTimeoutMs: number;
+  /** A socket that answers no ping (pong or any frame) for this long is terminated. */
+  pongTimeoutMs: number;
   /** Ends flush windows for batching; null sends every frame on its own. */
   flushClock: FlushClock | null;
   /** Batching window, buffered-bytes bound and the shared encoder: one object for all sockets. */
@@ -96,7 +98,8 @@ export class Connection implements Subscriber, OutletOwner {
   private pages: Set<string> | null = null;
   /** Cleared and dropped once hello arrives. */
   private helloTimer: NodeJS.Timeout | null;
-  private isAlive = true;
+  /** When the unanswered ping went out (ms, Date.now()); 0 when none is outstanding. */
+  private pingSentAt = 0;
   private tokens: number = LIMITS.rateBurst;
   private refilledAt = Date.now();
   private strikes = 0;
@@ -156,7 +159,7 @@ export class Connection implements Subscriber, OutletOwner {
 
   private static onSocketPong(this: WebSocket): void {
     const conn = (this as OwnedSocket)[CONNECTION];
-    if (conn) conn.isAlive = true;
+    if (conn) conn.pingSentAt = 0;
   }
 
   get tenantId(): string {
@@ -186,16 +189,20 @@ export class Connection implements Subscriber, OutletOwner {
     this.close(CLOSE.slowConsumer, 'you are not reading fast enough; reconnect and resync');
   }
 
-  /** One heartbeat tick: a socket that did not answer the previous ping is dead. */
-  heartbeat(): void {
+  /**
+   * One heartbeat tick: pings a socket with no ping outstanding; terminates one whose ping has gone
+   * unanswered for the pong timeout (a stalled path: a sleeping laptop, a NAT that forgot the flow),
+   * which also takes it out of presence at once.
+   */
+  heartbeat(now = Date.now()): void {
     if (this.state === 'closed') return;
-    if (!this.isAlive) {
+    if (this.pingSentAt === 0) {
+      this.pingSentAt = now;
+      this.ws.ping();
+    } else if (now - this.pingSentAt >= this.deps.pongTimeoutMs) {
       this.ws.terminate();
       this.end();
-      return;
     }
-    this.isAlive = false;
-    this.ws.ping();
   }
 
   /** Closes at once: answers still under way are lost (a slow consumer, a failed handshake). */
@@ -335,6 +342,7 @@ export class Connection implements Subscriber, OutletOwner {
 
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     if (this.state === 'closed' || this.state === 'closing') return;
+    this.pingSentAt = 0; // anything from the client shows the path works
     const buffer = Array.isArray(data)
       ? Buffer.concat(data)
       : Buffer.isBuffer(data)
@@ -563,6 +571,14 @@ export class Connection implements Subscriber, OutletOwner {
     }
     if (result.status === 'duplicate') {
       this.send({ type: 'ack', broadcastId: write.broadcastId, page: result.page, seq: result.seq });
+      // The first try may have been acked by a node that died before publishing: publish it again
+      // while it is the page's latest event (a later one would already have revealed it).
+      const latest = await this.deps.store
+        .eventsSince(who.tenantId, result.page, result.seq - 1, 1)
+        .catch(() => null);
+      const event = latest?.events[0];
+      if (event?.seq === result.seq)
+        await this.deps.bus.publish({ tenantId: who.tenantId, page: event.page }, JSON.stringify(event));
       return;
     }
     const event = result.event;

@@ -4,6 +4,9 @@
 // live events meanwhile, so nothing falls between the snapshot and the live stream. Each room's
 // bus frames pass through a RoomSequencer first: with several nodes they may arrive out of seq
 // order or, after a bus outage, not at all, and it restores the order from the store.
+// Nothing depends on one PUBLISH arriving: `reconcile()` compares every room's last delivered seq
+// with the store's latest, for all rooms in one query (about once a second with several nodes, and
+// at once after any bus trouble), and a room that is behind fills the gap from the store, in order.
 // A room's fan-out goes through its delivery queue: frames leave in order, each to every member
 // before the next starts, at most `fanOutSlice` sockets per event-loop turn, so a broadcast to
 // thousands of sockets does not block the loop for the whole room.
@@ -68,10 +71,16 @@ interface Room {
   closed: boolean;
 }
 
+/** Rooms checked against the store per query. */
+const RECONCILE_BATCH = 500;
+
 export class Hub {
   private readonly rooms = new Map<string, Room>();
   private readonly stopPresence: () => void;
   private readonly stopMissed: () => void;
+  /** A reconciliation is running; another asked meanwhile runs right after it. */
+  private reconciling: Promise<void> | null = null;
+  private reconcileAgain = false;
 
   constructor(
     private readonly store: Store,
@@ -89,10 +98,41 @@ export class Hub {
     private readonly readCostBytes: number = LIMITS.subscribeReadCostBytes,
   ) {
     this.stopPresence = presence.onCount((key, count) => this.announceCount(key, count));
-    this.stopMissed =
-      bus.onMissed?.(() => {
-        for (const room of this.rooms.values()) room.sequencer.catchUp();
-      }) ?? (() => {});
+    this.stopMissed = bus.onMissed?.(() => void this.reconcile()) ?? (() => {});
+  }
+
+  /**
+   * Checks every room that has started against the store's latest seq (one query per 500 rooms); a
+   * room behind reads what it missed from the store. Resolves when done; never rejects.
+   */
+  reconcile(): Promise<void> {
+    if (this.reconciling) {
+      this.reconcileAgain = true;
+      return this.reconciling;
+    }
+    this.reconciling = (async () => {
+      do {
+        this.reconcileAgain = false;
+        const rooms = [...this.rooms.values()].filter((r) => r.sequencer.lastSeq !== null);
+        for (let i = 0; i < rooms.length; i += RECONCILE_BATCH) {
+          const batch = rooms.slice(i, i + RECONCILE_BATCH);
+          let latest: number[];
+          try {
+            latest = await this.store.latestSeqs(batch.map((r) => r.key));
+          } catch (err) {
+            this.log(`checking rooms against the store failed (${(err as Error).message}); retrying`);
+            return;
+          }
+          batch.forEach((room, j) => {
+            const held = room.sequencer.lastSeq;
+            if (!room.closed && held !== null && latest[j]! > held) room.sequencer.catchUp();
+          });
+        }
+      } while (this.reconcileAgain);
+    })().finally(() => {
+      this.reconciling = null;
+    });
+    return this.reconciling;
   }
 
   /**

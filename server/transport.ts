@@ -1,11 +1,14 @@
 // HTTP(S) and the WebSocket upgrade: the only module that touches sockets and listening ports.
-// Serves `GET /healthz` for load balancers; every other HTTP request gets 404.
+// Serves `GET /healthz` for load balancers; every other HTTP request gets 404. While the node is not
+// ready (starting, shutting down) or too busy, it refuses: HTTP 503 with Retry-After, and a socket
+// is closed at once with 1013 and `retry-after-ms=N` (a browser cannot read an HTTP refusal of an
+// upgrade, so the refusal has to be a WebSocket close).
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LIMITS } from '../lib/protocol';
+import { CLOSE, LIMITS, retryAfterReason } from '../lib/protocol';
 import type { ServerConfig } from './config';
 import { OriginPolicy } from './origin';
 
@@ -16,8 +19,19 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+/** Why the node turns clients away now, and when they should come back. */
+export interface Refusal {
+  /** starting and draining refuse HTTP requests too; busy refuses only new sockets. */
+  status: 'starting' | 'draining' | 'busy';
+  retryAfterMs: number;
+  /** Words for a person (close reason and HTTP body). */
+  message: string;
+}
+
 export interface TransportHandlers {
   onSocket(ws: WebSocket, req: IncomingMessage): void;
+  /** Asked for every new socket and HTTP request: null to serve it. */
+  refusal?(): Refusal | null;
   health(): Record<string, unknown>;
   /** Other HTTP routes (admin API, dashboard, metrics): true when it answered the request. */
   request?(req: IncomingMessage, res: ServerResponse): boolean;
@@ -35,6 +49,16 @@ export async function startTransport(config: ServerConfig, handlers: TransportHa
   const tls = config.tlsCert !== undefined && config.tlsKey !== undefined;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
+    const refusal = handlers.refusal?.();
+    if (refusal && refusal.status !== 'busy') {
+      res.writeHead(503, {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+        'retry-after': String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))),
+      });
+      res.end(JSON.stringify({ status: refusal.status, error: refusal.message }));
+      return;
+    }
     if (req.method === 'GET' && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ status: 'ok', ...handlers.health() }));
@@ -65,7 +89,15 @@ export async function startTransport(config: ServerConfig, handlers: TransportHa
       else done(false, 403, check.reason, { 'Content-Type': 'text/plain; charset=utf-8' });
     },
   });
-  wss.on('connection', (ws, req) => handlers.onSocket(ws, req));
+  wss.on('connection', (ws, req) => {
+    const refusal = handlers.refusal?.();
+    if (refusal) {
+      ws.on('error', () => {});
+      ws.close(CLOSE.tryAgainLater, retryAfterReason(refusal.retryAfterMs, refusal.message));
+      return;
+    }
+    handlers.onSocket(ws, req);
+  });
   wss.on('error', () => {
     // Errors of the listening server surface through `server`; sockets have their own handlers.
   });

@@ -4,6 +4,8 @@
 // `storm` mode each client keeps its page state by seq the way the extension does and reconnects
 // with backoff and `since`.
 import WebSocket from 'ws';
+import { retryAfterOf } from '../../lib/protocol';
+import { backoffDelay } from '../../lib/reconnect';
 import { emit, serveRpc } from '../ipc';
 import { emptyHistogram, record, type Histogram } from '../stats';
 import { createChat, hello, markedComment, newTextChatEvent, nowMicros, scanMarks } from '../payload';
@@ -44,9 +46,6 @@ interface AckedWrite {
   chatId: string;
   seq: number;
 }
-
-const RECONNECT_BASE_MS = 500;
-const RECONNECT_CAP_MS = 30_000;
 
 class LoadClient {
   socket: WebSocket | null = null;
@@ -163,15 +162,18 @@ class Worker {
       if (this.args.kind === 'ws') becomeReady();
       else if (this.args.kind === 'ours') socket.send(JSON.stringify(hello(client.token)));
     });
-    socket.on('close', () => {
+    socket.on('close', (code: number, reason: Buffer) => {
       if (client.ready) this.readyCount--;
       client.ready = false;
       if (wasReady) this.closed++;
       else onFail?.();
       if (this.args.mode === 'storm' && !client.closing && Date.now() < this.reconnectUntil) {
-        const ceiling = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** client.attempts);
-        client.attempts++;
-        setTimeout(() => this.dial(client), Math.random() * ceiling);
+        // The extension's policy (lib/reconnect): the server's retry-after when it gives one, else
+        // full-jitter backoff.
+        const asked = retryAfterOf(reason.toString());
+        if (asked !== null) this.countError(`close ${code} with retry-after`);
+        const delay = asked ?? backoffDelay(client.attempts++);
+        setTimeout(() => this.dial(client), delay);
       }
     });
     socket.on('message', (data: Buffer) => {

@@ -1,16 +1,26 @@
-// The one WebSocket of the browser: connect, hello with the stored token, welcome, application ping,
-// and reconnect with full-jitter backoff that never gives up (except on a refused token, which waits
-// for new settings). Everything it touches comes in as a dependency so tests drive it with fakes.
+// The one WebSocket of the browser: connect, hello with the stored token, welcome, application ping
+// with a pong deadline (a silent socket is dead: close it and reconnect), and reconnect with
+// full-jitter backoff that never gives up (except on a refused token, which waits for new settings).
+// A server that closes with `retry-after-ms=N` is obeyed; a nudge (back online, a tab shown, a write
+// while reconnecting) retries at once unless the server asked to wait. Everything it touches comes in
+// as a dependency so tests drive it with fakes.
 import {
   CLOSE,
   LIMITS,
   PROTOCOL_VERSION,
   parseServerFrame,
+  retryAfterOf,
   type ClientFrameT,
   type ServerFrameT,
   type WelcomeFrame,
 } from '@/lib/protocol';
-import { backoffDelay, checkServerUrl, DEFAULT_BACKOFF, type BackoffPolicy } from '@/lib/reconnect';
+import {
+  backoffDelay,
+  checkServerUrl,
+  DEFAULT_BACKOFF,
+  NUDGE_INTERVAL_MS,
+  type BackoffPolicy,
+} from '@/lib/reconnect';
 import type { ConnectionStateT } from '@/lib/messaging';
 
 /** The part of the browser's WebSocket the connection uses. */
@@ -64,13 +74,18 @@ const REFUSING_CLOSES: ReadonlySet<number> = new Set([
   CLOSE.protocolMismatch,
 ]);
 
-/** The backoff step a rate-limited close jumps to (0.5 s · 2^5 = up to 16 s). */
-const RATE_LIMITED_ATTEMPT = 5;
+/** A rate-limited close waits up to this long (uniform), and nudges do not cut it short. */
+const RATE_LIMITED_CAP_MS = 16_000;
+
+/** What suggests that the server may be reachable again. */
+export type NudgeReason = 'online' | 'visible' | 'write';
 
 export class Connection {
   state: ConnectionStateT = 'idle';
   detail: string | undefined;
   retryAt: number | undefined;
+  /** An attempt started by a nudge is under way ("trying now…"). */
+  trying = false;
   welcome: WelcomeFrame | null = null;
 
   private socket: SocketLike | null = null;
@@ -79,6 +94,11 @@ export class Connection {
   private retryTimer: unknown = null;
   private pingTimer: unknown = null;
   private helloTimer: unknown = null;
+  /** Armed by each ping, cleared by any frame from the server; when it fires the socket is dead. */
+  private pongTimer: unknown = null;
+  /** The server asked (retry-after, rate limit) not to come back before this time. */
+  private holdUntil = 0;
+  private lastNudgeAt = -Infinity;
   private browserOffline = false;
   /** Bumped for every socket so that late callbacks of an old one are ignored. */
   private generation = 0;
@@ -119,7 +139,22 @@ export class Connection {
   /** The browser's `online` event: retry now instead of waiting for the backoff. */
   online(): void {
     this.browserOffline = false;
-    if (this.wanted && (this.state === 'reconnecting' || this.state === 'offline')) this.connectNow();
+    this.nudge('online');
+  }
+
+  /**
+   * Something suggests the server may be reachable: while waiting to reconnect, try now instead of
+   * at the scheduled time. Ignored while the server's own "retry after" runs, and more often than
+   * once per NUDGE_INTERVAL_MS. Returns whether an attempt started.
+   */
+  nudge(_reason: NudgeReason): boolean {
+    if (!this.wanted || (this.state !== 'reconnecting' && this.state !== 'offline')) return false;
+    const now = this.now();
+    if (now < this.holdUntil || now - this.lastNudgeAt < NUDGE_INTERVAL_MS) return false;
+    this.lastNudgeAt = now;
+    this.trying = true;
+    this.connectNow();
+    return true;
   }
 
   offline(): void {
@@ -167,16 +202,21 @@ export class Connection {
       return;
     }
     this.socket = socket;
+    // A server that does not open and answer hello in time is as good as unreachable. The socket is
+    // given up without waiting for its close event: over a stalled path that can take minutes.
+    this.helloTimer = this.timers.setTimeout(() => {
+      if (generation === this.generation) this.giveUp('no welcome from the server in time');
+    }, LIMITS.helloTimeoutMs * 2);
     socket.onopen = () => {
       if (generation !== this.generation) return;
       socket.send(JSON.stringify({ type: 'hello', token: settings.token, protocol: PROTOCOL_VERSION }));
-      // A server that never answers hello is as good as unreachable.
-      this.helloTimer = this.timers.setTimeout(() => {
-        if (generation === this.generation) socket.close(CLOSE.normal, 'no welcome');
-      }, LIMITS.helloTimeoutMs * 2);
     };
     socket.onmessage = (event) => {
-      if (generation !== this.generation || typeof event.data !== 'string') return;
+      if (generation !== this.generation) return;
+      // Any frame shows the path works.
+      this.timers.clearTimeout(this.pongTimer);
+      this.pongTimer = null;
+      if (typeof event.data !== 'string') return;
       const parsed = parseServerFrame(event.data);
       if (!parsed.ok) {
         console.warn(`Collab Chat: ignored a frame the server sent: ${parsed.message}`);
@@ -187,12 +227,11 @@ export class Connection {
         this.timers.clearTimeout(this.helloTimer);
         this.welcome = frame;
         this.attempt = 0;
+        this.holdUntil = 0;
         this.detail = undefined;
         this.retryAt = undefined;
         this.setState('live');
-        this.pingTimer = this.timers.setInterval(() => {
-          this.send({ type: 'ping', t: this.now() });
-        }, LIMITS.clientPingMs);
+        this.pingTimer = this.timers.setInterval(() => this.ping(generation), LIMITS.clientPingMs);
         this.deps.onLive(frame);
         return;
       }
@@ -210,15 +249,45 @@ export class Connection {
         this.setState('refused');
         return;
       }
+      const words = event.reason.replace(/^retry-after-ms=\d+;\s*/, '');
+      const detail = words || `closed with code ${event.code}`;
+      // The server said when to come back (starting, shutting down, busy): that is the delay.
+      const asked = retryAfterOf(event.reason);
+      if (asked !== null) {
+        this.holdUntil = this.now() + asked;
+        this.scheduleRetry(detail, asked);
+        return;
+      }
       // Closed for sending too fast: come back more slowly than after a plain network drop.
-      if (event.code === CLOSE.rateLimited) this.attempt = Math.max(this.attempt, RATE_LIMITED_ATTEMPT);
-      this.scheduleRetry(event.reason || `closed with code ${event.code}`);
+      if (event.code === CLOSE.rateLimited) {
+        const delay = Math.floor(this.random() * RATE_LIMITED_CAP_MS);
+        this.holdUntil = this.now() + delay;
+        this.scheduleRetry(detail, delay);
+        return;
+      }
+      this.scheduleRetry(detail);
     };
   }
 
-  private scheduleRetry(detail: string): void {
+  /** The keepalive ping, with a deadline: a socket that stays silent after it is dead. */
+  private ping(generation: number): void {
+    if (generation !== this.generation || !this.send({ type: 'ping', t: this.now() })) return;
+    this.pongTimer ??= this.timers.setTimeout(() => {
+      if (generation !== this.generation) return;
+      this.giveUp(`no answer from the server for ${LIMITS.clientPongTimeoutMs / 1000} s`);
+    }, LIMITS.clientPongTimeoutMs);
+  }
+
+  /** The socket is presumed dead: drop it without waiting for its close event, and reconnect. */
+  private giveUp(detail: string): void {
+    this.teardown(CLOSE.normal, detail);
+    this.scheduleRetry(detail);
+  }
+
+  private scheduleRetry(detail: string, askedDelay?: number): void {
     if (!this.wanted) return;
-    const delay = backoffDelay(this.attempt++, this.deps.backoff ?? DEFAULT_BACKOFF, this.random);
+    const delay =
+      askedDelay ?? backoffDelay(this.attempt++, this.deps.backoff ?? DEFAULT_BACKOFF, this.random);
     this.detail = detail;
     this.retryAt = this.now() + delay;
     this.setState(this.browserOffline ? 'offline' : 'reconnecting');
@@ -232,8 +301,10 @@ export class Connection {
   private clearSocketTimers(): void {
     this.timers.clearInterval(this.pingTimer);
     this.timers.clearTimeout(this.helloTimer);
+    this.timers.clearTimeout(this.pongTimer);
     this.pingTimer = null;
     this.helloTimer = null;
+    this.pongTimer = null;
   }
 
   private teardown(code: number, reason: string): void {
@@ -257,6 +328,7 @@ export class Connection {
   private setState(state: ConnectionStateT): void {
     // Who we are stays known across a reconnect; only a refusal or missing settings forget it.
     if (state === 'refused' || state === 'unconfigured') this.welcome = null;
+    if (state !== 'connecting') this.trying = false;
     this.state = state;
     this.deps.onState();
   }

@@ -1,7 +1,8 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { TAB_PORT_NAME } from '@/lib/messaging';
-import { outboxStorage, serverUrlStorage, legacyTokenStorage } from '@/lib/storage';
+import { FRAME_PORT_PREFIX, PAGE_PORT_NAME } from '@/lib/messaging';
+import type { WriteFrameT } from '@/lib/protocol';
+import { legacyTokenStorage, outboxStorage, serverUrlStorage } from '@/lib/storage';
 import { fakePort } from '@/test/unit/fake-port';
 import { socketFactory } from '@/test/unit/fake-socket';
 import { Outbox } from './outbox';
@@ -9,9 +10,18 @@ import { TabPorts } from './ports';
 import { Session } from './session';
 
 const page = 'https://example.com/a';
+const EXT = 'chrome-extension://abc';
+const selectors = [{ type: 'TextQuoteSelector' as const, exact: 'quote' }];
 
-function setup() {
-  const ports = new TabPorts();
+function setup(saved: Record<string, string> = {}, off: string[] = []) {
+  let next = 0;
+  const stored: Array<Record<string, string>> = [];
+  const ports = new TabPorts({
+    tickets: { load: async () => saved, save: async (t) => void stored.push(t) },
+    isSiteOn: async (origin) => !off.includes(origin),
+    isOwnPage: (sender) => (sender.url ?? '').startsWith(`${EXT}/`),
+    newTicket: () => `ticket-${String(++next).padStart(16, '0')}`,
+  });
   const sockets = socketFactory();
   const session = new Session({
     createSocket: sockets.create,
@@ -23,7 +33,25 @@ function setup() {
     deliver: (tabId, message) => ports.deliver(tabId, message),
   });
   ports.attach(session);
-  return { ports, session };
+  return { ports, session, stored };
+}
+
+const settle = () => new Promise((ok) => setTimeout(ok, 0));
+const pagePort = (tabId: number, url = page) => fakePort(PAGE_PORT_NAME, tabId, { url });
+const framePort = (tabId: number, ticket: string, url = `${EXT}/frame.html`) =>
+  fakePort(`${FRAME_PORT_PREFIX}${ticket}`, tabId, { url, frameId: 3 });
+
+/** A tab whose content script and frame are both connected, the frame with the right ticket. */
+async function openTab(ports: TabPorts, tabId: number) {
+  const content = pagePort(tabId);
+  ports.accept(content);
+  await settle();
+  const ticket = (content.posted.find((m) => (m as { kind: string }).kind === 'frame') as { ticket: string })
+    .ticket;
+  const frame = framePort(tabId, ticket);
+  ports.accept(frame);
+  await settle();
+  return { content, frame, ticket };
 }
 
 beforeEach(async () => {
@@ -33,25 +61,105 @@ beforeEach(async () => {
 });
 
 describe('TabPorts', () => {
-  it('keeps one port per tab and forgets the tab when its port disconnects', () => {
-    const { ports, session } = setup();
-    const port = fakePort(TAB_PORT_NAME, 4);
-    ports.accept(port);
-    port.receive({ kind: 'open', page });
+  it('gives the content script a frame ticket and the frame everything about the page', async () => {
+    const { ports, session, stored } = setup();
+    const { content, frame, ticket } = await openTab(ports, 4);
+    expect(stored.at(-1)).toEqual({ '4': ticket });
+    content.receive({ kind: 'open', page });
     expect(session.tabs.pageOf(4)).toBe(page);
-    expect(port.posted[0]).toMatchObject({ kind: 'status' });
-    port.drop();
+    expect(frame.posted).toContainEqual({ kind: 'page', page });
+    expect(frame.posted.some((m) => (m as { kind: string }).kind === 'status')).toBe(true);
+    // Nothing about discussions, the team or the person ever goes to the content script.
+    expect(content.posted.map((m) => (m as { kind: string }).kind)).toEqual(['frame']);
+    content.drop();
     expect(session.tabs.pageOf(4)).toBeNull();
     expect(session.tabs.pages()).toEqual([]);
   });
 
-  it('lets a reopened port of the same tab replace the old one', () => {
+  it('refuses a frame without its tab ticket, and a frame that is not an extension page', async () => {
     const { ports, session } = setup();
-    const first = fakePort(TAB_PORT_NAME, 4);
-    const second = fakePort(TAB_PORT_NAME, 4);
+    const { content } = await openTab(ports, 4);
+    content.receive({ kind: 'open', page });
+    const forged = framePort(4, 'ticket-9999999999999999');
+    ports.accept(forged);
+    await settle();
+    expect(forged.disconnected).toBe(true);
+    const pageFrame = framePort(4, 'ticket-0000000000000001', 'https://example.com/frame.html');
+    ports.accept(pageFrame);
+    expect(pageFrame.disconnected).toBe(true);
+    const otherTab = framePort(5, 'ticket-0000000000000001');
+    ports.accept(otherTab);
+    await settle();
+    expect(otherTab.disconnected).toBe(true);
+    expect(session.tabs.pages()).toEqual([page]);
+  });
+
+  it('takes writes from the frame only; the content script cannot write', async () => {
+    const { ports, session } = setup();
+    const { content, frame } = await openTab(ports, 4);
+    content.receive({ kind: 'open', page });
+    const write: WriteFrameT = {
+      type: 'create-chat',
+      broadcastId: '7d7e3f5e-5a40-4a8e-9a0e-6f1f4b8f5a11',
+      page,
+      chatId: 'chat-0001',
+      commentId: 'comment-0001',
+      selectors,
+      text: 'forged',
+    };
+    content.receive({
+      kind: 'write',
+      write: { ...write, broadcastId: '0d1b6c4e-7a2f-4c1e-8a3b-2e4f6a8c0b1d' },
+    });
+    frame.receive({ kind: 'write', write });
+    await vi.waitFor(() => expect(session.status().queued).toBe(1));
+    expect(session['outbox'].list().map((q) => q.write.broadcastId)).toEqual([write.broadcastId]);
+  });
+
+  it('relays between the two ends only what each may know', async () => {
+    const { ports } = setup();
+    const { content, frame } = await openTab(ports, 4);
+    content.receive({ kind: 'open', page });
+    content.receive({ kind: 'compose', selection: { selectors, quote: 'quote' } });
+    content.receive({ kind: 'open-chat', id: 'chat-0001' });
+    content.receive({ kind: 'orphans', ids: ['chat-0002'] });
+    expect(frame.posted).toContainEqual({ kind: 'compose', selection: { selectors, quote: 'quote' } });
+    expect(frame.posted).toContainEqual({ kind: 'open-chat', id: 'chat-0001' });
+    expect(frame.posted).toContainEqual({ kind: 'orphans', ids: ['chat-0002'] });
+    // Extra fields are dropped by the schema: text smuggled into an anchor list never reaches the page.
+    frame.receive({
+      kind: 'anchors',
+      anchors: [{ id: 'chat-0001', selectors, comments: [{ text: 'secret' }] }],
+      activeId: 'chat-0001',
+    });
+    frame.receive({ kind: 'layout', layout: { width: 300, height: 80 } });
+    expect(content.posted).toContainEqual({
+      kind: 'anchors',
+      anchors: [{ id: 'chat-0001', selectors }],
+      activeId: 'chat-0001',
+    });
+    expect(content.posted).toContainEqual({ kind: 'layout', layout: { width: 300, height: 80 } });
+    expect(JSON.stringify(content.posted)).not.toContain('secret');
+  });
+
+  it('refuses a page key of another origin than the document the content script runs in', async () => {
+    const { ports, session } = setup();
+    const { content } = await openTab(ports, 4);
+    content.receive({ kind: 'open', page: 'https://bank.example/accounts' });
+    expect(session.tabs.pages()).toEqual([]);
+    content.receive({ kind: 'open', page: 'https://example.com/b?x=1' });
+    expect(session.tabs.pages()).toEqual(['https://example.com/b?x=1']);
+  });
+
+  it('lets a reopened port of the same tab replace the old one', async () => {
+    const { ports, session } = setup();
+    const first = pagePort(4);
+    const second = pagePort(4);
     ports.accept(first);
+    await settle();
     first.receive({ kind: 'open', page });
     ports.accept(second);
+    await settle();
     expect(first.disconnected).toBe(true);
     // The old port's late disconnect does not close the tab the new port now holds.
     first.drop();
@@ -59,18 +167,68 @@ describe('TabPorts', () => {
     expect(session.tabs.pageOf(4)).toBe(page);
   });
 
-  it('ignores malformed messages and ports of other names or without a tab', () => {
-    const { ports, session } = setup();
-    const port = fakePort(TAB_PORT_NAME, 4);
-    ports.accept(port);
-    port.receive({ kind: 'open', page: 'javascript:alert(1)' });
-    port.receive({ kind: 'nonsense' });
+  it('keeps tickets across a restarted background', async () => {
+    const { ports } = setup({ '4': 'ticket-aaaaaaaaaaaaaaaa' });
+    const content = pagePort(4);
+    ports.accept(content);
+    await settle();
+    expect(content.posted).toContainEqual({ kind: 'frame', ticket: 'ticket-aaaaaaaaaaaaaaaa' });
+    const frame = framePort(4, 'ticket-aaaaaaaaaaaaaaaa');
+    ports.accept(frame);
+    await settle();
+    expect(frame.disconnected).toBe(false);
+  });
+
+  it('removes the overlay from the open tabs of a site turned off, and brings it back', async () => {
+    const off: string[] = [];
+    const { ports, session } = setup({}, off);
+    const { content } = await openTab(ports, 4);
+    content.receive({ kind: 'open', page });
+    const other = pagePort(5, 'https://other.example/x');
+    ports.accept(other);
+    await settle();
+    off.push('https://example.com');
+    await ports.recheckSites();
+    expect(content.posted).toContainEqual({ kind: 'stop' });
     expect(session.tabs.pages()).toEqual([]);
-    const stranger = fakePort('other', 5);
+    expect(other.posted).not.toContainEqual({ kind: 'stop' });
+    // Silent while off: what it sends is ignored.
+    content.receive({ kind: 'open', page });
+    expect(session.tabs.pages()).toEqual([]);
+    off.pop();
+    content.posted.length = 0;
+    await ports.recheckSites();
+    expect(content.posted.map((m) => (m as { kind: string }).kind)).toEqual(['frame']);
+    content.receive({ kind: 'open', page });
+    expect(session.tabs.pages()).toEqual([page]);
+  });
+
+  it('gives a content script on a site that is off nothing, and listens to nothing it says', async () => {
+    const { ports, session } = setup({}, ['https://example.com']);
+    const content = pagePort(4);
+    ports.accept(content);
+    content.receive({ kind: 'open', page });
+    await settle();
+    content.receive({ kind: 'open', page });
+    expect(content.posted).toEqual([]);
+    expect(session.tabs.pages()).toEqual([]);
+  });
+
+  it('ignores malformed messages, ports of other names, subframes and ports without a tab', async () => {
+    const { ports, session } = setup();
+    const { content } = await openTab(ports, 4);
+    content.receive({ kind: 'open', page: 'javascript:alert(1)' });
+    content.receive({ kind: 'nonsense' });
+    expect(session.tabs.pages()).toEqual([]);
+    const stranger = fakePort('other', 5, { url: page });
     ports.accept(stranger);
     stranger.receive({ kind: 'open', page });
+    await settle();
     expect(session.tabs.pages()).toEqual([]);
-    const noTab = fakePort(TAB_PORT_NAME);
+    const subframe = fakePort(PAGE_PORT_NAME, 6, { url: page, frameId: 2 });
+    ports.accept(subframe);
+    expect(subframe.disconnected).toBe(true);
+    const noTab = fakePort(PAGE_PORT_NAME);
     ports.accept(noTab);
     expect(noTab.disconnected).toBe(true);
   });

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { LIMITS, type ChatEventT, type WriteFrameT } from '@/lib/protocol';
-import type { BackgroundToTabT } from '@/lib/messaging';
-import { outboxStorage, serverUrlStorage, legacyTokenStorage } from '@/lib/storage';
+import type { BackgroundToFrameT } from '@/lib/messaging';
+import { legacyTokenStorage, outboxStorage, serverUrlStorage } from '@/lib/storage';
 import { socketFactory } from '@/test/unit/fake-socket';
 import { Outbox } from './outbox';
 import { Session } from './session';
@@ -47,7 +47,7 @@ function reply(text = 'a reply'): WriteFrameT {
 
 function makeSession() {
   const sockets = socketFactory();
-  const delivered: Array<[number, BackgroundToTabT]> = [];
+  const delivered: Array<[number, BackgroundToFrameT]> = [];
   const session = new Session({
     createSocket: sockets.create,
     loadSettings: async () => ({
@@ -104,6 +104,25 @@ describe('Session: tabs and subscriptions', () => {
     session.tabOpened(2, page);
     expect(to(2).find((m) => m.kind === 'state')).toMatchObject({ kind: 'state', seq: 3, synced: true });
     expect(socket.sentOf('subscribe')).toHaveLength(1);
+  });
+
+  it("gives a tab's reconnected frame the page and its cached state, and leaves a frame without a page alone", async () => {
+    const { session, sockets, to } = makeSession();
+    session.frameAttached(1);
+    expect(to(1).map((m) => m.kind)).toEqual(['status']);
+    session.tabOpened(1, page);
+    expect(to(1).find((m) => m.kind === 'page')).toEqual({ kind: 'page', page });
+    const socket = await goLive(sockets);
+    socket.receive({ type: 'snapshot', page, seq: 3, chats: [created(1, 'chat-aaaa').chat] });
+    const before = to(1).length;
+    session.frameAttached(1);
+    expect(
+      to(1)
+        .slice(before)
+        .map((m) => m.kind),
+    ).toEqual(['status', 'page', 'state']);
+    session.tabClosed(1);
+    expect(to(1).at(-1)).toEqual({ kind: 'page', page: null });
   });
 
   it('sends presence to the tabs of its page', async () => {
@@ -208,7 +227,7 @@ describe('Session: events', () => {
     for (let i = 0; i < 12; i++) {
       sockets.last().drop(1006);
       const retryAt = session.status().retryAt!;
-      expect(retryAt - Date.now()).toBeLessThanOrEqual(30_000);
+      expect(retryAt - Date.now()).toBeLessThanOrEqual(4_000);
       await vi.advanceTimersByTimeAsync(retryAt - Date.now() + 1);
     }
     expect(sockets.sockets.length).toBe(13);
@@ -229,13 +248,42 @@ describe('Session: events', () => {
     await vi.waitFor(() => expect(sockets.sockets.length).toBe(2));
   });
 
-  it('pings every clientPingMs while live', async () => {
+  it('pings every clientPingMs while live and the server answers', async () => {
     vi.useFakeTimers();
     const { session, sockets } = makeSession();
     session.tabOpened(1, page);
     const socket = await goLive(sockets);
-    await vi.advanceTimersByTimeAsync(LIMITS.clientPingMs * 2 + 10);
-    expect(socket.sentOf('ping')).toHaveLength(2);
+    for (let i = 0; i < 3; i++) {
+      await vi.advanceTimersByTimeAsync(LIMITS.clientPingMs);
+      socket.receive({ type: 'pong', t: socket.sentOf('ping').at(-1)!.t });
+    }
+    await vi.advanceTimersByTimeAsync(LIMITS.clientPongTimeoutMs);
+    expect(socket.sentOf('ping')).toHaveLength(3);
+    expect(session.status().state).toBe('live');
+    expect(sockets.sockets).toHaveLength(1);
+    vi.useRealTimers();
+  });
+
+  it('treats a silent socket as dead: reconnects and resyncs with since, showing reconnecting', async () => {
+    vi.useFakeTimers();
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    socket.receive({ type: 'snapshot', page, seq: 3, chats: [] });
+    // The path stalls: the socket stays open, nothing comes back.
+    await vi.advanceTimersByTimeAsync(LIMITS.clientPingMs + LIMITS.clientPongTimeoutMs - 1);
+    expect(session.status().state).toBe('live');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(session.status()).toMatchObject({
+      state: 'reconnecting',
+      detail: expect.stringMatching(/no answer/),
+    });
+    expect(to(1).at(-1)).toMatchObject({ kind: 'status', status: { state: 'reconnecting' } });
+    expect(socket.closedByClient).toBe(true);
+    await vi.advanceTimersByTimeAsync(session.status().retryAt! - Date.now());
+    const next = await goLive(sockets);
+    expect(next).not.toBe(socket);
+    expect(next.sentOf('subscribe')).toEqual([{ type: 'subscribe', page, since: 3 }]);
     vi.useRealTimers();
   });
 });
@@ -318,6 +366,92 @@ describe('Session: outbox', () => {
     await vi.advanceTimersByTimeAsync(30_000);
     const next = await goLive(sockets);
     expect(next.sentOf('add-comment')).toEqual([write]);
+    vi.useRealTimers();
+  });
+});
+
+describe('Session: coming back after an outage', () => {
+  it("waits as long as the server's retry-after asks, and nudges do not cut it short", async () => {
+    vi.useFakeTimers();
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    await goLive(sockets);
+    sockets.last().drop(1013, 'retry-after-ms=2500; the server is busy');
+    expect(session.status()).toMatchObject({ state: 'reconnecting', detail: 'the server is busy' });
+    expect(session.status().retryAt! - Date.now()).toBe(2500);
+    expect(session.connection.nudge('visible')).toBe(false);
+    await session.write(reply());
+    await vi.advanceTimersByTimeAsync(2499);
+    expect(sockets.sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sockets.sockets).toHaveLength(2);
+    vi.useRealTimers();
+  });
+
+  it('clamps a retry-after to a minute and ignores a malformed one', async () => {
+    vi.useFakeTimers();
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    await goLive(sockets);
+    sockets.last().drop(1013, 'retry-after-ms=99999999; starting');
+    expect(session.status().retryAt! - Date.now()).toBe(60_000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await goLive(sockets);
+    sockets.last().drop(1013, 'retry-after-ms=-5; nonsense');
+    // Not a valid retry-after: the ordinary backoff (first step, up to 500 ms) applies.
+    expect(session.status().retryAt! - Date.now()).toBeLessThanOrEqual(500);
+    vi.useRealTimers();
+  });
+
+  it('tries at once when the user writes while reconnecting, showing "trying now", at most once a second', async () => {
+    vi.useFakeTimers();
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    await goLive(sockets);
+    // A long outage: the backoff has grown to its cap.
+    for (let i = 0; i < 8; i++) {
+      sockets.last().drop(1006);
+      await vi.advanceTimersByTimeAsync(session.status().retryAt! - Date.now());
+    }
+    sockets.last().drop(1006);
+    expect(session.status().retryAt! - Date.now()).toBe(2000); // random 0.5 of the 4 s cap
+    const before = sockets.sockets.length;
+    await session.write(reply());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sockets.sockets).toHaveLength(before + 1);
+    expect(session.status()).toMatchObject({ state: 'connecting', trying: true, queued: 1 });
+    expect(to(1).at(-1)).toMatchObject({ kind: 'status', status: { state: 'connecting', trying: true } });
+    sockets.last().drop(1006);
+    expect(session.status().trying).toBeUndefined();
+    await session.write(reply());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sockets.sockets).toHaveLength(before + 1); // within a second of the last nudge
+    await vi.advanceTimersByTimeAsync(1000);
+    const now = sockets.sockets.length;
+    expect(session.connection.nudge('visible')).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sockets.sockets).toHaveLength(now + 1);
+    // The nudged attempt succeeds: live, and both queued writes go out.
+    const live = await goLive(sockets);
+    expect(live.sentOf('add-comment')).toHaveLength(2);
+    expect(session.status().state).toBe('live');
+    vi.useRealTimers();
+  });
+
+  it('gives up a socket that does not open and welcome in time, and tries again', async () => {
+    vi.useFakeTimers();
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sockets.sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(LIMITS.helloTimeoutMs * 2);
+    expect(session.status()).toMatchObject({
+      state: 'reconnecting',
+      detail: expect.stringMatching(/welcome/),
+    });
+    expect(sockets.last().closedByClient).toBe(true);
+    await vi.advanceTimersByTimeAsync(session.status().retryAt! - Date.now());
+    expect(sockets.sockets).toHaveLength(2);
     vi.useRealTimers();
   });
 });

@@ -11,7 +11,7 @@ import {
   type SnapshotFrame,
   type WriteFrameT,
 } from '@/lib/protocol';
-import type { BackgroundToTabT, StatusT } from '@/lib/messaging';
+import type { BackgroundToFrameT, StatusT } from '@/lib/messaging';
 import { Connection, type ConnectionDeps } from './connection';
 import { Outbox } from './outbox';
 import { PageCache } from './page-cache';
@@ -22,8 +22,8 @@ const RETRYABLE = new Set(['rate-limited', 'internal', 'not-subscribed']);
 
 export interface SessionDeps extends Omit<ConnectionDeps, 'onLive' | 'onFrame' | 'onState'> {
   outbox: Outbox;
-  /** Delivers a message to the content script of a tab. */
-  deliver(tabId: number, message: BackgroundToTabT): void;
+  /** Delivers a message to the discussion frame of a tab. */
+  deliver(tabId: number, message: BackgroundToFrameT): void;
   /** Called whenever the status changes (popup, badge). */
   onStatus?(status: StatusT): void;
 }
@@ -67,6 +67,7 @@ export class Session {
       role: c.welcome?.role ?? null,
       detail: c.detail,
       retryAt: c.retryAt,
+      ...(c.trying && { trying: true }),
     };
   }
 
@@ -80,7 +81,29 @@ export class Session {
   tabOpened(tabId: number, page: string): void {
     const move = this.tabs.open(tabId, page);
     if (move.left) this.pageLeft(move.left);
+    this.showTab(tabId);
+    if (this.connection.live && !this.subscribed.has(page)) this.subscribe(page);
+    this.updateWanted();
+  }
+
+  tabClosed(tabId: number): void {
+    const left = this.tabs.close(tabId);
+    if (left) this.pageLeft(left);
+    this.deps.deliver(tabId, { kind: 'page', page: null });
+    this.updateWanted();
+  }
+
+  /** A tab's discussion frame (re)connected: it gets everything known at once, from the cache. */
+  frameAttached(tabId: number): void {
+    this.showTab(tabId);
+  }
+
+  private showTab(tabId: number): void {
+    const page = this.tabs.pageOf(tabId);
     this.deps.deliver(tabId, { kind: 'status', status: this.status() });
+    // A frame that reconnects before its content script (a restarted worker) keeps what it shows.
+    if (!page) return;
+    this.deps.deliver(tabId, { kind: 'page', page });
     const cached = this.cache.get(page);
     if (cached) {
       this.deps.deliver(tabId, {
@@ -93,14 +116,6 @@ export class Session {
     }
     const count = this.presence.get(page);
     if (count !== undefined) this.deps.deliver(tabId, { kind: 'presence', page, count });
-    if (this.connection.live && !this.subscribed.has(page)) this.subscribe(page);
-    this.updateWanted();
-  }
-
-  tabClosed(tabId: number): void {
-    const left = this.tabs.close(tabId);
-    if (left) this.pageLeft(left);
-    this.updateWanted();
   }
 
   async write(write: WriteFrameT): Promise<void> {
@@ -118,6 +133,8 @@ export class Session {
     this.broadcastStatus();
     if (!this.connection.live) {
       this.updateWanted();
+      // The user is waiting on this write: try the server now rather than at the scheduled retry.
+      this.connection.nudge('write');
       return;
     }
     if (!this.subscribed.has(write.page)) this.subscribe(write.page);
@@ -316,7 +333,7 @@ export class Session {
     this.toTabsOf(page, { kind: 'state', page, seq, chats, synced: true });
   }
 
-  private toTabsOf(page: string, message: BackgroundToTabT): void {
+  private toTabsOf(page: string, message: BackgroundToFrameT): void {
     for (const tabId of this.tabs.tabsOf(page)) this.deps.deliver(tabId, message);
   }
 

@@ -1,10 +1,16 @@
 // Wires the background together from browser APIs: storage-backed settings and outbox, the tab ports,
 // site access (host permissions ⇄ content script registration), settings migrations, runtime messages
-// of the popup and options page, the online event and first-install setup.
+// of the popup and options page, the online event, tab and window focus (retry now while
+// reconnecting) and first-install setup.
 // Listeners are registered synchronously so that a stopped MV3 worker is woken by them.
 import { browser } from 'wxt/browser';
 import { RuntimeRequest, type RuntimeRequestT } from '@/lib/messaging';
-import { outboxStorage, serverUrlStorage, sitesAwaitingPermissionStorage } from '@/lib/storage';
+import {
+  frameTicketsStorage,
+  outboxStorage,
+  serverUrlStorage,
+  sitesAwaitingPermissionStorage,
+} from '@/lib/storage';
 import { TokenVault } from '@/lib/token-vault';
 import { migrateSettings } from './migrations';
 import { Outbox } from './outbox';
@@ -43,7 +49,14 @@ function keepStorageFromContentScripts(): void {
 
 export function setupBackground(): Background {
   keepStorageFromContentScripts();
-  const ports = new TabPorts();
+  // `sites` is made below; the ports ask it only once a content script connects.
+  let sites: SiteAccess | null = null;
+  const ports = new TabPorts({
+    isSiteOn: async (origin) => (sites ? sites.isOn(`${origin}/`) : false),
+    tickets: { load: () => frameTicketsStorage.getValue(), save: (t) => frameTicketsStorage.setValue(t) },
+    isOwnPage: (sender) =>
+      sender.id === browser.runtime.id && /^(chrome|moz)-extension:\/\//.test(sender.url ?? ''),
+  });
   const tokenVault = new TokenVault();
   // Settings are read only once they are in their current shape (the token in the vault).
   const migrated = migrateSettings({ permissions: browser.permissions, tokenVault }).catch((error: unknown) =>
@@ -71,7 +84,7 @@ export function setupBackground(): Background {
     deliver: (tabId, message) => ports.deliver(tabId, message),
   });
   ports.attach(session);
-  const sites = new SiteAccess({
+  sites = new SiteAccess({
     permissions: browser.permissions,
     scripting: browser.scripting as unknown as ScriptingLike,
     tabs: browser.tabs,
@@ -79,17 +92,16 @@ export function setupBackground(): Background {
     scriptFile: OVERLAY_SCRIPT_FILE,
     warn: (message, error) => console.warn(`Collab Chat: ${message}`, error),
   });
-  browser.permissions.onAdded.addListener((added) => void sites.permissionsAdded(added));
-  browser.permissions.onRemoved.addListener((removed) => void sites.permissionsRemoved(removed));
-  // A tab on a site that was just turned off gets nothing more from the server.
-  sites.onSitesTurnedOff(({ isOn }) => {
-    for (const tabId of session.tabs.allTabs()) {
-      const page = session.tabs.pageOf(tabId);
-      if (page && !isOn(page)) session.tabClosed(tabId);
-    }
-  });
+  const access = sites;
+  // A tab still running the content script of a site turned on again gets its frame back.
+  browser.permissions.onAdded.addListener(
+    (added) => void access.permissionsAdded(added).then(() => ports.recheckSites()),
+  );
+  browser.permissions.onRemoved.addListener((removed) => void access.permissionsRemoved(removed));
+  // A tab on a site that was just turned off loses its overlay and gets nothing more from the server.
+  access.onSitesTurnedOff(() => void ports.recheckSites());
   void migrated
-    .then(() => sites.start())
+    .then(() => access.start())
     .catch((error: unknown) => console.error('Collab Chat: could not register the content script', error));
 
   browser.runtime.onConnect.addListener((port) => ports.accept(port));
@@ -106,10 +118,16 @@ export function setupBackground(): Background {
   });
   globalThis.addEventListener?.('online', () => session.connection.online());
   globalThis.addEventListener?.('offline', () => session.connection.offline());
+  // A tab or window coming to the front often means the user is back (a laptop opened): while
+  // reconnecting, try now.
+  browser.tabs.onActivated.addListener(() => session.connection.nudge('visible'));
+  browser.windows?.onFocusChanged.addListener((windowId) => {
+    if (windowId !== browser.windows.WINDOW_ID_NONE) session.connection.nudge('visible');
+  });
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();
   });
-  return { session, sites };
+  return { session, sites: access };
 }
 
 async function answer(session: Session, request: RuntimeRequestT): Promise<unknown> {

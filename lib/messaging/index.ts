@@ -1,10 +1,27 @@
-// The typed contract between the extension's contexts: the per-tab port (content script ⇄ background)
-// and the one-shot runtime messages of the popup and options page. Every message is parsed with zod
-// where it arrives; the wire frames themselves come from lib/protocol.
+// The typed contract between the extension's contexts: the frame port (discussion frame ⇄ background),
+// the page port (content script ⇄ background) and the one-shot runtime messages of the popup and
+// options page. Every message is parsed with zod where it arrives; the wire frames themselves come
+// from lib/protocol.
+//
+// The split follows the trust boundary: the content script lives next to a page that may be hostile,
+// so nothing on the page port carries discussion text, authors, the team or the token, and nothing on
+// it can make a write. Only the frame (extension origin) sees discussions and sends writes.
 import { z } from 'zod';
-import { ChatEvent, Discussion, ERROR_CODES, PageKey, Person, Role, Seq, WriteFrame } from '@/lib/protocol';
+import {
+  ChatEvent,
+  Discussion,
+  EntityId,
+  ERROR_CODES,
+  LIMITS,
+  PageKey,
+  Person,
+  Role,
+  Selectors,
+  Seq,
+  WriteFrame,
+} from '@/lib/protocol';
 
-export { TAB_PORT_NAME } from './names';
+export { FRAME_PAGE, FRAME_PORT_PREFIX, PAGE_PORT_NAME } from './names';
 
 // ---------------------------------------------------------------- connection status
 
@@ -35,23 +52,45 @@ export const Status = z.object({
   detail: z.string().optional(),
   /** When the next retry is due (epoch ms), while reconnecting. */
   retryAt: z.number().optional(),
+  /** A retry started at once (a write, the network back, a tab shown) is under way: "trying now…". */
+  trying: z.boolean().optional(),
 });
 export type StatusT = z.infer<typeof Status>;
 
-// ---------------------------------------------------------------- tab port
+// ---------------------------------------------------------------- shared pieces
 
-/** Content script → background over the tab's port. */
-export const TabToBackground = z.discriminatedUnion('kind', [
-  /** This tab now shows `page` (replaces any page it showed before). */
-  z.object({ kind: z.literal('open'), page: PageKey }),
-  /** This tab shows no page any more (site turned off, or a page without a key). */
-  z.object({ kind: z.literal('close') }),
+const ChatId = EntityId;
+/** What the content script needs to find a discussion on the page: its id and selectors, no text. */
+export const AnchorTarget = z.object({ id: ChatId, selectors: Selectors });
+export type AnchorTargetT = z.infer<typeof AnchorTarget>;
+/** A selection the person asked to discuss: where it is, and the quote (text of the page itself). */
+export const Selection = z.object({
+  selectors: Selectors,
+  quote: z.string().max(LIMITS.quoteChars),
+});
+export type SelectionT = z.infer<typeof Selection>;
+/** The size the frame's content needs, in CSS pixels; the content script clamps it to the viewport. */
+export const FrameLayout = z.object({
+  width: z.number().int().min(0).max(100_000),
+  height: z.number().int().min(0).max(100_000),
+});
+export type FrameLayoutT = z.infer<typeof FrameLayout>;
+
+// ---------------------------------------------------------------- frame port
+
+/** Discussion frame → background. */
+export const FrameToBackground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('write'), write: WriteFrame }),
+  /** What the page should highlight (confirmed and pending discussions) and which one is open. */
+  z.object({ kind: z.literal('anchors'), anchors: z.array(AnchorTarget), activeId: ChatId.nullable() }),
+  z.object({ kind: z.literal('layout'), layout: FrameLayout }),
 ]);
-export type TabToBackgroundT = z.infer<typeof TabToBackground>;
+export type FrameToBackgroundT = z.infer<typeof FrameToBackground>;
 
-/** Background → content script over the tab's port. */
-export const BackgroundToTab = z.discriminatedUnion('kind', [
+/** Background → discussion frame. */
+export const BackgroundToFrame = z.discriminatedUnion('kind', [
+  /** The page this tab shows now (null: none); everything else is about this page. */
+  z.object({ kind: z.literal('page'), page: PageKey.nullable() }),
   /** The whole known state of the page; replaces what the tab had. `synced` is false for a cached copy. */
   z.object({
     kind: z.literal('state'),
@@ -70,8 +109,41 @@ export const BackgroundToTab = z.discriminatedUnion('kind', [
     code: z.enum(ERROR_CODES),
     message: z.string(),
   }),
+  /** The person clicked "Discuss this" on the page: open the composer for this selection. */
+  z.object({ kind: z.literal('compose'), selection: Selection }),
+  /** The person clicked a highlight on the page. */
+  z.object({ kind: z.literal('open-chat'), id: ChatId }),
+  /** Discussions the page could not find (orphans). */
+  z.object({ kind: z.literal('orphans'), ids: z.array(ChatId) }),
 ]);
-export type BackgroundToTabT = z.infer<typeof BackgroundToTab>;
+export type BackgroundToFrameT = z.infer<typeof BackgroundToFrame>;
+
+// ---------------------------------------------------------------- page port
+
+/** Content script → background. None of these can make a write. */
+export const PageToBackground = z.discriminatedUnion('kind', [
+  /** This tab now shows `page` (replaces any page it showed before). */
+  z.object({ kind: z.literal('open'), page: PageKey }),
+  /** This tab shows no page any more (a page without a key). */
+  z.object({ kind: z.literal('close') }),
+  /** A trusted click on "Discuss this". */
+  z.object({ kind: z.literal('compose'), selection: Selection }),
+  /** A trusted click on a highlight. */
+  z.object({ kind: z.literal('open-chat'), id: ChatId }),
+  z.object({ kind: z.literal('orphans'), ids: z.array(ChatId).max(10_000) }),
+]);
+export type PageToBackgroundT = z.infer<typeof PageToBackground>;
+
+/** Background → content script: ids, selectors and sizes only, never discussion text. */
+export const BackgroundToPage = z.discriminatedUnion('kind', [
+  /** The ticket the content script puts in the frame's URL; the background accepts only that frame. */
+  z.object({ kind: z.literal('frame'), ticket: z.string().regex(/^[\w-]{16,64}$/) }),
+  z.object({ kind: z.literal('anchors'), anchors: z.array(AnchorTarget), activeId: ChatId.nullable() }),
+  z.object({ kind: z.literal('layout'), layout: FrameLayout }),
+  /** The site was turned off: remove everything from the page. */
+  z.object({ kind: z.literal('stop') }),
+]);
+export type BackgroundToPageT = z.infer<typeof BackgroundToPage>;
 
 // ---------------------------------------------------------------- runtime messages (popup, options)
 

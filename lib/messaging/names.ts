@@ -1,3 +1,12 @@
 // Names shared by both ends of a runtime port. Kept apart from the zod schemas so that the content
 // script can import them without bundling zod (the content script's size budget is 80 KB).
-export const TAB_PORT_NAME = 'collab-chat/tab';
+
+/** The content script's port: page key, selections and highlight clicks; it never carries discussion text. */
+export const PAGE_PORT_NAME = 'collab-chat/page';
+/**
+ * The discussion frame's port (an extension page framed into the tab). The name carries the frame's
+ * ticket: `collab-chat/frame#<ticket>`, which the background issued to that tab's content script.
+ */
+export const FRAME_PORT_PREFIX = 'collab-chat/frame#';
+/** The extension page framed into a tab; it alone shows and makes discussions. */
+export const FRAME_PAGE = '/frame.html';

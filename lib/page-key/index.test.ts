@@ -39,6 +39,11 @@ describe('pageKeyOf', () => {
     ['<link rel="canonical" href="/relative#x">', 'https://example.com/relative'],
     ['<link rel="canonical" href="javascript:alert(1)">', 'https://example.com/page?a=1'],
     ['', 'https://example.com/page?a=1'],
+    // Another origin is never followed: the page would otherwise choose another site's discussions.
+    ['<link rel="canonical" href="https://other.example/secret">', 'https://example.com/page?a=1'],
+    ['<link rel="canonical" href="http://example.com/canon">', 'https://example.com/page?a=1'],
+    ['<link rel="canonical" href="https://example.com:8443/canon">', 'https://example.com/page?a=1'],
+    ['<link rel="canonical" href="//evil.example/x">', 'https://example.com/page?a=1'],
   ])('with %s', (head, expected) => {
     expect(pageKeyOf(docWith(head), 'https://example.com/page?a=1#frag')).toBe(expected);
   });

@@ -5,15 +5,18 @@ import { pageKeyFromUrl } from './normalise';
 export { pageKeyFromUrl, TRACKING_PARAMS } from './normalise';
 
 /**
- * The page key of a document: its `<link rel=canonical>` when that is an http(s) URL, else its own
- * URL. Relative canonical links resolve against the document URL.
+ * The page key of a document: its `<link rel=canonical>` when that is a URL of the same origin as the
+ * document, else the document's own URL. `locationHref` must come from the browser's `location`: the
+ * page controls its DOM (and so the canonical link), never its origin, so a page can at most pick
+ * another page of its own site, which it could navigate to anyway.
  */
 export function pageKeyOf(doc: Pick<Document, 'querySelector'>, locationHref: string): string | null {
   const canonical = doc.querySelector<HTMLLinkElement>('link[rel~="canonical" i][href]');
   const href = canonical?.getAttribute('href');
   if (href) {
     try {
-      const key = pageKeyFromUrl(new URL(href, locationHref).toString());
+      const url = new URL(href, locationHref);
+      const key = url.origin === siteOf(locationHref) ? pageKeyFromUrl(url.toString()) : null;
       if (key) return key;
     } catch {
       // An unparsable canonical link falls back to the document URL.

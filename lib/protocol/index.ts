@@ -3,3 +3,4 @@ export * from './limits';
 export * from './frames';
 export * from './parse';
 export * from './page-state';
+export * from './retry-after';

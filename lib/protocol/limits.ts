@@ -59,10 +59,20 @@ export const LIMITS = {
   snapshotFrameBytes: 128 * 1024,
   /** The client must send `hello` within this many milliseconds of connecting. */
   helloTimeoutMs: 5000,
-  /** The server pings every socket this often and terminates one that missed the previous pong. */
-  heartbeatMs: 30_000,
-  /** Clients send an application `ping` this often while any page is subscribed. */
-  clientPingMs: 20_000,
+  /** The server sends a WebSocket ping to every socket this often. */
+  heartbeatMs: 5_000,
+  /**
+   * A socket that has not answered a ping (pong, or any frame) within this many milliseconds is
+   * terminated and leaves presence at once: a stalled path is noticed within heartbeat + timeout.
+   */
+  pongTimeoutMs: 10_000,
+  /** Clients send an application `ping` this often while connected. */
+  clientPingMs: 10_000,
+  /**
+   * A client that has heard nothing from the server (no `pong`, no frame at all) this long after a
+   * `ping` treats the socket as dead: it closes it, reconnects and resyncs.
+   */
+  clientPongTimeoutMs: 8_000,
 } as const;
 
 /**
@@ -72,8 +82,14 @@ export const LIMITS = {
 export const CLOSE = {
   /** Sent by clients; the server itself never closes with it. */
   normal: 1000,
+  /** The server is shutting down; the reason may carry `retry-after-ms=N` (see retry-after.ts). */
   goingAway: 1001,
   tooBig: 1009,
+  /**
+   * Try again later (RFC 6455 registry): the server is starting, shutting down or overloaded. The
+   * reason starts with `retry-after-ms=N;` and the client waits N ms before its next attempt.
+   */
+  tryAgainLater: 1013,
   /** The server could not check the token (its database failed). */
   serverError: 1011,
   /** `hello` was malformed or sent twice. */
@@ -96,8 +112,8 @@ export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE];
 export const CLOSES: ReadonlyArray<{ code: CloseCode; when: string; then: string }> = [
   {
     code: CLOSE.goingAway,
-    when: 'the server is shutting down',
-    then: 'reconnect with backoff, resync',
+    when: 'the server is shutting down (the reason may carry `retry-after-ms=N`)',
+    then: 'reconnect after N ms, else with backoff; resync',
   },
   {
     code: CLOSE.tooBig,
@@ -108,6 +124,11 @@ export const CLOSES: ReadonlyArray<{ code: CloseCode; when: string; then: string
     code: CLOSE.serverError,
     when: 'the server could not check the token (database error)',
     then: 'reconnect with backoff',
+  },
+  {
+    code: CLOSE.tryAgainLater,
+    when: 'the server is starting, shutting down or busy; the reason starts with `retry-after-ms=N;`',
+    then: 'reconnect after N ms, not before; resync',
   },
   {
     code: CLOSE.badHello,

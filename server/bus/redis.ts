@@ -2,7 +2,9 @@
 // channel per room. A node subscribes only to the rooms its clients watch. Publishing and
 // subscribing use separate connections (a subscribed connection can issue nothing else). When a
 // connection drops the bus retries for ever, resubscribes, and tells the hub that frames may have
-// been missed so that it can catch its rooms up from the store.
+// been missed so that it can catch its rooms up from the store. A publish that fails is kept and
+// sent again, in order, until Redis takes it (the event is committed and acked: other nodes must
+// hear of it), and the failure itself is reported as frames possibly missed.
 import { Redis } from 'ioredis';
 import type { Bus, BusHandler, RoomKey } from './types';
 import { ServiceUnavailableError } from '../unavailable';
@@ -28,6 +30,15 @@ export class RedisUnavailableError extends ServiceUnavailableError {
 }
 
 const defaultLog = (message: string) => console.error(message);
+
+/**
+ * Publishes kept for a retry at most; beyond that the oldest are dropped, which costs nothing but
+ * time: every node's reconciliation against the store finds those events within about a second.
+ */
+const MAX_UNSENT = 10_000;
+/** The first wait before a failed publish is tried again; it doubles up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 1000;
 
 /**
  * Opens one connection and waits until Redis answers; rejects with a clear error when it does not.
@@ -96,6 +107,11 @@ export class RedisBus implements Bus {
   private readonly prefix: string;
   private readonly log: (message: string) => void;
   private closed = false;
+  /** Publishes Redis did not take yet, oldest first. */
+  private readonly unsent: { channel: string; frame: string }[] = [];
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryDelayMs = RETRY_FIRST_MS;
+  private flushing = false;
 
   constructor(
     private readonly pub: Redis,
@@ -117,16 +133,72 @@ export class RedisBus implements Bus {
     });
     // The first 'ready' came before this constructor; every later one follows a reconnect.
     sub.on('ready', () => void this.resubscribe());
-    pub.on('ready', () => this.notifyMissed());
+    pub.on('ready', () => {
+      this.retryDelayMs = RETRY_FIRST_MS;
+      void this.flush();
+      this.notifyMissed();
+    });
   }
 
+  /**
+   * Resolves once Redis took the frame, or once it is kept for a retry (the writer is not held up
+   * while Redis is away); never rejects.
+   */
   async publish(room: RoomKey, frame: string): Promise<void> {
     if (this.closed) return;
+    const channel = this.channelOf(room);
+    if (this.unsent.length > 0) {
+      this.keep(channel, frame);
+      return;
+    }
     try {
-      await this.pub.publish(this.channelOf(room), frame);
+      await this.pub.publish(channel, frame);
     } catch (err) {
-      // The event is committed; subscribers catch up from the store when the bus is back.
-      this.log(`bus: publish failed (${err instanceof Error ? err.message : String(err)})`);
+      this.log(`bus: publish failed (${err instanceof Error ? err.message : String(err)}); retrying`);
+      this.keep(channel, frame);
+      // This node's own rooms hear their events through Redis too: catch them up from the store.
+      this.notifyMissed();
+    }
+  }
+
+  /** Publishes waiting for a retry (for tests and metrics). */
+  get unsentCount(): number {
+    return this.unsent.length;
+  }
+
+  private keep(channel: string, frame: string): void {
+    this.unsent.push({ channel, frame });
+    if (this.unsent.length > MAX_UNSENT) {
+      this.unsent.splice(0, this.unsent.length - MAX_UNSENT);
+      this.log(`bus: over ${MAX_UNSENT} publishes waiting for Redis; the oldest are left to reconciliation`);
+    }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.flush();
+    }, this.retryDelayMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
+  }
+
+  /** Sends what waits, oldest first, until Redis refuses again. */
+  private async flush(): Promise<void> {
+    if (this.flushing || this.closed) return;
+    this.flushing = true;
+    try {
+      while (this.unsent.length > 0 && !this.closed) {
+        const next = this.unsent[0]!;
+        await this.pub.publish(next.channel, next.frame);
+        if (this.unsent[0] === next) this.unsent.shift();
+      }
+      this.retryDelayMs = RETRY_FIRST_MS;
+    } catch {
+      this.scheduleFlush();
+    } finally {
+      this.flushing = false;
     }
   }
 
@@ -169,6 +241,7 @@ export class RedisBus implements Bus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.channels.clear();
     await Promise.all([quit(this.pub), quit(this.sub)]);
   }

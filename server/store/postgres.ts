@@ -610,6 +610,19 @@ export class PostgresStore implements Store {
     return { seq, events };
   }
 
+  async latestSeqs(pages: readonly { tenantId: string; page: string }[]): Promise<number[]> {
+    if (pages.length === 0) return [];
+    // One round trip for every page asked: the pairs go in as two arrays, joined on the primary key.
+    const { rows } = await this.pool.query<{ i: number; seq: string | null }>(
+      `SELECT r.i, p.seq FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(tenant_id, page, i)
+         LEFT JOIN pages p ON p.tenant_id = r.tenant_id AND p.page = r.page`,
+      [pages.map((p) => p.tenantId), pages.map((p) => p.page)],
+    );
+    const seqs = pages.map(() => 0);
+    for (const row of rows) seqs[Number(row.i) - 1] = Number(row.seq ?? 0);
+    return seqs;
+  }
+
   async commit(
     tenantId: string,
     write: WriteFrameT,

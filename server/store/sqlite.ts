@@ -622,6 +622,12 @@ export class SqliteStore implements Store {
     })();
   }
 
+  async latestSeqs(pages: readonly { tenantId: string; page: string }[]): Promise<number[]> {
+    return this.db.transaction(() =>
+      pages.map(({ tenantId, page }) => this.stmts.pageSeq.get(tenantId, page)?.seq ?? 0),
+    )();
+  }
+
   async commit(
     tenantId: string,
     write: WriteFrameT,

@@ -225,6 +225,12 @@ export interface Store {
     limit: number,
   ): Promise<{ seq: number; events: ChatEventT[] } | null>;
   /**
+   * The latest seq of each page (0 for a page never written), in the order asked, read in one query:
+   * each node checks its live rooms against it about once a second, to find events it never heard of
+   * on the bus (a publisher that died between commit and publish, a dropped Redis connection).
+   */
+  latestSeqs(pages: readonly { tenantId: string; page: string }[]): Promise<number[]>;
+  /**
    * Applies one write in a single transaction: if the write's broadcastId was already applied in
    * this tenant, answers `duplicate`; else reads what the planner needs (the discussion `write.chatId`
    * names, the comment `write.commentId` names, the page's and tenant's totals), asks `plan`, and

@@ -33,7 +33,12 @@ describe.each<[BrowserName, number]>([
     }
     if (browser === 'chromium') {
       expect(manifest.background.service_worker).toBeTruthy();
+      // The discussion frame is the only page a web page may load, under a per-session URL.
+      expect(manifest.web_accessible_resources).toEqual([
+        { resources: ['frame.html'], matches: ['<all_urls>'], use_dynamic_url: true },
+      ]);
     } else {
+      expect(manifest.web_accessible_resources).toEqual(['frame.html']);
       expect(manifest.browser_specific_settings.gecko.id).toBe('collab-chat@example.org');
       expect(manifest.browser_specific_settings.gecko.data_collection_permissions.required).toEqual([
         'websiteActivity',

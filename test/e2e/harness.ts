@@ -202,7 +202,12 @@ export function unpackedExtensionId(absolutePath: string): string {
   return [...hex].map((d) => String.fromCharCode(97 + parseInt(d, 16))).join('');
 }
 
-/** One tab of a page, seen through the overlay in its shadow root. */
+/**
+ * One tab of a page. The page's own world (`evaluate`) sees what a page script sees: the overlay's host
+ * element and nothing inside its closed shadow root. What a person sees of the discussions lives in the
+ * discussion frame (an extension page framed into the tab): `frameEvaluate` reads it and `click`/`fill`
+ * act on it with the browser's own input.
+ */
 export abstract class Tab {
   /** Texts of `alert`/`confirm`/`prompt` dialogs the page opened (there should be none). */
   readonly dialogs: string[] = [];
@@ -210,24 +215,27 @@ export abstract class Tab {
   abstract readonly url: string;
   /** Runs `fn` in the page's main world. */
   abstract evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
+  /** Runs `fn` in the discussion frame's document; null while the tab has no frame. */
+  abstract frameEvaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R | null>;
+  /** A real click on the element of the discussion frame with this data-testid. */
   abstract click(testId: string): Promise<void>;
+  /** Real typing into the field of the discussion frame with this data-testid (replaces its text). */
   abstract fill(testId: string, text: string): Promise<void>;
   abstract mouseClick(x: number, y: number): Promise<void>;
+  /** Presses a key (`Escape`, `Control+Enter`) in whatever has the focus. */
+  abstract press(key: string): Promise<void>;
   /** Ends a selection made by script the way a person's input would, so the overlay notices it. */
   abstract endSelection(x: number, y: number): Promise<void>;
   abstract screenshot(path: string): Promise<void>;
   abstract close(): Promise<void>;
 
-  /** Text contents of every overlay element with this data-testid, in document order. */
-  texts(testId: string): Promise<string[]> {
-    return this.evaluate(
-      (id) =>
-        [
-          ...(document
-            .querySelector('collab-chat-overlay')
-            ?.shadowRoot?.querySelectorAll(`[data-testid="${id}"]`) ?? []),
-        ].map((e) => e.textContent ?? ''),
-      testId,
+  /** Text contents of every element of the discussion frame with this data-testid, in document order. */
+  async texts(testId: string): Promise<string[]> {
+    return (
+      (await this.frameEvaluate(
+        (id) => [...document.querySelectorAll(`[data-testid="${id}"]`)].map((e) => e.textContent ?? ''),
+        testId,
+      )) ?? []
     );
   }
 
@@ -239,19 +247,17 @@ export abstract class Tab {
     return (await this.texts(testId)).length;
   }
 
-  /** An attribute of the first overlay element with this data-testid. */
-  attr(testId: string, name: string): Promise<string | null> {
-    return this.evaluate(
-      ([id, attr]) =>
-        document
-          .querySelector('collab-chat-overlay')
-          ?.shadowRoot?.querySelector(`[data-testid="${id}"]`)
-          ?.getAttribute(attr!) ?? null,
-      [testId, name],
+  /** An attribute of the first element of the discussion frame with this data-testid. */
+  async attr(testId: string, name: string): Promise<string | null> {
+    return (
+      (await this.frameEvaluate(
+        ([id, attr]) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute(attr!) ?? null,
+        [testId, name],
+      )) ?? null
     );
   }
 
-  /** Whether the overlay is mounted at all. */
+  /** Whether the overlay's host element is in the page at all (what a page script can see of it). */
   hasOverlay(): Promise<boolean> {
     return this.evaluate(() => document.querySelector('collab-chat-overlay') !== null, null);
   }
@@ -266,87 +272,92 @@ export abstract class Tab {
     return { state, queued, text };
   }
 
-  /** Selects the text `quote` inside the element `selector` and releases the mouse over it. */
-  async selectText(selector: string, quote: string): Promise<void> {
-    const at = await this.evaluate(
-      ([sel, text]) => {
-        const node = document.querySelector(sel!)?.firstChild;
+  /** Where `quote` inside `selector` is on screen, selected (and the focus moved to the page) or not. */
+  private quoteRect(selector: string, quote: string, select: boolean) {
+    return this.evaluate(
+      ([sel, text, doSelect]) => {
+        const node = document.querySelector(sel as string)?.firstChild;
         if (!node || node.nodeType !== Node.TEXT_NODE) throw new Error(`no text in ${sel}`);
-        const start = (node as Text).data.indexOf(text!);
+        const start = (node as Text).data.indexOf(text as string);
         if (start < 0) throw new Error(`"${text}" is not in ${sel}`);
-        // A person selecting page text moves the focus out of the overlay (say, its reply box).
-        (document.activeElement as HTMLElement | null)?.blur();
         const range = document.createRange();
         range.setStart(node, start);
-        range.setEnd(node, start + text!.length);
-        const selection = document.getSelection()!;
-        selection.removeAllRanges();
-        selection.addRange(range);
+        range.setEnd(node, start + (text as string).length);
+        if (doSelect) {
+          // A person selecting page text moves the focus out of the discussion frame.
+          (document.activeElement as HTMLElement | null)?.blur();
+          window.focus();
+          const selection = document.getSelection()!;
+          selection.removeAllRanges();
+          selection.addRange(range);
+        }
         const r = range.getBoundingClientRect();
-        return { x: r.left + 2, y: r.top + r.height / 2 };
+        return { left: r.left, top: r.top, bottom: r.bottom, width: r.width, height: r.height };
       },
-      [selector, quote],
+      [selector, quote, select] as const,
     );
-    await this.endSelection(at.x, at.y);
+  }
+
+  /** Selects the text `quote` inside the element `selector` and releases the mouse over it. */
+  async selectText(selector: string, quote: string): Promise<void> {
+    const at = await this.quoteRect(selector, quote, true);
+    await this.endSelection(at.left + 2, at.top + at.height / 2);
+  }
+
+  /**
+   * Clicks "Discuss this" under the selection. It sits in the overlay's closed shadow root, out of any
+   * script's reach (the test's too), so the click goes where a person sees it: just under the selection.
+   */
+  async startDiscussion(): Promise<void> {
+    const r = await this.evaluate(() => {
+      const range = document.getSelection()!.getRangeAt(0).getBoundingClientRect();
+      return { left: range.left, bottom: range.bottom, width: innerWidth, height: innerHeight };
+    }, null);
+    const x = Math.max(4, Math.min(r.left, r.width - 140)) + 12;
+    const y = Math.min(r.bottom + 6, r.height - 40) + 10;
+    await this.mouseClick(x, y);
   }
 
   /** Clicks the middle of `quote` inside `selector` (a highlighted passage opens its thread). */
   async clickText(selector: string, quote: string): Promise<void> {
-    const at = await this.evaluate(
-      ([sel, text]) => {
-        const node = document.querySelector(sel!)!.firstChild as Text;
-        const start = node.data.indexOf(text!);
-        const range = document.createRange();
-        range.setStart(node, start);
-        range.setEnd(node, start + text!.length);
-        const r = range.getBoundingClientRect();
-        return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
-      },
-      [selector, quote],
-    );
-    await this.mouseClick(at.x, at.y);
+    const r = await this.quoteRect(selector, quote, false);
+    await this.mouseClick(r.left + r.width / 2, r.top + r.height / 2);
   }
 
   /**
    * How many discussions are highlighted: ranges in the page's CSS highlight registry under the
-   * overlay's names, or, where the Custom Highlight API is missing, the overlay's fallback boxes.
+   * overlay's names (both browsers here have the Custom Highlight API).
    */
   highlightCount(): Promise<number> {
     return this.evaluate(() => {
       const registry = (CSS as unknown as { highlights?: Map<string, Set<Range>> }).highlights;
+      if (!registry) throw new Error('this browser has no CSS Custom Highlight API');
       let count = 0;
-      registry?.forEach((ranges, name) => {
+      registry.forEach((ranges, name) => {
         if (name.startsWith('collab-chat')) count += ranges.size;
       });
-      if (registry) return count;
-      const layer = document
-        .querySelector('collab-chat-overlay')
-        ?.shadowRoot?.querySelector('.cc-highlight-layer');
-      return new Set([...(layer?.children ?? [])].map((box) => box.getAttribute('data-chat-id'))).size;
+      return count;
     }, null);
   }
 
-  /** Computed styles of the first overlay element with this data-testid. */
-  styleOf(testId: string, properties: string[]): Promise<Record<string, string>> {
-    return this.evaluate(
+  /** Computed styles of the first element of the discussion frame with this data-testid. */
+  async styleOf(testId: string, properties: string[]): Promise<Record<string, string>> {
+    const style = await this.frameEvaluate(
       ([id, props]) => {
-        const el = document
-          .querySelector('collab-chat-overlay')
-          ?.shadowRoot?.querySelector(`[data-testid="${id}"]`);
-        if (!el) throw new Error(`no overlay element ${id}`);
-        const style = getComputedStyle(el);
-        return Object.fromEntries((props as string[]).map((p) => [p, style.getPropertyValue(p)]));
+        const el = document.querySelector(`[data-testid="${id as string}"]`);
+        if (!el) return null;
+        const computed = getComputedStyle(el);
+        return Object.fromEntries((props as string[]).map((p) => [p, computed.getPropertyValue(p)]));
       },
       [testId, properties] as const,
     );
+    if (!style) throw new Error(`no element ${testId} in the discussion frame`);
+    return style;
   }
 
-  /** How many elements of a tag the overlay's shadow root holds. */
-  overlayElements(tag: string): Promise<number> {
-    return this.evaluate(
-      (t) => document.querySelector('collab-chat-overlay')?.shadowRoot?.querySelectorAll(t).length ?? 0,
-      tag,
-    );
+  /** How many elements of a tag the discussion frame holds. */
+  async overlayElements(tag: string): Promise<number> {
+    return (await this.frameEvaluate((t) => document.querySelectorAll(t).length, tag)) ?? 0;
   }
 
   /**
@@ -354,14 +365,17 @@ export abstract class Tab {
    * reply written offline keeps, in its own tab, the time it was written, while others see when the
    * server stored it.
    */
-  threadLines(): Promise<string[]> {
-    return this.evaluate(() => {
-      const root = document.querySelector('collab-chat-overlay')?.shadowRoot;
-      return [...(root?.querySelectorAll('[data-testid="comment"]') ?? [])].map(
-        (c) =>
-          `${c.querySelector('[data-testid="comment-author"]')?.textContent}: ${c.querySelector('[data-testid="comment-text"]')?.textContent}`,
-      );
-    }, null);
+  async threadLines(): Promise<string[]> {
+    return (
+      (await this.frameEvaluate(
+        () =>
+          [...document.querySelectorAll('[data-testid="comment"]')].map(
+            (c) =>
+              `${c.querySelector('[data-testid="comment-author"]')?.textContent}: ${c.querySelector('[data-testid="comment-text"]')?.textContent}`,
+          ),
+        null,
+      )) ?? []
+    );
   }
 }
 
@@ -381,17 +395,36 @@ export class ChromiumTab extends Tab {
   evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R> {
     return this.page.evaluate(fn as never, arg) as Promise<R>;
   }
-  private locator(testId: string) {
-    return this.page.locator(`collab-chat-overlay [data-testid="${testId}"]`).first();
+  /** The discussion frame: the one frame of the tab served by the extension. */
+  private frame() {
+    return this.page.frames().find((f) => /^chrome-extension:\/\/[^/]+\/frame\.html/.test(f.url())) ?? null;
   }
-  click(testId: string) {
-    return this.locator(testId).click();
+  async frameEvaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R | null> {
+    const frame = this.frame();
+    if (!frame) return null;
+    return (await frame.evaluate(fn as never, arg).catch(() => null)) as R | null;
   }
-  fill(testId: string, text: string) {
-    return this.locator(testId).fill(text);
+  private async locator(testId: string) {
+    const deadline = Date.now() + 15_000;
+    let frame = this.frame();
+    while (!frame && Date.now() < deadline) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      frame = this.frame();
+    }
+    if (!frame) throw new Error('the tab has no discussion frame');
+    return frame.locator(`[data-testid="${testId}"]`).first();
+  }
+  async click(testId: string) {
+    await (await this.locator(testId)).click();
+  }
+  async fill(testId: string, text: string) {
+    await (await this.locator(testId)).fill(text);
   }
   async mouseClick(x: number, y: number) {
     await this.page.mouse.click(x, y);
+  }
+  async press(key: string) {
+    await this.page.keyboard.press(key);
   }
   /** A mouse release over the selection. */
   async endSelection(x: number, y: number) {
@@ -646,17 +679,45 @@ export class FirefoxTab extends Tab {
   evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R> {
     return this.page.evaluate(fn as never, arg) as Promise<R>;
   }
-  private locator(testId: string) {
-    return this.page.locator(`collab-chat-overlay >>> [data-testid="${testId}"]`);
+  /**
+   * The discussion frame: the one frame of the tab served by the extension. Puppeteer's URL of a BiDi
+   * frame lags behind (it says about:blank), so each child frame is asked where it is.
+   */
+  private async frame() {
+    for (const frame of this.page.frames()) {
+      if (frame === this.page.mainFrame()) continue;
+      const href = await frame.evaluate(() => location.href).catch(() => '');
+      if (/^moz-extension:\/\/[^/]+\/frame\.html/.test(href)) return frame;
+    }
+    return null;
   }
-  click(testId: string) {
-    return this.locator(testId).click();
+  async frameEvaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R | null> {
+    const frame = await this.frame();
+    if (!frame) return null;
+    return (await frame.evaluate(fn as never, arg).catch(() => null)) as R | null;
   }
-  fill(testId: string, text: string) {
-    return this.locator(testId).fill(text);
+  private async locator(testId: string) {
+    const deadline = Date.now() + 15_000;
+    let frame = await this.frame();
+    while (!frame && Date.now() < deadline) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      frame = await this.frame();
+    }
+    if (!frame) throw new Error('the tab has no discussion frame');
+    return frame.locator(`[data-testid="${testId}"]`);
+  }
+  async click(testId: string) {
+    await (await this.locator(testId)).click();
+  }
+  async fill(testId: string, text: string) {
+    await (await this.locator(testId)).fill(text);
   }
   async mouseClick(x: number, y: number) {
     await this.page.mouse.click(x, y);
+  }
+  async press(key: string) {
+    await this.page.bringToFront();
+    await this.page.keyboard.press(key as never);
   }
   /**
    * A Shift key press, as when a keyboard user ends a selection (the overlay listens to keyup too):

@@ -82,9 +82,11 @@ export function collaborationScenarios(
       async () => {
         expect(await alice.hasFirstRunOptionsPage()).toBe(true);
         expect(await alice.configure(`ws://127.0.0.1:${proxy.port}`, server.tokens.alice)).toBe(
-          'Connected as Alice of Tenant A.',
+          'Connected as \u2068Alice\u2069 of \u2068Tenant A\u2069.',
         );
-        expect(await bob.configure(server.url, server.tokens.bob)).toBe('Connected as Bob of Tenant A.');
+        expect(await bob.configure(server.url, server.tokens.bob)).toBe(
+          'Connected as \u2068Bob\u2069 of \u2068Tenant A\u2069.',
+        );
 
         const url = pages.url('article.html');
         [pageA, pageB] = await Promise.all([alice.open(url), bob.open(url)]);
@@ -106,7 +108,7 @@ export function collaborationScenarios(
 
     it('2: alice starts a discussion; bob sees the highlight and the thread; both count 2 viewers', async () => {
       await pageA.selectText('#intro', FOX);
-      await pageA.click('start-discussion');
+      await pageA.startDiscussion();
       await pageA.fill('composer-input', FIRST);
       await pageA.click('composer-submit');
       await expect.poll(() => pageA.texts('comment-text'), WAIT).toEqual([FIRST]);
@@ -184,7 +186,7 @@ export function collaborationScenarios(
       try {
         await expect.poll(() => pageA2.text('viewers'), WAIT).toBe('2 viewers');
         await pageA.selectText('#second', 'every remark');
-        await pageA.click('start-discussion');
+        await pageA.startDiscussion();
         await pageA.fill('composer-input', 'Two tabs, one alice');
         await pageA.click('composer-submit');
         await expect.poll(() => pageA2.highlightCount(), WAIT).toBe(1);
@@ -227,7 +229,7 @@ export function collaborationScenarios(
       await pageB.click('reply-submit');
       await expect.poll(() => pageB.count('comment-pending'), WAIT).toBe(0);
       await pageB.selectText('#intro', 'lazy dog');
-      await pageB.click('start-discussion');
+      await pageB.startDiscussion();
       await pageB.fill('composer-input', 'A second thread from bob');
       await pageB.click('composer-submit');
       await expect.poll(() => pageB.text('discussion-count'), WAIT).toBe('2 discussions');
@@ -305,7 +307,7 @@ export function collaborationScenarios(
       await pageA.click('thread-close');
       await expect.poll(() => pageA.count('thread'), WAIT).toBe(0);
       await pageA.selectText('#intro', 'river');
-      await pageA.click('start-discussion');
+      await pageA.startDiscussion();
       await pageA.fill('composer-input', xss);
       await pageA.click('composer-submit');
       await expect.poll(() => pageB.highlightCount(), WAIT).toBe(3);
@@ -343,7 +345,7 @@ export function collaborationScenarios(
         for (const page of [spaA, spaB])
           await expect.poll(() => page.text('viewers'), WAIT).toBe('2 viewers');
         await spaA.selectText('#intro', 'same words');
-        await spaA.click('start-discussion');
+        await spaA.startDiscussion();
         await spaA.fill('composer-input', 'On view one');
         await spaA.click('composer-submit');
         await expect.poll(() => spaB.text('discussion-count'), WAIT).toBe('1 discussion');
@@ -354,7 +356,7 @@ export function collaborationScenarios(
         await expect.poll(() => spaA.highlightCount(), WAIT).toBe(0);
         await expect.poll(() => spaA.text('viewers'), WAIT).toBe('1 viewer');
         await spaA.selectText('#intro', 'address changes');
-        await spaA.click('start-discussion');
+        await spaA.startDiscussion();
         await spaA.fill('composer-input', 'On view two');
         await spaA.click('composer-submit');
         await expect.poll(() => spaA.count('comment-pending'), WAIT).toBe(0);

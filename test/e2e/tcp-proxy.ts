@@ -1,12 +1,16 @@
 // A TCP proxy on 127.0.0.1 that stands for one user's network: the test cuts it (every open
 // connection is destroyed and new ones are refused, as when a laptop loses its network) and restores
 // it. The listening port never changes, so the browser behind it keeps the same server URL; the
-// target port can change (a restarted server).
+// target port can change (a restarted server). It can also stall the open connections: they stay
+// open and every byte either way is dropped, as over a path that went silent (a sleeping laptop, a
+// NAT that forgot the flow), while new connections go through.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
+  /** Each open connection's two ends, for stalling them. */
+  private readonly pairs = new Set<[Socket, Socket]>();
   private cut = false;
 
   private constructor(
@@ -39,6 +43,25 @@ export class TcpProxy {
     this.cut = false;
   }
 
+  /**
+   * The open connections go silent: nothing is closed, nothing more is delivered either way (bytes
+   * are read and dropped). Connections made afterwards are forwarded as usual. Returns how many
+   * connections were stalled.
+   */
+  stallOpen(): number {
+    let stalled = 0;
+    for (const pair of this.pairs) {
+      const [client, upstream] = pair;
+      if (client.destroyed || upstream.destroyed) continue;
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      for (const end of pair) end.on('data', () => {}).resume();
+      this.pairs.delete(pair);
+      stalled++;
+    }
+    return stalled;
+  }
+
   /** Points new connections at another port (open ones keep their old peer). */
   retarget(port: number): void {
     this.targetPort = port;
@@ -61,6 +84,9 @@ export class TcpProxy {
       return;
     }
     const upstream = connect(this.targetPort, '127.0.0.1');
+    const pair: [Socket, Socket] = [client, upstream];
+    this.pairs.add(pair);
+    client.once('close', () => this.pairs.delete(pair));
     for (const [from, to] of [
       [client, upstream],
       [upstream, client],

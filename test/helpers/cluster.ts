@@ -44,8 +44,8 @@ export interface Cluster {
   readonly nodes: ClusterNode[];
   tenants: { a: string; b: string };
   tokens: Record<ClusterUser, string>;
-  /** Starts one more node. */
-  addNode(): Promise<ClusterNode>;
+  /** Starts one more node (on its own Redis URL, e.g. through a proxy the test can cut). */
+  addNode(redisUrl?: string): Promise<ClusterNode>;
   close(): Promise<void>;
 }
 
@@ -54,6 +54,8 @@ export interface ClusterOptions {
   redisUrl: string;
   /** How long a node's presence outlives its last heartbeat (short in tests). */
   presenceTtlMs?: number;
+  /** The Redis URL of the n-th initial node (0-based), when it differs from `redisUrl`. */
+  redisUrlOf?: (index: number) => string | undefined;
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
@@ -77,13 +79,24 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const nodes: ClusterNode[] = [];
   let started = 0;
-  const addNode = async () => {
-    const node = await startNode(`node${++started}`, db.url, options);
+  const addNode = async (redisUrl = options.redisUrl) => {
+    const node = await startNode(`node${++started}`, db.url, { ...options, redisUrl });
     nodes.push(node);
     return node;
   };
   try {
-    await Promise.all(Array.from({ length: options.nodes }, () => addNode()));
+    const initial = await Promise.allSettled(
+      Array.from({ length: options.nodes }, (_, i) =>
+        startNode(`node${++started}`, db.url, {
+          ...options,
+          redisUrl: options.redisUrlOf?.(i) ?? options.redisUrl,
+        }),
+      ),
+    );
+    // In the order asked, so that nodes[i] is the i-th node.
+    for (const r of initial) if (r.status === 'fulfilled') nodes.push(r.value);
+    const failed = initial.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (err) {
     await Promise.all(nodes.map((n) => n.kill()));
     await store.close();

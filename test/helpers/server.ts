@@ -27,6 +27,10 @@ export interface TestServer {
   tokenIds: Record<TestUserName, string>;
   /** Stops the server and starts a new one (new port) on the same database file. */
   restart(): Promise<void>;
+  /** Stops the server and leaves it down (an outage); `start()` brings it back. */
+  stop(): Promise<void>;
+  /** Starts the server again on the same config and database file after `stop()`. */
+  start(): Promise<void>;
   /** Stops the server and removes the temp dir. */
   close(): Promise<void>;
 }
@@ -96,6 +100,12 @@ export async function startTestServer(
     tokenIds,
     async restart() {
       await server.close();
+      server = await createCollabServer(config, { log: () => {}, ...parts });
+    },
+    async stop() {
+      await server.close();
+    },
+    async start() {
       server = await createCollabServer(config, { log: () => {}, ...parts });
     },
     async close() {

@@ -140,6 +140,30 @@ export function describeStoreContract(
         expect(await store.eventsSince(tenant.id, PAGE, 1, 100)).toBeNull();
       });
 
+      it('reads the latest seq of many pages at once, 0 for pages never written, in the order asked', async () => {
+        const { tenant, applied } = await setup();
+        const other = await store.createTenant('Tenant B');
+        expect(await store.latestSeqs([])).toEqual([]);
+        const create = createChat();
+        await applied(create);
+        await applied(addComment(create.chatId, { text: 'second' }));
+        const asked = [
+          { tenantId: other.id, page: PAGE },
+          { tenantId: tenant.id, page: PAGE },
+          { tenantId: tenant.id, page: `${PAGE}?never` },
+          { tenantId: tenant.id, page: PAGE },
+        ];
+        expect(await store.latestSeqs(asked)).toEqual([0, 2, 0, 2]);
+        const many = Array.from({ length: 1200 }, (_, i) => ({
+          tenantId: tenant.id,
+          page: `${PAGE}?n=${i}`,
+        }));
+        expect(await store.latestSeqs([...many, { tenantId: tenant.id, page: PAGE }])).toEqual([
+          ...many.map(() => 0),
+          2,
+        ]);
+      });
+
       it('gives every change the next seq and keeps the state and the events', async () => {
         const { tenant, applied } = await setup();
         const create = createChat();

@@ -142,6 +142,19 @@ const CLOSE_TRIGGERS: Record<CloseCode, (() => Promise<Closed>) | null> = {
     await other.close();
     return c.closed;
   },
+  1013: async () => {
+    // One socket still in its handshake is all this node takes at once.
+    const other = await startTestServer({ maxPendingHandshakes: 1 });
+    try {
+      const waiting = await TestClient.open(other.url);
+      const refused = await TestClient.open(other.url);
+      const closed = await refused.closed;
+      await waiting.close();
+      return closed;
+    } finally {
+      await other.close();
+    }
+  },
   1009: () =>
     closeOf((c) => c.send({ ...createChat(), text: 'x'.repeat(LIMITS.frameBytes) }), t.tokens.alice),
   1011: async () => {

@@ -112,7 +112,7 @@ describe('handshake', () => {
 
 describe('heartbeat', () => {
   it('terminates a socket that stops answering pings', async () => {
-    const t = await startTestServer({ heartbeatMs: 100 });
+    const t = await startTestServer({ heartbeatMs: 100, pongTimeoutMs: 250 });
     try {
       const dead = await TestClient.connect(t.url, t.tokens.bob, { autoPong: false });
       dead.send({ type: 'subscribe', page: 'https://example.com/' });

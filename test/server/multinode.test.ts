@@ -192,7 +192,7 @@ describe.runIf(available)('several server nodes on PostgreSQL and Redis', () => 
     expect(noRedis.code).toBe(1);
     expect(noRedis.output).toContain(`error: cannot reach Redis at redis://127.0.0.1:${deadPort}`);
     expect(noRedis.output).toContain('--redis / REDIS_URL');
-  });
+  }, 60_000); // two server processes started one after the other
 
   it('loses nothing when a node is killed with SIGKILL under writes; presence converges', async () => {
     const cluster = await startCluster({ nodes: 2, redisUrl: REDIS_URL, presenceTtlMs: 1500 });
@@ -249,7 +249,7 @@ describe.runIf(available)('several server nodes on PostgreSQL and Redis', () => 
     } finally {
       await cluster.close();
     }
-  }, 60_000);
+  }, 120_000); // two nodes started, one killed, under a busy machine
 
   it('recovers by itself when Redis restarts, and no acked event is lost to any client', async () => {
     let redis: PrivateRedis | null = null;
@@ -291,5 +291,5 @@ describe.runIf(available)('several server nodes on PostgreSQL and Redis', () => 
       await cluster?.close();
       await redis?.stop();
     }
-  }, 60_000);
+  }, 120_000);
 });

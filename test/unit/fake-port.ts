@@ -13,14 +13,20 @@ function event<T extends unknown[]>() {
   };
 }
 
-export function fakePort(name: string, tabId?: number) {
+export interface FakeSender {
+  url?: string;
+  frameId?: number;
+  id?: string;
+}
+
+export function fakePort(name: string, tabId?: number, from: FakeSender = {}) {
   const onMessage = event<[unknown, unknown]>();
   const onDisconnect = event<[unknown]>();
   const posted: unknown[] = [];
   let disconnected = false;
   const port = {
     name,
-    sender: tabId === undefined ? undefined : { tab: { id: tabId }, frameId: 0 },
+    sender: tabId === undefined ? undefined : { frameId: 0, ...from, tab: { id: tabId } },
     posted,
     get disconnected() {
       return disconnected;

@@ -1,7 +1,7 @@
 import { createRoot } from 'solid-js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { StatusT, TabToBackgroundT } from '@/lib/messaging';
+import type { FrameToBackgroundT, StatusT } from '@/lib/messaging';
 import type { ChatEventT } from '@/lib/protocol';
 import { useEnglishMessages } from '@/test/unit/i18n';
 import { createOverlayModel } from './model';
@@ -16,15 +16,17 @@ const status: StatusT = {
 };
 
 function setup() {
-  const sent: TabToBackgroundT[] = [];
+  const sent: FrameToBackgroundT[] = [];
   const model = createRoot(() => createOverlayModel({ send: (m) => sent.push(m), now: () => 42 }));
-  model.setPage(page);
+  model.handle({ kind: 'page', page });
   model.handle({ kind: 'status', status });
   model.handle({ kind: 'state', page, seq: 0, chats: [], synced: true });
-  model.setPrompt({ x: 0, y: 0, quote: 'quote', selectors: [{ type: 'TextQuoteSelector', exact: 'quote' }] });
-  model.compose();
+  model.handle({
+    kind: 'compose',
+    selection: { quote: 'quote', selectors: [{ type: 'TextQuoteSelector', exact: 'quote' }] },
+  });
   model.submitDiscussion('hello');
-  const write = sent[0]!;
+  const write = sent.find((m) => m.kind === 'write')!;
   if (write.kind !== 'write' || write.write.type !== 'create-chat')
     throw new Error('expected a create-chat write');
   return { model, sent, write: write.write };
@@ -99,5 +101,30 @@ describe('overlay model', () => {
     model.handle({ kind: 'presence', page, count: 5 });
     expect(model.state.viewers).toBeNull();
     expect(model.state.chats).toEqual([]);
+  });
+
+  it('lists for the page only ids and selectors, never text', () => {
+    const { model, write } = setup();
+    const { anchors, activeId } = model.anchors();
+    expect(anchors).toEqual([{ id: write.chatId, selectors: write.selectors }]);
+    expect(activeId).toBe(write.chatId);
+    expect(JSON.stringify(anchors)).not.toContain('hello');
+  });
+
+  it('opens a discussion the page asks for only when it is one of the page', () => {
+    const { model, write } = setup();
+    model.openChat(null);
+    model.handle({ kind: 'open-chat', id: 'not-here' });
+    expect(model.state.openChatId).toBeNull();
+    model.handle({ kind: 'open-chat', id: write.chatId });
+    expect(model.state.openChatId).toBe(write.chatId);
+  });
+
+  it('shows the orphans the page reports and forgets them with the page', () => {
+    const { model, write } = setup();
+    model.handle({ kind: 'orphans', ids: [write.chatId] });
+    expect(model.state.orphanIds).toEqual([write.chatId]);
+    model.handle({ kind: 'page', page: 'https://example.com/b' });
+    expect(model.state.orphanIds).toEqual([]);
   });
 });

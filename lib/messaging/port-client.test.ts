@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { BackgroundToTabT } from '@/lib/messaging';
+import type { BackgroundToFrameT, FrameToBackgroundT } from '@/lib/messaging';
 import { fakePort } from '@/test/unit/fake-port';
-import { TabPortClient } from './tab-port';
+import { PortClient } from './port-client';
 
 function setup() {
   const ports: ReturnType<typeof fakePort>[] = [];
-  const received: BackgroundToTabT[] = [];
+  const received: BackgroundToFrameT[] = [];
   const timers: Array<() => void> = [];
   let opens = 0;
-  const client = new TabPortClient({
+  const client = new PortClient<BackgroundToFrameT, FrameToBackgroundT>({
     connect: () => {
       const p = fakePort('collab-chat/tab');
       ports.push(p);
@@ -21,7 +21,7 @@ function setup() {
   return { client, ports, received, timers, opens: () => opens };
 }
 
-describe('TabPortClient', () => {
+describe('PortClient', () => {
   it('reopens its port after the background drops it, and says so', () => {
     const { client, ports, timers, opens } = setup();
     client.start();
@@ -31,8 +31,8 @@ describe('TabPortClient', () => {
     timers[0]!();
     expect(ports).toHaveLength(2);
     expect(opens()).toBe(2);
-    client.send({ kind: 'close' });
-    expect(ports[1]!.posted).toEqual([{ kind: 'close' }]);
+    client.send({ kind: 'layout', layout: { width: 10, height: 80 } });
+    expect(ports[1]!.posted).toEqual([{ kind: 'layout', layout: { width: 10, height: 80 } }]);
   });
 
   it('does not reopen after stop', () => {
@@ -51,8 +51,9 @@ describe('TabPortClient', () => {
     expect(received).toEqual([{ kind: 'presence', page: 'https://a/', count: 2 }]);
   });
 
-  it('stops for good when the extension context is gone', () => {
-    const client = new TabPortClient({
+  it('stops for good when the extension context is gone, and says so', () => {
+    let gone = 0;
+    const client = new PortClient<BackgroundToFrameT, FrameToBackgroundT>({
       connect: () => {
         throw new Error('Extension context invalidated.');
       },
@@ -61,7 +62,9 @@ describe('TabPortClient', () => {
         throw new Error('must not be called');
       },
       setTimeout: () => {},
+      onGone: () => gone++,
     });
     expect(() => client.start()).not.toThrow();
+    expect(gone).toBe(1);
   });
 });

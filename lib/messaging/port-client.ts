@@ -1,31 +1,33 @@
-// The tab's end of its runtime port to the background. The port drops whenever the background
-// worker stops; it is reopened with a short backoff, and `onOpen` resends the page and unanswered
-// writes so the (possibly restarted) background can rebuild.
+// A tab's end of a runtime port to the background (the content script's page port, the discussion
+// frame's frame port). The port drops whenever the background worker stops; it is reopened with a
+// short backoff, and `onOpen` resends what matters (the page, unanswered writes) so the (possibly
+// restarted) background can rebuild. No zod here: the content script must stay small.
 import type { Browser } from 'wxt/browser';
-import type { BackgroundToTabT, TabToBackgroundT } from '@/lib/messaging';
 
 type Port = Browser.runtime.Port;
 
-export interface TabPortDeps {
+export interface PortClientDeps<In> {
   connect(): Port;
-  onMessage(message: BackgroundToTabT): void;
+  onMessage(message: In): void;
   onOpen(): void;
   setTimeout(fn: () => void, ms: number): void;
+  /** The extension is gone (updated, reloaded or removed): no port can be opened any more. */
+  onGone?(): void;
 }
 
-export class TabPortClient {
+export class PortClient<In extends { kind: string }, Out> {
   private port: Port | null = null;
   private stopped = false;
   private attempt = 0;
 
-  constructor(private readonly deps: TabPortDeps) {}
+  constructor(private readonly deps: PortClientDeps<In>) {}
 
   start(): void {
     this.stopped = false;
     this.open();
   }
 
-  send(message: TabToBackgroundT): void {
+  send(message: Out): void {
     if (!this.port) return;
     try {
       this.port.postMessage(message);
@@ -46,19 +48,20 @@ export class TabPortClient {
     try {
       port = this.deps.connect();
     } catch {
-      // The extension was reloaded or removed: this content script is orphaned for good.
+      // The extension was reloaded or removed: this end is orphaned for good.
       this.stopped = true;
+      this.deps.onGone?.();
       return;
     }
     this.port = port;
     port.onMessage.addListener((raw: unknown) => {
       // Only this extension's background can post on this port, and it validates every message with
-      // the BackgroundToTab schema before posting; the tab checks the shape's tag only, to keep zod
-      // out of the content script.
+      // its schema before posting; this end checks the shape's tag only, to keep zod out of the
+      // content script.
       if (typeof raw !== 'object' || raw === null || typeof (raw as { kind?: unknown }).kind !== 'string')
         return;
       this.attempt = 0;
-      this.deps.onMessage(raw as BackgroundToTabT);
+      this.deps.onMessage(raw as In);
     });
     port.onDisconnect.addListener(() => {
       if (this.port !== port) return;

@@ -1,9 +1,10 @@
-// The overlay's reactive state and actions for one tab: fed by the background's port messages, it
-// turns user actions into write frames (broadcastId made here) and shows them at once.
+// The discussion frame's reactive state and actions for one tab: fed by the background's port
+// messages, it turns the person's actions into write frames (broadcastId made here) and shows them at
+// once. It runs in the frame (extension origin), never in the page.
 import { batch } from 'solid-js';
 import { createStore, reconcile, unwrap } from 'solid-js/store';
 import { i18n } from '#i18n';
-import type { BackgroundToTabT, StatusT, TabToBackgroundT } from '@/lib/messaging';
+import type { AnchorTargetT, BackgroundToFrameT, FrameToBackgroundT, StatusT } from '@/lib/messaging';
 import type { DiscussionT, SelectorT, WriteFrameT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
 import { TabView } from './tab-view';
@@ -23,8 +24,6 @@ export interface OverlayState {
   notice: string | null;
   openChatId: string | null;
   composing: Draft | null;
-  /** The selection prompt, placed at viewport coordinates. */
-  prompt: (Draft & { x: number; y: number }) | null;
   collapsed: boolean;
   /** The open list of discussions: all of them, or only those not found on the page. */
   list: 'all' | 'orphans' | null;
@@ -32,7 +31,7 @@ export interface OverlayState {
 }
 
 export interface OverlayDeps {
-  send(message: TabToBackgroundT): void;
+  send(message: FrameToBackgroundT): void;
   now?: () => number;
   newId?: () => string;
 }
@@ -54,7 +53,6 @@ export function createOverlayModel(deps: OverlayDeps) {
     notice: null,
     openChatId: null,
     composing: null,
-    prompt: null,
     collapsed: false,
     list: null,
     orphanIds: [],
@@ -86,25 +84,54 @@ export function createOverlayModel(deps: OverlayDeps) {
 
   const base = () => ({ broadcastId: crypto.randomUUID(), page: state.page! });
 
+  /** This tab now shows `page` (null: none). */
+  const setPage = (page: string | null) => {
+    if (page === state.page) return;
+    if (page) view.setState(page, []);
+    else view.clear();
+    batch(() => {
+      setState({ page, viewers: null, openChatId: null, composing: null, list: null, orphanIds: [] });
+      render();
+    });
+  };
+
+  const openChat = (chatId: string | null) => {
+    setState({ openChatId: chatId, composing: null, list: null });
+  };
+
   return {
     state,
-    /** This tab now shows `page` (null: none). */
-    setPage(page: string | null) {
-      if (page === state.page) return;
-      if (page) view.setState(page, []);
-      else view.clear();
-      batch(() => {
-        setState({ page, viewers: null, openChatId: null, composing: null, prompt: null, list: null });
-        render();
-      });
-    },
+    setPage,
     /** Writes this tab made that the background has not answered: resent when the port reopens. */
     pendingWrites(): WriteFrameT[] {
       for (const id of [...sent.keys()]) if (!view.isPending(id)) sent.delete(id);
       return [...sent.values()];
     },
-    handle(message: BackgroundToTabT) {
+    /** What the page should highlight: every discussion shown here, and the open one. */
+    anchors(): { anchors: AnchorTargetT[]; activeId: string | null } {
+      return {
+        anchors: state.chats.map((c) => ({ id: c.id, selectors: structuredClone(unwrap(c.selectors)) })),
+        activeId: state.openChatId,
+      };
+    },
+    handle(message: BackgroundToFrameT) {
       switch (message.kind) {
+        case 'page':
+          return setPage(message.page);
+        case 'compose':
+          if (!state.page) return;
+          setState({
+            composing: { selectors: message.selection.selectors, quote: message.selection.quote },
+            openChatId: null,
+            list: null,
+          });
+          return;
+        case 'open-chat':
+          if (state.chats.some((c) => c.id === message.id)) openChat(message.id);
+          return;
+        case 'orphans':
+          setState('orphanIds', reconcile(message.ids));
+          return;
         case 'state':
           if (message.page !== state.page) return;
           view.setState(message.page, message.chats);
@@ -133,23 +160,8 @@ export function createOverlayModel(deps: OverlayDeps) {
     setCollapsed(collapsed: boolean) {
       setState('collapsed', collapsed);
     },
-    setPrompt(prompt: OverlayState['prompt']) {
-      setState('prompt', prompt);
-    },
-    setOrphans(ids: string[]) {
-      setState('orphanIds', reconcile(ids));
-    },
     notify(text: string | null) {
       setState('notice', text);
-    },
-    compose() {
-      const prompt = state.prompt;
-      if (!prompt) return;
-      setState({
-        composing: { selectors: prompt.selectors, quote: prompt.quote },
-        prompt: null,
-        openChatId: null,
-      });
     },
     cancelCompose() {
       setState('composing', null);
@@ -171,9 +183,7 @@ export function createOverlayModel(deps: OverlayDeps) {
       setState({ composing: null, openChatId: chatId });
       return true;
     },
-    openChat(chatId: string | null) {
-      setState({ openChatId: chatId, composing: null, list: null });
-    },
+    openChat,
     showList(list: OverlayState['list']) {
       setState({ list, openChatId: null, composing: null });
     },

@@ -1,0 +1,268 @@
+// The content script: the extension's only code next to the page, which may be hostile. It holds no
+// discussion text, author, team or token, and nothing it does can make a write. It
+// - says which page the tab shows (from the browser's `location`; a canonical link only when
+//   same-origin), again after SPA navigations;
+// - frames the discussion UI (an extension page, `frame.html`) into a closed shadow root and sizes it;
+// - highlights the discussions the frame lists (ids and selectors only) and reports orphans;
+// - offers "Discuss this" for a selection, and opens a highlight's thread on click, acting only on
+//   events the browser marks as trusted (a page can dispatch look-alike events, never trusted ones).
+// Everything else (showing, composing, replying, editing, deleting) happens inside the frame.
+import { browser } from 'wxt/browser';
+import { i18n } from '#i18n';
+import type { AnchorTargetT, BackgroundToPageT, FrameLayoutT, PageToBackgroundT } from '@/lib/messaging';
+import { FRAME_PAGE, PAGE_PORT_NAME } from '@/lib/messaging/names';
+import { PortClient } from '@/lib/messaging/port-client';
+import { pageKeyOf, siteOf } from '@/lib/page-key';
+import { LIMITS } from '@/lib/protocol/limits';
+import { anchor, describeSelection, Highlighter } from './anchoring';
+import { watchNavigation } from './navigation';
+import css from './style.css?inline';
+
+const REANCHOR_DEBOUNCE_MS = 300;
+const HOST_TAG = 'collab-chat-overlay';
+
+/** Set in this extension's isolated world (which the page cannot see) by the first copy that runs. */
+const RUNNING = Symbol.for('collab-chat/overlay');
+
+export function setupOverlay(): void {
+  if (!siteOf(location.href)) return;
+  // Turning a site on injects the script into its open tabs; a tab that still runs it keeps that copy.
+  const world = globalThis as { [RUNNING]?: boolean };
+  if (world[RUNNING]) return;
+  world[RUNNING] = true;
+  const abort = new AbortController();
+  const signal = abort.signal;
+  let page: string | null = null;
+  let ui: PageUi | null = null;
+
+  const port = new PortClient<BackgroundToPageT, PageToBackgroundT>({
+    connect: () => browser.runtime.connect({ name: PAGE_PORT_NAME }),
+    onMessage: (message) => handle(message),
+    // The content script says nothing until the background hands it a frame (its site is on).
+    onOpen: () => {
+      page = null;
+    },
+    setTimeout: (fn, ms) => void setTimeout(fn, ms),
+    // The extension was updated or removed: this copy stops for good and takes everything with it.
+    onGone: () => stop(),
+  });
+
+  let active = false;
+  const updatePage = () => {
+    if (!active) return;
+    const next = pageKeyOf(document, location.href);
+    if (next === page) return;
+    page = next;
+    ui?.setAnchors([], null);
+    port.send(next ? { kind: 'open', page: next } : { kind: 'close' });
+  };
+
+  /** The site was turned off: nothing of ours stays in the page; the port waits, silent. */
+  const dormant = () => {
+    active = false;
+    page = null;
+    ui?.remove();
+    ui = null;
+  };
+  const stop = () => {
+    dormant();
+    abort.abort();
+    port.stop();
+    world[RUNNING] = false;
+  };
+
+  function handle(message: BackgroundToPageT): void {
+    switch (message.kind) {
+      case 'frame':
+        if (!ui) ui = mountUi((m) => port.send(m));
+        ui.showFrame(message.ticket);
+        active = true;
+        page = null;
+        updatePage();
+        return;
+      case 'anchors':
+        ui?.setAnchors(message.anchors, message.activeId);
+        return;
+      case 'layout':
+        ui?.layout(message.layout);
+        return;
+      case 'stop':
+        dormant();
+        return;
+    }
+  }
+
+  port.start();
+  watchNavigation(signal, updatePage);
+}
+
+interface PageUi {
+  showFrame(ticket: string): void;
+  setAnchors(anchors: AnchorTargetT[], activeId: string | null): void;
+  layout(layout: FrameLayoutT): void;
+  remove(): void;
+}
+
+/** Builds what the extension adds to the page: a closed shadow root with the frame, prompt and marks. */
+function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
+  const abort = new AbortController();
+  const signal = abort.signal;
+  const host = document.createElement(HOST_TAG);
+  // Closed: the page's scripts get no handle on what is inside (`host.shadowRoot` is null for them).
+  const shadow = host.attachShadow({ mode: 'closed' });
+  const style = document.createElement('style');
+  style.textContent = css;
+  const frame = document.createElement('iframe');
+  frame.className = 'cc-frame';
+  frame.title = i18n.t('frameTitle');
+  frame.setAttribute('aria-label', i18n.t('frameTitle'));
+  // Laid out but unseen until the frame says how large it is (a hidden frame could not measure).
+  frame.style.visibility = 'hidden';
+  const prompt = document.createElement('button');
+  prompt.type = 'button';
+  prompt.className = 'cc-prompt';
+  prompt.textContent = i18n.t('startDiscussion');
+  prompt.hidden = true;
+  const highlightLayer = document.createElement('div');
+  highlightLayer.className = 'cc-highlight-layer';
+  shadow.append(style, highlightLayer, prompt, frame);
+  (document.body ?? document.documentElement).append(host);
+  const highlighter = new Highlighter(window, highlightLayer, host);
+
+  let ticket: string | null = null;
+  let lastLayout: FrameLayoutT = { width: 420, height: 120 };
+  let targets: AnchorTargetT[] = [];
+  let activeId: string | null = null;
+  let orphans = '';
+
+  const applyLayout = () => {
+    const width = Math.min(lastLayout.width, window.innerWidth);
+    const height = Math.min(lastLayout.height, window.innerHeight);
+    frame.style.width = `${width}px`;
+    frame.style.height = `${height}px`;
+    frame.style.visibility = width === 0 || height === 0 ? 'hidden' : 'visible';
+  };
+  window.addEventListener('resize', applyLayout, { signal });
+  frame.style.width = `${lastLayout.width}px`;
+  frame.style.height = `${lastLayout.height}px`;
+
+  const reanchor = () => {
+    const ranges = new Map<string, Range>();
+    const lost: string[] = [];
+    for (const target of targets) {
+      const range = anchor(target.selectors, document.body, host);
+      if (range) ranges.set(target.id, range);
+      else lost.push(target.id);
+    }
+    highlighter.set(ranges, activeId);
+    const key = lost.join();
+    if (key !== orphans) {
+      orphans = key;
+      send({ kind: 'orphans', ids: lost });
+    }
+  };
+  let reanchorTimer: number | undefined;
+  // Orphans are retried when the page's DOM changes (debounced); our own host is not the page.
+  const observer = new MutationObserver((records) => {
+    if (targets.length === 0) return;
+    if (records.every((r) => r.target === host || host.contains(r.target))) return;
+    clearTimeout(reanchorTimer);
+    reanchorTimer = window.setTimeout(reanchor, REANCHOR_DEBOUNCE_MS);
+  });
+  observer.observe(document.body ?? document.documentElement, {
+    childList: true,
+    subtree: true,
+    characterData: true,
+  });
+
+  // ---------------------------------------------------------------- the selection prompt
+  let compose: PageToBackgroundT | null = null;
+  let selectedRange: Range | null = null;
+  const hidePrompt = () => {
+    prompt.hidden = true;
+    compose = null;
+    selectedRange = null;
+  };
+  const placePrompt = () => {
+    if (!selectedRange) return;
+    const rect = selectedRange.getBoundingClientRect();
+    const offscreen = rect.bottom < 0 || rect.top > window.innerHeight;
+    prompt.hidden = offscreen;
+    prompt.style.left = `${Math.max(4, Math.min(rect.left, window.innerWidth - 140))}px`;
+    prompt.style.top = `${Math.min(rect.bottom + 6, window.innerHeight - 40)}px`;
+  };
+  const fromOverlay = (event: Event) => event.composedPath().includes(host);
+  const onSelectionEnd = (event: Event) => {
+    // A page can script a selection and dispatch a mouseup: only the person's own input counts.
+    if (!event.isTrusted || fromOverlay(event)) return;
+    setTimeout(() => {
+      const current = document.getSelection();
+      if (!current || current.isCollapsed || current.rangeCount === 0) return hidePrompt();
+      const range = current.getRangeAt(0);
+      if (host.contains(range.commonAncestorContainer)) return;
+      const described = describeSelection(range, document.body, host);
+      if (!described.ok && described.reason !== 'too-long') return hidePrompt();
+      compose = described.ok
+        ? { kind: 'compose', selection: { selectors: described.selectors, quote: described.quote } }
+        : null;
+      // A selection too long to anchor says so where the button would be, and does nothing.
+      prompt.textContent = compose
+        ? i18n.t('startDiscussion')
+        : i18n.t('selectionTooLong', [String(LIMITS.quoteChars)]);
+      prompt.disabled = !compose;
+      selectedRange = range.cloneRange();
+      placePrompt();
+    }, 0);
+  };
+  document.addEventListener('mouseup', onSelectionEnd, { signal, capture: true });
+  document.addEventListener('keyup', onSelectionEnd, { signal, capture: true });
+  window.addEventListener('scroll', placePrompt, { signal, capture: true, passive: true });
+  // Keeps the page's selection while the button is pressed.
+  prompt.addEventListener('mousedown', (e) => e.preventDefault(), { signal });
+  prompt.addEventListener(
+    'click',
+    (event) => {
+      if (!event.isTrusted || !compose) return;
+      send(compose);
+      hidePrompt();
+      frame.focus();
+    },
+    { signal },
+  );
+  document.addEventListener(
+    'click',
+    (event) => {
+      if (!event.isTrusted || fromOverlay(event) || !document.getSelection()?.isCollapsed) return;
+      const id = highlighter.hitTest(event.clientX, event.clientY, event.target as Node | null);
+      if (id) {
+        send({ kind: 'open-chat', id });
+        frame.focus();
+      }
+    },
+    { signal, capture: true },
+  );
+
+  return {
+    showFrame(next) {
+      if (next === ticket) return;
+      ticket = next;
+      frame.src = `${browser.runtime.getURL(FRAME_PAGE)}#${next}`;
+    },
+    setAnchors(next, active) {
+      targets = next;
+      activeId = active;
+      reanchor();
+    },
+    layout(next) {
+      lastLayout = next;
+      applyLayout();
+    },
+    remove() {
+      abort.abort();
+      observer.disconnect();
+      clearTimeout(reanchorTimer);
+      highlighter.clear();
+      host.remove();
+    },
+  };
+}
