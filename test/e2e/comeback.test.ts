@@ -39,7 +39,7 @@ describe.skipIf(!browserAvailable('chromium'))('chromium: coming back after an o
     proxy = await TcpProxy.start(Number(new URL(server.url).port));
     alice = await ChromiumUser.launch(extensionDir);
     expect(await alice.configure(`ws://127.0.0.1:${proxy.port}`, server.tokens.alice)).toBe(
-      'Connected as Alice of Tenant A.',
+      'Connected as \u2068Alice\u2069 of \u2068Tenant A\u2069.',
     );
     url = pages.url('article.html');
     pageA = await alice.open(url);
@@ -61,7 +61,7 @@ describe.skipIf(!browserAvailable('chromium'))('chromium: coming back after an o
     const downFor = 20_000;
     const downAt = Date.now();
     await pageA.selectText('#intro', 'quick brown fox');
-    await pageA.click('start-discussion');
+    await pageA.startDiscussion();
     await pageA.fill('composer-input', 'Queued while the server was down');
     await pageA.click('composer-submit');
     await expect.poll(async () => (await pageA.connection()).queued, WAIT).toBe('1');

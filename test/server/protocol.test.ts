@@ -10,7 +10,7 @@ import { commitWrite } from '../../server/ops';
 import { openStore } from '../../server/store/open';
 import { TestClient, type Frame } from '../helpers/client';
 import { faultyStore, type FaultyStore } from '../helpers/faulty-store';
-import { addComment, createChat, deleteChat, entityId, PAGE } from '../helpers/frames';
+import { addComment, createChat, deleteChat, deleteComment, entityId, PAGE } from '../helpers/frames';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 /** Waits until `client` has received `n` frames that match. */
@@ -293,6 +293,10 @@ describe('protocol guarantees', () => {
         code: 'conflict',
       });
       // Once deleted, the id is free.
+      expect(await answer(deleteComment(second.chatId, first.commentId))).toMatchObject({ type: 'ack' });
+      expect(await answer(addComment(second.chatId, { commentId: first.commentId }))).toMatchObject({
+        type: 'ack',
+      });
       expect(await answer(deleteChat(first.chatId))).toMatchObject({ type: 'ack' });
       expect(await answer(createChat({ chatId: first.chatId }))).toMatchObject({ type: 'ack' });
     });
