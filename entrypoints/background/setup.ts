@@ -30,7 +30,25 @@ export interface Background {
   sites: SiteAccess;
 }
 
+/**
+ * Chrome: no content script may read `storage.local` at all (the default lets them). Content scripts
+ * ask the background for what they need. Firefox can narrow only `storage.session`; there the token
+ * is kept out of `storage.local` (lib/token-vault.ts), which protects it in both browsers.
+ */
+function keepStorageFromContentScripts(): void {
+  if (import.meta.env.FIREFOX) return;
+  const local = browser.storage.local as unknown as {
+    setAccessLevel?(options: { accessLevel: 'TRUSTED_CONTEXTS' }): Promise<void>;
+  };
+  void local
+    .setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' })
+    .catch((error: unknown) =>
+      console.error('Collab Chat: could not keep storage from content scripts', error),
+    );
+}
+
 export function setupBackground(): Background {
+  keepStorageFromContentScripts();
   // `sites` is made below; the ports ask it only once a content script connects.
   let sites: SiteAccess | null = null;
   const ports = new TabPorts({
