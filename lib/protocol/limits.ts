@@ -42,8 +42,8 @@ export const LIMITS = {
    */
   subscribeUserBytesPerSec: 1024 * 1024,
   subscribeUserBurstBytes: 4 * 1024 * 1024,
-  subscribeTenantBytesPerSec: 4 * 1024 * 1024,
-  subscribeTenantBurstBytes: 16 * 1024 * 1024,
+  subscribeTenantBytesPerSec: 32 * 1024 * 1024,
+  subscribeTenantBurstBytes: 64 * 1024 * 1024,
   subscribeReadCostBytes: 1024,
   /** Rate limit per connection: a token bucket refilled at `ratePerSec`, holding at most `rateBurst`. */
   ratePerSec: 50,
