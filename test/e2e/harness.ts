@@ -340,6 +340,18 @@ export abstract class Tab {
     }, null);
   }
 
+  /** The passages highlighted now, as the page's CSS highlight registry holds them, sorted. */
+  highlightedTexts(): Promise<string[]> {
+    return this.evaluate(() => {
+      const registry = (CSS as unknown as { highlights?: Map<string, Set<Range>> }).highlights;
+      const texts: string[] = [];
+      registry?.forEach((ranges, name) => {
+        if (name.startsWith('collab-chat')) for (const range of ranges) texts.push(range.toString());
+      });
+      return [...new Set(texts)].sort();
+    }, null);
+  }
+
   /** Computed styles of the first element of the discussion frame with this data-testid. */
   async styleOf(testId: string, properties: string[]): Promise<Record<string, string>> {
     const style = await this.frameEvaluate(

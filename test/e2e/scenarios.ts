@@ -367,6 +367,8 @@ export function collaborationScenarios(
         // Bob follows: he sees view two's discussion, not view one's.
         await spaB.evaluate(() => document.querySelector<HTMLButtonElement>('#to-two')!.click(), null);
         await expect.poll(() => spaB.text('discussion-count'), WAIT).toBe('1 discussion');
+        // Both views have one discussion: wait for view two's own highlight before clicking it.
+        await expect.poll(() => spaB.highlightedTexts(), WAIT).toEqual(['address changes']);
         await spaB.clickText('#intro', 'address changes');
         await expect.poll(() => spaB.texts('comment-text'), WAIT).toEqual(['On view two']);
         await expect.poll(() => spaB.text('viewers'), WAIT).toBe('2 viewers');
@@ -374,7 +376,8 @@ export function collaborationScenarios(
 
         // And back on view one, its own discussion again.
         await spaB.evaluate(() => document.querySelector<HTMLButtonElement>('#to-one')!.click(), null);
-        await expect.poll(() => spaB.text('discussion-count'), WAIT).toBe('1 discussion');
+        await expect.poll(() => spaB.highlightedTexts(), WAIT).toEqual(['same words']);
+        expect(await spaB.text('discussion-count')).toBe('1 discussion');
         await spaB.clickText('#intro', 'same words');
         await expect.poll(() => spaB.texts('comment-text'), WAIT).toEqual(['On view one']);
         await shot(spaB, '9-spa-view-one');
