@@ -417,12 +417,7 @@ export class ChromiumTab extends Tab {
     return (await frame.evaluate(fn as never, arg).catch(() => null)) as R | null;
   }
   private async locator(testId: string) {
-    const deadline = Date.now() + 15_000;
-    let frame = this.frame();
-    while (!frame && Date.now() < deadline) {
-      await new Promise((ok) => setTimeout(ok, 100));
-      frame = this.frame();
-    }
+    const frame = await pollFor(15_000, async () => this.frame());
     if (!frame) throw new Error('the tab has no discussion frame');
     return frame.locator(`[data-testid="${testId}"]`).first();
   }
@@ -709,12 +704,7 @@ export class FirefoxTab extends Tab {
     return (await frame.evaluate(fn as never, arg).catch(() => null)) as R | null;
   }
   private async locator(testId: string) {
-    const deadline = Date.now() + 15_000;
-    let frame = await this.frame();
-    while (!frame && Date.now() < deadline) {
-      await new Promise((ok) => setTimeout(ok, 100));
-      frame = await this.frame();
-    }
+    const frame = await pollFor(15_000, () => this.frame());
     if (!frame) throw new Error('the tab has no discussion frame');
     return frame.locator(`[data-testid="${testId}"]`);
   }
