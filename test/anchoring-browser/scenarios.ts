@@ -162,7 +162,10 @@ export function runCorpus(): { total: number; correct: number; failures: string[
       let index = TextIndex.build(stage);
       const sel = parseMarked(a.select);
       const at = index.text.indexOf(sel.before + sel.quote + sel.after) + sel.before.length;
-      const selectors = describe(index.toRange(at, at + sel.quote.length)!, stage, { index });
+      const selectors = describe(index.toRange(at, at + sel.quote.length)!, stage, {
+        index,
+        ...(a.context === 'minimal' ? { minContextChars: 0 } : {}),
+      });
       stage.innerHTML = c.after;
       index = TextIndex.build(stage);
       const found = locate(selectors, stage, { index });
