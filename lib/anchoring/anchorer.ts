@@ -1,9 +1,17 @@
-// Keeps every discussion of a page either anchored (a live Range) or an orphan, as the page changes:
-// a debounced MutationObserver re-anchors after DOM changes (ignoring the overlay's own subtree),
-// orphans are retried, and listeners hear about every anchor that appears, moves, is lost or comes back.
+// Keeps every discussion of a page either anchored (a live Range) or an orphan, as the page changes,
+// with as little main-thread work as it can:
+// - one text index per DOM version, shared by every discussion; built (in slices) only when some
+//   discussion has to be searched for, at most once per batch of DOM changes;
+// - a batch of changes (debounced MutationObserver, the overlay's own subtree ignored) re-anchors only
+//   the discussions it could have touched: those whose text nodes changed, left the page, or whose range
+//   now reads differently, and the orphans whose words the new text contains;
+// - all of it runs in idle-time slices (requestIdleCallback, never one long task);
+// - open shadow roots and same-origin iframes are indexed and watched like the rest of the page.
+// Listeners hear about every anchor that appears, moves, is lost or comes back.
 import type { SelectorT } from '../protocol/frames';
-import { anchorAll, type SchedulingWindow } from './batch';
+import { anchorAll, buildIndex, Slicer, type SchedulingWindow } from './batch';
 import type { TextMatch } from './match';
+import { normaliseText, type TextIndex } from './text-index';
 
 /** What the anchorer uses from `window`; tests pass a fake clock. */
 export interface AnchorerWindow extends SchedulingWindow {
@@ -20,8 +28,10 @@ export interface AnchorerOptions {
   debounceMs?: number;
   /** Longest wait on a page that never stops changing. */
   maxWaitMs?: number;
-  /** Work per slice of a batch (see anchorAll). */
+  /** Most work per slice (see anchorAll). */
   budgetMs?: number;
+  /** Run slices in idle periods (default true; tests with a fake clock turn it off). */
+  idle?: boolean;
   /** Where a failed background run is reported (runs started by the debounce have no caller to reject). */
   onError?: (error: unknown) => void;
 }
@@ -36,16 +46,40 @@ export interface AnchorChange {
   match: TextMatch | null;
 }
 
+/** Figures of the work done so far (for benchmarks and diagnostics). */
+export interface AnchorerStats {
+  /** Runs started, and how many of them needed a text index (built one, or reused a current one). */
+  runs: number;
+  indexBuilds: number;
+  /** Discussions searched for (each search is one matcher run). */
+  searches: number;
+  slices: number;
+  longestSliceMs: number;
+  /** Main-thread time of all slices, in ms. */
+  busyMs: number;
+}
+
 interface Tracked {
   id: string;
   selectors: readonly SelectorT[];
+  /** The selectors as a string, to tell a new copy of the same selectors from a change. */
+  key: string;
   status: AnchorStatus;
   range: Range | null;
   match: TextMatch | null;
+  /** What the range read when it was placed, and the text nodes it covers (to notice changes). */
+  text: string;
+  nodes: Text[];
+  /** Lower-case words of the quote worth looking for in new text (for orphans). */
+  words: string[];
 }
 
 export const DEFAULT_DEBOUNCE_MS = 250;
 export const DEFAULT_MAX_WAIT_MS = 2000;
+/** New text kept per batch to decide which orphans to retry; beyond it every orphan is retried. */
+const MAX_ADDED_CHARS = 200_000;
+/** Added nodes checked one by one against each range; beyond it ranges are compared by their text. */
+const MAX_ADDED_NODES = 32;
 
 function sameRange(a: Range | null, b: Range | null): boolean {
   if (a === null || b === null) return a === b;
@@ -57,6 +91,69 @@ function sameRange(a: Range | null, b: Range | null): boolean {
   );
 }
 
+function quoteWords(selectors: readonly SelectorT[]): string[] {
+  const q = selectors.find((s) => s.type === 'TextQuoteSelector');
+  if (q?.type !== 'TextQuoteSelector') return [];
+  const words =
+    normaliseText(q.exact)
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
+  const long = words.filter((w) => w.length >= 4);
+  // The longest few: enough that an edited quote still shares one with its new text.
+  return (long.length > 0 ? long : words).sort((a, b) => b.length - a.length).slice(0, 4);
+}
+
+/** The DOM changes of one batch, as much as is needed to tell which discussions they could touch. */
+class ChangeBatch {
+  readonly changedText = new Set<Node>();
+  readonly added: Node[] = [];
+  addedText = '';
+  /** Too much changed to keep track of: every orphan is retried. */
+  everything = false;
+
+  record(r: MutationRecord): void {
+    if (r.type === 'characterData') {
+      this.changedText.add(r.target);
+      this.addText(r.target.textContent);
+      return;
+    }
+    for (const n of r.addedNodes) {
+      if (this.added.length <= MAX_ADDED_NODES) this.added.push(n);
+      this.addText(n.textContent);
+      // A new open shadow root or iframe: its text is not in textContent.
+      const el = n as Element;
+      if (el.nodeType === 1 && (el.shadowRoot || el.nodeName === 'IFRAME' || el.querySelector?.('iframe'))) {
+        this.everything = true;
+      }
+    }
+    // Removing a node can join text around it into a quote that was missing ("a [x] b" → "a b").
+    if (r.removedNodes.length > 0) this.addText(r.target.textContent);
+  }
+
+  private addText(text: string | null): void {
+    if (this.everything || !text) return;
+    if (this.addedText.length + text.length > MAX_ADDED_CHARS) this.everything = true;
+    else this.addedText += ' ' + text.toLowerCase();
+  }
+
+  /** Whether an anchored discussion's text could have changed. */
+  touches(t: Tracked): boolean {
+    const range = t.range;
+    if (range === null) return true;
+    for (const n of t.nodes) if (!n.isConnected || this.changedText.has(n)) return true;
+    if (this.added.length <= MAX_ADDED_NODES) {
+      for (const n of this.added) if (n.isConnected && range.intersectsNode(n)) return true;
+    }
+    return range.collapsed || range.toString() !== t.text;
+  }
+
+  /** Whether an orphan's words appear in the new text (else the change cannot have brought it back). */
+  mayRestore(t: Tracked): boolean {
+    if (this.everything || t.words.length === 0) return true;
+    return t.words.some((w) => this.addedText.includes(w));
+  }
+}
+
 export class Anchorer {
   private readonly root: Node;
   private readonly win: AnchorerWindow;
@@ -64,17 +161,33 @@ export class Anchorer {
   private readonly debounceMs: number;
   private readonly maxWaitMs: number;
   private readonly budgetMs: number | undefined;
+  private readonly idle: boolean;
   private readonly onError: (error: unknown) => void;
   private readonly tracked = new Map<string, Tracked>();
-  /** Ids to (re-)anchor in the next run. */
+  /** Ids to (re-)anchor in the next run whatever the DOM did (new, replaced, refreshed). */
   private readonly dirty = new Set<string>();
   private readonly listeners = new Set<(changes: AnchorChange[]) => void>();
   private observer: MutationObserver | null = null;
+  /** Shadow roots and iframe documents observed besides the root. */
+  private readonly watched = new WeakSet<Node>();
   private timer: number | null = null;
   private firstChangeAt: number | null = null;
   private running: Promise<void> | null = null;
   private abort: AbortController | null = null;
   private disposed = false;
+  /** DOM changes not yet looked at by a run. */
+  private batch = new ChangeBatch();
+  private pendingChanges = false;
+  /** The index of the current DOM version; dropped at the first change after it was built. */
+  private index: TextIndex | null = null;
+  readonly stats: AnchorerStats = {
+    runs: 0,
+    indexBuilds: 0,
+    searches: 0,
+    slices: 0,
+    longestSliceMs: 0,
+    busyMs: 0,
+  };
 
   constructor(options: AnchorerOptions) {
     this.root = options.root;
@@ -83,6 +196,7 @@ export class Anchorer {
     this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     this.budgetMs = options.budgetMs;
+    this.idle = options.idle ?? true;
     this.onError =
       options.onError ?? ((error) => console.error('Collab Chat could not re-anchor discussions:', error));
   }
@@ -90,10 +204,9 @@ export class Anchorer {
   /** Start watching the DOM. */
   start(): void {
     if (this.observer || this.disposed) return;
-    this.observer = new this.win.MutationObserver((records) => {
-      if (records.some((r) => !this.isIgnored(r.target))) this.domChanged();
-    });
+    this.observer = new this.win.MutationObserver((records) => this.recordsArrived(records));
     this.observer.observe(this.root, { childList: true, subtree: true, characterData: true });
+    for (const tree of this.index?.subtrees ?? []) this.watch(tree);
   }
 
   /** Stop watching and drop all state; a run in progress is abandoned. */
@@ -107,6 +220,7 @@ export class Anchorer {
     this.tracked.clear();
     this.dirty.clear();
     this.listeners.clear();
+    this.index = null;
   }
 
   /** Hear about anchors found, moved, lost (orphaned) and restored. Returns the unsubscribe function. */
@@ -117,28 +231,18 @@ export class Anchorer {
 
   /** Add or replace a discussion's anchor; it is anchored in the next run (started at once). */
   add(id: string, selectors: readonly SelectorT[]): Promise<void> {
-    const old = this.tracked.get(id);
-    this.tracked.set(id, { id, selectors, status: old?.status ?? 'pending', range: null, match: null });
-    this.dirty.add(id);
+    this.put(id, selectors);
     return this.run();
   }
 
-  /** Replace the whole set (e.g. from a snapshot): ids not in `items` are forgotten. */
+  /**
+   * Replace the whole set (e.g. from a snapshot): ids not in `items` are forgotten, and discussions
+   * whose selectors are unchanged (by value) keep their anchor without any work.
+   */
   replaceAll(items: readonly { id: string; selectors: readonly SelectorT[] }[]): Promise<void> {
     const keep = new Set(items.map((i) => i.id));
     for (const id of this.tracked.keys()) if (!keep.has(id)) this.remove(id);
-    for (const item of items) {
-      const old = this.tracked.get(item.id);
-      if (old && old.selectors === item.selectors) continue;
-      this.tracked.set(item.id, {
-        id: item.id,
-        selectors: item.selectors,
-        status: old?.status ?? 'pending',
-        range: old?.range ?? null,
-        match: null,
-      });
-      this.dirty.add(item.id);
-    }
+    for (const item of items) this.put(item.id, item.selectors);
     return this.run();
   }
 
@@ -156,6 +260,11 @@ export class Anchorer {
     return this.tracked.get(id)?.range ?? null;
   }
 
+  /** How an anchored discussion was found ('fuzzy': its text changed since it was quoted), else null. */
+  matchOf(id: string): TextMatch | null {
+    return this.tracked.get(id)?.match ?? null;
+  }
+
   /** Discussions that could not be placed on the page (to list them in the UI, never to drop them). */
   orphans(): { id: string; selectors: readonly SelectorT[] }[] {
     return [...this.tracked.values()]
@@ -166,6 +275,7 @@ export class Anchorer {
   /** Re-anchor everything now (e.g. after an SPA navigation). */
   refresh(): Promise<void> {
     for (const id of this.tracked.keys()) this.dirty.add(id);
+    this.index = null;
     return this.run();
   }
 
@@ -179,15 +289,47 @@ export class Anchorer {
     while (this.running) await this.running;
   }
 
+  private put(id: string, selectors: readonly SelectorT[]): void {
+    const key = JSON.stringify(selectors);
+    const old = this.tracked.get(id);
+    if (old && old.key === key) return;
+    this.tracked.set(id, {
+      id,
+      selectors,
+      key,
+      status: old?.status ?? 'pending',
+      range: old?.range ?? null,
+      match: null,
+      text: '',
+      nodes: [],
+      words: quoteWords(selectors),
+    });
+    this.dirty.add(id);
+  }
+
+  private watch(tree: Node): void {
+    if (!this.observer || this.watched.has(tree)) return;
+    this.watched.add(tree);
+    this.observer.observe(tree, { childList: true, subtree: true, characterData: true });
+  }
+
   private isIgnored(node: Node): boolean {
     if (!this.ignore) return false;
     for (let n: Node | null = node; n && n !== this.root; n = n.parentNode) if (this.ignore(n)) return true;
     return false;
   }
 
-  private domChanged(): void {
+  private recordsArrived(records: MutationRecord[]): void {
     if (this.disposed) return;
-    for (const id of this.tracked.keys()) this.dirty.add(id);
+    let relevant = false;
+    for (const r of records) {
+      if (this.isIgnored(r.target)) continue;
+      relevant = true;
+      this.batch.record(r);
+    }
+    if (!relevant) return;
+    this.index = null;
+    this.pendingChanges = true;
     const now = this.win.performance.now();
     this.firstChangeAt ??= now;
     if (this.timer !== null) this.win.clearTimeout(this.timer);
@@ -203,46 +345,84 @@ export class Anchorer {
   private run(): Promise<void> {
     if (this.disposed) return Promise.resolve();
     if (this.running) return this.running.then(() => this.run());
-    if (this.dirty.size === 0) return Promise.resolve();
+    if (this.dirty.size === 0 && !this.pendingChanges) return Promise.resolve();
     this.running = this.runOnce().finally(() => {
       this.running = null;
     });
-    return this.running.then(() => (this.dirty.size > 0 ? this.run() : undefined));
+    return this.running.then(() => (this.dirty.size > 0 || this.pendingChanges ? this.run() : undefined));
   }
 
   private async runOnce(): Promise<void> {
-    const ids = [...this.dirty];
-    this.dirty.clear();
-    const items = ids.flatMap((id) => {
-      const t = this.tracked.get(id);
-      return t ? [{ id, selectors: t.selectors, last: t.range }] : [];
-    });
+    this.stats.runs++;
     this.abort = new AbortController();
-    let outcome;
+    const slicer = new Slicer(this.win, this.budgetMs, this.abort.signal, this.idle);
     try {
-      outcome = await anchorAll(items, this.root, {
-        window: this.win,
-        signal: this.abort.signal,
-        budgetMs: this.budgetMs,
-        ignore: this.ignore,
+      await slicer.begin();
+      // The changes so far form this run's batch; later ones start the next.
+      const batch = this.batch;
+      const changed = this.pendingChanges;
+      this.batch = new ChangeBatch();
+      this.pendingChanges = false;
+      const ids = new Set(this.dirty);
+      this.dirty.clear();
+      if (changed) {
+        for (const t of this.tracked.values()) {
+          if (ids.has(t.id)) continue;
+          const touched = t.status === 'anchored' ? batch.touches(t) : batch.mayRestore(t);
+          if (touched) ids.add(t.id);
+          await slicer.pauseIfDue();
+        }
+      }
+      const items = [...ids].flatMap((id) => {
+        const t = this.tracked.get(id);
+        return t ? [{ id, selectors: t.selectors, last: t.range }] : [];
       });
+      if (items.length === 0) return;
+
+      let index = this.index;
+      if (index === null) {
+        index = await buildIndex(this.root, { ignore: this.ignore }, slicer);
+        this.stats.indexBuilds++;
+        // A change during the build makes this index stale for the next run, not for this one: the
+        // follow-up run re-checks what that change touched.
+        if (!this.pendingChanges) this.index = index;
+        for (const tree of index.subtrees) this.watch(tree);
+      }
+      this.stats.searches += items.length;
+      const outcome = await anchorAll(items, this.root, { index, slicer, signal: this.abort.signal });
+      this.apply(items, outcome.results, index);
     } catch (error) {
       if (this.disposed) return;
       throw error;
+    } finally {
+      slicer.close();
+      this.stats.slices += slicer.slices;
+      this.stats.longestSliceMs = Math.max(this.stats.longestSliceMs, slicer.longestSliceMs);
+      this.stats.busyMs += slicer.busyMs;
     }
+  }
+
+  private apply(
+    items: { id: string; selectors: readonly SelectorT[] }[],
+    results: { id: string; range: Range | null; match: TextMatch | null }[],
+    index: TextIndex,
+  ): void {
     const asked = new Map(items.map((i) => [i.id, i.selectors]));
     const changes: AnchorChange[] = [];
-    for (const result of outcome.results) {
+    for (const result of results) {
       const t = this.tracked.get(result.id);
       // Removed or replaced while the run was in flight: its own run will report it.
       if (!t || t.selectors !== asked.get(result.id)) continue;
       const status = result.range ? 'anchored' : 'orphan';
       const previous = t.status;
       const moved = !sameRange(t.range, result.range);
+      const methodChanged = (t.match?.method === 'fuzzy') !== (result.match?.method === 'fuzzy');
       t.status = status;
       t.range = result.range;
       t.match = result.match;
-      if (previous !== status || moved) {
+      t.text = result.range?.toString() ?? '';
+      t.nodes = result.match ? index.nodesIn(result.match.start, result.match.end) : [];
+      if (previous !== status || moved || methodChanged) {
         changes.push({ id: t.id, status, previous, range: result.range, match: result.match });
       }
     }
