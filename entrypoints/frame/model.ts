@@ -28,6 +28,8 @@ export interface OverlayState {
   /** The open list of discussions: all of them, or only those not found on the page. */
   list: 'all' | 'orphans' | null;
   orphanIds: string[];
+  /** Discussions the page placed on text that changed since they were quoted. */
+  fuzzyIds: string[];
 }
 
 export interface OverlayDeps {
@@ -56,6 +58,7 @@ export function createOverlayModel(deps: OverlayDeps) {
     collapsed: false,
     list: null,
     orphanIds: [],
+    fuzzyIds: [],
   });
 
   const render = () => {
@@ -90,7 +93,15 @@ export function createOverlayModel(deps: OverlayDeps) {
     if (page) view.setState(page, []);
     else view.clear();
     batch(() => {
-      setState({ page, viewers: null, openChatId: null, composing: null, list: null, orphanIds: [] });
+      setState({
+        page,
+        viewers: null,
+        openChatId: null,
+        composing: null,
+        list: null,
+        orphanIds: [],
+        fuzzyIds: [],
+      });
       render();
     });
   };
@@ -131,6 +142,7 @@ export function createOverlayModel(deps: OverlayDeps) {
           return;
         case 'orphans':
           setState('orphanIds', reconcile(message.ids));
+          setState('fuzzyIds', reconcile(message.fuzzy ?? []));
           return;
         case 'state':
           if (message.page !== state.page) return;

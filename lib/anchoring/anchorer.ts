@@ -54,8 +54,9 @@ export interface AnchorerStats {
   /** Discussions searched for (each search is one matcher run). */
   searches: number;
   slices: number;
+  /** Longest slice, or MutationObserver callback, in ms. */
   longestSliceMs: number;
-  /** Main-thread time of all slices, in ms. */
+  /** Main-thread time of all slices and MutationObserver callbacks, in ms. */
   busyMs: number;
 }
 
@@ -147,10 +148,15 @@ class ChangeBatch {
     return range.collapsed || range.toString() !== t.text;
   }
 
-  /** Whether an orphan's words appear in the new text (else the change cannot have brought it back). */
+  /**
+   * Whether the new text holds enough of an orphan's words (half of its longest few) for the change to
+   * have brought it back; a page that adds unrelated text every second then costs no search.
+   */
   mayRestore(t: Tracked): boolean {
     if (this.everything || t.words.length === 0) return true;
-    return t.words.some((w) => this.addedText.includes(w));
+    let found = 0;
+    for (const w of t.words) if (this.addedText.includes(w)) found++;
+    return found >= Math.ceil(t.words.length / 2);
   }
 }
 
@@ -321,6 +327,17 @@ export class Anchorer {
 
   private recordsArrived(records: MutationRecord[]): void {
     if (this.disposed) return;
+    const t0 = this.win.performance.now();
+    try {
+      this.noteRecords(records);
+    } finally {
+      const ms = this.win.performance.now() - t0;
+      this.stats.busyMs += ms;
+      this.stats.longestSliceMs = Math.max(this.stats.longestSliceMs, ms);
+    }
+  }
+
+  private noteRecords(records: MutationRecord[]): void {
     let relevant = false;
     for (const r of records) {
       if (this.isIgnored(r.target)) continue;

@@ -113,8 +113,11 @@ export const BackgroundToFrame = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('compose'), selection: Selection }),
   /** The person clicked a highlight on the page. */
   z.object({ kind: z.literal('open-chat'), id: ChatId }),
-  /** Discussions the page could not find (orphans). */
-  z.object({ kind: z.literal('orphans'), ids: z.array(ChatId) }),
+  /**
+   * Discussions the page could not find (orphans), and those it placed on text that changed since they
+   * were quoted (`fuzzy`).
+   */
+  z.object({ kind: z.literal('orphans'), ids: z.array(ChatId), fuzzy: z.array(ChatId).optional() }),
 ]);
 export type BackgroundToFrameT = z.infer<typeof BackgroundToFrame>;
 
@@ -130,7 +133,12 @@ export const PageToBackground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('compose'), selection: Selection }),
   /** A trusted click on a highlight. */
   z.object({ kind: z.literal('open-chat'), id: ChatId }),
-  z.object({ kind: z.literal('orphans'), ids: z.array(ChatId).max(10_000) }),
+  /** Where the page's anchoring stands: orphans, and discussions placed on edited text. Ids only. */
+  z.object({
+    kind: z.literal('orphans'),
+    ids: z.array(ChatId).max(10_000),
+    fuzzy: z.array(ChatId).max(10_000).optional(),
+  }),
 ]);
 export type PageToBackgroundT = z.infer<typeof PageToBackground>;
 
