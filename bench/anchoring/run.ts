@@ -24,6 +24,7 @@ interface PhaseResult {
   browserLongTasks: number | null;
   browserLongestTaskMs: number | null;
   indexBuilds?: number;
+  indexMs?: number;
   searches?: number;
   estimated?: boolean;
   examples?: string[];
@@ -45,7 +46,10 @@ interface ChangingResult {
 
 const DISCUSSIONS = Number(process.env.BENCH_DISCUSSIONS ?? 1000);
 const PAGE_CHARS = Number(process.env.BENCH_PAGE_CHARS ?? 1_000_000);
-/** Discussions the old path anchors on the large page (it takes ~0.1–0.4 s each); scaled to all. */
+/**
+ * Discussions the old path anchors on the large page (it takes ~0.1–0.8 s each); scaled to all.
+ * 0 leaves the old path out (a quicker run of the product path alone).
+ */
 const OLD_SAMPLE = Number(process.env.BENCH_OLD_SAMPLE ?? 10);
 const CHANGING_DISCUSSIONS = 50;
 const CHANGING_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -114,20 +118,22 @@ async function runBrowser(name: string, url: string) {
     const built = await call<{ chars: number; elements: number }>(`buildPage(${PAGE_CHARS})`);
     const annotated = await call<{ ms: number; meanQuoteChars: number }>(`annotate(${DISCUSSIONS})`);
     const phases: Record<string, PhaseResult> = {};
-    phases['old path, page as written'] = await call<PhaseResult>(`oldPath(${OLD_SAMPLE})`);
+    if (OLD_SAMPLE > 0)
+      phases['old path, page as written'] = await call<PhaseResult>(`oldPath(${OLD_SAMPLE})`);
     phases['product path, page as written'] = await call<PhaseResult>('productFirst()');
     const after = await call<{ edits: { edited: number; deleted: number }; result: PhaseResult }>(
       'productAfterEdits(0.15, 0.03)',
     );
     phases['product path, after edits'] = after.result;
-    phases['old path, after edits'] = await call<PhaseResult>(`oldPathAfterEdits(${OLD_SAMPLE})`);
+    if (OLD_SAMPLE > 0)
+      phases['old path, after edits'] = await call<PhaseResult>(`oldPathAfterEdits(${OLD_SAMPLE})`);
 
     // The changing page: the same large page, 50 discussions, two of them orphaned first.
     await call(`buildPage(${PAGE_CHARS})`);
     await call(`annotate(${CHANGING_DISCUSSIONS})`);
     const orphaned = await call<number>('orphanSome(2)');
     const changing: ChangingResult[] = [];
-    for (const path of ['none', 'old', 'product']) {
+    for (const path of OLD_SAMPLE > 0 ? ['none', 'old', 'product'] : ['none', 'product']) {
       changing.push(await call<ChangingResult>(`changingPage('${path}', ${CHANGING_SECONDS})`));
     }
     return { browser: browser.version, built, annotated, edits: after.edits, phases, orphaned, changing };
@@ -166,7 +172,7 @@ async function main() {
               p.browserLongTasks === null
                 ? 'n/a'
                 : `${p.browserLongTasks} (max ${fmt(p.browserLongestTaskMs)})`,
-            'index builds': fmt(p.indexBuilds),
+            'index builds (ms)': p.indexBuilds === undefined ? 'n/a' : `${p.indexBuilds} (${fmt(p.indexMs)})`,
             searches: fmt(p.searches),
             correct: `${p.correct}/${p.correct + p.wrong + p.missed}`,
             wrong: String(p.wrong),

@@ -4,14 +4,14 @@
 //   discussion has to be searched for, at most once per batch of DOM changes;
 // - a batch of changes (debounced MutationObserver, the overlay's own subtree ignored) re-anchors only
 //   the discussions it could have touched: those whose text nodes changed, left the page, or whose range
-//   now reads differently, and the orphans whose words the new text contains;
+//   now reads differently, and the orphans that the changed regions of the page now hold;
 // - all of it runs in idle-time slices (requestIdleCallback, never one long task);
 // - open shadow roots and same-origin iframes are indexed and watched like the rest of the page.
 // Listeners hear about every anchor that appears, moves, is lost or comes back.
 import type { SelectorT } from '../protocol/frames';
 import { anchorAll, buildIndex, Slicer, type SchedulingWindow } from './batch';
-import type { TextMatch } from './match';
-import { normaliseText, type TextIndex } from './text-index';
+import { matchNow, type TextMatch } from './match';
+import { normaliseText, TextIndex } from './text-index';
 
 /** What the anchorer uses from `window`; tests pass a fake clock. */
 export interface AnchorerWindow extends SchedulingWindow {
@@ -51,6 +51,8 @@ export interface AnchorerStats {
   /** Runs started, and how many of them needed a text index (built one, or reused a current one). */
   runs: number;
   indexBuilds: number;
+  /** Main-thread time spent building indexes, in ms. */
+  indexMs: number;
   /** Discussions searched for (each search is one matcher run). */
   searches: number;
   slices: number;
@@ -77,8 +79,12 @@ interface Tracked {
 
 export const DEFAULT_DEBOUNCE_MS = 250;
 export const DEFAULT_MAX_WAIT_MS = 2000;
-/** New text kept per batch to decide which orphans to retry; beyond it every orphan is retried. */
+/** Text of the changed regions kept per batch; beyond it every orphan is retried on the whole page. */
 const MAX_ADDED_CHARS = 200_000;
+/** Largest single changed region looked at on its own. */
+const MAX_REGION_CHARS = 20_000;
+/** Text nodes indexed between two checks of the slice's budget. */
+const NODES_PER_STEP = 500;
 /** Added nodes checked one by one against each range; beyond it ranges are compared by their text. */
 const MAX_ADDED_NODES = 32;
 
@@ -104,37 +110,81 @@ function quoteWords(selectors: readonly SelectorT[]): string[] {
   return (long.length > 0 ? long : words).sort((a, b) => b.length - a.length).slice(0, 4);
 }
 
-/** The DOM changes of one batch, as much as is needed to tell which discussions they could touch. */
+/**
+ * The text of `node` (as textContent), or null as soon as it exceeds `max` characters: a change under
+ * the page's body must not cost a read of the whole page.
+ */
+function boundedText(node: Node, max: number): string | null {
+  if (node.nodeType === 3) return (node as Text).data.length <= max ? (node as Text).data : null;
+  const parts: string[] = [];
+  let length = 0;
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.nodeType === 3) {
+      length += (n as Text).data.length;
+      if (length > max) return null;
+      parts.push((n as Text).data);
+      continue;
+    }
+    const children = n.childNodes;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return parts.join('');
+}
+
+/**
+ * The DOM changes of one batch, as much as is needed to tell which discussions they could touch: the
+ * text nodes edited, the nodes added, and the regions (the changed parent when it is small, else the
+ * nodes added and the neighbours of those removed) where new text may now stand.
+ */
 class ChangeBatch {
   readonly changedText = new Set<Node>();
   readonly added: Node[] = [];
-  addedText = '';
-  /** Too much changed to keep track of: every orphan is retried. */
+  private readonly regions: Node[] = [];
+  private regionChars = 0;
+  /** The regions' text, lower-case, for the orphans' word test. */
+  private text = '';
+  /** Too much changed to keep track of: every orphan is retried against the whole page. */
   everything = false;
+  private minis: TextIndex[] | null = null;
 
   record(r: MutationRecord): void {
     if (r.type === 'characterData') {
       this.changedText.add(r.target);
-      this.addText(r.target.textContent);
+      this.region(r.target.parentNode ?? r.target);
       return;
     }
     for (const n of r.addedNodes) {
       if (this.added.length <= MAX_ADDED_NODES) this.added.push(n);
-      this.addText(n.textContent);
       // A new open shadow root or iframe: its text is not in textContent.
       const el = n as Element;
       if (el.nodeType === 1 && (el.shadowRoot || el.nodeName === 'IFRAME' || el.querySelector?.('iframe'))) {
         this.everything = true;
       }
     }
-    // Removing a node can join text around it into a quote that was missing ("a [x] b" → "a b").
-    if (r.removedNodes.length > 0) this.addText(r.target.textContent);
+    // The parent holds whatever the change joined or split ("a [x] b" → "a b"), when it is small.
+    if (boundedText(r.target, MAX_REGION_CHARS) !== null) {
+      this.region(r.target);
+      return;
+    }
+    for (const n of r.addedNodes) this.region(n);
+    if (r.removedNodes.length > 0) {
+      this.region(r.previousSibling);
+      this.region(r.nextSibling);
+    }
   }
 
-  private addText(text: string | null): void {
-    if (this.everything || !text) return;
-    if (this.addedText.length + text.length > MAX_ADDED_CHARS) this.everything = true;
-    else this.addedText += ' ' + text.toLowerCase();
+  private region(node: Node | null): void {
+    if (this.everything || node === null) return;
+    const text = boundedText(node, MAX_REGION_CHARS);
+    if (text === null || this.regionChars + text.length > MAX_ADDED_CHARS) {
+      this.everything = true;
+      return;
+    }
+    this.regions.push(node);
+    this.regionChars += text.length;
+    this.text += ' ' + text.toLowerCase();
   }
 
   /** Whether an anchored discussion's text could have changed. */
@@ -149,14 +199,19 @@ class ChangeBatch {
   }
 
   /**
-   * Whether the new text holds enough of an orphan's words (half of its longest few) for the change to
-   * have brought it back; a page that adds unrelated text every second then costs no search.
+   * Whether the change may have brought an orphan back: the changed regions hold half of its longest
+   * words, and the matcher places it within them. A page that adds unrelated text every second then
+   * costs a look at a few small regions, never a search of the whole page.
    */
-  mayRestore(t: Tracked): boolean {
+  mayRestore(t: Tracked, ignore: ((node: Node) => boolean) | undefined): boolean {
     if (this.everything || t.words.length === 0) return true;
     let found = 0;
-    for (const w of t.words) if (this.addedText.includes(w)) found++;
-    return found >= Math.ceil(t.words.length / 2);
+    for (const w of t.words) if (this.text.includes(w)) found++;
+    if (found < Math.ceil(t.words.length / 2)) return false;
+    this.minis ??= this.regions
+      .filter((r) => r.isConnected)
+      .map((r) => TextIndex.build(r, ignore ? { ignore } : {}));
+    return this.minis.some((index) => matchNow(index, t.selectors) !== null);
   }
 }
 
@@ -170,6 +225,8 @@ export class Anchorer {
   private readonly idle: boolean;
   private readonly onError: (error: unknown) => void;
   private readonly tracked = new Map<string, Tracked>();
+  /** The latest full set handed to replaceAll, to be compared with what is tracked in the next run. */
+  private incoming: readonly { id: string; selectors: readonly SelectorT[] }[] | null = null;
   /** Ids to (re-)anchor in the next run whatever the DOM did (new, replaced, refreshed). */
   private readonly dirty = new Set<string>();
   private readonly listeners = new Set<(changes: AnchorChange[]) => void>();
@@ -189,6 +246,7 @@ export class Anchorer {
   readonly stats: AnchorerStats = {
     runs: 0,
     indexBuilds: 0,
+    indexMs: 0,
     searches: 0,
     slices: 0,
     longestSliceMs: 0,
@@ -247,14 +305,17 @@ export class Anchorer {
    */
   replaceAll(items: readonly { id: string; selectors: readonly SelectorT[] }[]): Promise<void> {
     const keep = new Set(items.map((i) => i.id));
+    this.incoming = null;
     for (const id of this.tracked.keys()) if (!keep.has(id)) this.remove(id);
-    for (const item of items) this.put(item.id, item.selectors);
+    // Compared with what is tracked inside the run's slices: a thousand discussions take a while.
+    this.incoming = items;
     return this.run();
   }
 
   remove(id: string): void {
     this.tracked.delete(id);
     this.dirty.delete(id);
+    if (this.incoming?.some((i) => i.id === id)) this.incoming = this.incoming.filter((i) => i.id !== id);
   }
 
   status(id: string): AnchorStatus | undefined {
@@ -362,11 +423,13 @@ export class Anchorer {
   private run(): Promise<void> {
     if (this.disposed) return Promise.resolve();
     if (this.running) return this.running.then(() => this.run());
-    if (this.dirty.size === 0 && !this.pendingChanges) return Promise.resolve();
+    if (this.dirty.size === 0 && !this.pendingChanges && this.incoming === null) return Promise.resolve();
     this.running = this.runOnce().finally(() => {
       this.running = null;
     });
-    return this.running.then(() => (this.dirty.size > 0 || this.pendingChanges ? this.run() : undefined));
+    return this.running.then(() =>
+      this.dirty.size > 0 || this.pendingChanges || this.incoming !== null ? this.run() : undefined,
+    );
   }
 
   private async runOnce(): Promise<void> {
@@ -375,6 +438,12 @@ export class Anchorer {
     const slicer = new Slicer(this.win, this.budgetMs, this.abort.signal, this.idle);
     try {
       await slicer.begin();
+      const incoming = this.incoming;
+      this.incoming = null;
+      for (const item of incoming ?? []) {
+        this.put(item.id, item.selectors);
+        await slicer.pauseIfDue();
+      }
       // The changes so far form this run's batch; later ones start the next.
       const batch = this.batch;
       const changed = this.pendingChanges;
@@ -385,7 +454,7 @@ export class Anchorer {
       if (changed) {
         for (const t of this.tracked.values()) {
           if (ids.has(t.id)) continue;
-          const touched = t.status === 'anchored' ? batch.touches(t) : batch.mayRestore(t);
+          const touched = t.status === 'anchored' ? batch.touches(t) : batch.mayRestore(t, this.ignore);
           if (touched) ids.add(t.id);
           await slicer.pauseIfDue();
         }
@@ -398,7 +467,13 @@ export class Anchorer {
 
       let index = this.index;
       if (index === null) {
-        index = await buildIndex(this.root, { ignore: this.ignore }, slicer);
+        slicer.close();
+        const busy = slicer.busyMs;
+        slicer.reopen();
+        index = await buildIndex(this.root, { ignore: this.ignore, nodesPerStep: NODES_PER_STEP }, slicer);
+        slicer.close();
+        this.stats.indexMs += slicer.busyMs - busy;
+        slicer.reopen();
         this.stats.indexBuilds++;
         // A change during the build makes this index stale for the next run, not for this one: the
         // follow-up run re-checks what that change touched.
@@ -407,7 +482,7 @@ export class Anchorer {
       }
       this.stats.searches += items.length;
       const outcome = await anchorAll(items, this.root, { index, slicer, signal: this.abort.signal });
-      this.apply(items, outcome.results, index);
+      await this.apply(items, outcome.results, index, slicer);
     } catch (error) {
       if (this.disposed) return;
       throw error;
@@ -419,11 +494,12 @@ export class Anchorer {
     }
   }
 
-  private apply(
+  private async apply(
     items: { id: string; selectors: readonly SelectorT[] }[],
     results: { id: string; range: Range | null; match: TextMatch | null }[],
     index: TextIndex,
-  ): void {
+    slicer: Slicer,
+  ): Promise<void> {
     const asked = new Map(items.map((i) => [i.id, i.selectors]));
     const changes: AnchorChange[] = [];
     for (const result of results) {
@@ -442,6 +518,7 @@ export class Anchorer {
       if (previous !== status || moved || methodChanged) {
         changes.push({ id: t.id, status, previous, range: result.range, match: result.match });
       }
+      await slicer.pauseIfDue();
     }
     if (changes.length > 0) for (const listener of this.listeners) listener(changes);
   }

@@ -108,6 +108,8 @@ export class Slicer {
   /** Main-thread time spent in slices, in ms. */
   busyMs = 0;
   private sliceStart: number;
+  /** Time of the current slice already recorded by `close` (the slice goes on after a `reopen`). */
+  private sliceSoFar = 0;
   private allowance: number;
 
   constructor(
@@ -129,16 +131,24 @@ export class Slicer {
   }
 
   async pauseIfDue(): Promise<void> {
-    if (this.win.performance.now() - this.sliceStart < this.allowance) return;
+    if (this.sliceSoFar + this.win.performance.now() - this.sliceStart < this.allowance) return;
     this.close();
     await this.next();
   }
 
-  /** Record the slice in progress (call when the run ends). */
+  /** Record the slice in progress (call when the run ends, or before `reopen` to read `busyMs`). */
   close(): void {
-    const ms = this.win.performance.now() - this.sliceStart;
-    this.longestSliceMs = Math.max(this.longestSliceMs, ms);
+    const now = this.win.performance.now();
+    const ms = now - this.sliceStart;
+    this.longestSliceMs = Math.max(this.longestSliceMs, this.sliceSoFar + ms);
     this.busyMs += ms;
+    this.sliceSoFar += ms;
+    this.sliceStart = now;
+  }
+
+  /** Continue the slice that `close` recorded (same task, same budget). */
+  reopen(): void {
+    this.sliceStart = this.win.performance.now();
   }
 
   private async next(): Promise<void> {
@@ -147,6 +157,7 @@ export class Slicer {
     this.slices++;
     this.allowance = Math.min(this.budgetMs, Math.max(MIN_IDLE_SLICE_MS, free));
     this.sliceStart = this.win.performance.now();
+    this.sliceSoFar = 0;
   }
 }
 

@@ -371,6 +371,7 @@ export function* matchSteps(
     if (hasContext && cutsWord(text, q, o, o + len)) continue;
     const s = score(text, q, o, o + len, 1, 'exact', hints);
     exacts.push(s);
+    if (seen % 200 === 0) yield;
     if (s.prefix === 1 && s.suffix === 1 && (bestIntact === null || s.score > bestIntact.score))
       bestIntact = s;
   }

@@ -20,6 +20,24 @@ const BLOCKS = new Set([
 // Matches what String.prototype.trim and \s treat as whitespace, which includes NBSP.
 const WS = /\s/;
 
+/** isSpace by character code (what \s matches), for the index's inner loop. */
+function isSpaceCode(c: number): boolean {
+  if (c > 32 && c < 160) return false;
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 160 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
 export function isSpace(ch: string | undefined): boolean {
   return ch !== undefined && WS.test(ch);
 }
@@ -86,6 +104,7 @@ export class TextIndex {
     charNode: Int32Array,
     charOffset: Int32Array,
     subtrees: Node[],
+    nodeIndex: Map<Text, number>,
   ) {
     this.root = root;
     this.subtrees = subtrees;
@@ -95,7 +114,7 @@ export class TextIndex {
     this.nodeEnd = nodeEnd;
     this.charNode = charNode;
     this.charOffset = charOffset;
-    this.nodeIndex = new Map(nodes.map((n, i) => [n, i]));
+    this.nodeIndex = nodeIndex;
   }
 
   /** Build the index at once (fine for a test or a small page; use `buildSteps` to stay responsive). */
@@ -159,7 +178,10 @@ export class TextIndex {
     const charOffset = new Int32Array(capacity);
     const nodeStart = new Int32Array(nodes.length);
     const nodeEnd = new Int32Array(nodes.length);
-    const parts: string[] = [];
+    // The text is joined a step at a time (one join of a million small parts is a long task).
+    const chunks: string[] = [];
+    let parts: string[] = [];
+    const nodeIndex = new Map<Text, number>();
     let len = 0;
     // Starting "after a space" drops the page's leading whitespace and any gap before its first word.
     let lastWasSpace = true;
@@ -173,10 +195,10 @@ export class TextIndex {
         lastWasSpace = true;
       }
       nodeStart[i] = len;
+      nodeIndex.set(nodes[i]!, i);
       let chunkStart = 0;
       for (let j = 0; j < data.length; j++) {
-        const ch = data[j]!;
-        if (WS.test(ch)) {
+        if (isSpaceCode(data.charCodeAt(j))) {
           if (!lastWasSpace) {
             if (j > chunkStart) parts.push(data.slice(chunkStart, j));
             parts.push(' ');
@@ -197,9 +219,14 @@ export class TextIndex {
       }
       if (chunkStart < data.length) parts.push(data.slice(chunkStart));
       nodeEnd[i] = len;
-      if ((i + 1) % perStep === 0) yield;
+      if ((i + 1) % perStep === 0) {
+        chunks.push(parts.join(''));
+        parts = [];
+        yield;
+      }
     }
-    const text = parts.join('');
+    chunks.push(parts.join(''));
+    const text = chunks.join('');
     return new TextIndex(
       root,
       text,
@@ -209,6 +236,7 @@ export class TextIndex {
       charNode.subarray(0, len),
       charOffset.subarray(0, len),
       subtrees,
+      nodeIndex,
     );
   }
 
