@@ -163,6 +163,8 @@ class ChangeBatch {
         this.everything = true;
       }
     }
+    // Once the batch is too large to follow, only what touches anchored discussions is kept.
+    if (this.everything) return;
     // The parent holds whatever the change joined or split ("a [x] b" → "a b"), when it is small.
     if (boundedText(r.target, MAX_REGION_CHARS) !== null) {
       this.region(r.target);
