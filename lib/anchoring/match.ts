@@ -63,7 +63,7 @@ export const MATCH = {
   minLead: 0.05,
   weights: { quote: 50, prefix: 20, suffix: 20, position: 2 },
   /** Text searched per step of the fuzzy scan. */
-  fuzzySliceChars: 32_768,
+  fuzzySliceChars: 16_384,
   /** Most exact occurrences scored (a very common quote in a huge page). */
   maxOccurrences: 5000,
   /** Most fuzzy candidates scored per searched slice. */
