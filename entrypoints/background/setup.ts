@@ -1,15 +1,16 @@
 // Wires the background together from browser APIs: storage-backed settings and outbox, the tab ports,
 // site access (host permissions ⇄ content script registration), settings migrations, runtime messages
-// of the popup and options page, the online event, tab and window focus (retry now while
+// of the popup and options page, keyboard commands, the online event, tab and window focus (retry now while
 // reconnecting) and first-install setup.
 // Listeners are registered synchronously so that a stopped MV3 worker is woken by them.
-import { browser } from 'wxt/browser';
-import { RuntimeRequest, type RuntimeRequestT } from '@/lib/messaging';
+import { browser, type Browser } from 'wxt/browser';
+import { COMMANDS, RuntimeRequest, type CommandName, type RuntimeRequestT } from '@/lib/messaging';
 import {
   frameTicketsStorage,
   outboxStorage,
   serverUrlStorage,
   sitesAwaitingPermissionStorage,
+  topBarCollapsedStorage,
 } from '@/lib/storage';
 import { TokenVault } from '@/lib/token-vault';
 import { migrateSettings } from './migrations';
@@ -123,6 +124,21 @@ export function setupBackground(): Background {
   browser.tabs.onActivated.addListener(() => session.connection.nudge('visible'));
   browser.windows?.onFocusChanged.addListener((windowId) => {
     if (windowId !== browser.windows.WINDOW_ID_NONE) session.connection.nudge('visible');
+  });
+  // The manifest's keyboard commands. Showing or hiding the bar is a setting every tab follows; the
+  // others act on the tab's selection or highlights, which only its content script knows.
+  browser.commands?.onCommand.addListener((name: string, tab?: Browser.tabs.Tab) => {
+    if (!(COMMANDS as readonly string[]).includes(name)) return;
+    const command = name as CommandName;
+    if (command === 'toggle-overlay') {
+      void topBarCollapsedStorage.getValue().then((collapsed) => topBarCollapsedStorage.setValue(!collapsed));
+      return;
+    }
+    const relay = (tabId: number | undefined) => {
+      if (tabId !== undefined) ports.command(tabId, command);
+    };
+    if (tab?.id !== undefined) relay(tab.id);
+    else void browser.tabs.query({ active: true, currentWindow: true }).then(([active]) => relay(active?.id));
   });
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();
