@@ -21,8 +21,9 @@ export default defineConfig({
       : { optional_permissions: ['<all_urls>'] }),
     // Global keyboard commands (lib/messaging/names.ts, handled in the background). Chrome takes at most
     // four suggested keys; toggling the bar has none by default and people can give it one. Alt+Shift
-    // and, on a Mac (where Option+Shift types characters), Control+Shift with a letter type nothing in
-    // a text field. People change them in chrome://extensions/shortcuts or Firefox's add-ons manager.
+    // and, on a Mac (where Option+Shift types characters), Control+Shift with a key type nothing in a
+    // text field. Chrome silently refuses Alt+Shift+N and Alt+Shift+P (its own), hence . and , for
+    // next and previous. People change them in chrome://extensions/shortcuts or Firefox's add-ons manager.
     commands: {
       'discuss-selection': {
         suggested_key: { default: 'Alt+Shift+D', mac: 'MacCtrl+Shift+D' },
@@ -33,11 +34,11 @@ export default defineConfig({
         description: '__MSG_commandToggleList__',
       },
       'next-highlight': {
-        suggested_key: { default: 'Alt+Shift+N', mac: 'MacCtrl+Shift+N' },
+        suggested_key: { default: 'Alt+Shift+Period', mac: 'MacCtrl+Shift+Period' },
         description: '__MSG_commandNextHighlight__',
       },
       'previous-highlight': {
-        suggested_key: { default: 'Alt+Shift+P', mac: 'MacCtrl+Shift+P' },
+        suggested_key: { default: 'Alt+Shift+Comma', mac: 'MacCtrl+Shift+Comma' },
         description: '__MSG_commandPreviousHighlight__',
       },
       'toggle-overlay': { description: '__MSG_commandToggleOverlay__' },

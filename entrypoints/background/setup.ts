@@ -29,6 +29,8 @@ export const OVERLAY_SCRIPT_FILE = 'content-scripts/overlay.js';
 export interface Background {
   session: Session;
   sites: SiteAccess;
+  /** Does what the browser's shortcut for `name` does, in tab `tabId` (the active tab when absent). */
+  command(name: CommandName, tabId?: number): void;
 }
 
 /**
@@ -127,23 +129,24 @@ export function setupBackground(): Background {
   });
   // The manifest's keyboard commands. Showing or hiding the bar is a setting every tab follows; the
   // others act on the tab's selection or highlights, which only its content script knows.
-  browser.commands?.onCommand.addListener((name: string, tab?: Browser.tabs.Tab) => {
-    if (!(COMMANDS as readonly string[]).includes(name)) return;
-    const command = name as CommandName;
-    if (command === 'toggle-overlay') {
+  const command = (name: CommandName, tabId: number | undefined) => {
+    if (name === 'toggle-overlay') {
       void topBarCollapsedStorage.getValue().then((collapsed) => topBarCollapsedStorage.setValue(!collapsed));
       return;
     }
-    const relay = (tabId: number | undefined) => {
-      if (tabId !== undefined) ports.command(tabId, command);
-    };
-    if (tab?.id !== undefined) relay(tab.id);
-    else void browser.tabs.query({ active: true, currentWindow: true }).then(([active]) => relay(active?.id));
+    if (tabId !== undefined) ports.command(tabId, name);
+    else
+      void browser.tabs
+        .query({ active: true, currentWindow: true })
+        .then(([active]) => active?.id !== undefined && ports.command(active.id, name));
+  };
+  browser.commands?.onCommand.addListener((name: string, tab?: Browser.tabs.Tab) => {
+    if ((COMMANDS as readonly string[]).includes(name)) command(name as CommandName, tab?.id);
   });
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();
   });
-  return { session, sites: access };
+  return { session, sites: access, command };
 }
 
 async function answer(session: Session, request: RuntimeRequestT): Promise<unknown> {
