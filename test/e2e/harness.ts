@@ -200,6 +200,8 @@ export interface AxeFinding {
   impact: string;
   help: string;
   targets: string[];
+  /** axe's explanation for the first node (colours and ratio for a contrast failure). */
+  summary: string;
 }
 
 /** axe-core's browser bundle, injected as a script (a string, so no page CSP or eval is involved). */
@@ -212,7 +214,12 @@ export async function axeSource(): Promise<string> {
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 /** Keeps the violations that count (serious, critical) in a plain shape. */
 export function seriousFindings(
-  violations: Array<{ id: string; impact?: string | null; help: string; nodes: Array<{ target: unknown }> }>,
+  violations: Array<{
+    id: string;
+    impact?: string | null;
+    help: string;
+    nodes: Array<{ target: unknown; failureSummary?: string }>;
+  }>,
 ): AxeFinding[] {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -221,10 +228,11 @@ export function seriousFindings(
       impact: v.impact!,
       help: v.help,
       targets: v.nodes.map((n) => JSON.stringify(n.target)),
+      summary: v.nodes[0]?.failureSummary ?? '',
     }));
 }
 /** Run inside a document where axe-core was injected. */
-const RUN_AXE = `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } }).then((r) => JSON.stringify(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }))))`;
+const RUN_AXE = `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } }).then((r) => JSON.stringify(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }))))`;
 export async function runAxeIn(evaluate: (script: string) => Promise<unknown>): Promise<AxeFinding[]> {
   await evaluate(`if (!window.axe) { ${await axeSource()} }`);
   return seriousFindings(JSON.parse((await evaluate(RUN_AXE)) as string));
