@@ -310,8 +310,9 @@ export abstract class Tab {
       if (a.tagName.toLowerCase() === 'collab-chat-overlay') return 'overlay';
       return a.id ? `${a.tagName.toLowerCase()}#${a.id}` : a.tagName.toLowerCase();
     }, null);
+    // The page says whether the focus is in our frame; the frame, on what. (Firefox's hasFocus() in
+    // an out-of-process frame of a headless window says false even then.)
     const frame = await this.frameEvaluate(() => {
-      if (!document.hasFocus()) return null;
       const a = document.activeElement;
       if (!a || a === document.body) return 'body';
       const chat = a.getAttribute('data-chat-id');
@@ -897,9 +898,14 @@ export class FirefoxTab extends Tab {
   async mouseClick(x: number, y: number) {
     await this.page.mouse.click(x, y);
   }
-  async press(key: string) {
+  /** Puppeteer presses one key at a time: a chord (`Shift+ArrowRight`) holds its modifiers down. */
+  async press(chord: string) {
     await this.page.bringToFront();
+    const keys = chord === '+' ? ['+'] : chord.split('+');
+    const key = keys.pop()!;
+    for (const modifier of keys) await this.page.keyboard.down(modifier as never);
     await this.page.keyboard.press(key as never);
+    for (const modifier of keys.reverse()) await this.page.keyboard.up(modifier as never);
   }
   /**
    * A Shift key press, as when a keyboard user ends a selection (the overlay listens to keyup too):
@@ -1085,8 +1091,10 @@ export class FirefoxUser implements UserBrowser {
       win.gBrowser.selectedTab = found;
       const keys = [...win.document.querySelectorAll('keyset[id^="ext-keyset-id-"] key')];
       const mods = (k) => (k.getAttribute('modifiers') || '').split(/[ ,]+/).filter(Boolean).sort().join(',');
-      const key = keys.find((k) => (k.getAttribute('key') || '').toUpperCase() === ${JSON.stringify(key.toUpperCase())} && mods(k) === ${JSON.stringify(modifiers)});
-      if (!key) return 'no key element for ' + ${JSON.stringify(shortcut)} + ' among ' + keys.map((k) => mods(k) + '+' + k.getAttribute('key')).join(' ');
+      const name = (k) => (k.getAttribute('key') || k.getAttribute('keycode') || '').toUpperCase();
+      const wanted = [${JSON.stringify(key.toUpperCase())}, ${JSON.stringify(`VK_${named.toUpperCase()}`)}];
+      const key = keys.find((k) => wanted.includes(name(k)) && mods(k) === ${JSON.stringify(modifiers)});
+      if (!key) return 'no key element for ' + ${JSON.stringify(shortcut)} + ' among ' + keys.map((k) => mods(k) + '+' + name(k)).join(' ');
       key.doCommand();
       return 'pressed';
     `);
