@@ -157,7 +157,9 @@ describe.runIf(available)('admin dashboard in Chromium', () => {
 
   it('passes axe-core (WCAG A/AA, best practices) with no serious or critical violation, light and dark', async () => {
     const { default: AxeBuilder } = await import('@axe-core/playwright');
-    const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+    // AxeBuilder needs a page of an explicit context.
+    const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
+    const page = await context.newPage();
     await page.goto(`${t.server.httpUrl}/dashboard`);
     const found: Record<string, unknown[]> = {};
     for (const scheme of ['light', 'dark'] as const) {
@@ -179,6 +181,6 @@ describe.runIf(available)('admin dashboard in Chromium', () => {
     }
     console.log('dashboard axe:', JSON.stringify(found, null, 1));
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
-    await page.close();
+    await context.close();
   });
 });
