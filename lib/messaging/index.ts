@@ -56,6 +56,8 @@ export const Status = z.object({
   retryAt: z.number().optional(),
   /** A retry started at once (a write, the network back, a tab shown) is under way: "trying now…". */
   trying: z.boolean().optional(),
+  /** The attempt under way follows a connection or a failed attempt: it reads as reconnecting. */
+  resuming: z.boolean().optional(),
 });
 export type StatusT = z.infer<typeof Status>;
 
