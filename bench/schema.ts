@@ -105,6 +105,8 @@ export const BenchResult = z.object({
     resyncP90Seconds: num,
     /** Seconds from the kill until the new server process listened. */
     restartSeconds: num,
+    /** CPU seconds (user + system) the restarted server spent from listening until all had resynced. */
+    serverCpuSeconds: num.optional(),
     maxDials: num,
     meanDials: num,
     lost: num,
@@ -198,6 +200,7 @@ export function emptyResult(sizes: {
       resyncP50Seconds: null,
       resyncP90Seconds: null,
       restartSeconds: null,
+      serverCpuSeconds: null,
       maxDials: null,
       meanDials: null,
       lost: null,

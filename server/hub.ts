@@ -15,6 +15,7 @@ import { roomId } from './bus/memory';
 import { RoomSequencer } from './bus/sequencer';
 import type { Bus, RoomKey } from './bus/types';
 import type { PresenceBoard } from './presence/types';
+import { isCreation, ReplayLog, type LoggedEvent } from './replay-log';
 import type { Store } from './store/types';
 
 /** What the hub needs of a connection. */
@@ -69,7 +70,14 @@ interface Room {
   /** A later turn will continue the queue (a drain is due or running). */
   draining: boolean;
   closed: boolean;
+  /** The events last replayed, kept to answer the next replays (see ReplayLog); null when none. */
+  replayLog: ReplayLog | null;
+  /** Bumped by each edit or delete seen live: a read begun before one may not start a log. */
+  rewrites: number;
 }
+
+/** The most a room's replay log holds, in characters of JSON (events beyond it are read again). */
+const REPLAY_LOG_BYTES = 256 * 1024;
 
 /** Rooms checked against the store per query. */
 const RECONCILE_BATCH = 500;
@@ -179,10 +187,7 @@ export class Hub {
     try {
       await this.turn();
       if (!this.isCurrent(key, sub, member, generation)) return cost;
-      const replay =
-        since === undefined
-          ? null
-          : await this.store.eventsSince(key.tenantId, page, since, this.replayLimit);
+      const replay = since === undefined ? null : await this.readReplay(room, since);
       if (replay) {
         seq = replay.seq;
         frames = replayFrames(page, replay.seq, replay.events, budget);
@@ -234,6 +239,36 @@ export class Hub {
     room.sequencer.start(seq);
     sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
     return cost;
+  }
+
+  /**
+   * The events after `since` and the page's seq, or null when the store no longer holds them all
+   * (the client then takes a snapshot). Answered from the room's replay log when it covers `since`:
+   * the store is then asked only for what came after the log's end.
+   */
+  private async readReplay(
+    room: Room,
+    since: number,
+  ): Promise<{ seq: number; events: LoggedEvent[] } | null> {
+    const { tenantId, page } = room.key;
+    const log = room.replayLog;
+    if (log?.covers(since)) {
+      const tail = await this.store.eventsSince(tenantId, page, log.to, this.replayLimit);
+      // Another replay may have replaced or dropped the log meanwhile; this one still answers from it.
+      if (tail && log.extend(tail.seq, tail.events)) return { seq: tail.seq, events: log.after(since) };
+      if (room.replayLog === log) room.replayLog = null;
+    }
+    const rewrites = room.rewrites;
+    const read = await this.store.eventsSince(tenantId, page, since, this.replayLimit);
+    if (!read) return null;
+    const events = read.events.map((event) => ({ seq: event.seq, json: JSON.stringify(event) }));
+    if (!room.closed && room.rewrites === rewrites) {
+      room.replayLog = ReplayLog.of(since, read.seq, events, {
+        maxEvents: this.replayLimit,
+        maxBytes: REPLAY_LOG_BYTES,
+      });
+    }
+    return { seq: read.seq, events };
   }
 
   /**
@@ -332,7 +367,15 @@ export class Hub {
           gapWaitMs: this.gapWaitMs,
           replayLimit: this.replayLimit,
           eventsSince: (since, limit) => this.store.eventsSince(key.tenantId, key.page, since, limit),
-          deliver: (frame, seq) => this.enqueue(created, frame, seq),
+          deliver: (frame, seq) => {
+            // An edit or a delete changes how earlier events render: the log no longer holds what
+            // a read would give.
+            if (!isCreation(JSON.parse(frame) as ChatEventT)) {
+              created.replayLog = null;
+              created.rewrites++;
+            }
+            this.enqueue(created, frame, seq);
+          },
           // Too far behind to fill: every member takes a fresh snapshot, which restarts the order.
           resync: () => {
             for (const sub of created.members.keys()) void this.subscribe(sub, key.page);
@@ -343,6 +386,8 @@ export class Hub {
         cursor: null,
         draining: false,
         closed: false,
+        replayLog: null,
+        rewrites: 0,
       };
       this.rooms.set(id, created);
       created.stopBus = this.bus.subscribe(key, (_key, frame) => created.sequencer.push(frame));
@@ -353,6 +398,7 @@ export class Hub {
 
   private closeRoom(room: Room): void {
     room.closed = true;
+    room.replayLog = null;
     room.outbox = [];
     room.cursor = null;
     room.stopBus();
@@ -451,7 +497,12 @@ function snapshotFrame(
  * A replay as frames of at most about `maxBytes` each: every frame but the last ends at its own
  * last event's seq, so a client applies them one after another like one replay.
  */
-export function replayFrames(page: string, seq: number, events: ChatEventT[], maxBytes: number): string[] {
+export function replayFrames(
+  page: string,
+  seq: number,
+  events: readonly LoggedEvent[],
+  maxBytes: number,
+): string[] {
   const frames: string[] = [];
   let chunk: string[] = [];
   let bytes = 0;
@@ -462,13 +513,12 @@ export function replayFrames(page: string, seq: number, events: ChatEventT[], ma
     chunk = [];
     bytes = 0;
   };
-  for (const event of events) {
-    const json = JSON.stringify(event);
+  for (const { seq: eventSeq, json } of events) {
     const size = Buffer.byteLength(json) + 1;
     if (chunk.length > 0 && bytes + size > maxBytes) flush(last);
     chunk.push(json);
     bytes += size;
-    last = event.seq;
+    last = eventSeq;
   }
   flush(seq);
   return frames;

@@ -102,6 +102,16 @@ export class PageAnchors {
     return this.anchorer.replaceAll(targets).then(() => this.report());
   }
 
+  /** The live ranges of the anchored discussions, by id. */
+  ranges(): Map<string, Range> {
+    const out = new Map<string, Range>();
+    for (const id of this.ids) {
+      const range = this.anchorer.rangeOf(id);
+      if (range) out.set(id, range);
+    }
+    return out;
+  }
+
   /** The live range of an anchored discussion, else null. */
   rangeOf(id: string): Range | null {
     return this.anchorer.rangeOf(id);
