@@ -134,6 +134,13 @@ export function Overlay(props: OverlayProps) {
             me={state().status?.me ?? null}
             role={state().status?.role ?? null}
             pending={pending()}
+            placement={
+              state().orphanIds.includes(chat().id)
+                ? 'orphan'
+                : state().fuzzyIds.includes(chat().id)
+                  ? 'changed'
+                  : null
+            }
             onReply={(text) => props.model.reply(chat().id, text)}
             onEdit={(commentId, text) => props.model.edit(chat().id, commentId, text)}
             onDeleteComment={(commentId) => props.model.deleteComment(chat().id, commentId)}
