@@ -28,7 +28,7 @@ export interface AnchorerOptions {
   debounceMs?: number;
   /** Longest wait on a page that never stops changing. */
   maxWaitMs?: number;
-  /** Most work per slice (see anchorAll). */
+  /** Most work per slice (default DEFAULT_ANCHORER_BUDGET_MS). */
   budgetMs?: number;
   /** Run slices in idle periods (default true; tests with a fake clock turn it off). */
   idle?: boolean;
@@ -78,6 +78,11 @@ interface Tracked {
 }
 
 export const DEFAULT_DEBOUNCE_MS = 250;
+/**
+ * Work per slice of a run: below anchorAll's 20 ms so that a slice's last step (a matcher or index
+ * step can take 10–30 ms on a busy machine) still ends under the 50 ms long-task line.
+ */
+export const DEFAULT_ANCHORER_BUDGET_MS = 12;
 export const DEFAULT_MAX_WAIT_MS = 2000;
 /** Text of the changed regions kept per batch; beyond it every orphan is retried on the whole page. */
 const MAX_ADDED_CHARS = 200_000;
@@ -223,7 +228,7 @@ export class Anchorer {
   private readonly ignore: ((node: Node) => boolean) | undefined;
   private readonly debounceMs: number;
   private readonly maxWaitMs: number;
-  private readonly budgetMs: number | undefined;
+  private readonly budgetMs: number;
   private readonly idle: boolean;
   private readonly onError: (error: unknown) => void;
   private readonly tracked = new Map<string, Tracked>();
@@ -261,7 +266,7 @@ export class Anchorer {
     this.ignore = options.ignore;
     this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
-    this.budgetMs = options.budgetMs;
+    this.budgetMs = options.budgetMs ?? DEFAULT_ANCHORER_BUDGET_MS;
     this.idle = options.idle ?? true;
     this.onError =
       options.onError ?? ((error) => console.error('Collab Chat could not re-anchor discussions:', error));
