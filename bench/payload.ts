@@ -2,7 +2,7 @@
 // 80-character comment) whose comment carries a marker `~b~<event>~<sent µs>~` so that every
 // receiver can time it without parsing JSON. The baselines relay the same event JSON as our server sends.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { PROTOCOL_VERSION, type WriteFrameT } from '../lib/protocol';
+import { liveSelectors, PROTOCOL_VERSION, type WriteFrameT } from '../lib/protocol';
 
 export const MARK = '~b~';
 export const QUOTE_CHARS = 150;
@@ -60,25 +60,21 @@ export function createChat(page: string, text: string): Extract<WriteFrameT, { t
   };
 }
 
-/** The broadcast our server makes of `createChat`, as the baselines relay it (same fields, same size). */
+/**
+ * The broadcast our server makes of `createChat` for an author already named on the page, as the
+ * baselines relay it (same fields, same size): the page by its alias, the author by id, the quote.
+ */
 export function newTextChatEvent(page: string, seq: number, text: string) {
   const write = createChat(page, text);
   return {
     type: 'new-text-chat' as const,
-    page,
+    alias: 1,
     seq,
     broadcastId: write.broadcastId,
     chat: {
       id: write.chatId,
-      selectors: write.selectors,
-      comments: [
-        {
-          id: write.commentId,
-          author: { id: 'usr_3kT9xQ2mW7pLb4Vn', name: 'Bench User 1' },
-          text,
-          at: Date.now(),
-        },
-      ],
+      selectors: liveSelectors(write.selectors),
+      comments: [{ id: write.commentId, author: 'usr_3kT9xQ2mW7pLb4Vn', text, at: Date.now() }],
     },
   };
 }

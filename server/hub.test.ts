@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ServerFrameT } from '../lib/protocol';
+import { WireReader, type ServerFrameT, type WireServerFrameT } from '../lib/protocol';
 import { addComment, createChat, PAGE } from '../test/helpers/frames';
 import { addSnapshotPage, applyReplay, type DiscussionT, type PageState } from '../lib/protocol';
 import { MemoryBus } from './bus/memory';
@@ -17,14 +17,21 @@ import { openSqliteStore, type SqliteStore } from './store/sqlite';
 const actor: Actor = { user: { id: 'u1', name: 'Ana' }, role: 'member' };
 const tenantId = 'ten-a';
 
+/** Records what a subscriber is sent, read back as a client reads it (page keys, named authors). */
 class Recorder implements Subscriber {
   readonly frames: ServerFrameT[] = [];
+  private readonly reader = new WireReader({
+    frame: (frame) => this.frames.push(frame),
+    unknownAuthor: (page) => {
+      throw new Error(`a frame of ${page} named an author without a name`);
+    },
+  });
   constructor(
     readonly tenantId: string,
     readonly userId: string,
   ) {}
   deliver(frame: string) {
-    this.frames.push(JSON.parse(frame) as ServerFrameT);
+    this.reader.read(JSON.parse(frame) as WireServerFrameT);
   }
   subscribeFailed(page: string, message: string) {
     this.frames.push({ type: 'error', code: 'internal', message, page });
@@ -356,8 +363,8 @@ describe('Hub frames of bounded size', () => {
   });
 
   it('replayFrames keeps an empty replay as one frame', () => {
-    expect(replayFrames(PAGE, 7, [], 100).map((f) => JSON.parse(f) as unknown)).toEqual([
-      { type: 'replay', page: PAGE, seq: 7, events: [] },
+    expect(replayFrames(PAGE, 3, 7, [], 100).map((f) => JSON.parse(f) as unknown)).toEqual([
+      { type: 'replay', page: PAGE, alias: 3, seq: 7, authors: {}, events: [] },
     ]);
   });
 });

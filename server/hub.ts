@@ -10,7 +10,17 @@
 // A room's fan-out goes through its delivery queue: frames leave in order, each to every member
 // before the next starts, at most `fanOutSlice` sockets per event-loop turn, so a broadcast to
 // thousands of sockets does not block the loop for the whole room.
-import { LIMITS, type ChatEventT, type ReplayFrame, type SnapshotFrame } from '../lib/protocol';
+import {
+  LIMITS,
+  liveEvent,
+  wireDiscussion,
+  wireEvent,
+  type AuthorsT,
+  type ChatEventT,
+  type SnapshotFrame,
+  type WireReplayFrame,
+  type WireSnapshotFrame,
+} from '../lib/protocol';
 import { roomId } from './bus/memory';
 import { RoomSequencer } from './bus/sequencer';
 import type { Bus, RoomKey } from './bus/types';
@@ -50,6 +60,13 @@ interface Outgoing {
 
 interface Room {
   key: RoomKey;
+  /** The page's alias in this room's frames: unique on this node, never reused. */
+  alias: number;
+  /**
+   * Authors (id → name) named to every member so far: a live event names its author by id alone
+   * once the room has named them; each answer to a subscribe names them all (with its own authors).
+   */
+  named: Map<string, string>;
   members: Map<Subscriber, Membership>;
   /** Sockets per user id: presence counts users, not sockets. */
   users: Map<string, number>;
@@ -81,6 +98,7 @@ export class Hub {
   /** A reconciliation is running; another asked meanwhile runs right after it. */
   private reconciling: Promise<void> | null = null;
   private reconcileAgain = false;
+  private lastAlias = 0;
 
   constructor(
     private readonly store: Store,
@@ -154,7 +172,8 @@ export class Hub {
     let member = room.members.get(sub);
     if (member && !this.needsRead(sub, page, since)) {
       // Up to date already: nothing to read, nothing new to send.
-      sub.deliver(JSON.stringify({ type: 'replay', page, seq: member.seq, events: [] }), page, false);
+      const empty: WireReplayFrame = { type: 'replay', page, alias: room.alias, seq: member.seq, events: [] };
+      sub.deliver(JSON.stringify(empty), page, false);
       sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
       return 0;
     }
@@ -174,6 +193,9 @@ export class Hub {
     let next: string | null = null;
     // What the frame's envelope (type, page, seq, part) leaves for its discussions or events.
     const budget = this.frameBytes - Buffer.byteLength(page) - 96;
+    // The first frame of the answer also names every author the room's live events may name by id.
+    const named = Object.fromEntries(room.named);
+    const firstBudget = budget - JSON.stringify(named).length;
     // What this answer costs the subscribe budget: each read, and each frame's size.
     let cost = this.readCostBytes;
     try {
@@ -185,12 +207,12 @@ export class Hub {
           : await this.store.eventsSince(key.tenantId, page, since, this.replayLimit);
       if (replay) {
         seq = replay.seq;
-        frames = replayFrames(page, replay.seq, replay.events, budget);
+        frames = replayFrames(page, room.alias, replay.seq, replay.events, budget, named);
       } else {
-        const first = await this.store.snapshotPage(key.tenantId, page, null, budget);
+        const first = await this.store.snapshotPage(key.tenantId, page, null, firstBudget);
         seq = first.seq;
         next = first.next;
-        frames = [snapshotFrame(page, seq, first.chats, 0, next !== null)];
+        frames = [snapshotFrame(page, room.alias, seq, first.chats, 0, next !== null, named)];
       }
     } catch (err) {
       this.readFailed(key, sub, member, generation, err);
@@ -214,7 +236,7 @@ export class Hub {
         return cost;
       }
       if (!this.isCurrent(key, sub, member, generation)) return cost;
-      const frame = snapshotFrame(page, seq, chats, part, next !== null);
+      const frame = snapshotFrame(page, room.alias, seq, chats, part, next !== null, {});
       sub.deliver(frame, page, false);
       cost += frame.length;
     }
@@ -323,6 +345,8 @@ export class Hub {
     if (!room) {
       const created: Room = {
         key,
+        alias: ++this.lastAlias,
+        named: new Map(),
         members: new Map(),
         users: new Map(),
         userIds: new Set(),
@@ -332,7 +356,15 @@ export class Hub {
           gapWaitMs: this.gapWaitMs,
           replayLimit: this.replayLimit,
           eventsSince: (since, limit) => this.store.eventsSince(key.tenantId, key.page, since, limit),
-          deliver: (frame, seq) => this.enqueue(created, frame, seq),
+          // Bus frames are the store's events; subscribers get them in the wire form, made once per room.
+          deliver: (frame, seq) =>
+            this.enqueue(
+              created,
+              seq === null
+                ? frame
+                : JSON.stringify(liveEvent(JSON.parse(frame) as ChatEventT, created.alias, created.named)),
+              seq,
+            ),
           // Too far behind to fill: every member takes a fresh snapshot, which restarts the order.
           resync: () => {
             for (const sub of created.members.keys()) void this.subscribe(sub, key.page);
@@ -434,14 +466,25 @@ export class Hub {
   }
 }
 
+/** One snapshot frame: `authors` names the authors of its comments and any more it is given. */
 function snapshotFrame(
   page: string,
+  alias: number,
   seq: number,
   chats: SnapshotFrame['chats'],
   part: number,
   more: boolean,
+  named: AuthorsT,
 ): string {
-  const frame: SnapshotFrame = { type: 'snapshot', page, seq, chats };
+  const authors: AuthorsT = { ...named };
+  const frame: WireSnapshotFrame = {
+    type: 'snapshot',
+    page,
+    alias,
+    seq,
+    chats: chats.map((c) => wireDiscussion(c, authors)),
+    authors,
+  };
   if (part > 0) frame.part = part;
   if (more) frame.more = true;
   return JSON.stringify(frame);
@@ -449,24 +492,38 @@ function snapshotFrame(
 
 /**
  * A replay as frames of at most about `maxBytes` each: every frame but the last ends at its own
- * last event's seq, so a client applies them one after another like one replay.
+ * last event's seq, so a client applies them one after another like one replay. Each frame names
+ * the authors of its events; the first also those in `named`.
  */
-export function replayFrames(page: string, seq: number, events: ChatEventT[], maxBytes: number): string[] {
+export function replayFrames(
+  page: string,
+  alias: number,
+  seq: number,
+  events: ChatEventT[],
+  maxBytes: number,
+  named: AuthorsT = {},
+): string[] {
   const frames: string[] = [];
   let chunk: string[] = [];
-  let bytes = 0;
+  let authors: AuthorsT = { ...named };
+  let bytes = JSON.stringify(authors).length;
   let last = events[0] ? events[0].seq - 1 : seq;
   const flush = (upTo: number) => {
-    const head: Omit<ReplayFrame, 'events'> = { type: 'replay', page, seq: upTo };
+    const head: Omit<WireReplayFrame, 'events'> = { type: 'replay', page, alias, seq: upTo, authors };
     frames.push(`${JSON.stringify(head).slice(0, -1)},"events":[${chunk.join(',')}]}`);
     chunk = [];
-    bytes = 0;
+    authors = {};
+    bytes = 2;
   };
   for (const event of events) {
-    const json = JSON.stringify(event);
-    const size = Buffer.byteLength(json) + 1;
+    const mentioned: AuthorsT = {};
+    const json = JSON.stringify(wireEvent(event, alias, mentioned, false));
+    let size = Buffer.byteLength(json) + 1;
+    for (const [id, name] of Object.entries(mentioned))
+      if (!(id in authors)) size += Buffer.byteLength(JSON.stringify({ [id]: name }));
     if (chunk.length > 0 && bytes + size > maxBytes) flush(last);
     chunk.push(json);
+    Object.assign(authors, mentioned);
     bytes += size;
     last = event.seq;
   }
