@@ -234,6 +234,8 @@ export interface StormSample {
   meanDials: number;
   errors: Record<string, number>;
   restartSeconds: number;
+  /** CPU seconds the restarted server spent from listening until every client had resynced. */
+  serverCpuSeconds: number | null;
   lost: number;
   duplicated: number;
   writesAcked: number;
@@ -283,6 +285,7 @@ export async function storm(
     const restartStart = performance.now();
     server = await startServer('ours', { db, port });
     const restartSeconds = (performance.now() - restartStart) / 1000;
+    const cpuAtListen = await probe.cpu(server);
     const status = async () => {
       const all = await load.all<StormStatus>('storm-status', { sinceMicros: killedAt });
       return {
@@ -295,6 +298,7 @@ export async function storm(
     };
     const deadline = Date.now() + o.timeoutMs;
     while (Date.now() < deadline && (await status()).resynced < clients) await sleep(100);
+    const cpuAtResync = await probe.cpu(server);
     await writing;
     // Let the outboxes drain and every client reach the last seq.
     const settle = Date.now() + 20_000;
@@ -336,6 +340,7 @@ export async function storm(
       meanDials: sig(dials.reduce((a, b) => a + b, 0) / Math.max(1, dials.length)),
       errors,
       restartSeconds: sig(restartSeconds),
+      serverCpuSeconds: recoverSeconds === null ? null : sig((cpuAtResync.micros - cpuAtListen.micros) / 1e6),
       lost: sum('lost'),
       duplicated: sum('duplicated') + (acked.length - seqs.size),
       writesAcked: acked.length,

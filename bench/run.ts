@@ -165,6 +165,7 @@ async function main(): Promise<void> {
         resyncP50Seconds: s.resyncP50Seconds,
         resyncP90Seconds: s.resyncP90Seconds,
         restartSeconds: s.restartSeconds,
+        serverCpuSeconds: s.serverCpuSeconds,
         maxDials: s.maxDials,
         meanDials: s.meanDials,
         lost: s.lost,
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
       });
       notes.push(...s.notes);
       log(
-        `  all resynced in ${s.recoverSeconds} s (half ${s.resyncP50Seconds} s, 90 % ${s.resyncP90Seconds} s; server back after ${s.restartSeconds} s), ` +
+        `  all resynced in ${s.recoverSeconds} s (half ${s.resyncP50Seconds} s, 90 % ${s.resyncP90Seconds} s; server back after ${s.restartSeconds} s, then ${s.serverCpuSeconds} s of its CPU), ` +
           `lost ${s.lost}, duplicated ${s.duplicated}, ${s.writesAcked} writes acked, dials per client mean ${s.meanDials} max ${s.maxDials}`,
       );
       log(`  client-side errors: ${JSON.stringify(s.errors)}`);

@@ -110,6 +110,8 @@ export const BenchResult = z.object({
     resyncP90Seconds: num,
     /** Seconds from the kill until the new server process listened. */
     restartSeconds: num,
+    /** CPU seconds (user + system) the restarted server spent from listening until all had resynced. */
+    serverCpuSeconds: num.optional(),
     maxDials: num,
     meanDials: num,
     lost: num,
@@ -203,6 +205,7 @@ export function emptyResult(sizes: {
       resyncP50Seconds: null,
       resyncP90Seconds: null,
       restartSeconds: null,
+      serverCpuSeconds: null,
       maxDials: null,
       meanDials: null,
       lost: null,

@@ -3,6 +3,7 @@
 // The port is bound first and refuses (1013 / HTTP 503 with a retry-after) until everything behind
 // it is open, and again from the moment shutdown starts; while too many sockets are still in their
 // handshake, new ones are refused the same way, so a returning crowd is spread over time.
+import { performance } from 'node:perf_hooks';
 import { CLOSE, drawRetryAfter, LIMITS, retryAfterReason } from '../lib/protocol';
 import { createAdminApi, type LiveView } from './admin-api';
 import { MemoryBus } from './bus/memory';
@@ -24,6 +25,9 @@ import type { Store } from './store/types';
 import { SubscribeBudget } from './subscribe-budget';
 import { startTransport, type Refusal, type TransportHandlers } from './transport';
 import { siteOf, UsageMeter } from './usage';
+
+/** How often the event loop's utilisation is read for the flush window. */
+const LOAD_WATCH_MS = 250;
 
 export interface CollabServer {
   /** ws:// or wss:// URL clients connect to. */
@@ -133,7 +137,6 @@ export async function createCollabServer(
   const flushWindowMs = config.flushWindowMs ?? DEFAULTS.flushWindowMs;
   const flushClock = flushWindowMs > 0 ? new FlushClock(flushWindowMs) : null;
   const outletOptions: OutletOptions = {
-    flushWindowMs: flushClock?.windowMs ?? 0,
     maxBufferedBytes: config.maxBufferedBytes,
     encoder: new FrameEncoder(),
   };
@@ -243,6 +246,17 @@ export async function createCollabServer(
   const reconcileMs = config.reconcileMs ?? (config.redis !== undefined ? DEFAULTS.reconcileMs : 0);
   const reconciler = reconcileMs > 0 ? setInterval(() => void hub.reconcile(), reconcileMs) : null;
 
+  // The flush window widens while the event loop is saturated (see FlushClock).
+  let utilization = performance.eventLoopUtilization();
+  const loadWatch = flushClock
+    ? setInterval(() => {
+        const now = performance.eventLoopUtilization();
+        flushClock.observeUtilization(performance.eventLoopUtilization(now, utilization).utilization);
+        utilization = now;
+      }, LOAD_WATCH_MS)
+    : null;
+  loadWatch?.unref();
+
   const heartbeat = setInterval(() => {
     const now = Date.now();
     for (const conn of connections) conn.heartbeat(now);
@@ -300,6 +314,7 @@ export async function createCollabServer(
         // From now on newcomers are refused with a retry-after, not accepted and then dropped.
         phase = 'draining';
         if (reconciler) clearInterval(reconciler);
+        if (loadWatch) clearInterval(loadWatch);
         clearInterval(heartbeat);
         clearInterval(revocationPoll);
         clearInterval(compaction);

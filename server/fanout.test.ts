@@ -36,7 +36,7 @@ describe('Outlet', () => {
     new Outlet(
       socket,
       withClock ? clock : null,
-      { flushWindowMs: 10, maxBufferedBytes: 1000, now: () => now, ...options },
+      { maxBufferedBytes: 1000, now: () => now, ...options },
       {
         reportWrite: (page, messages, bytes) => void reports.push({ page, messages, bytes }),
         overflowed: () => void overflowed++,
@@ -90,6 +90,30 @@ describe('Outlet', () => {
     expect(socket.sent).toEqual([event(1), event(2)]);
   });
 
+  it('batches over a wider window while the node is saturated, and narrows again when calm', () => {
+    const outlet = make();
+    clock.observeUtilization(0.95);
+    expect(clock.windowMs).toBe(50);
+    outlet.send(event(1), 'p', true);
+    now += 30;
+    // 30 ms later: inside the busy window, so it waits for the window's end.
+    outlet.send(event(2), 'p', true);
+    outlet.send(event(3), 'p', true);
+    expect(socket.sent).toEqual([event(1)]);
+    vi.advanceTimersByTime(50);
+    expect(socket.sent).toEqual([event(1), `{"type":"batch","events":[${event(2)},${event(3)}]}`]);
+    // Between the thresholds the window stays; under the lower one it is the base one again.
+    clock.observeUtilization(0.7);
+    expect(clock.windowMs).toBe(50);
+    clock.observeUtilization(0.3);
+    expect(clock.windowMs).toBe(10);
+    now += 60;
+    outlet.send(event(4), 'p', true);
+    now += 30;
+    outlet.send(event(5), 'p', true);
+    expect(socket.sent.slice(2)).toEqual([event(4), event(5)]);
+  });
+
   it('flushes what waits before a frame that cannot be batched, keeping the order of calls', () => {
     const outlet = make();
     outlet.send(event(1), 'p', true);
@@ -101,7 +125,7 @@ describe('Outlet', () => {
   });
 
   it('sends every frame on its own when batching is off', () => {
-    const outlet = make({ flushWindowMs: 0 }, false);
+    const outlet = make({}, false);
     for (let seq = 1; seq <= 3; seq++) outlet.send(event(seq), 'p', true);
     expect(socket.sent).toEqual([event(1), event(2), event(3)]);
   });
@@ -149,7 +173,7 @@ describe('Outlet', () => {
       new Outlet(
         spy,
         clock,
-        { flushWindowMs: 10, maxBufferedBytes: 1000, encoder },
+        { maxBufferedBytes: 1000, encoder },
         { reportWrite: () => {}, overflowed: () => {} },
       ).send(frame, 'p', true);
     }

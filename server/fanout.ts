@@ -12,11 +12,6 @@ export interface OutletSocket {
 }
 
 export interface OutletOptions {
-  /**
-   * A socket that was written to less than this many ms ago gets its next live frames queued and
-   * sent together, as one `batch`, when the window ends. 0 turns batching off.
-   */
-  flushWindowMs: number;
   /** Unsent bytes (in the socket's buffer plus queued) beyond which the socket is a slow consumer. */
   maxBufferedBytes: number;
   /** Largest batch payload in bytes; a fuller queue goes out early. */
@@ -76,12 +71,38 @@ export class FrameEncoder {
   }
 }
 
-/** Ends the flush windows of every outlet with queued frames on one timer, not one per socket. */
+/**
+ * The node's flush window: a socket that was written to less than `windowMs` ago gets its next live
+ * frames queued and sent together, as one `batch`, when the window ends (an outlet without a clock
+ * does not batch). Ends the windows of every outlet with queued frames on one timer, not one per
+ * socket.
+ *
+ * The window widens while the node is saturated: each write to a socket costs about the same
+ * whatever its size, so when the event loop is busy nearly all the time (a whole team coming back
+ * after a restart, with writes going on), fewer and larger frames serve more sockets per second.
+ * Latency is then bounded by the load anyway; the window narrows again once the load falls.
+ */
 export class FlushClock {
   private readonly due = new Set<Outlet>();
   private timer: NodeJS.Timeout | null = null;
+  /** The window now: the base one, or the busy one while the node is saturated. */
+  windowMs: number;
 
-  constructor(readonly windowMs: number) {}
+  constructor(
+    readonly baseWindowMs: number,
+    readonly busyWindowMs = baseWindowMs * BUSY_WINDOW_FACTOR,
+  ) {
+    this.windowMs = baseWindowMs;
+  }
+
+  /**
+   * Takes the event loop's utilisation over the last interval (0…1): at `BUSY_FROM` or more the
+   * window widens, under `CALM_BELOW` it narrows back; in between it stays as it is.
+   */
+  observeUtilization(utilization: number): void {
+    if (utilization >= BUSY_FROM) this.windowMs = this.busyWindowMs;
+    else if (utilization < CALM_BELOW) this.windowMs = this.baseWindowMs;
+  }
 
   schedule(outlet: Outlet): void {
     this.due.add(outlet);
@@ -105,6 +126,12 @@ export class FlushClock {
     for (const outlet of outlets) outlet.flush();
   }
 }
+
+/** The busy window is this many times the base one (10 → 50 ms by default). */
+const BUSY_WINDOW_FACTOR = 5;
+/** Event-loop utilisation at which the node counts as saturated, and below which it is calm again. */
+const BUSY_FROM = 0.9;
+const CALM_BELOW = 0.6;
 
 /** Frozen: a push to it would be a bug, and throws. */
 const NOTHING_QUEUED = Object.freeze([]) as never[];
@@ -136,7 +163,7 @@ export class Outlet {
    */
   send(frame: string, page: string | undefined, live: boolean): void {
     if (this.discarded) return;
-    const windowMs = this.clock ? this.options.flushWindowMs : 0;
+    const windowMs = this.clock?.windowMs ?? 0;
     if (live) {
       const data = this.options.encoder?.encode(frame) ?? Buffer.from(frame, 'utf8');
       const now = windowMs > 0 ? this.now() : 0;
@@ -175,7 +202,7 @@ export class Outlet {
     this.pages = NOTHING_QUEUED;
     this.queuedBytes = 0;
     this.clock?.cancel(this);
-    if (this.clock) this.busyUntil = this.now() + this.options.flushWindowMs;
+    if (this.clock) this.busyUntil = this.now() + this.clock.windowMs;
     const maxBytes = this.options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     let start = 0;
     while (start < queue.length && !this.discarded) {

@@ -25,6 +25,7 @@ import { roomId } from './bus/memory';
 import { RoomSequencer } from './bus/sequencer';
 import type { Bus, RoomKey } from './bus/types';
 import type { PresenceBoard } from './presence/types';
+import { isCreation, ReplayLog, type LoggedEvent, type RenderEvent } from './replay-log';
 import type { Store } from './store/types';
 
 /** What the hub needs of a connection. */
@@ -86,7 +87,14 @@ interface Room {
   /** A later turn will continue the queue (a drain is due or running). */
   draining: boolean;
   closed: boolean;
+  /** The events last replayed, kept to answer the next replays (see ReplayLog); null when none. */
+  replayLog: ReplayLog | null;
+  /** Bumped by each edit or delete seen live: a read begun before one may not start a log. */
+  rewrites: number;
 }
+
+/** The most a room's replay log holds, in characters of JSON (events beyond it are read again). */
+const REPLAY_LOG_BYTES = 256 * 1024;
 
 /** Rooms checked against the store per query. */
 const RECONCILE_BATCH = 500;
@@ -201,10 +209,7 @@ export class Hub {
     try {
       await this.turn();
       if (!this.isCurrent(key, sub, member, generation)) return cost;
-      const replay =
-        since === undefined
-          ? null
-          : await this.store.eventsSince(key.tenantId, page, since, this.replayLimit);
+      const replay = since === undefined ? null : await this.readReplay(room, since);
       if (replay) {
         seq = replay.seq;
         frames = replayFrames(page, room.alias, replay.seq, replay.events, budget, named);
@@ -256,6 +261,47 @@ export class Hub {
     room.sequencer.start(seq);
     sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
     return cost;
+  }
+
+  /** An event as this room's replays send it: its wire form (every selector), with the authors it names. */
+  private renderFor(room: Room): RenderEvent {
+    return (event) => {
+      const authors: AuthorsT = {};
+      const json = JSON.stringify(wireEvent(event, room.alias, authors, false));
+      return { seq: event.seq, json, authors };
+    };
+  }
+
+  /**
+   * The events after `since` and the page's seq, or null when the store no longer holds them all
+   * (the client then takes a snapshot). Answered from the room's replay log when it covers `since`:
+   * the store is then asked only for what came after the log's end.
+   */
+  private async readReplay(
+    room: Room,
+    since: number,
+  ): Promise<{ seq: number; events: LoggedEvent[] } | null> {
+    const { tenantId, page } = room.key;
+    const log = room.replayLog;
+    if (log?.covers(since)) {
+      const tail = await this.store.eventsSince(tenantId, page, log.to, this.replayLimit);
+      // Another replay may have replaced or dropped the log meanwhile; this one still answers from it.
+      if (tail && log.extend(tail.seq, tail.events)) return { seq: tail.seq, events: log.after(since) };
+      if (room.replayLog === log) room.replayLog = null;
+    }
+    const rewrites = room.rewrites;
+    const read = await this.store.eventsSince(tenantId, page, since, this.replayLimit);
+    if (!read) return null;
+    const render = this.renderFor(room);
+    const events = read.events.map(render);
+    if (!room.closed && room.rewrites === rewrites) {
+      room.replayLog = ReplayLog.of(since, read.seq, events, {
+        render,
+        maxEvents: this.replayLimit,
+        maxBytes: REPLAY_LOG_BYTES,
+      });
+    }
+    return { seq: read.seq, events };
   }
 
   /**
@@ -357,14 +403,17 @@ export class Hub {
           replayLimit: this.replayLimit,
           eventsSince: (since, limit) => this.store.eventsSince(key.tenantId, key.page, since, limit),
           // Bus frames are the store's events; subscribers get them in the wire form, made once per room.
-          deliver: (frame, seq) =>
-            this.enqueue(
-              created,
-              seq === null
-                ? frame
-                : JSON.stringify(liveEvent(JSON.parse(frame) as ChatEventT, created.alias, created.named)),
-              seq,
-            ),
+          deliver: (frame, seq) => {
+            if (seq === null) return this.enqueue(created, frame, seq);
+            const event = JSON.parse(frame) as ChatEventT;
+            // An edit or a delete changes how earlier events render: the log no longer holds what
+            // a read would give.
+            if (!isCreation(event)) {
+              created.replayLog = null;
+              created.rewrites++;
+            }
+            this.enqueue(created, JSON.stringify(liveEvent(event, created.alias, created.named)), seq);
+          },
           // Too far behind to fill: every member takes a fresh snapshot, which restarts the order.
           resync: () => {
             for (const sub of created.members.keys()) void this.subscribe(sub, key.page);
@@ -375,6 +424,8 @@ export class Hub {
         cursor: null,
         draining: false,
         closed: false,
+        replayLog: null,
+        rewrites: 0,
       };
       this.rooms.set(id, created);
       created.stopBus = this.bus.subscribe(key, (_key, frame) => created.sequencer.push(frame));
@@ -385,6 +436,7 @@ export class Hub {
 
   private closeRoom(room: Room): void {
     room.closed = true;
+    room.replayLog = null;
     room.outbox = [];
     room.cursor = null;
     room.stopBus();
@@ -499,7 +551,7 @@ export function replayFrames(
   page: string,
   alias: number,
   seq: number,
-  events: ChatEventT[],
+  events: readonly LoggedEvent[],
   maxBytes: number,
   named: AuthorsT = {},
 ): string[] {
@@ -515,9 +567,7 @@ export function replayFrames(
     authors = {};
     bytes = 2;
   };
-  for (const event of events) {
-    const mentioned: AuthorsT = {};
-    const json = JSON.stringify(wireEvent(event, alias, mentioned, false));
+  for (const { seq: eventSeq, json, authors: mentioned = {} } of events) {
     let size = Buffer.byteLength(json) + 1;
     for (const [id, name] of Object.entries(mentioned))
       if (!(id in authors)) size += Buffer.byteLength(JSON.stringify({ [id]: name }));
@@ -525,7 +575,7 @@ export function replayFrames(
     chunk.push(json);
     Object.assign(authors, mentioned);
     bytes += size;
-    last = event.seq;
+    last = eventSeq;
   }
   flush(seq);
   return frames;
