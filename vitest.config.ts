@@ -15,6 +15,7 @@ export default defineConfig({
           include: [
             'lib/**/*.test.ts',
             'entrypoints/**/*.test.ts',
+            'components/**/*.test.ts',
             'components/**/*.test.tsx',
             'test/unit/**/*.test.ts',
           ],

@@ -19,6 +19,30 @@ export default defineConfig({
     ...(manifestVersion === 3
       ? { optional_host_permissions: ['<all_urls>'] }
       : { optional_permissions: ['<all_urls>'] }),
+    // Global keyboard commands (lib/messaging/names.ts, handled in the background). Chrome takes at most
+    // four suggested keys; toggling the bar has none by default and people can give it one. Alt+Shift
+    // and, on a Mac (where Option+Shift types characters), Control+Shift with a key type nothing in a
+    // text field. Chrome silently refuses Alt+Shift+N and Alt+Shift+P (its own), hence . and , for
+    // next and previous. People change them in chrome://extensions/shortcuts or Firefox's add-ons manager.
+    commands: {
+      'discuss-selection': {
+        suggested_key: { default: 'Alt+Shift+D', mac: 'MacCtrl+Shift+D' },
+        description: '__MSG_commandDiscussSelection__',
+      },
+      'toggle-list': {
+        suggested_key: { default: 'Alt+Shift+L', mac: 'MacCtrl+Shift+L' },
+        description: '__MSG_commandToggleList__',
+      },
+      'next-highlight': {
+        suggested_key: { default: 'Alt+Shift+Period', mac: 'MacCtrl+Shift+Period' },
+        description: '__MSG_commandNextHighlight__',
+      },
+      'previous-highlight': {
+        suggested_key: { default: 'Alt+Shift+Comma', mac: 'MacCtrl+Shift+Comma' },
+        description: '__MSG_commandPreviousHighlight__',
+      },
+      'toggle-overlay': { description: '__MSG_commandToggleOverlay__' },
+    },
     // The discussion frame is the one page a web page may load, and only as the frame our content
     // script creates (the background accepts it only with that tab's ticket). Chrome serves it under a
     // per-session id so that a page cannot probe for the extension.

@@ -24,10 +24,21 @@ describe('Composer', () => {
     expect(posted).toEqual(['a thought']);
   });
 
-  it('cancels with Escape', () => {
-    let cancelled = false;
-    render(() => <Composer quote="q" onSubmit={() => {}} onCancel={() => (cancelled = true)} />);
-    fireEvent.keyDown(screen.getByTestId('composer-input'), { key: 'Escape' });
-    expect(cancelled).toBe(true);
+  it('posts with Ctrl+Enter or ⌘+Enter and says so next to the field', () => {
+    const posted: string[] = [];
+    render(() => <Composer quote="q" onSubmit={(t) => void posted.push(t)} onCancel={() => {}} />);
+    const input = screen.getByTestId('composer-input');
+    fireEvent.input(input, { target: { value: 'one' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(posted).toEqual([]);
+    fireEvent.keyDown(input, { key: 'Enter', ctrlKey: true });
+    fireEvent.input(input, { target: { value: 'two' } });
+    fireEvent.keyDown(input, { key: 'Enter', metaKey: true });
+    expect(posted).toEqual(['one', 'two']);
+    expect(screen.getByTestId('composer-hint').textContent).toMatch(/^(Ctrl|⌘)\+Enter to post$/);
+    expect(input.getAttribute('aria-describedby')).toContain(screen.getByTestId('composer-hint').id);
+    expect(screen.getByTestId('composer-submit').getAttribute('aria-keyshortcuts')).toBe(
+      'Control+Enter Meta+Enter',
+    );
   });
 });

@@ -1,6 +1,6 @@
-// The options page: server URL and token (with a "Test connection" done by the background) and the
-// display settings.
-import { createSignal, Show } from 'solid-js';
+// The options page: server URL and token (with a "Test connection" done by the background), the
+// display settings, and what the page adds at the end (the keyboard shortcuts).
+import { createSignal, Show, type JSX } from 'solid-js';
 import { i18n } from '#i18n';
 import { isolate } from '@/lib/bidi';
 import type { TestConnectionResultT } from '@/lib/messaging';
@@ -33,7 +33,8 @@ export function describeTestResult(result: TestConnectionResultT): string {
   }
 }
 
-export function Options(props: { deps: OptionsDeps }) {
+/** `children` go at the end of the page (the shortcuts). */
+export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
   const [serverUrl, setServerUrl] = createSignal('');
   const [token, setToken] = createSignal('');
   const [theme, setTheme] = createSignal<Theme>('system');
@@ -177,6 +178,7 @@ export function Options(props: { deps: OptionsDeps }) {
             {i18n.t('optionsCollapsed')}
           </label>
         </fieldset>
+        {props.children}
       </main>
     </Show>
   );

@@ -1,6 +1,8 @@
 // The whole discussion UI of a tab, rendered in the discussion frame (an extension page framed into
 // the tab, out of the page's reach): top bar, composer, thread panel, orphan list and notices.
-import { createMemo, For, Show } from 'solid-js';
+// It owns the keyboard focus inside the frame: what opens takes the focus, and closing gives it back
+// to what opened it (a control of the frame, or the page, through the background).
+import { createMemo, For, onCleanup, onMount, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { OverlayModel } from '@/entrypoints/frame/model';
 import type { Theme } from '@/lib/storage';
@@ -17,6 +19,11 @@ export interface OverlayProps {
   ref?: (root: HTMLElement) => void;
 }
 
+/** Focuses the first element under `root` matching `selector` once it is rendered. */
+function focusLater(root: () => HTMLElement | undefined, selector: string): void {
+  queueMicrotask(() => root()?.querySelector<HTMLElement>(selector)?.focus());
+}
+
 export function Overlay(props: OverlayProps) {
   const state = () => props.model.state;
   const openChat = createMemo(() => state().chats.find((c) => c.id === state().openChatId) ?? null);
@@ -25,24 +32,86 @@ export function Overlay(props: OverlayProps) {
     return state().chats.filter((c) => ids.has(c.id));
   });
   const pending = createMemo(() => new Set(state().pending));
+  let root: HTMLElement | undefined;
+
+  /** The frame control that opened what is open (null: the page did, or nothing is open). */
+  let opener: { testId: string } | null = null;
+  /** A thread opened from a list goes back to that list, on the item it was opened from. */
+  let backToList: { list: 'all' | 'orphans'; chatId: string } | null = null;
+  /** The list item to focus when the list opens (else its first). */
+  let listFocus: string | null = null;
+
+  const openFromFrame = (testId: string, open: () => void) => {
+    opener = { testId };
+    backToList = null;
+    listFocus = null;
+    open();
+  };
+  /** Closes what is open and puts the focus back where it was before it opened. */
+  const close = () => {
+    const back = backToList;
+    backToList = null;
+    if (back && (state().openChatId ?? back.chatId) === back.chatId) {
+      const fromPage = state().fromPage;
+      listFocus = back.chatId;
+      props.model.showList(back.list, fromPage);
+      return;
+    }
+    const fromPage = state().fromPage;
+    props.model.closeAll();
+    if (!fromPage) focusLater(() => root, `[data-testid="${opener?.testId ?? 'discussion-count'}"]`);
+    opener = null;
+  };
+
+  // Escape closes the innermost open thing; fields that use Escape themselves (an edit in progress)
+  // mark the event handled. With nothing open, the focus goes back to the page.
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || event.defaultPrevented) return;
+    event.preventDefault();
+    if (state().composing || state().openChatId || state().list) close();
+    else if (state().notice) props.model.notify(null);
+    else props.model.releaseFocus();
+  };
+  onMount(() => {
+    // On the window, so that it runs after the handlers of the fields (delegated to the document).
+    window.addEventListener('keydown', onKeyDown);
+    onCleanup(() => window.removeEventListener('keydown', onKeyDown));
+  });
+
   return (
-    <div ref={(el) => props.ref?.(el)} class="cc-root" data-theme={props.theme}>
+    <div
+      ref={(el) => {
+        root = el;
+        props.ref?.(el);
+      }}
+      class="cc-root"
+      data-theme={props.theme}
+    >
       <TopBar
         viewers={state().viewers}
         discussions={state().chats.length}
         orphans={orphans().length}
         status={state().status}
         collapsed={state().collapsed}
+        listOpen={state().list}
         onToggle={() => props.onToggleCollapsed()}
-        onShowOrphans={() => props.model.showList('orphans')}
-        onShowList={() => props.model.showList('all')}
+        onShowOrphans={() =>
+          state().list === 'orphans'
+            ? close()
+            : openFromFrame('orphans-button', () => props.model.showList('orphans'))
+        }
+        onShowList={() =>
+          state().list === 'all'
+            ? close()
+            : openFromFrame('discussion-count', () => props.model.showList('all'))
+        }
       />
       <Show when={state().composing}>
         {(draft) => (
           <Composer
             quote={draft().quote}
             onSubmit={(text) => props.model.submitDiscussion(text)}
-            onCancel={() => props.model.cancelCompose()}
+            onCancel={() => close()}
           />
         )}
       </Show>
@@ -56,8 +125,11 @@ export function Overlay(props: OverlayProps) {
             onReply={(text) => props.model.reply(chat().id, text)}
             onEdit={(commentId, text) => props.model.edit(chat().id, commentId, text)}
             onDeleteComment={(commentId) => props.model.deleteComment(chat().id, commentId)}
-            onDeleteChat={() => props.model.deleteChat(chat().id)}
-            onClose={() => props.model.openChat(null)}
+            onDeleteChat={() => {
+              props.model.deleteChat(chat().id);
+              close();
+            }}
+            onClose={() => close()}
           />
         )}
       </Show>
@@ -67,8 +139,12 @@ export function Overlay(props: OverlayProps) {
             title={list() === 'orphans' ? i18n.t('orphansTitle') : i18n.t('listTitle')}
             chats={list() === 'orphans' ? orphans() : state().chats}
             orphanIds={new Set(state().orphanIds)}
-            onOpen={(id) => props.model.openChat(id)}
-            onClose={() => props.model.showList(null)}
+            focusId={listFocus}
+            onOpen={(id) => {
+              backToList = { list: list(), chatId: id };
+              props.model.openChat(id, state().fromPage);
+            }}
+            onClose={() => close()}
           />
         )}
       </Show>
@@ -79,7 +155,7 @@ export function Overlay(props: OverlayProps) {
             <button
               type="button"
               class="cc-icon"
-              aria-label={i18n.t('dismiss')}
+              aria-label={i18n.t('dismissNotice')}
               onClick={() => props.model.notify(null)}
             >
               ×
@@ -87,6 +163,11 @@ export function Overlay(props: OverlayProps) {
           </div>
         )}
       </For>
+      {/* What screen readers are told as it happens: new discussions and comments of others, and the
+          connection. Present from the start, so that assistive technology watches it. */}
+      <div class="cc-sr-only" role="status" aria-live="polite" aria-atomic="true" data-testid="announcer">
+        <For each={[state().announcement]}>{(a) => <span>{a.text}</span>}</For>
+      </div>
     </div>
   );
 }

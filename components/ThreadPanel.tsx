@@ -1,10 +1,13 @@
 // One discussion: its quote and comments (author, time), reply, edit and delete of one's own comments,
 // and deleting the discussion for its creator or an admin. Comment text is rendered as text only.
-import { createSignal, For, Show } from 'solid-js';
+// When it opens (or shows another discussion) its heading, which names the discussion, takes the
+// focus; buttons say whose comment they act on.
+import { createEffect, createSignal, createUniqueId, For, on, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import { isolate } from '@/lib/bidi';
 import type { CommentT, DiscussionT, PersonT, RoleT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
+import { isSendKey, SEND_SHORTCUTS, sendHint } from './send-key';
 
 export interface ThreadPanelProps {
   chat: DiscussionT;
@@ -35,6 +38,25 @@ export function ThreadPanel(props: ThreadPanelProps) {
   const [editing, setEditing] = createSignal<string | null>(null);
   const [draft, setDraft] = createSignal('');
   const mine = (c: CommentT) => props.me !== null && c.author.id === props.me.id;
+  const id = createUniqueId();
+  let panel: HTMLElement | undefined;
+  let heading: HTMLHeadingElement | undefined;
+  createEffect(
+    on(
+      () => props.chat.id,
+      () => queueMicrotask(() => heading?.focus()),
+    ),
+  );
+  /** Back to the Edit button of a comment once its edit is over (the field is gone). */
+  const focusEditButton = (commentId: string) =>
+    queueMicrotask(() =>
+      panel
+        ?.querySelector<HTMLElement>(
+          `[data-comment-id="${CSS.escape(commentId)}"] [data-testid="edit-comment"]`,
+        )
+        ?.focus(),
+    );
+  const who = (c: CommentT) => isolate(c.author.name);
   const sendReply = (event: Event) => {
     event.preventDefault();
     if (!reply().trim()) return;
@@ -43,7 +65,14 @@ export function ThreadPanel(props: ThreadPanelProps) {
   const saveEdit = (event: Event, commentId: string) => {
     event.preventDefault();
     if (!draft().trim()) return;
-    if (props.onEdit(commentId, draft()) !== false) setEditing(null);
+    if (props.onEdit(commentId, draft()) !== false) {
+      setEditing(null);
+      focusEditButton(commentId);
+    }
+  };
+  const cancelEdit = (commentId: string) => {
+    setEditing(null);
+    focusEditButton(commentId);
   };
   const shortQuote = () => {
     const q = quoteOf(props.chat);
@@ -51,27 +80,32 @@ export function ThreadPanel(props: ThreadPanelProps) {
   };
   return (
     <section
+      ref={panel}
       class="cc-panel cc-thread"
       data-testid="thread"
       data-chat-id={props.chat.id}
-      aria-label={i18n.t('discussionLabel', [isolate(shortQuote())])}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape' && editing() === null) props.onClose();
-      }}
+      aria-labelledby={`${id}-title`}
     >
       <header class="cc-thread-head">
-        <blockquote class="cc-quote" dir="auto" data-testid="thread-quote">
-          {quoteOf(props.chat)}
-        </blockquote>
+        <div class="cc-thread-title">
+          <h2 ref={heading} id={`${id}-title`} tabindex="-1" data-testid="thread-title">
+            <span class="cc-sr-only">{i18n.t('discussionLabel', [isolate(shortQuote())])}. </span>
+            {i18n.t('startedBy', [isolate(props.chat.comments[0]?.author.name ?? '')])} ·{' '}
+            {i18n.t('commentCount', props.chat.comments.length)}
+          </h2>
+          <blockquote class="cc-quote" dir="auto" data-testid="thread-quote">
+            {quoteOf(props.chat)}
+          </blockquote>
+        </div>
         <button
           type="button"
           class="cc-icon"
           data-testid="thread-close"
-          aria-label={i18n.t('close')}
-          title={i18n.t('close')}
+          aria-label={i18n.t('closeDiscussion')}
+          title={i18n.t('closeDiscussion')}
           onClick={() => props.onClose()}
         >
-          ×
+          <span aria-hidden="true">×</span>
         </button>
       </header>
       <ol class="cc-comments">
@@ -108,19 +142,34 @@ export function ThreadPanel(props: ThreadPanelProps) {
                   <textarea
                     data-testid="edit-input"
                     dir="auto"
+                    aria-label={i18n.t('editFieldLabel', [who(comment)])}
+                    aria-describedby={`${id}-edit-hint`}
                     ref={(el) => queueMicrotask(() => el.focus())}
                     maxLength={LIMITS.commentChars}
                     value={draft()}
                     onInput={(e) => setDraft(e.currentTarget.value)}
                     onKeyDown={(e) => {
-                      if (e.key === 'Escape') setEditing(null);
+                      if (isSendKey(e)) saveEdit(e, comment.id);
+                      // The edit is the innermost open thing: Escape ends it, not the thread.
+                      if (e.key === 'Escape') {
+                        e.preventDefault();
+                        cancelEdit(comment.id);
+                      }
                     }}
                   />
+                  <p class="cc-hint" id={`${id}-edit-hint`}>
+                    {sendHint('save')}
+                  </p>
                   <div class="cc-actions">
-                    <button type="button" onClick={() => setEditing(null)}>
+                    <button type="button" data-testid="edit-cancel" onClick={() => cancelEdit(comment.id)}>
                       {i18n.t('cancel')}
                     </button>
-                    <button type="submit" class="cc-primary" data-testid="edit-save">
+                    <button
+                      type="submit"
+                      class="cc-primary"
+                      data-testid="edit-save"
+                      aria-keyshortcuts={SEND_SHORTCUTS}
+                    >
                       {i18n.t('save')}
                     </button>
                   </div>
@@ -131,6 +180,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
                   <button
                     type="button"
                     data-testid="edit-comment"
+                    aria-label={i18n.t('editCommentOf', [who(comment)])}
                     onClick={() => {
                       setDraft(comment.text);
                       setEditing(comment.id);
@@ -141,7 +191,11 @@ export function ThreadPanel(props: ThreadPanelProps) {
                   <button
                     type="button"
                     data-testid="delete-comment"
-                    onClick={() => props.onDeleteComment(comment.id)}
+                    aria-label={i18n.t('deleteCommentOf', [who(comment)])}
+                    onClick={() => {
+                      props.onDeleteComment(comment.id);
+                      queueMicrotask(() => heading?.focus());
+                    }}
                   >
                     {i18n.t('delete')}
                   </button>
@@ -155,27 +209,38 @@ export function ThreadPanel(props: ThreadPanelProps) {
         <textarea
           data-testid="reply-input"
           dir="auto"
-          aria-label={i18n.t('replyPlaceholder')}
+          aria-label={i18n.t('replyFieldLabel', [isolate(shortQuote())])}
+          aria-describedby={`${id}-reply-hint`}
           placeholder={i18n.t('replyPlaceholder')}
           maxLength={LIMITS.commentChars}
           value={reply()}
           onInput={(e) => setReply(e.currentTarget.value)}
           onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) sendReply(e);
+            if (isSendKey(e)) sendReply(e);
           }}
         />
+        <p class="cc-hint" id={`${id}-reply-hint`} data-testid="reply-hint">
+          {sendHint('reply')}
+        </p>
         <div class="cc-actions">
           <Show when={canDeleteChat(props.chat, props.me, props.role)}>
             <button
               type="button"
               class="cc-danger"
               data-testid="delete-discussion"
+              aria-label={i18n.t('deleteDiscussionOf', [isolate(shortQuote())])}
               onClick={() => props.onDeleteChat()}
             >
               {i18n.t('deleteDiscussion')}
             </button>
           </Show>
-          <button type="submit" class="cc-primary" data-testid="reply-submit" disabled={!reply().trim()}>
+          <button
+            type="submit"
+            class="cc-primary"
+            data-testid="reply-submit"
+            aria-keyshortcuts={SEND_SHORTCUTS}
+            disabled={!reply().trim()}
+          >
             {i18n.t('reply')}
           </button>
         </div>

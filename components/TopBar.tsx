@@ -1,4 +1,5 @@
-// The overlay's top bar: viewers now, discussions on the page, connection state; collapsible.
+// The overlay's top bar: viewers now, discussions on the page, connection state; collapsible. A named
+// region, so that screen readers list it among the landmarks.
 import { Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { StatusT } from '@/lib/messaging';
@@ -10,6 +11,8 @@ export interface TopBarProps {
   orphans: number;
   status: StatusT | null;
   collapsed: boolean;
+  /** Which list is open, if any (the buttons that open them say so). */
+  listOpen?: 'all' | 'orphans' | null;
   onToggle(): void;
   onShowOrphans(): void;
   onShowList(): void;
@@ -17,7 +20,12 @@ export interface TopBarProps {
 
 export function TopBar(props: TopBarProps) {
   return (
-    <div class="cc-topbar" classList={{ 'cc-collapsed': props.collapsed }} data-testid="topbar" role="region">
+    <section
+      class="cc-topbar"
+      classList={{ 'cc-collapsed': props.collapsed }}
+      data-testid="topbar"
+      aria-label={i18n.t('topBarLabel')}
+    >
       <button
         type="button"
         class="cc-toggle"
@@ -27,7 +35,7 @@ export function TopBar(props: TopBarProps) {
         title={props.collapsed ? i18n.t('expandBar') : i18n.t('collapseBar')}
         onClick={() => props.onToggle()}
       >
-        {props.collapsed ? '💬' : '×'}
+        <span aria-hidden="true">{props.collapsed ? '💬' : '×'}</span>
       </button>
       <Show when={!props.collapsed}>
         <span class="cc-stat" data-testid="viewers" data-count={props.viewers ?? ''}>
@@ -38,6 +46,7 @@ export function TopBar(props: TopBarProps) {
           class="cc-link"
           data-testid="discussion-count"
           data-count={props.discussions}
+          aria-expanded={props.listOpen === 'all'}
           onClick={() => props.onShowList()}
         >
           {i18n.t('discussions', props.discussions)}
@@ -47,6 +56,7 @@ export function TopBar(props: TopBarProps) {
             type="button"
             class="cc-link"
             data-testid="orphans-button"
+            aria-expanded={props.listOpen === 'orphans'}
             onClick={() => props.onShowOrphans()}
           >
             {i18n.t('orphansButton', props.orphans)}
@@ -57,11 +67,10 @@ export function TopBar(props: TopBarProps) {
           data-testid="connection-state"
           data-state={props.status?.state ?? 'connecting'}
           data-queued={props.status?.queued ?? 0}
-          role="status"
         >
           {connectionSummary(props.status)}
         </span>
       </Show>
-    </div>
+    </section>
   );
 }

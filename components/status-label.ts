@@ -7,7 +7,8 @@ export function connectionLabel(status: StatusT | null): string {
     case 'live':
       return i18n.t('stateLive');
     case 'connecting':
-      return status?.trying ? i18n.t('stateTryingNow') : i18n.t('stateConnecting');
+      if (status?.trying) return i18n.t('stateTryingNow');
+      return status?.resuming ? i18n.t('stateReconnecting') : i18n.t('stateConnecting');
     case 'reconnecting':
       return i18n.t('stateReconnecting');
     case 'offline':

@@ -92,6 +92,11 @@ export class Connection {
   retryAt: number | undefined;
   /** An attempt started by a nudge is under way ("trying now…"). */
   trying = false;
+  /**
+   * The attempt under way follows a connection or a failed attempt: to the person it is reconnecting,
+   * not connecting for the first time.
+   */
+  resuming = false;
   welcome: WelcomeFrame | null = null;
 
   private socket: SocketLike | null = null;
@@ -186,6 +191,7 @@ export class Connection {
   private connectNow(): void {
     this.teardown(CLOSE.normal, 'reconnecting');
     const generation = ++this.generation;
+    this.resuming ||= this.state === 'live' || this.state === 'reconnecting' || this.state === 'offline';
     this.setState('connecting');
     void this.deps.loadSettings().then((settings) => {
       if (generation !== this.generation || !this.wanted) return;
@@ -342,6 +348,9 @@ export class Connection {
     // Who we are stays known across a reconnect; only a refusal or missing settings forget it.
     if (state === 'refused' || state === 'unconfigured') this.welcome = null;
     if (state !== 'connecting') this.trying = false;
+    if (state === 'live' || state === 'refused' || state === 'unconfigured' || state === 'idle') {
+      this.resuming = false;
+    }
     this.state = state;
     this.deps.onState();
   }

@@ -76,6 +76,25 @@ describe('TabPorts', () => {
     expect(session.tabs.pages()).toEqual([]);
   });
 
+  it('relays keyboard commands to an active tab, and the focus and list requests between page and frame', async () => {
+    const { ports } = setup({}, ['https://off.example']);
+    const { content, frame } = await openTab(ports, 4);
+    expect(ports.command(4, 'next-highlight')).toBe(true);
+    expect(content.posted.at(-1)).toEqual({ kind: 'command', command: 'next-highlight' });
+    content.receive({ kind: 'toggle-list' });
+    content.receive({ kind: 'hint', hint: 'no-selection' });
+    expect(frame.posted.slice(-2)).toEqual([{ kind: 'toggle-list' }, { kind: 'hint', hint: 'no-selection' }]);
+    frame.receive({ kind: 'release-focus' });
+    expect(content.posted.at(-1)).toEqual({ kind: 'release-focus' });
+    // No overlay (no tab, or a site that is off): nothing to relay to.
+    expect(ports.command(9, 'toggle-list')).toBe(false);
+    const off = pagePort(5, 'https://off.example/x');
+    ports.accept(off);
+    await settle();
+    expect(ports.command(5, 'toggle-list')).toBe(false);
+    expect(off.posted).toEqual([]);
+  });
+
   it('refuses a frame without its tab ticket, and a frame that is not an extension page', async () => {
     const { ports, session } = setup();
     const { content } = await openTab(ports, 4);

@@ -1,8 +1,9 @@
 // The runtime ports of each tab, and the trust boundary between them. A tab has two:
 // - the page port, from the content script that lives next to the page (which may be hostile): it
 //   says which page the tab shows, that the person clicked "Discuss this" or a highlight, and which
-//   discussions could not be anchored. It receives ids, selectors and the frame's size, never
-//   discussion text, and nothing it sends can become a write.
+//   discussions could not be anchored. It receives ids, selectors, the frame's size and the keyboard
+//   commands the browser reports for the tab, never discussion text, and nothing it sends can become
+//   a write.
 // - the frame port, from the extension page framed into the tab (`frame.html`): it alone receives
 //   discussions and sends writes. It is accepted only with the ticket this tab's content script was
 //   given, so a page that embeds the frame itself gets nothing.
@@ -17,6 +18,7 @@ import {
   PageToBackground,
   type BackgroundToFrameT,
   type BackgroundToPageT,
+  type CommandName,
   type PageToBackgroundT,
 } from '@/lib/messaging';
 import { siteOf } from '@/lib/page-key';
@@ -75,6 +77,17 @@ export class TabPorts {
   deliver(tabId: number, message: BackgroundToFrameT): void {
     const port = this.frames.get(tabId);
     if (port) post(port, BackgroundToFrame.parse(message));
+  }
+
+  /**
+   * Relays a keyboard command the browser reported for a tab to its content script, which knows the
+   * selection and the highlights; false when the tab has no active overlay (its site is off).
+   */
+  command(tabId: number, command: CommandName): boolean {
+    const entry = this.pages.get(tabId);
+    if (!entry?.active) return false;
+    post(entry.port, BackgroundToPage.parse({ kind: 'command', command }));
+    return true;
   }
 
   /** Asks again whether each tab's site is on: tabs of a site turned off lose the overlay, turned on get it. */
@@ -169,6 +182,12 @@ export class TabPorts {
       case 'orphans':
         this.deliver(tabId, { kind: 'orphans', ids: message.ids });
         return;
+      case 'toggle-list':
+        this.deliver(tabId, { kind: 'toggle-list' });
+        return;
+      case 'hint':
+        this.deliver(tabId, { kind: 'hint', hint: message.hint });
+        return;
     }
   }
 
@@ -220,6 +239,9 @@ export class TabPorts {
         if (page) post(page, BackgroundToPage.parse(message));
         return;
       case 'layout':
+        if (page) post(page, BackgroundToPage.parse(message));
+        return;
+      case 'release-focus':
         if (page) post(page, BackgroundToPage.parse(message));
         return;
     }

@@ -215,8 +215,11 @@ describe('Session: events', () => {
     socket.receive({ type: 'snapshot', page, seq: 5, chats: [] });
     socket.drop(1006);
     expect(session.status().state).toBe('reconnecting');
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(4_001);
+    // The attempt after a connection reads as reconnecting, not as a first connection.
+    expect(session.status()).toMatchObject({ state: 'connecting', resuming: true });
     const second = await goLive(sockets);
+    expect(session.status().resuming).toBeUndefined();
     expect(second).not.toBe(socket);
     expect(second.sentOf('subscribe')).toEqual([{ type: 'subscribe', page, since: 5 }]);
     second.receive({ type: 'replay', page, seq: 6, events: [created(6, 'chat-ffff')] });

@@ -74,6 +74,7 @@ export class Session {
       detail: c.detail,
       retryAt: c.retryAt,
       ...(c.trying && { trying: true }),
+      ...(c.state === 'connecting' && c.resuming && { resuming: true }),
     };
   }
 

@@ -1,15 +1,16 @@
 // Wires the background together from browser APIs: storage-backed settings and outbox, the tab ports,
 // site access (host permissions ⇄ content script registration), settings migrations, runtime messages
-// of the popup and options page, the online event, tab and window focus (retry now while
+// of the popup and options page, keyboard commands, the online event, tab and window focus (retry now while
 // reconnecting) and first-install setup.
 // Listeners are registered synchronously so that a stopped MV3 worker is woken by them.
-import { browser } from 'wxt/browser';
-import { RuntimeRequest, type RuntimeRequestT } from '@/lib/messaging';
+import { browser, type Browser } from 'wxt/browser';
+import { COMMANDS, RuntimeRequest, type CommandName, type RuntimeRequestT } from '@/lib/messaging';
 import {
   frameTicketsStorage,
   outboxStorage,
   serverUrlStorage,
   sitesAwaitingPermissionStorage,
+  topBarCollapsedStorage,
 } from '@/lib/storage';
 import { TokenVault } from '@/lib/token-vault';
 import { migrateSettings } from './migrations';
@@ -28,6 +29,8 @@ export const OVERLAY_SCRIPT_FILE = 'content-scripts/overlay.js';
 export interface Background {
   session: Session;
   sites: SiteAccess;
+  /** Does what the browser's shortcut for `name` does, in tab `tabId` (the active tab when absent). */
+  command(name: CommandName, tabId?: number): void;
 }
 
 /**
@@ -124,10 +127,26 @@ export function setupBackground(): Background {
   browser.windows?.onFocusChanged.addListener((windowId) => {
     if (windowId !== browser.windows.WINDOW_ID_NONE) session.connection.nudge('visible');
   });
+  // The manifest's keyboard commands. Showing or hiding the bar is a setting every tab follows; the
+  // others act on the tab's selection or highlights, which only its content script knows.
+  const command = (name: CommandName, tabId: number | undefined) => {
+    if (name === 'toggle-overlay') {
+      void topBarCollapsedStorage.getValue().then((collapsed) => topBarCollapsedStorage.setValue(!collapsed));
+      return;
+    }
+    if (tabId !== undefined) ports.command(tabId, name);
+    else
+      void browser.tabs
+        .query({ active: true, currentWindow: true })
+        .then(([active]) => active?.id !== undefined && ports.command(active.id, name));
+  };
+  browser.commands?.onCommand.addListener((name: string, tab?: Browser.tabs.Tab) => {
+    if ((COMMANDS as readonly string[]).includes(name)) command(name as CommandName, tab?.id);
+  });
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();
   });
-  return { session, sites: access };
+  return { session, sites: access, command };
 }
 
 async function answer(session: Session, request: RuntimeRequestT): Promise<unknown> {

@@ -4,8 +4,16 @@
 import { batch } from 'solid-js';
 import { createStore, reconcile, unwrap } from 'solid-js/store';
 import { i18n } from '#i18n';
-import type { AnchorTargetT, BackgroundToFrameT, FrameToBackgroundT, StatusT } from '@/lib/messaging';
-import type { DiscussionT, SelectorT, WriteFrameT } from '@/lib/protocol';
+import { connectionLabel } from '@/components/status-label';
+import { isolate } from '@/lib/bidi';
+import type {
+  AnchorTargetT,
+  BackgroundToFrameT,
+  FrameToBackgroundT,
+  PageHintT,
+  StatusT,
+} from '@/lib/messaging';
+import type { ChatEventT, DiscussionT, SelectorT, WriteFrameT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
 import { TabView } from './tab-view';
 
@@ -28,6 +36,10 @@ export interface OverlayState {
   /** The open list of discussions: all of them, or only those not found on the page. */
   list: 'all' | 'orphans' | null;
   orphanIds: string[];
+  /** Whether what is open now was opened from the page (its focus then goes back there on close). */
+  fromPage: boolean;
+  /** The last thing said to screen readers (polite live region); `n` counts, so a repeat is said again. */
+  announcement: { text: string; n: number };
 }
 
 export interface OverlayDeps {
@@ -56,7 +68,39 @@ export function createOverlayModel(deps: OverlayDeps) {
     collapsed: false,
     list: null,
     orphanIds: [],
+    fromPage: false,
+    announcement: { text: '', n: 0 },
   });
+
+  const announce = (text: string) => setState('announcement', (a) => ({ text, n: a.n + 1 }));
+  const quoteOf = (chat: DiscussionT | undefined) => {
+    const q = chat?.selectors.find((s) => s.type === 'TextQuoteSelector');
+    const exact = q?.type === 'TextQuoteSelector' ? q.exact : '';
+    return isolate(exact.length > 60 ? `${exact.slice(0, 57)}…` : exact);
+  };
+  /** Says what someone else changed: a new discussion, or a new comment in the open thread. */
+  const announceEvent = (event: ChatEventT) => {
+    const me = state.status?.me?.id;
+    if (event.type === 'new-text-chat') {
+      const author = event.chat.comments[0]?.author;
+      if (author && author.id !== me)
+        announce(i18n.t('announceNewDiscussion', [isolate(author.name), quoteOf(event.chat)]));
+    } else if (
+      event.type === 'updated-text-chat' &&
+      event.change.op === 'add-comment' &&
+      event.chatId === state.openChatId &&
+      event.change.comment.author.id !== me
+    ) {
+      announce(
+        i18n.t('announceNewComment', [isolate(event.change.comment.author.name), event.change.comment.text]),
+      );
+    }
+  };
+  const HINTS: Record<PageHintT, () => string> = {
+    'no-selection': () => i18n.t('hintNoSelection'),
+    'selection-too-long': () => i18n.t('selectionTooLong', [String(LIMITS.quoteChars)]),
+    'no-highlights': () => i18n.t('hintNoHighlights'),
+  };
 
   const render = () => {
     batch(() => {
@@ -95,8 +139,8 @@ export function createOverlayModel(deps: OverlayDeps) {
     });
   };
 
-  const openChat = (chatId: string | null) => {
-    setState({ openChatId: chatId, composing: null, list: null });
+  const openChat = (chatId: string | null, fromPage = false) => {
+    setState({ openChatId: chatId, composing: null, list: null, fromPage });
   };
 
   return {
@@ -124,10 +168,21 @@ export function createOverlayModel(deps: OverlayDeps) {
             composing: { selectors: message.selection.selectors, quote: message.selection.quote },
             openChatId: null,
             list: null,
+            fromPage: true,
           });
           return;
         case 'open-chat':
-          if (state.chats.some((c) => c.id === message.id)) openChat(message.id);
+          if (state.chats.some((c) => c.id === message.id)) openChat(message.id, true);
+          return;
+        case 'toggle-list':
+          if (state.list) {
+            const fromPage = state.fromPage;
+            setState({ list: null, fromPage: false });
+            if (fromPage) deps.send({ kind: 'release-focus' });
+          } else setState({ list: 'all', openChatId: null, composing: null, fromPage: true });
+          return;
+        case 'hint':
+          setState('notice', HINTS[message.hint]());
           return;
         case 'orphans':
           setState('orphanIds', reconcile(message.ids));
@@ -138,14 +193,18 @@ export function createOverlayModel(deps: OverlayDeps) {
           return render();
         case 'event':
           if (message.event.page !== state.page) return;
-          view.event(message.event);
+          if (view.event(message.event) === 'applied') announceEvent(message.event);
           return render();
         case 'presence':
           if (message.page === state.page) setState('viewers', message.count);
           return;
-        case 'status':
+        case 'status': {
+          const before = state.status?.state;
           setState('status', message.status);
+          if (before !== undefined && before !== message.status.state)
+            announce(i18n.t('announceConnection', [connectionLabel(message.status)]));
           return;
+        }
         case 'ack':
           view.confirm(message.broadcastId);
           return render();
@@ -184,8 +243,18 @@ export function createOverlayModel(deps: OverlayDeps) {
       return true;
     },
     openChat,
-    showList(list: OverlayState['list']) {
-      setState({ list, openChatId: null, composing: null });
+    showList(list: OverlayState['list'], fromPage = false) {
+      setState({ list, openChatId: null, composing: null, fromPage });
+    },
+    /** Closes what is open; when the page opened it, the page gets the focus back. */
+    closeAll() {
+      const fromPage = state.fromPage;
+      setState({ list: null, openChatId: null, composing: null, fromPage: false });
+      if (fromPage) deps.send({ kind: 'release-focus' });
+    },
+    /** The focus leaves the frame for the page (Escape with nothing open). */
+    releaseFocus() {
+      deps.send({ kind: 'release-focus' });
     },
     reply(chatId: string, text: string): boolean {
       return write({ type: 'add-comment', ...base(), chatId, commentId: newId(), text });

@@ -2,9 +2,37 @@
 // network owner. Sites that wait for a new permission grant (after an update) are offered here too.
 import { browser } from 'wxt/browser';
 import { Options } from '@/components/Options';
+import { Shortcuts, type ShortcutsDeps } from '@/components/Shortcuts';
 import { SitesAwaitingPermission } from '@/components/SitesAwaitingPermission';
 import { askBackground } from '@/lib/messaging';
 import { TokenVault } from '@/lib/token-vault';
+
+/**
+ * Where people change the keys: Chrome only on chrome://extensions/shortcuts (which an extension may
+ * open in a tab); Firefox from here through `commands.update`, and in its add-ons manager.
+ */
+function shortcutsDeps(): ShortcutsDeps {
+  const commands = browser.commands as typeof browser.commands & {
+    update?(details: { name: string; shortcut?: string }): Promise<void>;
+    reset?(name: string): Promise<void>;
+    openShortcutSettings?(): Promise<void>;
+  };
+  const list = () => commands.getAll();
+  if (import.meta.env.FIREFOX) {
+    return {
+      list,
+      update: commands.update && ((name, shortcut) => commands.update!({ name, shortcut })),
+      reset: commands.reset && ((name) => commands.reset!(name)),
+      openBrowserSettings: commands.openShortcutSettings && (() => commands.openShortcutSettings!()),
+      settingsPage: 'about:addons',
+    };
+  }
+  return {
+    list,
+    openBrowserSettings: async () =>
+      void (await browser.tabs.create({ url: 'chrome://extensions/shortcuts' })),
+  };
+}
 
 export function setupOptions() {
   document.documentElement.lang = browser.i18n.getUILanguage();
@@ -19,7 +47,9 @@ export function setupOptions() {
           testConnection: (serverUrl, token) =>
             askBackground(send, { kind: 'test-connection', serverUrl, token }),
         }}
-      />
+      >
+        <Shortcuts deps={shortcutsDeps()} firefox={import.meta.env.FIREFOX} />
+      </Options>
     </>
   );
 }

@@ -5,16 +5,25 @@
 // - frames the discussion UI (an extension page, `frame.html`) into a closed shadow root and sizes it;
 // - highlights the discussions the frame lists (ids and selectors only) and reports orphans;
 // - offers "Discuss this" for a selection, and opens a highlight's thread on click, acting only on
-//   events the browser marks as trusted (a page can dispatch look-alike events, never trusted ones).
+//   events the browser marks as trusted (a page can dispatch look-alike events, never trusted ones);
+// - carries out the keyboard commands the browser reports through the background (discuss the
+//   selection, the list, next/previous highlight), moving the focus into the frame and back.
 // Everything else (showing, composing, replying, editing, deleting) happens inside the frame.
 import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
-import type { AnchorTargetT, BackgroundToPageT, FrameLayoutT, PageToBackgroundT } from '@/lib/messaging';
+import type {
+  AnchorTargetT,
+  BackgroundToPageT,
+  CommandName,
+  FrameLayoutT,
+  PageToBackgroundT,
+} from '@/lib/messaging';
 import { FRAME_PAGE, PAGE_PORT_NAME } from '@/lib/messaging/names';
 import { PortClient } from '@/lib/messaging/port-client';
 import { pageKeyOf, siteOf } from '@/lib/page-key';
 import { LIMITS } from '@/lib/protocol/limits';
 import { anchor, describeSelection, Highlighter } from './anchoring';
+import { documentOrder, FocusReturn, stepHighlight } from './keyboard';
 import { watchNavigation } from './navigation';
 import css from './style.css?inline';
 
@@ -89,6 +98,12 @@ export function setupOverlay(): void {
       case 'stop':
         dormant();
         return;
+      case 'command':
+        ui?.command(message.command);
+        return;
+      case 'release-focus':
+        ui?.releaseFocus();
+        return;
     }
   }
 
@@ -100,6 +115,9 @@ interface PageUi {
   showFrame(ticket: string): void;
   setAnchors(anchors: AnchorTargetT[], activeId: string | null): void;
   layout(layout: FrameLayoutT): void;
+  /** A keyboard command the browser reported for this tab (never an event of the page). */
+  command(command: CommandName): void;
+  releaseFocus(): void;
   remove(): void;
 }
 
@@ -128,11 +146,13 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
   shadow.append(style, highlightLayer, prompt, frame);
   (document.body ?? document.documentElement).append(host);
   const highlighter = new Highlighter(window, highlightLayer, host);
+  const focus = new FocusReturn(document, host, frame);
 
   let ticket: string | null = null;
   let lastLayout: FrameLayoutT = { width: 420, height: 120 };
   let targets: AnchorTargetT[] = [];
   let activeId: string | null = null;
+  let anchored = new Map<string, Range>();
   let orphans = '';
 
   const applyLayout = () => {
@@ -155,6 +175,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
       else lost.push(target.id);
     }
     highlighter.set(ranges, activeId);
+    anchored = ranges;
     const key = lost.join();
     if (key !== orphans) {
       orphans = key;
@@ -225,7 +246,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
       if (!event.isTrusted || !compose) return;
       send(compose);
       hidePrompt();
-      frame.focus();
+      focus.enterFrame();
     },
     { signal },
   );
@@ -236,13 +257,61 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
       const id = highlighter.hitTest(event.clientX, event.clientY, event.target as Node | null);
       if (id) {
         send({ kind: 'open-chat', id });
-        frame.focus();
+        focus.enterFrame();
       }
     },
     { signal, capture: true },
   );
 
+  // ---------------------------------------------------------------- keyboard commands
+  const discussSelection = () => {
+    const current = document.getSelection();
+    const range = current && !current.isCollapsed && current.rangeCount > 0 ? current.getRangeAt(0) : null;
+    if (!range || host.contains(range.commonAncestorContainer))
+      return send({ kind: 'hint', hint: 'no-selection' });
+    const described = describeSelection(range, document.body, host);
+    if (!described.ok)
+      return send({
+        kind: 'hint',
+        hint: described.reason === 'too-long' ? 'selection-too-long' : 'no-selection',
+      });
+    hidePrompt();
+    focus.enterFrame();
+    send({ kind: 'compose', selection: { selectors: described.selectors, quote: described.quote } });
+  };
+  // The last one visited: the walk goes on from there after its thread was closed.
+  let visited: string | null = null;
+  const visitHighlight = (direction: 'next' | 'previous') => {
+    const id = stepHighlight(documentOrder(anchored), activeId ?? visited, direction);
+    if (!id) return send({ kind: 'hint', hint: 'no-highlights' });
+    visited = id;
+    const rect = anchored.get(id)!.getBoundingClientRect();
+    // At once rather than smoothly: no motion to opt out of, and the frame reads the passage out.
+    if (rect.top < 0 || rect.bottom > window.innerHeight)
+      window.scrollBy(0, rect.top - window.innerHeight / 3);
+    focus.enterFrame();
+    send({ kind: 'open-chat', id });
+  };
+
   return {
+    command(command) {
+      switch (command) {
+        case 'discuss-selection':
+          return discussSelection();
+        case 'toggle-list':
+          focus.enterFrame();
+          return send({ kind: 'toggle-list' });
+        case 'next-highlight':
+          return visitHighlight('next');
+        case 'previous-highlight':
+          return visitHighlight('previous');
+        case 'toggle-overlay':
+          return; // a setting, changed by the background
+      }
+    },
+    releaseFocus() {
+      focus.leaveFrame();
+    },
     showFrame(next) {
       if (next === ticket) return;
       ticket = next;

@@ -21,7 +21,9 @@ import {
   WriteFrame,
 } from '@/lib/protocol';
 
-export { FRAME_PAGE, FRAME_PORT_PREFIX, PAGE_PORT_NAME } from './names';
+import { COMMANDS } from './names';
+
+export { COMMANDS, FRAME_PAGE, FRAME_PORT_PREFIX, PAGE_PORT_NAME, type CommandName } from './names';
 
 // ---------------------------------------------------------------- connection status
 
@@ -54,6 +56,8 @@ export const Status = z.object({
   retryAt: z.number().optional(),
   /** A retry started at once (a write, the network back, a tab shown) is under way: "trying now…". */
   trying: z.boolean().optional(),
+  /** The attempt under way follows a connection or a failed attempt: it reads as reconnecting. */
+  resuming: z.boolean().optional(),
 });
 export type StatusT = z.infer<typeof Status>;
 
@@ -75,6 +79,11 @@ export const FrameLayout = z.object({
   height: z.number().int().min(0).max(100_000),
 });
 export type FrameLayoutT = z.infer<typeof FrameLayout>;
+/** A keyboard command of the manifest, relayed by the background to the tab it was pressed in. */
+export const Command = z.enum(COMMANDS);
+/** Why a command from the page did nothing, for the frame to say so (words are the frame's). */
+export const PageHint = z.enum(['no-selection', 'selection-too-long', 'no-highlights']);
+export type PageHintT = z.infer<typeof PageHint>;
 
 // ---------------------------------------------------------------- frame port
 
@@ -84,6 +93,8 @@ export const FrameToBackground = z.discriminatedUnion('kind', [
   /** What the page should highlight (confirmed and pending discussions) and which one is open. */
   z.object({ kind: z.literal('anchors'), anchors: z.array(AnchorTarget), activeId: ChatId.nullable() }),
   z.object({ kind: z.literal('layout'), layout: FrameLayout }),
+  /** What the person opened from the page is closed: give the keyboard focus back to the page. */
+  z.object({ kind: z.literal('release-focus') }),
 ]);
 export type FrameToBackgroundT = z.infer<typeof FrameToBackground>;
 
@@ -111,10 +122,14 @@ export const BackgroundToFrame = z.discriminatedUnion('kind', [
   }),
   /** The person clicked "Discuss this" on the page: open the composer for this selection. */
   z.object({ kind: z.literal('compose'), selection: Selection }),
-  /** The person clicked a highlight on the page. */
+  /** The person clicked a highlight on the page, or moved to it with the keyboard. */
   z.object({ kind: z.literal('open-chat'), id: ChatId }),
   /** Discussions the page could not find (orphans). */
   z.object({ kind: z.literal('orphans'), ids: z.array(ChatId) }),
+  /** The person pressed the shortcut that opens or closes the list of discussions. */
+  z.object({ kind: z.literal('toggle-list') }),
+  /** A shortcut pressed on the page found nothing to act on. */
+  z.object({ kind: z.literal('hint'), hint: PageHint }),
 ]);
 export type BackgroundToFrameT = z.infer<typeof BackgroundToFrame>;
 
@@ -128,9 +143,13 @@ export const PageToBackground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('close') }),
   /** A trusted click on "Discuss this". */
   z.object({ kind: z.literal('compose'), selection: Selection }),
-  /** A trusted click on a highlight. */
+  /** A trusted click on a highlight, or the next/previous highlight command. */
   z.object({ kind: z.literal('open-chat'), id: ChatId }),
   z.object({ kind: z.literal('orphans'), ids: z.array(ChatId).max(10_000) }),
+  /** The list command (the content script has focused the frame). */
+  z.object({ kind: z.literal('toggle-list') }),
+  /** A command found nothing to act on. */
+  z.object({ kind: z.literal('hint'), hint: PageHint }),
 ]);
 export type PageToBackgroundT = z.infer<typeof PageToBackground>;
 
@@ -142,6 +161,10 @@ export const BackgroundToPage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('layout'), layout: FrameLayout }),
   /** The site was turned off: remove everything from the page. */
   z.object({ kind: z.literal('stop') }),
+  /** The person pressed one of the extension's shortcuts in this tab (the browser told the background). */
+  z.object({ kind: z.literal('command'), command: Command }),
+  /** The frame closed what the page opened: the focus goes back to where it was on the page. */
+  z.object({ kind: z.literal('release-focus') }),
 ]);
 export type BackgroundToPageT = z.infer<typeof BackgroundToPage>;
 

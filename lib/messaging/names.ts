@@ -10,3 +10,18 @@ export const PAGE_PORT_NAME = 'collab-chat/page';
 export const FRAME_PORT_PREFIX = 'collab-chat/frame#';
 /** The extension page framed into a tab; it alone shows and makes discussions. */
 export const FRAME_PAGE = '/frame.html';
+
+/**
+ * The keyboard commands of the manifest (`commands`), global to the browser: it routes the key to the
+ * background, which relays it to the tab. Each one's description and default keys are in
+ * wxt.config.ts; people change the keys in the browser (chrome://extensions/shortcuts, or Firefox's
+ * "Manage Extension Shortcuts").
+ */
+export const COMMANDS = [
+  'discuss-selection',
+  'toggle-list',
+  'next-highlight',
+  'previous-highlight',
+  'toggle-overlay',
+] as const;
+export type CommandName = (typeof COMMANDS)[number];

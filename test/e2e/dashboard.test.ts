@@ -9,7 +9,7 @@ import { CLOSE } from '../../lib/protocol';
 import { TestClient } from '../helpers/client';
 import { addComment, createChat, PAGE } from '../helpers/frames';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { CHROMIUM_PATH, chromiumAvailable } from './harness';
+import { AXE_TAGS, CHROMIUM_PATH, chromiumAvailable, seriousFindings } from './harness';
 
 const OTHER_PAGE = 'https://docs.example.org/guide';
 const available = chromiumAvailable();
@@ -153,5 +153,34 @@ describe.runIf(available)('admin dashboard in Chromium', () => {
     await page.screenshot({ path: 'test-results/dashboard.png', fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('passes axe-core (WCAG A/AA, best practices) with no serious or critical violation, light and dark', async () => {
+    const { default: AxeBuilder } = await import('@axe-core/playwright');
+    // AxeBuilder needs a page of an explicit context.
+    const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(`${t.server.httpUrl}/dashboard`);
+    const found: Record<string, unknown[]> = {};
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      found[`sign-in (${scheme})`] = seriousFindings(
+        (await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()).violations,
+      );
+    }
+    await page.getByLabel('Admin token').fill(t.tokens.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#team-name').textContent()).toContain('Tenant A');
+    await expect.poll(() => page.locator('#usage-totals tbody tr').count()).toBeGreaterThan(0);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      found[`dashboard (${scheme})`] = seriousFindings(
+        (await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()).violations,
+      );
+      await page.screenshot({ path: `test-results/dashboard-axe-${scheme}.png`, fullPage: true });
+    }
+    console.log('dashboard axe:', JSON.stringify(found, null, 1));
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
+    await context.close();
   });
 });

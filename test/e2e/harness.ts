@@ -160,6 +160,22 @@ export interface UserBrowser {
   /** The content scripts the extension has registered (`scripting.getRegisteredContentScripts()`). */
   registeredContentScripts(): Promise<Array<{ id: string; matches?: string[] }>>;
   open(url: string): Promise<Tab>;
+  /**
+   * Runs the extension's keyboard command `name` in `tab` as the browser's shortcut does. Firefox: the
+   * browser window's own key element for that shortcut is triggered (what the keyset does for the key
+   * press; BiDi's key input reaches only web content). Chromium: headless Chromium routes no key to an
+   * extension's shortcuts, so the harness runs, in the service worker, what the shortcut runs.
+   */
+  pressShortcut(tab: Tab, name: string): Promise<void>;
+  /** The extension's commands with the keys the browser gave them (`commands.getAll()`). */
+  shortcuts(): Promise<Array<{ name?: string; shortcut?: string; description?: string }>>;
+  /** Sets a value in the extension's `storage.local` (display settings for a check). */
+  setLocalStorage(values: Record<string, unknown>): Promise<void>;
+  /**
+   * Runs axe-core over an extension page (`popup.html?tab=N` for the popup about `tab`, or
+   * `options.html`) in `scheme`; returns the serious and critical violations.
+   */
+  axeExtensionPage(page: 'popup' | 'options', tab: Tab, scheme: 'light' | 'dark'): Promise<AxeFinding[]>;
   /** Stops the extension's background (Chromium's MV3 service worker); null where it cannot be stopped. */
   readonly stopBackground: (() => Promise<void>) | null;
   close(): Promise<void>;
@@ -176,6 +192,50 @@ export interface PopupView {
   awaiting: string | null;
   /** A refused or declined permission, or null. */
   problem: string | null;
+}
+
+/** One axe-core violation of impact serious or critical, with where it was found. */
+export interface AxeFinding {
+  id: string;
+  impact: string;
+  help: string;
+  targets: string[];
+  /** axe's explanation for the first node (colours and ratio for a contrast failure). */
+  summary: string;
+}
+
+/** axe-core's browser bundle, injected as a script (a string, so no page CSP or eval is involved). */
+let axeSourceText: string | null = null;
+export async function axeSource(): Promise<string> {
+  axeSourceText ??= await readFile(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  return axeSourceText;
+}
+/** The rules run everywhere: WCAG 2.x A and AA, and axe's best practices. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+/** Keeps the violations that count (serious, critical) in a plain shape. */
+export function seriousFindings(
+  violations: Array<{
+    id: string;
+    impact?: string | null;
+    help: string;
+    nodes: Array<{ target: unknown; failureSummary?: string }>;
+  }>,
+): AxeFinding[] {
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact!,
+      help: v.help,
+      targets: v.nodes.map((n) => JSON.stringify(n.target)),
+      summary: v.nodes[0]?.failureSummary ?? '',
+    }));
+}
+/** Run inside a document where axe-core was injected. */
+const RUN_AXE = `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } }).then((r) => JSON.stringify(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }))))`;
+export async function runAxeIn(evaluate: (script: string) => Promise<unknown>): Promise<AxeFinding[]> {
+  await evaluate(`if (!window.axe) { ${await axeSource()} }`);
+  return seriousFindings(JSON.parse((await evaluate(RUN_AXE)) as string));
 }
 
 /** What the popup shows; evaluated inside the popup page, in either browser. */
@@ -228,6 +288,61 @@ export abstract class Tab {
   abstract endSelection(x: number, y: number): Promise<void>;
   abstract screenshot(path: string): Promise<void>;
   abstract close(): Promise<void>;
+  /** Evaluates a script (a string) in the discussion frame's document. */
+  protected abstract frameScript(script: string): Promise<unknown>;
+  /** Types text with the keyboard into whatever has the focus. */
+  abstract type(text: string): Promise<void>;
+
+  /** axe-core over the discussion frame as it is now: its serious and critical violations. */
+  axeFrame(): Promise<AxeFinding[]> {
+    return runAxeIn((script) => this.frameScript(script));
+  }
+
+  /**
+   * Where the keyboard focus is: on the page (`page`: the focused element's tag#id, or `overlay` when
+   * it is our frame, which is all the page can know) and, when the frame has it, the data-testid (or
+   * data-chat-id) of the frame's focused element.
+   */
+  async focus(): Promise<{ page: string; frame: string | null }> {
+    const page = await this.evaluate(() => {
+      const a = document.activeElement;
+      if (!a) return 'none';
+      if (a.tagName.toLowerCase() === 'collab-chat-overlay') return 'overlay';
+      return a.id ? `${a.tagName.toLowerCase()}#${a.id}` : a.tagName.toLowerCase();
+    }, null);
+    // The page says whether the focus is in our frame; the frame, on what. (Firefox's hasFocus() in
+    // an out-of-process frame of a headless window says false even then.)
+    const frame = await this.frameEvaluate(() => {
+      const a = document.activeElement;
+      if (!a || a === document.body) return 'body';
+      const chat = a.getAttribute('data-chat-id');
+      const id = a.getAttribute('data-testid') ?? a.tagName.toLowerCase();
+      return chat && id !== 'thread' ? `${id}:${chat}` : id;
+    }, null);
+    return { page, frame: page === 'overlay' ? frame : null };
+  }
+
+  /** The page's selected text now. */
+  selection(): Promise<string> {
+    return this.evaluate(() => document.getSelection()?.toString() ?? '', null);
+  }
+
+  /**
+   * Puts the caret (a collapsed selection, as caret browsing shows it) just before `quote` inside
+   * `selector`, with the focus on the page; the person then selects with Shift and the arrow keys.
+   */
+  async placeCaret(selector: string, quote: string): Promise<void> {
+    await this.evaluate(
+      ([sel, text]) => {
+        const node = document.querySelector(sel as string)?.firstChild as Text;
+        const start = node.data.indexOf(text as string);
+        (document.activeElement as HTMLElement | null)?.blur();
+        window.focus();
+        document.getSelection()!.collapse(node, start);
+      },
+      [selector, quote] as const,
+    );
+  }
 
   /** Text contents of every element of the discussion frame with this data-testid, in document order. */
   async texts(testId: string): Promise<string[]> {
@@ -444,6 +559,14 @@ export class ChromiumTab extends Tab {
   close() {
     return this.page.close();
   }
+  protected async frameScript(script: string): Promise<unknown> {
+    const frame = await pollFor(15_000, async () => this.frame());
+    if (!frame) throw new Error('the tab has no discussion frame');
+    return frame.evaluate(script);
+  }
+  async type(text: string) {
+    await this.page.keyboard.type(text);
+  }
 }
 
 /** One person's Chromium: a fresh profile with the extension loaded. */
@@ -468,7 +591,7 @@ export class ChromiumUser implements UserBrowser {
    */
   static async launch(
     extensionDir: string,
-    options: { remembersGrant?: boolean } = {},
+    options: { remembersGrant?: boolean; caretBrowsing?: boolean } = {},
   ): Promise<ChromiumUser> {
     const userDataDir = await mkdtemp(join(tmpdir(), 'collab-chat-profile-'));
     if (options.remembersGrant !== false) {
@@ -490,6 +613,8 @@ export class ChromiumUser implements UserBrowser {
         `--load-extension=${extensionDir}`,
         `--disable-extensions-except=${extensionDir}`,
         '--enable-unsafe-extension-debugging',
+        // Caret browsing (F7): how a keyboard user selects text in a page.
+        ...(options.caretBrowsing ? ['--enable-caret-browsing'] : []),
         ...CHROMIUM_ARGS,
       ],
     });
@@ -557,6 +682,62 @@ export class ChromiumUser implements UserBrowser {
     const page = await this.context.newPage();
     await page.goto(url);
     return new ChromiumTab(page);
+  }
+
+  async pressShortcut(tab: Tab, name: string): Promise<void> {
+    await (tab as ChromiumTab).page.bringToFront();
+    const worker = await this.worker();
+    const done = await worker.evaluate(
+      async ([url, command]) => {
+        const [found] = (await chrome.tabs.query({})).filter((t) => t.url === url);
+        const background = (globalThis as { collabChat?: { command(n: string, id?: number): void } })
+          .collabChat;
+        if (!found?.id || !background) return false;
+        background.command(command!, found.id);
+        return true;
+      },
+      [tab.url, name],
+    );
+    if (!done) throw new Error(`could not run the shortcut ${name} in ${tab.url}`);
+  }
+
+  async shortcuts() {
+    const worker = await this.worker();
+    return worker.evaluate(() =>
+      (
+        chrome as unknown as { commands: { getAll(): Promise<Array<{ name?: string; shortcut?: string }>> } }
+      ).commands.getAll(),
+    );
+  }
+
+  async setLocalStorage(values: Record<string, unknown>): Promise<void> {
+    const worker = await this.worker();
+    await worker.evaluate(
+      (v) =>
+        (chrome as unknown as { storage: { local: { set(v: object): Promise<void> } } }).storage.local.set(v),
+      values,
+    );
+  }
+
+  async axeExtensionPage(
+    which: 'popup' | 'options',
+    tab: Tab,
+    scheme: 'light' | 'dark',
+  ): Promise<AxeFinding[]> {
+    const page = which === 'popup' ? await this.popupAbout(tab) : await this.context.newPage();
+    try {
+      if (which === 'options') {
+        await page.goto(this.extensionUrl('options.html'));
+        await page.getByTestId('shortcut').first().waitFor();
+      }
+      await page.emulateMedia({ colorScheme: scheme });
+      const { default: AxeBuilder } = await import('@axe-core/playwright');
+      const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+      await page.screenshot({ path: join(ARTIFACTS, `chromium-axe-${which}-${scheme}.png`) });
+      return seriousFindings(result.violations);
+    } finally {
+      await page.close();
+    }
   }
 
   /** Presses the extension's toolbar button on `tab` (CDP `Extensions.triggerAction`). */
@@ -717,9 +898,14 @@ export class FirefoxTab extends Tab {
   async mouseClick(x: number, y: number) {
     await this.page.mouse.click(x, y);
   }
-  async press(key: string) {
+  /** Puppeteer presses one key at a time: a chord (`Shift+ArrowRight`) holds its modifiers down. */
+  async press(chord: string) {
     await this.page.bringToFront();
+    const keys = chord === '+' ? ['+'] : chord.split('+');
+    const key = keys.pop()!;
+    for (const modifier of keys) await this.page.keyboard.down(modifier as never);
     await this.page.keyboard.press(key as never);
+    for (const modifier of keys.reverse()) await this.page.keyboard.up(modifier as never);
   }
   /**
    * A Shift key press, as when a keyboard user ends a selection (the overlay listens to keyup too):
@@ -736,6 +922,15 @@ export class FirefoxTab extends Tab {
   }
   close() {
     return this.page.close();
+  }
+  protected async frameScript(script: string): Promise<unknown> {
+    const frame = await pollFor(15_000, () => this.frame());
+    if (!frame) throw new Error('the tab has no discussion frame');
+    return frame.evaluate(script);
+  }
+  async type(text: string) {
+    await this.page.bringToFront();
+    await this.page.keyboard.type(text);
   }
 }
 
@@ -769,7 +964,7 @@ export class FirefoxUser implements UserBrowser {
    * run script in the browser's own window, where the harness presses the toolbar button (BiDi has no
    * command for it).
    */
-  static async launch(extensionDir: string): Promise<FirefoxUser> {
+  static async launch(extensionDir: string, options: { caretBrowsing?: boolean } = {}): Promise<FirefoxUser> {
     const uuid = randomUUID();
     const ff = await puppeteer.launch({
       browser: 'firefox',
@@ -782,6 +977,8 @@ export class FirefoxUser implements UserBrowser {
         // A known moz-extension:// origin, so the harness can tell the extension's pages apart.
         'extensions.webextensions.uuids': JSON.stringify({ [FirefoxUser.ADDON_ID]: uuid }),
         'extensions.webextOptionalPermissionPrompts': false,
+        // Caret browsing (F7): how a keyboard user selects text in a page.
+        ...(options.caretBrowsing ? { 'accessibility.browsewithcaret': true } : {}),
       },
     });
     await ff.installExtension(extensionDir);
@@ -863,6 +1060,82 @@ export class FirefoxUser implements UserBrowser {
     const page = await this.browser.newPage();
     await page.goto(url);
     return new FirefoxTab(page, url);
+  }
+
+  async shortcuts() {
+    return this.inExtensionPage(() =>
+      (
+        browser as unknown as { commands: { getAll(): Promise<Array<{ name?: string; shortcut?: string }>> } }
+      ).commands.getAll(),
+    );
+  }
+
+  async pressShortcut(tab: Tab, name: string): Promise<void> {
+    const shortcut = (await this.shortcuts()).find((c) => c.name === name)?.shortcut;
+    if (!shortcut) throw new Error(`the command ${name} has no shortcut`);
+    const parts = shortcut.split('+');
+    const named = parts.pop()!;
+    const key = ({ Comma: ',', Period: '.', Space: ' ' } as Record<string, string>)[named] ?? named;
+    const modifiers = parts
+      .map(
+        (m) => ({ Alt: 'alt', Shift: 'shift', Ctrl: 'accel', Command: 'accel', MacCtrl: 'control' })[m] ?? m,
+      )
+      .sort()
+      .join(',');
+    await (tab as FirefoxTab).page.bringToFront();
+    const outcome = await this.inBrowserWindow<string>(`
+      const url = ${JSON.stringify(tab.url)};
+      const win = Services.wm.getMostRecentWindow('navigator:browser');
+      const found = win.gBrowser.tabs.find((t) => t.linkedBrowser.currentURI.spec === url);
+      if (!found) return 'no tab shows ' + url;
+      win.gBrowser.selectedTab = found;
+      const keys = [...win.document.querySelectorAll('keyset[id^="ext-keyset-id-"] key')];
+      const mods = (k) => (k.getAttribute('modifiers') || '').split(/[ ,]+/).filter(Boolean).sort().join(',');
+      const name = (k) => (k.getAttribute('key') || k.getAttribute('keycode') || '').toUpperCase();
+      const wanted = [${JSON.stringify(key.toUpperCase())}, ${JSON.stringify(`VK_${named.toUpperCase()}`)}];
+      const key = keys.find((k) => wanted.includes(name(k)) && mods(k) === ${JSON.stringify(modifiers)});
+      if (!key) return 'no key element for ' + ${JSON.stringify(shortcut)} + ' among ' + keys.map((k) => mods(k) + '+' + name(k)).join(' ');
+      key.doCommand();
+      return 'pressed';
+    `);
+    if (outcome !== 'pressed') throw new Error(outcome);
+  }
+
+  async setLocalStorage(values: Record<string, unknown>): Promise<void> {
+    await this.inExtensionPage(
+      (v) =>
+        (browser as unknown as { storage: { local: { set(v: object): Promise<void> } } }).storage.local.set(
+          v,
+        ),
+      values,
+    );
+  }
+
+  /** Firefox's own override of prefers-color-scheme for web content (0 dark, 1 light). */
+  async colorScheme(scheme: 'light' | 'dark'): Promise<void> {
+    await this.inBrowserWindow(
+      `Services.prefs.setIntPref('layout.css.prefers-color-scheme.content-override', ${scheme === 'dark' ? 0 : 1}); return null;`,
+    );
+  }
+
+  async axeExtensionPage(
+    which: 'popup' | 'options',
+    tab: Tab,
+    scheme: 'light' | 'dark',
+  ): Promise<AxeFinding[]> {
+    await this.colorScheme(scheme);
+    let page: PpPage;
+    if (which === 'popup') page = await this.popupAbout(tab);
+    else {
+      page = (await this.findExtensionPage(10_000))!;
+      await page.evaluate(() => {
+        location.href = '/options.html';
+      });
+      await page.waitForSelector('[data-testid="shortcut"]');
+    }
+    const findings = await runAxeIn((script) => page.evaluate(script));
+    await page.screenshot({ path: join(ARTIFACTS, `firefox-axe-${which}-${scheme}.png`) });
+    return findings;
   }
 
   /** The popup about `tab`, in the extension page the harness keeps (see the class comment). */
