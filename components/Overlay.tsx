@@ -19,9 +19,14 @@ export interface OverlayProps {
   ref?: (root: HTMLElement) => void;
 }
 
-/** Focuses the first element under `root` matching `selector` once it is rendered. */
-function focusLater(root: () => HTMLElement | undefined, selector: string): void {
-  queueMicrotask(() => root()?.querySelector<HTMLElement>(selector)?.focus());
+/** Once rendered, focuses the first of `selectors` that matches an element under `root`. */
+function focusLater(root: () => HTMLElement | undefined, ...selectors: string[]): void {
+  queueMicrotask(() => {
+    for (const selector of selectors) {
+      const el = root()?.querySelector<HTMLElement>(selector);
+      if (el) return el.focus();
+    }
+  });
 }
 
 export function Overlay(props: OverlayProps) {
@@ -59,7 +64,14 @@ export function Overlay(props: OverlayProps) {
     }
     const fromPage = state().fromPage;
     props.model.closeAll();
-    if (!fromPage) focusLater(() => root, `[data-testid="${opener?.testId ?? 'discussion-count'}"]`);
+    // The control that opened it, else the discussions button (the orphans one may be gone by now).
+    if (!fromPage)
+      focusLater(
+        () => root,
+        `[data-testid="${opener?.testId ?? 'discussion-count'}"]`,
+        '[data-testid="discussion-count"]',
+        '[data-testid="topbar-toggle"]',
+      );
     opener = null;
   };
 
@@ -122,6 +134,13 @@ export function Overlay(props: OverlayProps) {
             me={state().status?.me ?? null}
             role={state().status?.role ?? null}
             pending={pending()}
+            placement={
+              state().orphanIds.includes(chat().id)
+                ? 'orphan'
+                : state().fuzzyIds.includes(chat().id)
+                  ? 'changed'
+                  : null
+            }
             onReply={(text) => props.model.reply(chat().id, text)}
             onEdit={(commentId, text) => props.model.edit(chat().id, commentId, text)}
             onDeleteComment={(commentId) => props.model.deleteComment(chat().id, commentId)}

@@ -16,13 +16,18 @@ const chat: DiscussionT = {
   ],
 };
 
-function renderPanel(me = bob, role: 'member' | 'admin' = 'member') {
+function renderPanel(
+  me = bob,
+  role: 'member' | 'admin' = 'member',
+  placement: 'orphan' | 'changed' | null = null,
+) {
   const calls: string[] = [];
   render(() => (
     <ThreadPanel
       chat={chat}
       me={me}
       role={role}
+      placement={placement}
       pending={new Set(['comment-2'])}
       onReply={(text) => void calls.push(`reply:${text}`)}
       onEdit={(id, text) => void calls.push(`edit:${id}:${text}`)}
@@ -80,6 +85,22 @@ describe('ThreadPanel', () => {
     fireEvent.input(edit, { target: { value: 'better reply' } });
     fireEvent.click(screen.getByTestId('edit-save'));
     expect(calls).toEqual(['reply:my answer', 'edit:comment-2:better reply']);
+  });
+
+  it('says when the quoted text is no longer on the page, or has changed, beside the quote', () => {
+    renderPanel(bob, 'member', 'orphan');
+    expect(screen.getByTestId('thread-placement').textContent).toBe(
+      'The quoted text is no longer on this page.',
+    );
+    expect(screen.getByTestId('thread-quote').textContent).toBe('the quote');
+    cleanup();
+    renderPanel(bob, 'member', 'changed');
+    expect(screen.getByTestId('thread-placement').textContent).toBe(
+      'The quoted text has changed since this discussion started.',
+    );
+    cleanup();
+    renderPanel();
+    expect(screen.queryByTestId('thread-placement')).toBeNull();
   });
 });
 

@@ -15,6 +15,8 @@ export interface ThreadPanelProps {
   role: RoleT | null;
   /** Ids of comments (and the discussion) still waiting for the server. */
   pending: ReadonlySet<string>;
+  /** The page no longer holds the quoted text ('orphan'), or holds it edited ('changed'). */
+  placement?: 'orphan' | 'changed' | null;
   /** Return false when the text was not taken: it then stays in the field. */
   onReply(text: string): boolean | void;
   onEdit(commentId: string, text: string): boolean | void;
@@ -108,6 +110,18 @@ export function ThreadPanel(props: ThreadPanelProps) {
           <span aria-hidden="true">×</span>
         </button>
       </header>
+      <Show when={props.placement}>
+        {(placement) => (
+          <p
+            class="cc-muted cc-placement"
+            role="status"
+            data-testid="thread-placement"
+            data-placement={placement()}
+          >
+            {placement() === 'orphan' ? i18n.t('quoteOrphaned') : i18n.t('quoteChanged')}
+          </p>
+        )}
+      </Show>
       <ol class="cc-comments">
         <For each={props.chat.comments}>
           {(comment) => (

@@ -1,30 +1,146 @@
-// `npm run bench:anchoring`: 1,000 discussions on a ~1 MB page in headless Chromium. Times the naive
-// baseline (indexOf of each quote in textContent) and lib/anchoring (anchorAll, sliced) on the page
-// as written and after edits; prints a table and writes bench/results/anchoring.json.
+// `npm run bench:anchoring`: the overlay's anchoring (PageAnchors, the product path) against the path
+// it used before (one synchronous anchor() per discussion), in headless Chromium and Firefox:
+// - 1,000 discussions on a ~1 MB page: first anchoring, then re-anchoring after edits;
+// - a page that changes every second (a clock and a live-update paragraph) with 50 discussions, two of
+//   them orphans, watched for 10 s: the share of the window the anchoring holds the main thread, and
+//   its longest task.
+// Prints a table per browser and writes bench/results/anchoring.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
 import { bundleAnchoring, htmlPage, launchChromium, serve } from '../../test/anchoring-browser/harness';
 
-/** What test/anchoring-browser/bench-page.ts returns for each phase (it runs in the page, not here). */
+/** What test/anchoring-browser/bench-page.ts returns (it runs in the page, not here). */
 interface PhaseResult {
   ms: number;
   anchored: number;
   correct: number;
   wrong: number;
   missed: number;
-  orphans: number;
-  methods: Record<string, number>;
+  fuzzy: number;
+  busyMs: number;
   longestTaskMs: number;
-  longTasks: number;
-  slices: number;
-  longestSliceMs?: number;
+  browserLongTasks: number | null;
+  browserLongestTaskMs: number | null;
+  indexBuilds?: number;
+  indexMs?: number;
+  searches?: number;
+  estimated?: boolean;
   examples?: string[];
+}
+
+interface ChangingResult {
+  path: string;
+  windowMs: number;
+  busyMs: number;
+  blockedShare: number;
+  longestTaskMs: number;
+  browserLongTasks: number | null;
+  browserLongestTaskMs: number | null;
+  longestFrameGapMs: number;
+  indexBuilds?: number;
+  searches?: number;
+  changes: number;
 }
 
 const DISCUSSIONS = Number(process.env.BENCH_DISCUSSIONS ?? 1000);
 const PAGE_CHARS = Number(process.env.BENCH_PAGE_CHARS ?? 1_000_000);
-const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 20);
+/**
+ * Discussions the old path anchors on the large page (it takes ~0.1–0.8 s each); scaled to all.
+ * 0 leaves the old path out (a quicker run of the product path alone).
+ */
+const OLD_SAMPLE = Number(process.env.BENCH_OLD_SAMPLE ?? 10);
+const CHANGING_DISCUSSIONS = 50;
+const CHANGING_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BROWSERS = (process.env.BENCH_BROWSERS ?? 'chromium,firefox').split(',');
+const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+interface BenchPage {
+  goto(url: string): Promise<unknown>;
+  evaluate<T>(expression: string): Promise<T>;
+}
+
+interface BenchBrowser {
+  version: string;
+  page: BenchPage;
+  close(): Promise<void>;
+}
+
+async function launch(name: string): Promise<BenchBrowser> {
+  if (name === 'chromium') {
+    const browser = await launchChromium();
+    const page = await browser.newPage();
+    return {
+      version: `Chromium ${browser.version()} (headless)`,
+      page: { goto: (u) => page.goto(u), evaluate: <T>(e: string) => page.evaluate<T>(e) },
+      close: () => browser.close(),
+    };
+  }
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    headless: true,
+  });
+  const page = await browser.newPage();
+  return {
+    version: `Firefox ${(await browser.version()).replace(/^firefox\//i, '')} (headless)`,
+    page: {
+      goto: (u) => page.goto(u),
+      evaluate: <T>(e: string) => page.evaluate(e) as Promise<T>,
+    },
+    close: () => browser.close(),
+  };
+}
+
+const fmt = (n: number | null | undefined, digits = 0) =>
+  n === null || n === undefined ? 'n/a' : n.toFixed(digits);
+
+function table(rows: Record<string, string>[]): string {
+  const header = Object.keys(rows[0]!);
+  const widths = header.map((h) => Math.max(h.length, ...rows.map((r) => (r[h] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(header), ...rows.map((r) => line(header.map((h) => r[h] ?? '')))].join('\n');
+}
+
+async function runBrowser(name: string, url: string) {
+  const browser = await launch(name);
+  try {
+    const page = browser.page;
+    await page.goto(url);
+    const call = async <T>(expression: string): Promise<T> => {
+      for (let i = 0; i < 100; i++) {
+        if (await page.evaluate<boolean>('window.AnchoringBench !== undefined')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return page.evaluate<T>(`window.AnchoringBench.${expression}`);
+    };
+    const built = await call<{ chars: number; elements: number }>(`buildPage(${PAGE_CHARS})`);
+    const annotated = await call<{ ms: number; meanQuoteChars: number }>(`annotate(${DISCUSSIONS})`);
+    const phases: Record<string, PhaseResult> = {};
+    if (OLD_SAMPLE > 0)
+      phases['old path, page as written'] = await call<PhaseResult>(`oldPath(${OLD_SAMPLE})`);
+    phases['product path, page as written'] = await call<PhaseResult>('productFirst()');
+    const after = await call<{ edits: { edited: number; deleted: number }; result: PhaseResult }>(
+      'productAfterEdits(0.15, 0.03)',
+    );
+    phases['product path, after edits'] = after.result;
+    if (OLD_SAMPLE > 0)
+      phases['old path, after edits'] = await call<PhaseResult>(`oldPathAfterEdits(${OLD_SAMPLE})`);
+
+    // The changing page: the same large page, 50 discussions, two of them orphaned first.
+    await call(`buildPage(${PAGE_CHARS})`);
+    await call(`annotate(${CHANGING_DISCUSSIONS})`);
+    const orphaned = await call<number>('orphanSome(2)');
+    const changing: ChangingResult[] = [];
+    for (const path of OLD_SAMPLE > 0 ? ['none', 'old', 'product'] : ['none', 'product']) {
+      changing.push(await call<ChangingResult>(`changingPage('${path}', ${CHANGING_SECONDS})`));
+    }
+    return { browser: browser.version, built, annotated, edits: after.edits, phases, orphaned, changing };
+  } finally {
+    await browser.close();
+  }
+}
 
 async function main() {
   const script = await bundleAnchoring(
@@ -34,78 +150,96 @@ async function main() {
     '/': { type: 'text/html; charset=utf-8', body: htmlPage('<article id="article"></article>', 'bench') },
     '/anchoring.js': { type: 'text/javascript; charset=utf-8', body: script },
   });
-  const browser = await launchChromium();
+  const results: Record<string, Awaited<ReturnType<typeof runBrowser>>> = {};
+  const loadBefore = os.loadavg()[0]!;
   try {
-    const page = await browser.newPage();
-    await page.goto(server.url + '/');
-    // Page calls go as source strings: this file is type-checked for Node (no DOM types).
-    const call = <T>(expression: string) => page.evaluate<T>(`window.AnchoringBench.${expression}`);
-    await page.waitForFunction('window.AnchoringBench !== undefined');
-    const built = await call<{ chars: number; elements: number }>(`buildPage(${PAGE_CHARS})`);
-    const annotated = await call<{ ms: number; meanQuoteChars: number }>(`annotate(${DISCUSSIONS})`);
-    const phases: Record<string, PhaseResult> = {};
-    phases['naive, page as written'] = await call<PhaseResult>('naive()');
-    phases['lib/anchoring, page as written'] = await call<PhaseResult>(`chunked(${BUDGET_MS})`);
-    const edits = await call<{ edited: number; deleted: number }>('editPage(0.15, 0.03)');
-    phases['naive, edited page'] = await call<PhaseResult>('naive()');
-    phases['lib/anchoring, edited page'] = await call<PhaseResult>(`chunked(${BUDGET_MS})`);
-
-    const rows = Object.entries(phases).map(([name, p]) => ({
-      phase: name,
-      'total ms': p.ms.toFixed(0),
-      'longest task ms': p.longTasks ? p.longestTaskMs.toFixed(0) : '<50',
-      'longest slice ms': p.longestSliceMs !== undefined ? p.longestSliceMs.toFixed(1) : '(one task)',
-      tasks: String(p.slices),
-      anchored: String(p.anchored),
-      correct: `${p.correct}/${DISCUSSIONS}`,
-      wrong: String(p.wrong),
-      missed: String(p.missed),
-      methods: Object.entries(p.methods)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', '),
-    }));
-    const header = Object.keys(rows[0]!);
-    const widths = header.map((h) => Math.max(h.length, ...rows.map((r) => r[h as keyof typeof r].length)));
-    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-    console.log(
-      `\n${DISCUSSIONS} discussions, ${built.chars} characters of text in ${built.elements} elements, ` +
-        `mean quote ${annotated.meanQuoteChars} chars; describe() of all took ${annotated.ms.toFixed(0)} ms`,
-    );
-    console.log(
-      `edits: a word inserted in ${edits.edited} quotes, ${edits.deleted} blocks deleted, a paragraph added every 10 sections\n`,
-    );
-    console.log(line(header));
-    for (const r of rows) console.log(line(Object.values(r)));
-    for (const [name, p] of Object.entries(phases)) {
-      for (const e of p.examples ?? []) console.log(`  ${name}: ${e}`);
+    for (const name of BROWSERS) {
+      const r = await runBrowser(name, server.url + '/');
+      results[name] = r;
+      console.log(
+        `\n${r.browser}: ${DISCUSSIONS} discussions, ${r.built.chars} characters of text in ` +
+          `${r.built.elements} elements, mean quote ${r.annotated.meanQuoteChars} chars; edits: a word ` +
+          `inserted in ${r.edits.edited} quotes, ${r.edits.deleted} blocks deleted, a paragraph added every 10 sections`,
+      );
+      console.log(
+        table(
+          Object.entries(r.phases).map(([phase, p]) => ({
+            phase,
+            'total ms': `${p.estimated ? '~' : ''}${fmt(p.ms)}`,
+            'main-thread ms': `${p.estimated ? '~' : ''}${fmt(p.busyMs)}`,
+            'longest task ms': `${p.estimated ? '~' : ''}${fmt(p.longestTaskMs, 1)}`,
+            'browser long tasks':
+              p.browserLongTasks === null
+                ? 'n/a'
+                : `${p.browserLongTasks} (max ${fmt(p.browserLongestTaskMs)})`,
+            'index builds (ms)': p.indexBuilds === undefined ? 'n/a' : `${p.indexBuilds} (${fmt(p.indexMs)})`,
+            searches: fmt(p.searches),
+            correct: `${p.correct}/${p.correct + p.wrong + p.missed}`,
+            wrong: String(p.wrong),
+            missed: String(p.missed),
+            fuzzy: String(p.fuzzy),
+          })),
+        ),
+      );
+      for (const [phase, p] of Object.entries(r.phases))
+        for (const e of p.examples ?? []) console.log(`  ${phase}: ${e}`);
+      console.log(
+        `\nchanging page (${CHANGING_DISCUSSIONS} discussions, ${r.orphaned} of them orphans, a change every second, ${CHANGING_SECONDS} s):`,
+      );
+      console.log(
+        table(
+          r.changing.map((c) => ({
+            path: c.path,
+            changes: String(c.changes),
+            'anchoring main-thread ms': fmt(c.busyMs),
+            'blocked share': `${(c.blockedShare * 100).toFixed(2)} %`,
+            'longest task ms': fmt(c.longestTaskMs, 1),
+            'browser long tasks':
+              c.browserLongTasks === null
+                ? 'n/a'
+                : `${c.browserLongTasks} (max ${fmt(c.browserLongestTaskMs)})`,
+            'longest frame gap ms': fmt(c.longestFrameGapMs),
+            'index builds': fmt(c.indexBuilds),
+            searches: fmt(c.searches),
+          })),
+        ),
+      );
     }
-
-    const result = {
-      command: 'npm run bench:anchoring',
-      at: new Date().toISOString(),
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? 'unknown',
-        memoryGb: Math.round(os.totalmem() / 2 ** 30),
-        loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
-        node: process.version,
-        browser: `Chromium ${browser.version()} (headless)`,
-      },
-      discussions: DISCUSSIONS,
-      page: built,
-      budgetMs: BUDGET_MS,
-      describe: annotated,
-      edits,
-      phases,
-    };
-    const out = fileURLToPath(new URL('../results/anchoring.json', import.meta.url));
-    mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
-    writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-    console.log(`\nwrote ${out}`);
+    const names = Object.keys(results);
+    if (names.length === 2) {
+      const [a, b] = names.map((n) => results[n]!);
+      const ratio = (x: number, y: number) => (Math.max(x, y) / Math.max(0.001, Math.min(x, y))).toFixed(2);
+      const first = 'product path, page as written';
+      const edits = 'product path, after edits';
+      console.log(
+        `\n${names[1]} vs ${names[0]} (slower / faster): first anchoring ${ratio(a!.phases[first]!.busyMs, b!.phases[first]!.busyMs)}×, ` +
+          `after edits ${ratio(a!.phases[edits]!.busyMs, b!.phases[edits]!.busyMs)}×, changing page ` +
+          `${ratio(a!.changing.at(-1)!.busyMs, b!.changing.at(-1)!.busyMs)}× (main-thread time)`,
+      );
+    }
   } finally {
-    await browser.close();
     await server.close();
   }
+  const result = {
+    command: 'npm run bench:anchoring',
+    at: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      loadAverage1mBefore: Number(loadBefore.toFixed(2)),
+      loadAverage1mAfter: Number(os.loadavg()[0]!.toFixed(2)),
+      node: process.version,
+    },
+    discussions: DISCUSSIONS,
+    oldPathSample: OLD_SAMPLE,
+    changingSeconds: CHANGING_SECONDS,
+    results,
+  };
+  const out = fileURLToPath(new URL('../results/anchoring.json', import.meta.url));
+  mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
+  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  console.log(`\nwrote ${out}`);
 }
 
 main().catch((error: unknown) => {

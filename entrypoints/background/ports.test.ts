@@ -141,10 +141,10 @@ describe('TabPorts', () => {
     content.receive({ kind: 'open', page });
     content.receive({ kind: 'compose', selection: { selectors, quote: 'quote' } });
     content.receive({ kind: 'open-chat', id: 'chat-0001' });
-    content.receive({ kind: 'orphans', ids: ['chat-0002'] });
+    content.receive({ kind: 'orphans', ids: ['chat-0002'], fuzzy: ['chat-0003'] });
     expect(frame.posted).toContainEqual({ kind: 'compose', selection: { selectors, quote: 'quote' } });
     expect(frame.posted).toContainEqual({ kind: 'open-chat', id: 'chat-0001' });
-    expect(frame.posted).toContainEqual({ kind: 'orphans', ids: ['chat-0002'] });
+    expect(frame.posted).toContainEqual({ kind: 'orphans', ids: ['chat-0002'], fuzzy: ['chat-0003'] });
     // Extra fields are dropped by the schema: text smuggled into an anchor list never reaches the page.
     frame.receive({
       kind: 'anchors',

@@ -180,7 +180,7 @@ export class TabPorts {
         this.deliver(tabId, { kind: 'open-chat', id: message.id });
         return;
       case 'orphans':
-        this.deliver(tabId, { kind: 'orphans', ids: message.ids });
+        this.deliver(tabId, { kind: 'orphans', ids: message.ids, fuzzy: message.fuzzy ?? [] });
         return;
       case 'toggle-list':
         this.deliver(tabId, { kind: 'toggle-list' });

@@ -124,7 +124,16 @@ describe('overlay model', () => {
     const { model, write } = setup();
     model.handle({ kind: 'orphans', ids: [write.chatId] });
     expect(model.state.orphanIds).toEqual([write.chatId]);
+    expect(model.state.fuzzyIds).toEqual([]);
     model.handle({ kind: 'page', page: 'https://example.com/b' });
     expect(model.state.orphanIds).toEqual([]);
+  });
+
+  it('keeps the discussions the page placed on edited text', () => {
+    const { model, write } = setup();
+    model.handle({ kind: 'orphans', ids: [], fuzzy: [write.chatId] });
+    expect(model.state.fuzzyIds).toEqual([write.chatId]);
+    model.handle({ kind: 'orphans', ids: [write.chatId], fuzzy: [] });
+    expect(model.state).toMatchObject({ orphanIds: [write.chatId], fuzzyIds: [] });
   });
 });

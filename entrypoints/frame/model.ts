@@ -36,6 +36,8 @@ export interface OverlayState {
   /** The open list of discussions: all of them, or only those not found on the page. */
   list: 'all' | 'orphans' | null;
   orphanIds: string[];
+  /** Discussions the page placed on text that changed since they were quoted. */
+  fuzzyIds: string[];
   /** Whether what is open now was opened from the page (its focus then goes back there on close). */
   fromPage: boolean;
   /** The last thing said to screen readers (polite live region); `n` counts, so a repeat is said again. */
@@ -68,6 +70,7 @@ export function createOverlayModel(deps: OverlayDeps) {
     collapsed: false,
     list: null,
     orphanIds: [],
+    fuzzyIds: [],
     fromPage: false,
     announcement: { text: '', n: 0 },
   });
@@ -134,7 +137,15 @@ export function createOverlayModel(deps: OverlayDeps) {
     if (page) view.setState(page, []);
     else view.clear();
     batch(() => {
-      setState({ page, viewers: null, openChatId: null, composing: null, list: null, orphanIds: [] });
+      setState({
+        page,
+        viewers: null,
+        openChatId: null,
+        composing: null,
+        list: null,
+        orphanIds: [],
+        fuzzyIds: [],
+      });
       render();
     });
   };
@@ -186,6 +197,7 @@ export function createOverlayModel(deps: OverlayDeps) {
           return;
         case 'orphans':
           setState('orphanIds', reconcile(message.ids));
+          setState('fuzzyIds', reconcile(message.fuzzy ?? []));
           return;
         case 'state':
           if (message.page !== state.page) return;

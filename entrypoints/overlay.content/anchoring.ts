@@ -1,11 +1,15 @@
-// The overlay's anchoring seam: range → W3C selectors, selectors → range, highlights and hit-testing
-// of clicks, all through lib/anchoring (exact, then fuzzy matching; CSS Custom Highlight API with a
-// fallback). The rest of the content script sees only this narrow interface.
+// The overlay's anchoring seam: range → W3C selectors, the page's discussions kept anchored as the page
+// changes (one shared text index, idle-time slices), highlights and hit-testing of clicks, all through
+// lib/anchoring (CSS Custom Highlight API with a fallback). The rest of the content script sees only
+// this narrow interface, and ids go out of it, never text.
 import {
-  anchor as anchorRange,
+  Anchorer,
   AnchoringError,
   describe,
   Highlighter as PageHighlighter,
+  type AnchorerStats,
+  type AnchorerWindow,
+  type TextMatch,
 } from '@/lib/anchoring';
 import type { SelectorT } from '@/lib/protocol';
 
@@ -28,27 +32,94 @@ export function describeSelection(range: Range, root: Node, exclude?: Node | nul
   }
 }
 
-/** Finds the quote again (exact, then fuzzy); null for an orphan. */
-export function anchor(selectors: readonly SelectorT[], root: Node, exclude?: Node | null): Range | null {
-  return anchorRange(selectors, root, { ignore: ignoring(exclude) });
+/** Which discussions the page could not place, and which it placed on edited text. Ids only. */
+export interface AnchorReport {
+  orphans: string[];
+  fuzzy: string[];
 }
 
-/** Shows anchored discussions on the page without touching its DOM, and says which one a click hit. */
-export class Highlighter {
-  private readonly highlighter: PageHighlighter;
-  private ids = new Set<string>();
-  private readonly ignore: (node: Node) => boolean;
+export interface PageAnchorsOptions {
+  window: Window;
+  /** The page content (document.body). */
+  root: Node;
+  /** The overlay's own host: never indexed, its mutations ignored, clicks on it never hit a highlight. */
+  host: Node;
+  /** Where highlight boxes go when the CSS Custom Highlight API is missing (inside the closed root). */
+  fallbackContainer: HTMLElement;
+  /** Called when the orphans or fuzzy placements change. */
+  onReport(report: AnchorReport): void;
+  debounceMs?: number;
+}
 
-  constructor(win: Window, fallbackContainer: HTMLElement, exclude: Node) {
-    this.ignore = ignoring(exclude);
-    this.highlighter = new PageHighlighter({ window: win, fallbackContainer, ignore: this.ignore });
+/**
+ * The discussions of the page, anchored and highlighted: one Anchorer (a shared text index, idle-time
+ * slices, only touched discussions re-anchored after DOM changes) feeding one Highlighter.
+ */
+export class PageAnchors {
+  private readonly anchorer: Anchorer;
+  private readonly highlighter: PageHighlighter;
+  private readonly ignore: (node: Node) => boolean;
+  private readonly onReport: (report: AnchorReport) => void;
+  private ids: string[] = [];
+  private activeId: string | null = null;
+  private reported = '';
+
+  constructor(options: PageAnchorsOptions) {
+    this.ignore = ignoring(options.host);
+    this.onReport = options.onReport;
+    this.highlighter = new PageHighlighter({
+      window: options.window,
+      fallbackContainer: options.fallbackContainer,
+      ignore: this.ignore,
+    });
+    this.anchorer = new Anchorer({
+      root: options.root,
+      window: options.window as unknown as AnchorerWindow,
+      ignore: this.ignore,
+      ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
+    });
+    this.anchorer.subscribe((changes) => {
+      for (const c of changes) {
+        if (c.range) this.highlighter.set(c.id, c.range);
+        else this.highlighter.delete(c.id);
+      }
+      this.showActive();
+      this.report();
+    });
+    this.anchorer.start();
   }
 
-  set(ranges: Map<string, Range>, activeId: string | null): void {
-    for (const id of this.ids) if (!ranges.has(id)) this.highlighter.delete(id);
-    for (const [id, range] of ranges) this.highlighter.set(id, range);
-    this.ids = new Set(ranges.keys());
-    this.highlighter.setActive(activeId && ranges.has(activeId) ? activeId : null);
+  /** The discussions the frame lists (ids and selectors) and the open one. */
+  set(
+    targets: readonly { id: string; selectors: readonly SelectorT[] }[],
+    activeId: string | null,
+  ): Promise<void> {
+    this.ids = targets.map((t) => t.id);
+    this.activeId = activeId;
+    const keep = new Set(this.ids);
+    for (const id of this.highlighter.ids()) if (!keep.has(id)) this.highlighter.delete(id);
+    this.showActive();
+    return this.anchorer.replaceAll(targets).then(() => this.report());
+  }
+
+  /** The live ranges of the anchored discussions, by id. */
+  ranges(): Map<string, Range> {
+    const out = new Map<string, Range>();
+    for (const id of this.ids) {
+      const range = this.anchorer.rangeOf(id);
+      if (range) out.set(id, range);
+    }
+    return out;
+  }
+
+  /** The live range of an anchored discussion, else null. */
+  rangeOf(id: string): Range | null {
+    return this.anchorer.rangeOf(id);
+  }
+
+  /** How an anchored discussion was found ('fuzzy': on text edited since it was quoted). */
+  matchOf(id: string): TextMatch | null {
+    return this.anchorer.matchOf(id);
   }
 
   hitTest(x: number, y: number, target?: Node | null): string | null {
@@ -56,8 +127,35 @@ export class Highlighter {
     return this.highlighter.hitTest(x, y)[0] ?? null;
   }
 
-  clear(): void {
+  get stats(): AnchorerStats {
+    return this.anchorer.stats;
+  }
+
+  /** Resolves once no DOM change waits for a run and no run is in progress (tests, benchmarks). */
+  async settled(): Promise<void> {
+    for (;;) {
+      await this.anchorer.whenIdle();
+      if (!this.anchorer.scheduled) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  dispose(): void {
+    this.anchorer.dispose();
     this.highlighter.dispose();
-    this.ids.clear();
+  }
+
+  private showActive(): void {
+    const active = this.activeId;
+    this.highlighter.setActive(active && this.anchorer.rangeOf(active) ? active : null);
+  }
+
+  private report(): void {
+    const orphans = this.ids.filter((id) => this.anchorer.status(id) === 'orphan');
+    const fuzzy = this.ids.filter((id) => this.anchorer.matchOf(id)?.method === 'fuzzy');
+    const key = `${orphans.join()}|${fuzzy.join()}`;
+    if (key === this.reported) return;
+    this.reported = key;
+    this.onReport({ orphans, fuzzy });
   }
 }

@@ -3,7 +3,8 @@
 // - says which page the tab shows (from the browser's `location`; a canonical link only when
 //   same-origin), again after SPA navigations;
 // - frames the discussion UI (an extension page, `frame.html`) into a closed shadow root and sizes it;
-// - highlights the discussions the frame lists (ids and selectors only) and reports orphans;
+// - highlights the discussions the frame lists (ids and selectors only), keeps them anchored as the
+//   page changes, and reports which are orphans or placed on edited text (ids only);
 // - offers "Discuss this" for a selection, and opens a highlight's thread on click, acting only on
 //   events the browser marks as trusted (a page can dispatch look-alike events, never trusted ones);
 // - carries out the keyboard commands the browser reports through the background (discuss the
@@ -22,12 +23,11 @@ import { FRAME_PAGE, PAGE_PORT_NAME } from '@/lib/messaging/names';
 import { PortClient } from '@/lib/messaging/port-client';
 import { pageKeyOf, siteOf } from '@/lib/page-key';
 import { LIMITS } from '@/lib/protocol/limits';
-import { anchor, describeSelection, Highlighter } from './anchoring';
+import { describeSelection, PageAnchors } from './anchoring';
 import { documentOrder, FocusReturn, stepHighlight } from './keyboard';
 import { watchNavigation } from './navigation';
 import css from './style.css?inline';
 
-const REANCHOR_DEBOUNCE_MS = 300;
 const HOST_TAG = 'collab-chat-overlay';
 
 /** Set in this extension's isolated world (which the page cannot see) by the first copy that runs. */
@@ -145,15 +145,18 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
   highlightLayer.className = 'cc-highlight-layer';
   shadow.append(style, highlightLayer, prompt, frame);
   (document.body ?? document.documentElement).append(host);
-  const highlighter = new Highlighter(window, highlightLayer, host);
+  const anchors = new PageAnchors({
+    window,
+    root: document.body ?? document.documentElement,
+    host,
+    fallbackContainer: highlightLayer,
+    onReport: ({ orphans, fuzzy }) => send({ kind: 'orphans', ids: orphans, fuzzy }),
+  });
   const focus = new FocusReturn(document, host, frame);
 
   let ticket: string | null = null;
   let lastLayout: FrameLayoutT = { width: 420, height: 120 };
-  let targets: AnchorTargetT[] = [];
   let activeId: string | null = null;
-  let anchored = new Map<string, Range>();
-  let orphans = '';
 
   const applyLayout = () => {
     const width = Math.min(lastLayout.width, window.innerWidth);
@@ -165,36 +168,6 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
   window.addEventListener('resize', applyLayout, { signal });
   frame.style.width = `${lastLayout.width}px`;
   frame.style.height = `${lastLayout.height}px`;
-
-  const reanchor = () => {
-    const ranges = new Map<string, Range>();
-    const lost: string[] = [];
-    for (const target of targets) {
-      const range = anchor(target.selectors, document.body, host);
-      if (range) ranges.set(target.id, range);
-      else lost.push(target.id);
-    }
-    highlighter.set(ranges, activeId);
-    anchored = ranges;
-    const key = lost.join();
-    if (key !== orphans) {
-      orphans = key;
-      send({ kind: 'orphans', ids: lost });
-    }
-  };
-  let reanchorTimer: number | undefined;
-  // Orphans are retried when the page's DOM changes (debounced); our own host is not the page.
-  const observer = new MutationObserver((records) => {
-    if (targets.length === 0) return;
-    if (records.every((r) => r.target === host || host.contains(r.target))) return;
-    clearTimeout(reanchorTimer);
-    reanchorTimer = window.setTimeout(reanchor, REANCHOR_DEBOUNCE_MS);
-  });
-  observer.observe(document.body ?? document.documentElement, {
-    childList: true,
-    subtree: true,
-    characterData: true,
-  });
 
   // ---------------------------------------------------------------- the selection prompt
   let compose: PageToBackgroundT | null = null;
@@ -254,7 +227,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
     'click',
     (event) => {
       if (!event.isTrusted || fromOverlay(event) || !document.getSelection()?.isCollapsed) return;
-      const id = highlighter.hitTest(event.clientX, event.clientY, event.target as Node | null);
+      const id = anchors.hitTest(event.clientX, event.clientY, event.target as Node | null);
       if (id) {
         send({ kind: 'open-chat', id });
         focus.enterFrame();
@@ -282,6 +255,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
   // The last one visited: the walk goes on from there after its thread was closed.
   let visited: string | null = null;
   const visitHighlight = (direction: 'next' | 'previous') => {
+    const anchored = anchors.ranges();
     const id = stepHighlight(documentOrder(anchored), activeId ?? visited, direction);
     if (!id) return send({ kind: 'hint', hint: 'no-highlights' });
     visited = id;
@@ -318,9 +292,10 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
       frame.src = `${browser.runtime.getURL(FRAME_PAGE)}#${next}`;
     },
     setAnchors(next, active) {
-      targets = next;
       activeId = active;
-      reanchor();
+      anchors.set(next, active).catch((error: unknown) => {
+        console.error('Collab Chat could not anchor discussions:', error);
+      });
     },
     layout(next) {
       lastLayout = next;
@@ -328,9 +303,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
     },
     remove() {
       abort.abort();
-      observer.disconnect();
-      clearTimeout(reanchorTimer);
-      highlighter.clear();
+      anchors.dispose();
       host.remove();
     },
   };

@@ -56,7 +56,13 @@ suite('describe', () => {
       'TextPositionSelector',
       'RangeSelector',
     ]);
-    expect(quoteOf(selectors)).toEqual({ type: 'TextQuoteSelector', exact: 'brown fox' });
+    // A fixed minimum of context on both sides (here all the page has), though the quote is unique.
+    expect(quoteOf(selectors)).toEqual({
+      type: 'TextQuoteSelector',
+      exact: 'brown fox',
+      prefix: 'The quick ',
+      suffix: ' jumps over the lazy dog.',
+    });
     expect(selectors[1]).toEqual({ type: 'TextPositionSelector', start: 10, end: 19 });
     expect(selectors[2]).toMatchObject({
       startContainer: '/p[1]/em[1]/text()[1]',
@@ -88,9 +94,9 @@ suite('describe', () => {
     expect(quoteOf(describe(r, root)).exact).toBe('beta');
   });
 
-  it('adds the shortest context that makes a repeated quote unique', () => {
+  it('adds the shortest context that makes a repeated quote unique, when asked for no minimum', () => {
     const root = page('<p>see the cat. saw the cat. see the dog.</p>');
-    const q = quoteOf(describe(select(root, 'the cat', 1), root));
+    const q = quoteOf(describe(select(root, 'the cat', 1), root, { minContextChars: 0 }));
     expect(q.exact).toBe('the cat');
     // "a" is one char of prefix telling "saw the cat" from "see the cat"; no suffix needed
     expect(q.prefix).toBe('w ');

@@ -152,4 +152,107 @@ suite('Anchorer', () => {
     expect(anchorer.status('a')).toBeUndefined();
     expect(anchorer.rangeOf('b')!.toString()).toBe('three');
   });
+  it('shares one index per batch, and a change elsewhere searches for nothing', async () => {
+    const main = root(
+      '<p id="clock">12:00:00</p><p>First quoted passage sits here.</p><p>Second quoted passage too.</p>',
+    );
+    const win = fakeWindow();
+    anchorer = new Anchorer({ root: main, window: win, debounceMs: 50 });
+    anchorer.start();
+    const index = TextIndex.build(main);
+    const sel = (words: string) => {
+      const at = index.text.indexOf(words);
+      return describe(index.toRange(at, at + words.length)!, main, { index });
+    };
+    await anchorer.replaceAll([
+      { id: 'a', selectors: sel('First quoted passage') },
+      { id: 'b', selectors: sel('Second quoted passage') },
+    ]);
+    expect(anchorer.stats).toMatchObject({ indexBuilds: 1, searches: 2 });
+    // The same selectors again (a new copy from a message): no work at all.
+    await anchorer.replaceAll([
+      { id: 'a', selectors: sel('First quoted passage') },
+      { id: 'b', selectors: sel('Second quoted passage') },
+    ]);
+    expect(anchorer.stats).toMatchObject({ indexBuilds: 1, searches: 2 });
+
+    // A clock ticking beside the quotes touches neither of them.
+    for (let i = 1; i <= 3; i++) {
+      main.querySelector('#clock')!.textContent = `12:00:0${i}`;
+      await mutationsDelivered();
+      win.advance(50);
+      await anchorer.whenIdle();
+    }
+    expect(anchorer.stats).toMatchObject({ indexBuilds: 1, searches: 2 });
+    expect(anchorer.rangeOf('a')!.toString()).toBe('First quoted passage');
+
+    // An edit inside one quote re-anchors that one alone, on one new index.
+    const second = main.querySelectorAll('p')[2]!.firstChild as Text;
+    second.replaceData('Second q'.length, 2, 'ou');
+    await mutationsDelivered();
+    win.advance(50);
+    await anchorer.whenIdle();
+    expect(anchorer.stats).toMatchObject({ indexBuilds: 2, searches: 3 });
+    expect(anchorer.rangeOf('b')!.toString()).toBe('Second qouted passage');
+    expect(anchorer.matchOf('b')!.method).toBe('fuzzy');
+  });
+
+  it('retries an orphan only when new text holds its words', async () => {
+    const main = root('<p id="clock">12:00:00</p><p>Nothing else.</p>');
+    const win = fakeWindow();
+    anchorer = new Anchorer({ root: main, window: win, debounceMs: 50 });
+    anchorer.start();
+    const selectors = [
+      { type: 'TextQuoteSelector' as const, exact: 'the missing sentence', prefix: 'Here is ', suffix: '.' },
+    ];
+    await anchorer.add('gone', selectors);
+    expect(anchorer.status('gone')).toBe('orphan');
+    const searches = anchorer.stats.searches;
+    main.querySelector('#clock')!.textContent = '12:00:01';
+    await mutationsDelivered();
+    win.advance(50);
+    await anchorer.whenIdle();
+    expect(anchorer.stats.searches).toBe(searches);
+    main.insertAdjacentHTML('beforeend', '<p>Here is the missing sentence.</p>');
+    await mutationsDelivered();
+    win.advance(50);
+    await anchorer.whenIdle();
+    expect(anchorer.stats.searches).toBe(searches + 1);
+    expect(anchorer.rangeOf('gone')!.toString()).toBe('the missing sentence');
+  });
+
+  it('keeps an anchor on its passage when an exact copy appears elsewhere', async () => {
+    const main = root('<p>Intro.</p><p>The council decided: the bridge was closed in March.</p>');
+    const win = fakeWindow();
+    anchorer = new Anchorer({ root: main, window: win, debounceMs: 50 });
+    anchorer.start();
+    const index = TextIndex.build(main);
+    const at = index.text.indexOf('the bridge was closed');
+    await anchorer.add('d', describe(index.toRange(at, at + 21)!, main, { index }));
+    const original = anchorer.rangeOf('d')!.startContainer;
+    main.firstElementChild!.insertAdjacentHTML('afterend', '<p>Note: the bridge was closed again.</p>');
+    await mutationsDelivered();
+    win.advance(50);
+    await anchorer.whenIdle();
+    expect(anchorer.rangeOf('d')!.startContainer).toBe(original);
+  });
+
+  it('indexes and watches text in an open shadow root', async () => {
+    const main = root('<p>Light text.</p><div id="widget"></div>');
+    const shadow = main.querySelector('#widget')!.attachShadow({ mode: 'open' });
+    shadow.innerHTML = '<p>Text rendered inside a web component.</p>';
+    const win = fakeWindow();
+    anchorer = new Anchorer({ root: main, window: win, debounceMs: 50 });
+    anchorer.start();
+    const index = TextIndex.build(main);
+    expect(index.text).toBe('Light text. Text rendered inside a web component.');
+    const at = index.text.indexOf('inside a web component');
+    await anchorer.add('w', describe(index.toRange(at, at + 22)!, main, { index }));
+    expect(anchorer.rangeOf('w')!.toString()).toBe('inside a web component');
+    shadow.firstElementChild!.remove();
+    await mutationsDelivered();
+    win.advance(50);
+    await anchorer.whenIdle();
+    expect(anchorer.status('w')).toBe('orphan');
+  });
 });

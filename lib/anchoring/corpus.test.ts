@@ -12,7 +12,7 @@ function load(html: string): HTMLElement {
 }
 
 /** Selectors for the bracketed passage of `marked` on the page `html`. */
-function annotate(html: string, marked: string): SelectorT[] {
+function annotate(html: string, marked: string, minimal: boolean): SelectorT[] {
   const root = load(html);
   const index = TextIndex.build(root);
   const { before, quote, after } = parseMarked(marked);
@@ -21,7 +21,8 @@ function annotate(html: string, marked: string): SelectorT[] {
     throw new Error(`"${marked}" must occur exactly once on the page`);
   }
   const start = at + before.length;
-  return describe(index.toRange(start, start + quote.length)!, root, { index });
+  const range = index.toRange(start, start + quote.length)!;
+  return describe(range, root, { index, ...(minimal ? { minContextChars: 0 } : {}) });
 }
 
 const tally = { total: 0, correct: 0 };
@@ -29,7 +30,7 @@ const tally = { total: 0, correct: 0 };
 for (const c of CORPUS) {
   suite(`corpus: ${c.name}`, () => {
     it.each(c.annotations)('$note', (a) => {
-      const selectors = annotate(c.before, a.select);
+      const selectors = annotate(c.before, a.select, a.context === 'minimal');
       expect(Selectors.safeParse(selectors).success).toBe(true);
       const root = load(c.after);
       const index = TextIndex.build(root);

@@ -1,4 +1,5 @@
-// Range → W3C Web Annotation selectors: the quote with the shortest context that makes it unique,
+// Range → W3C Web Annotation selectors: the quote with a fixed minimum of context on both sides (more
+// when that is needed to make it unique),
 // its position in the normalised page text, and the XPath of its ends as a structural hint.
 import { LIMITS } from '../protocol/limits';
 import type {
@@ -19,8 +20,10 @@ export interface DescribeOptions extends TextIndexOptions {
   /** A prebuilt index of `root` (must be current). */
   index?: TextIndex;
   /**
-   * Context to store on each side even when the quote is unique (default 0: the shortest unique
-   * context). More context lets a heavily edited quote be found far from its old place.
+   * Context stored on each side even when the quote is unique (default MAX_CONTEXT_CHARS). Context is
+   * what tells a passage from a copy added later and from a near-twin elsewhere, and what finds it
+   * again after its own words were edited. 0 stores only the shortest context that makes the quote
+   * unique today (what older versions stored).
    */
   minContextChars?: number;
 }
@@ -87,7 +90,7 @@ export function describe(range: Range, root: Node, options: DescribeOptions = {}
     );
   }
   const ctx = uniqueContext(index.text, start, end);
-  const min = Math.min(options.minContextChars ?? 0, MAX_CONTEXT_CHARS);
+  const min = Math.min(options.minContextChars ?? MAX_CONTEXT_CHARS, MAX_CONTEXT_CHARS);
   const prefix = Math.min(start, Math.max(ctx.prefix, min));
   const suffix = Math.min(index.text.length - end, Math.max(ctx.suffix, min));
   const quote: TextQuoteSelectorT = { type: 'TextQuoteSelector', exact };

@@ -147,6 +147,11 @@ export class Highlighter {
     return this.entries.has(id);
   }
 
+  /** Ids of the discussions shown. */
+  ids(): string[] {
+    return [...this.entries.keys()];
+  }
+
   /** The discussion shown as selected (its own colour, above the others), or none. */
   setActive(id: string | null): void {
     this.active = id;

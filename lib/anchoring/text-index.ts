@@ -2,13 +2,16 @@
 // characters back to the DOM (text node + offset) and from DOM boundary points to string offsets.
 // Normalisation, applied the same way when describing and when anchoring: every run of whitespace
 // (including NBSP and the gap between two block elements) becomes one space, and the text is not trimmed.
+// The text is what the page shows: an open shadow root's content stands in for its host's children
+// (slotted children where its slots are), and a same-origin iframe's body counts as a block of the page.
+// Closed shadow roots (the extension's own overlay among them) are out of reach, and so not indexed.
 
 /** Elements whose text is never shown as page text. */
 const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'SELECT', 'SVG', 'CANVAS']);
 
 /** Elements that break a line: their boundaries count as whitespace even when the markup has none. */
 const BLOCKS = new Set([
-  'ADDRESS', 'ARTICLE', 'ASIDE', 'BLOCKQUOTE', 'BR', 'CAPTION', 'DD', 'DETAILS', 'DIV', 'DL', 'DT',
+  'IFRAME', 'FRAME', 'ADDRESS', 'ARTICLE', 'ASIDE', 'BLOCKQUOTE', 'BR', 'CAPTION', 'DD', 'DETAILS', 'DIV', 'DL', 'DT',
   'FIELDSET', 'FIGCAPTION', 'FIGURE', 'FOOTER', 'FORM', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'HEADER',
   'HR', 'LI', 'MAIN', 'NAV', 'OL', 'P', 'PRE', 'SECTION', 'SUMMARY', 'TABLE', 'TBODY', 'TD', 'TFOOT',
   'TH', 'THEAD', 'TR', 'UL', 'IMG', 'BODY', 'HTML',
@@ -16,6 +19,24 @@ const BLOCKS = new Set([
 
 // Matches what String.prototype.trim and \s treat as whitespace, which includes NBSP.
 const WS = /\s/;
+
+/** isSpace by character code (what \s matches), for the index's inner loop. */
+function isSpaceCode(c: number): boolean {
+  if (c > 32 && c < 160) return false;
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 160 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
 
 export function isSpace(ch: string | undefined): boolean {
   return ch !== undefined && WS.test(ch);
@@ -35,6 +56,28 @@ export interface TextIndexOptions {
 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
+const DOCUMENT_FRAGMENT_NODE = 11;
+
+/** The nodes whose content is shown in place of `el`'s children, and any separate tree they start. */
+function renderedChildren(el: Element, name: string): { nodes: ArrayLike<Node>; tree?: Node } {
+  const shadow = (el as Element & { shadowRoot?: ShadowRoot | null }).shadowRoot;
+  if (shadow) return { nodes: shadow.childNodes, tree: shadow };
+  if (name === 'SLOT') {
+    const assigned = (el as HTMLSlotElement).assignedNodes?.();
+    if (assigned && assigned.length > 0) return { nodes: assigned };
+  }
+  if (name === 'IFRAME' || name === 'FRAME') {
+    let body: HTMLElement | null = null;
+    try {
+      // Null for a cross-origin frame (and throws in some browsers): its text is not ours to read.
+      body = (el as HTMLIFrameElement).contentDocument?.body ?? null;
+    } catch {
+      body = null;
+    }
+    return body ? { nodes: [body], tree: body.ownerDocument } : { nodes: [] };
+  }
+  return { nodes: el.childNodes };
+}
 
 export class TextIndex {
   /** The normalised text. */
@@ -49,6 +92,8 @@ export class TextIndex {
   /** For each character of `text`: offset into its node's data. */
   private readonly charOffset: Int32Array;
   private readonly nodeIndex: Map<Text, number>;
+  /** Shadow roots and iframe documents whose text is in the index (to watch them for changes). */
+  readonly subtrees: readonly Node[];
 
   private constructor(
     root: Node,
@@ -58,15 +103,18 @@ export class TextIndex {
     nodeEnd: Int32Array,
     charNode: Int32Array,
     charOffset: Int32Array,
+    subtrees: Node[],
+    nodeIndex: Map<Text, number>,
   ) {
     this.root = root;
+    this.subtrees = subtrees;
     this.text = text;
     this.nodes = nodes;
     this.nodeStart = nodeStart;
     this.nodeEnd = nodeEnd;
     this.charNode = charNode;
     this.charOffset = charOffset;
-    this.nodeIndex = new Map(nodes.map((n, i) => [n, i]));
+    this.nodeIndex = nodeIndex;
   }
 
   /** Build the index at once (fine for a test or a small page; use `buildSteps` to stay responsive). */
@@ -88,6 +136,7 @@ export class TextIndex {
     const nodes: Text[] = [];
     // Whether a block boundary was crossed since the last text node (counts as whitespace).
     const gapBefore: boolean[] = [];
+    const subtrees: Node[] = [];
     let gap = false;
     let visited = 0;
 
@@ -104,8 +153,9 @@ export class TextIndex {
         if (++visited % perStep === 0) yield;
         continue;
       }
-      if (node.nodeType !== ELEMENT_NODE && node !== root) continue;
-      const name = node.nodeType === ELEMENT_NODE ? (node as Element).nodeName.toUpperCase() : '';
+      const type = node.nodeType;
+      if (type !== ELEMENT_NODE && node !== root) continue;
+      const name = type === ELEMENT_NODE ? (node as Element).nodeName.toUpperCase() : '';
       if (leaving) {
         if (BLOCKS.has(name)) gap = true;
         continue;
@@ -113,7 +163,12 @@ export class TextIndex {
       if (node !== root && (SKIPPED.has(name) || (ignore !== undefined && ignore(node)))) continue;
       if (BLOCKS.has(name)) gap = true;
       stack.push({ node, leaving: true });
-      const children = node.childNodes;
+      let children: ArrayLike<Node> = node.childNodes;
+      if (type === ELEMENT_NODE) {
+        const rendered = renderedChildren(node as Element, name);
+        children = rendered.nodes;
+        if (rendered.tree) subtrees.push(rendered.tree);
+      }
       for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, leaving: false });
     }
 
@@ -123,7 +178,10 @@ export class TextIndex {
     const charOffset = new Int32Array(capacity);
     const nodeStart = new Int32Array(nodes.length);
     const nodeEnd = new Int32Array(nodes.length);
-    const parts: string[] = [];
+    // The text is joined a step at a time (one join of a million small parts is a long task).
+    const chunks: string[] = [];
+    let parts: string[] = [];
+    const nodeIndex = new Map<Text, number>();
     let len = 0;
     // Starting "after a space" drops the page's leading whitespace and any gap before its first word.
     let lastWasSpace = true;
@@ -137,10 +195,10 @@ export class TextIndex {
         lastWasSpace = true;
       }
       nodeStart[i] = len;
+      nodeIndex.set(nodes[i]!, i);
       let chunkStart = 0;
       for (let j = 0; j < data.length; j++) {
-        const ch = data[j]!;
-        if (WS.test(ch)) {
+        if (isSpaceCode(data.charCodeAt(j))) {
           if (!lastWasSpace) {
             if (j > chunkStart) parts.push(data.slice(chunkStart, j));
             parts.push(' ');
@@ -161,9 +219,14 @@ export class TextIndex {
       }
       if (chunkStart < data.length) parts.push(data.slice(chunkStart));
       nodeEnd[i] = len;
-      if ((i + 1) % perStep === 0) yield;
+      if ((i + 1) % perStep === 0) {
+        chunks.push(parts.join(''));
+        parts = [];
+        yield;
+      }
     }
-    const text = parts.join('');
+    chunks.push(parts.join(''));
+    const text = chunks.join('');
     return new TextIndex(
       root,
       text,
@@ -172,6 +235,8 @@ export class TextIndex {
       nodeEnd,
       charNode.subarray(0, len),
       charOffset.subarray(0, len),
+      subtrees,
+      nodeIndex,
     );
   }
 
@@ -192,7 +257,8 @@ export class TextIndex {
       }
       return lo;
     }
-    // Any other point: find the first indexed text node that starts at or after the point.
+    // Any other point: find the first indexed text node that starts at or after the point (points in
+    // the root's own tree only: a shadow root or an iframe cannot be compared with it).
     const doc = container.ownerDocument ?? (container as Document);
     const probe = doc.createRange();
     probe.setStart(container, offset);
@@ -201,8 +267,14 @@ export class TextIndex {
     let hi = this.nodes.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      // comparePoint < 0: the node starts before the point.
-      if (probe.comparePoint(this.nodes[mid]!, 0) < 0) lo = mid + 1;
+      // comparePoint < 0: the node starts before the point; nodes in other trees are passed over.
+      let before: boolean;
+      try {
+        before = probe.comparePoint(this.nodes[mid]!, 0) < 0;
+      } catch {
+        before = true;
+      }
+      if (before) lo = mid + 1;
       else hi = mid;
     }
     return lo < this.nodes.length ? this.nodeStart[lo]! : this.text.length;
@@ -210,10 +282,37 @@ export class TextIndex {
 
   /** Offsets of a DOM range in `text`, or null when it lies outside the root. */
   rangeOffsets(range: Range): { start: number; end: number } | null {
-    if (!this.root.contains(range.startContainer) || !this.root.contains(range.endContainer)) return null;
+    if (!this.holds(range.startContainer) || !this.holds(range.endContainer)) return null;
     const start = this.offsetOf(range.startContainer, range.startOffset);
     const end = this.offsetOf(range.endContainer, range.endOffset);
     return { start, end: Math.max(start, end) };
+  }
+
+  /** Whether `node` is the root, under it, or an indexed text node (in an open shadow root or iframe). */
+  holds(node: Node): boolean {
+    if (node.nodeType === TEXT_NODE && this.nodeIndex.has(node as Text)) return true;
+    if (this.root.contains(node)) return true;
+    for (let n: Node | null = node; n;) {
+      const top = n.getRootNode();
+      if (top === n) return false;
+      if (this.subtrees.includes(top)) return true;
+      n = top.nodeType === DOCUMENT_FRAGMENT_NODE ? (top as ShadowRoot).host : null;
+    }
+    return false;
+  }
+
+  /** The indexed text nodes that hold characters of text[start, end), in document order. */
+  nodesIn(start: number, end: number): Text[] {
+    const out: Text[] = [];
+    let last = -1;
+    for (let i = Math.max(0, start); i < Math.min(end, this.text.length); i++) {
+      const n = this.charNode[i]!;
+      if (n >= 0 && n !== last) {
+        out.push(this.nodes[n]!);
+        last = n;
+      }
+    }
+    return out;
   }
 
   /** Shrink [start, end) so that it neither starts nor ends with a space. */
@@ -234,6 +333,8 @@ export class TextIndex {
     const startNode = this.nodes[this.charNode[start]!];
     const endNode = this.nodes[this.charNode[end - 1]!];
     if (startNode === undefined || endNode === undefined) return null;
+    // A Range cannot span two trees (the page and a shadow root or an iframe): no such match.
+    if (startNode !== endNode && startNode.getRootNode() !== endNode.getRootNode()) return null;
     const doc = startNode.ownerDocument;
     const range = doc.createRange();
     range.setStart(startNode, this.charOffset[start]!);

@@ -124,8 +124,11 @@ export const BackgroundToFrame = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('compose'), selection: Selection }),
   /** The person clicked a highlight on the page, or moved to it with the keyboard. */
   z.object({ kind: z.literal('open-chat'), id: ChatId }),
-  /** Discussions the page could not find (orphans). */
-  z.object({ kind: z.literal('orphans'), ids: z.array(ChatId) }),
+  /**
+   * Discussions the page could not find (orphans), and those it placed on text that changed since they
+   * were quoted (`fuzzy`).
+   */
+  z.object({ kind: z.literal('orphans'), ids: z.array(ChatId), fuzzy: z.array(ChatId).optional() }),
   /** The person pressed the shortcut that opens or closes the list of discussions. */
   z.object({ kind: z.literal('toggle-list') }),
   /** A shortcut pressed on the page found nothing to act on. */
@@ -145,7 +148,12 @@ export const PageToBackground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('compose'), selection: Selection }),
   /** A trusted click on a highlight, or the next/previous highlight command. */
   z.object({ kind: z.literal('open-chat'), id: ChatId }),
-  z.object({ kind: z.literal('orphans'), ids: z.array(ChatId).max(10_000) }),
+  /** Where the page's anchoring stands: orphans, and discussions placed on edited text. Ids only. */
+  z.object({
+    kind: z.literal('orphans'),
+    ids: z.array(ChatId).max(10_000),
+    fuzzy: z.array(ChatId).max(10_000).optional(),
+  }),
   /** The list command (the content script has focused the frame). */
   z.object({ kind: z.literal('toggle-list') }),
   /** A command found nothing to act on. */

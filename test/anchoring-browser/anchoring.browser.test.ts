@@ -1,6 +1,7 @@
 // lib/anchoring in real Chromium: CSS Custom Highlight API and the overlay fallback, clicks
 // hit-tested to the right discussion (overlaps included), re-anchoring and orphans after DOM changes,
-// and the fixture corpus on a real DOM. Under CI a missing browser fails the run instead of skipping.
+// the fixture corpus on a real DOM, and text in open shadow roots and same-origin iframes. Under CI a
+// missing browser fails the run instead of skipping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import {
@@ -124,5 +125,19 @@ describe.skipIf(skip)('anchoring in real Chromium', () => {
     const result = await page.evaluate(() => window.CollabAnchoring.scenarios.runCorpus());
     expect(result.failures).toEqual([]);
     expect(result.correct).toBe(result.total);
+  });
+
+  it('indexes open shadow roots and same-origin iframes, watches them, and leaves closed roots out', async () => {
+    await open();
+    const result = await page.evaluate(() => window.CollabAnchoring.scenarios.shadowAndFrame());
+    expect(result.text).toBe(
+      'Light paragraph. Words inside an open shadow root. Words inside the framed document.',
+    );
+    expect(result.first).toEqual({
+      open: 'inside an open shadow root',
+      framed: 'inside the framed document',
+      closed: null,
+    });
+    expect(result.afterEdits).toEqual({ open: null, framed: null, closed: null });
   });
 });

@@ -1,21 +1,35 @@
-// Page side of `npm run bench:anchoring` (bench/anchoring/run.ts), bundled into a page in headless Chromium: builds a ~1 MB
-// article, annotates it, then times the naive baseline and lib/anchoring on the page as written and
-// after edits. Each phase is called separately from Node so that it runs in its own tasks.
-import { anchorAll, describe, TextIndex, type AnchorItem } from '../../lib/anchoring';
+// Page side of `npm run bench:anchoring` (bench/anchoring/run.ts), bundled into a page in headless
+// Chromium and Firefox. It measures the overlay's own anchoring (PageAnchors from
+// entrypoints/overlay.content/anchoring.ts: one shared index, idle-time slices, highlights) against the
+// path the overlay used before (one synchronous `anchor()` per discussion, each building the page's
+// text index, after a 300 ms debounce). Each phase is called separately from Node.
+import { PageAnchors } from '../../entrypoints/overlay.content/anchoring';
+import { anchor, describe, TextIndex } from '../../lib/anchoring';
+import type { SelectorT } from '../../lib/protocol/frames';
 import { filler } from '../fixtures/anchoring/corpus';
 
-interface Discussion extends AnchorItem {
+interface Discussion {
+  id: string;
+  selectors: SelectorT[];
   /** The normalised text it must anchor to on the current page, or null when it must be an orphan. */
   expected: string | null;
   /** Part of its quote was deleted: the rest (`expected`) or an orphan are both right. */
   partial?: boolean;
 }
 
-const state: { discussions: Discussion[]; longTasks: number[] } = { discussions: [], longTasks: [] };
+const state: { discussions: Discussion[]; longTasks: number[]; anchors: PageAnchors | null } = {
+  discussions: [],
+  longTasks: [],
+  anchors: null,
+};
 
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) state.longTasks.push(e.duration);
-}).observe({ type: 'longtask', buffered: true });
+// Firefox has no long-task entries: there the figures come from our own clock alone.
+const longTasksSupported = PerformanceObserver.supportedEntryTypes?.includes('longtask') ?? false;
+if (longTasksSupported) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) state.longTasks.push(e.duration);
+  }).observe({ type: 'longtask', buffered: true });
+}
 
 function rng(seed: number) {
   let x = seed;
@@ -31,8 +45,22 @@ function root(): HTMLElement {
   return document.getElementById('article')!;
 }
 
+/** The overlay's host, as the content script adds it (the anchoring ignores it). */
+function host(): HTMLElement {
+  let h = document.getElementById('overlay-host');
+  if (!h) {
+    h = document.createElement('div');
+    h.id = 'overlay-host';
+    document.body.append(h);
+  }
+  return h;
+}
+const ignoreHost = (n: Node) => n === host();
+
 /** About `targetChars` of text in sections, paragraphs, lists and tables. */
 export function buildPage(targetChars: number): { chars: number; elements: number } {
+  state.anchors?.dispose();
+  state.anchors = null;
   const parts: string[] = [];
   let chars = 0;
   let section = 0;
@@ -59,24 +87,25 @@ export function buildPage(targetChars: number): { chars: number; elements: numbe
     parts.push('</section>');
     section++;
   }
-  root().innerHTML = parts.join('');
+  root().innerHTML = `<p id="clock">00:00:00</p>${parts.join('')}`;
   return { chars: TextIndex.build(root()).text.length, elements: root().getElementsByTagName('*').length };
 }
 
 /** `count` discussions on random passages of 20-200 characters, cut at word boundaries. */
 export function annotate(count: number): { ms: number; meanQuoteChars: number } {
   const t0 = performance.now();
-  const index = TextIndex.build(root());
+  const body = document.body;
+  const index = TextIndex.build(body, { ignore: ignoreHost });
   const text = index.text;
   const next = rng(42);
   const discussions: Discussion[] = [];
   let quoteChars = 0;
   for (let i = 0; i < count; i++) {
-    let start = Math.floor(next() * (text.length - 300));
+    let start = Math.floor(next() * (text.length - 300)) + 20;
     start = text.indexOf(' ', start) + 1;
     let end = start + 20 + Math.floor(next() * 180);
     end = text.indexOf(' ', end);
-    const selectors = describe(index.toRange(start, end)!, root(), { index });
+    const selectors = describe(index.toRange(start, end)!, body, { index, ignore: ignoreHost });
     const exact = text.slice(start, end);
     quoteChars += exact.length;
     discussions.push({ id: `d${i}`, selectors, expected: exact });
@@ -93,114 +122,159 @@ export interface PhaseResult {
   wrong: number;
   /** Orphaned although its text is still on the page. */
   missed: number;
-  orphans: number;
-  methods: Record<string, number>;
+  fuzzy: number;
+  /** Main-thread time of the anchoring, and its longest task, by our own clock. */
+  busyMs: number;
   longestTaskMs: number;
-  longTasks: number;
-  slices: number;
-  longestSliceMs?: number;
+  /** Long tasks the browser reported (Chromium only; null where the browser has no such entries). */
+  browserLongTasks: number | null;
+  browserLongestTaskMs: number | null;
+  indexBuilds?: number;
+  /** Main-thread time of the index builds, in ms. */
+  indexMs?: number;
+  searches?: number;
+  /** For the old path, measured on a sample and scaled to every discussion. */
+  estimated?: boolean;
   examples?: string[];
 }
 
-function longTaskSummary(from: number) {
+function browserLongTasks(from: number) {
+  if (!longTasksSupported) return { browserLongTasks: null, browserLongestTaskMs: null };
   const tasks = state.longTasks.slice(from);
-  return { longTasks: tasks.length, longestTaskMs: tasks.length ? Math.max(...tasks) : 0 };
+  return { browserLongTasks: tasks.length, browserLongestTaskMs: tasks.length ? Math.max(...tasks) : 0 };
 }
 
-/** Baseline: exact indexOf of each quote in the page's textContent, one synchronous task. */
-export async function naive(): Promise<PhaseResult> {
-  const mark = state.longTasks.length;
-  let anchored = 0;
-  let correct = 0;
-  let wrong = 0;
-  let missed = 0;
-  let ms = 0;
-  // In a task of its own, so that the long-task observer sees it like any page task.
-  await new Promise<void>((resolve) =>
-    setTimeout(() => {
-      const t0 = performance.now();
-      const text = root().textContent ?? '';
-      for (const d of state.discussions) {
-        const q = d.selectors.find((s) => s.type === 'TextQuoteSelector');
-        if (!q || q.type !== 'TextQuoteSelector') continue;
-        const at = text.indexOf(q.exact);
-        if (at >= 0) {
-          anchored++;
-          if (d.expected === q.exact) correct++;
-          else wrong++;
-        } else if (d.expected === null) correct++;
-        else missed++;
-      }
-      ms = performance.now() - t0;
-      resolve();
-    }, 0),
-  );
-  // Let the long-task observer see the task that just ended.
-  await new Promise((r) => setTimeout(r, 50));
-  return {
-    ms,
-    anchored,
-    correct,
-    wrong,
-    missed,
-    orphans: state.discussions.length - anchored,
-    methods: { indexOf: anchored },
-    slices: 1,
-    ...longTaskSummary(mark),
-  };
-}
-
-/** lib/anchoring: anchorAll over every discussion, sliced into tasks of `budgetMs`. */
-export async function chunked(budgetMs: number): Promise<PhaseResult> {
-  const mark = state.longTasks.length;
-  const t0 = performance.now();
-  const outcome = await anchorAll(state.discussions, root(), { budgetMs });
-  const ms = performance.now() - t0;
-  const methods: Record<string, number> = {};
+function check(rangeOf: (d: Discussion) => Range | null) {
+  const index = TextIndex.build(document.body, { ignore: ignoreHost });
   let anchored = 0;
   let correct = 0;
   let wrong = 0;
   let missed = 0;
   const examples: string[] = [];
-  outcome.results.forEach((r, i) => {
-    const d = state.discussions[i]!;
-    const method = r.match?.method ?? 'orphan';
-    methods[method] = (methods[method] ?? 0) + 1;
-    if (r.range) {
+  for (const d of state.discussions) {
+    const r = rangeOf(d);
+    if (r) {
       anchored++;
-      const o = outcome.index.rangeOffsets(r.range)!;
-      const got = outcome.index.text.slice(o.start, o.end);
+      const o = index.rangeOffsets(r);
+      const got = o ? index.text.slice(o.start, o.end) : '';
       if (got === d.expected) correct++;
-      else if (d.partial) {
-        // The surviving part of a partly deleted quote: right if it lies inside what is left.
-        if (d.expected !== null && (d.expected.includes(got) || got.includes(d.expected))) correct++;
-        else wrong++;
-      } else {
+      else if (d.partial && d.expected !== null && (d.expected.includes(got) || got.includes(d.expected)))
+        correct++;
+      else {
         wrong++;
         if (examples.length < 5)
-          examples.push(`${method}: want ${JSON.stringify(d.expected)} got ${JSON.stringify(got)}`);
+          examples.push(`want ${JSON.stringify(d.expected)} got ${JSON.stringify(got)}`);
       }
     } else if (d.expected === null || d.partial) correct++;
     else {
       missed++;
       if (examples.length < 5) examples.push(`missed: ${JSON.stringify(d.expected)}`);
     }
+  }
+  return { anchored, correct, wrong, missed, examples };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 50));
+
+/**
+ * The path the overlay used before: `anchor()` for each discussion, in one synchronous task. On a large
+ * page that is minutes for every discussion, so it runs on the first `sample` and is scaled up.
+ */
+export async function oldPath(sample: number): Promise<PhaseResult> {
+  const mark = state.longTasks.length;
+  const picked = state.discussions.slice(0, sample);
+  let ms = 0;
+  const ranges = new Map<string, Range | null>();
+  await new Promise<void>((resolve) =>
+    setTimeout(() => {
+      const t0 = performance.now();
+      for (const d of picked) ranges.set(d.id, anchor(d.selectors, document.body, { ignore: ignoreHost }));
+      ms = performance.now() - t0;
+      resolve();
+    }, 0),
+  );
+  await tick();
+  const scale = state.discussions.length / picked.length;
+  const all = state.discussions;
+  state.discussions = picked;
+  const c = check((d) => ranges.get(d.id) ?? null);
+  state.discussions = all;
+  return {
+    ms: ms * scale,
+    ...c,
+    fuzzy: 0,
+    busyMs: ms * scale,
+    longestTaskMs: ms * scale,
+    estimated: scale !== 1,
+    ...browserLongTasks(mark),
+  };
+}
+
+/** The overlay's product path: every discussion handed over at once, as the frame does. */
+export async function productFirst(): Promise<PhaseResult> {
+  state.anchors?.dispose();
+  const mark = state.longTasks.length;
+  const container = document.createElement('div');
+  (host().shadowRoot ?? host().attachShadow({ mode: 'open' })).replaceChildren(container);
+  const anchors = new PageAnchors({
+    window,
+    root: document.body,
+    host: host(),
+    fallbackContainer: container,
+    onReport: () => {},
   });
-  await new Promise((r) => setTimeout(r, 50));
+  state.anchors = anchors;
+  const t0 = performance.now();
+  await anchors.set(
+    state.discussions.map((d) => ({ id: d.id, selectors: d.selectors })),
+    null,
+  );
+  await anchors.settled();
+  const ms = performance.now() - t0;
+  await tick();
+  return productResult(ms, mark, { busyMs: 0, searches: 0, indexBuilds: 0, indexMs: 0 });
+}
+
+function productResult(
+  ms: number,
+  mark: number,
+  before: { busyMs: number; searches: number; indexBuilds: number; indexMs: number },
+): PhaseResult {
+  const anchors = state.anchors!;
+  const s = anchors.stats;
+  const c = check((d) => anchors.rangeOf(d.id));
   return {
     ms,
-    anchored,
-    correct,
-    wrong,
-    missed,
-    examples,
-    orphans: state.discussions.length - anchored,
-    methods,
-    slices: outcome.slices,
-    ...longTaskSummary(mark),
-    // The longest slice by our own clock, which also covers tasks under the 50 ms long-task floor.
-    longestSliceMs: outcome.longestSliceMs,
+    ...c,
+    fuzzy: state.discussions.filter((d) => anchors.matchOf(d.id)?.method === 'fuzzy').length,
+    busyMs: s.busyMs - before.busyMs,
+    longestTaskMs: s.longestSliceMs,
+    indexBuilds: s.indexBuilds - before.indexBuilds,
+    indexMs: s.indexMs - before.indexMs,
+    searches: s.searches - before.searches,
+    ...browserLongTasks(mark),
   };
+}
+
+/** Edit the page (see editPage) with the product path watching; time until it has caught up. */
+export async function productAfterEdits(editShare: number, deleteShare: number) {
+  const anchors = state.anchors!;
+  const before = { ...anchors.stats };
+  anchors.stats.longestSliceMs = 0;
+  const edits = editPage(editShare, deleteShare);
+  // The edit itself (and the truth it computes) is one long task of the benchmark, not of the anchoring.
+  await new Promise((r) => setTimeout(r, 0));
+  const mark = state.longTasks.length;
+  const t0 = performance.now();
+  await anchors.settled();
+  const ms = performance.now() - t0;
+  await tick();
+  return { edits, result: productResult(ms, mark, before) };
+}
+
+/** The old path after the same kind of edits: scaled from a sample like `oldPath`. */
+export function oldPathAfterEdits(sample: number): Promise<PhaseResult> {
+  return oldPath(sample);
 }
 
 /**
@@ -209,7 +283,7 @@ export async function chunked(budgetMs: number): Promise<PhaseResult> {
  * the paragraphs of `deleteShare` of them removed (they must become orphans).
  */
 export function editPage(editShare: number, deleteShare: number): { edited: number; deleted: number } {
-  const index = TextIndex.build(root());
+  const index = TextIndex.build(document.body, { ignore: ignoreHost });
   const next = rng(7);
   // Live ranges follow the edits, so they give the truth to compare against afterwards.
   const live = state.discussions.map((d) => {
@@ -258,7 +332,7 @@ export function editPage(editShare: number, deleteShare: number): { edited: numb
         );
       }
     });
-  const after = TextIndex.build(root());
+  const after = TextIndex.build(document.body, { ignore: ignoreHost });
   state.discussions.forEach((d, i) => {
     if (d.expected === null) return;
     const o = after.rangeOffsets(live[i]!)!;
@@ -268,10 +342,154 @@ export function editPage(editShare: number, deleteShare: number): { edited: numb
   return { edited: edits.length, deleted: removals.size };
 }
 
+export interface ChangingResult {
+  path: string;
+  windowMs: number;
+  /** Main-thread time the anchoring took in the window, and its share of the window. */
+  busyMs: number;
+  blockedShare: number;
+  longestTaskMs: number;
+  browserLongTasks: number | null;
+  browserLongestTaskMs: number | null;
+  /** Longest gap between two animation frames in the window (what a person sees as a stall). */
+  longestFrameGapMs: number;
+  indexBuilds?: number;
+  searches?: number;
+  changes: number;
+}
+
+/**
+ * A page that changes every second (a clock and a live-update paragraph of new text at the top) with
+ * the discussions of `annotate` watched for `seconds` by `path`: 'product' (PageAnchors), 'old' (the
+ * overlay's former loop: a MutationObserver, 300 ms debounce, then anchor() per discussion), or 'none'.
+ */
+export async function changingPage(
+  path: 'product' | 'old' | 'none',
+  seconds: number,
+): Promise<ChangingResult> {
+  state.anchors?.dispose();
+  state.anchors = null;
+  const mark = state.longTasks.length;
+  let busy = 0;
+  let longest = 0;
+  let stop = () => {};
+  const targets = state.discussions.map((d) => ({ id: d.id, selectors: d.selectors }));
+  if (path === 'product') {
+    const container = document.createElement('div');
+    (host().shadowRoot ?? host().attachShadow({ mode: 'open' })).replaceChildren(container);
+    const anchors = new PageAnchors({
+      window,
+      root: document.body,
+      host: host(),
+      fallbackContainer: container,
+      onReport: () => {},
+    });
+    await anchors.set(targets, null);
+    await anchors.settled();
+    state.anchors = anchors;
+  } else if (path === 'old') {
+    let timer: number | undefined;
+    const run = () => {
+      const t0 = performance.now();
+      for (const t of targets) anchor(t.selectors, document.body, { ignore: ignoreHost });
+      const ms = performance.now() - t0;
+      busy += ms;
+      longest = Math.max(longest, ms);
+    };
+    const observer = new MutationObserver((records) => {
+      if (records.every((r) => host().contains(r.target))) return;
+      clearTimeout(timer);
+      timer = window.setTimeout(run, 300);
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    run();
+    busy = 0;
+    longest = 0;
+    stop = () => {
+      observer.disconnect();
+      clearTimeout(timer);
+    };
+  }
+  await tick();
+  const before = state.anchors ? { ...state.anchors.stats } : null;
+  if (state.anchors) state.anchors.stats.longestSliceMs = 0;
+
+  const next = rng(99);
+  let changes = 0;
+  let frameGap = 0;
+  let lastFrame = performance.now();
+  let framing = true;
+  const frame = (now: number) => {
+    frameGap = Math.max(frameGap, now - lastFrame);
+    lastFrame = now;
+    if (framing) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  const t0 = performance.now();
+  const clock = document.getElementById('clock')!;
+  const interval = setInterval(() => {
+    changes++;
+    clock.textContent = new Date(Date.UTC(2026, 0, 1, 0, 0, changes)).toISOString().slice(11, 19);
+    const words = filler(5000 + changes, 1, 2)[0]!;
+    const update = document.createElement('p');
+    update.className = 'live-update';
+    update.textContent = `Live update ${changes}: ${words.slice(0, 60 + Math.floor(next() * 60))}`;
+    const old = root().querySelector('.live-update');
+    if (old) old.replaceWith(update);
+    else clock.after(update);
+  }, 1000);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  clearInterval(interval);
+  const windowMs = performance.now() - t0;
+  framing = false;
+  if (state.anchors && before) {
+    const s = state.anchors.stats;
+    busy = s.busyMs - before.busyMs;
+    longest = s.longestSliceMs;
+  }
+  stop();
+  await tick();
+  return {
+    path,
+    windowMs,
+    busyMs: busy,
+    blockedShare: busy / windowMs,
+    longestTaskMs: longest,
+    ...browserLongTasks(mark),
+    longestFrameGapMs: frameGap,
+    ...(state.anchors && before
+      ? {
+          indexBuilds: state.anchors.stats.indexBuilds - before.indexBuilds,
+          searches: state.anchors.stats.searches - before.searches,
+        }
+      : {}),
+    changes,
+  };
+}
+
+/** Remove the paragraphs holding the first `n` discussions' quotes (they become orphans). */
+export function orphanSome(n: number): number {
+  const index = TextIndex.build(document.body, { ignore: ignoreHost });
+  let removed = 0;
+  for (const d of state.discussions.slice(0, n)) {
+    const pos = d.selectors.find((s) => s.type === 'TextPositionSelector');
+    if (pos?.type !== 'TextPositionSelector') continue;
+    const el = index.pointAt(pos.start)?.node.parentElement?.closest('p, li, td');
+    if (el?.isConnected) {
+      el.remove();
+      removed++;
+    }
+  }
+  return removed;
+}
+
 (window as unknown as { AnchoringBench: unknown }).AnchoringBench = {
   buildPage,
   annotate,
-  naive,
-  chunked,
-  editPage,
+  oldPath,
+  oldPathAfterEdits,
+  productFirst,
+  productAfterEdits,
+  changingPage,
+  orphanSome,
 };

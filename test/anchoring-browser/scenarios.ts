@@ -162,7 +162,10 @@ export function runCorpus(): { total: number; correct: number; failures: string[
       let index = TextIndex.build(stage);
       const sel = parseMarked(a.select);
       const at = index.text.indexOf(sel.before + sel.quote + sel.after) + sel.before.length;
-      const selectors = describe(index.toRange(at, at + sel.quote.length)!, stage, { index });
+      const selectors = describe(index.toRange(at, at + sel.quote.length)!, stage, {
+        index,
+        ...(a.context === 'minimal' ? { minContextChars: 0 } : {}),
+      });
       stage.innerHTML = c.after;
       index = TextIndex.build(stage);
       const found = locate(selectors, stage, { index });
@@ -183,4 +186,55 @@ export function runCorpus(): { total: number; correct: number; failures: string[
   }
   stage.remove();
   return { total, correct, failures };
+}
+
+/**
+ * Text in an open shadow root and in a same-origin iframe is indexed, anchored and watched; text in a
+ * closed shadow root (as the overlay's own host) is not. Returns what was found at each step.
+ */
+export async function shadowAndFrame(): Promise<{
+  text: string;
+  first: Record<string, string | null>;
+  afterEdits: Record<string, string | null>;
+}> {
+  document.body.innerHTML =
+    '<p>Light paragraph.</p><div id="open-host"></div><div id="closed-host"></div>' +
+    '<iframe id="frame" srcdoc="<p>Words inside the framed document.</p>"></iframe>';
+  const open = document.getElementById('open-host')!.attachShadow({ mode: 'open' });
+  open.innerHTML = '<p>Words inside an open shadow root.</p>';
+  const closed = document.getElementById('closed-host')!.attachShadow({ mode: 'closed' });
+  closed.innerHTML = '<p>Words inside a closed shadow root.</p>';
+  const frame = document.getElementById('frame') as HTMLIFrameElement;
+  await new Promise<void>((resolve) => {
+    if (frame.contentDocument?.body?.textContent) resolve();
+    else frame.addEventListener('load', () => resolve(), { once: true });
+  });
+  const text = TextIndex.build(document.body).text;
+  const quote = (exact: string) => [{ type: 'TextQuoteSelector' as const, exact }];
+  const anchorer = new Anchorer({ root: document.body, window, debounceMs: 20 });
+  anchorer.start();
+  await anchorer.replaceAll([
+    { id: 'open', selectors: quote('inside an open shadow root') },
+    { id: 'framed', selectors: quote('inside the framed document') },
+    { id: 'closed', selectors: quote('inside a closed shadow root') },
+  ]);
+  const texts = () =>
+    Object.fromEntries(
+      ['open', 'framed', 'closed'].map((id) => [id, anchorer.rangeOf(id)?.toString() ?? null]),
+    );
+  const first = texts();
+  // Both watched: the words leave the shadow root and the frame.
+  open.firstElementChild!.textContent = 'Rewritten.';
+  frame.contentDocument!.body.firstElementChild!.textContent = 'Also rewritten.';
+  const deadline = performance.now() + 5000;
+  while (
+    performance.now() < deadline &&
+    (anchorer.status('open') !== 'orphan' || anchorer.status('framed') !== 'orphan')
+  ) {
+    await new Promise((r) => setTimeout(r, 20));
+    await anchorer.whenIdle();
+  }
+  const afterEdits = texts();
+  anchorer.dispose();
+  return { text, first, afterEdits };
 }

@@ -1,4 +1,4 @@
-// The collaboration loop as people use it (issue 5, scenarios 1–9), written once for any browser:
+// The collaboration loop as people use it (scenarios 1–10), written once for any browser:
 // alice reaches the server through a TCP proxy the test can cut, bob connects directly; one server
 // (same port across a restart), one page server and one build are shared by every scenario. Each
 // scenario asserts what the users see and saves a screenshot to test-results/e2e/<browser>-<n>-*.png.
@@ -384,6 +384,46 @@ export function collaborationScenarios(
       } finally {
         await Promise.allSettled([spaA.close(), spaB.close()]);
       }
+    });
+    it('10: a discussion whose text left the page says so when opened; one on edited text says it changed', async () => {
+      const quote = 'keeps flowing to the sea';
+      const typo = 'keeps flowign to the sea';
+      await pageA.selectText('#intro', quote);
+      await pageA.startDiscussion();
+      await pageA.fill('composer-input', 'Where does it start?');
+      await pageA.click('composer-submit');
+      await expect.poll(() => pageA.count('comment-pending'), WAIT).toBe(0);
+      await expect.poll(() => pageB.highlightedTexts(), WAIT).toContain(quote);
+      await pageA.click('thread-close');
+
+      // Bob's copy of the page loses the words; alice's gains a typo inside them. The other
+      // discussions of the page keep their text.
+      await pageB.evaluate(() => {
+        const p = document.querySelector('#intro')!;
+        p.textContent = p.textContent!.replace(' keeps flowing to the sea', ' is calm');
+      }, null);
+      await pageA.evaluate(() => {
+        const p = document.querySelector('#intro')!;
+        p.textContent = p.textContent!.replace('flowing', 'flowign');
+      }, null);
+
+      await expect.poll(() => pageB.text('orphans-button'), WAIT).toBe('1 not found');
+      await pageB.click('orphans-button');
+      await pageB.click('orphan');
+      await expect
+        .poll(() => pageB.text('thread-placement'), WAIT)
+        .toBe('The quoted text is no longer on this page.');
+      expect(await pageB.text('thread-quote')).toBe(quote);
+      await shot(pageB, '10-orphan');
+
+      await expect.poll(() => pageA.highlightedTexts(), WAIT).toContain(typo);
+      expect(await pageA.count('orphans-button')).toBe(0);
+      await pageA.clickText('#intro', typo);
+      await expect
+        .poll(() => pageA.text('thread-placement'), WAIT)
+        .toBe('The quoted text has changed since this discussion started.');
+      expect(await pageA.text('thread-quote')).toBe(quote);
+      await shot(pageA, '10-changed');
     });
   });
 }
