@@ -316,6 +316,15 @@ export const WireDiscussion = z.object({
   selectors: Selectors,
   comments: z.array(WireComment),
 });
+/**
+ * A discussion as a live new-text-chat carries it: its anchor's TextQuoteSelector as `quote`, without
+ * the selector's `type` (the hints are stored and come with snapshots and replays).
+ */
+export const WireLiveDiscussion = z.object({
+  id: EntityId,
+  quote: TextQuoteSelector.omit({ type: true }),
+  comments: z.array(WireComment),
+});
 
 const wireEventBase = {
   alias: PageAlias,
@@ -327,7 +336,8 @@ const wireEventBase = {
 export const WireNewTextChat = z.object({
   type: z.literal('new-text-chat'),
   ...wireEventBase,
-  chat: WireDiscussion,
+  /** Live: the quote alone (`quote`); in a replay: every selector (`selectors`). */
+  chat: z.union([WireDiscussion, WireLiveDiscussion]),
 });
 export const WireChatChange = z.discriminatedUnion('op', [
   z.object({ op: z.literal('add-comment'), comment: WireComment }),
@@ -421,6 +431,7 @@ export type BatchedFrameT = z.infer<typeof BatchedFrame>;
 export type BatchFrame = z.infer<typeof Batch>;
 export type WireCommentT = z.infer<typeof WireComment>;
 export type WireDiscussionT = z.infer<typeof WireDiscussion>;
+export type WireLiveDiscussionT = z.infer<typeof WireLiveDiscussion>;
 export type WireChatEventT = z.infer<typeof WireChatEvent>;
 export type WireSnapshotFrame = z.infer<typeof WireSnapshot>;
 export type WireReplayFrame = z.infer<typeof WireReplay>;

@@ -47,7 +47,7 @@ describe('live events', () => {
       broadcastId: created.broadcastId,
       chat: {
         id: chat.id,
-        selectors: [quote],
+        quote: { exact: quote.exact, prefix: quote.prefix },
         comments: [{ id: 'c-aaaaaaaa', author: ana.id, text: 'first', at: 1 }],
       },
       authors: { [ana.id]: 'Ana' },

@@ -9,9 +9,11 @@ import type {
   DiscussionT,
   SelectorT,
   ServerFrameT,
+  TextQuoteSelectorT,
   WireChatEventT,
   WireCommentT,
   WireDiscussionT,
+  WireLiveDiscussionT,
   WireServerFrameT,
 } from './frames';
 
@@ -35,17 +37,23 @@ export function wireComment(comment: CommentT, authors: AuthorsT): WireCommentT 
   return wire;
 }
 
-export function wireDiscussion(chat: DiscussionT, authors: AuthorsT, live = false): WireDiscussionT {
+export function wireDiscussion(chat: DiscussionT, authors: AuthorsT): WireDiscussionT {
   return {
     id: chat.id,
-    selectors: live ? liveSelectors(chat.selectors) : chat.selectors,
+    selectors: chat.selectors,
     comments: chat.comments.map((c) => wireComment(c, authors)),
   };
 }
 
+/** A discussion as a live new-text-chat carries it: the quote (without its `type`), no hints. */
+export function wireLiveDiscussion(chat: DiscussionT, authors: AuthorsT): WireLiveDiscussionT {
+  const { type: _type, ...quote } = liveSelectors(chat.selectors)[0] as TextQuoteSelectorT;
+  return { id: chat.id, quote, comments: chat.comments.map((c) => wireComment(c, authors)) };
+}
+
 /**
  * An event as sent: its page as `alias`, its comment's author as an id (named in `authors`). `live`
- * keeps a new discussion's anchor to its quote. Without `alias` the event is one of a replay's.
+ * keeps a new discussion's anchor to its quote, sent as `quote`. Without `alias` the event is one of a replay's.
  */
 export function wireEvent(
   event: ChatEventT,
@@ -56,7 +64,11 @@ export function wireEvent(
   const base = { alias, seq: event.seq, broadcastId: event.broadcastId };
   switch (event.type) {
     case 'new-text-chat':
-      return { type: 'new-text-chat', ...base, chat: wireDiscussion(event.chat, authors, live) };
+      return {
+        type: 'new-text-chat',
+        ...base,
+        chat: live ? wireLiveDiscussion(event.chat, authors) : wireDiscussion(event.chat, authors),
+      };
     case 'deleted-text-chat':
       return { type: 'deleted-text-chat', ...base, chatId: event.chatId };
     case 'updated-text-chat': {
@@ -239,8 +251,10 @@ export class WireReader {
     return comment;
   }
 
-  private discussion(wire: WireDiscussionT): DiscussionT {
-    return { id: wire.id, selectors: wire.selectors, comments: wire.comments.map((c) => this.comment(c)) };
+  private discussion(wire: WireDiscussionT | WireLiveDiscussionT): DiscussionT {
+    const selectors =
+      'quote' in wire ? [{ type: 'TextQuoteSelector' as const, ...wire.quote }] : wire.selectors;
+    return { id: wire.id, selectors, comments: wire.comments.map((c) => this.comment(c)) };
   }
 
   private event(wire: WireChatEventT, page: string): ChatEventT {
