@@ -201,9 +201,11 @@ export class Hub {
     let next: string | null = null;
     // What the frame's envelope (type, page, seq, part) leaves for its discussions or events.
     const budget = this.frameBytes - Buffer.byteLength(page) - 96;
-    // The first frame of the answer also names every author the room's live events may name by id.
-    const named = Object.fromEntries(room.named);
-    const firstBudget = budget - JSON.stringify(named).length;
+    // The first frame of the answer also names every author the room's live events may name by id:
+    // those named when the answer is made (after the read), so events held back meanwhile are
+    // covered too. Room for them is kept before the read, with 1 KiB for authors named during it.
+    const firstBudget = budget - JSON.stringify(Object.fromEntries(room.named)).length - 1024;
+    const named = () => Object.fromEntries(room.named);
     // What this answer costs the subscribe budget: each read, and each frame's size.
     let cost = this.readCostBytes;
     try {
@@ -212,12 +214,12 @@ export class Hub {
       const replay = since === undefined ? null : await this.readReplay(room, since);
       if (replay) {
         seq = replay.seq;
-        frames = replayFrames(page, room.alias, replay.seq, replay.events, budget, named);
+        frames = replayFrames(page, room.alias, replay.seq, replay.events, budget, named());
       } else {
         const first = await this.store.snapshotPage(key.tenantId, page, null, firstBudget);
         seq = first.seq;
         next = first.next;
-        frames = [snapshotFrame(page, room.alias, seq, first.chats, 0, next !== null, named)];
+        frames = [snapshotFrame(page, room.alias, seq, first.chats, 0, next !== null, named())];
       }
     } catch (err) {
       this.readFailed(key, sub, member, generation, err);
