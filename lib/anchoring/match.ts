@@ -28,6 +28,11 @@ export const MATCH = {
   minFuzzyQuoteChars: 8,
   /** Most edits a fuzzy match may have, as a share of the quote's length. */
   maxErrorRatio: 0.3,
+  /**
+   * Most edits in the scan of the whole text, away from every old place: a passage both moved and
+   * heavily edited is rare, and fewer allowed edits make each slice of the scan several times cheaper.
+   */
+  maxFarErrorRatio: 0.2,
   /** Least combined score a fuzzy match needs. */
   minFuzzyScore: 0.75,
   /**
@@ -63,7 +68,7 @@ export const MATCH = {
   minLead: 0.05,
   weights: { quote: 50, prefix: 20, suffix: 20, position: 2 },
   /** Text searched per step of the fuzzy scan. */
-  fuzzySliceChars: 16_384,
+  fuzzySliceChars: 8_192,
   /** Most exact occurrences scored (a very common quote in a huge page). */
   maxOccurrences: 5000,
   /** Most fuzzy candidates scored per searched slice. */
@@ -414,10 +419,11 @@ export function* matchSteps(
   // slices. Only candidates that pass the thresholds can win; all of them count as rivals.
   if (len >= MATCH.minFuzzyQuoteChars) {
     const maxErrors = Math.floor(len * MATCH.maxErrorRatio);
+    const farErrors = Math.floor(len * MATCH.maxFarErrorRatio);
     const overlap = len + maxErrors;
-    const consider = (from: number, to: number) => {
+    const consider = (from: number, to: number, errors = maxErrors) => {
       const slice = text.slice(from, to);
-      for (const m of candidates(search(slice, q.exact, maxErrors))) {
+      for (const m of candidates(search(slice, q.exact, errors))) {
         const raw = score(text, q, from + m.start, from + m.end, 1 - m.errors / len, 'fuzzy', hints);
         const ends = refineEnds(text, q, raw);
         const s =
@@ -446,7 +452,7 @@ export function* matchSteps(
       (b.kind !== 'fuzzy' || (q.prefix !== '' && q.suffix !== '' && Math.min(b.prefix, b.suffix) >= 0.9));
     if (!settled) {
       for (let from = 0; from < text.length; from += MATCH.fuzzySliceChars) {
-        consider(from, Math.min(text.length, from + MATCH.fuzzySliceChars + overlap));
+        consider(from, Math.min(text.length, from + MATCH.fuzzySliceChars + overlap), farErrors);
         yield;
       }
     }

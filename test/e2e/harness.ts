@@ -1111,6 +1111,26 @@ export class FirefoxUser implements UserBrowser {
     );
   }
 
+  /**
+   * Gives a command new keys the way a person does it in Firefox: the options page's Edit button, the
+   * keys typed into its one-line field, Enter. Returns the keys the page then shows for it.
+   */
+  async setShortcutInOptions(name: string, keys: string): Promise<string> {
+    const page = await this.findExtensionPage(10_000);
+    if (!page) throw new Error('no extension page is open');
+    await page.evaluate(() => {
+      location.href = '/options.html';
+    });
+    const row = `[data-testid="shortcut"][data-command="${name}"]`;
+    await (await page.waitForSelector(`${row} [data-testid="shortcut-edit"]`))!.click();
+    const input = await page.waitForSelector(`${row} [data-testid="shortcut-input"]`);
+    await input!.click({ count: 3 });
+    await page.keyboard.type(keys);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`${row} [data-testid="shortcut-keys"]`);
+    return page.$eval(`${row} [data-testid="shortcut-keys"]`, (e) => e.textContent ?? '');
+  }
+
   /** Firefox's own override of prefers-color-scheme for web content (0 dark, 1 light). */
   async colorScheme(scheme: 'light' | 'dark'): Promise<void> {
     await this.inBrowserWindow(

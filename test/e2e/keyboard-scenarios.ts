@@ -13,6 +13,7 @@ import {
   ARTIFACTS,
   browserAvailable,
   buildExtension,
+  FirefoxUser,
   servePages,
   type AxeFinding,
   type BrowserName,
@@ -211,6 +212,19 @@ export function keyboardScenarios(
       await inFrame('edit-comment');
       await tab.press('Escape');
       await expect.poll(() => tab.count('thread'), WAIT).toBe(0);
+    });
+
+    it('toggles the bar with a shortcut the person set (Firefox: from the options page)', async () => {
+      if (alice instanceof FirefoxUser) {
+        // No default keys (Chrome allows four suggestions): set some, with Enter in the one-line field.
+        expect(await alice.setShortcutInOptions('toggle-overlay', 'Alt+Shift+O')).toBe('Alt+Shift+O');
+      }
+      const collapsed = async () => (await tab.attr('topbar', 'class'))?.includes('cc-collapsed') ?? null;
+      expect(await collapsed()).toBe(false);
+      await alice.pressShortcut(tab, 'toggle-overlay');
+      await expect.poll(collapsed, WAIT).toBe(true);
+      await alice.pressShortcut(tab, 'toggle-overlay');
+      await expect.poll(collapsed, WAIT).toBe(false);
     });
 
     const findings: Record<string, AxeFinding[]> = {};
