@@ -65,6 +65,7 @@ async function take(peer: Peer, type: string): Promise<string> {
 export async function measureFrameBytes(port: number): Promise<{
   frames: Record<string, FrameSize>;
   newTextChat: number;
+  newTextChatNamingAuthor: number;
   socketioNewTextChat: number;
 }> {
   const frames: Record<string, FrameSize> = {};
@@ -94,18 +95,25 @@ export async function measureFrameBytes(port: number): Promise<{
       send(peer, { type: 'subscribe', page });
       note('server:snapshot (empty page)', await take(peer, 'snapshot'), false);
     }
-    const chatId = entityId();
     const lorem = 'A typical remark about the quoted passage, long enough to say something useful. ';
-    send(a, {
-      type: 'create-chat',
-      broadcastId: randomUUID(),
-      page,
-      chatId,
-      commentId: entityId(),
-      selectors: anchorSelectors(),
-      text: lorem.repeat(2).slice(0, 80),
-    });
+    const createChat = (chatId: string) =>
+      send(a, {
+        type: 'create-chat',
+        broadcastId: randomUUID(),
+        page,
+        chatId,
+        commentId: entityId(),
+        selectors: anchorSelectors(),
+        text: lorem.repeat(2).slice(0, 80),
+      });
+    // The first event of an author on the page names them (`authors`); later ones name them by id.
+    createChat(entityId());
     note('server:ack', await take(a, 'ack'), false);
+    const naming = await take(b, 'new-text-chat');
+    note('server:new-text-chat (naming its author)', naming, false);
+    const chatId = entityId();
+    createChat(chatId);
+    await take(a, 'ack');
     const created = await take(b, 'new-text-chat');
     note('server:new-text-chat', created, false);
     const commentId = entityId();
@@ -131,7 +139,7 @@ export async function measureFrameBytes(port: number): Promise<{
     note('server:updated-text-chat (delete-comment)', await take(b, 'updated-text-chat'), false);
     send(a, { type: 'delete-chat', broadcastId: randomUUID(), page, chatId });
     note('server:deleted-text-chat', await take(b, 'deleted-text-chat'), false);
-    send(b, { type: 'subscribe', page, since: 1 });
+    send(b, { type: 'subscribe', page, since: 2 });
     note('server:replay (4 events)', await take(b, 'replay'), false);
     send(a, { type: 'ping', t: Date.now() });
     note('server:pong', await take(a, 'pong'), false);
@@ -141,6 +149,7 @@ export async function measureFrameBytes(port: number): Promise<{
     return {
       frames,
       newTextChat: wireBytes(ntc, false),
+      newTextChatNamingAuthor: wireBytes(Buffer.byteLength(naming), false),
       // Socket.IO frames the same object as 42["event",{…}].
       socketioNewTextChat: wireBytes(ntc + Buffer.byteLength('42["event",]'), false),
     };

@@ -2,7 +2,7 @@
 // 80-character comment) whose comment carries a marker `~b~<event>~<sent µs>~` so that every
 // receiver can time it without parsing JSON. The baselines relay the same event JSON as our server sends.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { PROTOCOL_VERSION, type WriteFrameT } from '../lib/protocol';
+import { PROTOCOL_VERSION, wireLiveDiscussion, type WriteFrameT } from '../lib/protocol';
 
 export const MARK = '~b~';
 export const QUOTE_CHARS = 150;
@@ -42,7 +42,13 @@ export function anchorSelectors(): Extract<WriteFrameT, { type: 'create-chat' }>
   // describe() writes paths relative to the page's body and omits the end when it is the start's node.
   const path = '/div[1]/main[1]/article[1]/p[7]/text()[1]';
   return [
-    { type: 'TextQuoteSelector', exact, prefix: 'was said before ', suffix: ' as shown below.' },
+    // describe() keeps 32 characters of context on each side.
+    {
+      type: 'TextQuoteSelector',
+      exact,
+      prefix: 'as the report was saying before '.slice(0, 32),
+      suffix: ' and as the chart below shows it'.slice(0, 32),
+    },
     { type: 'TextPositionSelector', start: 1200, end: 1200 + exact.length },
     { type: 'RangeSelector', startContainer: path, startOffset: 12, endOffset: 162 },
   ];
@@ -60,25 +66,21 @@ export function createChat(page: string, text: string): Extract<WriteFrameT, { t
   };
 }
 
-/** The broadcast our server makes of `createChat`, as the baselines relay it (same fields, same size). */
+/**
+ * The broadcast our server makes of `createChat` for an author already named on the page, as the
+ * baselines relay it (same fields, same size): the page by its alias, the author by id, the quote.
+ */
 export function newTextChatEvent(page: string, seq: number, text: string) {
   const write = createChat(page, text);
   return {
     type: 'new-text-chat' as const,
-    page,
+    alias: 1,
     seq,
     broadcastId: write.broadcastId,
     chat: {
       id: write.chatId,
-      selectors: write.selectors,
-      comments: [
-        {
-          id: write.commentId,
-          author: { id: 'usr_3kT9xQ2mW7pLb4Vn', name: 'Bench User 1' },
-          text,
-          at: Date.now(),
-        },
-      ],
+      quote: wireLiveDiscussion({ id: write.chatId, selectors: write.selectors, comments: [] }, {}).quote,
+      comments: [{ id: write.commentId, author: 'usr_3kT9xQ2mW7pLb4Vn', text, at: Date.now() }],
     },
   };
 }

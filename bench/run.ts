@@ -150,7 +150,9 @@ async function main(): Promise<void> {
     const s = await attempt('wire bytes per frame type', () => fig.frameBytes());
     if (s) {
       result.bytes = s;
-      log(`  new-text-chat ${s.newTextChat} B on the wire (Socket.IO: ${s.socketioNewTextChat} B)`);
+      log(
+        `  new-text-chat ${s.newTextChat} B on the wire, ${s.newTextChatNamingAuthor} B naming its author (Socket.IO: ${s.socketioNewTextChat} B)`,
+      );
     }
   }
   if (args.only.has('storm') && args.servers.includes('ours')) {

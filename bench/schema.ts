@@ -90,8 +90,13 @@ export const BenchResult = z.object({
   memory: perServer(MemoryFigure),
   store: StoreFigure.optional(),
   bytes: z.object({
-    /** Wire bytes of a typical new-text-chat (150-character quote, 80-character comment). */
+    /**
+     * Wire bytes of a typical new-text-chat (150-character quote, 80-character comment), by an
+     * author already named on the page.
+     */
     newTextChat: num,
+    /** The same by an author whose first event on the page it is (it carries their name). */
+    newTextChatNamingAuthor: num.optional(),
     /** The same event as Socket.IO puts it on the wire (`42["event",{…}]`). */
     socketioNewTextChat: num,
     /** By frame type and direction, e.g. `server:new-text-chat`, `client:create-chat`. */

@@ -45,6 +45,8 @@ export async function startServer(
   const profileDir = process.env.BENCH_CPU_PROF_DIR;
   // One directory per server process: tsx's loader thread writes a profile of its own beside it.
   if (profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(profileDir, `${kind}-${Date.now()}`)}`);
+  // Extra V8/Node flags for the server processes (e.g. `--single-threaded-gc`), to compare settings.
+  nodeArgs.push(...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean));
   const child = new Child(`${kind} server`, SERVER_SCRIPTS[kind], { nodeArgs, env });
   const removeDir = () => {
     if (ownDir) rmSync(ownDir, { recursive: true, force: true });

@@ -36,6 +36,9 @@ export interface StoreFigure {
     largestFrameBytes: number;
     loopMaxMs: number;
     loopP99Ms: number;
+    /** The longest stall the server's own CPU time accounts for (see LoopDelay.cpuStallMaxMs). */
+    cpuStallMaxMs: number;
+    gcMaxMs: number;
     healthzMaxMs: number;
     healthzChecks: number;
   };
@@ -272,6 +275,8 @@ export async function storeFigure(options: {
         largestFrameBytes: largest,
         loopMaxMs: round(delay.maxMs),
         loopP99Ms: round(delay.p99Ms),
+        cpuStallMaxMs: round(delay.cpuStallMaxMs),
+        gcMaxMs: round(delay.gcMaxMs),
         healthzMaxMs: round(Math.max(...healthz)),
         healthzChecks: healthz.length,
       },

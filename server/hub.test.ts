@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ServerFrameT } from '../lib/protocol';
-import { addComment, createChat, PAGE } from '../test/helpers/frames';
+import { WireReader, type ServerFrameT, type WireServerFrameT } from '../lib/protocol';
+import { addComment, createChat, deleteChat, PAGE } from '../test/helpers/frames';
 import { addSnapshotPage, applyReplay, type DiscussionT, type PageState } from '../lib/protocol';
 import { MemoryBus } from './bus/memory';
 import { Hub, replayFrames, type Subscriber } from './hub';
@@ -17,14 +17,21 @@ import { openSqliteStore, type SqliteStore } from './store/sqlite';
 const actor: Actor = { user: { id: 'u1', name: 'Ana' }, role: 'member' };
 const tenantId = 'ten-a';
 
+/** Records what a subscriber is sent, read back as a client reads it (page keys, named authors). */
 class Recorder implements Subscriber {
   readonly frames: ServerFrameT[] = [];
+  private readonly reader = new WireReader({
+    frame: (frame) => this.frames.push(frame),
+    unknownAuthor: (page) => {
+      throw new Error(`a frame of ${page} named an author without a name`);
+    },
+  });
   constructor(
     readonly tenantId: string,
     readonly userId: string,
   ) {}
   deliver(frame: string) {
-    this.frames.push(JSON.parse(frame) as ServerFrameT);
+    this.reader.read(JSON.parse(frame) as WireServerFrameT);
   }
   subscribeFailed(page: string, message: string) {
     this.frames.push({ type: 'error', code: 'internal', message, page });
@@ -80,6 +87,41 @@ describe('Hub', () => {
       ['presence', null],
       ['new-text-chat', 3],
     ]);
+  });
+
+  it('names an author once per room, and names the room’s authors to a member who joins later', async () => {
+    release();
+    const first = new Recorder(tenantId, 'u1');
+    await hub.subscribe(first, PAGE);
+    const chat = createChat({ text: 'to be deleted' });
+    const created = await commitWrite(store, tenantId, chat, actor);
+    if (created.status !== 'applied') throw new Error(created.status);
+    await bus.publish({ tenantId, page: PAGE }, JSON.stringify(created.event));
+    const raw: string[] = [];
+    const later = new Recorder(tenantId, 'u2');
+    const deliver = later.deliver.bind(later);
+    later.deliver = (frame: string) => {
+      raw.push(frame);
+      deliver(frame);
+    };
+    // Ana's only discussion goes before the second member joins: the snapshot holds nothing of hers.
+    const dropped = await commitWrite(store, tenantId, deleteChat(chat.chatId), actor);
+    if (dropped.status !== 'applied') throw new Error(dropped.status);
+    await bus.publish({ tenantId, page: PAGE }, JSON.stringify(dropped.event));
+    await hub.subscribe(later, PAGE);
+    expect(JSON.parse(raw[0]!)).toMatchObject({ type: 'snapshot', chats: [], authors: { u1: 'Ana' } });
+    // Her next discussion names her by id alone, and both members read it with her name.
+    await write();
+    const live = raw.map((f) => JSON.parse(f) as { type: string; authors?: unknown }).at(-1)!;
+    expect(live.type).toBe('new-text-chat');
+    expect(live).not.toHaveProperty('authors');
+    for (const sub of [first, later]) {
+      const event = sub.frames.findLast((f) => f.type === 'new-text-chat');
+      expect(event?.type === 'new-text-chat' && event.chat.comments[0]!.author).toEqual({
+        id: 'u1',
+        name: 'Ana',
+      });
+    }
   });
 
   it('delivers queued events newer than the snapshot after it, in order', async () => {
@@ -356,8 +398,8 @@ describe('Hub frames of bounded size', () => {
   });
 
   it('replayFrames keeps an empty replay as one frame', () => {
-    expect(replayFrames(PAGE, 7, [], 100).map((f) => JSON.parse(f) as unknown)).toEqual([
-      { type: 'replay', page: PAGE, seq: 7, events: [] },
+    expect(replayFrames(PAGE, 3, 7, [], 100).map((f) => JSON.parse(f) as unknown)).toEqual([
+      { type: 'replay', page: PAGE, alias: 3, seq: 7, authors: {}, events: [] },
     ]);
   });
 });

@@ -10,12 +10,22 @@
 // A room's fan-out goes through its delivery queue: frames leave in order, each to every member
 // before the next starts, at most `fanOutSlice` sockets per event-loop turn, so a broadcast to
 // thousands of sockets does not block the loop for the whole room.
-import { LIMITS, type ChatEventT, type ReplayFrame, type SnapshotFrame } from '../lib/protocol';
+import {
+  LIMITS,
+  liveEvent,
+  wireDiscussion,
+  wireEvent,
+  type AuthorsT,
+  type ChatEventT,
+  type SnapshotFrame,
+  type WireReplayFrame,
+  type WireSnapshotFrame,
+} from '../lib/protocol';
 import { roomId } from './bus/memory';
 import { RoomSequencer } from './bus/sequencer';
 import type { Bus, RoomKey } from './bus/types';
 import type { PresenceBoard } from './presence/types';
-import { isCreation, ReplayLog, type LoggedEvent } from './replay-log';
+import { isCreation, ReplayLog, type LoggedEvent, type RenderEvent } from './replay-log';
 import type { Store } from './store/types';
 
 /** What the hub needs of a connection. */
@@ -51,6 +61,13 @@ interface Outgoing {
 
 interface Room {
   key: RoomKey;
+  /** The page's alias in this room's frames: unique on this node, never reused. */
+  alias: number;
+  /**
+   * Authors (id → name) named to every member so far: a live event names its author by id alone
+   * once the room has named them; each answer to a subscribe names them all (with its own authors).
+   */
+  named: Map<string, string>;
   members: Map<Subscriber, Membership>;
   /** Sockets per user id: presence counts users, not sockets. */
   users: Map<string, number>;
@@ -89,6 +106,7 @@ export class Hub {
   /** A reconciliation is running; another asked meanwhile runs right after it. */
   private reconciling: Promise<void> | null = null;
   private reconcileAgain = false;
+  private lastAlias = 0;
 
   constructor(
     private readonly store: Store,
@@ -162,7 +180,8 @@ export class Hub {
     let member = room.members.get(sub);
     if (member && !this.needsRead(sub, page, since)) {
       // Up to date already: nothing to read, nothing new to send.
-      sub.deliver(JSON.stringify({ type: 'replay', page, seq: member.seq, events: [] }), page, false);
+      const empty: WireReplayFrame = { type: 'replay', page, alias: room.alias, seq: member.seq, events: [] };
+      sub.deliver(JSON.stringify(empty), page, false);
       sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
       return 0;
     }
@@ -182,6 +201,11 @@ export class Hub {
     let next: string | null = null;
     // What the frame's envelope (type, page, seq, part) leaves for its discussions or events.
     const budget = this.frameBytes - Buffer.byteLength(page) - 96;
+    // The first frame of the answer also names every author the room's live events may name by id:
+    // those named when the answer is made (after the read), so events held back meanwhile are
+    // covered too. Room for them is kept before the read, with 1 KiB for authors named during it.
+    const firstBudget = budget - JSON.stringify(Object.fromEntries(room.named)).length - 1024;
+    const named = () => Object.fromEntries(room.named);
     // What this answer costs the subscribe budget: each read, and each frame's size.
     let cost = this.readCostBytes;
     try {
@@ -190,12 +214,12 @@ export class Hub {
       const replay = since === undefined ? null : await this.readReplay(room, since);
       if (replay) {
         seq = replay.seq;
-        frames = replayFrames(page, replay.seq, replay.events, budget);
+        frames = replayFrames(page, room.alias, replay.seq, replay.events, budget, named());
       } else {
-        const first = await this.store.snapshotPage(key.tenantId, page, null, budget);
+        const first = await this.store.snapshotPage(key.tenantId, page, null, firstBudget);
         seq = first.seq;
         next = first.next;
-        frames = [snapshotFrame(page, seq, first.chats, 0, next !== null)];
+        frames = [snapshotFrame(page, room.alias, seq, first.chats, 0, next !== null, named())];
       }
     } catch (err) {
       this.readFailed(key, sub, member, generation, err);
@@ -219,7 +243,7 @@ export class Hub {
         return cost;
       }
       if (!this.isCurrent(key, sub, member, generation)) return cost;
-      const frame = snapshotFrame(page, seq, chats, part, next !== null);
+      const frame = snapshotFrame(page, room.alias, seq, chats, part, next !== null, {});
       sub.deliver(frame, page, false);
       cost += frame.length;
     }
@@ -239,6 +263,15 @@ export class Hub {
     room.sequencer.start(seq);
     sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
     return cost;
+  }
+
+  /** An event as this room's replays send it: its wire form (every selector), with the authors it names. */
+  private renderFor(room: Room): RenderEvent {
+    return (event) => {
+      const authors: AuthorsT = {};
+      const json = JSON.stringify(wireEvent(event, room.alias, authors, false));
+      return { seq: event.seq, json, authors };
+    };
   }
 
   /**
@@ -261,9 +294,11 @@ export class Hub {
     const rewrites = room.rewrites;
     const read = await this.store.eventsSince(tenantId, page, since, this.replayLimit);
     if (!read) return null;
-    const events = read.events.map((event) => ({ seq: event.seq, json: JSON.stringify(event) }));
+    const render = this.renderFor(room);
+    const events = read.events.map(render);
     if (!room.closed && room.rewrites === rewrites) {
       room.replayLog = ReplayLog.of(since, read.seq, events, {
+        render,
         maxEvents: this.replayLimit,
         maxBytes: REPLAY_LOG_BYTES,
       });
@@ -358,6 +393,8 @@ export class Hub {
     if (!room) {
       const created: Room = {
         key,
+        alias: ++this.lastAlias,
+        named: new Map(),
         members: new Map(),
         users: new Map(),
         userIds: new Set(),
@@ -367,14 +404,17 @@ export class Hub {
           gapWaitMs: this.gapWaitMs,
           replayLimit: this.replayLimit,
           eventsSince: (since, limit) => this.store.eventsSince(key.tenantId, key.page, since, limit),
+          // Bus frames are the store's events; subscribers get them in the wire form, made once per room.
           deliver: (frame, seq) => {
+            if (seq === null) return this.enqueue(created, frame, seq);
+            const event = JSON.parse(frame) as ChatEventT;
             // An edit or a delete changes how earlier events render: the log no longer holds what
             // a read would give.
-            if (!isCreation(JSON.parse(frame) as ChatEventT)) {
+            if (!isCreation(event)) {
               created.replayLog = null;
               created.rewrites++;
             }
-            this.enqueue(created, frame, seq);
+            this.enqueue(created, JSON.stringify(liveEvent(event, created.alias, created.named)), seq);
           },
           // Too far behind to fill: every member takes a fresh snapshot, which restarts the order.
           resync: () => {
@@ -480,14 +520,25 @@ export class Hub {
   }
 }
 
+/** One snapshot frame: `authors` names the authors of its comments and any more it is given. */
 function snapshotFrame(
   page: string,
+  alias: number,
   seq: number,
   chats: SnapshotFrame['chats'],
   part: number,
   more: boolean,
+  named: AuthorsT,
 ): string {
-  const frame: SnapshotFrame = { type: 'snapshot', page, seq, chats };
+  const authors: AuthorsT = { ...named };
+  const frame: WireSnapshotFrame = {
+    type: 'snapshot',
+    page,
+    alias,
+    seq,
+    chats: chats.map((c) => wireDiscussion(c, authors)),
+    authors,
+  };
   if (part > 0) frame.part = part;
   if (more) frame.more = true;
   return JSON.stringify(frame);
@@ -495,28 +546,36 @@ function snapshotFrame(
 
 /**
  * A replay as frames of at most about `maxBytes` each: every frame but the last ends at its own
- * last event's seq, so a client applies them one after another like one replay.
+ * last event's seq, so a client applies them one after another like one replay. Each frame names
+ * the authors of its events; the first also those in `named`.
  */
 export function replayFrames(
   page: string,
+  alias: number,
   seq: number,
   events: readonly LoggedEvent[],
   maxBytes: number,
+  named: AuthorsT = {},
 ): string[] {
   const frames: string[] = [];
   let chunk: string[] = [];
-  let bytes = 0;
+  let authors: AuthorsT = { ...named };
+  let bytes = JSON.stringify(authors).length;
   let last = events[0] ? events[0].seq - 1 : seq;
   const flush = (upTo: number) => {
-    const head: Omit<ReplayFrame, 'events'> = { type: 'replay', page, seq: upTo };
+    const head: Omit<WireReplayFrame, 'events'> = { type: 'replay', page, alias, seq: upTo, authors };
     frames.push(`${JSON.stringify(head).slice(0, -1)},"events":[${chunk.join(',')}]}`);
     chunk = [];
-    bytes = 0;
+    authors = {};
+    bytes = 2;
   };
-  for (const { seq: eventSeq, json } of events) {
-    const size = Buffer.byteLength(json) + 1;
+  for (const { seq: eventSeq, json, authors: mentioned = {} } of events) {
+    let size = Buffer.byteLength(json) + 1;
+    for (const [id, name] of Object.entries(mentioned))
+      if (!(id in authors)) size += Buffer.byteLength(JSON.stringify({ [id]: name }));
     if (chunk.length > 0 && bytes + size > maxBytes) flush(last);
     chunk.push(json);
+    Object.assign(authors, mentioned);
     bytes += size;
     last = eventSeq;
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatEventT, ServerFrameT } from '../lib/protocol';
+import { WireReader, type ChatEventT, type ServerFrameT, type WireServerFrameT } from '../lib/protocol';
 import { addComment, createChat, deleteComment, editComment, PAGE } from '../test/helpers/frames';
 import { MemoryBus } from './bus/memory';
 import { Hub, type Subscriber } from './hub';
@@ -16,14 +16,21 @@ import { openSqliteStore, type SqliteStore } from './store/sqlite';
 const actor: Actor = { user: { id: 'u1', name: 'Ana' }, role: 'member' };
 const tenantId = 'ten-a';
 
+/** Records what a subscriber is sent, read back as a client reads it (page keys, named authors). */
 class Recorder implements Subscriber {
   readonly frames: ServerFrameT[] = [];
+  private readonly reader = new WireReader({
+    frame: (frame) => this.frames.push(frame),
+    unknownAuthor: (page) => {
+      throw new Error(`a frame of ${page} named an author without a name`);
+    },
+  });
   constructor(
     readonly tenantId: string,
     readonly userId: string,
   ) {}
   deliver(frame: string) {
-    this.frames.push(JSON.parse(frame) as ServerFrameT);
+    this.reader.read(JSON.parse(frame) as WireServerFrameT);
   }
   subscribeFailed(page: string, message: string) {
     this.frames.push({ type: 'error', code: 'internal', message, page });

@@ -8,13 +8,19 @@
 // so an edit or a delete changes how earlier events render (their old text is gone): such an event,
 // seen live or in a read, empties the log. Deleted text therefore stays in memory no longer than
 // the delete's own broadcast takes to reach the room.
-import type { ChatEventT } from '../lib/protocol';
+import type { AuthorsT, ChatEventT } from '../lib/protocol';
 
-/** One event of a replay: its seq and its JSON as sent. */
+/** One event of a replay: its seq and its JSON as sent, with the names of the authors it mentions. */
 export interface LoggedEvent {
   seq: number;
   json: string;
+  authors?: AuthorsT;
 }
+
+/** How a log turns an event into what a replay sends. */
+export type RenderEvent = (event: ChatEventT) => LoggedEvent;
+
+const asStored: RenderEvent = (event) => ({ seq: event.seq, json: JSON.stringify(event) });
 
 /** Events that leave every earlier event's rendering as it was. */
 export function isCreation(event: ChatEventT): boolean {
@@ -35,6 +41,7 @@ export class ReplayLog {
     events: LoggedEvent[],
     private readonly maxEvents: number,
     private readonly maxBytes: number,
+    private readonly render: RenderEvent,
   ) {
     this.events = events;
     this.bytes = events.reduce((n, e) => n + e.json.length, 0);
@@ -46,9 +53,9 @@ export class ReplayLog {
     since: number,
     seq: number,
     events: LoggedEvent[],
-    limits: { maxEvents: number; maxBytes: number },
+    limits: { maxEvents: number; maxBytes: number; render?: RenderEvent },
   ) {
-    return new ReplayLog(since, seq, events, limits.maxEvents, limits.maxBytes);
+    return new ReplayLog(since, seq, events, limits.maxEvents, limits.maxBytes, limits.render ?? asStored);
   }
 
   /** True when a replay from `since` can be answered from this log (plus what came after `to`). */
@@ -64,9 +71,9 @@ export class ReplayLog {
     for (const event of events) {
       if (event.seq <= this.to) continue;
       if (event.seq !== this.to + 1 || !isCreation(event)) return false;
-      const json = JSON.stringify(event);
-      this.events.push({ seq: event.seq, json });
-      this.bytes += json.length;
+      const logged = this.render(event);
+      this.events.push(logged);
+      this.bytes += logged.json.length;
       this.to = event.seq;
     }
     if (seq !== this.to) return false;

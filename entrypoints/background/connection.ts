@@ -9,6 +9,7 @@ import {
   LIMITS,
   PROTOCOL_VERSION,
   parseServerFrame,
+  WireReader,
   retryAfterOf,
   type ClientFrameT,
   type ServerFrameT,
@@ -62,6 +63,11 @@ export interface ConnectionDeps {
   backoff?: BackoffPolicy;
   onLive(welcome: WelcomeFrame): void;
   onFrame(frame: ServerFrameT): void;
+  /**
+   * A page's frame named an author whose name never came (a lost frame): the page needs a fresh
+   * snapshot. Optional: without it the frame is dropped.
+   */
+  onUnknownAuthor?(page: string): void;
   /** Called on every state change (and when the detail or retry time changes). */
   onState(): void;
 }
@@ -107,6 +113,10 @@ export class Connection {
   private browserOffline = false;
   /** Bumped for every socket so that late callbacks of an old one are ignored. */
   private generation = 0;
+  private readonly reader = new WireReader({
+    frame: (frame) => this.deps.onFrame(frame),
+    unknownAuthor: (page) => this.deps.onUnknownAuthor?.(page),
+  });
   private readonly timers: Timers;
   private readonly random: () => number;
   private readonly now: () => number;
@@ -230,6 +240,7 @@ export class Connection {
       }
       const frame = parsed.frame;
       if (frame.type === 'welcome') {
+        this.reader.reset();
         this.timers.clearTimeout(this.helloTimer);
         this.welcome = frame;
         this.attempt = 0;
@@ -241,7 +252,9 @@ export class Connection {
         this.deps.onLive(frame);
         return;
       }
-      if (this.state === 'live') this.deps.onFrame(frame);
+      // Page frames name their page by the alias of its subscribe answer, authors by id: the
+      // reader turns them back into page keys and names.
+      if (this.state === 'live') this.reader.read(frame);
     };
     socket.onerror = () => {
       // The close event that follows carries the outcome.

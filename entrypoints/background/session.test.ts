@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { LIMITS, type ChatEventT, type WriteFrameT } from '@/lib/protocol';
+import { LIMITS, PROTOCOL_VERSION, type ChatEventT, type WriteFrameT } from '@/lib/protocol';
 import type { BackgroundToFrameT } from '@/lib/messaging';
 import { legacyTokenStorage, outboxStorage, serverUrlStorage } from '@/lib/storage';
 import { socketFactory } from '@/test/unit/fake-socket';
@@ -10,7 +10,7 @@ import { Session } from './session';
 const page = 'https://example.com/a';
 const welcome = {
   type: 'welcome' as const,
-  protocol: 1,
+  protocol: PROTOCOL_VERSION,
   user: { id: 'u-alice', name: 'Alice' },
   tenant: { id: 't-a', name: 'Tenant A' },
   role: 'member' as const,
@@ -187,19 +187,24 @@ describe('Session: events', () => {
     ]);
   });
 
-  it('holds live events that arrive before the snapshot and applies them after it, once', async () => {
+  it('holds live events that arrive before the answer to a resubscribe and applies them after it, once', async () => {
+    // Before its first answer a page has no alias, so its events cannot arrive; a resubscribe (here
+    // after a gap) is answered while the page's events keep coming.
     const { session, sockets, to } = makeSession();
     session.tabOpened(1, page);
     const socket = await goLive(sockets);
-    const before = created(3, 'chat-cccc');
-    const after = created(4, 'chat-dddd');
+    socket.receive({ type: 'snapshot', page, seq: 2, chats: [] });
+    const missed = created(3, 'chat-bbbb');
+    const before = created(4, 'chat-cccc');
+    const after = created(5, 'chat-dddd');
     socket.receive(before);
+    expect(socket.sentOf('subscribe').at(-1)).toEqual({ type: 'subscribe', page, since: 2 });
     socket.receive(after);
-    expect(socket.sentOf('subscribe')).toHaveLength(1);
-    socket.receive({ type: 'snapshot', page, seq: 3, chats: [before.chat] });
+    socket.receive({ type: 'replay', page, seq: 4, events: [missed, before] });
     expect(to(1).filter((m) => m.kind === 'event')).toEqual([{ kind: 'event', event: after }]);
-    expect(session.cache.get(page)?.seq).toBe(4);
-    expect(socket.sentOf('subscribe')).toHaveLength(1);
+    expect(session.cache.get(page)?.seq).toBe(5);
+    expect(session.cache.get(page)?.chats.map((c) => c.id)).toEqual(['chat-bbbb', 'chat-cccc', 'chat-dddd']);
+    expect(socket.sentOf('subscribe')).toHaveLength(2);
   });
 
   it('resubscribes with since = last seq after a reconnect, and applies the replay', async () => {

@@ -20,7 +20,10 @@ import { TabPages } from './subscriptions';
 /** Errors after which resending the same write could succeed: keep it queued. */
 const RETRYABLE = new Set(['rate-limited', 'internal', 'not-subscribed']);
 
-export interface SessionDeps extends Omit<ConnectionDeps, 'onLive' | 'onFrame' | 'onState'> {
+export interface SessionDeps extends Omit<
+  ConnectionDeps,
+  'onLive' | 'onFrame' | 'onState' | 'onUnknownAuthor'
+> {
   outbox: Outbox;
   /** Delivers a message to the discussion frame of a tab. */
   deliver(tabId: number, message: BackgroundToFrameT): void;
@@ -52,6 +55,9 @@ export class Session {
       ...deps,
       onLive: () => this.onLive(),
       onFrame: (frame) => this.onFrame(frame),
+      onUnknownAuthor: (page) => {
+        if (this.subscribed.has(page)) this.resync(page, true);
+      },
       onState: () => this.onConnectionState(),
     });
     void this.outbox.ready.then(() => this.updateWanted());

@@ -191,6 +191,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
 export const CLIENT_FRAME_TYPES = ClientFrame.options.map((o) => o.shape.type.value);
 
 // ---------------------------------------------------------------- server → client
+// As the extension and the server's store see them: pages by key, authors with their names, every
+// selector. The wire form of the page frames is further below.
 
 export const Role = z.enum(['member', 'admin']);
 
@@ -289,6 +291,117 @@ export const ServerFrame = z.discriminatedUnion('type', [
   Batch,
 ]);
 
+// ---------------------------------------------------------------- on the wire (protocol 2)
+// What the server actually sends for pages, discussions and events: events name their page by the
+// alias its subscribe answer gave, comments name their author by user id (the names come in an
+// `authors` table), and a live new-text-chat carries only the anchor's TextQuoteSelector (its
+// hints are stored and come with snapshots and replays). lib/protocol/wire.ts turns these into
+// the frames above, which is what the rest of the extension works with.
+
+/** A page's alias on one connection, given by the answer to its subscribe. */
+export const PageAlias = z.number().int().positive();
+/** User id → name, for the authors a frame names by id. */
+export const Authors = z.record(z.string(), z.string());
+
+export const WireComment = z.object({
+  id: EntityId,
+  /** The author's user id; the name is in an `authors` table sent on this connection before or with it. */
+  author: z.string(),
+  text: z.string(),
+  at: Timestamp,
+  editedAt: Timestamp.optional(),
+});
+export const WireDiscussion = z.object({
+  id: EntityId,
+  selectors: Selectors,
+  comments: z.array(WireComment),
+});
+/**
+ * A discussion as a live new-text-chat carries it: its anchor's TextQuoteSelector as `quote`, without
+ * the selector's `type` (the hints are stored and come with snapshots and replays).
+ */
+export const WireLiveDiscussion = z.object({
+  id: EntityId,
+  quote: TextQuoteSelector.omit({ type: true }),
+  comments: z.array(WireComment),
+});
+
+const wireEventBase = {
+  alias: PageAlias,
+  seq: Seq,
+  broadcastId: BroadcastId,
+  /** Names of authors this event is the first on the connection to mention (live events only). */
+  authors: Authors.optional(),
+};
+export const WireNewTextChat = z.object({
+  type: z.literal('new-text-chat'),
+  ...wireEventBase,
+  /** Live: the quote alone (`quote`); in a replay: every selector (`selectors`). */
+  chat: z.union([WireDiscussion, WireLiveDiscussion]),
+});
+export const WireChatChange = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('add-comment'), comment: WireComment }),
+  z.object({ op: z.literal('edit-comment'), commentId: EntityId, text: z.string(), editedAt: Timestamp }),
+  z.object({ op: z.literal('delete-comment'), commentId: EntityId }),
+]);
+export const WireUpdatedTextChat = z.object({
+  type: z.literal('updated-text-chat'),
+  ...wireEventBase,
+  chatId: EntityId,
+  change: WireChatChange,
+});
+export const WireDeletedTextChat = z.object({
+  type: z.literal('deleted-text-chat'),
+  ...wireEventBase,
+  chatId: EntityId,
+});
+export const WireChatEvent = z.discriminatedUnion('type', [
+  WireNewTextChat,
+  WireUpdatedTextChat,
+  WireDeletedTextChat,
+]);
+export const WireSnapshot = z.object({
+  type: z.literal('snapshot'),
+  page: PageKey,
+  alias: PageAlias,
+  seq: Seq,
+  chats: z.array(WireDiscussion),
+  /** Names of the authors this part mentions (and of others the page's live events may name by id). */
+  authors: Authors.optional(),
+  part: z.number().int().nonnegative().optional(),
+  more: z.literal(true).optional(),
+});
+export const WireReplay = z.object({
+  type: z.literal('replay'),
+  page: PageKey,
+  alias: PageAlias,
+  seq: Seq,
+  events: z.array(WireChatEvent),
+  authors: Authors.optional(),
+});
+export const WireBatchedFrame = z.discriminatedUnion('type', [
+  WireNewTextChat,
+  WireUpdatedTextChat,
+  WireDeletedTextChat,
+  Presence,
+]);
+export const WireBatch = z.object({ type: z.literal('batch'), events: z.array(WireBatchedFrame).min(1) });
+
+/** Every frame the server sends, as sent. */
+export const WireServerFrame = z.discriminatedUnion('type', [
+  Welcome,
+  WireNewTextChat,
+  WireUpdatedTextChat,
+  WireDeletedTextChat,
+  Presence,
+  WireSnapshot,
+  WireReplay,
+  Ack,
+  ErrorFrame,
+  Pong,
+  WireBatch,
+]);
+
 // ---------------------------------------------------------------- types
 
 export type BroadcastIdT = z.infer<typeof BroadcastId>;
@@ -316,3 +429,11 @@ export type AckFrame = z.infer<typeof Ack>;
 export type ErrorFrameT = z.infer<typeof ErrorFrame>;
 export type BatchedFrameT = z.infer<typeof BatchedFrame>;
 export type BatchFrame = z.infer<typeof Batch>;
+export type WireCommentT = z.infer<typeof WireComment>;
+export type WireDiscussionT = z.infer<typeof WireDiscussion>;
+export type WireLiveDiscussionT = z.infer<typeof WireLiveDiscussion>;
+export type WireChatEventT = z.infer<typeof WireChatEvent>;
+export type WireSnapshotFrame = z.infer<typeof WireSnapshot>;
+export type WireReplayFrame = z.infer<typeof WireReplay>;
+export type WireServerFrameT = z.infer<typeof WireServerFrame>;
+export type AuthorsT = z.infer<typeof Authors>;

@@ -4,3 +4,4 @@ export * from './frames';
 export * from './parse';
 export * from './page-state';
 export * from './retry-after';
+export * from './wire';

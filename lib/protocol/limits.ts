@@ -2,7 +2,7 @@
 // no other file may restate a number that lives here.
 
 /** Bumped on any incompatible change of a frame's shape. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const LIMITS = {
   /**

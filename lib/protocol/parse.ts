@@ -4,9 +4,9 @@ import {
   BroadcastId,
   CLIENT_FRAME_TYPES,
   ClientFrame,
-  ServerFrame,
+  WireServerFrame,
   type ClientFrameT,
-  type ServerFrameT,
+  type WireServerFrameT,
 } from './frames';
 import { pageKeyFromUrl } from '../page-key/normalise';
 import type { ErrorCode } from './limits';
@@ -96,15 +96,15 @@ export function parseClientFrame(text: string): ParseResult<ClientFrameT> {
   return { ok: true, frame: parsed.data };
 }
 
-/** Parses one server frame (used by the extension and by tests). Never throws. */
-export function parseServerFrame(text: string): ParseResult<ServerFrameT> {
+/** Parses one server frame as sent (used by the extension and by tests). Never throws. */
+export function parseServerFrame(text: string): ParseResult<WireServerFrameT> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     return { ok: false, code: 'bad-json', message: 'frame is not valid JSON' };
   }
-  const parsed = ServerFrame.safeParse(raw);
+  const parsed = WireServerFrame.safeParse(raw);
   if (!parsed.success) return { ok: false, code: 'bad-frame', message: describeIssues(parsed.error) };
   return { ok: true, frame: parsed.data };
 }

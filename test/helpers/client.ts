@@ -2,7 +2,13 @@
 // frames (batches unwrapped) or the close it expects. Never sleeps: every wait is for a condition.
 import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION, type ServerFrameT, type WelcomeFrame } from '../../lib/protocol';
+import {
+  PROTOCOL_VERSION,
+  WireReader,
+  type ServerFrameT,
+  type WelcomeFrame,
+  type WireServerFrameT,
+} from '../../lib/protocol';
 
 export type Frame = ServerFrameT;
 type Predicate = (frame: Frame) => boolean;
@@ -34,8 +40,19 @@ export interface Closed {
 }
 
 export class TestClient {
-  /** Every frame received (batches unwrapped), in order. */
+  /**
+   * Every frame received (batches unwrapped), in order, as the extension reads them: page keys
+   * instead of aliases, authors with their names (see lib/protocol/wire.ts).
+   */
   readonly received: Frame[] = [];
+  /** Every frame as it came on the wire, batches included. */
+  readonly raw: WireServerFrameT[] = [];
+  /** Pages whose frames named an author this connection was never told the name of. */
+  readonly unknownAuthors: string[] = [];
+  private readonly reader = new WireReader({
+    frame: (frame) => this.onFrame(frame),
+    unknownAuthor: (page) => this.unknownAuthors.push(page),
+  });
   /** Resolves when the socket closes, with the close code and reason. */
   readonly closed: Promise<Closed>;
   welcome: WelcomeFrame | null = null;
@@ -44,7 +61,11 @@ export class TestClient {
   private closedWith: Closed | null = null;
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => this.onFrame(JSON.parse(data.toString()) as Frame));
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as WireServerFrameT;
+      this.raw.push(frame);
+      this.reader.read(frame);
+    });
     ws.on('error', () => {});
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => {
@@ -148,9 +169,17 @@ export class TestClient {
     return this.closed;
   }
 
+  /** Calls `listener` with every frame read from now on (batches unwrapped), before any wait sees it. */
+  listen(listener: (frame: Frame) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private readonly listeners: ((frame: Frame) => void)[] = [];
+
   private onFrame(frame: Frame): void {
     const frames = frame.type === 'batch' ? (frame.events as Frame[]) : [frame];
     for (const f of frames) {
+      for (const listener of this.listeners) listener(f);
       this.received.push(f);
       const w = this.waiters.find((x) => x.match(f));
       if (w) {

@@ -16,6 +16,8 @@ import {
   type ErrorFrameT,
   type PageState,
   type ServerFrameT,
+  type WireServerFrameT,
+  WireReader,
   type WriteFrameT,
 } from '../../lib/protocol';
 import { issueToken } from '../../server/auth';
@@ -271,10 +273,15 @@ export class ClusterClient {
     ws.on('error', () => undefined);
     const welcomed = new Promise<void>((resolve, reject) => {
       ws.once('close', (code) => reject(new Error(`closed with ${code} before welcome`)));
+      // As the extension does: page frames come back with page keys and named authors.
+      const reader = new WireReader({
+        frame: (frame) => this.onFrame(frame),
+        unknownAuthor: (page) => this.resync(page, true),
+      });
       ws.on('message', (data) => {
-        const frame = JSON.parse(data.toString()) as ServerFrameT;
+        const frame = JSON.parse(data.toString()) as WireServerFrameT;
         if (frame.type === 'welcome') resolve();
-        this.onFrame(frame);
+        reader.read(frame);
       });
     });
     ws.once('open', () =>
@@ -362,9 +369,11 @@ export class ClusterClient {
     }
   }
 
-  private resync(page: string): void {
+  /** A gap: a replay from the last seq held; `fresh` (a frame that could not be read): a snapshot. */
+  private resync(page: string, fresh = false): void {
     const p = this.pages.get(page);
-    if (p?.state) this.send({ type: 'subscribe', page, since: p.state.seq });
+    if (fresh) this.send({ type: 'subscribe', page });
+    else if (p?.state) this.send({ type: 'subscribe', page, since: p.state.seq });
   }
 }
 

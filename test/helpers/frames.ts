@@ -1,5 +1,6 @@
 // Builders for valid client write frames with fresh ids, so tests state only what they care about.
 import { randomUUID } from 'node:crypto';
+import { liveSelectors, type DiscussionT } from '../../lib/protocol';
 
 export const PAGE = 'https://example.com/article';
 
@@ -57,4 +58,13 @@ export function deleteComment(chatId: string, commentId: string, page = PAGE) {
 
 export function deleteChat(chatId: string, page = PAGE) {
   return { type: 'delete-chat' as const, broadcastId: randomUUID(), page, chatId };
+}
+
+/**
+ * Discussions with their anchors cut to the quote: a client holds a discussion it received live
+ * with its quote only (the hints come with snapshots and replays), so states that went through
+ * live events are compared with the store's this way.
+ */
+export function quotesOnly(chats: readonly DiscussionT[]): DiscussionT[] {
+  return chats.map((c) => ({ ...c, selectors: liveSelectors(c.selectors) }));
 }

@@ -5,7 +5,7 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CLOSE, retryAfterOf } from '../../lib/protocol';
+import { CLOSE, PROTOCOL_VERSION, retryAfterOf } from '../../lib/protocol';
 import { createCollabServer } from '../../server/app';
 import { DEFAULTS, type ServerConfig } from '../../server/config';
 import { TcpProxy } from '../e2e/tcp-proxy';
@@ -116,7 +116,7 @@ describe('refusing with a retry-after', () => {
     // HTTP is still served while busy.
     expect((await fetch(`${t.server.httpUrl}/healthz`)).status).toBe(200);
     // One handshake completes: there is room again.
-    quiet[0]!.send({ type: 'hello', token: t.tokens.alice, protocol: 1 });
+    quiet[0]!.send({ type: 'hello', token: t.tokens.alice, protocol: PROTOCOL_VERSION });
     await quiet[0]!.next('welcome');
     const bob = await TestClient.connect(t.url, t.tokens.bob);
     expect(bob.welcome?.user.name).toBe('Bob');

@@ -40,16 +40,27 @@ describe('handshake', () => {
   });
 
   it.each([
-    ['an unknown token', { type: 'hello', token: 'cc_not-a-real-token', protocol: 1 }, 4401, /unknown token/],
+    [
+      'an unknown token',
+      { type: 'hello', token: 'cc_not-a-real-token', protocol: PROTOCOL_VERSION },
+      4401,
+      /unknown token/,
+    ],
     [
       'a token of another kind',
-      { type: 'hello', token: 'sk-123', protocol: 1 },
+      { type: 'hello', token: 'sk-123', protocol: PROTOCOL_VERSION },
       4401,
       /not a Collab Chat token/,
     ],
-    ['a missing token', { type: 'hello', protocol: 1 }, 4401, /no token/],
-    ['an empty token', { type: 'hello', token: '', protocol: 1 }, 4401, /no token/],
-    ['another protocol version', { type: 'hello', token: 'cc_x', protocol: 99 }, 4426, /protocol 1/],
+    ['a missing token', { type: 'hello', protocol: PROTOCOL_VERSION }, 4401, /no token/],
+    ['an empty token', { type: 'hello', token: '', protocol: PROTOCOL_VERSION }, 4401, /no token/],
+    ['another protocol version', { type: 'hello', token: 'cc_x', protocol: 99 }, 4426, /protocol 2/],
+    [
+      'protocol 1 (a client from before page aliases)',
+      { type: 'hello', token: 'cc_x', protocol: 1 },
+      4426,
+      /server speaks protocol 2, client 1; update/,
+    ],
     [
       'another frame first',
       { type: 'subscribe', page: 'https://example.com/' },
@@ -59,7 +70,12 @@ describe('handshake', () => {
     ['invalid JSON first', '{hello', 4400, /not valid JSON/],
     ['a first type whose toString is not a function', '{"type":{"toString":1}}', 4400, /must be hello/],
     ['a hello without protocol', { type: 'hello', token: 'cc_x' }, 4400, /invalid hello/],
-    ['a token that is not a string', { type: 'hello', token: 42, protocol: 1 }, 4400, /invalid hello/],
+    [
+      'a token that is not a string',
+      { type: 'hello', token: 42, protocol: PROTOCOL_VERSION },
+      4400,
+      /invalid hello/,
+    ],
     [
       'a protocol that is not a number',
       { type: 'hello', token: 'cc_x', protocol: '1' },

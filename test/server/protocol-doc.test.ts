@@ -13,7 +13,7 @@ import {
   ERRORS,
   LIMITS,
   PROTOCOL_VERSION,
-  ServerFrame,
+  WireServerFrame,
 } from '../../lib/protocol';
 
 const doc = readFileSync(join(__dirname, '../../docs/protocol.md'), 'utf8');
@@ -58,7 +58,7 @@ describe('docs/protocol.md', () => {
 
   it('has examples of every frame type, both ways', () => {
     const types = new Set(examples.map((b) => (JSON.parse(b.text) as { type: string }).type));
-    for (const type of [...CLIENT_FRAME_TYPES, ...ServerFrame.options.map((o) => o.shape.type.value)]) {
+    for (const type of [...CLIENT_FRAME_TYPES, ...WireServerFrame.options.map((o) => o.shape.type.value)]) {
       expect(types, `an example of ${type}`).toContain(type);
     }
   });
@@ -67,7 +67,7 @@ describe('docs/protocol.md', () => {
     'example %i (under "%s") is a valid frame',
     (_n, _heading, text) => {
       const frame = JSON.parse(text) as { type: string };
-      const schema = (CLIENT_FRAME_TYPES as string[]).includes(frame.type) ? ClientFrame : ServerFrame;
+      const schema = (CLIENT_FRAME_TYPES as string[]).includes(frame.type) ? ClientFrame : WireServerFrame;
       const parsed = schema.safeParse(frame);
       expect(parsed.error?.issues ?? []).toEqual([]);
       // Nothing in an example is dropped by the schema, and its page is already a page key.

@@ -68,7 +68,11 @@ const cases: Attack[] = [
   }),
   row('a wrong token', { close: CLOSE.unauthenticated }, async (w) => {
     const c = await w.open();
-    c.send({ type: 'hello', token: `cc_${randomBytes(32).toString('base64url')}`, protocol: 1 });
+    c.send({
+      type: 'hello',
+      token: `cc_${randomBytes(32).toString('base64url')}`,
+      protocol: PROTOCOL_VERSION,
+    });
     return closeOf(c);
   }),
   row('a revoked token', { close: CLOSE.revoked }, async (w) => {

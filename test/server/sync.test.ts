@@ -1,7 +1,7 @@
 // Two users of one tenant editing one page: echoes, seqs, resync, retries, authorisation, tenant
 // isolation and durability across a restart.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatEventT } from '../../lib/protocol';
+import { liveSelectors, PROTOCOL_VERSION, type ChatEventT } from '../../lib/protocol';
 import { TestClient } from '../helpers/client';
 import { addComment, createChat, deleteChat, deleteComment, editComment, PAGE } from '../helpers/frames';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -35,7 +35,7 @@ describe('sync between clients', () => {
       user: { id: t.users.admin.id, name: 'Admin' },
       tenant: { id: t.tenants.a.id, name: 'Tenant A' },
       role: 'admin',
-      protocol: 1,
+      protocol: PROTOCOL_VERSION,
     });
   });
 
@@ -60,11 +60,23 @@ describe('sync between clients', () => {
       broadcastId: create.broadcastId,
       chat: {
         id: create.chatId,
-        selectors: create.selectors,
+        // A live event carries the quote; the hints come with snapshots and replays.
+        selectors: liveSelectors(create.selectors),
         comments: [
           { id: create.commentId, author: { id: t.users.alice.id, name: 'Alice' }, text: 'Is this right?' },
         ],
       },
+    });
+    // On the wire: the page by its alias, the author by id, named once.
+    const snapshotAlias = bob.raw.find((f) => f.type === 'snapshot')!;
+    const wire = bob.raw
+      .flatMap((f) => (f.type === 'batch' ? f.events : [f]))
+      .find((f) => f.type === 'new-text-chat')!;
+    expect(wire).not.toHaveProperty('page');
+    expect(wire).toMatchObject({
+      alias: (snapshotAlias as { alias: number }).alias,
+      chat: { comments: [{ author: t.users.alice.id }] },
+      authors: { [t.users.alice.id]: 'Alice' },
     });
 
     const reply = addComment(create.chatId, { text: 'Yes.' });

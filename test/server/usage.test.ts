@@ -58,9 +58,17 @@ describe('usage metering', () => {
     for (const name of ['alice', 'bob', 'admin'] as const) {
       const client = await TestClient.open(t.url);
       client.ws.on('message', (data: Buffer) => {
-        const frame = JSON.parse(data.toString()) as { type: string; page?: string; events?: unknown[] };
+        const frame = JSON.parse(data.toString()) as {
+          type: string;
+          page?: string;
+          alias?: number;
+          events?: unknown[];
+        };
         count(
-          frame.page === undefined && frame.type !== 'batch' ? '' : 'example.com',
+          // A page's events name it by its alias.
+          frame.page === undefined && frame.alias === undefined && frame.type !== 'batch'
+            ? ''
+            : 'example.com',
           frame.type === 'batch' ? frame.events!.length : 1,
           wireBytes(data.length),
         );

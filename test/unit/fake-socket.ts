@@ -1,6 +1,6 @@
 // A scripted stand-in for the browser's WebSocket, for background unit tests: records what the
 // extension sends and lets the test play the server.
-import type { ClientFrameT, ServerFrameT } from '@/lib/protocol';
+import { toWire, type ClientFrameT, type ServerFrameT } from '@/lib/protocol';
 import type { SocketLike } from '@/entrypoints/background/connection';
 
 export class FakeSocket implements SocketLike {
@@ -29,8 +29,17 @@ export class FakeSocket implements SocketLike {
     this.onopen?.({});
   }
 
+  /** Plays a frame from the server, sent in its wire form (each page gets an alias, authors are named). */
   receive(frame: ServerFrameT): void {
-    this.onmessage?.({ data: JSON.stringify(frame) });
+    this.onmessage?.({ data: JSON.stringify(toWire(frame, (page) => this.aliasOf(page))) });
+  }
+
+  private readonly aliases = new Map<string, number>();
+
+  private aliasOf(page: string): number {
+    let alias = this.aliases.get(page);
+    if (alias === undefined) this.aliases.set(page, (alias = this.aliases.size + 1));
+    return alias;
   }
 
   drop(code = 1006, reason = ''): void {
