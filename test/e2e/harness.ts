@@ -377,6 +377,43 @@ export abstract class Tab {
     return this.evaluate(() => document.querySelector('collab-chat-overlay') !== null, null);
   }
 
+  /**
+   * From now on, records every connection state the top bar shows, however briefly (a reconnect over
+   * loopback can pass through "reconnecting" in a few milliseconds, between two polls).
+   */
+  async recordStates(): Promise<void> {
+    await this.frameEvaluate(() => {
+      const seen: string[] = [];
+      (globalThis as { __collabStates?: string[] }).__collabStates = seen;
+      new MutationObserver((records) => {
+        // Each record holds the value before its change; the last change's value is the current one.
+        const push = (value: string | null) => {
+          if (value !== null && seen.at(-1) !== value) seen.push(value);
+        };
+        const bar = records.filter(
+          (r) => (r.target as Element).getAttribute('data-testid') === 'connection-state',
+        );
+        for (const record of bar) push(record.oldValue);
+        if (bar.length) push((bar.at(-1)!.target as Element).getAttribute('data-state'));
+      }).observe(document.documentElement, {
+        subtree: true,
+        attributes: true,
+        attributeFilter: ['data-state'],
+        attributeOldValue: true,
+      });
+    }, null);
+  }
+
+  /** The states recorded since `recordStates()`, in order. */
+  async statesSeen(): Promise<string[]> {
+    return (
+      (await this.frameEvaluate(
+        () => (globalThis as { __collabStates?: string[] }).__collabStates ?? [],
+        null,
+      )) ?? []
+    );
+  }
+
   /** The connection state and queued writes the top bar shows. */
   async connection(): Promise<{ state: string | null; queued: string | null; text: string | null }> {
     const [state, queued, text] = await Promise.all([
