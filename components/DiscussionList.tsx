@@ -1,15 +1,26 @@
 // Every discussion of the page as a list of buttons; those whose quote is not on the page any more
-// (orphans) are marked, so that none is silently lost. One Tab stop: the arrow keys, Home and End move
-// between the items (roving tabindex), Enter or Space opens one. The list takes the focus when it
-// opens, on `focusId` if it is there, else on its first item.
+// (orphans) are marked, so that none is silently lost. Each item says how many comments it holds and
+// whether it holds some the person has not seen. Filters above the list: all, mine (started or
+// replied to), not on this page. One Tab stop for the items: the arrow keys, Home and End move between
+// them (roving tabindex), Enter or Space opens one. The list takes the focus when it opens, on
+// `focusId` if it is there, else on its first item.
 import { createSignal, createUniqueId, For, onMount, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { DiscussionT } from '@/lib/protocol';
+import { isMine } from '@/lib/unread';
+
+export type ListFilter = 'all' | 'mine' | 'orphans';
 
 export interface DiscussionListProps {
   title: string;
   chats: DiscussionT[];
   orphanIds: ReadonlySet<string>;
+  /** Discussions with comments of others the person has not seen. */
+  unreadIds?: ReadonlySet<string>;
+  /** The person's user id (for "mine"), null while unknown. */
+  me?: string | null;
+  /** Whether to offer the filters (the list of orphans alone has none). */
+  filters?: boolean;
   /** The item to focus when the list opens. */
   focusId?: string | null;
   onOpen(chatId: string): void;
@@ -24,10 +35,22 @@ const quoteOf = (chat: DiscussionT) => {
 export function DiscussionList(props: DiscussionListProps) {
   let list: HTMLUListElement | undefined;
   const [current, setCurrent] = createSignal<string | null>(null);
+  const [filter, setFilter] = createSignal<ListFilter>('all');
+  const shown = () => {
+    const f = filter();
+    if (f === 'mine') return props.chats.filter((c) => isMine(c, props.me ?? null));
+    if (f === 'orphans') return props.chats.filter((c) => props.orphanIds.has(c.id));
+    return props.chats;
+  };
+  const filters: { id: ListFilter; label: () => string }[] = [
+    { id: 'all', label: () => i18n.t('filterAll') },
+    { id: 'mine', label: () => i18n.t('filterMine') },
+    { id: 'orphans', label: () => i18n.t('filterOrphans') },
+  ];
   const items = () => [...(list?.querySelectorAll<HTMLButtonElement>('button[data-chat-id]') ?? [])];
   /** The id that holds the list's one Tab stop: the current one while it exists, else the first. */
   const tabStop = () => {
-    const ids = props.chats.map((c) => c.id);
+    const ids = shown().map((c) => c.id);
     const id = current();
     return id !== null && ids.includes(id) ? id : (ids[0] ?? null);
   };
@@ -74,9 +97,33 @@ export function DiscussionList(props: DiscussionListProps) {
           <span aria-hidden="true">×</span>
         </button>
       </header>
-      <Show when={props.chats.length > 0} fallback={<p class="cc-muted">{i18n.t('listEmpty')}</p>}>
+      <Show when={props.filters !== false && props.chats.length > 0}>
+        <div class="cc-filters" role="group" aria-label={i18n.t('filterLabel')}>
+          <For each={filters}>
+            {(f) => (
+              <button
+                type="button"
+                class="cc-filter"
+                data-testid={`list-filter-${f.id}`}
+                aria-pressed={filter() === f.id}
+                onClick={() => setFilter(f.id)}
+              >
+                {f.label()}
+              </button>
+            )}
+          </For>
+        </div>
+      </Show>
+      <Show
+        when={shown().length > 0}
+        fallback={
+          <p class="cc-muted" data-testid="list-empty">
+            {props.chats.length > 0 ? i18n.t('filterEmpty') : i18n.t('listEmpty')}
+          </p>
+        }
+      >
         <ul ref={list} onKeyDown={onKeyDown}>
-          <For each={props.chats}>
+          <For each={shown()}>
             {(chat) => (
               <li>
                 <button
@@ -88,11 +135,23 @@ export function DiscussionList(props: DiscussionListProps) {
                   onFocus={() => setCurrent(chat.id)}
                   onClick={() => props.onOpen(chat.id)}
                 >
-                  “<bdi>{quoteOf(chat)}</bdi>” — <bdi>{chat.comments[0]?.author.name ?? ''}</bdi>
-                  <Show when={props.orphanIds.has(chat.id)}>
-                    {' '}
-                    <span class="cc-muted">({i18n.t('notOnPage')})</span>
-                  </Show>
+                  <span class="cc-item-title">
+                    “<bdi>{quoteOf(chat)}</bdi>” — <bdi>{chat.comments[0]?.author.name ?? ''}</bdi>
+                  </span>
+                  <span class="cc-item-meta">
+                    <Show when={props.unreadIds?.has(chat.id)}>
+                      <span class="cc-new" data-testid="unread-marker">
+                        {i18n.t('newBadge')}
+                      </span>{' '}
+                    </Show>
+                    <span data-testid="item-comment-count">
+                      {i18n.t('commentCount', chat.comments.length)}
+                    </span>
+                    <Show when={props.orphanIds.has(chat.id)}>
+                      {' · '}
+                      <span>{i18n.t('notOnPage')}</span>
+                    </Show>
+                  </span>
                 </button>
               </li>
             )}

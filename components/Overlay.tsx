@@ -13,6 +13,8 @@ import { TopBar } from './TopBar';
 
 export interface OverlayProps {
   model: OverlayModel;
+  /** Discussions with comments of others the person has not seen (kept on this browser). */
+  unread?: ReadonlySet<string>;
   theme: Theme;
   onToggleCollapsed(): void;
   /** The root element, for the frame to measure. */
@@ -158,10 +160,15 @@ export function Overlay(props: OverlayProps) {
             title={list() === 'orphans' ? i18n.t('orphansTitle') : i18n.t('listTitle')}
             chats={list() === 'orphans' ? orphans() : state().chats}
             orphanIds={new Set(state().orphanIds)}
+            unreadIds={props.unread}
+            me={state().status?.me?.id ?? null}
+            filters={list() === 'all'}
             focusId={listFocus}
             onOpen={(id) => {
               backToList = { list: list(), chatId: id };
               props.model.openChat(id, state().fromPage);
+              // The page scrolls to the passage and flashes it, so the person sees where it is.
+              if (!state().orphanIds.includes(id)) props.model.reveal(id);
             }}
             onClose={() => close()}
           />

@@ -47,3 +47,11 @@ export const frameTicketsStorage = storage.defineItem<Record<string, string>>('s
   version: 1,
 });
 export const outboxStorage = storage.defineItem<QueuedWrite[]>('local:outbox', { fallback: [], version: 1 });
+/**
+ * What each user has seen of each discussion on this browser (`lib/unread`): user and discussion ids
+ * with a time, no text. Bounded by `SEEN_LIMIT`.
+ */
+export const seenStorage = storage.defineItem<Record<string, number>>('local:seen', {
+  fallback: {},
+  version: 1,
+});

@@ -242,6 +242,7 @@ export class TabPorts {
         if (page) post(page, BackgroundToPage.parse(message));
         return;
       case 'release-focus':
+      case 'reveal':
         if (page) post(page, BackgroundToPage.parse(message));
         return;
     }

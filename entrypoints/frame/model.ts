@@ -264,6 +264,10 @@ export function createOverlayModel(deps: OverlayDeps) {
       setState({ list: null, openChatId: null, composing: null, fromPage: false });
       if (fromPage) deps.send({ kind: 'release-focus' });
     },
+    /** The page brings a discussion's passage into view and flashes it. */
+    reveal(chatId: string) {
+      deps.send({ kind: 'reveal', id: chatId });
+    },
     /** The focus leaves the frame for the page (Escape with nothing open). */
     releaseFocus() {
       deps.send({ kind: 'release-focus' });

@@ -3,13 +3,14 @@
 // drive it: it is of the extension's origin, so the page's scripts can neither reach its DOM nor
 // dispatch events into it. It listens to no `message` events: its only channel is its own runtime
 // port to the background, opened with the ticket in its URL fragment.
-import { createEffect, createRoot, createSignal, onCleanup } from 'solid-js';
+import { createEffect, createMemo, createRoot, createSignal, onCleanup } from 'solid-js';
 import { browser } from 'wxt/browser';
 import { Overlay } from '@/components/Overlay';
 import type { BackgroundToFrameT, FrameToBackgroundT } from '@/lib/messaging';
 import { FRAME_PORT_PREFIX } from '@/lib/messaging/names';
 import { PortClient } from '@/lib/messaging/port-client';
-import { themeStorage, topBarCollapsedStorage } from '@/lib/storage';
+import { seenStorage, themeStorage, topBarCollapsedStorage } from '@/lib/storage';
+import { markSeen, unreadIds, type SeenMap } from '@/lib/unread';
 import { createOverlayModel } from './model';
 
 export function setupFrame() {
@@ -30,9 +31,13 @@ export function setupFrame() {
   const [theme, setTheme] = createSignal<'system' | 'light' | 'dark'>('system');
   void themeStorage.getValue().then(setTheme);
   void topBarCollapsedStorage.getValue().then((c) => model.setCollapsed(c));
+  // What this user has seen of each discussion, shared by every tab of this browser.
+  const [seen, setSeen] = createSignal<SeenMap>({});
+  void seenStorage.getValue().then(setSeen);
   const unwatch = [
     themeStorage.watch((value) => setTheme(value)),
     topBarCollapsedStorage.watch((value) => model.setCollapsed(value)),
+    seenStorage.watch((value) => setSeen(value ?? {})),
   ];
 
   const sendAnchors = () => port.send({ kind: 'anchors', ...model.anchors() });
@@ -59,7 +64,19 @@ export function setupFrame() {
     port.send({ kind: 'layout', layout });
   };
 
+  const me = () => model.state.status?.me?.id ?? null;
+  const unread = createRoot(() => createMemo(() => unreadIds(model.state.chats, me(), seen())));
   createRoot(() => {
+    // An open thread is seen, up to its newest comment, also as comments arrive while it is open.
+    createEffect(() => {
+      const user = me();
+      const chat = model.state.chats.find((c) => c.id === model.state.openChatId);
+      if (!user || !chat) return;
+      const next = markSeen(seen(), user, chat);
+      if (!next) return;
+      setSeen(next);
+      void seenStorage.setValue(next);
+    });
     createEffect(() => {
       // What the page highlights follows the discussions shown and the open one.
       void model.state.chats.map((c) => c.id).join();
@@ -72,6 +89,7 @@ export function setupFrame() {
   return (
     <Overlay
       model={model}
+      unread={unread()}
       theme={theme()}
       onToggleCollapsed={() => void topBarCollapsedStorage.setValue(!model.state.collapsed)}
       ref={(root: HTMLElement) => {

@@ -104,6 +104,9 @@ export function setupOverlay(): void {
       case 'release-focus':
         ui?.releaseFocus();
         return;
+      case 'reveal':
+        ui?.reveal(message.id);
+        return;
     }
   }
 
@@ -118,6 +121,8 @@ interface PageUi {
   /** A keyboard command the browser reported for this tab (never an event of the page). */
   command(command: CommandName): void;
   releaseFocus(): void;
+  /** Scrolls a discussion's passage into view and flashes it. */
+  reveal(id: string): void;
   remove(): void;
 }
 
@@ -143,7 +148,9 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
   prompt.hidden = true;
   const highlightLayer = document.createElement('div');
   highlightLayer.className = 'cc-highlight-layer';
-  shadow.append(style, highlightLayer, prompt, frame);
+  const flashLayer = document.createElement('div');
+  flashLayer.className = 'cc-highlight-layer';
+  shadow.append(style, highlightLayer, flashLayer, prompt, frame);
   (document.body ?? document.documentElement).append(host);
   const anchors = new PageAnchors({
     window,
@@ -252,6 +259,41 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
     focus.enterFrame();
     send({ kind: 'compose', selection: { selectors: described.selectors, quote: described.quote } });
   };
+  /** Scrolls `range` to a third of the viewport when it is not wholly in view. */
+  const bringIntoView = (range: Range) => {
+    const rect = range.getBoundingClientRect();
+    // At once rather than smoothly: no motion to opt out of, and the frame reads the passage out.
+    if (rect.top < 0 || rect.bottom > window.innerHeight)
+      window.scrollBy(0, rect.top - window.innerHeight / 3);
+  };
+  // A passage opened from the list flashes for a moment: boxes in the closed shadow root (the page
+  // sees neither them nor which passage), gone after the flash or at the next scroll.
+  let flashTimer: ReturnType<typeof setTimeout> | undefined;
+  const clearFlash = () => {
+    clearTimeout(flashTimer);
+    flashLayer.replaceChildren();
+  };
+  window.addEventListener('scroll', clearFlash, { signal, capture: true, passive: true });
+  const reveal = (id: string) => {
+    const range = anchors.rangeOf(id);
+    if (!range) return;
+    clearFlash();
+    bringIntoView(range);
+    for (const rect of range.getClientRects()) {
+      if (rect.width === 0 || rect.height === 0) continue;
+      const box = document.createElement('div');
+      box.className = 'cc-flash';
+      Object.assign(box.style, {
+        left: `${rect.left}px`,
+        top: `${rect.top}px`,
+        width: `${rect.width}px`,
+        height: `${rect.height}px`,
+      });
+      flashLayer.append(box);
+    }
+    flashTimer = setTimeout(clearFlash, 1500);
+  };
+
   // The last one visited: the walk goes on from there after its thread was closed.
   let visited: string | null = null;
   const visitHighlight = (direction: 'next' | 'previous') => {
@@ -259,10 +301,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
     const id = stepHighlight(documentOrder(anchored), activeId ?? visited, direction);
     if (!id) return send({ kind: 'hint', hint: 'no-highlights' });
     visited = id;
-    const rect = anchored.get(id)!.getBoundingClientRect();
-    // At once rather than smoothly: no motion to opt out of, and the frame reads the passage out.
-    if (rect.top < 0 || rect.bottom > window.innerHeight)
-      window.scrollBy(0, rect.top - window.innerHeight / 3);
+    bringIntoView(anchored.get(id)!);
     focus.enterFrame();
     send({ kind: 'open-chat', id });
   };
@@ -286,6 +325,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
     releaseFocus() {
       focus.leaveFrame();
     },
+    reveal,
     showFrame(next) {
       if (next === ticket) return;
       ticket = next;

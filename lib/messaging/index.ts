@@ -95,6 +95,8 @@ export const FrameToBackground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('layout'), layout: FrameLayout }),
   /** What the person opened from the page is closed: give the keyboard focus back to the page. */
   z.object({ kind: z.literal('release-focus') }),
+  /** Bring a discussion's passage into view and flash it (opened from the list). */
+  z.object({ kind: z.literal('reveal'), id: ChatId }),
 ]);
 export type FrameToBackgroundT = z.infer<typeof FrameToBackground>;
 
@@ -173,6 +175,8 @@ export const BackgroundToPage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('command'), command: Command }),
   /** The frame closed what the page opened: the focus goes back to where it was on the page. */
   z.object({ kind: z.literal('release-focus') }),
+  /** Bring this discussion's passage into view and flash it. */
+  z.object({ kind: z.literal('reveal'), id: ChatId }),
 ]);
 export type BackgroundToPageT = z.infer<typeof BackgroundToPage>;
 

@@ -277,6 +277,10 @@ export abstract class Tab {
   abstract evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
   /** Runs `fn` in the discussion frame's document; null while the tab has no frame. */
   abstract frameEvaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R | null>;
+  /** Clicks, as a person would, the first element of the discussion frame that matches `css`. */
+  abstract clickInFrame(css: string): Promise<void>;
+  /** Reloads the page, as a person would. */
+  abstract reload(): Promise<void>;
   /** A real click on the element of the discussion frame with this data-testid. */
   abstract click(testId: string): Promise<void>;
   /** Real typing into the field of the discussion frame with this data-testid (replaces its text). */
@@ -575,6 +579,14 @@ export class ChromiumTab extends Tab {
   }
   async click(testId: string) {
     await (await this.locator(testId)).click();
+  }
+  async clickInFrame(css: string) {
+    const frame = await pollFor(15_000, async () => this.frame());
+    if (!frame) throw new Error('the tab has no discussion frame');
+    await frame.locator(css).first().click();
+  }
+  async reload() {
+    await this.page.reload();
   }
   async fill(testId: string, text: string) {
     await (await this.locator(testId)).fill(text);
@@ -928,6 +940,14 @@ export class FirefoxTab extends Tab {
   }
   async click(testId: string) {
     await (await this.locator(testId)).click();
+  }
+  async clickInFrame(css: string) {
+    const frame = await pollFor(15_000, () => this.frame());
+    if (!frame) throw new Error('the tab has no discussion frame');
+    await frame.locator(css).click();
+  }
+  async reload() {
+    await this.page.reload();
   }
   async fill(testId: string, text: string) {
     await (await this.locator(testId)).fill(text);
