@@ -320,9 +320,15 @@ describe.skipIf(!browserAvailable('chromium'))('chromium: an update from version
     await expect.poll(() => user.hostPermissions(), WAIT).toEqual([]);
     expect(await user.registeredContentScripts()).toEqual([]);
     const worker = await user.worker();
-    expect(await worker.evaluate(readVault)).toBe(server.tokens.alice);
+    // The migration moves the token after it gives the permission back: wait for it to finish.
+    await expect.poll(() => worker.evaluate(readVault), WAIT).toBe(server.tokens.alice);
+    await expect
+      .poll(async () => {
+        const all = await worker.evaluate(() => chrome.storage.local.get(null));
+        return Object.keys(all).filter((key) => /^(token|enabled)/.test(key));
+      }, WAIT)
+      .toEqual([]);
     const stored = await worker.evaluate(() => chrome.storage.local.get(null));
-    expect(Object.keys(stored).filter((key) => /^(token|enabled)/.test(key))).toEqual([]);
     expect(JSON.stringify(stored)).not.toContain(server.tokens.alice);
 
     // The popup names both sites; one real click grants them and both open tabs start.
