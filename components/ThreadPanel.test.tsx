@@ -74,6 +74,24 @@ describe('ThreadPanel', () => {
     expect(screen.getByTestId('delete-discussion')).toBeTruthy();
   });
 
+  it('offers an admin Delete on everyone’s comments, as the server allows, and Edit on none of theirs', () => {
+    const calls = renderPanel({ id: 'u-admin', name: 'Admin' }, 'admin');
+    const comments = screen.getAllByTestId('comment');
+    for (const c of comments) {
+      expect(c.querySelector('[data-testid="delete-comment"]')).not.toBeNull();
+      expect(c.querySelector('[data-testid="edit-comment"]')).toBeNull();
+    }
+    fireEvent.click(comments[0]!.querySelector('[data-testid="delete-comment"]')!);
+    expect(calls).toEqual(['delete:comment-1']);
+  });
+
+  it('offers a member Delete on their own comments only', () => {
+    renderPanel(bob);
+    const comments = screen.getAllByTestId('comment');
+    expect(comments[0]!.querySelector('[data-testid="delete-comment"]')).toBeNull();
+    expect(comments[1]!.querySelector('[data-testid="delete-comment"]')).not.toBeNull();
+  });
+
   it('sends a reply and an edit', async () => {
     const calls = renderPanel(bob);
     const input = screen.getByTestId('reply-input') as HTMLTextAreaElement;
