@@ -1,7 +1,9 @@
 // The frame's view of the person's drafts (`lib/drafts`): read at once from a reactive copy, saved to
 // extension storage shortly after typing stops (and at once when cleared or when the frame goes away).
 // Every tab's frame shares the one stored map: a save merges only the keys this frame changed into
-// what storage holds now, and changes saved by another tab show here too.
+// what storage holds (as last read or announced by its change events), and changes saved by another
+// tab show here too. A save is one storage call issued at once, so that one made as the frame goes
+// away (the tab closes or reloads) leaves before the document does.
 import { createSignal } from 'solid-js';
 import { putDraft, pruneDrafts, type DraftMap } from '@/lib/drafts';
 
@@ -28,14 +30,17 @@ export function createDraftBook(deps: DraftBookDeps) {
   /** Keys changed here and not yet saved. */
   const dirty = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let saving: Promise<void> = Promise.resolve();
+  /** What storage holds, as last read or announced; null until first read. */
+  let stored: DraftMap | null = null;
 
-  const loaded = deps.store.getValue().then((stored) => {
+  const loaded = deps.store.getValue().then((value) => {
+    stored ??= value;
     // What was typed before the stored map arrived wins over it.
     const mine = Object.fromEntries([...dirty].map((k) => [k, drafts()[k]]).filter(([, d]) => d));
     setDrafts(pruneDrafts({ ...stored, ...mine }, now()));
   });
   const unwatch = deps.store.watch((value) => {
+    stored = value ?? {};
     const mine = Object.fromEntries([...dirty].map((k) => [k, drafts()[k]]).filter(([, d]) => d));
     const next: Record<string, DraftMap[string]> = { ...(value ?? {}), ...mine };
     for (const key of dirty) if (!drafts()[key]) delete next[key];
@@ -45,25 +50,22 @@ export function createDraftBook(deps: DraftBookDeps) {
   const save = (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
-    if (dirty.size === 0) return saving;
+    if (dirty.size === 0) return Promise.resolve();
+    // Not read yet: saving now would overwrite what other frames kept.
+    if (stored === null) return loaded.then(save);
     const keys = [...dirty];
     dirty.clear();
     const local = drafts();
-    saving = saving
-      .then(() => loaded)
-      .then(async () => {
-        let next = await deps.store.getValue();
-        for (const key of keys) {
-          const entry = local[key];
-          next = putDraft(next, key, entry?.text ?? '', entry?.at ?? now()) ?? next;
-        }
-        await deps.store.setValue(next);
-      })
-      .catch(() => {
-        // Storage refused (quota): the drafts stay in this frame and are saved with the next change.
-        for (const key of keys) dirty.add(key);
-      });
-    return saving;
+    let next: DraftMap = stored;
+    for (const key of keys) {
+      const entry = local[key];
+      next = putDraft(next, key, entry?.text ?? '', entry?.at ?? now()) ?? next;
+    }
+    stored = next;
+    return deps.store.setValue(next).catch(() => {
+      // Storage refused (quota): the drafts stay in this frame and are saved with the next change.
+      for (const key of keys) dirty.add(key);
+    });
   };
 
   const set = (key: string, text: string) => {

@@ -145,7 +145,7 @@ describe('overlay model', () => {
 
     const confirmed = () => {
       const { model, sent, write } = setup();
-      model.handle({ kind: 'ack', broadcastId: write.broadcastId, seq: 1 });
+      model.handle({ kind: 'ack', broadcastId: write.broadcastId });
       sent.length = 0;
       return { model, sent, write };
     };
@@ -155,29 +155,33 @@ describe('overlay model', () => {
       model.deleteChat(write.chatId);
       expect(model.state.deleting.map((d) => d.write.type)).toEqual(['delete-chat']);
       expect(model.state.chats).toHaveLength(1);
+      const id = model.state.deleting[0]!.write.broadcastId;
       vi.advanceTimersByTime(UNDO_WINDOW_MS - 1);
-      model.undoDelete(model.state.deleting[0]!.write.broadcastId);
+      model.undoDelete(id);
       vi.advanceTimersByTime(UNDO_WINDOW_MS);
-      expect(sent).toEqual([]);
+      // Held by the background (sent if the tab closes), then dropped; never written.
+      expect(sent.map((m) => m.kind)).toEqual(['hold-write', 'drop-held']);
       expect(model.state.deleting).toEqual([]);
       expect(model.state.chats).toHaveLength(1);
     });
 
     it('sends the deletion when the window ends, or at once when the frame goes away', () => {
       const { model, sent, write } = confirmed();
+      const writes = () => sent.flatMap((m) => (m.kind === 'write' ? [m.write.type] : []));
       model.deleteComment(write.chatId, write.commentId);
+      expect(sent.map((m) => m.kind)).toEqual(['hold-write']);
       vi.advanceTimersByTime(UNDO_WINDOW_MS);
-      expect(sent.map((m) => m.kind === 'write' && m.write.type)).toEqual(['delete-comment']);
+      expect(writes()).toEqual(['delete-comment']);
       sent.length = 0;
       model.deleteChat(write.chatId);
       model.leave();
-      expect(sent.map((m) => m.kind === 'write' && m.write.type)).toEqual(['delete-chat']);
+      expect(writes()).toEqual(['delete-chat']);
     });
   });
 
   it('keeps a reply typed in a discussion someone else deleted, and posts it as a new discussion', async () => {
     const { model, sent, write } = setup();
-    model.handle({ kind: 'ack', broadcastId: write.broadcastId, seq: 1 });
+    model.handle({ kind: 'ack', broadcastId: write.broadcastId });
     model.drafts.set(replyDraftKey(write.chatId), 'my unsent reply');
     model.handle({
       kind: 'event',
@@ -203,7 +207,7 @@ describe('overlay model', () => {
 
   it('says nothing when a discussion without a draft goes', () => {
     const { model, write } = setup();
-    model.handle({ kind: 'ack', broadcastId: write.broadcastId, seq: 1 });
+    model.handle({ kind: 'ack', broadcastId: write.broadcastId });
     model.handle({
       kind: 'event',
       event: { type: 'deleted-text-chat', page, seq: 2, broadcastId: 'someone-else', chatId: write.chatId },

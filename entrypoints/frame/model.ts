@@ -165,13 +165,22 @@ export function createOverlayModel(deps: OverlayDeps) {
 
   const base = () => ({ broadcastId: crypto.randomUUID(), page: state.page! });
 
+  /**
+   * Starts a deletion's undo window. The background holds a copy, which it sends if this frame goes
+   * away before the window ends (a closed tab runs no `pagehide` that could still reach it).
+   */
+  const hold = (frame: DeleteWrite) => {
+    if (!deletes.schedule(frame)) return;
+    deps.send({ kind: 'hold-write', write: frame });
+  };
   /** The end of a deletion's undo window: sent, unless someone else removed it meanwhile. */
   const sendDelete = (frame: DeleteWrite) => {
-    if (frame.page !== state.page) return;
+    const gone = () => deps.send({ kind: 'drop-held', broadcastId: frame.broadcastId });
+    if (frame.page !== state.page) return gone();
     const chat = state.chats.find((c) => c.id === frame.chatId);
-    if (!chat) return;
+    if (!chat) return gone();
     if (frame.type === 'delete-comment') {
-      if (!chat.comments.some((c) => c.id === frame.commentId)) return;
+      if (!chat.comments.some((c) => c.id === frame.commentId)) return gone();
       void drafts.clear(editDraftKey(frame.chatId, frame.commentId));
     } else {
       // The person deleted the discussion: their unsent text for it goes with it, as they chose.
@@ -222,6 +231,8 @@ export function createOverlayModel(deps: OverlayDeps) {
   /** This tab now shows `page` (null: none). */
   const setPage = (page: string | null) => {
     if (page === state.page) return;
+    // Leaving the page ends the undo windows: what the person deleted there is deleted.
+    deletes.flush();
     if (page) view.setState(page, []);
     else view.clear();
     batch(() => {
@@ -410,14 +421,18 @@ export function createOverlayModel(deps: OverlayDeps) {
     },
     /** Starts the undo window of a comment's deletion. */
     deleteComment(chatId: string, commentId: string) {
-      deletes.schedule({ type: 'delete-comment', ...base(), chatId, commentId });
+      hold({ type: 'delete-comment', ...base(), chatId, commentId });
     },
     /** Starts the undo window of a discussion's deletion. */
     deleteChat(chatId: string) {
-      deletes.schedule({ type: 'delete-chat', ...base(), chatId });
+      hold({ type: 'delete-chat', ...base(), chatId });
     },
     undoDelete(broadcastId: string) {
-      deletes.undo(broadcastId);
+      if (deletes.undo(broadcastId)) deps.send({ kind: 'drop-held', broadcastId });
+    },
+    /** Deletions in their window, for the background to hold again after the port reopens. */
+    heldDeletes(): DeleteWrite[] {
+      return deletes.list().map((p) => p.write);
     },
     /** The frame is going away: deletions waiting for their window are sent now, drafts saved. */
     leave() {

@@ -39,12 +39,13 @@ export class PendingDeletes {
     this.clearTimer = deps.clearTimeout ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
   }
 
-  /** Starts the window of a deletion; a second deletion of the same thing is ignored. */
-  schedule(write: DeleteWrite): void {
-    if (this.list().some((p) => sameTarget(p.write, write))) return;
+  /** Starts the window of a deletion; a second deletion of the same thing is ignored (false). */
+  schedule(write: DeleteWrite): boolean {
+    if (this.list().some((p) => sameTarget(p.write, write))) return false;
     const timer = this.setTimer(() => this.fire(write.broadcastId), this.windowMs);
     this.items.set(write.broadcastId, { write, due: this.now() + this.windowMs, timer });
     this.changed();
+    return true;
   }
 
   /** Undo: the deletion is dropped and nothing is sent. Returns whether it was still waiting. */

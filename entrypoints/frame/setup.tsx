@@ -22,6 +22,7 @@ export function setupFrame() {
     onMessage: (message) => model.handle(message),
     onOpen: () => {
       for (const write of model.pendingWrites()) port.send({ kind: 'write', write });
+      for (const write of model.heldDeletes()) port.send({ kind: 'hold-write', write });
       sendAnchors();
       lastLayout = '';
       reportLayout();

@@ -8,7 +8,10 @@
 // it can make a write. Only the frame (extension origin) sees discussions and sends writes.
 import { z } from 'zod';
 import {
+  BroadcastId,
   ChatEvent,
+  DeleteChat,
+  DeleteComment,
   Discussion,
   EntityId,
   ERROR_CODES,
@@ -97,6 +100,14 @@ export const FrameToBackground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('release-focus') }),
   /** Bring a discussion's passage into view and flash it (opened from the list). */
   z.object({ kind: z.literal('reveal'), id: ChatId }),
+  /**
+   * A deletion in its undo window: not sent, but held by the background, which sends it if the frame
+   * goes away (the tab closes) before the window ends; the frame's own `write` of it, or
+   * `drop-held`, ends the hold.
+   */
+  z.object({ kind: z.literal('hold-write'), write: z.union([DeleteComment, DeleteChat]) }),
+  /** Undo: the held deletion is forgotten. */
+  z.object({ kind: z.literal('drop-held'), broadcastId: BroadcastId }),
 ]);
 export type FrameToBackgroundT = z.infer<typeof FrameToBackground>;
 
