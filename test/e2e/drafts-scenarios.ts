@@ -171,6 +171,7 @@ export function draftsScenarios(
     it('an admin sees Delete on others’ comments; Undo keeps a deleted discussion and nothing reaches the team', async () => {
       await anaTab.clickText('#intro', FOX);
       await expect.poll(() => anaTab.count('comment'), WAIT).toBe(2);
+      expect(await anaTab.attr('thread', 'data-chat-id')).toBe(chatId);
       // Ana is an admin: the server lets her delete Bruno's comments and discussion, not edit them.
       expect(await anaTab.count('delete-comment')).toBe(2);
       expect(await anaTab.count('edit-comment')).toBe(0);
@@ -198,6 +199,7 @@ export function draftsScenarios(
       await expect.poll(() => seen.length, WAIT).toBeGreaterThan(before);
       expect(Date.now() - started).toBeGreaterThanOrEqual(4_500);
       expect(kinds().slice(before)).toEqual(['delete-comment']);
+      expect(seen.at(-1)).toMatchObject({ type: 'updated-text-chat', chatId });
       await expect.poll(() => brunoTab.count('comment'), WAIT).toBe(1);
       await expect.poll(() => anaTab.count('comment'), WAIT).toBe(1);
       expect(await anaTab.count('undo-bar')).toBe(0);
