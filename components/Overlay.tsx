@@ -105,8 +105,10 @@ export function Overlay(props: OverlayProps) {
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key !== 'Escape' || event.defaultPrevented) return;
     event.preventDefault();
-    if (state().lost) props.model.closeLost();
-    else if (state().composing || state().openChatId || state().list) close();
+    if (state().lost) {
+      props.model.closeLost();
+      close();
+    } else if (state().composing || state().openChatId || state().list) close();
     else if (state().notice) props.model.notify(null);
     else props.model.releaseFocus();
   };
@@ -192,8 +194,14 @@ export function Overlay(props: OverlayProps) {
             lost={lost()}
             drafts={props.model.drafts}
             onPost={(text) => props.model.postLost(text)}
-            onDiscard={() => props.model.discardLost()}
-            onClose={() => props.model.closeLost()}
+            onDiscard={() => {
+              props.model.discardLost();
+              close();
+            }}
+            onClose={() => {
+              props.model.closeLost();
+              close();
+            }}
           />
         )}
       </Show>

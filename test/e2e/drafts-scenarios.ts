@@ -184,6 +184,9 @@ export function draftsScenarios(
       expect(await anaTab.attr('thread', 'data-deleting')).toBe('true');
       expect(await anaTab.count('thread-deleting')).toBe(1);
       await shot(anaTab, '3-undo-bar');
+      expect(await anaTab.axeFrame()).toEqual([]);
+      // Undo is one key away: the focus is on it.
+      expect((await anaTab.focus()).frame).toBe('undo-delete');
       await anaTab.click('undo-delete');
       await expect.poll(() => anaTab.count('undo-bar'), WAIT).toBe(0);
       expect(await anaTab.attr('thread', 'data-deleting')).toBeNull();
@@ -217,6 +220,7 @@ export function draftsScenarios(
       expect(await brunoTab.text('lost-quote')).toBe(FOX);
       expect(await value(brunoTab, 'lost-text')).toBe('Wait, I was about to say something important.');
       await shot(brunoTab, '5-deleted-under-draft');
+      expect(await brunoTab.axeFrame()).toEqual([]);
       await brunoTab.click('lost-copy');
       await expect.poll(() => brunoTab.count('lost-copy-result'), WAIT).toBe(1);
       expect(await brunoTab.highlightCount()).toBe(0);
