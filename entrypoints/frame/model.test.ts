@@ -205,6 +205,15 @@ describe('overlay model', () => {
     expect(model.drafts.text(lost.key)).toBe('');
   });
 
+  it('keeps a draft where it is when only a cached copy of the page lacks its discussion', () => {
+    const { model, write } = setup();
+    model.handle({ kind: 'ack', broadcastId: write.broadcastId });
+    model.drafts.set(replyDraftKey(write.chatId), 'still typing');
+    model.handle({ kind: 'state', page, seq: 0, chats: [], synced: false });
+    expect(model.state.lost).toBeNull();
+    expect(model.drafts.text(replyDraftKey(write.chatId))).toBe('still typing');
+  });
+
   it('says nothing when a discussion without a draft goes', () => {
     const { model, write } = setup();
     model.handle({ kind: 'ack', broadcastId: write.broadcastId });

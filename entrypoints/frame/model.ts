@@ -303,6 +303,12 @@ export function createOverlayModel(deps: OverlayDeps) {
           return;
         case 'state':
           if (message.page !== state.page) return;
+          // Only the server's word (a synced state) says a discussion is gone; a cached copy may be
+          // older than what this tab shows.
+          if (!message.synced) {
+            view.setState(message.page, message.chats);
+            return render();
+          }
           return applyRemote(() => view.setState(message.page, message.chats));
         case 'event':
           if (message.event.page !== state.page) return;
