@@ -2,8 +2,9 @@
 // for both: Ana (an admin) and Bruno in two browsers on one page, and a third member connected over a
 // plain socket who sees what reaches the team. The composer and the reply box keep their text across
 // closing, cancelling and reloads; a delete waits out its undo window (nothing leaves before it ends,
-// Undo keeps the item), an admin deletes someone else's comment; a discussion deleted under Bruno's
-// unsent reply keeps the text with copy, discard and "post as a new discussion"; a delete in its window
+// Undo keeps the item), an admin deletes someone else's comment; a comment deleted while Bruno edits
+// it keeps his text, to post as a reply; a discussion deleted under Bruno's unsent reply keeps the
+// text with copy, discard and "post as a new discussion"; a delete in its window
 // is sent when the tab goes away; the dashboard asks before it revokes a token. Clicks and keys are the
 // browser's own.
 import { mkdir } from 'node:fs/promises';
@@ -206,6 +207,26 @@ export function draftsScenarios(
       await closeAndDeselect(anaTab, 'thread-close');
     });
 
+    it('a comment deleted while Bruno edits it keeps his text, and it can be posted as a reply', async () => {
+      await expect.poll(() => brunoTab.count('edit-comment'), WAIT).toBe(1);
+      await brunoTab.click('edit-comment');
+      await brunoTab.fill('edit-input', 'The fox is quick; the dog is not.');
+      await anaTab.clickText('#intro', FOX);
+      await expect.poll(() => anaTab.count('delete-comment'), WAIT).toBe(1);
+      await anaTab.click('delete-comment');
+      await expect.poll(() => brunoTab.count('lost-edit'), WAIT).toBe(1);
+      expect(await brunoTab.count('comment')).toBe(0);
+      expect(await brunoTab.text('lost-edit')).toContain('The comment you were editing was deleted.');
+      expect(await value(brunoTab, 'lost-edit-text')).toBe('The fox is quick; the dog is not.');
+      await shot(brunoTab, '5-edit-under-delete');
+      await brunoTab.click('lost-edit-post');
+      await expect
+        .poll(() => anaTab.texts('comment-text'), WAIT)
+        .toEqual(['The fox is quick; the dog is not.']);
+      await expect.poll(() => brunoTab.count('lost-edit'), WAIT).toBe(0);
+      await closeAndDeselect(anaTab, 'thread-close');
+    });
+
     it('a discussion deleted under Bruno’s unsent reply keeps it, with a notice, and posts it as a new one', async () => {
       await brunoTab.fill('reply-input', 'Wait, I was about to say something important.');
       await anaTab.clickText('#intro', FOX);
@@ -220,7 +241,7 @@ export function draftsScenarios(
       expect(await brunoTab.text('lost-notice')).toMatch(/^Someone deleted it while you were writing/);
       expect(await brunoTab.text('lost-quote')).toBe(FOX);
       expect(await value(brunoTab, 'lost-text')).toBe('Wait, I was about to say something important.');
-      await shot(brunoTab, '5-deleted-under-draft');
+      await shot(brunoTab, '6-deleted-under-draft');
       expect(await brunoTab.axeFrame()).toEqual([]);
       await brunoTab.click('lost-copy');
       await expect.poll(() => brunoTab.count('lost-copy-result'), WAIT).toBe(1);
@@ -234,7 +255,7 @@ export function draftsScenarios(
       expect(await brunoTab.text('thread-quote')).toBe(FOX);
       await expect.poll(() => anaTab.highlightedTexts(), WAIT).toEqual([FOX]);
       await expect.poll(() => anaTab.text('discussion-count'), WAIT).toBe('1 discussion');
-      await shot(brunoTab, '6-posted-as-new');
+      await shot(brunoTab, '7-posted-as-new');
       // Kept nowhere once posted.
       await closeAndDeselect(brunoTab, 'thread-close');
       await brunoTab.selectText('#intro', FOX);
@@ -281,7 +302,7 @@ export function draftsScenarios(
       expect(
         await tab.evaluate(() => document.querySelector('[data-confirm="revoke"]')!.textContent, null),
       ).toMatch(/^Revoke Bob's token "test bob"\? Their live connections close at once/);
-      await tab.screenshot(join(ARTIFACTS, `${name}-drafts-7-revoke-confirm.png`));
+      await tab.screenshot(join(ARTIFACTS, `${name}-drafts-8-revoke-confirm.png`));
       await click('button[aria-label="Cancel: keep token test bob of Bob"]');
       await expect.poll(() => exists(revoke), WAIT).toBe(true);
       // Cancelled: Bruno is still connected.
