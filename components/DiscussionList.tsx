@@ -6,6 +6,7 @@
 // `focusId` if it is there, else on its first item.
 import { createSignal, createUniqueId, For, onMount, Show } from 'solid-js';
 import { i18n } from '#i18n';
+import type { PendingMark } from '@/entrypoints/frame/model';
 import type { DiscussionT } from '@/lib/protocol';
 import { isMine } from '@/lib/unread';
 
@@ -21,6 +22,8 @@ export interface DiscussionListProps {
   me?: string | null;
   /** Whether to offer the filters (the list of orphans alone has none). */
   filters?: boolean;
+  /** The person's discussions the server has not taken yet (by discussion id). */
+  marks?: Readonly<Record<string, PendingMark>>;
   /** The item to focus when the list opens. */
   focusId?: string | null;
   onOpen(chatId: string): void;
@@ -143,6 +146,17 @@ export function DiscussionList(props: DiscussionListProps) {
                       <span class="cc-new" data-testid="unread-marker">
                         {i18n.t('newBadge')}
                       </span>{' '}
+                    </Show>
+                    <Show when={props.marks?.[chat.id]?.state !== 'sending' && props.marks?.[chat.id]}>
+                      {(mark) => (
+                        <>
+                          <span class="cc-new" data-testid="item-unsent" data-state={mark().state}>
+                            {mark().state === 'held' || mark().state === 'failed'
+                              ? i18n.t('listNotSent')
+                              : i18n.t('listWaiting')}
+                          </span>{' '}
+                        </>
+                      )}
                     </Show>
                     <span data-testid="item-comment-count">
                       {i18n.t('commentCount', chat.comments.length)}
