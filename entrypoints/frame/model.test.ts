@@ -291,3 +291,13 @@ describe('overlay model: the outbox shown in place', () => {
     expect(model.state.chats[0]!.comments.map((c) => c.author.name)).toEqual(['Bob', 'Alice', 'Alice']);
   });
 });
+
+describe('overlay model: status', () => {
+  it('replaces the status: a field the new one leaves out does not linger', () => {
+    const { model } = setup();
+    model.handle({ kind: 'status', status: { ...status, unsent: 1, trying: true } });
+    model.handle({ kind: 'status', status });
+    expect(model.state.status?.unsent).toBeUndefined();
+    expect(model.state.status?.trying).toBeUndefined();
+  });
+});

@@ -97,6 +97,8 @@ export function createOverlayModel(deps: OverlayDeps) {
   const view = new TabView();
   /** Frames this tab sent, kept while unanswered so that a reopened port can resend them. */
   const sent = new Map<string, WriteFrameT>();
+  /** Who the server last said we are, kept while it cannot say (a refused token). */
+  let lastMe: StatusT['me'] = null;
   const [state, setState] = createStore<OverlayState>({
     page: null,
     chats: [],
@@ -185,7 +187,7 @@ export function createOverlayModel(deps: OverlayDeps) {
   const base = () => ({ broadcastId: crypto.randomUUID(), page: state.page! });
   /** The author of this tab's own writes: who the server says we are, else who we were last. */
   const me = () => {
-    const known = state.status?.me ?? state.outbox.findLast((e) => e.by)?.by;
+    const known = state.status?.me ?? lastMe ?? state.outbox.findLast((e) => e.by)?.by;
     return known ? { id: known.id, name: known.name } : { id: '', name: i18n.t('you') };
   };
 
@@ -200,8 +202,8 @@ export function createOverlayModel(deps: OverlayDeps) {
     setState('outbox', writes);
     for (const id of before) if (!now.has(id)) view.rollback(id);
     for (const entry of writes) {
-      const mine = sent.has(entry.write.broadcastId);
-      if (!view.isPending(entry.write.broadcastId) || (!mine && entry.by))
+      // Shown again with the author the background knows (this tab may not have known it).
+      if (!view.isPending(entry.write.broadcastId) || entry.by)
         view.addOwn(entry.write, entry.by ?? me(), entry.queuedAt);
     }
     render();
@@ -288,7 +290,10 @@ export function createOverlayModel(deps: OverlayDeps) {
           return;
         case 'status': {
           const before = state.status?.state;
-          setState('status', message.status);
+          // Replaced, not merged: a field the new status leaves out (unsent, trying) is gone. A copy,
+          // since the store would otherwise adopt and later change the message's own objects.
+          setState('status', reconcile(structuredClone(message.status)));
+          lastMe = message.status.me ?? lastMe;
           // "Sending" and "waiting" follow the connection.
           if (before !== message.status.state) render();
           if (before !== undefined && before !== message.status.state)
