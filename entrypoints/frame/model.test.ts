@@ -301,3 +301,17 @@ describe('overlay model: status', () => {
     expect(model.state.status?.trying).toBeUndefined();
   });
 });
+
+describe('overlay model: viewers', () => {
+  it('forgets the viewer count when the connection is not live, until the server tells it again', () => {
+    const { model } = setup();
+    model.handle({ kind: 'presence', page, count: 3 });
+    expect(model.state.viewers).toBe(3);
+    model.handle({ kind: 'status', status: { ...status, state: 'reconnecting' } });
+    expect(model.state.viewers).toBeNull();
+    model.handle({ kind: 'status', status });
+    expect(model.state.viewers).toBeNull();
+    model.handle({ kind: 'presence', page, count: 2 });
+    expect(model.state.viewers).toBe(2);
+  });
+});

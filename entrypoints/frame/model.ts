@@ -294,6 +294,8 @@ export function createOverlayModel(deps: OverlayDeps) {
           // since the store would otherwise adopt and later change the message's own objects.
           setState('status', reconcile(structuredClone(message.status)));
           lastMe = message.status.me ?? lastMe;
+          // The count is the server's word: unknown until it speaks again on a live connection.
+          if (message.status.state !== 'live') setState('viewers', null);
           // "Sending" and "waiting" follow the connection.
           if (before !== message.status.state) render();
           if (before !== undefined && before !== message.status.state)
