@@ -276,16 +276,22 @@ export class Session {
             ? this.outbox.fail(frame.broadcastId, frame.code, frame.message)
             : this.outbox.remove(frame.broadcastId);
         const page = kept?.write.page ?? frame.page;
-        if (page) {
-          // The outbox first: a tab keeps a failed write in place instead of rolling it back.
+        if (!page) return this.afterOutboxChange();
+        const refused: BackgroundToFrameT = {
+          kind: 'refused',
+          broadcastId: frame.broadcastId,
+          code: frame.code,
+          message: frame.message,
+        };
+        // A tab learns that a write is kept (failed) before it hears of the refusal, so it keeps it
+        // in place; of a write dropped, it hears the refusal first, so it rolls it back with a notice.
+        if (kept?.failed) {
           this.afterOutboxChange([page]);
-          this.toTabsOf(page, {
-            kind: 'refused',
-            broadcastId: frame.broadcastId,
-            code: frame.code,
-            message: frame.message,
-          });
-        } else this.afterOutboxChange();
+          this.toTabsOf(page, refused);
+        } else {
+          this.toTabsOf(page, refused);
+          this.afterOutboxChange([page]);
+        }
         return;
       }
       case 'welcome':
