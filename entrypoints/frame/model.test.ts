@@ -76,7 +76,7 @@ describe('overlay model', () => {
       message: 'not allowed',
     });
     expect(model.state.chats).toEqual([]);
-    expect(model.state.notice).toBe('Your change was not saved: you are not allowed to do this');
+    expect(model.state.notice).toBe('Your change was not saved: you are not allowed to do this.');
     expect(model.state.openChatId).toBeNull();
   });
 
@@ -253,7 +253,7 @@ describe('overlay model: the outbox shown in place', () => {
       text: 'written offline',
     });
     expect(model.state.marks['c-new']).toMatchObject({ state: 'held', reason: 'your token no longer works' });
-    expect(model.state.notice).toBe('Your change was not saved: the discussion or comment no longer exists');
+    expect(model.state.notice).toBe('Your change was not saved: the discussion or comment no longer exists.');
     model.discard('b-reply');
     expect(sent.at(-1)).toEqual({ kind: 'discard', broadcastId: 'b-reply' });
     expect(model.state.chats[0]!.comments.map((c) => c.text)).toEqual(['first']);
