@@ -50,6 +50,16 @@ export function DiscussionList(props: DiscussionListProps) {
     { id: 'mine', label: () => i18n.t('filterMine') },
     { id: 'orphans', label: () => i18n.t('filterOrphans') },
   ];
+  /**
+   * Whether the discussion, or a comment of the person in it, has not reached the server: "not sent"
+   * (held or failed) before "waiting"; a write on its way right now is not worth a marker.
+   */
+  const unsentOf = (chat: DiscussionT): 'waiting' | 'held' | 'failed' | null => {
+    const states = [chat.id, ...chat.comments.map((c) => c.id)].map((id) => props.marks?.[id]?.state);
+    return (
+      states.find((s) => s === 'failed' || s === 'held') ?? (states.includes('waiting') ? 'waiting' : null)
+    );
+  };
   const items = () => [...(list?.querySelectorAll<HTMLButtonElement>('button[data-chat-id]') ?? [])];
   /** The id that holds the list's one Tab stop: the current one while it exists, else the first. */
   const tabStop = () => {
@@ -147,13 +157,11 @@ export function DiscussionList(props: DiscussionListProps) {
                         {i18n.t('newBadge')}
                       </span>{' '}
                     </Show>
-                    <Show when={props.marks?.[chat.id]?.state !== 'sending' && props.marks?.[chat.id]}>
-                      {(mark) => (
+                    <Show when={unsentOf(chat)}>
+                      {(state) => (
                         <>
-                          <span class="cc-new" data-testid="item-unsent" data-state={mark().state}>
-                            {mark().state === 'held' || mark().state === 'failed'
-                              ? i18n.t('listNotSent')
-                              : i18n.t('listWaiting')}
+                          <span class="cc-new" data-testid="item-unsent" data-state={state()}>
+                            {state() === 'waiting' ? i18n.t('listWaiting') : i18n.t('listNotSent')}
                           </span>{' '}
                         </>
                       )}
