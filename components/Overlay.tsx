@@ -10,6 +10,7 @@ import { Composer } from './Composer';
 import { DiscussionList } from './DiscussionList';
 import { LostDraftPanel } from './LostDraft';
 import { ThreadPanel } from './ThreadPanel';
+import { tokenRefused } from './status-label';
 import { TopBar } from './TopBar';
 import { UndoBar } from './UndoBar';
 
@@ -135,6 +136,7 @@ export function Overlay(props: OverlayProps) {
         collapsed={state().collapsed}
         listOpen={state().list}
         onToggle={() => props.onToggleCollapsed()}
+        onOpenOptions={() => props.model.openOptions()}
         onShowOrphans={() =>
           state().list === 'orphans'
             ? close()
@@ -166,6 +168,12 @@ export function Overlay(props: OverlayProps) {
             pending={pending()}
             drafts={props.model.drafts}
             deleting={deleting()}
+            marks={state().marks}
+            canResend={state().status?.state === 'live'}
+            tokenRefused={tokenRefused(state().status)}
+            onDiscard={(id) => props.model.discard(id)}
+            onResend={(id) => props.model.resend(id)}
+            onOpenOptions={() => props.model.openOptions()}
             placement={
               state().orphanIds.includes(chat().id)
                 ? 'orphan'
@@ -216,6 +224,7 @@ export function Overlay(props: OverlayProps) {
             title={list() === 'orphans' ? i18n.t('orphansTitle') : i18n.t('listTitle')}
             chats={list() === 'orphans' ? orphans() : state().chats}
             orphanIds={new Set(state().orphanIds)}
+            marks={state().marks}
             unreadIds={props.unread}
             me={state().status?.me?.id ?? null}
             filters={list() === 'all'}

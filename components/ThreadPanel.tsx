@@ -13,7 +13,9 @@ import { editDraftKey, editDraftsOf, replyDraftKey } from '@/lib/drafts';
 import type { CommentT, DiscussionT, PersonT, RoleT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
 import { CopyButton } from './CopyButton';
+import type { PendingMark } from '@/entrypoints/frame/model';
 import { isSendKey, SEND_SHORTCUTS, sendHint } from './send-key';
+import { WriteMark } from './WriteMark';
 
 export interface ThreadPanelProps {
   chat: DiscussionT;
@@ -21,6 +23,15 @@ export interface ThreadPanelProps {
   role: RoleT | null;
   /** Ids of comments (and the discussion) still waiting for the server. */
   pending: ReadonlySet<string>;
+  /** Where each of those stands (sending, waiting, held, failed); without it they read "sending…". */
+  marks?: Readonly<Record<string, PendingMark>>;
+  /** A held write can be sent again now. */
+  canResend?: boolean;
+  /** The server refused the token: the thread says so, and how to get a working one. */
+  tokenRefused?: boolean;
+  onDiscard?(broadcastId: string): void;
+  onResend?(broadcastId: string): void;
+  onOpenOptions?(): void;
   /** The page no longer holds the quoted text ('orphan'), or holds it edited ('changed'). */
   placement?: 'orphan' | 'changed' | null;
   /** Return false when the text was not taken: it then stays in the field. */
@@ -60,6 +71,12 @@ export function ThreadPanel(props: ThreadPanelProps) {
   const [draft, setDraft] = createSignal('');
   const mine = (c: CommentT) => props.me !== null && c.author.id === props.me.id;
   const deleting = (commentId: string) => props.deleting?.has(commentId) ?? false;
+  const markOf = (id: string) => props.marks?.[id];
+  /** A comment whose write will not go by itself: its own actions replace Edit and Delete. */
+  const unsent = (id: string) => {
+    const state = markOf(id)?.state;
+    return state === 'held' || state === 'failed';
+  };
   const id = createUniqueId();
   let panel: HTMLElement | undefined;
   let heading: HTMLHeadingElement | undefined;
@@ -154,6 +171,14 @@ export function ThreadPanel(props: ThreadPanelProps) {
           <span aria-hidden="true">×</span>
         </button>
       </header>
+      <Show when={props.tokenRefused}>
+        <div class="cc-token-refused" role="alert" data-testid="thread-token-refused">
+          <p>{i18n.t('tokenRefusedNotice')}</p>
+          <button type="button" data-testid="thread-open-options" onClick={() => props.onOpenOptions?.()}>
+            {i18n.t('openOptions')}
+          </button>
+        </div>
+      </Show>
       <Show when={props.placement}>
         {(placement) => (
           <p
@@ -198,11 +223,20 @@ export function ThreadPanel(props: ThreadPanelProps) {
                     {i18n.t('pendingDeletion')}
                   </span>
                 </Show>
-                <Show when={props.pending.has(comment.id)}>
+                <Show when={props.pending.has(comment.id) && !unsent(comment.id)}>
                   {' '}
-                  <span class="cc-muted" data-testid="comment-pending">
-                    {i18n.t('sending')}
-                  </span>
+                  <Show
+                    when={markOf(comment.id)}
+                    fallback={
+                      <span class="cc-muted" data-testid="comment-pending">
+                        {i18n.t('sending')}
+                      </span>
+                    }
+                  >
+                    {(mark) => (
+                      <WriteMark mark={mark()} canResend={false} onDiscard={() => {}} onResend={() => {}} />
+                    )}
+                  </Show>
                 </Show>
               </div>
               <Show
@@ -255,11 +289,22 @@ export function ThreadPanel(props: ThreadPanelProps) {
                   </div>
                 </form>
               </Show>
+              <Show when={unsent(comment.id) && markOf(comment.id)}>
+                {(mark) => (
+                  <WriteMark
+                    mark={mark()}
+                    canResend={props.canResend ?? false}
+                    onDiscard={(id) => props.onDiscard?.(id)}
+                    onResend={(id) => props.onResend?.(id)}
+                  />
+                )}
+              </Show>
               <Show
                 when={
                   canDeleteComment(comment, props.me, props.role) &&
                   editing() !== comment.id &&
-                  !deleting(comment.id)
+                  !deleting(comment.id) &&
+                  !unsent(comment.id)
                 }
               >
                 <div class="cc-actions cc-small">

@@ -40,6 +40,8 @@ export interface TabPortsDeps {
   /** Whether a port comes from one of this extension's own pages (not a content script). */
   isOwnPage(sender: Browser.runtime.MessageSender): boolean;
   newTicket?: () => string;
+  /** Opens the extension's options page (the frame asks, e.g. for a new token). */
+  openOptions?(): void;
 }
 
 interface PagePort {
@@ -203,16 +205,16 @@ export class TabPorts {
     const early: unknown[] = [];
     let accepted = false;
     port.onMessage.addListener((raw: unknown) => {
-      if (accepted) this.fromFrame(tabId, raw, held);
+      if (accepted) this.fromFrame(tabId, raw, inWindow);
       else early.push(raw);
     });
-    /** Deletions this frame holds in their undo window, by broadcastId. */
-    const held = new Map<string, WriteFrameT>();
+    /** Deletions of this frame in their undo window, by broadcastId. */
+    const inWindow = new Map<string, WriteFrameT>();
     port.onDisconnect.addListener(() => {
       if (this.frames.get(tabId) === port) this.frames.delete(tabId);
       // The frame went away (tab closed, reload) within an undo window: the person's delete stands.
-      for (const write of held.values()) void this.session?.write(write);
-      held.clear();
+      for (const write of inWindow.values()) void this.session?.write(write);
+      inWindow.clear();
     });
     void this.ready.then(() => {
       if (this.tickets.get(tabId) !== ticket) {
@@ -225,11 +227,11 @@ export class TabPorts {
       this.frames.set(tabId, port);
       accepted = true;
       this.session?.frameAttached(tabId);
-      for (const raw of early.splice(0)) this.fromFrame(tabId, raw, held);
+      for (const raw of early.splice(0)) this.fromFrame(tabId, raw, inWindow);
     });
   }
 
-  private fromFrame(tabId: number, raw: unknown, held: Map<string, WriteFrameT>): void {
+  private fromFrame(tabId: number, raw: unknown, inWindow: Map<string, WriteFrameT>): void {
     const parsed = FrameToBackground.safeParse(raw);
     if (!parsed.success) {
       console.warn('Collab Chat: ignored a malformed message from a frame', parsed.error.issues[0]);
@@ -239,14 +241,23 @@ export class TabPorts {
     const page = this.pages.get(tabId)?.port;
     switch (message.kind) {
       case 'write':
-        held.delete(message.write.broadcastId);
+        inWindow.delete(message.write.broadcastId);
         void this.session?.write(message.write);
         return;
-      case 'hold-write':
-        held.set(message.write.broadcastId, message.write);
+      case 'pending-delete':
+        inWindow.set(message.write.broadcastId, message.write);
         return;
-      case 'drop-held':
-        held.delete(message.broadcastId);
+      case 'cancel-delete':
+        inWindow.delete(message.broadcastId);
+        return;
+      case 'discard':
+        this.session?.discard(message.broadcastId);
+        return;
+      case 'resend':
+        this.session?.resend(message.broadcastId);
+        return;
+      case 'open-options':
+        this.deps.openOptions?.();
         return;
       case 'anchors':
         if (page) post(page, BackgroundToPage.parse(message));

@@ -22,7 +22,7 @@ export function setupFrame() {
     onMessage: (message) => model.handle(message),
     onOpen: () => {
       for (const write of model.pendingWrites()) port.send({ kind: 'write', write });
-      for (const write of model.heldDeletes()) port.send({ kind: 'hold-write', write });
+      for (const write of model.deletesInWindow()) port.send({ kind: 'pending-delete', write });
       sendAnchors();
       lastLayout = '';
       reportLayout();
