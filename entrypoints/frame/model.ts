@@ -20,6 +20,8 @@ import { TabView } from './tab-view';
 export interface Draft {
   selectors: SelectorT[];
   quote: string;
+  /** The page's title when the selection was made; recorded with the discussion, never trusted. */
+  title?: string;
 }
 
 export interface OverlayState {
@@ -176,7 +178,11 @@ export function createOverlayModel(deps: OverlayDeps) {
         case 'compose':
           if (!state.page) return;
           setState({
-            composing: { selectors: message.selection.selectors, quote: message.selection.quote },
+            composing: {
+              selectors: message.selection.selectors,
+              quote: message.selection.quote,
+              ...(message.selection.title !== undefined && { title: message.selection.title }),
+            },
             openChatId: null,
             list: null,
             fromPage: true,
@@ -249,6 +255,7 @@ export function createOverlayModel(deps: OverlayDeps) {
         // Store proxies cannot cross a port: send a plain copy.
         selectors: structuredClone(unwrap(draft.selectors)),
         text,
+        ...(draft.title !== undefined && { title: draft.title }),
       };
       if (!write(frame)) return false;
       setState({ composing: null, openChatId: chatId });

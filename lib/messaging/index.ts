@@ -71,6 +71,8 @@ export type AnchorTargetT = z.infer<typeof AnchorTarget>;
 export const Selection = z.object({
   selectors: Selectors,
   quote: z.string().max(LIMITS.quoteChars),
+  /** The page's `document.title` (lib/page-key/title): the page's own words, carried as data only. */
+  title: z.string().max(LIMITS.titleChars).optional(),
 });
 export type SelectionT = z.infer<typeof Selection>;
 /** The size the frame's content needs, in CSS pixels; the content script clamps it to the viewport. */
