@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the JSON answers are read loosely: the checks are the assertions */
 // The team's HTTP API on a real server: listing and search across pages, export as W3C Web
 // Annotations (every MUST of the model checked) and CSV, import of the same JSON-LD and of a
 // Hypothesis export, with the WebSocket's tokens and rules, tenant isolation and all-or-nothing.
