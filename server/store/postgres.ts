@@ -17,6 +17,7 @@ import {
   preview,
   queryWords,
   quoteOf,
+  SEARCH_CANDIDATES,
   tsQuery,
 } from './search-text';
 import {
@@ -975,38 +976,40 @@ export class PostgresStore implements Store {
     const words = queryWords(query.text);
     if (words.words.length === 0) return [];
     const filter = pgFilterParams(query.filter ?? {});
-    // Rank every match, keep the best, and only then build their snippets: ts_headline re-reads the
-    // text, which is worth doing for the rows shown, not for every match.
+    // Rank the newest SEARCH_CANDIDATES matches, keep the best, and only then build their snippets:
+    // ts_headline re-reads the text, which is worth doing for the rows shown, not for every match.
     const headline = `'StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…'`;
     const [comments, chats] = await Promise.all([
       this.pool.query<CommentHitRow>(
         `WITH q AS (SELECT to_tsquery('simple', $8) AS q),
-         best AS (
-           SELECT c.ord, ts_rank(c.search, q.q) AS score FROM comments c
+         cand AS (
+           SELECT c.ord, c.search FROM comments c
            JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id, q
            WHERE c.tenant_id = $1 AND c.search @@ q.q AND ${PG_FILTER_SQL}
-           ORDER BY score DESC LIMIT $9)
+           ORDER BY c.ord DESC LIMIT $10),
+         best AS (SELECT cand.ord, ts_rank(cand.search, q.q) AS score FROM cand, q ORDER BY score DESC LIMIT $9)
          SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, c.id AS comment_id,
                 c.author_id, c.author_name, c.at, best.score,
                 ts_headline('simple', c.text, q.q, ${headline}) AS snippet
          FROM best JOIN comments c ON c.ord = best.ord
          JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id, q
          ORDER BY best.score DESC`,
-        [tenantId, ...filter, tsQuery(words), query.limit * 4],
+        [tenantId, ...filter, tsQuery(words), query.limit * 4, SEARCH_CANDIDATES],
       ),
       this.pool.query<ChatHitRow>(
         `WITH q AS (SELECT to_tsquery('simple', $8) AS q),
-         best AS (
-           SELECT d.ord, ts_rank(d.search, q.q) AS score FROM discussions d, q
+         cand AS (
+           SELECT d.ord, d.search FROM discussions d, q
            WHERE d.tenant_id = $1 AND d.search @@ q.q AND ${PG_FILTER_SQL}
-           ORDER BY score DESC LIMIT $9)
+           ORDER BY d.ord DESC LIMIT $10),
+         best AS (SELECT cand.ord, ts_rank(cand.search, q.q) AS score FROM cand, q ORDER BY score DESC LIMIT $9)
          SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, best.score,
                 ts_headline('simple', d.quote, q.q, 'HighlightAll=true, StartSel=${MARK_START}, StopSel=${MARK_END}') AS quote_marked,
                 ts_headline('simple', COALESCE(d.title, ''), q.q,
                             'HighlightAll=true, StartSel=${MARK_START}, StopSel=${MARK_END}') AS title_marked
          FROM best JOIN discussions d ON d.ord = best.ord AND d.tenant_id = $1, q
          ORDER BY best.score DESC`,
-        [tenantId, ...filter, tsQuery(words), query.limit],
+        [tenantId, ...filter, tsQuery(words), query.limit, SEARCH_CANDIDATES],
       ),
     ]);
     return mergeHits(comments.rows, chats.rows, query.limit);

@@ -7,6 +7,13 @@ import type { Marked } from './types';
 export const MAX_QUERY_WORDS = 8;
 const MAX_WORD_CHARS = 64;
 
+/**
+ * Most matches a search ranks, the newest first: a prefix of one or two letters matches most of a
+ * large team's comments, and ranking them all would cost time in proportion to the team. With
+ * fewer matches than this the ranking is exact; with more, it is the best among the newest.
+ */
+export const SEARCH_CANDIDATES = 500;
+
 /** Marks the stores put around matched words; characters of Unicode's private use area. */
 export const MARK_START = '\uE000';
 export const MARK_END = '\uE001';

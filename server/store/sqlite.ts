@@ -18,6 +18,7 @@ import {
   preview,
   queryWords,
   quoteOf,
+  SEARCH_CANDIDATES,
 } from './search-text';
 import { newId } from '../ids';
 import { siteOf } from '../usage';
@@ -248,7 +249,8 @@ const MIGRATIONS: string[] = [
   // tables index the rows' own text (external content) and are kept equal to them by triggers, so
   // deleting or editing a row takes its words out of the index in the same transaction;
   // 'secure-delete' removes them from the index's pages at once instead of leaving them under a
-  // delete marker until the next merge.
+  // delete marker until the next merge. Prefix indexes of 1 to 3 characters make the prefix query
+  // of search as you type a lookup instead of a merge of every word that starts with it.
   `
   ALTER TABLE discussions ADD COLUMN title TEXT;
   ALTER TABLE discussions ADD COLUMN quote TEXT NOT NULL DEFAULT '';
@@ -264,9 +266,11 @@ const MIGRATIONS: string[] = [
   CREATE INDEX discussions_activity ON discussions(tenant_id, last_activity_at DESC, ord DESC);
   CREATE INDEX comments_author ON comments(tenant_id, author_id, chat_id);
   CREATE VIRTUAL TABLE comments_fts USING fts5(
-    text, content = 'comments', content_rowid = 'ord', tokenize = 'unicode61 remove_diacritics 2');
+    text, content = 'comments', content_rowid = 'ord', tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3');
   CREATE VIRTUAL TABLE discussions_fts USING fts5(
-    quote, title, content = 'discussions', content_rowid = 'ord', tokenize = 'unicode61 remove_diacritics 2');
+    quote, title, content = 'discussions', content_rowid = 'ord', tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3');
   INSERT INTO comments_fts(comments_fts, rank) VALUES ('secure-delete', 1);
   INSERT INTO discussions_fts(discussions_fts, rank) VALUES ('secure-delete', 1);
   CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments BEGIN
@@ -950,34 +954,34 @@ export class SqliteStore implements Store {
     const params = {
       t: tenantId,
       q: fts5Query(words),
-      limit: query.limit,
-      // Several comments of one discussion may match: read enough to fill `limit` discussions.
-      many: query.limit * 4,
+      cap: SEARCH_CANDIDATES,
       ...filterParams(query.filter ?? {}),
     };
     const s = MARK_START;
     const e = MARK_END;
+    // The newest SEARCH_CANDIDATES matches, which FTS5 finds walking its index newest first and
+    // stopping there, with their words marked; ranked and cut into snippets in mergeHits. (bm25()
+    // would first count every match of the query, which for a one-letter prefix is most of a large
+    // team's comments.)
     const comments = this.db
       .prepare<Record<string, unknown>, CommentHitRow>(
         `SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, c.id AS comment_id,
-                c.author_id, c.author_name, c.at, -bm25(comments_fts) AS score,
-                snippet(comments_fts, 0, '${s}', '${e}', '…', 16) AS snippet
+                c.author_id, c.author_name, c.at, highlight(comments_fts, 0, '${s}', '${e}') AS marked
          FROM comments_fts
          JOIN comments c ON c.ord = comments_fts.rowid
          JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id
          WHERE comments_fts MATCH @q AND c.tenant_id = @t AND ${FILTER_SQL}
-         ORDER BY bm25(comments_fts) LIMIT @many`,
+         ORDER BY comments_fts.rowid DESC LIMIT @cap`,
       )
       .all(params);
     const chats = this.db
       .prepare<Record<string, unknown>, ChatHitRow>(
         `SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at,
-                -bm25(discussions_fts, 2.0, 1.0) AS score,
                 highlight(discussions_fts, 0, '${s}', '${e}') AS quote_marked,
                 highlight(discussions_fts, 1, '${s}', '${e}') AS title_marked
          FROM discussions_fts JOIN discussions d ON d.ord = discussions_fts.rowid
          WHERE discussions_fts MATCH @q AND d.tenant_id = @t AND ${FILTER_SQL}
-         ORDER BY bm25(discussions_fts, 2.0, 1.0) LIMIT @limit`,
+         ORDER BY discussions_fts.rowid DESC LIMIT @cap`,
       )
       .all(params);
     return mergeHits(comments, chats, query.limit);
