@@ -145,7 +145,7 @@ function rowsFor(seedNo: number, comments: number, users: { id: string; name: st
  * triggers and the generated tsvector columns fill the indexes as for any write): committing
  * 110,000 writes one by one would measure the seeding, not the search.
  */
-async function seed(
+export async function seed(
   store: Store,
   tenantName: string,
   comments: number,

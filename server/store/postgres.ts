@@ -278,6 +278,8 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX comments_search ON comments USING gin (search);
       CREATE INDEX discussions_activity ON discussions (tenant_id, last_activity_at DESC, ord DESC);
       CREATE INDEX comments_author ON comments (tenant_id, author_id, chat_id);
+      -- A team's newest comments first: the candidates of a search with a common word.
+      CREATE INDEX comments_recent ON comments (tenant_id, ord);
     `,
   },
 ];
@@ -975,39 +977,46 @@ export class PostgresStore implements Store {
   async search(tenantId: string, query: SearchQuery): Promise<SearchHit[]> {
     const words = queryWords(query.text);
     if (words.words.length === 0) return [];
-    const filter = pgFilterParams(query.filter ?? {});
+    const f = query.filter ?? {};
+    const filter = pgFilterParams(f);
     // Rank the newest SEARCH_CANDIDATES matches, keep the best, and only then build their snippets:
     // ts_headline re-reads the text, which is worth doing for the rows shown, not for every match.
+    // The query is written into each condition (not read from a CTE) so that the planner can see
+    // how common its words are: a common prefix walks the newest rows and stops at the cap, a rare
+    // word goes through the GIN index. Discussions are joined to the candidates only when a filter
+    // needs them.
+    const filtered = Object.values(f).some((v) => v !== undefined);
+    const commentFilter = filtered
+      ? `EXISTS (SELECT 1 FROM discussions d WHERE d.tenant_id = c.tenant_id AND d.id = c.chat_id AND ${PG_FILTER_SQL})`
+      : NO_FILTER_SQL;
     const headline = `'StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…'`;
+    const whole = `'HighlightAll=true, StartSel=${MARK_START}, StopSel=${MARK_END}'`;
+    const tsq = `to_tsquery('simple', $8)`;
     const [comments, chats] = await Promise.all([
       this.pool.query<CommentHitRow>(
-        `WITH q AS (SELECT to_tsquery('simple', $8) AS q),
-         cand AS (
+        `WITH cand AS (
            SELECT c.ord, c.search FROM comments c
-           JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id, q
-           WHERE c.tenant_id = $1 AND c.search @@ q.q AND ${PG_FILTER_SQL}
+           WHERE c.tenant_id = $1 AND c.search @@ ${tsq} AND ${commentFilter}
            ORDER BY c.ord DESC LIMIT $10),
-         best AS (SELECT cand.ord, ts_rank(cand.search, q.q) AS score FROM cand, q ORDER BY score DESC LIMIT $9)
+         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $9)
          SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, c.id AS comment_id,
                 c.author_id, c.author_name, c.at, best.score,
-                ts_headline('simple', c.text, q.q, ${headline}) AS snippet
+                ts_headline('simple', c.text, ${tsq}, ${headline}) AS snippet
          FROM best JOIN comments c ON c.ord = best.ord
-         JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id, q
+         JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id
          ORDER BY best.score DESC`,
         [tenantId, ...filter, tsQuery(words), query.limit * 4, SEARCH_CANDIDATES],
       ),
       this.pool.query<ChatHitRow>(
-        `WITH q AS (SELECT to_tsquery('simple', $8) AS q),
-         cand AS (
-           SELECT d.ord, d.search FROM discussions d, q
-           WHERE d.tenant_id = $1 AND d.search @@ q.q AND ${PG_FILTER_SQL}
+        `WITH cand AS (
+           SELECT d.ord, d.search FROM discussions d
+           WHERE d.tenant_id = $1 AND d.search @@ ${tsq} AND ${filtered ? PG_FILTER_SQL : NO_FILTER_SQL}
            ORDER BY d.ord DESC LIMIT $10),
-         best AS (SELECT cand.ord, ts_rank(cand.search, q.q) AS score FROM cand, q ORDER BY score DESC LIMIT $9)
+         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $9)
          SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, best.score,
-                ts_headline('simple', d.quote, q.q, 'HighlightAll=true, StartSel=${MARK_START}, StopSel=${MARK_END}') AS quote_marked,
-                ts_headline('simple', COALESCE(d.title, ''), q.q,
-                            'HighlightAll=true, StartSel=${MARK_START}, StopSel=${MARK_END}') AS title_marked
-         FROM best JOIN discussions d ON d.ord = best.ord AND d.tenant_id = $1, q
+                ts_headline('simple', d.quote, ${tsq}, ${whole}) AS quote_marked,
+                ts_headline('simple', COALESCE(d.title, ''), ${tsq}, ${whole}) AS title_marked
+         FROM best JOIN discussions d ON d.ord = best.ord AND d.tenant_id = $1
          ORDER BY best.score DESC`,
         [tenantId, ...filter, tsQuery(words), query.limit, SEARCH_CANDIDATES],
       ),
@@ -1087,6 +1096,10 @@ const PG_FILTER_SQL = `($2::text IS NULL OR d.page = $2) AND ($3::text IS NULL O
   AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM comments a
        WHERE a.tenant_id = d.tenant_id AND a.author_id = $5 AND a.chat_id = d.id))
   AND ($6::bigint IS NULL OR d.last_activity_at >= $6) AND ($7::bigint IS NULL OR d.last_activity_at <= $7)`;
+
+/** The same parameters when no filter is set: each is null, a condition PostgreSQL decides once. */
+const NO_FILTER_SQL = `($2::text IS NULL AND $3::text IS NULL AND $4::text IS NULL AND $5::text IS NULL
+  AND $6::bigint IS NULL AND $7::bigint IS NULL)`;
 
 function pgFilterParams(f: DiscussionFilter): (string | number | null)[] {
   return [
