@@ -1292,15 +1292,32 @@ export class FirefoxUser implements UserBrowser {
     return view;
   }
 
+  /**
+   * The popup is the extension page the harness keeps (see the class comment), a tab of its own; a
+   * `target=_blank` link clicked there opens no tab the driver sees, so after the real click the page
+   * follows the link's own href itself, as it does to reach the popup.
+   */
   async openTeamFromPopup(tab: Tab): Promise<ExtensionPage> {
     const popup = await this.popupAbout(tab);
-    await (await popup.waitForSelector('[data-testid="open-team"]'))!.click();
-    const team = await pollFor(15_000, async () => {
+    const link = (await popup.waitForSelector('[data-testid="open-team"]'))!;
+    await link.click();
+    const findTeam = async () => {
       for (const p of await this.browser.pages())
         if ((await this.locationOf(p)).startsWith(`${this.extensionOrigin}/team.html`)) return p;
       return null;
-    });
-    if (!team) throw new Error('the popup’s link never opened the team page');
+    };
+    let team = await pollFor(3_000, findTeam);
+    if (!team) {
+      const href = await link.evaluate((a) => (a as HTMLAnchorElement).href);
+      await popup.evaluate((to: string) => {
+        location.href = to;
+      }, href);
+      team = await pollFor(15_000, findTeam);
+    }
+    if (!team) {
+      const seen = await Promise.all((await this.browser.pages()).map((p) => this.locationOf(p)));
+      throw new Error(`the popup’s link never opened the team page; tabs show ${seen.join(', ')}`);
+    }
     await team.waitForSelector('input[type="search"]');
     const pageWith = async (url: string) => {
       for (const p of await this.browser.pages()) if ((await this.locationOf(p)) === url) return p;
@@ -1320,7 +1337,16 @@ export class FirefoxUser implements UserBrowser {
         const links = await team.$$(css);
         if (!links[index]) throw new Error(`no link ${index} matches ${css}`);
         await links[index].click();
-        const page = await pollFor(15_000, () => pageWith(url));
+        let page = await pollFor(3_000, () => pageWith(url));
+        if (!page) {
+          // As above: the link's own href, followed by the page that holds it.
+          const href = await links[index].evaluate((a) => (a as HTMLAnchorElement).href);
+          if (href !== url) throw new Error(`the link goes to ${href}, not ${url}`);
+          await team.evaluate((to: string) => {
+            location.href = to;
+          }, href);
+          page = await pollFor(15_000, () => pageWith(url));
+        }
         if (!page) throw new Error(`no tab opened ${url}`);
         return new FirefoxTab(page, url);
       },
