@@ -27,6 +27,11 @@ export const LIMITS = {
   selectorsPerAnchor: 3,
   /** Longest page key (a normalised URL, always ASCII), in characters. */
   pageKeyChars: 2048,
+  /**
+   * Longest page title a `create-chat` may carry, in code points. The title is the page's own
+   * (`document.title`): untrusted text, stored and searched, always shown as text.
+   */
+  titleChars: 300,
   /** Longest token accepted in `hello`. */
   tokenChars: 256,
   /** Most pages one connection may be subscribed to at once. */
