@@ -1,8 +1,10 @@
 // One discussion: its quote and comments (author, time), reply, edit and delete of one's own comments,
 // and deleting the discussion for its creator or an admin. Comment text is rendered as text only.
+// However long the thread, its heading, quote and close button stay at the top and the reply box at
+// the bottom: only the comments scroll.
 // When it opens (or shows another discussion) its heading, which names the discussion, takes the
 // focus; buttons say whose comment they act on.
-import { createEffect, createSignal, createUniqueId, For, on, Show } from 'solid-js';
+import { createEffect, createSignal, createUniqueId, For, on, onCleanup, onMount, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import { isolate } from '@/lib/bidi';
 import type { CommentT, DiscussionT, PersonT, RoleT } from '@/lib/protocol';
@@ -43,6 +45,21 @@ export function ThreadPanel(props: ThreadPanelProps) {
   const id = createUniqueId();
   let panel: HTMLElement | undefined;
   let heading: HTMLHeadingElement | undefined;
+  let comments: HTMLOListElement | undefined;
+  const [overflowing, setOverflowing] = createSignal(false);
+  onMount(() => {
+    const measure = () => {
+      if (comments) setOverflowing(comments.scrollHeight > comments.clientHeight + 1);
+    };
+    const observer = new ResizeObserver(measure);
+    observer.observe(comments!);
+    const changes = new MutationObserver(measure);
+    changes.observe(comments!, { childList: true, subtree: true, characterData: true });
+    onCleanup(() => {
+      observer.disconnect();
+      changes.disconnect();
+    });
+  });
   createEffect(
     on(
       () => props.chat.id,
@@ -122,7 +139,14 @@ export function ThreadPanel(props: ThreadPanelProps) {
           </p>
         )}
       </Show>
-      <ol class="cc-comments">
+      <ol
+        ref={comments}
+        class="cc-comments cc-scroll"
+        data-testid="thread-comments"
+        aria-label={i18n.t('commentsLabel')}
+        // A list that scrolls is reachable with the keyboard, to scroll it; one that fits is not.
+        tabindex={overflowing() ? 0 : undefined}
+      >
         <For each={props.chat.comments}>
           {(comment) => (
             <li class="cc-comment" data-testid="comment" data-comment-id={comment.id}>
