@@ -144,7 +144,8 @@ export async function besidePassage(
 ): Promise<Spot | null> {
   const win = frame.ownerDocument.defaultView!;
   const other: DockSide = dock === 'left' ? 'right' : 'left';
-  const padding = { top: Math.max(EDGE, topInset), bottom: EDGE, left: EDGE, right: EDGE };
+  // Top and bottom need no margin of their own: the frame's transparent padding is one already.
+  const padding = { top: topInset, bottom: 0, left: EDGE, right: EDGE };
   const attempts: Array<{ reference: Box; placement: Placement; fallbacks: Placement[] }> = [
     { reference: block, placement: `${dock}-start`, fallbacks: [`${other}-start`] },
     { reference: passage, placement: `${dock}-start`, fallbacks: [`${other}-start`] },

@@ -175,14 +175,12 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
       obstaclesUnder(document, stripAt(docked.x, top), host),
     );
     let spot = { x: docked.x, y: dockedTop };
-    let height = Math.min(wanted, window.innerHeight - dockedTop);
+    const height = Math.min(wanted, window.innerHeight - dockedTop);
     frame.style.width = `${width}px`;
     frame.style.height = `${height}px`;
     const range = activeId ? anchors.rangeOf(activeId) : null;
     const passage = range?.getBoundingClientRect();
     if (range && passage && passage.bottom > 0 && passage.top < window.innerHeight && passage.height > 0) {
-      height = Math.min(wanted, window.innerHeight);
-      frame.style.height = `${height}px`;
       const block = blockOf(range, window)?.getBoundingClientRect() ?? passage;
       const reference = {
         left: Math.min(block.left, passage.left),
@@ -198,9 +196,6 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
           obstaclesUnder(document, stripAt(beside.x, t), host),
         );
         spot = { x: beside.x, y: Math.min(top, Math.max(0, window.innerHeight - height)) };
-      } else {
-        height = Math.min(wanted, window.innerHeight - dockedTop);
-        frame.style.height = `${height}px`;
       }
     }
     if (turn !== placing) return;

@@ -233,6 +233,9 @@ export function layoutScenarios(
     it('keeps the quote, the close button and the reply box in view while a long thread scrolls', async () => {
       await tab.clickText('#lead', LONG);
       await expect.poll(() => tab.count('comment'), WAIT).toBe(LONG_COMMENTS);
+      // As tall as the window allows, and still beside its passage.
+      const passage = await quoteBox('#lead', LONG);
+      await expect.poll(() => covered(passage), WAIT).toBe(false);
       await shot('long-thread');
       const scrolled = await tab.frameEvaluate(() => {
         const list = document.querySelector<HTMLElement>('[data-testid="thread-comments"]');
