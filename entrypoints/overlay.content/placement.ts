@@ -129,10 +129,10 @@ const virtual = (box: Box, context: Element | undefined): VirtualElement => ({
 });
 
 /**
- * Where the frame goes beside `passage` (the open discussion's text on screen) without covering it:
- * beside the passage's paragraph (`block`) on the docked side or the other, else beside the passage
- * itself, else under or over it; null when the viewport has no such place. `topInset` keeps the
- * frame below the page's sticky strip.
+ * Where the frame goes near `passage` (the open discussion's text on screen) without covering it, in
+ * order: beside the passage's paragraph (`block`) on the docked side or the other; under or over the
+ * paragraph; beside the passage itself; under or over it. Null when the viewport has no such place.
+ * `topInset` keeps the frame below the page's sticky strip.
  */
 export async function besidePassage(
   frame: HTMLElement,
@@ -146,11 +146,13 @@ export async function besidePassage(
   const other: DockSide = dock === 'left' ? 'right' : 'left';
   // Top and bottom need no margin of their own: the frame's transparent padding is one already.
   const padding = { top: topInset, bottom: 0, left: EDGE, right: EDGE };
-  const attempts: Array<{ reference: Box; placement: Placement; fallbacks: Placement[] }> = [
-    { reference: block, placement: `${dock}-start`, fallbacks: [`${other}-start`] },
-    { reference: passage, placement: `${dock}-start`, fallbacks: [`${other}-start`] },
-    { reference: passage, placement: 'bottom-start', fallbacks: ['top-start'] },
+  // Under or over, the frame keeps to the docked side of the reference.
+  const align = dock === 'left' ? 'start' : 'end';
+  const around = (reference: Box) => [
+    { reference, placement: `${dock}-start` as Placement, fallbacks: [`${other}-start` as Placement] },
+    { reference, placement: `bottom-${align}` as Placement, fallbacks: [`top-${align}` as Placement] },
   ];
+  const attempts = [...around(block), ...around(passage)];
   for (const attempt of attempts) {
     const { x, y } = await computePosition(virtual(attempt.reference, context), frame, {
       strategy: 'fixed',
