@@ -131,7 +131,8 @@ const virtual = (box: Box, context: Element | undefined): VirtualElement => ({
 /**
  * Where the frame goes near `passage` (the open discussion's text on screen) without covering it, in
  * order: beside the passage's paragraph (`block`) on the docked side or the other; under or over the
- * paragraph; beside the passage itself; under or over it. Null when the viewport has no such place.
+ * paragraph; its `docked` place, when that leaves the passage uncovered (rather than over other text
+ * of the page); beside the passage itself; under or over it. Null when the viewport has no such place.
  * `topInset` keeps the frame below the page's sticky strip.
  */
 export async function besidePassage(
@@ -140,6 +141,7 @@ export async function besidePassage(
   block: Box,
   dock: DockSide,
   topInset: number,
+  docked: Spot,
   context?: Element,
 ): Promise<Spot | null> {
   const win = frame.ownerDocument.defaultView!;
@@ -152,9 +154,18 @@ export async function besidePassage(
     { reference, placement: `${dock}-start` as Placement, fallbacks: [`${other}-start` as Placement] },
     { reference, placement: `bottom-${align}` as Placement, fallbacks: [`top-${align}` as Placement] },
   ];
-  const attempts = [...around(block), ...around(passage)];
-  for (const attempt of attempts) {
-    const { x, y } = await computePosition(virtual(attempt.reference, context), frame, {
+  const { width, height } = frame.getBoundingClientRect();
+  const fits = ({ x, y }: Spot) => {
+    const box = { left: x, top: y, right: x + width, bottom: y + height };
+    const inView = x >= 0 && y >= 0 && box.right <= win.innerWidth + 1 && box.bottom <= win.innerHeight + 1;
+    return inView && !intersects(box, passage);
+  };
+  for (const attempt of [...around(block), 'docked' as const, ...around(passage)]) {
+    if (attempt === 'docked') {
+      if (fits(docked)) return docked;
+      continue;
+    }
+    const spot = await computePosition(virtual(attempt.reference, context), frame, {
       strategy: 'fixed',
       placement: attempt.placement,
       middleware: [
@@ -164,10 +175,7 @@ export async function besidePassage(
         shift({ padding }),
       ],
     });
-    const { width, height } = frame.getBoundingClientRect();
-    const box = { left: x, top: y, right: x + width, bottom: y + height };
-    const inView = x >= 0 && y >= 0 && box.right <= win.innerWidth + 1 && box.bottom <= win.innerHeight + 1;
-    if (inView && !intersects(box, passage)) return { x, y };
+    if (fits(spot)) return { x: spot.x, y: spot.y };
   }
   return null;
 }

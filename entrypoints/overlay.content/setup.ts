@@ -188,7 +188,9 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
         top: passage.top,
         bottom: passage.bottom,
       };
-      const beside = await besidePassage(frame, passage, reference, dock, dockedTop, host).catch(() => null);
+      const beside = await besidePassage(frame, passage, reference, dock, dockedTop, spot, host).catch(
+        () => null,
+      );
       if (turn !== placing) return;
       if (beside) {
         // Its bar, too, stays clear of the page's strips wherever it lands.
@@ -277,23 +279,14 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
   };
   document.addEventListener('mouseup', onSelectionEnd, { signal, capture: true });
   document.addEventListener('keyup', onSelectionEnd, { signal, capture: true });
-  // The prompt goes when its selection does (cleared or replaced, by the person or by the page).
+  // The prompt goes when its selection does (cleared, by the person or by the page; a new one starts by
+  // collapsing the old). Only then: a browser may restate the same selection with other boundary
+  // points as the focus moves, which must not take the prompt away from under the person's pointer.
   document.addEventListener(
     'selectionchange',
     () => {
       const current = document.getSelection();
-      if (!selectedRange || !current || current.rangeCount === 0 || current.isCollapsed) return hidePrompt();
-      // Another selection than the prompt's: the person's next release offers it anew.
-      const range = current.getRangeAt(0);
-      let same = false;
-      try {
-        same =
-          range.compareBoundaryPoints(Range.START_TO_START, selectedRange) === 0 &&
-          range.compareBoundaryPoints(Range.END_TO_END, selectedRange) === 0;
-      } catch {
-        // Ranges in different trees: not the same selection.
-      }
-      if (!same) hidePrompt();
+      if (selectedRange && (!current || current.rangeCount === 0 || current.isCollapsed)) hidePrompt();
     },
     { signal },
   );
