@@ -1109,6 +1109,8 @@ export class FirefoxUser implements UserBrowser {
   async configure(serverUrl: string, token: string): Promise<string> {
     const page = await this.findExtensionPage(10_000);
     if (!page) throw new Error('the options page the extension opens on install never appeared');
+    // A second visit (a new token) finds the page behind the user's tabs, where clicks wait for ever.
+    await page.bringToFront();
     await page.locator('[data-testid="server-url"]').fill(serverUrl);
     await page.locator('[data-testid="token"]').fill(token);
     await page.locator('[data-testid="save-settings"]').click();
