@@ -151,3 +151,22 @@ describe('Overlay: keyboard and focus', () => {
     expect(screen.getByTestId('notice').textContent).toContain('Select some text on the page first');
   });
 });
+
+describe('Overlay: docking', () => {
+  it('lays out on its docked side and offers the other one from the bar', () => {
+    const model = createRoot(() => createOverlayModel({ send: () => {} }));
+    const chosen: string[] = [];
+    render(() => (
+      <Overlay
+        model={model}
+        theme="light"
+        dock="left"
+        onToggleCollapsed={() => {}}
+        onDock={(side) => chosen.push(side)}
+      />
+    ));
+    expect(document.querySelector('.cc-root')?.getAttribute('data-dock')).toBe('left');
+    fireEvent.click(screen.getByTestId('dock-toggle'));
+    expect(chosen).toEqual(['right']);
+  });
+});

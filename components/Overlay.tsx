@@ -5,7 +5,7 @@
 import { createMemo, For, onCleanup, onMount, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { OverlayModel } from '@/entrypoints/frame/model';
-import type { Theme } from '@/lib/storage';
+import type { DockSide, Theme } from '@/lib/storage';
 import { Composer } from './Composer';
 import { DiscussionList } from './DiscussionList';
 import { LostDraftPanel } from './LostDraft';
@@ -19,7 +19,10 @@ export interface OverlayProps {
   /** Discussions with comments of others the person has not seen (kept on this browser). */
   unread?: ReadonlySet<string>;
   theme: Theme;
+  /** The side of the window the overlay keeps to (the content script places the frame there). */
+  dock?: DockSide;
   onToggleCollapsed(): void;
+  onDock?(side: DockSide): void;
   /** The root element, for the frame to measure. */
   ref?: (root: HTMLElement) => void;
 }
@@ -127,6 +130,7 @@ export function Overlay(props: OverlayProps) {
       }}
       class="cc-root"
       data-theme={props.theme}
+      data-dock={props.dock ?? 'right'}
     >
       <TopBar
         viewers={state().viewers}
@@ -134,6 +138,8 @@ export function Overlay(props: OverlayProps) {
         orphans={orphans().length}
         status={state().status}
         collapsed={state().collapsed}
+        dock={props.dock ?? 'right'}
+        onDock={(side) => props.onDock?.(side)}
         listOpen={state().list}
         onToggle={() => props.onToggleCollapsed()}
         onOpenOptions={() => props.model.openOptions()}

@@ -3,9 +3,21 @@
 // admin, as the server allows. Comment text is rendered as text only. The reply and edit boxes are
 // drafts (`lib/drafts`): they come back when the thread is opened again, and an edit whose comment
 // was deleted meanwhile is kept, with ways to copy it, post it as a reply or discard it.
+// However long the thread, its heading, quote and close button stay at the top and the reply box at
+// the bottom: only the comments scroll.
 // When it opens (or shows another discussion) its heading, which names the discussion, takes the
 // focus; buttons say whose comment they act on.
-import { createEffect, createMemo, createSignal, createUniqueId, For, on, Show } from 'solid-js';
+import {
+  createEffect,
+  createMemo,
+  createSignal,
+  createUniqueId,
+  For,
+  on,
+  onCleanup,
+  onMount,
+  Show,
+} from 'solid-js';
 import { i18n } from '#i18n';
 import { createDraftBook, memoryDraftStore, type DraftBook } from '@/entrypoints/frame/drafts';
 import { isolate } from '@/lib/bidi';
@@ -86,6 +98,21 @@ export function ThreadPanel(props: ThreadPanelProps) {
       ([commentId]) => !props.chat.comments.some((c) => c.id === commentId),
     ),
   );
+  let comments: HTMLOListElement | undefined;
+  const [overflowing, setOverflowing] = createSignal(false);
+  onMount(() => {
+    const measure = () => {
+      if (comments) setOverflowing(comments.scrollHeight > comments.clientHeight + 1);
+    };
+    const observer = new ResizeObserver(measure);
+    observer.observe(comments!);
+    const changes = new MutationObserver(measure);
+    changes.observe(comments!, { childList: true, subtree: true, characterData: true });
+    onCleanup(() => {
+      observer.disconnect();
+      changes.disconnect();
+    });
+  });
   createEffect(
     on(
       () => props.chat.id,
@@ -196,7 +223,14 @@ export function ThreadPanel(props: ThreadPanelProps) {
           {i18n.t('discussionPendingDeletion')}
         </p>
       </Show>
-      <ol class="cc-comments">
+      <ol
+        ref={comments}
+        class="cc-comments cc-scroll"
+        data-testid="thread-comments"
+        aria-label={i18n.t('commentsLabel')}
+        // A list that scrolls is reachable with the keyboard, to scroll it; one that fits is not.
+        tabindex={overflowing() ? 0 : undefined}
+      >
         <For each={props.chat.comments}>
           {(comment) => (
             <li

@@ -117,9 +117,57 @@ describe('TopBar', () => {
     expect(screen.queryByTestId('viewers')).toBeNull();
     const toggle = screen.getByTestId('topbar-toggle');
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
-    expect(toggle.getAttribute('aria-label')).toBe('Show the Collab Chat bar');
+    expect(toggle.getAttribute('aria-label')).toBe('Show Collab Chat');
+    // Words and a drawn icon, never a character that may render as an empty box.
+    expect(toggle.textContent).toBe('Collab Chat');
+    expect(toggle.querySelector('svg[aria-hidden="true"]')).not.toBeNull();
+    expect(screen.queryByTestId('dock-toggle')).toBeNull();
     fireEvent.click(toggle);
     expect(toggled).toBe(1);
+  });
+
+  it('says "Hide" on its collapse control, not a close sign', () => {
+    render(() => (
+      <TopBar
+        viewers={1}
+        discussions={0}
+        orphans={0}
+        status={status('live')}
+        collapsed={false}
+        onToggle={() => {}}
+        onShowOrphans={() => {}}
+        onShowList={() => {}}
+      />
+    ));
+    const toggle = screen.getByTestId('topbar-toggle');
+    expect(toggle.textContent).toBe('Hide');
+    expect(toggle.getAttribute('aria-label')).toBe('Hide Collab Chat');
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it.each([
+    ['right', 'Dock left', 'left'],
+    ['left', 'Dock right', 'right'],
+  ] as const)('docked %s, offers to dock on the other side', (dock, label, next) => {
+    const chosen: string[] = [];
+    render(() => (
+      <TopBar
+        viewers={1}
+        discussions={0}
+        orphans={0}
+        status={status('live')}
+        collapsed={false}
+        dock={dock}
+        onToggle={() => {}}
+        onDock={(side) => chosen.push(side)}
+        onShowOrphans={() => {}}
+        onShowList={() => {}}
+      />
+    ));
+    const button = screen.getByTestId('dock-toggle');
+    expect(button.textContent).toBe(label);
+    fireEvent.click(button);
+    expect(chosen).toEqual([next]);
   });
 });
 

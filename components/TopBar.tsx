@@ -1,5 +1,7 @@
-// The overlay's top bar: viewers now, discussions on the page, connection state; collapsible. A named
-// region, so that screen readers list it among the landmarks.
+// The overlay's top bar: viewers now, discussions on the page, connection state; it collapses to one
+// small labelled button, and moves to the other side of the window. A named region, so that screen
+// readers list it among the landmarks. Its controls say what they do in words (an emoji or a "×"
+// can render as an empty box, or read as "close").
 import { Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { StatusT } from '@/lib/messaging';
@@ -11,9 +13,13 @@ export interface TopBarProps {
   orphans: number;
   status: StatusT | null;
   collapsed: boolean;
+  /** The side of the window the overlay keeps to. */
+  dock?: 'left' | 'right';
   /** Which list is open, if any (the buttons that open them say so). */
   listOpen?: 'all' | 'orphans' | null;
   onToggle(): void;
+  /** Moves the overlay to the other side of the window. */
+  onDock?(side: 'left' | 'right'): void;
   onShowOrphans(): void;
   onShowList(): void;
   /** Opens the options page (offered when the token no longer works). */
@@ -21,6 +27,7 @@ export interface TopBarProps {
 }
 
 export function TopBar(props: TopBarProps) {
+  const dockedLeft = () => props.dock === 'left';
   return (
     <section
       class="cc-topbar"
@@ -37,7 +44,15 @@ export function TopBar(props: TopBarProps) {
         title={props.collapsed ? i18n.t('expandBar') : i18n.t('collapseBar')}
         onClick={() => props.onToggle()}
       >
-        <span aria-hidden="true">{props.collapsed ? '💬' : '×'}</span>
+        <Show when={props.collapsed} fallback={i18n.t('collapseBarShort')}>
+          <svg class="cc-logo" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+            <path
+              fill="currentColor"
+              d="M2 2.5A1.5 1.5 0 0 1 3.5 1h9A1.5 1.5 0 0 1 14 2.5v7a1.5 1.5 0 0 1-1.5 1.5H7l-3.2 2.8A.5.5 0 0 1 3 13.4V11h.5A1.5 1.5 0 0 1 2 9.5z"
+            />
+          </svg>
+          <span>{i18n.t('barName')}</span>
+        </Show>
       </button>
       <Show when={!props.collapsed}>
         {/* Only a live connection knows who is here: otherwise no number at all, never a stale one. */}
@@ -86,6 +101,15 @@ export function TopBar(props: TopBarProps) {
             {i18n.t('openOptions')}
           </button>
         </Show>
+        <button
+          type="button"
+          class="cc-link"
+          data-testid="dock-toggle"
+          title={dockedLeft() ? i18n.t('dockRightHint') : i18n.t('dockLeftHint')}
+          onClick={() => props.onDock?.(dockedLeft() ? 'right' : 'left')}
+        >
+          {dockedLeft() ? i18n.t('dockRight') : i18n.t('dockLeft')}
+        </button>
       </Show>
     </section>
   );

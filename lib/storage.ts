@@ -45,6 +45,9 @@ export const settingsVersionStorage = storage.defineItem<number>('local:settings
   version: 1,
 });
 export const themeStorage = storage.defineItem<Theme>('local:theme', { fallback: 'system', version: 1 });
+/** Which side of the window the bar and its panels keep to; chosen from the bar. */
+export type DockSide = 'left' | 'right';
+export const dockStorage = storage.defineItem<DockSide>('local:dock', { fallback: 'right', version: 1 });
 export const topBarCollapsedStorage = storage.defineItem<boolean>('local:topBarCollapsed', {
   fallback: false,
   version: 1,

@@ -9,7 +9,14 @@ import { Overlay } from '@/components/Overlay';
 import type { BackgroundToFrameT, FrameToBackgroundT } from '@/lib/messaging';
 import { FRAME_PORT_PREFIX } from '@/lib/messaging/names';
 import { PortClient } from '@/lib/messaging/port-client';
-import { draftsStorage, seenStorage, themeStorage, topBarCollapsedStorage } from '@/lib/storage';
+import {
+  dockStorage,
+  draftsStorage,
+  seenStorage,
+  themeStorage,
+  topBarCollapsedStorage,
+  type DockSide,
+} from '@/lib/storage';
 import { markSeen, unreadIds, type SeenMap } from '@/lib/unread';
 import { createDraftBook } from './drafts';
 import { createOverlayModel } from './model';
@@ -38,33 +45,52 @@ export function setupFrame() {
   const [theme, setTheme] = createSignal<'system' | 'light' | 'dark'>('system');
   void themeStorage.getValue().then(setTheme);
   void topBarCollapsedStorage.getValue().then((c) => model.setCollapsed(c));
+  // Which side of the window, chosen from the bar, the same for every tab of this browser.
+  const [dock, setDock] = createSignal<DockSide>('right');
+  void dockStorage.getValue().then(setDock);
   // What this user has seen of each discussion, shared by every tab of this browser.
   const [seen, setSeen] = createSignal<SeenMap>({});
   void seenStorage.getValue().then(setSeen);
   const unwatch = [
     themeStorage.watch((value) => setTheme(value)),
     topBarCollapsedStorage.watch((value) => model.setCollapsed(value)),
+    dockStorage.watch((value) => setDock(value ?? 'right')),
     seenStorage.watch((value) => setSeen(value ?? {})),
   ];
 
   const sendAnchors = () => port.send({ kind: 'anchors', ...model.anchors() });
   let lastLayout = '';
   /**
-   * Asks the content script for a frame just as large as what is shown. The height is what the content
-   * needs unclamped (a long thread asks for more than the viewport; the content script clamps the
-   * frame, and the panel scrolls inside it), so the size does not feed back on itself.
+   * Asks the content script for a frame just as large as what is shown, on its docked side. The height
+   * is what the content needs unclamped (a long thread asks for more than the viewport; the content
+   * script clamps the frame, and the thread's comments scroll inside it), so the size does not feed
+   * back on itself. `bar` is the strip down to the top bar's bottom edge, which the content script keeps
+   * clear of the page's sticky headers.
    */
   const reportLayout = () => {
     const root = document.querySelector<HTMLElement>('.cc-root');
     if (!root) return;
     const style = getComputedStyle(root);
     const children = [...root.children] as HTMLElement[];
+    // What the inner scrollers (a long thread's comments) hide is wanted height too.
+    const hidden = [...root.querySelectorAll<HTMLElement>('.cc-scroll')].reduce(
+      (sum, el) => sum + el.scrollHeight - el.clientHeight,
+      0,
+    );
     const height =
       children.reduce((sum, el) => sum + el.scrollHeight + el.offsetHeight - el.clientHeight, 0) +
+      hidden +
       parseFloat(style.rowGap || '0') * Math.max(0, children.length - 1) +
       parseFloat(style.paddingTop) +
       parseFloat(style.paddingBottom);
-    const layout = { width: Math.ceil(root.getBoundingClientRect().width), height: Math.ceil(height) };
+    const topBar = root.querySelector<HTMLElement>('[data-testid="topbar"]');
+    const bar = topBar ? topBar.getBoundingClientRect().bottom + parseFloat(style.paddingBottom) : height;
+    const layout = {
+      width: Math.ceil(root.getBoundingClientRect().width),
+      height: Math.ceil(height),
+      dock: dock(),
+      bar: Math.ceil(bar),
+    };
     const key = JSON.stringify(layout);
     if (key === lastLayout) return;
     lastLayout = key;
@@ -98,7 +124,9 @@ export function setupFrame() {
       model={model}
       unread={unread()}
       theme={theme()}
+      dock={dock()}
       onToggleCollapsed={() => void topBarCollapsedStorage.setValue(!model.state.collapsed)}
+      onDock={(side) => void dockStorage.setValue(side)}
       ref={(root: HTMLElement) => {
         // Sizes change with what is shown (the observer) and with what a panel holds (the mutations).
         const observer = new ResizeObserver(reportLayout);

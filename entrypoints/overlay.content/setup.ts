@@ -29,6 +29,7 @@ import { LIMITS } from '@/lib/protocol/limits';
 import { describeSelection, PageAnchors } from './anchoring';
 import { documentOrder, FocusReturn, stepHighlight } from './keyboard';
 import { watchNavigation } from './navigation';
+import { besidePassage, blockOf, clearTop, dockedSpot, obstaclesUnder, type Box } from './placement';
 import css from './style.css?inline';
 
 const HOST_TAG = 'collab-chat-overlay';
@@ -161,29 +162,90 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
   flashLayer.className = 'cc-highlight-layer';
   shadow.append(style, highlightLayer, flashLayer, prompt, frame);
   (document.body ?? document.documentElement).append(host);
+  let ticket: string | null = null;
+  let lastLayout: FrameLayoutT = { width: 420, height: 120 };
+  /** Whether the frame has said how large it is (until then it is laid out, unseen). */
+  let measured = false;
+  let activeId: string | null = null;
+
+  // ---------------------------------------------------------------- where the frame sits
+  /** Newest placement asked for: an older one that finishes later is dropped. */
+  let placing = 0;
+  const place = async () => {
+    const turn = ++placing;
+    const width = Math.min(lastLayout.width, window.innerWidth);
+    const dock = lastLayout.dock ?? 'right';
+    const wanted = lastLayout.height;
+    const bar = Math.min(lastLayout.bar ?? wanted, wanted);
+    const docked = dockedSpot(dock, width, window.innerWidth);
+    const stripAt = (x: number, top: number): Box => ({ left: x, top, right: x + width, bottom: top + bar });
+    // Below the page's fixed and sticky strips under the bar, on the docked side.
+    const dockedTop = clearTop(docked.y, bar, window.innerHeight, (top) =>
+      obstaclesUnder(document, stripAt(docked.x, top), host),
+    );
+    let spot = { x: docked.x, y: dockedTop };
+    const height = Math.min(wanted, window.innerHeight - dockedTop);
+    frame.style.width = `${width}px`;
+    frame.style.height = `${height}px`;
+    const range = activeId ? anchors.rangeOf(activeId) : null;
+    const passage = range?.getBoundingClientRect();
+    if (range && passage && passage.bottom > 0 && passage.top < window.innerHeight && passage.height > 0) {
+      const block = blockOf(range, window)?.getBoundingClientRect() ?? passage;
+      const reference = {
+        left: Math.min(block.left, passage.left),
+        right: Math.max(block.right, passage.right),
+        top: passage.top,
+        bottom: passage.bottom,
+      };
+      const beside = await besidePassage(frame, passage, reference, dock, dockedTop, spot, host).catch(
+        () => null,
+      );
+      if (turn !== placing) return;
+      if (beside) {
+        // Its bar, too, stays clear of the page's strips wherever it lands.
+        const top = clearTop(beside.y, bar, window.innerHeight, (t) =>
+          obstaclesUnder(document, stripAt(beside.x, t), host),
+        );
+        spot = { x: beside.x, y: Math.min(top, Math.max(0, window.innerHeight - height)) };
+      }
+    }
+    if (turn !== placing) return;
+    frame.style.left = `${spot.x}px`;
+    frame.style.top = `${spot.y}px`;
+    frame.style.visibility = !measured || width === 0 || height === 0 ? 'hidden' : 'visible';
+  };
+  // Scrolls, resizes and messages come in bursts: one placement per animation frame. A tab in the
+  // background gets no animation frames; the timer places its frame all the same.
+  let scheduled = false;
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    const run = () => {
+      if (!scheduled || signal.aborted) return;
+      scheduled = false;
+      void place();
+      placePrompt();
+    };
+    requestAnimationFrame(run);
+    setTimeout(run, 100);
+  }
+  window.addEventListener('resize', schedule, { signal });
+  window.addEventListener('scroll', schedule, { signal, capture: true, passive: true });
+  frame.style.width = `${lastLayout.width}px`;
+  frame.style.height = `${lastLayout.height}px`;
+
   const anchors = new PageAnchors({
     window,
     root: document.body ?? document.documentElement,
     host,
     fallbackContainer: highlightLayer,
-    onReport: ({ orphans, fuzzy }) => send({ kind: 'orphans', ids: orphans, fuzzy }),
+    onReport: ({ orphans, fuzzy }) => {
+      send({ kind: 'orphans', ids: orphans, fuzzy });
+      // The open discussion's passage may just have been found (or lost): the frame follows it.
+      schedule();
+    },
   });
   const focus = new FocusReturn(document, host, frame);
-
-  let ticket: string | null = null;
-  let lastLayout: FrameLayoutT = { width: 420, height: 120 };
-  let activeId: string | null = null;
-
-  const applyLayout = () => {
-    const width = Math.min(lastLayout.width, window.innerWidth);
-    const height = Math.min(lastLayout.height, window.innerHeight);
-    frame.style.width = `${width}px`;
-    frame.style.height = `${height}px`;
-    frame.style.visibility = width === 0 || height === 0 ? 'hidden' : 'visible';
-  };
-  window.addEventListener('resize', applyLayout, { signal });
-  frame.style.width = `${lastLayout.width}px`;
-  frame.style.height = `${lastLayout.height}px`;
 
   // ---------------------------------------------------------------- the selection prompt
   let compose: PageToBackgroundT | null = null;
@@ -224,7 +286,17 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
   };
   document.addEventListener('mouseup', onSelectionEnd, { signal, capture: true });
   document.addEventListener('keyup', onSelectionEnd, { signal, capture: true });
-  window.addEventListener('scroll', placePrompt, { signal, capture: true, passive: true });
+  // The prompt goes when its selection does (cleared, by the person or by the page; a new one starts by
+  // collapsing the old). Only then: a browser may restate the same selection with other boundary
+  // points as the focus moves, which must not take the prompt away from under the person's pointer.
+  document.addEventListener(
+    'selectionchange',
+    () => {
+      const current = document.getSelection();
+      if (selectedRange && (!current || current.rangeCount === 0 || current.isCollapsed)) hidePrompt();
+    },
+    { signal },
+  );
   // Keeps the page's selection while the button is pressed.
   prompt.addEventListener('mousedown', (e) => e.preventDefault(), { signal });
   prompt.addEventListener(
@@ -340,13 +412,18 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
     },
     setAnchors(next, active) {
       activeId = active;
-      anchors.set(next, active).catch((error: unknown) => {
-        console.error('Collab Chat could not anchor discussions:', error);
-      });
+      schedule();
+      anchors
+        .set(next, active)
+        .then(schedule)
+        .catch((error: unknown) => {
+          console.error('Collab Chat could not anchor discussions:', error);
+        });
     },
     layout(next) {
       lastLayout = next;
-      applyLayout();
+      measured = true;
+      schedule();
     },
     remove() {
       abort.abort();

@@ -80,10 +80,16 @@ export const Selection = z.object({
   title: z.string().max(LIMITS.titleChars).optional(),
 });
 export type SelectionT = z.infer<typeof Selection>;
-/** The size the frame's content needs, in CSS pixels; the content script clamps it to the viewport. */
+/**
+ * The size the frame's content needs, in CSS pixels (the content script clamps it to the viewport),
+ * the side of the window it keeps to, and the height of its top bar, the strip that must stay clear
+ * of the page's fixed and sticky controls (absent: right, and the whole frame).
+ */
 export const FrameLayout = z.object({
   width: z.number().int().min(0).max(100_000),
   height: z.number().int().min(0).max(100_000),
+  dock: z.enum(['left', 'right']).optional(),
+  bar: z.number().int().min(0).max(100_000).optional(),
 });
 export type FrameLayoutT = z.infer<typeof FrameLayout>;
 /** A keyboard command of the manifest, relayed by the background to the tab it was pressed in. */
