@@ -35,7 +35,9 @@ export default defineConfig({
     // registers the content script for exactly the granted sites (entrypoints/background/sites.ts).
     // `activeTab` lets the popup read the URL of the tab it was opened on; `scripting` registers the
     // content script and starts it in the tabs already open on a site just turned on.
-    permissions: ['storage', 'activeTab', 'scripting'],
+    // Firefox's `dns` (which asks the user nothing) lets "Test connection" tell a host name that does
+    // not exist from a closed port; Chrome has no such API.
+    permissions: ['storage', 'activeTab', 'scripting', ...(browser === 'firefox' ? ['dns'] : [])],
     // MV3 names optional hosts apart; MV2 (the Firefox build) lists them among optional permissions.
     ...(manifestVersion === 3
       ? { optional_host_permissions: ['<all_urls>'] }

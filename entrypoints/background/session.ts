@@ -9,6 +9,7 @@ import {
   type DiscussionT,
   type ServerFrameT,
   type SnapshotFrame,
+  type WelcomeFrame,
   type WriteFrameT,
 } from '@/lib/protocol';
 import type { BackgroundToFrameT, StatusT } from '@/lib/messaging';
@@ -48,6 +49,11 @@ export class Session {
   /** Writes sent on the current socket and not yet answered. */
   private readonly inFlight = new Set<string>();
   private readonly outbox: Outbox;
+  /**
+   * Who the saved settings sign in as, as the last check of them found (after "Save"): shown while
+   * no socket is open (no page on) so that the popup does not say "not signed in" to someone who is.
+   */
+  private confirmed: Pick<WelcomeFrame, 'user' | 'tenant' | 'role'> | null = null;
 
   constructor(private readonly deps: SessionDeps) {
     this.outbox = deps.outbox;
@@ -63,14 +69,22 @@ export class Session {
     void this.outbox.ready.then(() => this.updateWanted());
   }
 
+  /** What a check of the saved settings found: the identity they sign in as, or null (refused, failed). */
+  confirmAccount(account: Pick<WelcomeFrame, 'user' | 'tenant' | 'role'> | null): void {
+    this.confirmed = account;
+    this.broadcastStatus();
+  }
+
   status(): StatusT {
     const c = this.connection;
+    const refused = c.state === 'refused' || c.state === 'unconfigured';
+    const who = c.welcome ?? (refused ? null : this.confirmed);
     return {
       state: c.state,
       queued: this.outbox.size,
-      me: c.welcome?.user ?? null,
-      tenant: c.welcome?.tenant ?? null,
-      role: c.welcome?.role ?? null,
+      me: who?.user ?? null,
+      tenant: who?.tenant ?? null,
+      role: who?.role ?? null,
       detail: c.detail,
       retryAt: c.retryAt,
       ...(c.trying && { trying: true }),
@@ -151,6 +165,8 @@ export class Session {
   // ------------------------------------------------------------ from the server
 
   private onLive(): void {
+    const { welcome } = this.connection;
+    if (welcome) this.confirmed = { user: welcome.user, tenant: welcome.tenant, role: welcome.role };
     this.subscribed.clear();
     this.parts.clear();
     this.inFlight.clear();
@@ -238,6 +254,7 @@ export class Session {
   }
 
   private onConnectionState(): void {
+    if (this.connection.state === 'refused') this.confirmed = null;
     if (!this.connection.live) {
       this.subscribed.clear();
       this.awaiting.clear();
