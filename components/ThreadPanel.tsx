@@ -8,6 +8,7 @@ import { isolate } from '@/lib/bidi';
 import type { CommentT, DiscussionT, PersonT, RoleT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
 import { isSendKey, SEND_SHORTCUTS, sendHint } from './send-key';
+import { RelativeTime } from './RelativeTime';
 
 export interface ThreadPanelProps {
   chat: DiscussionT;
@@ -130,9 +131,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
                 <strong data-testid="comment-author">
                   <bdi>{comment.author.name}</bdi>
                 </strong>{' '}
-                <time dateTime={new Date(comment.at).toISOString()}>
-                  {new Date(comment.at).toLocaleString()}
-                </time>
+                <RelativeTime at={comment.at} testId="comment-time" />
                 <Show when={comment.editedAt !== undefined}>
                   {' '}
                   <span class="cc-muted">{i18n.t('edited')}</span>
