@@ -56,6 +56,11 @@ export const accountStorage = storage.defineItem<{
   tenant: { id: string; name: string };
   role: 'member' | 'admin';
 } | null>('session:account', { fallback: null, version: 1 });
+/** Whether the hint on how to start a discussion has been shown (it is shown once, in one frame). */
+export const firstUseHintStorage = storage.defineItem<boolean>('local:firstUseHintShown', {
+  fallback: false,
+  version: 1,
+});
 export const outboxStorage = storage.defineItem<QueuedWrite[]>('local:outbox', { fallback: [], version: 1 });
 /**
  * What each user has seen of each discussion on this browser (`lib/unread`): user and discussion ids

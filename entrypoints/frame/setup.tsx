@@ -9,7 +9,7 @@ import { Overlay } from '@/components/Overlay';
 import type { BackgroundToFrameT, FrameToBackgroundT } from '@/lib/messaging';
 import { FRAME_PORT_PREFIX } from '@/lib/messaging/names';
 import { PortClient } from '@/lib/messaging/port-client';
-import { seenStorage, themeStorage, topBarCollapsedStorage } from '@/lib/storage';
+import { firstUseHintStorage, seenStorage, themeStorage, topBarCollapsedStorage } from '@/lib/storage';
 import { markSeen, unreadIds, type SeenMap } from '@/lib/unread';
 import { createOverlayModel } from './model';
 
@@ -34,6 +34,16 @@ export function setupFrame() {
   // What this user has seen of each discussion, shared by every tab of this browser.
   const [seen, setSeen] = createSignal<SeenMap>({});
   void seenStorage.getValue().then(setSeen);
+  // The first frame with the bar open (the first site turned on) says how to start a discussion, once:
+  // it is marked shown as it appears, and stays until dismissed or a discussion is started.
+  const [hint, setHint] = createSignal(false);
+  void Promise.all([firstUseHintStorage.getValue(), topBarCollapsedStorage.getValue()]).then(
+    ([shown, collapsed]) => {
+      if (shown || collapsed) return;
+      setHint(true);
+      void firstUseHintStorage.setValue(true);
+    },
+  );
   const unwatch = [
     themeStorage.watch((value) => setTheme(value)),
     topBarCollapsedStorage.watch((value) => model.setCollapsed(value)),
@@ -91,6 +101,8 @@ export function setupFrame() {
       model={model}
       unread={unread()}
       theme={theme()}
+      hint={hint()}
+      onDismissHint={() => setHint(false)}
       onToggleCollapsed={() => void topBarCollapsedStorage.setValue(!model.state.collapsed)}
       ref={(root: HTMLElement) => {
         // Sizes change with what is shown (the observer) and with what a panel holds (the mutations).
