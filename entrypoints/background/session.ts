@@ -69,6 +69,14 @@ export class Session {
     void this.outbox.ready.then(() => this.updateWanted());
   }
 
+  /** Whether a server URL and token are saved (null until read): with none, idle reads "not set up". */
+  private configured: boolean | null = null;
+
+  settingsSaved(configured: boolean): void {
+    this.configured = configured;
+    this.broadcastStatus();
+  }
+
   /** What a check of the saved settings found: the identity they sign in as, or null (refused, failed). */
   confirmAccount(account: Pick<WelcomeFrame, 'user' | 'tenant' | 'role'> | null): void {
     this.confirmed = account;
@@ -77,10 +85,13 @@ export class Session {
 
   status(): StatusT {
     const c = this.connection;
-    const refused = c.state === 'refused' || c.state === 'unconfigured';
+    // Idle (no page on, no socket) says nothing about the settings; without any, the person must
+    // be sent to the options, not told that all is quiet.
+    const state = c.state === 'idle' && this.configured === false ? 'unconfigured' : c.state;
+    const refused = state === 'refused' || state === 'unconfigured';
     const who = c.welcome ?? (refused ? null : this.confirmed);
     return {
-      state: c.state,
+      state,
       queued: this.outbox.size,
       me: who?.user ?? null,
       tenant: who?.tenant ?? null,

@@ -128,6 +128,9 @@ export function setupBackground(): Background {
     .catch((error: unknown) => console.error('Collab Chat: could not register the content script', error));
 
   browser.runtime.onConnect.addListener((port) => ports.accept(port));
+  const noteSettings = () =>
+    void loadSettings().then(({ serverUrl, token: saved }) => session.settingsSaved(!!serverUrl && !!saved));
+  noteSettings();
   // The identity the saved settings were last found to sign in as (kept across a stopped worker).
   void accountStorage.getValue().then(async (account) => {
     if (account && account.serverUrl === (await serverUrlStorage.getValue())) session.confirmAccount(account);
@@ -160,10 +163,12 @@ export function setupBackground(): Background {
       }
     });
     session.connection.restart();
+    noteSettings();
   });
   tokenVault.watch(() => {
     token = null;
     session.connection.restart();
+    noteSettings();
   });
   globalThis.addEventListener?.('online', () => session.connection.online());
   globalThis.addEventListener?.('offline', () => session.connection.offline());

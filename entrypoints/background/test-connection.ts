@@ -46,10 +46,11 @@ async function probe(deps: ConnectionTestDeps, url: string, cors: boolean): Prom
       mode: cors ? 'cors' : 'no-cors',
       cache: 'no-store',
       credentials: 'omit',
-      redirect: 'manual',
+      // A no-cors request must follow redirects (Fetch refuses any other mode for it).
+      redirect: 'follow',
       signal: controller.signal,
     });
-    if (!cors || res.type === 'opaque' || res.type === 'opaqueredirect') return { kind: 'opaque' };
+    if (!cors || res.type === 'opaque') return { kind: 'opaque' };
     const body: unknown = await res.json().catch(() => null);
     return { kind: 'answer', status: res.status, body };
   } catch {
