@@ -233,7 +233,7 @@ async function main(): Promise<void> {
           `  ${r.comments} comments: ${r.writesPerSec} writes/s, ack p50 ${r.p50AckMs} ms, p99 ${r.p99AckMs} ms, loop max ${r.loopMaxMs} ms`,
         );
       log(
-        `  storm: ${s.storm.subscribes} subscribes, largest frame ${s.storm.largestFrameBytes} B, loop max ${s.storm.loopMaxMs} ms (p99 ${s.storm.loopP99Ms}), /healthz max ${s.storm.healthzMaxMs} ms`,
+        `  storm: ${s.storm.subscribes} subscribes, largest frame ${s.storm.largestFrameBytes} B, loop max ${s.storm.loopMaxMs} ms (p99 ${s.storm.loopP99Ms}), server CPU ${s.storm.serverCpuMs} ms, /healthz max ${s.storm.healthzMaxMs} ms`,
       );
     }
   }

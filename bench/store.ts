@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { benchSecret, entityId, hello, TYPICAL_PAGE, anchorSelectors } from './payload';
 import { startServer, TOKENS } from './session';
 import { hashToken } from '../server/auth';
-import type { LoopDelay } from './servers/probe';
+import type { CpuSample, LoopDelay } from './servers/probe';
 import { quantile } from './stats';
 
 export const THREAD_SIZES = [10, 1_000, 10_000] as const;
@@ -39,6 +39,8 @@ export interface StoreFigure {
     /** The longest stall the server's own CPU time accounts for (see LoopDelay.cpuStallMaxMs). */
     cpuStallMaxMs: number;
     gcMaxMs: number;
+    /** CPU time the server used during the storm (user + system, all its threads). */
+    serverCpuMs: number;
     healthzMaxMs: number;
     healthzChecks: number;
   };
@@ -247,6 +249,7 @@ export async function storeFigure(options: {
         }
       });
     const healthz: number[] = [];
+    const cpuBefore = await server.child.call<CpuSample>('cpu');
     const [, delay] = await loop(async () => {
       const until = performance.now() + options.seconds * 1000;
       const storm = Promise.all(
@@ -266,6 +269,7 @@ export async function storeFigure(options: {
       }
       await storm;
     });
+    const cpuAfter = await server.child.call<CpuSample>('cpu');
     for (const ws of sockets) ws.terminate();
     return {
       threads,
@@ -277,6 +281,7 @@ export async function storeFigure(options: {
         loopP99Ms: round(delay.p99Ms),
         cpuStallMaxMs: round(delay.cpuStallMaxMs),
         gcMaxMs: round(delay.gcMaxMs),
+        serverCpuMs: Math.round((cpuAfter.micros - cpuBefore.micros) / 1000),
         healthzMaxMs: round(Math.max(...healthz)),
         healthzChecks: healthz.length,
       },

@@ -240,7 +240,7 @@ export class Connection implements Subscriber, OutletOwner {
     return this.pages ?? NO_PAGES;
   }
 
-  deliver(frame: string, page?: string, live = false): void {
+  deliver(frame: string | Buffer, page?: string, live = false): void {
     if ((this.state !== 'open' && this.state !== 'closing') || this.ws.readyState !== WebSocket.OPEN) return;
     this.outlet.send(frame, page, live);
   }

@@ -157,15 +157,18 @@ export class Outlet {
   }
 
   /**
-   * Sends one serialised frame. A `live` frame (an event or presence, which may travel in a batch)
+   * Sends one serialised frame (a string, or a Buffer of its UTF-8). A `live` frame (an event or presence, which may travel in a batch)
    * goes out at once when the socket is idle, else waits for the end of the window; any other frame
    * first flushes what waits, so the order of frames on the socket is the order of calls.
    */
-  send(frame: string, page: string | undefined, live: boolean): void {
+  send(frame: string | Buffer, page: string | undefined, live: boolean): void {
     if (this.discarded) return;
     const windowMs = this.clock?.windowMs ?? 0;
     if (live) {
-      const data = this.options.encoder?.encode(frame) ?? Buffer.from(frame, 'utf8');
+      const data =
+        typeof frame !== 'string'
+          ? frame
+          : (this.options.encoder?.encode(frame) ?? Buffer.from(frame, 'utf8'));
       const now = windowMs > 0 ? this.now() : 0;
       if (this.queue.length === 0 && now >= this.busyUntil) {
         if (windowMs > 0) this.busyUntil = now + windowMs;

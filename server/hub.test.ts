@@ -30,8 +30,8 @@ class Recorder implements Subscriber {
     readonly tenantId: string,
     readonly userId: string,
   ) {}
-  deliver(frame: string) {
-    this.reader.read(JSON.parse(frame) as WireServerFrameT);
+  deliver(frame: string | Buffer) {
+    this.reader.read(JSON.parse(frame.toString()) as WireServerFrameT);
   }
   subscribeFailed(page: string, message: string) {
     this.frames.push({ type: 'error', code: 'internal', message, page });
@@ -100,8 +100,8 @@ describe('Hub', () => {
     const raw: string[] = [];
     const later = new Recorder(tenantId, 'u2');
     const deliver = later.deliver.bind(later);
-    later.deliver = (frame: string) => {
-      raw.push(frame);
+    later.deliver = (frame: string | Buffer) => {
+      raw.push(frame.toString());
       deliver(frame);
     };
     // Ana's only discussion goes before the second member joins: the snapshot holds nothing of hers.
@@ -334,7 +334,7 @@ describe('Hub frames of bounded size', () => {
 
   class Raw extends Recorder {
     readonly sizes: number[] = [];
-    override deliver(frame: string) {
+    override deliver(frame: string | Buffer) {
       this.sizes.push(Buffer.byteLength(frame));
       super.deliver(frame);
     }
@@ -395,6 +395,61 @@ describe('Hub frames of bounded size', () => {
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 2));
     expect(replays.at(-1)!.seq).toBe((await store.snapshot(tenantId, PAGE)).seq);
     for (const r of replays.slice(0, -1)) expect(r.seq).toBe(r.events.at(-1)!.seq);
+  });
+
+  it('answers a repeated subscribe to an unchanged page from the parts it sent, and reads again after a change', async () => {
+    await fill();
+    let reads = 0;
+    const snapshotPage = store.snapshotPage.bind(store);
+    store.snapshotPage = (...args) => {
+      reads++;
+      return snapshotPage(...args);
+    };
+    const sub = new Raw(tenantId, 'u1');
+    const answer = async () => {
+      const from = sub.frames.length;
+      await hub.subscribe(sub, PAGE);
+      const state: PageState = { seq: 0, chats: [] as DiscussionT[] };
+      for (const f of sub.frames.slice(from))
+        if (f.type === 'snapshot') {
+          state.seq = f.seq;
+          addSnapshotPage(state.chats, f.chats);
+        }
+      return state;
+    };
+    const first = await answer();
+    const readsOfOne = reads;
+    expect(readsOfOne).toBeGreaterThan(3);
+    for (let i = 0; i < 3; i++) expect(await answer()).toEqual(first);
+    expect(reads).toBe(readsOfOne);
+
+    // A change the room hears of: the parts kept are of an older seq and are not sent again.
+    const chatId = first.chats[2]!.id;
+    const added = await commitWrite(store, tenantId, addComment(chatId, { text: 'after' }), actor);
+    if (added.status !== 'applied') throw new Error(added.status);
+    await bus.publish({ tenantId, page: PAGE }, JSON.stringify(added.event));
+    const changed = await answer();
+    expect(reads).toBe(2 * readsOfOne);
+    expect(changed).toEqual(await store.snapshot(tenantId, PAGE));
+    expect(changed.seq).toBe(first.seq + 1);
+  });
+
+  it('never answers from parts of an older seq, even when the room did not hear of the change', async () => {
+    await fill();
+    const sub = new Raw(tenantId, 'u1');
+    await hub.subscribe(sub, PAGE);
+    await hub.subscribe(sub, PAGE);
+    // Committed on another node whose PUBLISH never came: the store is ahead of the room.
+    const chatId = (await store.snapshot(tenantId, PAGE)).chats[0]!.id;
+    const added = await commitWrite(store, tenantId, addComment(chatId, { text: 'unheard' }), actor);
+    if (added.status !== 'applied') throw new Error(added.status);
+    const from = sub.frames.length;
+    await hub.subscribe(sub, PAGE);
+    const parts = sub.frames.slice(from).filter((f) => f.type === 'snapshot');
+    expect(parts[0]!.seq).toBe(added.event.seq);
+    const state: PageState = { seq: parts[0]!.seq, chats: [] as DiscussionT[] };
+    for (const p of parts) addSnapshotPage(state.chats, p.chats);
+    expect(state).toEqual(await store.snapshot(tenantId, PAGE));
   });
 
   it('replayFrames keeps an empty replay as one frame', () => {

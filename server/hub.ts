@@ -26,6 +26,7 @@ import { RoomSequencer } from './bus/sequencer';
 import type { Bus, RoomKey } from './bus/types';
 import type { PresenceBoard } from './presence/types';
 import { isCreation, ReplayLog, type LoggedEvent, type RenderEvent } from './replay-log';
+import { partKey, SnapshotParts } from './snapshot-parts';
 import type { Store } from './store/types';
 
 /** What the hub needs of a connection. */
@@ -36,7 +37,7 @@ export interface Subscriber {
    * Sends one serialised frame of `page`, or drops it when the connection is gone. `live` frames
    * (events and presence) may be batched with others; the rest go out in order after them.
    */
-  deliver(frame: string, page: string, live: boolean): void;
+  deliver(frame: string | Buffer, page: string, live: boolean): void;
   /** Reports a failed subscription to the client. */
   subscribeFailed(page: string, message: string): void;
 }
@@ -107,6 +108,8 @@ export class Hub {
   private reconciling: Promise<void> | null = null;
   private reconcileAgain = false;
   private lastAlias = 0;
+  /** Snapshot parts as sent, reused while their page does not change. */
+  private readonly parts: SnapshotParts;
 
   constructor(
     private readonly store: Store,
@@ -122,7 +125,10 @@ export class Hub {
     private readonly frameBytes: number = LIMITS.snapshotFrameBytes,
     /** The fixed part of what each read of an answer costs (see SubscribeBudget). */
     private readonly readCostBytes: number = LIMITS.subscribeReadCostBytes,
+    /** The most the snapshot parts kept for reuse hold, all rooms together. */
+    snapshotCacheBytes = 32 * 1024 * 1024,
   ) {
+    this.parts = new SnapshotParts(snapshotCacheBytes);
     this.stopPresence = presence.onCount((key, count) => this.announceCount(key, count));
     this.stopMissed = bus.onMissed?.(() => void this.reconcile()) ?? (() => {});
   }
@@ -196,7 +202,7 @@ export class Hub {
 
     // The answer: a replay cut into frames of bounded size, or the snapshot's first part (its
     // further parts are read one by one below, while live frames keep waiting in `pending`).
-    let frames: string[];
+    let frames: (string | Buffer)[];
     let seq: number;
     let next: string | null = null;
     // What the frame's envelope (type, page, seq, part) leaves for its discussions or events.
@@ -216,10 +222,25 @@ export class Hub {
         seq = replay.seq;
         frames = replayFrames(page, room.alias, replay.seq, replay.events, budget, named());
       } else {
-        const first = await this.store.snapshotPage(key.tenantId, page, null, firstBudget);
-        seq = first.seq;
-        next = first.next;
-        frames = [snapshotFrame(page, room.alias, seq, first.chats, 0, next !== null, named())];
+        const id = roomId(key);
+        const partAt = partKey(null, firstBudget);
+        // The page's seq now (one row): parts kept at that seq are the page as it is.
+        const [known] = await this.store.latestSeqs([key]);
+        const kept = known === undefined ? undefined : this.parts.get(id, known, partAt);
+        if (kept) {
+          seq = known!;
+          next = kept.next;
+          frames = [kept.data];
+        } else {
+          const first = await this.store.snapshotPage(key.tenantId, page, null, firstBudget);
+          seq = first.seq;
+          next = first.next;
+          const data = Buffer.from(
+            snapshotFrame(page, room.alias, seq, first.chats, 0, next !== null, named()),
+          );
+          frames = [data];
+          this.keepPart(room, seq, partAt, data, next);
+        }
       }
     } catch (err) {
       this.readFailed(key, sub, member, generation, err);
@@ -234,6 +255,14 @@ export class Hub {
     for (let part = 1; next !== null; part++) {
       await this.turn();
       if (!this.isCurrent(key, sub, member, generation)) return cost;
+      const partAt = partKey(next, budget);
+      const kept = this.parts.get(roomId(key), seq, partAt);
+      if (kept) {
+        next = kept.next;
+        sub.deliver(kept.data, page, false);
+        cost += kept.data.length;
+        continue;
+      }
       let chats;
       cost += this.readCostBytes;
       try {
@@ -243,9 +272,10 @@ export class Hub {
         return cost;
       }
       if (!this.isCurrent(key, sub, member, generation)) return cost;
-      const frame = snapshotFrame(page, room.alias, seq, chats, part, next !== null, {});
-      sub.deliver(frame, page, false);
-      cost += frame.length;
+      const data = Buffer.from(snapshotFrame(page, room.alias, seq, chats, part, next !== null, {}));
+      this.keepPart(room, seq, partAt, data, next);
+      sub.deliver(data, page, false);
+      cost += data.length;
     }
 
     const held = member.pending ?? [];
@@ -263,6 +293,15 @@ export class Hub {
     room.sequencer.start(seq);
     sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
     return cost;
+  }
+
+  /**
+   * Keeps a snapshot part for the next subscribes of its answer's seq. A part may hold writes after
+   * that seq (parts are read one by one); it is given out again only while the store is at that seq,
+   * so never with anything it lacks or anything that came after.
+   */
+  private keepPart(room: Room, seq: number, at: string, data: Buffer, next: string | null): void {
+    if (!room.closed) this.parts.set(roomId(room.key), seq, at, { data, next });
   }
 
   /** An event as this room's replays send it: its wire form (every selector), with the authors it names. */
@@ -407,6 +446,7 @@ export class Hub {
           // Bus frames are the store's events; subscribers get them in the wire form, made once per room.
           deliver: (frame, seq) => {
             if (seq === null) return this.enqueue(created, frame, seq);
+            this.parts.drop(id);
             const event = JSON.parse(frame) as ChatEventT;
             // An edit or a delete changes how earlier events render: the log no longer holds what
             // a read would give.
@@ -439,6 +479,7 @@ export class Hub {
   private closeRoom(room: Room): void {
     room.closed = true;
     room.replayLog = null;
+    this.parts.drop(roomId(room.key));
     room.outbox = [];
     room.cursor = null;
     room.stopBus();

@@ -8,8 +8,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import puppeteer from 'puppeteer-core';
-import { bundleAnchoring, htmlPage, launchChromium, serve } from '../../test/anchoring-browser/harness';
+import {
+  bundleAnchoring,
+  htmlPage,
+  launchBrowser,
+  serve,
+  type BrowserName,
+} from '../../test/anchoring-browser/harness';
 
 /** What test/anchoring-browser/bench-page.ts returns (it runs in the page, not here). */
 interface PhaseResult {
@@ -54,44 +59,6 @@ const OLD_SAMPLE = Number(process.env.BENCH_OLD_SAMPLE ?? 10);
 const CHANGING_DISCUSSIONS = 50;
 const CHANGING_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BROWSERS = (process.env.BENCH_BROWSERS ?? 'chromium,firefox').split(',');
-const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
-
-interface BenchPage {
-  goto(url: string): Promise<unknown>;
-  evaluate<T>(expression: string): Promise<T>;
-}
-
-interface BenchBrowser {
-  version: string;
-  page: BenchPage;
-  close(): Promise<void>;
-}
-
-async function launch(name: string): Promise<BenchBrowser> {
-  if (name === 'chromium') {
-    const browser = await launchChromium();
-    const page = await browser.newPage();
-    return {
-      version: `Chromium ${browser.version()} (headless)`,
-      page: { goto: (u) => page.goto(u), evaluate: <T>(e: string) => page.evaluate<T>(e) },
-      close: () => browser.close(),
-    };
-  }
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: FIREFOX_PATH,
-    headless: true,
-  });
-  const page = await browser.newPage();
-  return {
-    version: `Firefox ${(await browser.version()).replace(/^firefox\//i, '')} (headless)`,
-    page: {
-      goto: (u) => page.goto(u),
-      evaluate: <T>(e: string) => page.evaluate(e) as Promise<T>,
-    },
-    close: () => browser.close(),
-  };
-}
 
 const fmt = (n: number | null | undefined, digits = 0) =>
   n === null || n === undefined ? 'n/a' : n.toFixed(digits);
@@ -104,7 +71,7 @@ function table(rows: Record<string, string>[]): string {
 }
 
 async function runBrowser(name: string, url: string) {
-  const browser = await launch(name);
+  const browser = await launchBrowser(name as BrowserName);
   try {
     const page = browser.page;
     await page.goto(url);

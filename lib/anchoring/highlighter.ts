@@ -2,6 +2,10 @@
 // the browser has it, else absolutely-positioned boxes in a container the caller owns (e.g. inside the
 // overlay's shadow root). Also answers "which discussions are under this point?" for clicks, since
 // neither highlights nor pointer-events:none boxes receive events.
+// Text in an open shadow root or a same-origin iframe is highlighted too: each document has its own
+// highlight registry and each tree its own styles (Firefox paints a shadow tree's highlights only with
+// rules in that tree), and ranges of different trees cannot be compared, so they are laid out in
+// layers tree by tree.
 
 /** What the highlighter uses from the page's window (a test may pass a fake one). */
 export interface HighlightWindow {
@@ -67,6 +71,17 @@ interface Entry {
   range: Range;
 }
 
+/** A document the highlights paint in: its registry, and the trees given our rules so far. */
+interface PaintDocument {
+  win: HighlightWindow;
+  /** The constructed sheet adopted by this document's trees; null where that was refused. */
+  sheet: CSSStyleSheet | null;
+  /** Trees (the document, shadow roots) holding our rules, and the <style> added where needed. */
+  styled: Map<Document | ShadowRoot, HTMLStyleElement | null>;
+}
+
+const DOCUMENT_NODE = 9;
+
 export class Highlighter {
   readonly mode: 'css' | 'overlay';
   private readonly win: HighlightWindow;
@@ -76,8 +91,9 @@ export class Highlighter {
   private readonly entries = new Map<string, Entry>();
   private active: string | null = null;
   private scheduled = false;
-  private sheet: CSSStyleSheet | null = null;
-  private styleElement: HTMLStyleElement | null = null;
+  /** Documents painted in (the page's first), by document. */
+  private readonly documents = new Map<Document, PaintDocument>();
+  private readonly installRules: boolean;
   private readonly relayout = () => this.schedule();
   private readonly ignore: ((node: Node) => boolean) | undefined;
   private resizeObserver: ResizeObserver | null = null;
@@ -111,9 +127,9 @@ export class Highlighter {
         this.resizeObserver = new this.win.ResizeObserver(this.relayout);
         this.resizeObserver.observe(this.win.document.documentElement);
       }
-    } else {
-      if (options.styles !== 'none') this.installStyles();
     }
+    this.installRules = options.styles !== 'none';
+    if (this.mode === 'css') this.paintDocument(this.win.document);
   }
 
   /** Names registered in CSS.highlights: one per layer, and one for the active discussion. */
@@ -214,10 +230,15 @@ export class Highlighter {
       this.win.removeEventListener('resize', this.relayout);
       this.resizeObserver?.disconnect();
     } else {
-      for (const n of this.highlightNames) this.win.CSS!.highlights!.delete(n);
-      const doc = this.win.document;
-      if (this.sheet) doc.adoptedStyleSheets = doc.adoptedStyleSheets.filter((s) => s !== this.sheet);
-      this.styleElement?.remove();
+      for (const painted of this.documents.values()) {
+        for (const n of this.highlightNames) painted.win.CSS?.highlights?.delete(n);
+        for (const [tree, element] of painted.styled) {
+          if (element) element.remove();
+          else if (painted.sheet)
+            tree.adoptedStyleSheets = tree.adoptedStyleSheets.filter((s) => s !== painted.sheet);
+        }
+      }
+      this.documents.clear();
     }
   }
 
@@ -229,66 +250,127 @@ export class Highlighter {
     else queueMicrotask(run);
   }
 
-  /** Greedy interval colouring in document order: overlapping ranges land on different layers. */
+  /**
+   * Greedy interval colouring in document order, tree by tree (ranges of different trees cannot be
+   * compared, and never overlap): overlapping ranges land on different layers.
+   */
   private layers(): { normal: Range[][]; active: Range | null } {
     const normal: Range[][] = Array.from({ length: HIGHLIGHT_LAYERS }, () => []);
-    const sorted = [...this.entries.values()]
-      .filter((e) => e.id !== this.active)
-      .map((e) => e.range)
-      .sort((a, b) => a.compareBoundaryPoints(START_TO_START, b));
-    const lastEnd: (Range | null)[] = normal.map(() => null);
-    for (const range of sorted) {
-      let layer = lastEnd.findIndex(
-        (last) => last === null || range.compareBoundaryPoints(END_TO_START, last) >= 0,
-      );
-      // More overlaps than layers: stack the rest on the top layer (still darker than one highlight).
-      if (layer < 0) layer = HIGHLIGHT_LAYERS - 1;
-      normal[layer]!.push(range);
-      lastEnd[layer] = range;
+    const byTree = new Map<Node, Range[]>();
+    for (const e of this.entries.values()) {
+      if (e.id === this.active) continue;
+      const tree = e.range.startContainer.getRootNode();
+      const ranges = byTree.get(tree);
+      if (ranges) ranges.push(e.range);
+      else byTree.set(tree, [e.range]);
+    }
+    for (const ranges of byTree.values()) {
+      ranges.sort((a, b) => a.compareBoundaryPoints(START_TO_START, b));
+      const lastEnd: (Range | null)[] = normal.map(() => null);
+      for (const range of ranges) {
+        let layer = lastEnd.findIndex(
+          (last) => last === null || range.compareBoundaryPoints(END_TO_START, last) >= 0,
+        );
+        // More overlaps than layers: stack the rest on the top layer (still darker than one highlight).
+        if (layer < 0) layer = HIGHLIGHT_LAYERS - 1;
+        normal[layer]!.push(range);
+        lastEnd[layer] = range;
+      }
     }
     const active = this.active === null ? null : (this.entries.get(this.active)?.range ?? null);
     return { normal, active };
   }
 
   private renderCss(layers: { normal: Range[][]; active: Range | null }): void {
-    const registry = this.win.CSS!.highlights!;
-    const Highlight = this.win.Highlight!;
+    // Each layer's ranges, split by the document whose registry paints them.
+    const named = new Map<PaintDocument, Map<string, { ranges: Range[]; priority: number }>>();
+    const add = (range: Range, name: string, priority: number) => {
+      const painted = this.paintTarget(range);
+      if (!painted) return;
+      let highlights = named.get(painted);
+      if (!highlights) named.set(painted, (highlights = new Map()));
+      const h = highlights.get(name);
+      if (h) h.ranges.push(range);
+      else highlights.set(name, { ranges: [range], priority });
+    };
     layers.normal.forEach((ranges, i) => {
-      const name = `${this.name}-${i}`;
-      if (ranges.length === 0) {
-        registry.delete(name);
-        return;
-      }
-      const h = new Highlight(...ranges);
-      h.priority = i;
-      registry.set(name, h);
+      for (const range of ranges) add(range, `${this.name}-${i}`, i);
     });
-    const activeName = `${this.name}-active`;
-    if (layers.active) {
-      const h = new Highlight(layers.active);
-      h.priority = HIGHLIGHT_LAYERS;
-      registry.set(activeName, h);
-    } else {
-      registry.delete(activeName);
+    if (layers.active) add(layers.active, `${this.name}-active`, HIGHLIGHT_LAYERS);
+    for (const painted of this.documents.values()) {
+      const registry = painted.win.CSS?.highlights;
+      const Highlight = painted.win.Highlight;
+      if (!registry || !Highlight) continue;
+      const highlights = named.get(painted);
+      for (const name of this.highlightNames) {
+        const wanted = highlights?.get(name);
+        if (!wanted) {
+          registry.delete(name);
+          continue;
+        }
+        const h = new Highlight(...wanted.ranges);
+        h.priority = wanted.priority;
+        registry.set(name, h);
+      }
     }
   }
 
-  private installStyles(): void {
-    const Sheet = this.win.CSSStyleSheet;
-    const doc = this.win.document;
+  /**
+   * The document whose registry paints `range`, with our rules made to reach the range's tree; null
+   * for a document without the API (a frame of another kind).
+   */
+  private paintTarget(range: Range): PaintDocument | null {
+    const tree = range.startContainer.getRootNode();
+    const doc = tree.nodeType === DOCUMENT_NODE ? (tree as Document) : range.startContainer.ownerDocument;
+    if (!doc) return null;
+    const painted = this.paintDocument(doc);
+    if (!painted) return null;
+    if (tree !== doc && (tree as ShadowRoot).host && !painted.styled.has(tree as ShadowRoot))
+      this.installStyles(painted, tree as ShadowRoot);
+    return painted;
+  }
+
+  /** The document's paint state, made (and its rules installed) on first use. */
+  private paintDocument(doc: Document): PaintDocument | null {
+    let painted = this.documents.get(doc);
+    if (painted) return painted;
+    const win = doc === this.win.document ? this.win : (doc.defaultView as unknown as HighlightWindow | null);
+    if (!win?.CSS?.highlights || !win.Highlight) return null;
+    painted = { win, sheet: null, styled: new Map() };
+    this.documents.set(doc, painted);
+    this.installStyles(painted, doc);
+    return painted;
+  }
+
+  /**
+   * Gives a tree (a document, or a shadow root in it) the `::highlight()` rules: the document's
+   * constructed sheet where the tree accepts it, else one <style> element, the only change to the
+   * page's DOM (Firefox refuses a content script's sheets).
+   */
+  private installStyles(painted: PaintDocument, tree: Document | ShadowRoot): void {
+    if (!this.installRules) {
+      painted.styled.set(tree, null);
+      return;
+    }
+    const doc = tree.nodeType === DOCUMENT_NODE ? (tree as Document) : tree.ownerDocument!;
     const css = highlightCss(this.name, this.colors);
     try {
-      if (!Sheet || !('adoptedStyleSheets' in doc)) throw new Error('no constructed stylesheets');
-      const sheet = new Sheet();
-      sheet.replaceSync(css);
-      doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
-      this.sheet = sheet;
+      const Sheet = painted.win.CSSStyleSheet;
+      if (!Sheet || !('adoptedStyleSheets' in tree)) throw new Error('no constructed stylesheets');
+      if (!painted.sheet) {
+        const sheet = new Sheet();
+        sheet.replaceSync(css);
+        painted.sheet = sheet;
+      }
+      tree.adoptedStyleSheets = [...tree.adoptedStyleSheets, painted.sheet];
+      painted.styled.set(tree, null);
     } catch {
-      // One <style> element is the only change to the page's DOM, and only where the above is refused.
-      this.styleElement = doc.createElement('style');
-      this.styleElement.dataset.collabChat = 'highlights';
-      this.styleElement.textContent = css;
-      (doc.head ?? doc.documentElement).append(this.styleElement);
+      const style = doc.createElement('style');
+      style.dataset.collabChat = 'highlights';
+      style.textContent = css;
+      if (tree === doc) (doc.head ?? doc.documentElement).append(style);
+      else tree.append(style);
+      painted.styled.set(tree, style);
     }
   }
 

@@ -1,15 +1,19 @@
 // lib/anchoring in real Chromium: CSS Custom Highlight API and the overlay fallback, clicks
 // hit-tested to the right discussion (overlaps included), re-anchoring and orphans after DOM changes,
-// the fixture corpus on a real DOM, and text in open shadow roots and same-origin iframes. Under CI a
-// missing browser fails the run instead of skipping.
+// the fixture corpus on a real DOM, and text in open shadow roots and same-origin iframes, indexed in
+// Chromium and highlighted in Chromium and Firefox. Under CI a missing browser fails the run instead
+// of skipping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import {
+  browserAvailable,
   bundleAnchoring,
   chromiumAvailable,
   htmlPage,
+  launchBrowser,
   launchChromium,
   serve,
+  type ScriptedBrowser,
   type StaticServer,
 } from './harness';
 import type { PageApi } from './page-entry';
@@ -140,4 +144,48 @@ describe.skipIf(skip)('anchoring in real Chromium', () => {
     });
     expect(result.afterEdits).toEqual({ open: null, framed: null, closed: null });
   });
+});
+
+// Highlights in open shadow roots and same-origin iframes are painted, in both browsers: each
+// document has its own registry and Firefox paints a shadow tree's highlights only with rules in it.
+describe.each(['chromium', 'firefox'] as const)('highlights painted in %s', (name) => {
+  const skipThis = !browserAvailable(name) && !inCi;
+  let server: StaticServer;
+  let browser: ScriptedBrowser;
+
+  beforeAll(async () => {
+    if (skipThis) return;
+    const script = await bundleAnchoring();
+    server = await serve({
+      '/': { type: 'text/html; charset=utf-8', body: htmlPage('') },
+      '/anchoring.js': { type: 'text/javascript; charset=utf-8', body: script },
+    });
+    browser = await launchBrowser(name);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it.skipIf(skipThis)(
+    'in the light DOM, an open shadow root and a same-origin iframe, together',
+    async () => {
+      const { page } = browser;
+      await page.goto(server.url + '/');
+      const points = await page.evaluate<Record<string, { x: number; y: number }[]>>(
+        'window.CollabAnchoring.scenarios.paintTrees()',
+      );
+      const png = (await page.screenshot()).toString('base64');
+      const red: Record<string, number> = {};
+      for (const [id, at] of Object.entries(points))
+        red[id] = await page.evaluate<number>(
+          `window.CollabAnchoring.scenarios.redPoints(${JSON.stringify(png)}, ${JSON.stringify(at)})`,
+        );
+      // Glyphs cover some of the points; the highlight's background shows between them.
+      expect(red.light, JSON.stringify(red)).toBeGreaterThanOrEqual(4);
+      expect(red.open, JSON.stringify(red)).toBeGreaterThanOrEqual(4);
+      expect(red.framed, JSON.stringify(red)).toBeGreaterThanOrEqual(4);
+    },
+  );
 });

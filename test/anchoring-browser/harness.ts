@@ -1,5 +1,6 @@
 // What the real-browser anchoring test and benchmark share: lib/anchoring bundled for a page,
-// a tiny loopback HTTP server, and headless Chromium through playwright-core (never downloaded).
+// a tiny loopback HTTP server, headless Chromium through playwright-core and headless Firefox ESR
+// through puppeteer-core (WebDriver BiDi), both the system's (never downloaded).
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -7,8 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 
 export { CHROMIUM_PATH };
+export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+export type BrowserName = 'chromium' | 'firefox';
 
 /**
  * A page script as one IIFE: by default lib/anchoring with the fixture corpus and the test's steps,
@@ -79,4 +83,58 @@ export function htmlPage(body: string, title = 'anchoring'): string {
     `<style>body{font:16px/1.5 sans-serif;margin:20px;width:700px}</style></head>` +
     `<body>${body}<script src="/anchoring.js"></script></body></html>`
   );
+}
+
+/** One page of either browser, driven by expressions evaluated in it. */
+export interface ScriptedBrowser {
+  version: string;
+  page: {
+    goto(url: string): Promise<unknown>;
+    evaluate<T>(expression: string): Promise<T>;
+    /** A PNG of the viewport. */
+    screenshot(): Promise<Buffer>;
+  };
+  close(): Promise<void>;
+}
+
+export function browserAvailable(name: BrowserName): boolean {
+  return existsSync(name === 'chromium' ? CHROMIUM_PATH : FIREFOX_PATH);
+}
+
+/** A page in headless Chromium or Firefox ESR, 1000 × 800. */
+export async function launchBrowser(name: BrowserName): Promise<ScriptedBrowser> {
+  if (name === 'chromium') {
+    const browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    return {
+      version: `Chromium ${browser.version()} (headless)`,
+      page: {
+        goto: (u) => page.goto(u),
+        evaluate: <T>(e: string) => page.evaluate<T>(e),
+        screenshot: () => page.screenshot(),
+      },
+      close: () => browser.close(),
+    };
+  }
+  if (!existsSync(FIREFOX_PATH)) {
+    throw new Error(
+      `Firefox was not found at ${FIREFOX_PATH}. Install it (apt-get install firefox-esr) or set FIREFOX_PATH.`,
+    );
+  }
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    headless: true,
+    defaultViewport: { width: 1000, height: 800 },
+  });
+  const page = await browser.newPage();
+  return {
+    version: `Firefox ${(await browser.version()).replace(/^firefox\//i, '')} (headless)`,
+    page: {
+      goto: (u) => page.goto(u),
+      evaluate: <T>(e: string) => page.evaluate(e) as Promise<T>,
+      screenshot: async () => Buffer.from(await page.screenshot()),
+    },
+    close: () => browser.close(),
+  };
 }

@@ -238,3 +238,65 @@ export async function shadowAndFrame(): Promise<{
   anchorer.dispose();
   return { text, first, afterEdits };
 }
+
+/**
+ * Discussions in the light DOM, an open shadow root and a same-origin iframe, highlighted together in
+ * opaque red: returns, for each, points along the middle of its first line in the top window's
+ * coordinates (the test reads the screenshot's pixels there).
+ */
+export async function paintTrees(): Promise<Record<string, { x: number; y: number }[]>> {
+  document.body.innerHTML =
+    '<p>Light paragraph with words.</p><div id="open-host"></div>' +
+    '<iframe id="frame" style="border:0;width:600px;height:80px" ' +
+    'srcdoc="<p>Words inside the framed document.</p>"></iframe>';
+  const open = document.getElementById('open-host')!.attachShadow({ mode: 'open' });
+  open.innerHTML = '<p>Words inside an open shadow root.</p>';
+  const frame = document.getElementById('frame') as HTMLIFrameElement;
+  await new Promise<void>((resolve) => {
+    if (frame.contentDocument?.body?.textContent) resolve();
+    else frame.addEventListener('load', () => resolve(), { once: true });
+  });
+  const quote = (exact: string) => [{ type: 'TextQuoteSelector' as const, exact }];
+  const anchorer = new Anchorer({ root: document.body, window, debounceMs: 20 });
+  anchorer.start();
+  await anchorer.replaceAll([
+    { id: 'light', selectors: quote('paragraph with words') },
+    { id: 'open', selectors: quote('inside an open shadow root') },
+    { id: 'framed', selectors: quote('inside the framed document') },
+  ]);
+  const red = 'rgb(255, 0, 0)';
+  const highlighter = new Highlighter({ window, mode: 'css', colors: { normal: red, active: red } });
+  const points: Record<string, { x: number; y: number }[]> = {};
+  for (const id of ['light', 'open', 'framed']) {
+    const range = anchorer.rangeOf(id);
+    if (!range) throw new Error(`"${id}" did not anchor`);
+    highlighter.set(id, range);
+    const rect = range.getClientRects()[0]!;
+    const offset = id === 'framed' ? frame.getBoundingClientRect() : { left: 0, top: 0 };
+    points[id] = Array.from({ length: 12 }, (_, i) => ({
+      x: Math.round(offset.left + rect.left + ((i + 0.5) * rect.width) / 12),
+      y: Math.round(offset.top + rect.top + rect.height / 2),
+    }));
+  }
+  highlighter.render();
+  anchorer.dispose();
+  // Two frames: the highlights are painted before the screenshot.
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return points;
+}
+
+/** How many of `points` are red in a PNG (base64) of the viewport. */
+export async function redPoints(png: string, points: { x: number; y: number }[]): Promise<number> {
+  const img = new Image();
+  img.src = `data:image/png;base64,${png}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.width;
+  canvas.height = img.height;
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(img, 0, 0);
+  return points.filter(({ x, y }) => {
+    const [r, g, b] = ctx.getImageData(x, y, 1, 1).data;
+    return r! > 200 && g! < 80 && b! < 80;
+  }).length;
+}

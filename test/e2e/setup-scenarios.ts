@@ -202,6 +202,8 @@ export function setupScenarios(
     });
 
     it('the first page turned on says once how to start a discussion', async () => {
+      await tab.close();
+      tab = await alice.open(pages.url('article.html'));
       await alice.enableSiteOf(tab);
       await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), WAIT);
       await vi.waitFor(
@@ -215,12 +217,7 @@ export function setupScenarios(
       await tab.click('dismiss-hint');
       await expect.poll(() => tab.count('first-use-hint'), WAIT).toBe(0);
       await tab.reload();
-      await vi
-        .waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), WAIT)
-        .catch(async (e: unknown) => {
-          await tab.screenshot(shot('debug-after-reload'));
-          throw e;
-        });
+      await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), WAIT);
       // Shown once: not after a reload, nor in another tab.
       const other = await alice.open(pages.url('long.html'));
       await alice.enableSiteOf(other);
