@@ -1,6 +1,11 @@
 import { defineConfig } from 'wxt';
 
 // Extension build configuration. The server lives in server/ and is not part of this build.
+/** The toolbar and store icons in public/icon/, drawn from assets/icon/icon.svg by scripts/icons.ts. */
+const ICON_SIZES = [16, 32, 48, 96, 128] as const;
+const icons = (prefix: string) =>
+  Object.fromEntries(ICON_SIZES.map((size) => [size, `icon/${prefix}${size}.png`])) as Record<string, string>;
+
 export default defineConfig({
   modules: ['@wxt-dev/module-solid', '@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   srcDir: '.',
@@ -9,12 +14,30 @@ export default defineConfig({
     name: 'Collab Chat',
     description: '__MSG_extDescription__',
     default_locale: 'en',
+    icons: icons(''),
+    // The toolbar button (WXT adds the popup to it). Firefox picks its icon by the toolbar's theme:
+    // `light` is the one drawn for dark toolbars (light ink), `dark` the one for light toolbars; Chrome
+    // has no such key. MV2 (the Firefox build) names the button `browser_action`.
+    ...(manifestVersion === 3
+      ? { action: { default_icon: icons('') } }
+      : {
+          browser_action: {
+            default_icon: icons(''),
+            theme_icons: ICON_SIZES.map((size) => ({
+              light: `icon/dark-${size}.png`,
+              dark: `icon/${size}.png`,
+              size,
+            })),
+          },
+        }),
     // Nothing on any site at install. A site is turned on from the popup, which asks for that site's
     // host permission (or `<all_urls>` for every site) from the user's click; the background then
     // registers the content script for exactly the granted sites (entrypoints/background/sites.ts).
     // `activeTab` lets the popup read the URL of the tab it was opened on; `scripting` registers the
     // content script and starts it in the tabs already open on a site just turned on.
-    permissions: ['storage', 'activeTab', 'scripting'],
+    // Firefox's `dns` (which asks the user nothing) lets "Test connection" tell a host name that does
+    // not exist from a closed port; Chrome has no such API.
+    permissions: ['storage', 'activeTab', 'scripting', ...(browser === 'firefox' ? ['dns'] : [])],
     // MV3 names optional hosts apart; MV2 (the Firefox build) lists them among optional permissions.
     ...(manifestVersion === 3
       ? { optional_host_permissions: ['<all_urls>'] }

@@ -1,6 +1,7 @@
 // Every discussion of the page as a list of buttons; those whose quote is not on the page any more
 // (orphans) are marked, so that none is silently lost. Each item says how many comments it holds and
-// whether it holds some the person has not seen. Filters above the list: all, mine (started or
+// whether it holds some the person has not seen, and when it was last active (relative, the exact time
+// on hover). Filters above the list: all, mine (started or
 // replied to), not on this page. One Tab stop for the items: the arrow keys, Home and End move between
 // them (roving tabindex), Enter or Space opens one. The list takes the focus when it opens, on
 // `focusId` if it is there, else on its first item.
@@ -9,6 +10,8 @@ import { i18n } from '#i18n';
 import type { PendingMark } from '@/entrypoints/frame/model';
 import type { DiscussionT } from '@/lib/protocol';
 import { isMine } from '@/lib/unread';
+import { lastActivity } from '@/lib/time';
+import { RelativeTime } from './RelativeTime';
 
 export type ListFilter = 'all' | 'mine' | 'orphans';
 
@@ -169,6 +172,14 @@ export function DiscussionList(props: DiscussionListProps) {
                     <span data-testid="item-comment-count">
                       {i18n.t('commentCount', chat.comments.length)}
                     </span>
+                    <Show when={chat.comments.length > 0}>
+                      {' · '}
+                      <RelativeTime
+                        at={lastActivity(chat)}
+                        testId="item-last-activity"
+                        words="lastActivity"
+                      />
+                    </Show>
                     <Show when={props.orphanIds.has(chat.id)}>
                       {' · '}
                       <span>{i18n.t('notOnPage')}</span>

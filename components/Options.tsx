@@ -8,20 +8,27 @@ import { checkServerUrl } from '@/lib/reconnect';
 import { serverUrlStorage, themeStorage, topBarCollapsedStorage, type Theme } from '@/lib/storage';
 
 export interface OptionsDeps {
+  /** Tests the values in the fields, without saving them. */
   testConnection(serverUrl: string, token: string): Promise<TestConnectionResultT>;
+  /** Checks the settings just saved; the background then shows who they sign in as. */
+  checkSaved(): Promise<TestConnectionResultT>;
   /** Where the token is kept, out of content scripts' reach (lib/token-vault.ts). */
   token: { get(): Promise<string>; set(token: string): Promise<void> };
 }
 
-/** Plain words for the outcome of "Test connection". */
-export function describeTestResult(result: TestConnectionResultT): string {
+/**
+ * Plain words for what a test of the settings found: what happened and what to do. `saved`: the
+ * values tested are the saved ones (else a success says that nothing is saved yet).
+ */
+export function describeTestResult(result: TestConnectionResultT, saved = false): string {
   switch (result.result) {
     case 'connected':
-      return i18n.t('testConnected', [isolate(result.user.name), isolate(result.tenant.name)]);
+      return i18n.t(saved ? 'testConnectedSaved' : 'testConnected', [
+        isolate(result.user.name),
+        isolate(result.tenant.name),
+      ]);
     case 'token-refused':
       return i18n.t('testTokenRefused');
-    case 'unreachable':
-      return i18n.t('testUnreachable', [result.detail]);
     case 'insecure':
       return i18n.t('testInsecure');
     case 'invalid-url':
@@ -30,7 +37,32 @@ export function describeTestResult(result: TestConnectionResultT): string {
       return i18n.t('testProtocol');
     case 'missing-token':
       return i18n.t('testMissingToken');
+    case 'host-not-found':
+      return i18n.t('testHostNotFound', [isolate(result.host)]);
+    case 'refused':
+      return i18n.t('testRefused', [isolate(result.address)]);
+    case 'not-collab-chat':
+      return i18n.t('testNotCollabChat', [isolate(result.address)]);
+    case 'tls-untrusted':
+      return i18n.t('testTlsUntrusted', [isolate(result.address), isolate(result.healthUrl)]);
+    case 'tls-not-offered':
+      return i18n.t('testTlsNotOffered', [isolate(result.address)]);
+    case 'starting':
+      return i18n.t('testStarting', [isolate(result.address)]);
+    case 'no-answer':
+      return i18n.t('testNoAnswer', [isolate(result.address), String(result.seconds)]);
+    case 'origin-refused':
+      return i18n.t('testOriginRefused', [isolate(result.address)]);
+    case 'unreachable':
+      return i18n.t('testUnreachable', [isolate(result.address), isolate(result.healthUrl)]);
   }
+}
+
+/** Plain words for the check that follows "Save". */
+export function describeSavedResult(result: TestConnectionResultT): string {
+  if (result.result === 'connected')
+    return i18n.t('optionsSavedConnected', [isolate(result.user.name), isolate(result.tenant.name)]);
+  return i18n.t('optionsSavedProblem', [describeTestResult(result)]);
 }
 
 /** `children` go at the end of the page (the shortcuts). */
@@ -39,9 +71,15 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
   const [token, setToken] = createSignal('');
   const [theme, setTheme] = createSignal<Theme>('system');
   const [collapsed, setCollapsed] = createSignal(false);
-  const [saved, setSaved] = createSignal(false);
+  /** After "Save": checking, then what the check of the saved settings found. */
+  const [saved, setSaved] = createSignal<'checking' | TestConnectionResultT | null>(null);
   const [testing, setTesting] = createSignal(false);
+  /** What "Test connection" found for the values in the fields, and whether they were the saved ones. */
   const [result, setResult] = createSignal<TestConnectionResultT | null>(null);
+  const [resultSaved, setResultSaved] = createSignal(false);
+  /** The values as stored, to tell a test of the saved settings from a test of new ones. */
+  let stored = { serverUrl: '', token: '' };
+  const fieldsAreStored = () => serverUrl().trim() === stored.serverUrl && token().trim() === stored.token;
 
   const [loaded, setLoaded] = createSignal(false);
   // The form shows once the stored values are in, so that a late load never overwrites typing.
@@ -53,11 +91,16 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
   ]).then(([url, tok, th, col]) => {
     setServerUrl(url);
     setToken(tok);
+    stored = { serverUrl: url.trim(), token: tok.trim() };
     setTheme(th);
     setCollapsed(col);
     setLoaded(true);
   });
 
+  const edited = () => {
+    setSaved(null);
+    setResult(null);
+  };
   const save = async (event: Event) => {
     event.preventDefault();
     const checked = checkServerUrl(serverUrl());
@@ -66,17 +109,28 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
       return;
     }
     setResult(null);
-    await serverUrlStorage.setValue(serverUrl().trim());
-    await props.deps.token.set(token().trim());
-    setSaved(true);
+    const values = { serverUrl: serverUrl().trim(), token: token().trim() };
+    await serverUrlStorage.setValue(values.serverUrl);
+    await props.deps.token.set(values.token);
+    stored = values;
+    setSaved('checking');
+    const outcome = await props.deps
+      .checkSaved()
+      .catch((): TestConnectionResultT => ({ result: 'no-answer', address: serverUrl().trim(), seconds: 0 }));
+    // A newer edit or save has already replaced this one's message.
+    if (saved() === 'checking') setSaved(outcome);
   };
   const test = async () => {
     setTesting(true);
     setResult(null);
+    setSaved(null);
     try {
-      setResult(await props.deps.testConnection(serverUrl(), token()));
-    } catch (error) {
-      setResult({ result: 'unreachable', detail: String(error) });
+      const wasStored = fieldsAreStored();
+      const outcome = await props.deps.testConnection(serverUrl(), token());
+      setResultSaved(wasStored);
+      setResult(outcome);
+    } catch {
+      setResult({ result: 'no-answer', address: serverUrl().trim(), seconds: 0 });
     } finally {
       setTesting(false);
     }
@@ -101,7 +155,7 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
                 value={serverUrl()}
                 onInput={(e) => {
                   setServerUrl(e.currentTarget.value);
-                  setSaved(false);
+                  edited();
                 }}
               />
               <small>{i18n.t('optionsServerUrlHint')}</small>
@@ -115,7 +169,7 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
                 value={token()}
                 onInput={(e) => {
                   setToken(e.currentTarget.value);
-                  setSaved(false);
+                  edited();
                 }}
               />
               <small>{i18n.t('optionsTokenHint')}</small>
@@ -132,16 +186,27 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
               >
                 {testing() ? i18n.t('optionsTesting') : i18n.t('optionsTest')}
               </button>
-              <Show when={saved()}>
-                <span data-testid="save-status" role="status">
-                  {i18n.t('optionsSaved')}
-                </span>
-              </Show>
             </div>
+            <Show when={saved()}>
+              {(outcome) => (
+                <p
+                  data-testid="save-status"
+                  data-result={
+                    outcome() === 'checking' ? 'checking' : (outcome() as TestConnectionResultT).result
+                  }
+                  role="status"
+                >
+                  {(() => {
+                    const o = outcome();
+                    return o === 'checking' ? i18n.t('optionsChecking') : describeSavedResult(o);
+                  })()}
+                </p>
+              )}
+            </Show>
             <Show when={result()}>
               {(r) => (
                 <p data-testid="test-result" data-result={r().result} role="status">
-                  {describeTestResult(r())}
+                  {describeTestResult(r(), resultSaved())}
                 </p>
               )}
             </Show>

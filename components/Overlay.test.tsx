@@ -170,3 +170,31 @@ describe('Overlay: docking', () => {
     expect(chosen).toEqual(['right']);
   });
 });
+
+describe('the first-use hint', () => {
+  it('says how to start a discussion under the bar until dismissed', () => {
+    const model = createRoot(() => createOverlayModel({ send: () => {} }));
+    let dismissed = 0;
+    render(() => (
+      <Overlay
+        model={model}
+        theme="light"
+        hint={dismissed === 0}
+        onDismissHint={() => dismissed++}
+        onToggleCollapsed={() => {}}
+      />
+    ));
+    expect(screen.getByTestId('first-use-hint').textContent).toContain(
+      'To start a discussion, select some text on this page, then choose “Discuss this”.',
+    );
+    fireEvent.click(screen.getByTestId('dismiss-hint'));
+    expect(dismissed).toBe(1);
+  });
+
+  it('is not shown while the bar is collapsed', () => {
+    const model = createRoot(() => createOverlayModel({ send: () => {} }));
+    model.setCollapsed(true);
+    render(() => <Overlay model={model} theme="light" hint onToggleCollapsed={() => {}} />);
+    expect(screen.queryByTestId('first-use-hint')).toBeNull();
+  });
+});

@@ -23,6 +23,9 @@ export interface OverlayProps {
   dock?: DockSide;
   onToggleCollapsed(): void;
   onDock?(side: DockSide): void;
+  /** Whether to show the first-use hint (how to start a discussion) under the top bar. */
+  hint?: boolean;
+  onDismissHint?(): void;
   /** The root element, for the frame to measure. */
   ref?: (root: HTMLElement) => void;
 }
@@ -154,6 +157,14 @@ export function Overlay(props: OverlayProps) {
             : openFromFrame('discussion-count', () => props.model.showList('all'))
         }
       />
+      <Show when={props.hint && !state().collapsed && !state().composing}>
+        <div class="cc-hint" role="note" data-testid="first-use-hint">
+          <span>{i18n.t('firstUseHint', [i18n.t('startDiscussion')])}</span>
+          <button type="button" data-testid="dismiss-hint" onClick={() => props.onDismissHint?.()}>
+            {i18n.t('dismissHint')}
+          </button>
+        </div>
+      </Show>
       <Show when={state().composing}>
         {(draft) => (
           <Composer

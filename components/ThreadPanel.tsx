@@ -27,6 +27,7 @@ import { LIMITS } from '@/lib/protocol/limits';
 import { CopyButton } from './CopyButton';
 import type { PendingMark } from '@/entrypoints/frame/model';
 import { isSendKey, SEND_SHORTCUTS, sendHint } from './send-key';
+import { RelativeTime } from './RelativeTime';
 import { WriteMark } from './WriteMark';
 
 export interface ThreadPanelProps {
@@ -244,9 +245,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
                 <strong data-testid="comment-author">
                   <bdi>{comment.author.name}</bdi>
                 </strong>{' '}
-                <time dateTime={new Date(comment.at).toISOString()}>
-                  {new Date(comment.at).toLocaleString()}
-                </time>
+                <RelativeTime at={comment.at} testId="comment-time" />
                 <Show when={comment.editedAt !== undefined}>
                   {' '}
                   <span class="cc-muted">{i18n.t('edited')}</span>

@@ -20,7 +20,8 @@ export function connectionLabel(status: StatusT | null): string {
     case 'unconfigured':
       return i18n.t('stateUnconfigured');
     case 'idle':
-      return i18n.t('stateIdle');
+      // No page that is on is open, so no socket; the saved settings were found to sign in.
+      return status?.me ? i18n.t('stateReady') : i18n.t('stateIdle');
   }
 }
 

@@ -60,6 +60,21 @@ export const frameTicketsStorage = storage.defineItem<Record<string, string>>('s
   fallback: {},
   version: 1,
 });
+/**
+ * Who the saved server URL and token sign in as, as the check after "Save" or the last welcome found.
+ * In `session:` storage, which content scripts cannot read: it names the user and the team.
+ */
+export const accountStorage = storage.defineItem<{
+  serverUrl: string;
+  user: { id: string; name: string };
+  tenant: { id: string; name: string };
+  role: 'member' | 'admin';
+} | null>('session:account', { fallback: null, version: 1 });
+/** Whether the hint on how to start a discussion has been shown (it is shown once, in one frame). */
+export const firstUseHintStorage = storage.defineItem<boolean>('local:firstUseHintShown', {
+  fallback: false,
+  version: 1,
+});
 export const outboxStorage = storage.defineItem<QueuedWrite[]>('local:outbox', { fallback: [], version: 1 });
 /**
  * What each user has seen of each discussion on this browser (`lib/unread`): user and discussion ids

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CLOSE, LIMITS, retryAfterReason } from '../lib/protocol';
+import { CLOSE, LIMITS, healthIdentity, retryAfterReason } from '../lib/protocol';
 import type { ServerConfig } from './config';
 import { OriginPolicy } from './origin';
 
@@ -50,18 +50,22 @@ export async function startTransport(config: ServerConfig, handlers: TransportHa
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     const refusal = handlers.refusal?.();
+    // The health answer is readable from any origin: the extension's "Test connection" reads which
+    // service answers (it holds no host permission for the server). It carries no team's data.
+    const open = path === '/healthz' ? { 'access-control-allow-origin': '*' } : {};
     if (refusal && refusal.status !== 'busy') {
       res.writeHead(503, {
         'content-type': 'application/json',
         'cache-control': 'no-store',
         'retry-after': String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))),
+        ...open,
       });
-      res.end(JSON.stringify({ status: refusal.status, error: refusal.message }));
+      res.end(JSON.stringify({ ...healthIdentity(), status: refusal.status, error: refusal.message }));
       return;
     }
     if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ status: 'ok', ...handlers.health() }));
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', ...open });
+      res.end(JSON.stringify({ ...healthIdentity(), status: 'ok', ...handlers.health() }));
       return;
     }
     if (handlers.request?.(req, res)) return;
@@ -74,6 +78,11 @@ export async function startTransport(config: ServerConfig, handlers: TransportHa
         onRequest,
       )
     : createHttpServer(onRequest);
+  // With TLS, a plain HTTP request on the same port is answered in plain HTTP, saying that this port
+  // speaks TLS: a browser that does not trust the certificate cannot say why its secure request
+  // failed, but that answer tells the extension's "Test connection" that a server of ours listens
+  // here and the certificate is the problem (rather than a closed port).
+  const listening: NetServer = tls ? tlsFront(server, plainOnTlsPort()) : server;
 
   // maxPayload makes ws close a far oversize frame's socket with 1009 before reading it all; a frame
   // between the protocol's limit and this cutoff is read, and the connection closes it with 1009 only
@@ -112,14 +121,14 @@ export async function startTransport(config: ServerConfig, handlers: TransportHa
         ),
       );
     };
-    server.once('error', onError);
-    server.listen(config.port, config.host, () => {
-      server.off('error', onError);
+    listening.once('error', onError);
+    listening.listen(config.port, config.host, () => {
+      listening.off('error', onError);
       resolve();
     });
   });
 
-  const port = (server.address() as AddressInfo).port;
+  const port = (listening.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     port,
@@ -138,7 +147,49 @@ export async function startTransport(config: ServerConfig, handlers: TransportHa
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
+      if (listening !== server) await new Promise<void>((resolve) => listening.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** How long a connection may stay silent before its first byte says whether it speaks TLS. */
+const FIRST_BYTE_TIMEOUT_MS = 10_000;
+/** The first byte of a TLS record that opens a handshake. */
+const TLS_HANDSHAKE = 0x16;
+
+/** The listening server of a TLS port: hands each connection to `secure` or, without TLS, `plain`. */
+function tlsFront(secure: NetServer, plain: NetServer): NetServer {
+  return createNetServer((socket) => {
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    const ignore = () => {};
+    socket.on('error', ignore);
+    socket.once('data', (chunk: Buffer) => {
+      socket.setTimeout(0);
+      socket.off('error', ignore);
+      socket.pause();
+      socket.unshift(chunk);
+      (chunk[0] === TLS_HANDSHAKE ? secure : plain).emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
+  });
+}
+
+/** Answers plain HTTP on a TLS port: which service this is, and to use https:// or wss://. */
+function plainOnTlsPort(): NetServer {
+  return createHttpServer((_req, res) => {
+    res.writeHead(400, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'access-control-allow-origin': '*',
+      connection: 'close',
+    });
+    res.end(
+      JSON.stringify({
+        ...healthIdentity(),
+        status: 'tls-required',
+        error: 'this port speaks TLS: use https:// or wss://',
+      }),
+    );
+  });
 }

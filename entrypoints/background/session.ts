@@ -10,6 +10,7 @@ import {
   type PersonT,
   type ServerFrameT,
   type SnapshotFrame,
+  type WelcomeFrame,
   type WriteFrameT,
 } from '@/lib/protocol';
 import type { BackgroundToFrameT, OutboxEntryT, StatusT } from '@/lib/messaging';
@@ -61,6 +62,11 @@ export class Session {
   /** Writes sent on the current socket and not yet answered. */
   private readonly inFlight = new Set<string>();
   private readonly outbox: Outbox;
+  /**
+   * Who the saved settings sign in as, as the last check of them found (after "Save"): shown while
+   * no socket is open (no page on) so that the popup does not say "not signed in" to someone who is.
+   */
+  private confirmed: Pick<WelcomeFrame, 'user' | 'tenant' | 'role'> | null = null;
   /** Who the server last said we are: the author of writes made while it cannot say (offline, refused). */
   private lastUser: PersonT | null = null;
 
@@ -87,15 +93,34 @@ export class Session {
     return this.connection.state === 'refused' && this.connection.detail === 'token-refused';
   }
 
+  /** Whether a server URL and token are saved (null until read): with none, idle reads "not set up". */
+  private configured: boolean | null = null;
+
+  settingsSaved(configured: boolean): void {
+    this.configured = configured;
+    this.broadcastStatus();
+  }
+
+  /** What a check of the saved settings found: the identity they sign in as, or null (refused, failed). */
+  confirmAccount(account: Pick<WelcomeFrame, 'user' | 'tenant' | 'role'> | null): void {
+    this.confirmed = account;
+    this.broadcastStatus();
+  }
+
   status(): StatusT {
     const c = this.connection;
+    // Idle (no page on, no socket) says nothing about the settings; without any, the person must
+    // be sent to the options, not told that all is quiet.
+    const state = c.state === 'idle' && this.configured === false ? 'unconfigured' : c.state;
+    const refused = state === 'refused' || state === 'unconfigured';
+    const who = c.welcome ?? (refused ? null : this.confirmed);
     return {
-      state: c.state,
+      state,
       queued: this.outbox.size,
       ...(this.outbox.unsent > 0 && { unsent: this.outbox.unsent }),
-      me: c.welcome?.user ?? null,
-      tenant: c.welcome?.tenant ?? null,
-      role: c.welcome?.role ?? null,
+      me: who?.user ?? null,
+      tenant: who?.tenant ?? null,
+      role: who?.role ?? null,
       detail: c.detail,
       retryAt: c.retryAt,
       ...(c.trying && { trying: true }),
@@ -211,7 +236,9 @@ export class Session {
   // ------------------------------------------------------------ from the server
 
   private onLive(): void {
-    this.lastUser = this.connection.welcome?.user ?? this.lastUser;
+    const { welcome } = this.connection;
+    if (welcome) this.confirmed = { user: welcome.user, tenant: welcome.tenant, role: welcome.role };
+    this.lastUser = welcome?.user ?? this.lastUser;
     this.subscribed.clear();
     this.parts.clear();
     this.inFlight.clear();
@@ -314,6 +341,7 @@ export class Session {
   }
 
   private onConnectionState(): void {
+    if (this.connection.state === 'refused') this.confirmed = null;
     if (!this.connection.live) {
       this.subscribed.clear();
       this.awaiting.clear();

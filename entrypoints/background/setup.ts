@@ -8,6 +8,7 @@ import { COMMANDS, RuntimeRequest, type CommandName, type RuntimeRequestT } from
 import {
   frameTicketsStorage,
   outboxStorage,
+  accountStorage,
   serverUrlStorage,
   sitesAwaitingPermissionStorage,
   topBarCollapsedStorage,
@@ -19,10 +20,28 @@ import { TabPorts } from './ports';
 import { Session } from './session';
 import { SiteAccess, type ScriptingLike } from './sites';
 import { teamRequest } from './team-api';
-import { testConnection } from './test-connection';
+import { testConnection, type ConnectionTestDeps } from './test-connection';
 import type { SocketLike } from './connection';
 
 const createSocket = (url: string): SocketLike => new WebSocket(url) as unknown as SocketLike;
+
+/** Firefox answers whether a host name resolves (the `dns` permission); Chrome has no such API. */
+function hostResolver(): ConnectionTestDeps['resolves'] {
+  const dns = (browser as unknown as { dns?: { resolve(host: string): Promise<unknown> } }).dns;
+  if (!import.meta.env.FIREFOX || !dns) return undefined;
+  return (host) =>
+    dns.resolve(host).then(
+      () => true,
+      // Only "unknown host" means no such name; any other failure (offline, ...) is not an answer.
+      (error: unknown) => !/UNKNOWN_HOST/i.test(String(error)),
+    );
+}
+
+const testDeps: ConnectionTestDeps = {
+  createSocket,
+  fetch: (url, init) => fetch(url, init),
+  resolves: hostResolver(),
+};
 
 /** The content script as the build names it; it is registered at run time, never in the manifest. */
 export const OVERLAY_SCRIPT_FILE = 'content-scripts/overlay.js';
@@ -77,17 +96,18 @@ export function setupBackground(): Background {
       token = null;
       throw error;
     }));
+  const loadSettings = async () => {
+    await migrated;
+    const saved = await currentToken().catch((error: unknown) => {
+      // Shown as "not set up": saving the token again in the options writes a fresh store.
+      console.error('Collab Chat:', error);
+      return '';
+    });
+    return { serverUrl: await serverUrlStorage.getValue(), token: saved };
+  };
   const session = new Session({
     createSocket,
-    loadSettings: async () => {
-      await migrated;
-      const saved = await currentToken().catch((error: unknown) => {
-        // Shown as "not set up": saving the token again in the options writes a fresh store.
-        console.error('Collab Chat:', error);
-        return '';
-      });
-      return { serverUrl: await serverUrlStorage.getValue(), token: saved };
-    },
+    loadSettings,
     outbox: new Outbox(outboxStorage),
     deliver: (tabId, message) => ports.deliver(tabId, message),
   });
@@ -113,9 +133,30 @@ export function setupBackground(): Background {
     .catch((error: unknown) => console.error('Collab Chat: could not register the content script', error));
 
   browser.runtime.onConnect.addListener((port) => ports.accept(port));
+  const noteSettings = () =>
+    void loadSettings().then(({ serverUrl, token: saved }) => session.settingsSaved(!!serverUrl && !!saved));
+  noteSettings();
+  // The identity the saved settings were last found to sign in as (kept across a stopped worker).
+  void accountStorage.getValue().then(async (account) => {
+    if (account && account.serverUrl === (await serverUrlStorage.getValue())) session.confirmAccount(account);
+  });
+  /** Checks the settings just saved, so that the popup shows at once who they sign in as. */
+  const checkSaved = async () => {
+    token = null;
+    const { serverUrl, token: saved } = await loadSettings();
+    const result = await testConnection(serverUrl, saved, testDeps);
+    const account =
+      result.result === 'connected'
+        ? { serverUrl, user: result.user, tenant: result.tenant, role: result.role }
+        : null;
+    session.confirmAccount(account);
+    await accountStorage.setValue(account);
+    return result;
+  };
   browser.runtime.onMessage.addListener((raw: unknown, sender: Browser.runtime.MessageSender) => {
     const parsed = RuntimeRequest.safeParse(raw);
     if (!parsed.success) return undefined;
+    if (parsed.data.kind === 'check-saved') return checkSaved();
     if (parsed.data.kind === 'team') {
       // The team's discussions go to the extension's own pages only, never to a content script.
       if (sender.id !== browser.runtime.id || !/^(chrome|moz)-extension:\/\//.test(sender.url ?? ''))
@@ -129,10 +170,20 @@ export function setupBackground(): Background {
     return answer(session, parsed.data);
   });
   // Unwatch is never needed: these live exactly as long as the worker.
-  serverUrlStorage.watch(() => session.connection.restart());
+  serverUrlStorage.watch((url) => {
+    void accountStorage.getValue().then((account) => {
+      if (account && account.serverUrl !== url) {
+        session.confirmAccount(null);
+        void accountStorage.setValue(null);
+      }
+    });
+    session.connection.restart();
+    noteSettings();
+  });
   tokenVault.watch(() => {
     token = null;
     session.connection.restart();
+    noteSettings();
   });
   globalThis.addEventListener?.('online', () => session.connection.online());
   globalThis.addEventListener?.('offline', () => session.connection.offline());
@@ -171,7 +222,9 @@ async function answer(session: Session, request: RuntimeRequestT): Promise<unkno
     case 'get-viewers':
       return session.viewersOf(request.tabId);
     case 'test-connection':
-      return testConnection(request.serverUrl, request.token, createSocket);
+      return testConnection(request.serverUrl, request.token, testDeps);
+    case 'check-saved':
+      return null;
     case 'team':
       return undefined; // answered in the listener, which knows the sender
   }

@@ -12,6 +12,7 @@ import { PortClient } from '@/lib/messaging/port-client';
 import {
   dockStorage,
   draftsStorage,
+  firstUseHintStorage,
   seenStorage,
   themeStorage,
   topBarCollapsedStorage,
@@ -51,6 +52,23 @@ export function setupFrame() {
   // What this user has seen of each discussion, shared by every tab of this browser.
   const [seen, setSeen] = createSignal<SeenMap>({});
   void seenStorage.getValue().then(setSeen);
+  // The first frame seen with the bar open (the first site turned on) says how to start a discussion,
+  // once: it is marked shown as it appears in a tab in front (the other tabs of a site just turned on
+  // get their frame in the background), and stays until dismissed or a discussion is started.
+  const [hint, setHint] = createSignal(false);
+  const offerHint = () => {
+    if (document.visibilityState !== 'visible') return;
+    document.removeEventListener('visibilitychange', offerHint);
+    void Promise.all([firstUseHintStorage.getValue(), topBarCollapsedStorage.getValue()]).then(
+      ([shown, collapsed]) => {
+        if (shown || collapsed) return;
+        setHint(true);
+        void firstUseHintStorage.setValue(true);
+      },
+    );
+  };
+  document.addEventListener('visibilitychange', offerHint);
+  offerHint();
   const unwatch = [
     themeStorage.watch((value) => setTheme(value)),
     topBarCollapsedStorage.watch((value) => model.setCollapsed(value)),
@@ -125,6 +143,8 @@ export function setupFrame() {
       unread={unread()}
       theme={theme()}
       dock={dock()}
+      hint={hint()}
+      onDismissHint={() => setHint(false)}
       onToggleCollapsed={() => void topBarCollapsedStorage.setValue(!model.state.collapsed)}
       onDock={(side) => void dockStorage.setValue(side)}
       ref={(root: HTMLElement) => {
@@ -137,6 +157,7 @@ export function setupFrame() {
           observer.disconnect();
           classes.disconnect();
           unwatch.forEach((u) => u());
+          document.removeEventListener('visibilitychange', offerHint);
           window.removeEventListener('pagehide', leave);
           drafts.dispose();
           port.stop();

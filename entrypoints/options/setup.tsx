@@ -46,6 +46,7 @@ export function setupOptions() {
           token,
           testConnection: (serverUrl, token) =>
             askBackground(send, { kind: 'test-connection', serverUrl, token }),
+          checkSaved: () => askBackground(send, { kind: 'check-saved' }),
         }}
       >
         <Shortcuts deps={shortcutsDeps()} firefox={import.meta.env.FIREFOX} />

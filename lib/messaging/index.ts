@@ -226,14 +226,35 @@ export type BackgroundToPageT = z.infer<typeof BackgroundToPage>;
 
 // ---------------------------------------------------------------- runtime messages (popup, options)
 
+/**
+ * The outcome of testing a server URL and token (entrypoints/background/test-connection.ts), one kind
+ * per thing the user must do differently. `address` is the URL's host and port as typed.
+ */
 export const TestConnectionResult = z.discriminatedUnion('result', [
   z.object({ result: z.literal('connected'), user: Person, tenant: Person, role: Role }),
   z.object({ result: z.literal('token-refused') }),
-  z.object({ result: z.literal('unreachable'), detail: z.string() }),
   z.object({ result: z.literal('insecure') }),
   z.object({ result: z.literal('invalid-url') }),
   z.object({ result: z.literal('protocol-mismatch') }),
   z.object({ result: z.literal('missing-token') }),
+  /** The host name does not resolve. */
+  z.object({ result: z.literal('host-not-found'), host: z.string() }),
+  /** The host is there and nothing listens on the port. */
+  z.object({ result: z.literal('refused'), address: z.string() }),
+  /** Something answers HTTP at the address, and it is not a Collab Chat server. */
+  z.object({ result: z.literal('not-collab-chat'), address: z.string() }),
+  /** Our server, whose certificate the browser does not trust. */
+  z.object({ result: z.literal('tls-untrusted'), address: z.string(), healthUrl: z.string() }),
+  /** wss:// to a server that speaks plain HTTP on that port. */
+  z.object({ result: z.literal('tls-not-offered'), address: z.string() }),
+  /** Our server, starting, shutting down or too busy: it asks to come back later. */
+  z.object({ result: z.literal('starting'), address: z.string() }),
+  /** Nothing came back within the time allowed (a firewall that drops packets, a stalled host). */
+  z.object({ result: z.literal('no-answer'), address: z.string(), seconds: z.number() }),
+  /** Our server answers HTTP and refuses the WebSocket: its allowed origins leave this extension out. */
+  z.object({ result: z.literal('origin-refused'), address: z.string() }),
+  /** The browser cannot tell why: nothing listening, or a TLS certificate it does not trust. */
+  z.object({ result: z.literal('unreachable'), address: z.string(), healthUrl: z.string() }),
 ]);
 export type TestConnectionResultT = z.infer<typeof TestConnectionResult>;
 
@@ -251,6 +272,8 @@ export const RuntimeRequest = z.discriminatedUnion('kind', [
     path: z.enum(['discussions', 'search']),
     params: z.record(z.string(), z.string().max(2000)),
   }),
+  /** Checks the settings as saved (after "Save") and makes the status show who they sign in as. */
+  z.object({ kind: z.literal('check-saved') }),
 ]);
 export type RuntimeRequestT = z.infer<typeof RuntimeRequest>;
 
@@ -277,6 +300,7 @@ export interface RuntimeReplies {
   'get-viewers': ViewersReplyT;
   'test-connection': TestConnectionResultT;
   team: TeamReplyT;
+  'check-saved': TestConnectionResultT;
 }
 
 /** Sends a runtime message to the background and parses its reply. */
@@ -290,6 +314,7 @@ export async function askBackground<K extends RuntimeRequestT['kind']>(
     'get-viewers': ViewersReply,
     'test-connection': TestConnectionResult,
     team: TeamReply,
+    'check-saved': TestConnectionResult,
   }[request.kind];
   return schema.parse(reply) as RuntimeReplies[K];
 }

@@ -6,3 +6,4 @@ export * from './page-state';
 export * from './retry-after';
 export * from './wire';
 export * from './team-api';
+export * from './health';

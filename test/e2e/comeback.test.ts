@@ -39,7 +39,7 @@ describe.skipIf(!browserAvailable('chromium'))('chromium: coming back after an o
     proxy = await TcpProxy.start(Number(new URL(server.url).port));
     alice = await ChromiumUser.launch(extensionDir);
     expect(await alice.configure(`ws://127.0.0.1:${proxy.port}`, server.tokens.alice)).toBe(
-      'Connected as \u2068Alice\u2069 of \u2068Tenant A\u2069.',
+      'Connected as \u2068Alice\u2069 of \u2068Tenant A\u2069. These settings are saved.',
     );
     url = pages.url('article.html');
     pageA = await alice.open(url);

@@ -114,6 +114,24 @@ async function pollFor<T>(timeoutMs: number, probe: () => Promise<T | null>): Pr
   }
 }
 
+/**
+ * The element `css` of `page` once it is there, polled with `page.evaluate`: in an extension page
+ * that navigated itself, puppeteer's own waiting (locators, `waitForSelector`) can wait forever for
+ * an element that is there.
+ */
+async function elementOf(page: PpPage, css: string, timeoutMs = 20_000) {
+  const found = await pollFor(timeoutMs, async () =>
+    (await page.evaluate((c: string) => !!document.querySelector(c), css).catch(() => false))
+      ? page.$(css)
+      : null,
+  );
+  if (!found) {
+    const seen = await page.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+    throw new Error(`the extension page never showed ${css}; it shows: ${seen.slice(0, 400)}`);
+  }
+  return found;
+}
+
 /** The raw WebDriver BiDi connection puppeteer keeps (used for what puppeteer has no API for). */
 interface BidiConnection {
   send(method: string, params: object): Promise<{ result: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -160,6 +178,22 @@ export interface UserBrowser {
    * `everywhere-toggle`, `grant-again`) and waits until the popup shows what `until` expects.
    */
   clickInPopup(tab: Tab, testId: string, until: (view: PopupView) => boolean): Promise<PopupView>;
+  /**
+   * In the options page, as a person: types `serverUrl` and `token`, presses `button` ("Test
+   * connection" or "Save") and waits for its outcome (after "Save", the check of the saved settings).
+   * Returns the outcome's words and kind (`data-result`); a screenshot goes to `shot` when given.
+   */
+  inOptions(
+    serverUrl: string,
+    token: string,
+    button: 'test-connection' | 'save-settings',
+    shot?: string,
+  ): Promise<{ text: string; result: string }>;
+  /**
+   * The popup about `tab` (opened as `clickInPopup` does, nothing clicked), once it shows what
+   * `until` expects; a screenshot goes to `shot` when given.
+   */
+  readPopup(tab: Tab, until: (view: PopupView) => boolean, shot?: string): Promise<PopupView>;
   /** The host permissions the extension holds, as `permissions.getAll()` reports them. */
   hostPermissions(): Promise<string[]>;
   /** The content scripts the extension has registered (`scripting.getRegisteredContentScripts()`). */
@@ -257,6 +291,12 @@ export async function runAxeIn(evaluate: (script: string) => Promise<unknown>): 
 }
 
 /** What the popup shows; evaluated inside the popup page, in either browser. */
+/** Where the options page shows the outcome of each button, once there is one. */
+const OUTCOME_OF = {
+  'test-connection': '[data-testid="test-result"]',
+  'save-settings': '[data-testid="save-status"]:not([data-result="checking"])',
+} as const;
+
 function readPopupView(): PopupView {
   const t = (id: string) => document.querySelector(`[data-testid="${id}"]`);
   return {
@@ -898,6 +938,47 @@ export class ChromiumUser implements UserBrowser {
     };
   }
 
+  async inOptions(
+    serverUrl: string,
+    token: string,
+    button: 'test-connection' | 'save-settings',
+    shot?: string,
+  ): Promise<{ text: string; result: string }> {
+    const page = await this.context.newPage();
+    try {
+      await page.goto(this.extensionUrl('options.html'));
+      await page.getByTestId('server-url').fill(serverUrl);
+      await page.getByTestId('token').fill(token);
+      await page.getByTestId(button).click();
+      const outcome = page.locator(OUTCOME_OF[button]);
+      await outcome.waitFor({ timeout: 20_000 });
+      const found = {
+        text: (await outcome.textContent()) ?? '',
+        result: (await outcome.getAttribute('data-result')) ?? '',
+      };
+      if (shot) await page.screenshot({ path: shot });
+      return found;
+    } finally {
+      await page.close();
+    }
+  }
+
+  async readPopup(tab: Tab, until: (view: PopupView) => boolean, shot?: string): Promise<PopupView> {
+    const popup = await this.popupAbout(tab);
+    try {
+      const view = await pollFor(15_000, async () => {
+        const seen = await popup.evaluate(readPopupView);
+        return until(seen) ? seen : null;
+      });
+      const last = view ?? (await popup.evaluate(readPopupView));
+      if (shot) await popup.screenshot({ path: shot });
+      if (!view) throw new Error(`the popup never showed what was expected: ${JSON.stringify(last)}`);
+      return view;
+    } finally {
+      await popup.close();
+    }
+  }
+
   async hostPermissions(): Promise<string[]> {
     const worker = await this.worker();
     return worker.evaluate(async () => (await chrome.permissions.getAll()).origins ?? []);
@@ -1279,21 +1360,16 @@ export class FirefoxUser implements UserBrowser {
     await page.evaluate((id: number) => {
       location.href = `/popup.html?tab=${id}`;
     }, tabId);
-    await page.waitForSelector('[data-testid="site-toggle"], [data-testid="popup-no-site"]');
+    await elementOf(page, '[data-testid="site-toggle"], [data-testid="popup-no-site"]');
     return page;
   }
 
   async enableSiteOf(tab: Tab): Promise<PopupView> {
     const page = await this.popupAbout(tab);
-    const toggle = await page.waitForSelector('[data-testid="site-toggle"]');
-    await toggle!.click();
-    await page
-      .waitForSelector('[data-testid="popup-connection"][data-state="live"]', { timeout: 15_000 })
-      .catch(async (error: unknown) => {
-        const seen = await page.evaluate(() => document.body.innerText);
-        throw new Error(`the popup never showed a live connection; it shows: ${seen}`, { cause: error });
-      });
-    await page.waitForSelector('[data-testid="popup-viewers"][data-count]:not([data-count=""])');
+    const toggle = await elementOf(page, '[data-testid="site-toggle"]');
+    await toggle.click();
+    await elementOf(page, '[data-testid="popup-connection"][data-state="live"]', 15_000);
+    await elementOf(page, '[data-testid="popup-viewers"][data-count]:not([data-count=""])');
     const view = await page.evaluate(readPopupView);
     await page.screenshot({ path: join(ARTIFACTS, 'firefox-1-popup.png') });
     return view;
@@ -1363,8 +1439,8 @@ export class FirefoxUser implements UserBrowser {
 
   async clickInPopup(tab: Tab, testId: string, until: (view: PopupView) => boolean): Promise<PopupView> {
     const page = await this.popupAbout(tab);
-    const target = await page.waitForSelector(`[data-testid="${testId}"]`);
-    await target!.click();
+    const target = await elementOf(page, `[data-testid="${testId}"]`);
+    await target.click();
     const view = await pollFor(15_000, async () => {
       const seen = await page.evaluate(readPopupView);
       return until(seen) ? seen : null;
@@ -1372,6 +1448,52 @@ export class FirefoxUser implements UserBrowser {
     if (!view) {
       const last = await page.evaluate(readPopupView);
       throw new Error(`the popup never showed what was expected after ${testId}: ${JSON.stringify(last)}`);
+    }
+    return view;
+  }
+
+  async inOptions(
+    serverUrl: string,
+    token: string,
+    button: 'test-connection' | 'save-settings',
+    shot?: string,
+  ): Promise<{ text: string; result: string }> {
+    const page = await this.findExtensionPage(10_000);
+    if (!page) throw new Error('no extension page is open to show the options in');
+    if (!(await this.locationOf(page)).startsWith(`${this.extensionOrigin}/options.html`)) {
+      await page.evaluate(() => {
+        location.href = '/options.html';
+      });
+    }
+    const element = (css: string) => elementOf(page, css);
+    for (const [field, value] of [
+      ['server-url', serverUrl],
+      ['token', token],
+    ] as const) {
+      const input = await element(`[data-testid="${field}"]`);
+      await input.evaluate((el) => (el as HTMLInputElement).select());
+      await input.type(value);
+    }
+    await (await element(`[data-testid="${button}"]:not([disabled])`)).click();
+    const outcome = await element(OUTCOME_OF[button]);
+    const found = await outcome.evaluate((e) => ({
+      text: e.textContent ?? '',
+      result: e.getAttribute('data-result') ?? '',
+    }));
+    if (shot) await page.screenshot({ path: shot });
+    return found;
+  }
+
+  async readPopup(tab: Tab, until: (view: PopupView) => boolean, shot?: string): Promise<PopupView> {
+    const page = await this.popupAbout(tab);
+    const view = await pollFor(15_000, async () => {
+      const seen = await page.evaluate(readPopupView);
+      return until(seen) ? seen : null;
+    });
+    if (shot) await page.screenshot({ path: shot });
+    if (!view) {
+      const last = await page.evaluate(readPopupView);
+      throw new Error(`the popup never showed what was expected: ${JSON.stringify(last)}`);
     }
     return view;
   }

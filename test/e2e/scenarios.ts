@@ -82,10 +82,10 @@ export function collaborationScenarios(
       async () => {
         expect(await alice.hasFirstRunOptionsPage()).toBe(true);
         expect(await alice.configure(`ws://127.0.0.1:${proxy.port}`, server.tokens.alice)).toBe(
-          'Connected as \u2068Alice\u2069 of \u2068Tenant A\u2069.',
+          'Connected as \u2068Alice\u2069 of \u2068Tenant A\u2069. These settings are saved.',
         );
         expect(await bob.configure(server.url, server.tokens.bob)).toBe(
-          'Connected as \u2068Bob\u2069 of \u2068Tenant A\u2069.',
+          'Connected as \u2068Bob\u2069 of \u2068Tenant A\u2069. These settings are saved.',
         );
 
         const url = pages.url('article.html');

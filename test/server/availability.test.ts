@@ -70,7 +70,7 @@ describe('refusing with a retry-after', () => {
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(503);
       expect(Number(health.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect(await health.json()).toMatchObject({ status: 'starting' });
+      expect(await health.json()).toMatchObject({ service: 'collab-chat', status: 'starting' });
     } finally {
       for (const s of held) s.destroy();
       hole.close();

@@ -23,7 +23,13 @@ describe('handshake', () => {
   it('answers GET /healthz with 200 JSON', async () => {
     const res = await fetch(`${t.server.httpUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', store: 'sqlite' });
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await res.json()).toMatchObject({
+      service: 'collab-chat',
+      protocol: PROTOCOL_VERSION,
+      status: 'ok',
+      store: 'sqlite',
+    });
     expect((await fetch(`${t.server.httpUrl}/other`)).status).toBe(404);
   });
 

@@ -68,6 +68,14 @@ describe('TLS', () => {
     expect(t.server.stats().connections).toBe(0);
   });
 
+  it('answers plain HTTP on the TLS port by naming itself and asking for TLS', async () => {
+    const res = await fetch(`${t.server.httpUrl.replace(/^https:/, 'http:')}/healthz`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await res.json()).toMatchObject({ service: 'collab-chat', status: 'tls-required' });
+    expect(t.server.stats().connections).toBe(0);
+  });
+
   it('says which file it cannot read', async () => {
     await expect(
       startTestServer({ tlsCert: join(dir, 'missing.pem'), tlsKey: join(dir, 'key.pem') }),
