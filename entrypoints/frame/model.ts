@@ -286,5 +286,9 @@ export function createOverlayModel(deps: OverlayDeps) {
       const frame: WriteFrameT = { type: 'delete-chat', ...base(), chatId };
       write(frame);
     },
+    /** Resolves (`true`) or reopens (`false`) a discussion. */
+    resolveChat(chatId: string, resolved: boolean): boolean {
+      return write({ type: 'resolve-chat', ...base(), chatId, resolved });
+    },
   };
 }

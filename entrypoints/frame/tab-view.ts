@@ -50,6 +50,13 @@ export function optimisticEvent(write: WriteFrameT, me: PersonT, now: number): C
       };
     case 'delete-chat':
       return { ...base, type: 'deleted-text-chat', chatId: write.chatId };
+    case 'resolve-chat':
+      return {
+        ...base,
+        type: 'updated-text-chat',
+        chatId: write.chatId,
+        change: { op: 'resolve', resolved: write.resolved ? { by: me, at: now } : null },
+      };
   }
 }
 
@@ -118,7 +125,8 @@ export class TabView {
       if (e.type === 'new-text-chat') ids.add(e.chat.id).add(e.chat.comments[0]!.id);
       else if (e.type === 'updated-text-chat') {
         const c = e.change;
-        ids.add(c.op === 'add-comment' ? c.comment.id : c.commentId);
+        // A resolve waits on the discussion as a whole, which stays shown as it is.
+        if (c.op !== 'resolve') ids.add(c.op === 'add-comment' ? c.comment.id : c.commentId);
       }
     }
     return ids;

@@ -5,3 +5,4 @@ export * from './parse';
 export * from './page-state';
 export * from './retry-after';
 export * from './wire';
+export * from './mentions';
