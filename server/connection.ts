@@ -80,7 +80,7 @@ type PageRequest = Extract<ClientFrameT, { type: 'subscribe' | 'unsubscribe' }>;
 /** Requests about the user's own state, answered in order with the writes. */
 type UserRequest = Extract<
   ClientFrameT,
-  { type: 'members' | 'watch' | 'notifications-since' | 'mark-notifications-read' | 'mark-read' }
+  { type: 'list-members' | 'watch' | 'notifications-since' | 'mark-notifications-read' | 'mark-read' }
 >;
 
 /** WebSocket close reasons are limited to 123 bytes of UTF-8. */
@@ -484,7 +484,7 @@ export class Connection implements Subscriber, OutletOwner {
         this.pageRequests.push(frame);
         this.nextPageRequest();
         return;
-      case 'members':
+      case 'list-members':
       case 'watch':
       case 'notifications-since':
       case 'mark-notifications-read':
@@ -513,7 +513,7 @@ export class Connection implements Subscriber, OutletOwner {
     const { tenantId, userId } = this.who!;
     const { store, users } = this.deps;
     switch (frame.type) {
-      case 'members': {
+      case 'list-members': {
         const all = await store.listUsers(tenantId);
         this.send({
           type: 'members',

@@ -199,7 +199,7 @@ export const WriteFrame = z.discriminatedUnion('type', [
 // change the user's state, to every connection of the user), never broadcast to a page.
 
 /** Asks for the tenant's members (for @mentions); answered by `members`. */
-export const MembersRequest = z.object({ type: z.literal('members') });
+export const ListMembers = z.object({ type: z.literal('list-members') });
 /** Starts (`watch: true`) or stops watching a page: a new discussion on it notifies the user. */
 export const Watch = z.object({ type: z.literal('watch'), page: ClientPage, watch: z.boolean() });
 /** Asks for the user's notifications after `after` (absent: the newest); answered by `notifications`. */
@@ -234,7 +234,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   DeleteComment,
   DeleteChat,
   ResolveChat,
-  MembersRequest,
+  ListMembers,
   Watch,
   NotificationsSince,
   MarkNotificationsRead,

@@ -111,11 +111,11 @@ describe('team workflow', () => {
   describe('members', () => {
     it('lists the members of the asker’s tenant and nobody else', async () => {
       const bob = await connect('bob');
-      bob.send({ type: 'members' });
+      bob.send({ type: 'list-members' });
       const { members } = await bob.next('members');
       expect(members.map((m) => m.name).sort()).toEqual(['Admin', 'Alice', 'Bob']);
       const eve = await connect('eve');
-      eve.send({ type: 'members' });
+      eve.send({ type: 'list-members' });
       expect((await eve.next('members')).members).toEqual([{ id: t.users.eve.id, name: 'Eve' }]);
     });
   });
@@ -309,7 +309,7 @@ describe('team workflow', () => {
       expect(out.join('\n')).toMatch(/Removed Bob .* 1 token\(s\) revoked/);
       expect((await bob.closed).code).toBe(CLOSE.revoked);
 
-      alice.send({ type: 'members' });
+      alice.send({ type: 'list-members' });
       const { members } = await alice.next('members');
       expect(members).toContainEqual({ id: t.users.bob.id, name: 'Bob', removed: true });
       const after = createChat({ text: `${mentionToken(t.users.bob.id)} after` });
