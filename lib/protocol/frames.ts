@@ -410,7 +410,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ReadPositions,
 ]);
 
-// ---------------------------------------------------------------- on the wire (protocol 2)
+// ---------------------------------------------------------------- on the wire (since protocol 2)
 // What the server actually sends for pages, discussions and events: events name their page by the
 // alias its subscribe answer gave, comments name their author by user id (the names come in an
 // `authors` table), and a live new-text-chat carries only the anchor's TextQuoteSelector (its
