@@ -6,6 +6,7 @@
 // `focusId` if it is there, else on its first item.
 import { createSignal, createUniqueId, For, onMount, Show } from 'solid-js';
 import { i18n } from '#i18n';
+import type { PendingMark } from '@/entrypoints/frame/model';
 import type { DiscussionT } from '@/lib/protocol';
 import { isMine } from '@/lib/unread';
 
@@ -21,6 +22,8 @@ export interface DiscussionListProps {
   me?: string | null;
   /** Whether to offer the filters (the list of orphans alone has none). */
   filters?: boolean;
+  /** The person's discussions the server has not taken yet (by discussion id). */
+  marks?: Readonly<Record<string, PendingMark>>;
   /** The item to focus when the list opens. */
   focusId?: string | null;
   onOpen(chatId: string): void;
@@ -47,6 +50,16 @@ export function DiscussionList(props: DiscussionListProps) {
     { id: 'mine', label: () => i18n.t('filterMine') },
     { id: 'orphans', label: () => i18n.t('filterOrphans') },
   ];
+  /**
+   * Whether the discussion, or a comment of the person in it, has not reached the server: "not sent"
+   * (held or failed) before "waiting"; a write on its way right now is not worth a marker.
+   */
+  const unsentOf = (chat: DiscussionT): 'waiting' | 'held' | 'failed' | null => {
+    const states = [chat.id, ...chat.comments.map((c) => c.id)].map((id) => props.marks?.[id]?.state);
+    return (
+      states.find((s) => s === 'failed' || s === 'held') ?? (states.includes('waiting') ? 'waiting' : null)
+    );
+  };
   const items = () => [...(list?.querySelectorAll<HTMLButtonElement>('button[data-chat-id]') ?? [])];
   /** The id that holds the list's one Tab stop: the current one while it exists, else the first. */
   const tabStop = () => {
@@ -143,6 +156,15 @@ export function DiscussionList(props: DiscussionListProps) {
                       <span class="cc-new" data-testid="unread-marker">
                         {i18n.t('newBadge')}
                       </span>{' '}
+                    </Show>
+                    <Show when={unsentOf(chat)}>
+                      {(state) => (
+                        <>
+                          <span class="cc-new" data-testid="item-unsent" data-state={state()}>
+                            {state() === 'waiting' ? i18n.t('listWaiting') : i18n.t('listNotSent')}
+                          </span>{' '}
+                        </>
+                      )}
                     </Show>
                     <span data-testid="item-comment-count">
                       {i18n.t('commentCount', chat.comments.length)}

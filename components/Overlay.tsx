@@ -9,6 +9,7 @@ import type { Theme } from '@/lib/storage';
 import { Composer } from './Composer';
 import { DiscussionList } from './DiscussionList';
 import { ThreadPanel } from './ThreadPanel';
+import { tokenRefused } from './status-label';
 import { TopBar } from './TopBar';
 
 export interface OverlayProps {
@@ -109,6 +110,7 @@ export function Overlay(props: OverlayProps) {
         collapsed={state().collapsed}
         listOpen={state().list}
         onToggle={() => props.onToggleCollapsed()}
+        onOpenOptions={() => props.model.openOptions()}
         onShowOrphans={() =>
           state().list === 'orphans'
             ? close()
@@ -136,6 +138,12 @@ export function Overlay(props: OverlayProps) {
             me={state().status?.me ?? null}
             role={state().status?.role ?? null}
             pending={pending()}
+            marks={state().marks}
+            canResend={state().status?.state === 'live'}
+            tokenRefused={tokenRefused(state().status)}
+            onDiscard={(id) => props.model.discard(id)}
+            onResend={(id) => props.model.resend(id)}
+            onOpenOptions={() => props.model.openOptions()}
             placement={
               state().orphanIds.includes(chat().id)
                 ? 'orphan'
@@ -160,6 +168,7 @@ export function Overlay(props: OverlayProps) {
             title={list() === 'orphans' ? i18n.t('orphansTitle') : i18n.t('listTitle')}
             chats={list() === 'orphans' ? orphans() : state().chats}
             orphanIds={new Set(state().orphanIds)}
+            marks={state().marks}
             unreadIds={props.unread}
             me={state().status?.me?.id ?? null}
             filters={list() === 'all'}

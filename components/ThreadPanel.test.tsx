@@ -105,3 +105,64 @@ describe('ThreadPanel', () => {
 });
 
 afterEach(cleanup);
+
+describe('ThreadPanel: writes not sent', () => {
+  function renderMarked(state: 'waiting' | 'held' | 'failed', canResend: boolean, tokenRefused = false) {
+    const calls: string[] = [];
+    render(() => (
+      <ThreadPanel
+        chat={chat}
+        me={bob}
+        role="member"
+        pending={new Set(['comment-2'])}
+        marks={{
+          'comment-2': {
+            state,
+            broadcastId: 'b-2',
+            text: 'a reply',
+            ...(state !== 'waiting' && { reason: 'your token no longer works' }),
+          },
+        }}
+        canResend={canResend}
+        tokenRefused={tokenRefused}
+        onDiscard={(id) => calls.push(`discard:${id}`)}
+        onResend={(id) => calls.push(`resend:${id}`)}
+        onOpenOptions={() => calls.push('options')}
+        onReply={() => {}}
+        onEdit={() => {}}
+        onDeleteComment={() => {}}
+        onDeleteChat={() => {}}
+        onClose={() => {}}
+      />
+    ));
+    return calls;
+  }
+
+  it('says a queued comment waits, and keeps its own actions', () => {
+    renderMarked('waiting', false);
+    expect(screen.getByTestId('comment-pending').textContent).toBe('Waiting to send');
+    expect(screen.queryByTestId('comment-unsent')).toBeNull();
+    expect(screen.getAllByTestId('edit-comment')).toHaveLength(1);
+  });
+
+  it('says why a held comment was not sent, offers copy and discard, and send again once it can', () => {
+    const calls = renderMarked('held', true, true);
+    expect(screen.getByTestId('unsent-reason').textContent).toBe('Not sent: your token no longer works.');
+    expect(screen.queryByTestId('comment-pending')).toBeNull();
+    // Edit and delete would make more writes that cannot go: the unsent actions replace them.
+    expect(screen.queryByTestId('edit-comment')).toBeNull();
+    expect(screen.getByTestId('copy-unsent')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('resend-unsent'));
+    fireEvent.click(screen.getByTestId('discard-unsent'));
+    expect(screen.getByTestId('thread-token-refused').textContent).toMatch(/^Your token no longer works/);
+    fireEvent.click(screen.getByTestId('thread-open-options'));
+    expect(calls).toEqual(['resend:b-2', 'discard:b-2', 'options']);
+  });
+
+  it('offers no send again for a write refused for good', () => {
+    renderMarked('failed', true);
+    expect(screen.queryByTestId('resend-unsent')).toBeNull();
+    expect(screen.getByTestId('discard-unsent')).toBeTruthy();
+    expect(screen.queryByTestId('thread-token-refused')).toBeNull();
+  });
+});

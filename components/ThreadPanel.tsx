@@ -7,7 +7,9 @@ import { i18n } from '#i18n';
 import { isolate } from '@/lib/bidi';
 import type { CommentT, DiscussionT, PersonT, RoleT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
+import type { PendingMark } from '@/entrypoints/frame/model';
 import { isSendKey, SEND_SHORTCUTS, sendHint } from './send-key';
+import { WriteMark } from './WriteMark';
 
 export interface ThreadPanelProps {
   chat: DiscussionT;
@@ -15,6 +17,15 @@ export interface ThreadPanelProps {
   role: RoleT | null;
   /** Ids of comments (and the discussion) still waiting for the server. */
   pending: ReadonlySet<string>;
+  /** Where each of those stands (sending, waiting, held, failed); without it they read "sending…". */
+  marks?: Readonly<Record<string, PendingMark>>;
+  /** A held write can be sent again now. */
+  canResend?: boolean;
+  /** The server refused the token: the thread says so, and how to get a working one. */
+  tokenRefused?: boolean;
+  onDiscard?(broadcastId: string): void;
+  onResend?(broadcastId: string): void;
+  onOpenOptions?(): void;
   /** The page no longer holds the quoted text ('orphan'), or holds it edited ('changed'). */
   placement?: 'orphan' | 'changed' | null;
   /** Return false when the text was not taken: it then stays in the field. */
@@ -40,6 +51,12 @@ export function ThreadPanel(props: ThreadPanelProps) {
   const [editing, setEditing] = createSignal<string | null>(null);
   const [draft, setDraft] = createSignal('');
   const mine = (c: CommentT) => props.me !== null && c.author.id === props.me.id;
+  const markOf = (id: string) => props.marks?.[id];
+  /** A comment whose write will not go by itself: its own actions replace Edit and Delete. */
+  const unsent = (id: string) => {
+    const state = markOf(id)?.state;
+    return state === 'held' || state === 'failed';
+  };
   const id = createUniqueId();
   let panel: HTMLElement | undefined;
   let heading: HTMLHeadingElement | undefined;
@@ -110,6 +127,14 @@ export function ThreadPanel(props: ThreadPanelProps) {
           <span aria-hidden="true">×</span>
         </button>
       </header>
+      <Show when={props.tokenRefused}>
+        <div class="cc-token-refused" role="alert" data-testid="thread-token-refused">
+          <p>{i18n.t('tokenRefusedNotice')}</p>
+          <button type="button" data-testid="thread-open-options" onClick={() => props.onOpenOptions?.()}>
+            {i18n.t('openOptions')}
+          </button>
+        </div>
+      </Show>
       <Show when={props.placement}>
         {(placement) => (
           <p
@@ -137,11 +162,20 @@ export function ThreadPanel(props: ThreadPanelProps) {
                   {' '}
                   <span class="cc-muted">{i18n.t('edited')}</span>
                 </Show>
-                <Show when={props.pending.has(comment.id)}>
+                <Show when={props.pending.has(comment.id) && !unsent(comment.id)}>
                   {' '}
-                  <span class="cc-muted" data-testid="comment-pending">
-                    {i18n.t('sending')}
-                  </span>
+                  <Show
+                    when={markOf(comment.id)}
+                    fallback={
+                      <span class="cc-muted" data-testid="comment-pending">
+                        {i18n.t('sending')}
+                      </span>
+                    }
+                  >
+                    {(mark) => (
+                      <WriteMark mark={mark()} canResend={false} onDiscard={() => {}} onResend={() => {}} />
+                    )}
+                  </Show>
                 </Show>
               </div>
               <Show
@@ -189,7 +223,17 @@ export function ThreadPanel(props: ThreadPanelProps) {
                   </div>
                 </form>
               </Show>
-              <Show when={mine(comment) && editing() !== comment.id}>
+              <Show when={unsent(comment.id) && markOf(comment.id)}>
+                {(mark) => (
+                  <WriteMark
+                    mark={mark()}
+                    canResend={props.canResend ?? false}
+                    onDiscard={(id) => props.onDiscard?.(id)}
+                    onResend={(id) => props.onResend?.(id)}
+                  />
+                )}
+              </Show>
+              <Show when={mine(comment) && editing() !== comment.id && !unsent(comment.id)}>
                 <div class="cc-actions cc-small">
                   <button
                     type="button"

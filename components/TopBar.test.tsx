@@ -53,6 +53,51 @@ describe('TopBar', () => {
     ));
     expect(screen.getByTestId('connection-state').textContent).toBe('Offline · 2 queued');
     expect(screen.getByTestId('orphans-button').textContent).toBe('1 not found');
+    // The last count it had is stale while offline: no number is shown rather than a wrong one.
+    expect(screen.queryByTestId('viewers')).toBeNull();
+  });
+
+  it.each(['connecting', 'reconnecting', 'unconfigured', 'refused', 'idle'] as const)(
+    'shows no viewer count while %s, never "0 viewers"',
+    (state) => {
+      render(() => (
+        <TopBar
+          viewers={null}
+          discussions={0}
+          orphans={0}
+          status={status(state)}
+          collapsed={false}
+          onToggle={() => {}}
+          onShowOrphans={() => {}}
+          onShowList={() => {}}
+        />
+      ));
+      expect(screen.queryByTestId('viewers')).toBeNull();
+      expect(screen.getByTestId('topbar').textContent).not.toMatch(/viewer/);
+    },
+  );
+
+  it('says plainly that the token no longer works and offers the options', () => {
+    let opened = 0;
+    render(() => (
+      <TopBar
+        viewers={2}
+        discussions={1}
+        orphans={0}
+        status={{ ...status('refused'), detail: 'token-refused', unsent: 2 }}
+        collapsed={false}
+        onToggle={() => {}}
+        onShowOrphans={() => {}}
+        onShowList={() => {}}
+        onOpenOptions={() => opened++}
+      />
+    ));
+    expect(screen.getByTestId('connection-state').textContent).toBe(
+      'Your token no longer works · 2 not sent',
+    );
+    expect(screen.queryByTestId('viewers')).toBeNull();
+    fireEvent.click(screen.getByTestId('topbar-open-options'));
+    expect(opened).toBe(1);
   });
 
   it('collapses to a single button that expands it again', () => {

@@ -3,7 +3,7 @@
 import { Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { StatusT } from '@/lib/messaging';
-import { connectionSummary } from './status-label';
+import { connectionSummary, tokenRefused } from './status-label';
 
 export interface TopBarProps {
   viewers: number | null;
@@ -16,6 +16,8 @@ export interface TopBarProps {
   onToggle(): void;
   onShowOrphans(): void;
   onShowList(): void;
+  /** Opens the options page (offered when the token no longer works). */
+  onOpenOptions?(): void;
 }
 
 export function TopBar(props: TopBarProps) {
@@ -38,9 +40,12 @@ export function TopBar(props: TopBarProps) {
         <span aria-hidden="true">{props.collapsed ? '💬' : '×'}</span>
       </button>
       <Show when={!props.collapsed}>
-        <span class="cc-stat" data-testid="viewers" data-count={props.viewers ?? ''}>
-          {i18n.t('viewers', props.viewers ?? 0)}
-        </span>
+        {/* Only a live connection knows who is here: otherwise no number at all, never a stale one. */}
+        <Show when={props.status?.state === 'live' && props.viewers !== null}>
+          <span class="cc-stat" data-testid="viewers" data-count={props.viewers ?? ''}>
+            {i18n.t('viewers', props.viewers ?? 0)}
+          </span>
+        </Show>
         <button
           type="button"
           class="cc-link"
@@ -70,6 +75,17 @@ export function TopBar(props: TopBarProps) {
         >
           {connectionSummary(props.status)}
         </span>
+        <Show when={tokenRefused(props.status)}>
+          <button
+            type="button"
+            class="cc-link"
+            data-testid="topbar-open-options"
+            title={i18n.t('tokenRefusedNotice')}
+            onClick={() => props.onOpenOptions?.()}
+          >
+            {i18n.t('openOptions')}
+          </button>
+        </Show>
       </Show>
     </section>
   );

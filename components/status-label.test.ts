@@ -30,4 +30,19 @@ describe('connectionSummary', () => {
   it('says "trying now" for an attempt the person started, first or not', () => {
     expect(connectionSummary(status('connecting', { trying: true, resuming: true }))).toMatch(/^Trying now/);
   });
+
+  it('names a refused token and a protocol mismatch apart from other refusals, with writes not sent', () => {
+    expect(connectionSummary(status('refused', { detail: 'token-refused', unsent: 1 }))).toBe(
+      'Your token no longer works · 1 not sent',
+    );
+    expect(connectionSummary(status('refused', { detail: 'protocol-mismatch' }))).toBe(
+      'Update needed: the server speaks another version',
+    );
+    expect(connectionSummary(status('refused', { detail: 'insecure' }))).toBe(
+      'Not connected: check the options',
+    );
+    expect(connectionSummary(status('reconnecting', { queued: 2, unsent: 1 }))).toBe(
+      'Reconnecting… · 2 queued · 1 not sent',
+    );
+  });
 });

@@ -14,6 +14,8 @@ export function connectionLabel(status: StatusT | null): string {
     case 'offline':
       return i18n.t('stateOffline');
     case 'refused':
+      if (status?.detail === 'token-refused') return i18n.t('stateTokenRefused');
+      if (status?.detail === 'protocol-mismatch') return i18n.t('stateProtocolMismatch');
       return i18n.t('stateRefused');
     case 'unconfigured':
       return i18n.t('stateUnconfigured');
@@ -22,9 +24,16 @@ export function connectionLabel(status: StatusT | null): string {
   }
 }
 
-/** "live", "reconnecting, 2 queued", ... */
+/** "Live", "Reconnecting… · 2 queued", "Your token no longer works · 1 not sent", ... */
 export function connectionSummary(status: StatusT | null): string {
-  const label = connectionLabel(status);
+  const parts = [connectionLabel(status)];
   const queued = status?.queued ?? 0;
-  return queued > 0 ? `${label} · ${i18n.t('queued', [String(queued)])}` : label;
+  if (queued > 0) parts.push(i18n.t('queued', [String(queued)]));
+  if (status?.unsent) parts.push(i18n.t('unsent', [String(status.unsent)]));
+  return parts.join(' · ');
+}
+
+/** Whether the server refused the token: the person needs a new one from the options. */
+export function tokenRefused(status: StatusT | null): boolean {
+  return status?.state === 'refused' && status.detail === 'token-refused';
 }

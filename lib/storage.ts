@@ -1,14 +1,24 @@
 // Every value the extension keeps in browser storage, one WXT storage item each. Settings live in
 // `local:` (they outlive restarts); the outbox too, so queued writes survive a stopped service worker.
 import { storage } from '#imports';
-import type { WriteFrameT } from '@/lib/protocol';
+import type { ErrorCode, PersonT, WriteFrameT } from '@/lib/protocol';
 
 export type Theme = 'system' | 'light' | 'dark';
 
-/** A write waiting for the server's ack or definitive error. */
+/**
+ * A write the person made that the server has not taken yet: waiting to be sent, held because the
+ * token no longer works, or refused for good. It stays until acked or discarded by the person, so
+ * nothing typed is lost.
+ */
 export interface QueuedWrite {
   write: WriteFrameT;
   queuedAt: number;
+  /** Who made it, as the server last named the user (shown as its author after a reload). */
+  by?: PersonT;
+  /** The server refused the token: not sent again until the person asks (with a new token). */
+  held?: true;
+  /** Refused for good: never sent again; kept so that its text can be copied. */
+  failed?: { code: ErrorCode; message: string };
 }
 
 export const serverUrlStorage = storage.defineItem<string>('local:serverUrl', { fallback: '', version: 1 });

@@ -93,12 +93,23 @@ export class Connection {
   /** An attempt started by a nudge is under way ("trying now…"). */
   trying = false;
   /**
-   * The attempt under way follows a connection or a failed attempt: to the person it is reconnecting,
-   * not connecting for the first time.
+   * The attempt under way follows a connection or a failed attempt (with these settings): to the
+   * person it is reconnecting, not connecting for the first time.
    */
-  resuming = false;
+  get resuming(): boolean {
+    return this.state === 'connecting' && (this.wasLive || this.failedAttempts > 0);
+  }
   welcome: WelcomeFrame | null = null;
 
+  /**
+   * Whether this connection was live since the settings last changed. Kept through idle and through
+   * every kind of retry (backoff, nudge, server-given wait), so no later attempt reads as a first one.
+   */
+  private wasLive = false;
+  /** Attempts that failed since the last live connection or settings change. */
+  private failedAttempts = 0;
+  /** The server URL and token of the last attempt: other ones make the next attempt a first one. */
+  private attemptedWith: string | null = null;
   private socket: SocketLike | null = null;
   private wanted = false;
   private attempt = 0;
@@ -191,7 +202,6 @@ export class Connection {
   private connectNow(): void {
     this.teardown(CLOSE.normal, 'reconnecting');
     const generation = ++this.generation;
-    this.resuming ||= this.state === 'live' || this.state === 'reconnecting' || this.state === 'offline';
     this.setState('connecting');
     void this.deps.loadSettings().then((settings) => {
       if (generation !== this.generation || !this.wanted) return;
@@ -200,6 +210,16 @@ export class Connection {
   }
 
   private open(settings: Settings, generation: number): void {
+    // Compared here, not in restart(): a settings event that changed nothing must not make a
+    // reconnection read as a first connection.
+    const key = `${settings.serverUrl}\n${settings.token}`;
+    if (key !== this.attemptedWith) {
+      const wasResuming = this.resuming;
+      this.attemptedWith = key;
+      this.wasLive = false;
+      this.failedAttempts = 0;
+      if (wasResuming) this.deps.onState();
+    }
     if (!settings.serverUrl || !settings.token) {
       this.setState('unconfigured');
       return;
@@ -243,6 +263,8 @@ export class Connection {
         this.reader.reset();
         this.timers.clearTimeout(this.helloTimer);
         this.welcome = frame;
+        this.wasLive = true;
+        this.failedAttempts = 0;
         this.attempt = 0;
         this.holdUntil = 0;
         this.detail = undefined;
@@ -305,6 +327,7 @@ export class Connection {
 
   private scheduleRetry(detail: string, askedDelay?: number): void {
     if (!this.wanted) return;
+    this.failedAttempts++;
     const delay =
       askedDelay ?? backoffDelay(this.attempt++, this.deps.backoff ?? DEFAULT_BACKOFF, this.random);
     this.detail = detail;
@@ -348,9 +371,6 @@ export class Connection {
     // Who we are stays known across a reconnect; only a refusal or missing settings forget it.
     if (state === 'refused' || state === 'unconfigured') this.welcome = null;
     if (state !== 'connecting') this.trying = false;
-    if (state === 'live' || state === 'refused' || state === 'unconfigured' || state === 'idle') {
-      this.resuming = false;
-    }
     this.state = state;
     this.deps.onState();
   }

@@ -135,6 +135,40 @@ describe('TabPorts', () => {
     expect(session['outbox'].list().map((q) => q.write.broadcastId)).toEqual([write.broadcastId]);
   });
 
+  it('takes discard, resend and open-options from the frame only', async () => {
+    let opened = 0;
+    const { ports, session } = setup();
+    (ports as unknown as { deps: { openOptions(): void } }).deps.openOptions = () => opened++;
+    const { content, frame } = await openTab(ports, 4);
+    content.receive({ kind: 'open', page });
+    const write: WriteFrameT = {
+      type: 'add-comment',
+      broadcastId: '0d1b6c4e-7a2f-4c1e-8a3b-2e4f6a8c0b1e',
+      page,
+      chatId: 'chat-0001',
+      commentId: 'comment-0009',
+      text: '\u0001'.repeat(3000),
+    };
+    // Too large to send: kept as failed.
+    frame.receive({ kind: 'write', write });
+    await vi.waitFor(() => expect(session.status().unsent).toBe(1));
+    content.receive({ kind: 'discard', broadcastId: write.broadcastId });
+    content.receive({ kind: 'open-options' });
+    await settle();
+    expect(session.status().unsent).toBe(1);
+    expect(opened).toBe(0);
+    frame.receive({ kind: 'open-options' });
+    frame.receive({ kind: 'discard', broadcastId: write.broadcastId });
+    expect(opened).toBe(1);
+    expect(session.status().unsent).toBeUndefined();
+    expect(frame.posted.at(-1)).toMatchObject({ kind: 'status' });
+    expect(frame.posted.findLast((m) => (m as { kind: string }).kind === 'outbox')).toEqual({
+      kind: 'outbox',
+      page,
+      writes: [],
+    });
+  });
+
   it('relays between the two ends only what each may know', async () => {
     const { ports } = setup();
     const { content, frame } = await openTab(ports, 4);

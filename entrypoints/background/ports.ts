@@ -39,6 +39,8 @@ export interface TabPortsDeps {
   /** Whether a port comes from one of this extension's own pages (not a content script). */
   isOwnPage(sender: Browser.runtime.MessageSender): boolean;
   newTicket?: () => string;
+  /** Opens the extension's options page (the frame asks, e.g. for a new token). */
+  openOptions?(): void;
 }
 
 interface PagePort {
@@ -234,6 +236,15 @@ export class TabPorts {
     switch (message.kind) {
       case 'write':
         void this.session?.write(message.write);
+        return;
+      case 'discard':
+        this.session?.discard(message.broadcastId);
+        return;
+      case 'resend':
+        this.session?.resend(message.broadcastId);
+        return;
+      case 'open-options':
+        this.deps.openOptions?.();
         return;
       case 'anchors':
         if (page) post(page, BackgroundToPage.parse(message));

@@ -120,7 +120,7 @@ describe('Session: tabs and subscriptions', () => {
       to(1)
         .slice(before)
         .map((m) => m.kind),
-    ).toEqual(['status', 'page', 'state']);
+    ).toEqual(['status', 'page', 'state', 'outbox']);
     session.tabClosed(1);
     expect(to(1).at(-1)).toEqual({ kind: 'page', page: null });
   });
@@ -246,6 +246,32 @@ describe('Session: events', () => {
     vi.useRealTimers();
   });
 
+  it('reads every attempt after a connection as reconnecting: after idle, and after a settings event that changed nothing', async () => {
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    await vi.waitFor(() => expect(sockets.sockets.length).toBe(1));
+    expect(session.status()).toMatchObject({ state: 'connecting' });
+    expect(session.status().resuming).toBeUndefined();
+    await goLive(sockets);
+    session.tabClosed(1);
+    expect(session.status().state).toBe('idle');
+    session.tabOpened(1, page);
+    expect(session.status()).toMatchObject({ state: 'connecting', resuming: true });
+    await vi.waitFor(() => expect(sockets.sockets.length).toBe(2));
+    await goLive(sockets);
+    session.connection.restart();
+    expect(session.status()).toMatchObject({ state: 'connecting', resuming: true });
+    await vi.waitFor(() => expect(sockets.sockets.length).toBe(3));
+    expect(session.status()).toMatchObject({ state: 'connecting', resuming: true });
+    // Another token is another connection: its first attempt is a first one.
+    sockets.last().open();
+    sockets.last().receive(welcome);
+    await legacyTokenStorage.setValue('tok-bob');
+    session.connection.restart();
+    await vi.waitFor(() => expect(sockets.sockets.length).toBe(4));
+    expect(session.status().resuming).toBeUndefined();
+  });
+
   it('stops retrying a refused token until the settings change', async () => {
     const { session, sockets } = makeSession();
     session.tabOpened(1, page);
@@ -320,7 +346,28 @@ describe('Session: outbox', () => {
     await vi.waitFor(async () => expect(await outboxStorage.getValue()).toEqual([]));
   });
 
-  it('refuses a write larger than a frame may be, without queueing it', async () => {
+  it('keeps a resolve made before the connection is live in the outbox and sends it with its broadcastId when live', async () => {
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    // Not live yet: the write waits in the outbox.
+    await vi.waitFor(() => expect(sockets.sockets.length).toBe(1));
+    const write: WriteFrameT = {
+      type: 'resolve-chat',
+      broadcastId: crypto.randomUUID(),
+      page,
+      chatId: 'chat-aaaa',
+      resolved: true,
+    };
+    await session.write(write);
+    expect(session.status().queued).toBe(1);
+    expect((await outboxStorage.getValue()).map((q) => q.write)).toEqual([write]);
+    const socket = await goLive(sockets);
+    expect(socket.sentOf('resolve-chat')).toEqual([write]);
+    socket.receive({ type: 'ack', broadcastId: write.broadcastId, page, seq: 3 });
+    expect(session.status().queued).toBe(0);
+  });
+
+  it('refuses a write larger than a frame may be without sending it, and keeps it as failed', async () => {
     const { session, sockets, to } = makeSession();
     session.tabOpened(1, page);
     const socket = await goLive(sockets);
@@ -331,11 +378,12 @@ describe('Session: outbox', () => {
       broadcastId: write.broadcastId,
       code: 'bad-frame',
     });
-    expect(session.status().queued).toBe(0);
+    expect(session.status()).toMatchObject({ queued: 0, unsent: 1 });
     expect(socket.sentOf('add-comment')).toEqual([]);
   });
 
-  it('removes a refused write and tells the tabs of its page', async () => {
+  it('keeps a write refused for good as failed, tells the tabs, never sends it again, until discarded', async () => {
+    vi.useFakeTimers();
     const { session, sockets, to } = makeSession();
     session.tabOpened(1, page);
     const socket = await goLive(sockets);
@@ -353,7 +401,111 @@ describe('Session: outbox', () => {
       code: 'forbidden',
       message: 'only the author may edit a comment',
     });
-    expect(session.status().queued).toBe(0);
+    expect(session.status()).toMatchObject({ queued: 0, unsent: 1 });
+    const outbox = to(1).findLast((m) => m.kind === 'outbox');
+    expect(outbox).toMatchObject({
+      page,
+      writes: [{ write, state: 'failed', code: 'forbidden', by: { id: 'u-alice', name: 'Alice' } }],
+    });
+    // The outbox goes first, so that the tab keeps the write in place rather than rolling it back.
+    expect(to(1).indexOf(outbox!)).toBeLessThan(to(1).findIndex((m) => m.kind === 'refused'));
+    socket.drop(1006);
+    await vi.advanceTimersByTimeAsync(5_000);
+    const next = await goLive(sockets);
+    expect(next.sentOf('add-comment')).toEqual([]);
+    // A waiting write cannot be discarded (it may be on its way); a failed one can.
+    session.discard(write.broadcastId);
+    expect(session.status().unsent).toBeUndefined();
+    expect(to(1).at(-2)).toEqual({ kind: 'outbox', page, writes: [] });
+    await vi.waitFor(async () => expect(await outboxStorage.getValue()).toEqual([]));
+    vi.useRealTimers();
+  });
+
+  it.each<[string, WriteFrameT]>([
+    ['delete', { type: 'delete-chat', broadcastId: crypto.randomUUID(), page, chatId: 'chat-aaaa' }],
+    [
+      'resolve',
+      { type: 'resolve-chat', broadcastId: crypto.randomUUID(), page, chatId: 'chat-aaaa', resolved: true },
+    ],
+  ])('drops a refused %s (nothing typed to keep) and tells the tabs', async (_kind, write) => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    await session.write(write);
+    socket.receive({
+      type: 'error',
+      code: 'not-found',
+      message: 'no such discussion',
+      broadcastId: write.broadcastId,
+    });
+    expect(session.status()).toMatchObject({ queued: 0 });
+    expect(session.status().unsent).toBeUndefined();
+    // The refusal before the outbox that no longer lists it: the tab rolls it back with a notice.
+    const kinds = to(1).map((m) => m.kind);
+    expect(kinds.lastIndexOf('refused')).toBeLessThan(kinds.lastIndexOf('outbox'));
+    expect(to(1).findLast((m) => m.kind === 'refused')).toMatchObject({ code: 'not-found' });
+    expect(to(1).findLast((m) => m.kind === 'outbox')).toEqual({ kind: 'outbox', page, writes: [] });
+  });
+
+  it('holds what waits when the token is refused, holds new writes without dialling, and sends a held one when asked', async () => {
+    vi.useFakeTimers();
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    socket.drop(1006);
+    const offline = reply('written offline');
+    await session.write(offline);
+    expect(session.status()).toMatchObject({ state: 'connecting', queued: 1 });
+    await vi.waitFor(() => expect(sockets.sockets.length).toBe(2));
+    // The server is back but the token was revoked meanwhile.
+    sockets.last().open();
+    sockets.last().drop(4403, 'this token was revoked');
+    expect(session.status()).toMatchObject({
+      state: 'refused',
+      detail: 'token-refused',
+      queued: 0,
+      unsent: 1,
+    });
+    expect(to(1).findLast((m) => m.kind === 'outbox')).toMatchObject({
+      writes: [{ write: offline, state: 'held', by: { id: 'u-alice', name: 'Alice' } }],
+    });
+    const dialled = sockets.sockets.length;
+    const later = reply('written after the refusal');
+    await session.write(later);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sockets.sockets.length).toBe(dialled);
+    expect(session.status()).toMatchObject({ queued: 0, unsent: 2 });
+    expect(to(1).findLast((m) => m.kind === 'outbox')).toMatchObject({
+      writes: [{ state: 'held' }, { write: later, state: 'held', by: { name: 'Alice' } }],
+    });
+    // A new token: live again, and nothing held goes without the person.
+    session.connection.restart();
+    await vi.waitFor(() => expect(sockets.sockets.length).toBe(dialled + 1));
+    const next = await goLive(sockets);
+    expect(next.sentOf('add-comment')).toEqual([]);
+    session.resend(offline.broadcastId);
+    expect(next.sentOf('add-comment')).toEqual([offline]);
+    expect(session.status()).toMatchObject({ queued: 1, unsent: 1 });
+    next.receive({ type: 'ack', broadcastId: offline.broadcastId, page, seq: 1 });
+    expect(session.status()).toMatchObject({ queued: 0, unsent: 1 });
+    vi.useRealTimers();
+  });
+
+  it('knows no viewer count while not live, and tells a tab none', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    socket.receive({ type: 'presence', page, count: 2 });
+    expect(session.viewersOf(1)).toEqual({ page, count: 2 });
+    socket.drop(1006);
+    expect(session.viewersOf(1)).toEqual({ page, count: null });
+    const before = to(1).length;
+    session.frameAttached(1);
+    expect(
+      to(1)
+        .slice(before)
+        .filter((m) => m.kind === 'presence'),
+    ).toEqual([]);
   });
 
   it('keeps a write after a retryable error and resends it on the next connection', async () => {

@@ -7,11 +7,13 @@ import {
   type ChatEventT,
   type ClientFrameT,
   type DiscussionT,
+  type PersonT,
   type ServerFrameT,
   type SnapshotFrame,
   type WriteFrameT,
 } from '@/lib/protocol';
-import type { BackgroundToFrameT, StatusT } from '@/lib/messaging';
+import type { BackgroundToFrameT, OutboxEntryT, StatusT } from '@/lib/messaging';
+import type { QueuedWrite } from '@/lib/storage';
 import { Connection, type ConnectionDeps } from './connection';
 import { Outbox } from './outbox';
 import { PageCache } from './page-cache';
@@ -19,6 +21,17 @@ import { TabPages } from './subscriptions';
 
 /** Errors after which resending the same write could succeed: keep it queued. */
 const RETRYABLE = new Set(['rate-limited', 'internal', 'not-subscribed']);
+
+/** How a queued write looks to the tabs of its page. */
+function entryOf(q: QueuedWrite): OutboxEntryT {
+  return {
+    write: q.write,
+    queuedAt: q.queuedAt,
+    ...(q.by && { by: q.by }),
+    state: q.failed ? 'failed' : q.held ? 'held' : 'waiting',
+    ...(q.failed && { code: q.failed.code, message: q.failed.message }),
+  };
+}
 
 export interface SessionDeps extends Omit<
   ConnectionDeps,
@@ -48,6 +61,8 @@ export class Session {
   /** Writes sent on the current socket and not yet answered. */
   private readonly inFlight = new Set<string>();
   private readonly outbox: Outbox;
+  /** Who the server last said we are: the author of writes made while it cannot say (offline, refused). */
+  private lastUser: PersonT | null = null;
 
   constructor(private readonly deps: SessionDeps) {
     this.outbox = deps.outbox;
@@ -60,7 +75,16 @@ export class Session {
       },
       onState: () => this.onConnectionState(),
     });
-    void this.outbox.ready.then(() => this.updateWanted());
+    void this.outbox.ready.then(() => {
+      // A restarted worker still knows whose the queued writes are.
+      this.lastUser ??= this.outbox.list().findLast((q) => q.by)?.by ?? null;
+      this.updateWanted();
+    });
+  }
+
+  /** Whether the server refused the token (revoked or unknown): writes are held, not queued. */
+  get tokenRefused(): boolean {
+    return this.connection.state === 'refused' && this.connection.detail === 'token-refused';
   }
 
   status(): StatusT {
@@ -68,6 +92,7 @@ export class Session {
     return {
       state: c.state,
       queued: this.outbox.size,
+      ...(this.outbox.unsent > 0 && { unsent: this.outbox.unsent }),
       me: c.welcome?.user ?? null,
       tenant: c.welcome?.tenant ?? null,
       role: c.welcome?.role ?? null,
@@ -80,7 +105,9 @@ export class Session {
 
   viewersOf(tabId: number): { page: string | null; count: number | null } {
     const page = this.tabs.pageOf(tabId);
-    return { page, count: page === null ? null : (this.presence.get(page) ?? null) };
+    // Only a live connection knows who is here: otherwise the count is unknown, never a stale number.
+    if (page === null || !this.connection.live) return { page, count: null };
+    return { page, count: this.presence.get(page) ?? null };
   }
 
   // ------------------------------------------------------------ from tabs
@@ -121,22 +148,36 @@ export class Session {
         synced: cached.synced,
       });
     }
+    this.deps.deliver(tabId, this.outboxMessage(page));
     const count = this.presence.get(page);
-    if (count !== undefined) this.deps.deliver(tabId, { kind: 'presence', page, count });
+    if (count !== undefined && this.connection.live)
+      this.deps.deliver(tabId, { kind: 'presence', page, count });
   }
 
   async write(write: WriteFrameT): Promise<void> {
+    const by = this.connection.welcome?.user ?? this.lastUser ?? undefined;
     // The server closes the socket on a frame over the limit; queued, it would do so on every retry.
     if (new TextEncoder().encode(JSON.stringify(write)).length > LIMITS.frameBytes) {
+      const message = `larger than ${LIMITS.frameBytes} bytes`;
+      await this.outbox.add(write, { by, failed: { code: 'bad-frame', message } });
+      this.afterOutboxChange([write.page]);
       this.toTabsOf(write.page, {
         kind: 'refused',
         broadcastId: write.broadcastId,
         code: 'bad-frame',
-        message: `larger than ${LIMITS.frameBytes} bytes`,
+        message,
       });
       return;
     }
-    await this.outbox.add(write);
+    // The token no longer works: sending is pointless until the person enters a new one, and
+    // retrying it would look like a connection problem. Held, the write waits for them.
+    if (this.tokenRefused) {
+      await this.outbox.add(write, { by, held: true });
+      this.afterOutboxChange([write.page]);
+      return;
+    }
+    await this.outbox.add(write, { by });
+    this.sendOutbox(write.page);
     this.broadcastStatus();
     if (!this.connection.live) {
       this.updateWanted();
@@ -148,15 +189,35 @@ export class Session {
     this.sendWrite(write);
   }
 
+  /** The person gives up a held or failed write (a waiting one still goes out). */
+  discard(broadcastId: string): void {
+    const queued = this.outbox.find(broadcastId);
+    if (!queued || (!queued.held && !queued.failed)) return;
+    this.outbox.remove(broadcastId);
+    this.afterOutboxChange([queued.write.page]);
+  }
+
+  /** The person sends a held write again: it waits like any other until the connection is live. */
+  resend(broadcastId: string): void {
+    const released = this.outbox.release(broadcastId);
+    if (!released) return;
+    this.afterOutboxChange([released.write.page]);
+    if (this.connection.live) {
+      if (!this.subscribed.has(released.write.page)) this.subscribe(released.write.page);
+      this.sendWrite(released.write);
+    } else this.connection.nudge('write');
+  }
+
   // ------------------------------------------------------------ from the server
 
   private onLive(): void {
+    this.lastUser = this.connection.welcome?.user ?? this.lastUser;
     this.subscribed.clear();
     this.parts.clear();
     this.inFlight.clear();
     this.cache.markAllUnsynced();
     for (const page of this.wantedPages()) this.subscribe(page);
-    for (const queued of this.outbox.list()) this.sendWrite(queued.write);
+    for (const queued of this.outbox.waiting()) this.sendWrite(queued.write);
     this.broadcastStatus();
   }
 
@@ -192,8 +253,10 @@ export class Session {
       case 'ack': {
         this.inFlight.delete(frame.broadcastId);
         const queued = this.outbox.remove(frame.broadcastId);
-        this.toTabsOf(queued?.write.page ?? frame.page, { kind: 'ack', broadcastId: frame.broadcastId });
-        this.afterOutboxChange();
+        const page = queued?.write.page ?? frame.page;
+        // The ack first: a tab confirms the write before the outbox no longer lists it.
+        this.toTabsOf(page, { kind: 'ack', broadcastId: frame.broadcastId });
+        this.afterOutboxChange([page]);
         return;
       }
       case 'error': {
@@ -205,17 +268,30 @@ export class Session {
         }
         this.inFlight.delete(frame.broadcastId);
         if (RETRYABLE.has(frame.code)) return;
-        const queued = this.outbox.remove(frame.broadcastId);
-        const page = queued?.write.page ?? frame.page;
-        if (page) {
-          this.toTabsOf(page, {
-            kind: 'refused',
-            broadcastId: frame.broadcastId,
-            code: frame.code,
-            message: frame.message,
-          });
+        const known = this.outbox.find(frame.broadcastId);
+        // A refused delete or resolve holds nothing the person typed: it goes, and the tabs say so.
+        // Text stays, marked failed, until the person copied what they need and discards it.
+        const kept =
+          known && 'text' in known.write
+            ? this.outbox.fail(frame.broadcastId, frame.code, frame.message)
+            : this.outbox.remove(frame.broadcastId);
+        const page = kept?.write.page ?? frame.page;
+        if (!page) return this.afterOutboxChange();
+        const refused: BackgroundToFrameT = {
+          kind: 'refused',
+          broadcastId: frame.broadcastId,
+          code: frame.code,
+          message: frame.message,
+        };
+        // A tab learns that a write is kept (failed) before it hears of the refusal, so it keeps it
+        // in place; of a write dropped, it hears the refusal first, so it rolls it back with a notice.
+        if (kept?.failed) {
+          this.afterOutboxChange([page]);
+          this.toTabsOf(page, refused);
+        } else {
+          this.toTabsOf(page, refused);
+          this.afterOutboxChange([page]);
         }
-        this.afterOutboxChange();
         return;
       }
       case 'welcome':
@@ -242,6 +318,13 @@ export class Session {
       this.subscribed.clear();
       this.awaiting.clear();
       this.inFlight.clear();
+      // Who is viewing is known again only from the server; until then it is unknown.
+      this.presence.clear();
+    }
+    if (this.tokenRefused) {
+      const pages = this.outbox.pages();
+      // Nothing more can go with this token: what waits is held for the person, not dropped.
+      if (this.outbox.holdAll() > 0) return this.afterOutboxChange(pages);
     }
     this.broadcastStatus();
   }
@@ -323,7 +406,9 @@ export class Session {
     if (this.connection.send(write)) this.inFlight.add(write.broadcastId);
   }
 
-  private afterOutboxChange(): void {
+  /** `pages`: the pages whose writes changed, whose tabs get the outbox again. */
+  private afterOutboxChange(pages: string[] = []): void {
+    for (const page of new Set(pages)) this.sendOutbox(page);
     this.broadcastStatus();
     // A page kept subscribed only for its queued writes can go now.
     const tabPages = new Set(this.tabs.pages());
@@ -334,6 +419,14 @@ export class Session {
       }
     }
     this.updateWanted();
+  }
+
+  private outboxMessage(page: string): BackgroundToFrameT {
+    return { kind: 'outbox', page, writes: this.outbox.of(page).map(entryOf) };
+  }
+
+  private sendOutbox(page: string): void {
+    this.toTabsOf(page, this.outboxMessage(page));
   }
 
   private sendState(page: string, seq: number, chats: DiscussionT[]): void {

@@ -57,6 +57,10 @@ export function setupBackground(): Background {
   const ports = new TabPorts({
     isSiteOn: async (origin) => (sites ? sites.isOn(`${origin}/`) : false),
     tickets: { load: () => frameTicketsStorage.getValue(), save: (t) => frameTicketsStorage.setValue(t) },
+    openOptions: () =>
+      void browser.runtime
+        .openOptionsPage()
+        .catch((error: unknown) => console.error('Collab Chat: could not open the options', error)),
     isOwnPage: (sender) =>
       sender.id === browser.runtime.id && /^(chrome|moz)-extension:\/\//.test(sender.url ?? ''),
   });

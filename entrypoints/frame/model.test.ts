@@ -67,7 +67,7 @@ describe('overlay model', () => {
     expect(model.state.pending).toEqual([]);
   });
 
-  it('rolls back a refused write with a visible message', () => {
+  it('rolls back a refused write that the outbox does not keep, with the reason in plain words', () => {
     const { model, write } = setup();
     model.handle({
       kind: 'refused',
@@ -76,7 +76,7 @@ describe('overlay model', () => {
       message: 'not allowed',
     });
     expect(model.state.chats).toEqual([]);
-    expect(model.state.notice).toBe('Your change was not saved: not allowed');
+    expect(model.state.notice).toBe('Your change was not saved: you are not allowed to do this.');
     expect(model.state.openChatId).toBeNull();
   });
 
@@ -135,5 +135,183 @@ describe('overlay model', () => {
     expect(model.state.fuzzyIds).toEqual([write.chatId]);
     model.handle({ kind: 'orphans', ids: [write.chatId], fuzzy: [] });
     expect(model.state).toMatchObject({ orphanIds: [write.chatId], fuzzyIds: [] });
+  });
+});
+
+describe('overlay model: the outbox shown in place', () => {
+  const alice = { id: 'u-alice', name: 'Alice' };
+  const chat = {
+    id: 'chat-aaaa',
+    selectors: [{ type: 'TextQuoteSelector' as const, exact: 'quote' }],
+    comments: [{ id: 'c-first', author: { id: 'u-bob', name: 'Bob' }, text: 'first', at: 1 }],
+  };
+  const replyWrite = {
+    type: 'add-comment' as const,
+    broadcastId: 'b-reply',
+    page,
+    chatId: 'chat-aaaa',
+    commentId: 'c-reply',
+    text: 'written offline',
+  };
+  const createWrite = {
+    type: 'create-chat' as const,
+    broadcastId: 'b-create',
+    page,
+    chatId: 'chat-new',
+    commentId: 'c-new',
+    selectors: [{ type: 'TextQuoteSelector' as const, exact: 'other' }],
+    text: 'a new discussion offline',
+  };
+  /** A tab opened (or reloaded) while the connection is down: the background's cache and outbox. */
+  function reloaded(state: StatusT['state'] = 'reconnecting') {
+    const sent: FrameToBackgroundT[] = [];
+    const model = createRoot(() => createOverlayModel({ send: (m) => sent.push(m), now: () => 42 }));
+    model.handle({ kind: 'status', status: { ...status, state } });
+    model.handle({ kind: 'page', page });
+    model.handle({ kind: 'state', page, seq: 1, chats: [chat], synced: false });
+    model.handle({
+      kind: 'outbox',
+      page,
+      writes: [
+        { write: replyWrite, queuedAt: 10, by: alice, state: 'waiting' },
+        { write: createWrite, queuedAt: 11, by: alice, state: 'waiting' },
+      ],
+    });
+    return { model, sent };
+  }
+
+  it('shows writes queued before a reload, under their author, marked as waiting until live', () => {
+    const { model } = reloaded();
+    expect(model.state.chats.map((c) => c.id)).toEqual(['chat-aaaa', 'chat-new']);
+    expect(model.state.chats[0]!.comments.map((c) => [c.author.name, c.text])).toEqual([
+      ['Bob', 'first'],
+      ['Alice', 'written offline'],
+    ]);
+    expect(model.state.marks['c-reply']).toMatchObject({ state: 'waiting', broadcastId: 'b-reply' });
+    expect(model.state.marks['chat-new']).toMatchObject({
+      state: 'waiting',
+      text: 'a new discussion offline',
+    });
+    model.handle({ kind: 'status', status });
+    expect(model.state.marks['c-reply']?.state).toBe('sending');
+  });
+
+  it('settles them once acked and echoed, without showing them twice', () => {
+    const { model } = reloaded('live');
+    model.handle({ kind: 'ack', broadcastId: 'b-reply' });
+    model.handle({
+      kind: 'outbox',
+      page,
+      writes: [{ write: createWrite, queuedAt: 11, by: alice, state: 'waiting' }],
+    });
+    model.handle({
+      kind: 'event',
+      event: {
+        type: 'updated-text-chat',
+        page,
+        seq: 2,
+        broadcastId: 'b-reply',
+        chatId: 'chat-aaaa',
+        change: {
+          op: 'add-comment',
+          comment: { id: 'c-reply', author: alice, text: 'written offline', at: 50 },
+        },
+      },
+    });
+    expect(model.state.chats[0]!.comments.map((c) => c.id)).toEqual(['c-first', 'c-reply']);
+    expect(model.state.marks['c-reply']).toBeUndefined();
+    expect(model.state.marks['chat-new']?.state).toBe('sending');
+  });
+
+  it('keeps a write refused for good in place, marked with the reason, until discarded', () => {
+    const { model, sent } = reloaded('live');
+    model.handle({
+      kind: 'outbox',
+      page,
+      writes: [
+        {
+          write: replyWrite,
+          queuedAt: 10,
+          by: alice,
+          state: 'failed',
+          code: 'not-found',
+          message: 'no such discussion',
+        },
+        { write: createWrite, queuedAt: 11, by: alice, state: 'held' },
+      ],
+    });
+    model.handle({
+      kind: 'refused',
+      broadcastId: 'b-reply',
+      code: 'not-found',
+      message: 'no such discussion',
+    });
+    expect(model.state.chats[0]!.comments.map((c) => c.text)).toEqual(['first', 'written offline']);
+    expect(model.state.marks['c-reply']).toMatchObject({
+      state: 'failed',
+      reason: 'the discussion or comment no longer exists',
+      text: 'written offline',
+    });
+    expect(model.state.marks['c-new']).toMatchObject({ state: 'held', reason: 'your token no longer works' });
+    expect(model.state.notice).toBe('Your change was not saved: the discussion or comment no longer exists.');
+    model.discard('b-reply');
+    expect(sent.at(-1)).toEqual({ kind: 'discard', broadcastId: 'b-reply' });
+    expect(model.state.chats[0]!.comments.map((c) => c.text)).toEqual(['first']);
+    model.resend('b-create');
+    expect(sent.at(-1)).toEqual({ kind: 'resend', broadcastId: 'b-create' });
+  });
+
+  it('takes back a write that left the outbox without an ack (discarded in another tab)', () => {
+    const { model } = reloaded();
+    model.handle({
+      kind: 'outbox',
+      page,
+      writes: [{ write: createWrite, queuedAt: 11, by: alice, state: 'waiting' }],
+    });
+    expect(model.state.chats[0]!.comments.map((c) => c.id)).toEqual(['c-first']);
+    expect(model.state.chats.map((c) => c.id)).toEqual(['chat-aaaa', 'chat-new']);
+  });
+
+  it('writes under the last known name while the server cannot say who we are', () => {
+    const sent: FrameToBackgroundT[] = [];
+    const model = createRoot(() => createOverlayModel({ send: (m) => sent.push(m), now: () => 42 }));
+    model.handle({
+      kind: 'status',
+      status: { ...status, state: 'refused', detail: 'token-refused', me: null },
+    });
+    model.handle({ kind: 'page', page });
+    model.handle({ kind: 'state', page, seq: 1, chats: [chat], synced: true });
+    model.handle({
+      kind: 'outbox',
+      page,
+      writes: [{ write: replyWrite, queuedAt: 10, by: alice, state: 'held' }],
+    });
+    model.openChat('chat-aaaa');
+    model.reply('chat-aaaa', 'another one');
+    expect(model.state.chats[0]!.comments.map((c) => c.author.name)).toEqual(['Bob', 'Alice', 'Alice']);
+  });
+});
+
+describe('overlay model: status', () => {
+  it('replaces the status: a field the new one leaves out does not linger', () => {
+    const { model } = setup();
+    model.handle({ kind: 'status', status: { ...status, unsent: 1, trying: true } });
+    model.handle({ kind: 'status', status });
+    expect(model.state.status?.unsent).toBeUndefined();
+    expect(model.state.status?.trying).toBeUndefined();
+  });
+});
+
+describe('overlay model: viewers', () => {
+  it('forgets the viewer count when the connection is not live, until the server tells it again', () => {
+    const { model } = setup();
+    model.handle({ kind: 'presence', page, count: 3 });
+    expect(model.state.viewers).toBe(3);
+    model.handle({ kind: 'status', status: { ...status, state: 'reconnecting' } });
+    expect(model.state.viewers).toBeNull();
+    model.handle({ kind: 'status', status });
+    expect(model.state.viewers).toBeNull();
+    model.handle({ kind: 'presence', page, count: 2 });
+    expect(model.state.viewers).toBe(2);
   });
 });

@@ -10,12 +10,47 @@ import type {
   AnchorTargetT,
   BackgroundToFrameT,
   FrameToBackgroundT,
+  OutboxEntryT,
   PageHintT,
   StatusT,
 } from '@/lib/messaging';
-import type { ChatEventT, DiscussionT, SelectorT, WriteFrameT } from '@/lib/protocol';
+import type { ChatEventT, DiscussionT, ErrorCode, SelectorT, WriteFrameT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
 import { TabView } from './tab-view';
+
+/**
+ * Where one of the person's writes stands, as shown beside what it wrote: on its way (`sending`),
+ * waiting for the connection (`waiting`), held because the token no longer works (`held`), or refused
+ * for good (`failed`, with the reason in plain words). `text` is what the person typed, to copy.
+ */
+export interface PendingMark {
+  state: 'sending' | 'waiting' | 'held' | 'failed';
+  broadcastId: string;
+  reason?: string;
+  text?: string;
+}
+
+/** Plain words for a refusal the person cannot fix by sending again. */
+export function refusalReason(code: ErrorCode | undefined, message?: string): string {
+  switch (code) {
+    case 'forbidden':
+      return i18n.t('failedForbidden');
+    case 'not-found':
+      return i18n.t('failedNotFound');
+    case 'bad-frame':
+      return message && /larger than/.test(message) ? i18n.t('failedTooLarge') : i18n.t('failedInvalid');
+    case 'page-full':
+      return i18n.t('failedPageFull');
+    case 'thread-full':
+      return i18n.t('failedThreadFull');
+    case 'quota-exceeded':
+      return i18n.t('failedQuota');
+    case 'conflict':
+      return i18n.t('failedConflict');
+    default:
+      return message ?? code ?? '';
+  }
+}
 
 export interface Draft {
   selectors: SelectorT[];
@@ -27,6 +62,10 @@ export interface OverlayState {
   chats: DiscussionT[];
   /** Ids of comments and discussions waiting for the server. */
   pending: string[];
+  /** Where each of those stands (by comment or discussion id). */
+  marks: Record<string, PendingMark>;
+  /** The background's outbox for this page: the person's writes the server has not taken. */
+  outbox: OutboxEntryT[];
   status: StatusT | null;
   viewers: number | null;
   notice: string | null;
@@ -58,10 +97,14 @@ export function createOverlayModel(deps: OverlayDeps) {
   const view = new TabView();
   /** Frames this tab sent, kept while unanswered so that a reopened port can resend them. */
   const sent = new Map<string, WriteFrameT>();
+  /** Who the server last said we are, kept while it cannot say (a refused token). */
+  let lastMe: StatusT['me'] = null;
   const [state, setState] = createStore<OverlayState>({
     page: null,
     chats: [],
     pending: [],
+    marks: {},
+    outbox: [],
     status: null,
     viewers: null,
     notice: null,
@@ -105,10 +148,24 @@ export function createOverlayModel(deps: OverlayDeps) {
     'no-highlights': () => i18n.t('hintNoHighlights'),
   };
 
+  const markOf = (broadcastId: string): PendingMark => {
+    const entry = state.outbox.find((e) => e.write.broadcastId === broadcastId);
+    const write = entry?.write ?? sent.get(broadcastId);
+    const text = write && 'text' in write ? write.text : undefined;
+    if (entry?.state === 'failed')
+      return { state: 'failed', broadcastId, reason: refusalReason(entry.code, entry.message), text };
+    if (entry?.state === 'held') return { state: 'held', broadcastId, reason: i18n.t('heldToken'), text };
+    return { state: state.status?.state === 'live' ? 'sending' : 'waiting', broadcastId, text };
+  };
   const render = () => {
     batch(() => {
       setState('chats', reconcile(view.view(), { key: 'id' }));
-      setState('pending', [...view.pendingIds()]);
+      const pending = view.pendingWrites();
+      setState('pending', [...pending.keys()]);
+      setState(
+        'marks',
+        reconcile(Object.fromEntries([...pending].map(([id, broadcastId]) => [id, markOf(broadcastId)]))),
+      );
       if (state.openChatId && !state.chats.some((c) => c.id === state.openChatId))
         setState('openChatId', null);
     });
@@ -120,9 +177,7 @@ export function createOverlayModel(deps: OverlayDeps) {
       setState('notice', i18n.t('tooLargeToSend'));
       return false;
     }
-    const known = state.status?.me;
-    const me = known ? { id: known.id, name: known.name } : { id: '', name: i18n.t('you') };
-    view.addOwn(frame, me, now());
+    view.addOwn(frame, me(), now());
     sent.set(frame.broadcastId, frame);
     deps.send({ kind: 'write', write: frame });
     render();
@@ -130,6 +185,29 @@ export function createOverlayModel(deps: OverlayDeps) {
   };
 
   const base = () => ({ broadcastId: crypto.randomUUID(), page: state.page! });
+  /** The author of this tab's own writes: who the server says we are, else who we were last. */
+  const me = () => {
+    const known = state.status?.me ?? lastMe ?? state.outbox.findLast((e) => e.by)?.by;
+    return known ? { id: known.id, name: known.name } : { id: '', name: i18n.t('you') };
+  };
+
+  /**
+   * The background's outbox for this page: each write not shown yet (made before a reload, or in
+   * another tab) is shown as this tab's own, so that its echo and ack settle it; one that left the
+   * outbox without an ack (discarded) is taken back.
+   */
+  const setOutbox = (writes: OutboxEntryT[]) => {
+    const before = new Set(state.outbox.map((e) => e.write.broadcastId));
+    const now = new Set(writes.map((e) => e.write.broadcastId));
+    setState('outbox', writes);
+    for (const id of before) if (!now.has(id)) view.rollback(id);
+    for (const entry of writes) {
+      // Shown again with the author the background knows (this tab may not have known it).
+      if (!view.isPending(entry.write.broadcastId) || entry.by)
+        view.addOwn(entry.write, entry.by ?? me(), entry.queuedAt);
+    }
+    render();
+  };
 
   /** This tab now shows `page` (null: none). */
   const setPage = (page: string | null) => {
@@ -212,7 +290,14 @@ export function createOverlayModel(deps: OverlayDeps) {
           return;
         case 'status': {
           const before = state.status?.state;
-          setState('status', message.status);
+          // Replaced, not merged: a field the new status leaves out (unsent, trying) is gone. A copy,
+          // since the store would otherwise adopt and later change the message's own objects.
+          setState('status', reconcile(structuredClone(message.status)));
+          lastMe = message.status.me ?? lastMe;
+          // The count is the server's word: unknown until it speaks again on a live connection.
+          if (message.status.state !== 'live') setState('viewers', null);
+          // "Sending" and "waiting" follow the connection.
+          if (before !== message.status.state) render();
           if (before !== undefined && before !== message.status.state)
             announce(i18n.t('announceConnection', [connectionLabel(message.status)]));
           return;
@@ -220,12 +305,20 @@ export function createOverlayModel(deps: OverlayDeps) {
         case 'ack':
           view.confirm(message.broadcastId);
           return render();
-        case 'refused':
-          if (view.rollback(message.broadcastId)) {
-            setState('notice', i18n.t('refused', [message.message]));
+        case 'outbox':
+          if (message.page === state.page) setOutbox(message.writes);
+          return;
+        case 'refused': {
+          // A write kept by the outbox as failed stays in place, marked; any other is taken back.
+          const kept = state.outbox.some(
+            (e) => e.write.broadcastId === message.broadcastId && e.state === 'failed',
+          );
+          if (kept || view.rollback(message.broadcastId)) {
+            setState('notice', i18n.t('refused', [refusalReason(message.code, message.message)]));
             render();
           }
           return;
+        }
       }
     },
     setCollapsed(collapsed: boolean) {
@@ -281,6 +374,24 @@ export function createOverlayModel(deps: OverlayDeps) {
     deleteComment(chatId: string, commentId: string) {
       const frame: WriteFrameT = { type: 'delete-comment', ...base(), chatId, commentId };
       write(frame);
+    },
+    /** Gives up a held or failed write (its text was offered to copy). */
+    discard(broadcastId: string) {
+      sent.delete(broadcastId);
+      view.rollback(broadcastId);
+      setState(
+        'outbox',
+        state.outbox.filter((e) => e.write.broadcastId !== broadcastId),
+      );
+      deps.send({ kind: 'discard', broadcastId });
+      render();
+    },
+    /** Sends a held write again (the person entered a new token). */
+    resend(broadcastId: string) {
+      deps.send({ kind: 'resend', broadcastId });
+    },
+    openOptions() {
+      deps.send({ kind: 'open-options' });
     },
     deleteChat(chatId: string) {
       const frame: WriteFrameT = { type: 'delete-chat', ...base(), chatId };

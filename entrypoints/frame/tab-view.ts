@@ -120,13 +120,19 @@ export class TabView {
 
   /** Ids of comments and discussions still waiting for the server. */
   pendingIds(): Set<string> {
-    const ids = new Set<string>();
-    for (const e of this.pending.values()) {
-      if (e.type === 'new-text-chat') ids.add(e.chat.id).add(e.chat.comments[0]!.id);
+    return new Set(this.pendingWrites().keys());
+  }
+
+  /** Each comment and discussion still waiting for the server, with the broadcastId of its write. */
+  pendingWrites(): Map<string, string> {
+    const ids = new Map<string, string>();
+    for (const [broadcastId, e] of this.pending) {
+      if (e.type === 'new-text-chat')
+        ids.set(e.chat.id, broadcastId).set(e.chat.comments[0]!.id, broadcastId);
       else if (e.type === 'updated-text-chat') {
         const c = e.change;
         // A resolve waits on the discussion as a whole, which stays shown as it is.
-        if (c.op !== 'resolve') ids.add(c.op === 'add-comment' ? c.comment.id : c.commentId);
+        if (c.op !== 'resolve') ids.set(c.op === 'add-comment' ? c.comment.id : c.commentId, broadcastId);
       }
     }
     return ids;

@@ -47,6 +47,8 @@ export const Status = z.object({
   state: ConnectionState,
   /** Writes waiting for the server. */
   queued: z.number().int().nonnegative(),
+  /** Writes that will not go without the person: held (token refused) or refused for good. */
+  unsent: z.number().int().nonnegative().optional(),
   me: Person.nullable(),
   tenant: Person.nullable(),
   role: Role.nullable(),
@@ -85,6 +87,21 @@ export const Command = z.enum(COMMANDS);
 export const PageHint = z.enum(['no-selection', 'selection-too-long', 'no-highlights']);
 export type PageHintT = z.infer<typeof PageHint>;
 
+/**
+ * One of the person's writes the server has not taken, as the background's outbox holds it: shown in
+ * place by every tab of its page, also after a reload. `waiting`: sent when the connection is live;
+ * `held`: the token was refused, sent again only when the person asks; `failed`: refused for good.
+ */
+export const OutboxEntry = z.object({
+  write: WriteFrame,
+  queuedAt: z.number(),
+  by: Person.optional(),
+  state: z.enum(['waiting', 'held', 'failed']),
+  code: z.enum(ERROR_CODES).optional(),
+  message: z.string().optional(),
+});
+export type OutboxEntryT = z.infer<typeof OutboxEntry>;
+
 // ---------------------------------------------------------------- frame port
 
 /** Discussion frame → background. */
@@ -97,6 +114,12 @@ export const FrameToBackground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('release-focus') }),
   /** Bring a discussion's passage into view and flash it (opened from the list). */
   z.object({ kind: z.literal('reveal'), id: ChatId }),
+  /** The person gives up a held or failed write (its text was offered to copy). */
+  z.object({ kind: z.literal('discard'), broadcastId: z.string() }),
+  /** The person sends a held write again (after entering a new token). */
+  z.object({ kind: z.literal('resend'), broadcastId: z.string() }),
+  /** The person asked for the options page (to enter a new token). */
+  z.object({ kind: z.literal('open-options') }),
 ]);
 export type FrameToBackgroundT = z.infer<typeof FrameToBackground>;
 
@@ -116,6 +139,8 @@ export const BackgroundToFrame = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('presence'), page: PageKey, count: z.number().int().nonnegative() }),
   z.object({ kind: z.literal('status'), status: Status }),
   z.object({ kind: z.literal('ack'), broadcastId: z.string() }),
+  /** Every write of this page the server has not taken yet, whichever tab made it (replaces the last). */
+  z.object({ kind: z.literal('outbox'), page: PageKey, writes: z.array(OutboxEntry) }),
   z.object({
     kind: z.literal('refused'),
     broadcastId: z.string(),

@@ -51,8 +51,13 @@ export function browserAvailable(name: BrowserName): boolean {
 export { CHROMIUM_PATH };
 export const chromiumAvailable = (): boolean => browserAvailable('chromium');
 
-/** Builds the extension for one browser (once per test file) and returns its directory. */
+/**
+ * Builds the extension for one browser and returns its directory. The e2e project's global setup
+ * builds both once per run (COLLAB_E2E_BUILT); a file run on its own outside it builds here.
+ */
 export async function buildExtension(name: BrowserName): Promise<string> {
+  const dir = join(ROOT, '.output', name === 'chromium' ? 'chrome-mv3' : 'firefox-mv2');
+  if (process.env.COLLAB_E2E_BUILT === '1') return dir;
   const target = name === 'chromium' ? 'chrome' : 'firefox';
   // Vitest sets NODE_ENV=test, which would give a development-flavoured build; test what ships.
   await promisify(execFile)('npx', ['wxt', 'build', '-b', target], {
@@ -60,7 +65,7 @@ export async function buildExtension(name: BrowserName): Promise<string> {
     env: { ...process.env, NODE_ENV: 'production' },
     maxBuffer: 16 * 1024 * 1024,
   });
-  return join(ROOT, '.output', name === 'chromium' ? 'chrome-mv3' : 'firefox-mv2');
+  return dir;
 }
 
 /** Serves test/e2e/pages on 127.0.0.1 at a free port. */
@@ -1104,6 +1109,8 @@ export class FirefoxUser implements UserBrowser {
   async configure(serverUrl: string, token: string): Promise<string> {
     const page = await this.findExtensionPage(10_000);
     if (!page) throw new Error('the options page the extension opens on install never appeared');
+    // A second visit (a new token) finds the page behind the user's tabs, where clicks wait for ever.
+    await page.bringToFront();
     await page.locator('[data-testid="server-url"]').fill(serverUrl);
     await page.locator('[data-testid="token"]').fill(token);
     await page.locator('[data-testid="save-settings"]').click();
