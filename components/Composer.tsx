@@ -1,7 +1,10 @@
 // The composer of a new discussion: the selected quote and a text field, which takes the focus when the
 // composer opens; Ctrl/⌘+Enter posts (said next to the field), Escape cancels (handled by the overlay).
-import { createSignal, createUniqueId } from 'solid-js';
+// Its text is a draft of the page and passage (`lib/drafts`): cancelling or reloading keeps it, and
+// selecting the same text again brings it back.
+import { createUniqueId, Show } from 'solid-js';
 import { i18n } from '#i18n';
+import { createDraftBook, memoryDraftStore, type DraftBook } from '@/entrypoints/frame/drafts';
 import { LIMITS } from '@/lib/protocol/limits';
 import { isSendKey, SEND_SHORTCUTS, sendHint } from './send-key';
 
@@ -10,15 +13,21 @@ export interface ComposerProps {
   /** Returns false when the text was not taken (it then stays in the field). */
   onSubmit(text: string): boolean | void;
   onCancel(): void;
+  /** The person's unsent text (in memory when absent), and the key of this passage's draft. */
+  drafts?: DraftBook;
+  draftKey?: string;
 }
 
 export function Composer(props: ComposerProps) {
-  const [text, setText] = createSignal('');
+  const book = props.drafts ?? createDraftBook({ store: memoryDraftStore() });
+  const key = () => props.draftKey ?? 'new';
+  const text = () => book.text(key());
+  const setText = (value: string) => book.set(key(), value);
   const id = createUniqueId();
   const submit = (event: Event) => {
     event.preventDefault();
     if (!text().trim()) return;
-    if (props.onSubmit(text()) !== false) setText('');
+    if (props.onSubmit(text()) !== false) void book.clear(key());
   };
   return (
     <form
@@ -31,7 +40,13 @@ export function Composer(props: ComposerProps) {
         {props.quote}
       </blockquote>
       <textarea
-        ref={(el) => queueMicrotask(() => el.focus())}
+        ref={(el) =>
+          queueMicrotask(() => {
+            el.focus();
+            // A draft brought back: the caret goes to its end.
+            el.setSelectionRange(el.value.length, el.value.length);
+          })
+        }
         data-testid="composer-input"
         dir="auto"
         aria-label={i18n.t('composerFieldLabel')}
@@ -47,6 +62,11 @@ export function Composer(props: ComposerProps) {
       <p class="cc-hint" id={`${id}-hint`} data-testid="composer-hint">
         {sendHint('post')}
       </p>
+      <Show when={text().trim()}>
+        <p class="cc-hint" data-testid="draft-kept">
+          {i18n.t('draftKept')}
+        </p>
+      </Show>
       <div class="cc-actions">
         <button type="button" data-testid="composer-cancel" onClick={() => props.onCancel()}>
           {i18n.t('cancel')}

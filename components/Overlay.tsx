@@ -8,9 +8,11 @@ import type { OverlayModel } from '@/entrypoints/frame/model';
 import type { Theme } from '@/lib/storage';
 import { Composer } from './Composer';
 import { DiscussionList } from './DiscussionList';
+import { LostDraftPanel } from './LostDraft';
 import { ThreadPanel } from './ThreadPanel';
 import { tokenRefused } from './status-label';
 import { TopBar } from './TopBar';
+import { UndoBar } from './UndoBar';
 
 export interface OverlayProps {
   model: OverlayModel;
@@ -40,6 +42,27 @@ export function Overlay(props: OverlayProps) {
     return state().chats.filter((c) => ids.has(c.id));
   });
   const pending = createMemo(() => new Set(state().pending));
+  /** Ids of what waits out an undo window: comments, and discussions. */
+  const deleting = createMemo(
+    () =>
+      new Set(
+        state().deleting.map((d) => (d.write.type === 'delete-comment' ? d.write.commentId : d.write.chatId)),
+      ),
+  );
+  const describeDeletion = (d: OverlayModel['state']['deleting'][number]) => {
+    const chat = state().chats.find((c) => c.id === d.write.chatId);
+    if (d.write.type === 'delete-comment') {
+      const commentId = d.write.commentId;
+      const text = chat?.comments.find((c) => c.id === commentId)?.text ?? '';
+      return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+    }
+    const q = chat?.selectors.find((s) => s.type === 'TextQuoteSelector');
+    const exact = q?.type === 'TextQuoteSelector' ? q.exact : '';
+    return exact.length > 40 ? `${exact.slice(0, 37)}…` : exact;
+  };
+  /** After a delete, the focus goes to its Undo (the newest), so that it is one key away. */
+  const focusUndo = () =>
+    focusLater(() => root, '[data-testid="undo-item"]:last-child [data-testid="undo-delete"]');
   let root: HTMLElement | undefined;
 
   /** The frame control that opened what is open (null: the page did, or nothing is open). */
@@ -83,7 +106,10 @@ export function Overlay(props: OverlayProps) {
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key !== 'Escape' || event.defaultPrevented) return;
     event.preventDefault();
-    if (state().composing || state().openChatId || state().list) close();
+    if (state().lost) {
+      props.model.closeLost();
+      close();
+    } else if (state().composing || state().openChatId || state().list) close();
     else if (state().notice) props.model.notify(null);
     else props.model.releaseFocus();
   };
@@ -126,6 +152,8 @@ export function Overlay(props: OverlayProps) {
         {(draft) => (
           <Composer
             quote={draft().quote}
+            drafts={props.model.drafts}
+            draftKey={props.model.composerDraftKey() ?? ''}
             onSubmit={(text) => props.model.submitDiscussion(text)}
             onCancel={() => close()}
           />
@@ -138,6 +166,8 @@ export function Overlay(props: OverlayProps) {
             me={state().status?.me ?? null}
             role={state().status?.role ?? null}
             pending={pending()}
+            drafts={props.model.drafts}
+            deleting={deleting()}
             marks={state().marks}
             canResend={state().status?.state === 'live'}
             tokenRefused={tokenRefused(state().status)}
@@ -153,15 +183,41 @@ export function Overlay(props: OverlayProps) {
             }
             onReply={(text) => props.model.reply(chat().id, text)}
             onEdit={(commentId, text) => props.model.edit(chat().id, commentId, text)}
-            onDeleteComment={(commentId) => props.model.deleteComment(chat().id, commentId)}
+            onDeleteComment={(commentId) => {
+              props.model.deleteComment(chat().id, commentId);
+              focusUndo();
+            }}
             onDeleteChat={() => {
+              // The thread stays open, marked, until the undo window ends.
               props.model.deleteChat(chat().id);
-              close();
+              focusUndo();
             }}
             onClose={() => close()}
           />
         )}
       </Show>
+      <Show when={state().lost}>
+        {(lost) => (
+          <LostDraftPanel
+            lost={lost()}
+            drafts={props.model.drafts}
+            onPost={(text) => props.model.postLost(text)}
+            onDiscard={() => {
+              props.model.discardLost();
+              close();
+            }}
+            onClose={() => {
+              props.model.closeLost();
+              close();
+            }}
+          />
+        )}
+      </Show>
+      <UndoBar
+        pending={state().deleting}
+        describe={describeDeletion}
+        onUndo={(id) => props.model.undoDelete(id)}
+      />
       <Show when={state().list}>
         {(list) => (
           <DiscussionList

@@ -1,8 +1,10 @@
 import { cleanup, fireEvent, render, screen } from '@solidjs/testing-library';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { DiscussionT } from '@/lib/protocol';
 import { useEnglishMessages } from '@/test/unit/i18n';
+import { createDraftBook, memoryDraftStore } from '@/entrypoints/frame/drafts';
+import { editDraftKey, replyDraftKey } from '@/lib/drafts';
 import { ThreadPanel } from './ThreadPanel';
 
 const alice = { id: 'u-alice', name: 'Alice' };
@@ -74,6 +76,24 @@ describe('ThreadPanel', () => {
     expect(screen.getByTestId('delete-discussion')).toBeTruthy();
   });
 
+  it('offers an admin Delete on everyone’s comments, as the server allows, and Edit on none of theirs', () => {
+    const calls = renderPanel({ id: 'u-admin', name: 'Admin' }, 'admin');
+    const comments = screen.getAllByTestId('comment');
+    for (const c of comments) {
+      expect(c.querySelector('[data-testid="delete-comment"]')).not.toBeNull();
+      expect(c.querySelector('[data-testid="edit-comment"]')).toBeNull();
+    }
+    fireEvent.click(comments[0]!.querySelector('[data-testid="delete-comment"]')!);
+    expect(calls).toEqual(['delete:comment-1']);
+  });
+
+  it('offers a member Delete on their own comments only', () => {
+    renderPanel(bob);
+    const comments = screen.getAllByTestId('comment');
+    expect(comments[0]!.querySelector('[data-testid="delete-comment"]')).toBeNull();
+    expect(comments[1]!.querySelector('[data-testid="delete-comment"]')).not.toBeNull();
+  });
+
   it('sends a reply and an edit', async () => {
     const calls = renderPanel(bob);
     const input = screen.getByTestId('reply-input') as HTMLTextAreaElement;
@@ -101,6 +121,44 @@ describe('ThreadPanel', () => {
     cleanup();
     renderPanel();
     expect(screen.queryByTestId('thread-placement')).toBeNull();
+  });
+
+  it('brings back an unsent reply and edit, and keeps an edit whose comment was deleted', async () => {
+    const drafts = createDraftBook({
+      store: memoryDraftStore({
+        [replyDraftKey(chat.id)]: { text: 'half a reply', at: Date.now() },
+        [editDraftKey(chat.id, 'comment-2')]: { text: 'a better reply', at: Date.now() },
+        [editDraftKey(chat.id, 'comment-gone')]: { text: 'words of a deleted comment', at: Date.now() },
+      }),
+    });
+    await drafts.loaded;
+    const calls: string[] = [];
+    render(() => (
+      <ThreadPanel
+        chat={chat}
+        me={bob}
+        role="member"
+        pending={new Set()}
+        drafts={drafts}
+        onReply={(text) => void calls.push(`reply:${text}`)}
+        onEdit={() => {}}
+        onDeleteComment={() => {}}
+        onDeleteChat={() => {}}
+        onClose={() => {}}
+      />
+    ));
+    expect((screen.getByTestId('reply-input') as HTMLTextAreaElement).value).toBe('half a reply');
+    await vi.waitFor(() =>
+      expect((screen.getByTestId('edit-input') as HTMLTextAreaElement).value).toBe('a better reply'),
+    );
+    const lost = screen.getByTestId('lost-edit');
+    expect(lost.textContent).toContain('The comment you were editing was deleted.');
+    expect((screen.getByTestId('lost-edit-text') as HTMLTextAreaElement).value).toBe(
+      'words of a deleted comment',
+    );
+    fireEvent.click(screen.getByTestId('lost-edit-post'));
+    expect(calls).toEqual(['reply:words of a deleted comment']);
+    await vi.waitFor(() => expect(screen.queryByTestId('lost-edit')).toBeNull());
   });
 });
 

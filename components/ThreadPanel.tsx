@@ -1,12 +1,18 @@
-// One discussion: its quote and comments (author, time), reply, edit and delete of one's own comments,
-// and deleting the discussion for its creator or an admin. Comment text is rendered as text only.
+// One discussion: its quote and comments (author, time), reply, edit of one's own comments, delete of
+// one's own (and, for an admin, anyone's) comments, and deleting the discussion for its creator or an
+// admin, as the server allows. Comment text is rendered as text only. The reply and edit boxes are
+// drafts (`lib/drafts`): they come back when the thread is opened again, and an edit whose comment
+// was deleted meanwhile is kept, with ways to copy it, post it as a reply or discard it.
 // When it opens (or shows another discussion) its heading, which names the discussion, takes the
 // focus; buttons say whose comment they act on.
-import { createEffect, createSignal, createUniqueId, For, on, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, createUniqueId, For, on, Show } from 'solid-js';
 import { i18n } from '#i18n';
+import { createDraftBook, memoryDraftStore, type DraftBook } from '@/entrypoints/frame/drafts';
 import { isolate } from '@/lib/bidi';
+import { editDraftKey, editDraftsOf, replyDraftKey } from '@/lib/drafts';
 import type { CommentT, DiscussionT, PersonT, RoleT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
+import { CopyButton } from './CopyButton';
 import type { PendingMark } from '@/entrypoints/frame/model';
 import { isSendKey, SEND_SHORTCUTS, sendHint } from './send-key';
 import { WriteMark } from './WriteMark';
@@ -34,6 +40,10 @@ export interface ThreadPanelProps {
   onDeleteComment(commentId: string): void;
   onDeleteChat(): void;
   onClose(): void;
+  /** The person's unsent text (in memory when absent). */
+  drafts?: DraftBook;
+  /** Ids of comments (and the discussion) deleted here and waiting out their undo window. */
+  deleting?: ReadonlySet<string>;
 }
 
 function quoteOf(chat: DiscussionT): string {
@@ -46,11 +56,21 @@ export function canDeleteChat(chat: DiscussionT, me: PersonT | null, role: RoleT
   return role === 'admin' || chat.comments[0]?.author.id === me.id;
 }
 
+/** The server lets a comment's author and an admin delete it. */
+export function canDeleteComment(comment: CommentT, me: PersonT | null, role: RoleT | null): boolean {
+  if (!me) return false;
+  return role === 'admin' || comment.author.id === me.id;
+}
+
 export function ThreadPanel(props: ThreadPanelProps) {
-  const [reply, setReply] = createSignal('');
+  // The panel lives as long as the frame's drafts do: the book is read once.
+  const book = props.drafts ?? createDraftBook({ store: memoryDraftStore() });
+  const reply = () => book.text(replyDraftKey(props.chat.id));
+  const setReply = (text: string) => book.set(replyDraftKey(props.chat.id), text);
   const [editing, setEditing] = createSignal<string | null>(null);
   const [draft, setDraft] = createSignal('');
   const mine = (c: CommentT) => props.me !== null && c.author.id === props.me.id;
+  const deleting = (commentId: string) => props.deleting?.has(commentId) ?? false;
   const markOf = (id: string) => props.marks?.[id];
   /** A comment whose write will not go by itself: its own actions replace Edit and Delete. */
   const unsent = (id: string) => {
@@ -60,10 +80,31 @@ export function ThreadPanel(props: ThreadPanelProps) {
   const id = createUniqueId();
   let panel: HTMLElement | undefined;
   let heading: HTMLHeadingElement | undefined;
+  /** Edits of comments that were deleted (by someone else) while unsent: comment id → key. */
+  const lostEdits = createMemo(() =>
+    [...editDraftsOf(book.all(), props.chat.id)].filter(
+      ([commentId]) => !props.chat.comments.some((c) => c.id === commentId),
+    ),
+  );
   createEffect(
     on(
       () => props.chat.id,
-      () => queueMicrotask(() => heading?.focus()),
+      (chatId) => {
+        setEditing(null);
+        queueMicrotask(() => heading?.focus());
+        // An edit left unsent is open again as it was left.
+        void book.loaded.then(() => {
+          if (props.chat.id !== chatId || editing() !== null) return;
+          for (const [commentId, key] of editDraftsOf(book.all(), chatId)) {
+            const comment = props.chat.comments.find((c) => c.id === commentId);
+            if (comment && mine(comment)) {
+              setDraft(book.text(key));
+              setEditing(commentId);
+              return;
+            }
+          }
+        });
+      },
     ),
   );
   /** Back to the Edit button of a comment once its edit is over (the field is gone). */
@@ -79,17 +120,19 @@ export function ThreadPanel(props: ThreadPanelProps) {
   const sendReply = (event: Event) => {
     event.preventDefault();
     if (!reply().trim()) return;
-    if (props.onReply(reply()) !== false) setReply('');
+    if (props.onReply(reply()) !== false) void book.clear(replyDraftKey(props.chat.id));
   };
   const saveEdit = (event: Event, commentId: string) => {
     event.preventDefault();
     if (!draft().trim()) return;
     if (props.onEdit(commentId, draft()) !== false) {
+      void book.clear(editDraftKey(props.chat.id, commentId));
       setEditing(null);
       focusEditButton(commentId);
     }
   };
   const cancelEdit = (commentId: string) => {
+    void book.clear(editDraftKey(props.chat.id, commentId));
     setEditing(null);
     focusEditButton(commentId);
   };
@@ -103,6 +146,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
       class="cc-panel cc-thread"
       data-testid="thread"
       data-chat-id={props.chat.id}
+      data-deleting={deleting(props.chat.id) ? 'true' : undefined}
       aria-labelledby={`${id}-title`}
     >
       <header class="cc-thread-head">
@@ -147,10 +191,21 @@ export function ThreadPanel(props: ThreadPanelProps) {
           </p>
         )}
       </Show>
+      <Show when={deleting(props.chat.id)}>
+        <p class="cc-muted cc-deleting-note" role="status" data-testid="thread-deleting">
+          {i18n.t('discussionPendingDeletion')}
+        </p>
+      </Show>
       <ol class="cc-comments">
         <For each={props.chat.comments}>
           {(comment) => (
-            <li class="cc-comment" data-testid="comment" data-comment-id={comment.id}>
+            <li
+              class="cc-comment"
+              classList={{ 'cc-deleting': deleting(comment.id) }}
+              data-testid="comment"
+              data-comment-id={comment.id}
+              data-deleting={deleting(comment.id) ? 'true' : undefined}
+            >
               <div class="cc-meta">
                 <strong data-testid="comment-author">
                   <bdi>{comment.author.name}</bdi>
@@ -161,6 +216,12 @@ export function ThreadPanel(props: ThreadPanelProps) {
                 <Show when={comment.editedAt !== undefined}>
                   {' '}
                   <span class="cc-muted">{i18n.t('edited')}</span>
+                </Show>
+                <Show when={deleting(comment.id)}>
+                  {' '}
+                  <span class="cc-muted" data-testid="comment-deleting">
+                    {i18n.t('pendingDeletion')}
+                  </span>
                 </Show>
                 <Show when={props.pending.has(comment.id) && !unsent(comment.id)}>
                   {' '}
@@ -195,7 +256,12 @@ export function ThreadPanel(props: ThreadPanelProps) {
                     ref={(el) => queueMicrotask(() => el.focus())}
                     maxLength={LIMITS.commentChars}
                     value={draft()}
-                    onInput={(e) => setDraft(e.currentTarget.value)}
+                    onInput={(e) => {
+                      const text = e.currentTarget.value;
+                      setDraft(text);
+                      // Kept while it differs from what is posted.
+                      book.set(editDraftKey(props.chat.id, comment.id), text === comment.text ? '' : text);
+                    }}
                     onKeyDown={(e) => {
                       if (isSendKey(e)) saveEdit(e, comment.id);
                       // The edit is the innermost open thing: Escape ends it, not the thread.
@@ -233,27 +299,33 @@ export function ThreadPanel(props: ThreadPanelProps) {
                   />
                 )}
               </Show>
-              <Show when={mine(comment) && editing() !== comment.id && !unsent(comment.id)}>
+              <Show
+                when={
+                  canDeleteComment(comment, props.me, props.role) &&
+                  editing() !== comment.id &&
+                  !deleting(comment.id) &&
+                  !unsent(comment.id)
+                }
+              >
                 <div class="cc-actions cc-small">
-                  <button
-                    type="button"
-                    data-testid="edit-comment"
-                    aria-label={i18n.t('editCommentOf', [who(comment)])}
-                    onClick={() => {
-                      setDraft(comment.text);
-                      setEditing(comment.id);
-                    }}
-                  >
-                    {i18n.t('edit')}
-                  </button>
+                  <Show when={mine(comment)}>
+                    <button
+                      type="button"
+                      data-testid="edit-comment"
+                      aria-label={i18n.t('editCommentOf', [who(comment)])}
+                      onClick={() => {
+                        setDraft(book.text(editDraftKey(props.chat.id, comment.id)) || comment.text);
+                        setEditing(comment.id);
+                      }}
+                    >
+                      {i18n.t('edit')}
+                    </button>
+                  </Show>
                   <button
                     type="button"
                     data-testid="delete-comment"
                     aria-label={i18n.t('deleteCommentOf', [who(comment)])}
-                    onClick={() => {
-                      props.onDeleteComment(comment.id);
-                      queueMicrotask(() => heading?.focus());
-                    }}
+                    onClick={() => props.onDeleteComment(comment.id)}
                   >
                     {i18n.t('delete')}
                   </button>
@@ -263,6 +335,43 @@ export function ThreadPanel(props: ThreadPanelProps) {
           )}
         </For>
       </ol>
+      <For each={lostEdits()}>
+        {([commentId, key]) => {
+          let field: HTMLTextAreaElement | undefined;
+          return (
+            <div class="cc-lost" role="group" data-testid="lost-edit" data-comment-id={commentId}>
+              <p role="alert">
+                <strong>{i18n.t('lostEditTitle')}</strong> {i18n.t('lostEditExplain')}
+              </p>
+              <textarea
+                ref={field}
+                data-testid="lost-edit-text"
+                dir="auto"
+                aria-label={i18n.t('lostFieldLabel')}
+                maxLength={LIMITS.commentChars}
+                value={book.text(key)}
+                onInput={(e) => book.set(key, e.currentTarget.value)}
+              />
+              <div class="cc-actions">
+                <CopyButton text={() => book.text(key)} field={() => field} testId="lost-edit-copy" />
+                <button type="button" data-testid="lost-edit-discard" onClick={() => void book.clear(key)}>
+                  {i18n.t('discard')}
+                </button>
+                <button
+                  type="button"
+                  class="cc-primary"
+                  data-testid="lost-edit-post"
+                  onClick={() => {
+                    if (props.onReply(book.text(key)) !== false) void book.clear(key);
+                  }}
+                >
+                  {i18n.t('postAsReply')}
+                </button>
+              </div>
+            </div>
+          );
+        }}
+      </For>
       <form class="cc-reply" onSubmit={sendReply}>
         <textarea
           data-testid="reply-input"
@@ -281,7 +390,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
           {sendHint('reply')}
         </p>
         <div class="cc-actions">
-          <Show when={canDeleteChat(props.chat, props.me, props.role)}>
+          <Show when={canDeleteChat(props.chat, props.me, props.role) && !deleting(props.chat.id)}>
             <button
               type="button"
               class="cc-danger"

@@ -1,6 +1,7 @@
 // Every value the extension keeps in browser storage, one WXT storage item each. Settings live in
 // `local:` (they outlive restarts); the outbox too, so queued writes survive a stopped service worker.
 import { storage } from '#imports';
+import type { DraftMap } from '@/lib/drafts';
 import type { ErrorCode, PersonT, WriteFrameT } from '@/lib/protocol';
 
 export type Theme = 'system' | 'light' | 'dark';
@@ -65,3 +66,8 @@ export const seenStorage = storage.defineItem<Record<string, number>>('local:see
   fallback: {},
   version: 1,
 });
+/**
+ * What the person typed and has not sent (`lib/drafts`): reply, edit and new-discussion boxes by key.
+ * Only the frame reads and writes it; bounded by `DRAFT_LIMIT` and `DRAFT_MAX_AGE_MS`.
+ */
+export const draftsStorage = storage.defineItem<DraftMap>('local:drafts', { fallback: {}, version: 1 });

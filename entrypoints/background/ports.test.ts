@@ -135,6 +135,32 @@ describe('TabPorts', () => {
     expect(session['outbox'].list().map((q) => q.write.broadcastId)).toEqual([write.broadcastId]);
   });
 
+  it('sends a deletion held in its undo window when the frame goes away, and not one undone or already sent', async () => {
+    const { ports, session } = setup();
+    const { content, frame } = await openTab(ports, 4);
+    content.receive({ kind: 'open', page });
+    const del = (broadcastId: string, commentId: string): WriteFrameT => ({
+      type: 'delete-comment',
+      broadcastId,
+      page,
+      chatId: 'chat-0001',
+      commentId,
+    });
+    const held = del('1a1b6c4e-7a2f-4c1e-8a3b-2e4f6a8c0b11', 'comment-0001');
+    const undone = del('2a1b6c4e-7a2f-4c1e-8a3b-2e4f6a8c0b12', 'comment-0002');
+    const sent = del('3a1b6c4e-7a2f-4c1e-8a3b-2e4f6a8c0b13', 'comment-0003');
+    for (const write of [held, undone, sent]) frame.receive({ kind: 'pending-delete', write });
+    frame.receive({ kind: 'cancel-delete', broadcastId: undone.broadcastId });
+    frame.receive({ kind: 'write', write: sent });
+    await vi.waitFor(() => expect(session.status().queued).toBe(1));
+    frame.drop();
+    await vi.waitFor(() => expect(session.status().queued).toBe(2));
+    expect(session['outbox'].list().map((q) => q.write.broadcastId)).toEqual([
+      sent.broadcastId,
+      held.broadcastId,
+    ]);
+  });
+
   it('takes discard, resend and open-options from the frame only', async () => {
     let opened = 0;
     const { ports, session } = setup();

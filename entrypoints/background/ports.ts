@@ -22,6 +22,7 @@ import {
   type PageToBackgroundT,
 } from '@/lib/messaging';
 import { siteOf } from '@/lib/page-key';
+import type { WriteFrameT } from '@/lib/protocol';
 import type { Session } from './session';
 
 type Port = Browser.runtime.Port;
@@ -204,11 +205,16 @@ export class TabPorts {
     const early: unknown[] = [];
     let accepted = false;
     port.onMessage.addListener((raw: unknown) => {
-      if (accepted) this.fromFrame(tabId, raw);
+      if (accepted) this.fromFrame(tabId, raw, inWindow);
       else early.push(raw);
     });
+    /** Deletions of this frame in their undo window, by broadcastId. */
+    const inWindow = new Map<string, WriteFrameT>();
     port.onDisconnect.addListener(() => {
       if (this.frames.get(tabId) === port) this.frames.delete(tabId);
+      // The frame went away (tab closed, reload) within an undo window: the person's delete stands.
+      for (const write of inWindow.values()) void this.session?.write(write);
+      inWindow.clear();
     });
     void this.ready.then(() => {
       if (this.tickets.get(tabId) !== ticket) {
@@ -221,11 +227,11 @@ export class TabPorts {
       this.frames.set(tabId, port);
       accepted = true;
       this.session?.frameAttached(tabId);
-      for (const raw of early.splice(0)) this.fromFrame(tabId, raw);
+      for (const raw of early.splice(0)) this.fromFrame(tabId, raw, inWindow);
     });
   }
 
-  private fromFrame(tabId: number, raw: unknown): void {
+  private fromFrame(tabId: number, raw: unknown, inWindow: Map<string, WriteFrameT>): void {
     const parsed = FrameToBackground.safeParse(raw);
     if (!parsed.success) {
       console.warn('Collab Chat: ignored a malformed message from a frame', parsed.error.issues[0]);
@@ -235,7 +241,14 @@ export class TabPorts {
     const page = this.pages.get(tabId)?.port;
     switch (message.kind) {
       case 'write':
+        inWindow.delete(message.write.broadcastId);
         void this.session?.write(message.write);
+        return;
+      case 'pending-delete':
+        inWindow.set(message.write.broadcastId, message.write);
+        return;
+      case 'cancel-delete':
+        inWindow.delete(message.broadcastId);
         return;
       case 'discard':
         this.session?.discard(message.broadcastId);

@@ -1,10 +1,12 @@
 import { createRoot } from 'solid-js';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { FrameToBackgroundT, StatusT } from '@/lib/messaging';
 import type { ChatEventT } from '@/lib/protocol';
 import { useEnglishMessages } from '@/test/unit/i18n';
+import { newDiscussionDraftKey, replyDraftKey } from '@/lib/drafts';
 import { createOverlayModel } from './model';
+import { UNDO_WINDOW_MS } from './pending-deletes';
 
 const page = 'https://example.com/a';
 const status: StatusT = {
@@ -135,6 +137,91 @@ describe('overlay model', () => {
     expect(model.state.fuzzyIds).toEqual([write.chatId]);
     model.handle({ kind: 'orphans', ids: [write.chatId], fuzzy: [] });
     expect(model.state).toMatchObject({ orphanIds: [write.chatId], fuzzyIds: [] });
+  });
+
+  describe('deleting, with an undo window', () => {
+    beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+    afterEach(() => void vi.useRealTimers());
+
+    const confirmed = () => {
+      const { model, sent, write } = setup();
+      model.handle({ kind: 'ack', broadcastId: write.broadcastId });
+      sent.length = 0;
+      return { model, sent, write };
+    };
+
+    it('shows the discussion as going, sends nothing within the window, and nothing after Undo', () => {
+      const { model, sent, write } = confirmed();
+      model.deleteChat(write.chatId);
+      expect(model.state.deleting.map((d) => d.write.type)).toEqual(['delete-chat']);
+      expect(model.state.chats).toHaveLength(1);
+      const id = model.state.deleting[0]!.write.broadcastId;
+      vi.advanceTimersByTime(UNDO_WINDOW_MS - 1);
+      model.undoDelete(id);
+      vi.advanceTimersByTime(UNDO_WINDOW_MS);
+      // Held by the background (sent if the tab closes), then dropped; never written.
+      expect(sent.map((m) => m.kind)).toEqual(['pending-delete', 'cancel-delete']);
+      expect(model.state.deleting).toEqual([]);
+      expect(model.state.chats).toHaveLength(1);
+    });
+
+    it('sends the deletion when the window ends, or at once when the frame goes away', () => {
+      const { model, sent, write } = confirmed();
+      const writes = () => sent.flatMap((m) => (m.kind === 'write' ? [m.write.type] : []));
+      model.deleteComment(write.chatId, write.commentId);
+      expect(sent.map((m) => m.kind)).toEqual(['pending-delete']);
+      vi.advanceTimersByTime(UNDO_WINDOW_MS);
+      expect(writes()).toEqual(['delete-comment']);
+      sent.length = 0;
+      model.deleteChat(write.chatId);
+      model.leave();
+      expect(writes()).toEqual(['delete-chat']);
+    });
+  });
+
+  it('keeps a reply typed in a discussion someone else deleted, and posts it as a new discussion', async () => {
+    const { model, sent, write } = setup();
+    model.handle({ kind: 'ack', broadcastId: write.broadcastId });
+    model.drafts.set(replyDraftKey(write.chatId), 'my unsent reply');
+    model.handle({
+      kind: 'event',
+      event: { type: 'deleted-text-chat', page, seq: 2, broadcastId: 'someone-else', chatId: write.chatId },
+    });
+    expect(model.state.chats).toEqual([]);
+    const lost = model.state.lost!;
+    expect(lost).toMatchObject({ quote: 'quote', anchored: true });
+    expect(lost.key).toBe(newDiscussionDraftKey(page, write.selectors));
+    expect(model.drafts.text(lost.key)).toBe('my unsent reply');
+    expect(model.drafts.text(replyDraftKey(write.chatId))).toBe('');
+    sent.length = 0;
+    expect(model.postLost(model.drafts.text(lost.key))).toBe(true);
+    const post = sent.find((m) => m.kind === 'write');
+    expect(post?.kind === 'write' && post.write).toMatchObject({
+      type: 'create-chat',
+      text: 'my unsent reply',
+      selectors: write.selectors,
+    });
+    expect(model.state.lost).toBeNull();
+    expect(model.drafts.text(lost.key)).toBe('');
+  });
+
+  it('keeps a draft where it is when only a cached copy of the page lacks its discussion', () => {
+    const { model, write } = setup();
+    model.handle({ kind: 'ack', broadcastId: write.broadcastId });
+    model.drafts.set(replyDraftKey(write.chatId), 'still typing');
+    model.handle({ kind: 'state', page, seq: 0, chats: [], synced: false });
+    expect(model.state.lost).toBeNull();
+    expect(model.drafts.text(replyDraftKey(write.chatId))).toBe('still typing');
+  });
+
+  it('says nothing when a discussion without a draft goes', () => {
+    const { model, write } = setup();
+    model.handle({ kind: 'ack', broadcastId: write.broadcastId });
+    model.handle({
+      kind: 'event',
+      event: { type: 'deleted-text-chat', page, seq: 2, broadcastId: 'someone-else', chatId: write.chatId },
+    });
+    expect(model.state.lost).toBeNull();
   });
 });
 

@@ -16,6 +16,9 @@ import type {
 } from '@/lib/messaging';
 import type { ChatEventT, DiscussionT, ErrorCode, SelectorT, WriteFrameT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
+import { editDraftKey, editDraftsOf, newDiscussionDraftKey, replyDraftKey } from '@/lib/drafts';
+import { createDraftBook, memoryDraftStore, type DraftBook } from './drafts';
+import { PendingDeletes, type DeleteWrite, type PendingDelete } from './pending-deletes';
 import { TabView } from './tab-view';
 
 /**
@@ -57,6 +60,19 @@ export interface Draft {
   quote: string;
 }
 
+/**
+ * A discussion deleted by someone else while this person had unsent text for it (reply or edit): the
+ * text now waits under the new-discussion draft of the same anchor (`key`), and the frame offers to
+ * copy it, discard it or post it as a new discussion on the same text.
+ */
+export interface LostDraft {
+  key: string;
+  selectors: SelectorT[];
+  quote: string;
+  /** The page still held the quoted text when the discussion went (a new one can anchor there). */
+  anchored: boolean;
+}
+
 export interface OverlayState {
   page: string | null;
   chats: DiscussionT[];
@@ -79,6 +95,10 @@ export interface OverlayState {
   fuzzyIds: string[];
   /** Whether what is open now was opened from the page (its focus then goes back there on close). */
   fromPage: boolean;
+  /** Deletions made here, waiting out their undo window (nothing sent yet). */
+  deleting: PendingDelete[];
+  /** The open discussion was deleted by someone else under this person's draft. */
+  lost: LostDraft | null;
   /** The last thing said to screen readers (polite live region); `n` counts, so a repeat is said again. */
   announcement: { text: string; n: number };
 }
@@ -87,6 +107,10 @@ export interface OverlayDeps {
   send(message: FrameToBackgroundT): void;
   now?: () => number;
   newId?: () => string;
+  /** The person's drafts (in memory when absent). */
+  drafts?: DraftBook;
+  /** The undo window of deletions (tests shorten it). */
+  undoWindowMs?: number;
 }
 
 export type OverlayModel = ReturnType<typeof createOverlayModel>;
@@ -115,7 +139,17 @@ export function createOverlayModel(deps: OverlayDeps) {
     orphanIds: [],
     fuzzyIds: [],
     fromPage: false,
+    deleting: [],
+    lost: null,
     announcement: { text: '', n: 0 },
+  });
+  const drafts = deps.drafts ?? createDraftBook({ store: memoryDraftStore() });
+  /** Discussions this tab deleted: their going is no surprise to keep a draft from. */
+  const deletedHere = new Set<string>();
+  const deletes = new PendingDeletes({
+    windowMs: deps.undoWindowMs,
+    onChange: (pending) => setState('deleting', pending),
+    send: (frame) => sendDelete(frame),
   });
 
   const announce = (text: string) => setState('announcement', (a) => ({ text, n: a.n + 1 }));
@@ -209,9 +243,74 @@ export function createOverlayModel(deps: OverlayDeps) {
     render();
   };
 
+  /**
+   * Starts a deletion's undo window. The background holds a copy, which it sends if this frame goes
+   * away before the window ends (a closed tab runs no `pagehide` that could still reach it).
+   */
+  const startUndoWindow = (frame: DeleteWrite) => {
+    if (!deletes.schedule(frame)) return;
+    deps.send({ kind: 'pending-delete', write: frame });
+  };
+  /** The end of a deletion's undo window: sent, unless someone else removed it meanwhile. */
+  const sendDelete = (frame: DeleteWrite) => {
+    const gone = () => deps.send({ kind: 'cancel-delete', broadcastId: frame.broadcastId });
+    if (frame.page !== state.page) return gone();
+    const chat = state.chats.find((c) => c.id === frame.chatId);
+    if (!chat) return gone();
+    if (frame.type === 'delete-comment') {
+      if (!chat.comments.some((c) => c.id === frame.commentId)) return gone();
+      void drafts.clear(editDraftKey(frame.chatId, frame.commentId));
+    } else {
+      // The person deleted the discussion: their unsent text for it goes with it, as they chose.
+      deletedHere.add(frame.chatId);
+      void drafts.clear(replyDraftKey(frame.chatId));
+      for (const key of editDraftsOf(drafts.all(), frame.chatId).values()) void drafts.clear(key);
+    }
+    write(frame);
+  };
+
+  /**
+   * Discussions that went from this page without this tab deleting them: any unsent text for them
+   * moves to the new-discussion draft of the same anchor, so that selecting that text again brings it
+   * back; for the open one, the frame says what happened and offers what to do with the text.
+   */
+  const keepDraftsOfDeleted = (gone: DiscussionT[]) => {
+    for (const chat of gone) {
+      if (deletedHere.delete(chat.id) || !state.page) continue;
+      const keys = [replyDraftKey(chat.id), ...editDraftsOf(drafts.all(), chat.id).values()];
+      const texts = keys.map((k) => drafts.text(k)).filter((t) => t.trim() !== '');
+      if (texts.length === 0) continue;
+      const key = newDiscussionDraftKey(state.page, chat.selectors);
+      const text = [drafts.text(key), ...texts].filter((t) => t.trim() !== '').join('\n\n');
+      drafts.set(key, text.slice(0, LIMITS.commentChars));
+      for (const k of keys) drafts.set(k, '');
+      void drafts.flush();
+      if (chat.id === state.openChatId) {
+        const q = chat.selectors.find((s) => s.type === 'TextQuoteSelector');
+        setState('lost', {
+          key,
+          selectors: chat.selectors,
+          quote: q?.type === 'TextQuoteSelector' ? q.exact : '',
+          anchored: !state.orphanIds.includes(chat.id),
+        });
+      }
+    }
+  };
+  /** Applies a change from the background, keeping the drafts of the discussions it removes. */
+  const applyRemote = (change: () => void) => {
+    const before = new Map(state.chats.map((c) => [c.id, c]));
+    change();
+    const after = new Set(view.view().map((c) => c.id));
+    const gone = [...before.values()].filter((c) => !after.has(c.id)).map((c) => structuredClone(unwrap(c)));
+    keepDraftsOfDeleted(gone);
+    render();
+  };
+
   /** This tab now shows `page` (null: none). */
   const setPage = (page: string | null) => {
     if (page === state.page) return;
+    // Leaving the page ends the undo windows: what the person deleted there is deleted.
+    deletes.flush();
     if (page) view.setState(page, []);
     else view.clear();
     batch(() => {
@@ -221,6 +320,7 @@ export function createOverlayModel(deps: OverlayDeps) {
         openChatId: null,
         composing: null,
         list: null,
+        lost: null,
         orphanIds: [],
         fuzzyIds: [],
       });
@@ -229,11 +329,12 @@ export function createOverlayModel(deps: OverlayDeps) {
   };
 
   const openChat = (chatId: string | null, fromPage = false) => {
-    setState({ openChatId: chatId, composing: null, list: null, fromPage });
+    setState({ openChatId: chatId, composing: null, list: null, fromPage, lost: null });
   };
 
   return {
     state,
+    drafts,
     setPage,
     /** Writes this tab made that the background has not answered: resent when the port reopens. */
     pendingWrites(): WriteFrameT[] {
@@ -257,6 +358,7 @@ export function createOverlayModel(deps: OverlayDeps) {
             composing: { selectors: message.selection.selectors, quote: message.selection.quote },
             openChatId: null,
             list: null,
+            lost: null,
             fromPage: true,
           });
           return;
@@ -268,7 +370,7 @@ export function createOverlayModel(deps: OverlayDeps) {
             const fromPage = state.fromPage;
             setState({ list: null, fromPage: false });
             if (fromPage) deps.send({ kind: 'release-focus' });
-          } else setState({ list: 'all', openChatId: null, composing: null, fromPage: true });
+          } else setState({ list: 'all', openChatId: null, composing: null, lost: null, fromPage: true });
           return;
         case 'hint':
           setState('notice', HINTS[message.hint]());
@@ -279,12 +381,18 @@ export function createOverlayModel(deps: OverlayDeps) {
           return;
         case 'state':
           if (message.page !== state.page) return;
-          view.setState(message.page, message.chats);
-          return render();
+          // Only the server's word (a synced state) says a discussion is gone; a cached copy may be
+          // older than what this tab shows.
+          if (!message.synced) {
+            view.setState(message.page, message.chats);
+            return render();
+          }
+          return applyRemote(() => view.setState(message.page, message.chats));
         case 'event':
           if (message.event.page !== state.page) return;
-          if (view.event(message.event) === 'applied') announceEvent(message.event);
-          return render();
+          return applyRemote(() => {
+            if (view.event(message.event) === 'applied') announceEvent(message.event);
+          });
         case 'presence':
           if (message.page === state.page) setState('viewers', message.count);
           return;
@@ -344,17 +452,51 @@ export function createOverlayModel(deps: OverlayDeps) {
         text,
       };
       if (!write(frame)) return false;
+      void drafts.clear(newDiscussionDraftKey(state.page, draft.selectors));
       setState({ composing: null, openChatId: chatId });
       return true;
     },
+    /** Where the composer's text is kept while it is not sent. */
+    composerDraftKey(): string | null {
+      const draft = state.composing;
+      return draft && state.page ? newDiscussionDraftKey(state.page, draft.selectors) : null;
+    },
+    /** Posts the text of a lost draft as a new discussion on the same anchor, and opens it. */
+    postLost(text: string): boolean {
+      const lost = state.lost;
+      if (!lost || !state.page || !lost.anchored || !text.trim()) return false;
+      const chatId = newId();
+      const frame: WriteFrameT = {
+        type: 'create-chat',
+        ...base(),
+        chatId,
+        commentId: newId(),
+        selectors: structuredClone(unwrap(lost.selectors)),
+        text,
+      };
+      if (!write(frame)) return false;
+      void drafts.clear(lost.key);
+      setState({ lost: null, openChatId: chatId, composing: null, list: null });
+      return true;
+    },
+    /** Closes the notice of a lost draft; the text stays with its passage (selecting it again brings it back). */
+    closeLost() {
+      setState('lost', null);
+    },
+    /** Forgets a lost draft. */
+    discardLost() {
+      const lost = state.lost;
+      if (lost) void drafts.clear(lost.key);
+      setState('lost', null);
+    },
     openChat,
     showList(list: OverlayState['list'], fromPage = false) {
-      setState({ list, openChatId: null, composing: null, fromPage });
+      setState({ list, openChatId: null, composing: null, lost: null, fromPage });
     },
     /** Closes what is open; when the page opened it, the page gets the focus back. */
     closeAll() {
       const fromPage = state.fromPage;
-      setState({ list: null, openChatId: null, composing: null, fromPage: false });
+      setState({ list: null, openChatId: null, composing: null, lost: null, fromPage: false });
       if (fromPage) deps.send({ kind: 'release-focus' });
     },
     /** The page brings a discussion's passage into view and flashes it. */
@@ -365,15 +507,20 @@ export function createOverlayModel(deps: OverlayDeps) {
     releaseFocus() {
       deps.send({ kind: 'release-focus' });
     },
+    /** Sends a reply; its draft is forgotten once the write is on its way (in the outbox). */
     reply(chatId: string, text: string): boolean {
-      return write({ type: 'add-comment', ...base(), chatId, commentId: newId(), text });
+      if (!write({ type: 'add-comment', ...base(), chatId, commentId: newId(), text })) return false;
+      void drafts.clear(replyDraftKey(chatId));
+      return true;
     },
     edit(chatId: string, commentId: string, text: string): boolean {
-      return write({ type: 'edit-comment', ...base(), chatId, commentId, text });
+      if (!write({ type: 'edit-comment', ...base(), chatId, commentId, text })) return false;
+      void drafts.clear(editDraftKey(chatId, commentId));
+      return true;
     },
+    /** Starts the undo window of a comment's deletion. */
     deleteComment(chatId: string, commentId: string) {
-      const frame: WriteFrameT = { type: 'delete-comment', ...base(), chatId, commentId };
-      write(frame);
+      startUndoWindow({ type: 'delete-comment', ...base(), chatId, commentId });
     },
     /** Gives up a held or failed write (its text was offered to copy). */
     discard(broadcastId: string) {
@@ -393,9 +540,21 @@ export function createOverlayModel(deps: OverlayDeps) {
     openOptions() {
       deps.send({ kind: 'open-options' });
     },
+    /** Starts the undo window of a discussion's deletion. */
     deleteChat(chatId: string) {
-      const frame: WriteFrameT = { type: 'delete-chat', ...base(), chatId };
-      write(frame);
+      startUndoWindow({ type: 'delete-chat', ...base(), chatId });
+    },
+    undoDelete(broadcastId: string) {
+      if (deletes.undo(broadcastId)) deps.send({ kind: 'cancel-delete', broadcastId });
+    },
+    /** Deletions in their window, given to the background again after the port reopens. */
+    deletesInWindow(): DeleteWrite[] {
+      return deletes.list().map((p) => p.write);
+    },
+    /** The frame is going away: deletions waiting for their window are sent now, drafts saved. */
+    leave() {
+      deletes.flush();
+      void drafts.flush();
     },
     /** Resolves (`true`) or reopens (`false`) a discussion. */
     resolveChat(chatId: string, resolved: boolean): boolean {

@@ -9,8 +9,9 @@ import { Overlay } from '@/components/Overlay';
 import type { BackgroundToFrameT, FrameToBackgroundT } from '@/lib/messaging';
 import { FRAME_PORT_PREFIX } from '@/lib/messaging/names';
 import { PortClient } from '@/lib/messaging/port-client';
-import { seenStorage, themeStorage, topBarCollapsedStorage } from '@/lib/storage';
+import { draftsStorage, seenStorage, themeStorage, topBarCollapsedStorage } from '@/lib/storage';
 import { markSeen, unreadIds, type SeenMap } from '@/lib/unread';
+import { createDraftBook } from './drafts';
 import { createOverlayModel } from './model';
 
 export function setupFrame() {
@@ -21,13 +22,19 @@ export function setupFrame() {
     onMessage: (message) => model.handle(message),
     onOpen: () => {
       for (const write of model.pendingWrites()) port.send({ kind: 'write', write });
+      for (const write of model.deletesInWindow()) port.send({ kind: 'pending-delete', write });
       sendAnchors();
       lastLayout = '';
       reportLayout();
     },
     setTimeout: (fn, ms) => void setTimeout(fn, ms),
   });
-  const model = createOverlayModel({ send: (message) => port.send(message) });
+  const drafts = createDraftBook({ store: draftsStorage });
+  const model = createOverlayModel({ send: (message) => port.send(message), drafts });
+  // The tab is closing, reloading or leaving the page: deletions in their undo window stand (the
+  // person asked for them) and are sent now, and unsaved keystrokes are saved.
+  const leave = () => model.leave();
+  window.addEventListener('pagehide', leave);
   const [theme, setTheme] = createSignal<'system' | 'light' | 'dark'>('system');
   void themeStorage.getValue().then(setTheme);
   void topBarCollapsedStorage.getValue().then((c) => model.setCollapsed(c));
@@ -102,6 +109,8 @@ export function setupFrame() {
           observer.disconnect();
           classes.disconnect();
           unwatch.forEach((u) => u());
+          window.removeEventListener('pagehide', leave);
+          drafts.dispose();
           port.stop();
         });
       }}

@@ -8,7 +8,10 @@
 // it can make a write. Only the frame (extension origin) sees discussions and sends writes.
 import { z } from 'zod';
 import {
+  BroadcastId,
   ChatEvent,
+  DeleteChat,
+  DeleteComment,
   Discussion,
   EntityId,
   ERROR_CODES,
@@ -114,6 +117,14 @@ export const FrameToBackground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('release-focus') }),
   /** Bring a discussion's passage into view and flash it (opened from the list). */
   z.object({ kind: z.literal('reveal'), id: ChatId }),
+  /**
+   * A deletion in its undo window: not sent, but kept by the background, which sends it if the frame
+   * goes away (the tab closes) before the window ends; the frame's own `write` of it, or
+   * `cancel-delete`, ends that.
+   */
+  z.object({ kind: z.literal('pending-delete'), write: z.union([DeleteComment, DeleteChat]) }),
+  /** Undo: the deletion in its window is forgotten. */
+  z.object({ kind: z.literal('cancel-delete'), broadcastId: BroadcastId }),
   /** The person gives up a held or failed write (its text was offered to copy). */
   z.object({ kind: z.literal('discard'), broadcastId: z.string() }),
   /** The person sends a held write again (after entering a new token). */

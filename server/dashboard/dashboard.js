@@ -152,7 +152,7 @@ async function loadUsers() {
         button.type = 'button';
         button.textContent = 'Revoke';
         button.setAttribute('aria-label', `Revoke token ${token.label || token.id} of ${user.name}`);
-        button.addEventListener('click', () => revoke(token.id, button));
+        button.addEventListener('click', () => confirmRevoke(status, token, user, button));
         status.append(button);
       }
       tr.append(
@@ -197,7 +197,48 @@ async function loadAudit() {
   }
 }
 
-async function revoke(tokenId, button) {
+/**
+ * Revoking cannot be undone and closes the user's live connections at once, so the button first asks,
+ * in place: the cell shows what will happen with "Revoke token" and "Cancel" (focus on Cancel, so a
+ * second Enter does not revoke by accident).
+ */
+function confirmRevoke(cell, token, user, revokeButton) {
+  const name = token.label || token.id;
+  const box = document.createElement('div');
+  box.className = 'confirm';
+  box.setAttribute('role', 'group');
+  box.dataset.confirm = 'revoke';
+  const question = document.createElement('span');
+  question.id = `confirm-${token.id}`;
+  question.textContent = `Revoke ${user.name}'s token "${name}"? Their live connections close at once and it cannot be undone.`;
+  box.setAttribute('aria-labelledby', question.id);
+  const yes = document.createElement('button');
+  yes.type = 'button';
+  yes.className = 'danger';
+  yes.textContent = 'Revoke token';
+  yes.setAttribute('aria-label', `Confirm: revoke token ${name} of ${user.name}`);
+  const no = document.createElement('button');
+  no.type = 'button';
+  no.textContent = 'Cancel';
+  no.setAttribute('aria-label', `Cancel: keep token ${name} of ${user.name}`);
+  const back = () => {
+    cell.replaceChildren(revokeButton);
+    revokeButton.focus();
+  };
+  no.addEventListener('click', back);
+  box.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') back();
+  });
+  yes.addEventListener('click', () => {
+    no.disabled = true;
+    void revoke(token.id, yes, () => (no.disabled = false));
+  });
+  box.append(question, ' ', yes, ' ', no);
+  cell.replaceChildren(box);
+  no.focus();
+}
+
+async function revoke(tokenId, button, onFailure = () => {}) {
   button.disabled = true;
   try {
     const result = await api(`/api/tokens/${encodeURIComponent(tokenId)}/revoke`, { method: 'POST' });
@@ -205,6 +246,7 @@ async function revoke(tokenId, button) {
     await Promise.all([loadUsers(), loadLive(), loadAudit()]);
   } catch (err) {
     button.disabled = false;
+    onFailure();
     showError(err);
   }
 }

@@ -140,7 +140,11 @@ describe.runIf(available)('admin dashboard in Chromium', () => {
     ]);
 
     // Revoke Bob's token: his socket closes at once with 4403.
+    // The first click only asks; Cancel keeps the token.
     await page.getByRole('button', { name: 'Revoke token test bob of Bob' }).click();
+    await page.getByRole('button', { name: 'Cancel: keep token test bob of Bob' }).click();
+    await page.getByRole('button', { name: 'Revoke token test bob of Bob' }).click();
+    await page.getByRole('button', { name: 'Confirm: revoke token test bob of Bob' }).click();
     const closed = await bob.closed;
     expect(closed.code).toBe(CLOSE.revoked);
     await expect.poll(() => page.locator('#status').textContent()).toMatch(/1 live connection\(s\) closed/);

@@ -196,7 +196,7 @@ export function collaborationScenarios(
         await expect.poll(() => pageA.count('comment-pending'), WAIT).toBe(0);
         expect(await pageA.texts('comment-text')).toEqual(['Two tabs, one alice']);
         expect(await pageA.text('discussion-count')).toBe('1 discussion');
-        expect(await pageA.highlightCount()).toBe(1);
+        await expect.poll(() => pageA.highlightCount(), WAIT).toBe(1);
         for (const page of [pageA, pageA2, pageB]) expect(await page.text('viewers')).toBe('2 viewers');
         await shot(pageA2, '5-cross-tab');
       } finally {
