@@ -21,9 +21,20 @@ import {
 } from './schema';
 import { planFor, type Plan } from './plan';
 import { sig } from './stats';
+import { searchFigure } from './search';
 import { storeFigure } from './store';
 
-const FIGURES = ['fanout', 'latency', 'memory', 'bytes', 'storm', 'comeback', 'batching', 'store'] as const;
+const FIGURES = [
+  'fanout',
+  'latency',
+  'memory',
+  'bytes',
+  'storm',
+  'comeback',
+  'batching',
+  'store',
+  'search',
+] as const;
 
 function parseArgs(argv: string[]): {
   quick: boolean;
@@ -235,6 +246,23 @@ async function main(): Promise<void> {
       log(
         `  storm: ${s.storm.subscribes} subscribes, largest frame ${s.storm.largestFrameBytes} B, loop max ${s.storm.loopMaxMs} ms (p99 ${s.storm.loopP99Ms}), server CPU ${s.storm.serverCpuMs} ms, /healthz max ${s.storm.healthzMaxMs} ms`,
       );
+    }
+  }
+
+  if (args.only.has('search')) {
+    const comments = args.quick ? 10_000 : 100_000;
+    const runs = await attempt(`search as you type over ${comments} comments, SQLite and PostgreSQL`, () =>
+      searchFigure({
+        comments,
+        databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      }),
+    );
+    if (runs) {
+      result.search = runs;
+      for (const r of runs)
+        log(
+          `  ${r.store}, ${r.comments} comments: ${r.queries} queries, p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms (seeded in ${r.seedSeconds} s)`,
+        );
     }
   }
 

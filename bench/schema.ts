@@ -89,6 +89,21 @@ export const BenchResult = z.object({
   latency: perServer(LatencyFigure),
   memory: perServer(MemoryFigure),
   store: StoreFigure.optional(),
+  /** The search figure (bench/search.ts): search-as-you-type latency per store. */
+  search: z
+    .array(
+      z.object({
+        store: z.enum(['sqlite', 'postgres']),
+        comments: z.number().int(),
+        queries: z.number().int(),
+        p50Ms: z.number(),
+        p95Ms: z.number(),
+        p99Ms: z.number(),
+        maxMs: z.number(),
+        seedSeconds: z.number(),
+      }),
+    )
+    .optional(),
   bytes: z.object({
     /**
      * Wire bytes of a typical new-text-chat (150-character quote, 80-character comment), by an

@@ -1,30 +1,14 @@
-// "Copy text" for text the person may otherwise lose: the Clipboard API where the frame may use it,
-// else the selection and the copy command; when neither works it says how to copy by hand (the text
-// stays visible and selected).
+// "Copy text" for text the person may otherwise lose (`copy-text.ts`); when the browser refuses both
+// ways it says so and leaves the text selected in its field, to copy by hand.
 import { createSignal, Show } from 'solid-js';
 import { i18n } from '#i18n';
+import { copyText } from './copy-text';
 
 export interface CopyButtonProps {
   text: () => string;
   /** The field that shows the text, selected when the Clipboard API is refused. */
   field: () => HTMLTextAreaElement | undefined;
   testId: string;
-}
-
-export async function copyText(text: string, field: HTMLTextAreaElement | undefined): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    if (!field) return false;
-    field.focus();
-    field.select();
-    try {
-      return document.execCommand('copy');
-    } catch {
-      return false;
-    }
-  }
 }
 
 export function CopyButton(props: CopyButtonProps) {
@@ -34,7 +18,13 @@ export function CopyButton(props: CopyButtonProps) {
       <button
         type="button"
         data-testid={props.testId}
-        onClick={() => void copyText(props.text(), props.field()).then(setResult)}
+        onClick={() =>
+          void copyText(props.text()).then((copied) => {
+            // Refused: the text is left selected in its field, to copy by hand.
+            if (!copied) props.field()?.select();
+            setResult(copied);
+          })
+        }
       >
         {i18n.t('copyText')}
       </button>

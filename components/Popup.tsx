@@ -146,6 +146,9 @@ export function Popup(props: { deps: PopupDeps }) {
       <button type="button" data-testid="open-options" onClick={() => props.deps.openOptions()}>
         {i18n.t('popupOptions')}
       </button>
+      <a class="cc-popup-team" href="/team.html" target="_blank" data-testid="open-team">
+        {i18n.t('popupTeam')}
+      </a>
     </main>
   );
 }

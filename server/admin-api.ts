@@ -3,7 +3,8 @@
 // admin of the tenant; it sees and changes only that tenant. Answers are JSON, errors included.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Role } from '../lib/protocol';
-import { authenticate, issueToken, revokeToken } from './auth';
+import { issueToken, revokeToken } from './auth';
+import { answer, bearer, HttpError, readJsonBody } from './http-json';
 import type { Store, TokenAuth } from './store/types';
 import { HOUR_MS, hourOf, type UsageMeter } from './usage';
 
@@ -32,39 +33,12 @@ export interface AdminApiDeps {
   closeToken(tokenId: string): number;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const MAX_BODY_BYTES = 16 * 1024;
 /** The longest usage range one call may ask for. */
 const MAX_USAGE_HOURS = 24 * 92;
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `the request body is over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  if (size === 0) return {};
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'the request body is not valid JSON');
-  }
+  const body = await readJsonBody(req, MAX_BODY_BYTES);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, 'the request body must be a JSON object');
   }
@@ -72,7 +46,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 /** A time given as ms since the epoch or an ISO date; undefined when absent. */
-function parseTime(name: string, value: string | null): number | undefined {
+export function parseTime(name: string, value: string | null): number | undefined {
   if (value === null || value === '') return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms)) {
@@ -86,15 +60,11 @@ function parseTime(name: string, value: string | null): number | undefined {
 
 export function createAdminApi(deps: AdminApiDeps) {
   async function admin(req: IncomingMessage): Promise<TokenAuth> {
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new HttpError(401, 'send Authorization: Bearer <admin token>');
-    const result = await authenticate(deps.store, match[1]!);
-    if (result.status !== 'ok') throw new HttpError(401, result.reason);
-    if (result.auth.token.role !== 'admin') {
+    const auth = await bearer(deps.store, req, 'admin token');
+    if (auth.token.role !== 'admin') {
       throw new HttpError(403, 'this token is not an admin token; ask an admin of your team');
     }
-    return result.auth;
+    return auth;
   }
 
   async function usage(auth: TokenAuth, url: URL) {
@@ -236,16 +206,7 @@ export function createAdminApi(deps: AdminApiDeps) {
   return function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/api/')) return false;
-    route(req, url)
-      .then(([status, body]) => json(res, status, body))
-      .catch((err: Error) => {
-        if (err instanceof HttpError) {
-          if (err.status === 401) res.setHeader('www-authenticate', 'Bearer');
-          json(res, err.status, { error: err.message });
-        } else {
-          json(res, 500, { error: `the server failed: ${err.message}; try again` });
-        }
-      });
+    answer(res, route(req, url));
     return true;
   };
 }

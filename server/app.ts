@@ -24,6 +24,7 @@ import type { PresenceBoard } from './presence/types';
 import { openStore } from './store/open';
 import type { Store } from './store/types';
 import { SubscribeBudget } from './subscribe-budget';
+import { createTeamApi } from './team-api';
 import { startTransport, type Refusal, type TransportHandlers } from './transport';
 import { siteOf, UsageMeter } from './usage';
 
@@ -178,6 +179,11 @@ export async function createCollabServer(
     },
   });
   const adminApi = createAdminApi({ store, usage, live, closeToken });
+  const teamApi = createTeamApi({
+    store,
+    limits: config.limits ?? DEFAULT_STORE_LIMITS,
+    publish: (tenantId, event) => bus.publish({ tenantId, page: event.page }, JSON.stringify(event)),
+  });
   const dashboard = createDashboardAssets();
 
   const onWrite = (tenantId: string, page: string | undefined, messages: number, bytes: number) =>
@@ -242,7 +248,7 @@ export async function createCollabServer(
             });
           return true;
         }
-        return adminApi(req, res) || dashboard(req, res);
+        return teamApi(req, res) || adminApi(req, res) || dashboard(req, res);
       },
     };
   }

@@ -118,7 +118,7 @@ function decide(
         message: `a page holds at most ${limits.chatsPerPage} discussions; delete one or reply to one`,
       };
     }
-    const bytes = selectorBytes(write.selectors) + utf8Bytes(write.text);
+    const bytes = selectorBytes(write.selectors) + utf8Bytes(write.text) + utf8Bytes(write.title ?? '');
     const refused = overQuota(input, bytes, limits);
     if (refused) return refused;
     return {

@@ -1,6 +1,6 @@
 // Wires the background together from browser APIs: storage-backed settings and outbox, the tab ports,
 // site access (host permissions ⇄ content script registration), settings migrations, runtime messages
-// of the popup and options page, keyboard commands, the online event, tab and window focus (retry now while
+// of the popup, options and team pages, keyboard commands, the online event, tab and window focus (retry now while
 // reconnecting) and first-install setup.
 // Listeners are registered synchronously so that a stopped MV3 worker is woken by them.
 import { browser, type Browser } from 'wxt/browser';
@@ -18,6 +18,7 @@ import { Outbox } from './outbox';
 import { TabPorts } from './ports';
 import { Session } from './session';
 import { SiteAccess, type ScriptingLike } from './sites';
+import { teamRequest } from './team-api';
 import { testConnection } from './test-connection';
 import type { SocketLike } from './connection';
 
@@ -112,9 +113,19 @@ export function setupBackground(): Background {
     .catch((error: unknown) => console.error('Collab Chat: could not register the content script', error));
 
   browser.runtime.onConnect.addListener((port) => ports.accept(port));
-  browser.runtime.onMessage.addListener((raw: unknown) => {
+  browser.runtime.onMessage.addListener((raw: unknown, sender: Browser.runtime.MessageSender) => {
     const parsed = RuntimeRequest.safeParse(raw);
     if (!parsed.success) return undefined;
+    if (parsed.data.kind === 'team') {
+      // The team's discussions go to the extension's own pages only, never to a content script.
+      if (sender.id !== browser.runtime.id || !/^(chrome|moz)-extension:\/\//.test(sender.url ?? ''))
+        return undefined;
+      const { path, params } = parsed.data;
+      return Promise.all([serverUrlStorage.getValue(), currentToken().catch(() => '')]).then(
+        ([serverUrl, saved]) =>
+          teamRequest({ serverUrl, token: saved }, path, params, (url, init) => fetch(url, init)),
+      );
+    }
     return answer(session, parsed.data);
   });
   // Unwatch is never needed: these live exactly as long as the worker.
@@ -161,5 +172,7 @@ async function answer(session: Session, request: RuntimeRequestT): Promise<unkno
       return session.viewersOf(request.tabId);
     case 'test-connection':
       return testConnection(request.serverUrl, request.token, createSocket);
+    case 'team':
+      return undefined; // answered in the listener, which knows the sender
   }
 }

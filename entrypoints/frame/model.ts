@@ -58,6 +58,8 @@ export function refusalReason(code: ErrorCode | undefined, message?: string): st
 export interface Draft {
   selectors: SelectorT[];
   quote: string;
+  /** The page's title when the selection was made; recorded with the discussion, never trusted. */
+  title?: string;
 }
 
 /**
@@ -355,7 +357,11 @@ export function createOverlayModel(deps: OverlayDeps) {
         case 'compose':
           if (!state.page) return;
           setState({
-            composing: { selectors: message.selection.selectors, quote: message.selection.quote },
+            composing: {
+              selectors: message.selection.selectors,
+              quote: message.selection.quote,
+              ...(message.selection.title !== undefined && { title: message.selection.title }),
+            },
             openChatId: null,
             list: null,
             lost: null,
@@ -450,6 +456,7 @@ export function createOverlayModel(deps: OverlayDeps) {
         // Store proxies cannot cross a port: send a plain copy.
         selectors: structuredClone(unwrap(draft.selectors)),
         text,
+        ...(draft.title !== undefined && { title: draft.title }),
       };
       if (!write(frame)) return false;
       void drafts.clear(newDiscussionDraftKey(state.page, draft.selectors));

@@ -18,10 +18,13 @@ import type {
   CommandName,
   FrameLayoutT,
   PageToBackgroundT,
+  SelectionT,
 } from '@/lib/messaging';
+import type { SelectorT } from '@/lib/protocol';
 import { FRAME_PAGE, PAGE_PORT_NAME } from '@/lib/messaging/names';
 import { PortClient } from '@/lib/messaging/port-client';
 import { pageKeyOf, siteOf } from '@/lib/page-key';
+import { pageTitle } from '@/lib/page-key/title';
 import { LIMITS } from '@/lib/protocol/limits';
 import { describeSelection, PageAnchors } from './anchoring';
 import { documentOrder, FocusReturn, stepHighlight } from './keyboard';
@@ -29,6 +32,12 @@ import { watchNavigation } from './navigation';
 import css from './style.css?inline';
 
 const HOST_TAG = 'collab-chat-overlay';
+
+/** A selection for the composer, with the page's title read now (data only, see pageTitle). */
+function selectionOf(described: { selectors: SelectorT[]; quote: string }): SelectionT {
+  const title = pageTitle(document);
+  return { selectors: described.selectors, quote: described.quote, ...(title !== undefined && { title }) };
+}
 
 /** Set in this extension's isolated world (which the page cannot see) by the first copy that runs. */
 const RUNNING = Symbol.for('collab-chat/overlay');
@@ -203,9 +212,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
       if (host.contains(range.commonAncestorContainer)) return;
       const described = describeSelection(range, document.body, host);
       if (!described.ok && described.reason !== 'too-long') return hidePrompt();
-      compose = described.ok
-        ? { kind: 'compose', selection: { selectors: described.selectors, quote: described.quote } }
-        : null;
+      compose = described.ok ? { kind: 'compose', selection: selectionOf(described) } : null;
       // A selection too long to anchor says so where the button would be, and does nothing.
       prompt.textContent = compose
         ? i18n.t('startDiscussion')
@@ -257,7 +264,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
       });
     hidePrompt();
     focus.enterFrame();
-    send({ kind: 'compose', selection: { selectors: described.selectors, quote: described.quote } });
+    send({ kind: 'compose', selection: selectionOf(described) });
   };
   /** Scrolls `range` to a third of the viewport when it is not wholly in view. */
   const bringIntoView = (range: Range) => {

@@ -76,6 +76,8 @@ export type AnchorTargetT = z.infer<typeof AnchorTarget>;
 export const Selection = z.object({
   selectors: Selectors,
   quote: z.string().max(LIMITS.quoteChars),
+  /** The page's `document.title` (lib/page-key/title): the page's own words, carried as data only. */
+  title: z.string().max(LIMITS.titleChars).optional(),
 });
 export type SelectionT = z.infer<typeof Selection>;
 /** The size the frame's content needs, in CSS pixels; the content script clamps it to the viewport. */
@@ -234,16 +236,41 @@ export const RuntimeRequest = z.discriminatedUnion('kind', [
   /** Viewers of the page a tab shows, as the server last reported them (null when unknown). */
   z.object({ kind: z.literal('get-viewers'), tabId: z.number().int() }),
   z.object({ kind: z.literal('test-connection'), serverUrl: z.string(), token: z.string() }),
+  /**
+   * A read of the team's HTTP API (docs/api.md) for the team page, made by the background with the
+   * saved server and token. Answered only to the extension's own pages.
+   */
+  z.object({
+    kind: z.literal('team'),
+    path: z.enum(['discussions', 'search']),
+    params: z.record(z.string(), z.string().max(2000)),
+  }),
 ]);
 export type RuntimeRequestT = z.infer<typeof RuntimeRequest>;
 
 export const ViewersReply = z.object({ page: PageKey.nullable(), count: z.number().int().nullable() });
 export type ViewersReplyT = z.infer<typeof ViewersReply>;
 
+/**
+ * The team API's answer: its JSON body (parsed by the page with lib/protocol/team-api), or why not:
+ * `not-set-up` (no server or token saved), `unreachable`, or the server's HTTP status and words.
+ */
+export const TeamReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), body: z.unknown() }),
+  z.object({
+    ok: z.literal(false),
+    problem: z.enum(['not-set-up', 'unreachable', 'refused', 'failed']),
+    status: z.number().int().optional(),
+    error: z.string(),
+  }),
+]);
+export type TeamReplyT = z.infer<typeof TeamReply>;
+
 export interface RuntimeReplies {
   'get-status': StatusT;
   'get-viewers': ViewersReplyT;
   'test-connection': TestConnectionResultT;
+  team: TeamReplyT;
 }
 
 /** Sends a runtime message to the background and parses its reply. */
@@ -256,6 +283,7 @@ export async function askBackground<K extends RuntimeRequestT['kind']>(
     'get-status': Status,
     'get-viewers': ViewersReply,
     'test-connection': TestConnectionResult,
+    team: TeamReply,
   }[request.kind];
   return schema.parse(reply) as RuntimeReplies[K];
 }

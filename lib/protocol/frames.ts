@@ -151,6 +151,11 @@ export const CreateChat = z.object({
   commentId: EntityId,
   selectors: AnchorSelectors,
   text: CommentText,
+  /**
+   * The page's title when the discussion was started (optional; older clients send none): shown in
+   * the team's list of discussions and searched. The page wrote it, so it is only ever text.
+   */
+  title: text(LIMITS.titleChars, 'a page title').optional(),
 });
 export const AddComment = z.object({
   type: z.literal('add-comment'),

@@ -6,3 +6,4 @@ export * from './page-state';
 export * from './retry-after';
 export * from './wire';
 export * from './mentions';
+export * from './team-api';

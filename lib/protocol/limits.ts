@@ -35,6 +35,11 @@ export const LIMITS = {
   notificationsPerUser: 500,
   /** Longest excerpt of a comment a notification carries, in code points. */
   excerptChars: 140,
+  /**
+   * Longest page title a `create-chat` may carry, in code points. The title is the page's own
+   * (`document.title`): untrusted text, stored and searched, always shown as text.
+   */
+  titleChars: 300,
   /** Longest token accepted in `hello`. */
   tokenChars: 256,
   /** Most pages one connection may be subscribed to at once. */

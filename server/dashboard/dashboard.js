@@ -1,8 +1,9 @@
 // The admin dashboard in the browser: sign-in with an admin token (kept in sessionStorage, sent as
-// a Bearer header on every call), usage per site over time (Chart.js, with the same numbers in a
-// table), live pages, and users with their tokens (revoke, create). Text from the server is only
+// a Bearer header on every call), every discussion of the team with search as you type, filters,
+// paging and export (the team API, docs/api.md), usage per site over time (Chart.js, with the same
+// numbers in a table), live pages, and users with their tokens (revoke, create). Text from the server is only
 // ever set as text, never as HTML.
-/* global document, sessionStorage, fetch, Chart */
+/* global document, sessionStorage, fetch, Chart, URLSearchParams */
 'use strict';
 
 const TOKEN_KEY = 'collab-chat-admin-token';
@@ -251,6 +252,133 @@ async function revoke(tokenId, button, onFailure = () => {}) {
   }
 }
 
+// ---- discussions (search as you type; the newest request's answer wins)
+let discussionsNext = null;
+let discussionsRequest = 0;
+let discussionsTimer;
+
+function dayBound(value, end) {
+  if (!value) return '';
+  const [y, m, d] = value.split('-').map(Number);
+  return String(end ? new Date(y, m - 1, d + 1).getTime() - 1 : new Date(y, m - 1, d).getTime());
+}
+
+function discussionFilters() {
+  const params = new URLSearchParams();
+  const site = $('discussions-site').value.trim();
+  if (site) params.set('site', site);
+  const from = dayBound($('discussions-from').value, false);
+  const to = dayBound($('discussions-to').value, true);
+  if (from) params.set('from', from);
+  if (to) params.set('to', to);
+  return params;
+}
+
+/** Marked segments as text nodes, matches in <mark>. */
+function marked(parent, segments) {
+  for (const s of segments) {
+    if (s.hit) {
+      const m = document.createElement('mark');
+      m.textContent = s.text;
+      parent.append(m);
+    } else parent.append(s.text);
+  }
+}
+
+function discussionItem(e) {
+  const li = document.createElement('li');
+  const a = document.createElement('a');
+  a.href = e.page;
+  a.target = '_blank';
+  a.rel = 'noopener noreferrer';
+  if (e.titleMarked) marked(a, e.titleMarked);
+  else a.textContent = e.title || e.page;
+  const quote = document.createElement('blockquote');
+  marked(quote, e.quote);
+  const text = document.createElement('p');
+  marked(text, e.text);
+  const meta = document.createElement('p');
+  meta.className = 'meta';
+  meta.textContent = `${e.who} · ${time(e.at)}${e.comments === null ? '' : ` · ${e.comments} comments`}`;
+  li.append(a, ' ', new URL(e.page).host, quote, text, meta);
+  return li;
+}
+
+const plain = (text) => (text ? [{ text, hit: false }] : []);
+
+async function loadDiscussions(more = false) {
+  const id = ++discussionsRequest;
+  const q = $('discussions-q').value.trim();
+  const params = discussionFilters();
+  let entries;
+  let next = null;
+  if (q) {
+    params.set('q', q);
+    params.set('limit', '30');
+    const { hits } = await api(`/api/search?${params}`);
+    entries = hits.map((h) => ({
+      page: h.page,
+      title: h.title,
+      titleMarked: h.titleMarked,
+      quote: h.quoteMarked,
+      text: h.comment ? h.comment.snippet : [],
+      who: h.comment ? h.comment.author.name : '',
+      at: h.comment ? h.comment.at : h.lastActivityAt,
+      comments: null,
+    }));
+  } else {
+    params.set('limit', '25');
+    if (more && discussionsNext) params.set('cursor', discussionsNext);
+    const listing = await api(`/api/discussions?${params}`);
+    entries = listing.discussions.map((d) => ({
+      page: d.page,
+      title: d.title,
+      titleMarked: null,
+      quote: plain(d.quote),
+      text: plain(d.preview),
+      who: d.creator.name,
+      at: d.lastActivityAt,
+      comments: d.commentCount,
+    }));
+    next = listing.next;
+  }
+  if (id !== discussionsRequest) return;
+  discussionsNext = next;
+  $('discussions-more').hidden = !next;
+  const list = $('discussions');
+  if (!more) list.replaceChildren();
+  list.append(...entries.map(discussionItem));
+  $('discussions-status').textContent =
+    list.children.length === 0
+      ? q
+        ? 'Nothing your team wrote matches these words.'
+        : 'No discussions yet.'
+      : '';
+}
+
+function discussionsSoon() {
+  clearTimeout(discussionsTimer);
+  discussionsTimer = setTimeout(() => refresh([() => loadDiscussions()]), 150);
+}
+
+/** Downloads an export with the token (a plain link could not send it). */
+async function download(format) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const res = await fetch(`/api/export?format=${format}&${discussionFilters()}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!res.ok)
+    throw new ApiError(res.status, (await res.json().catch(() => ({}))).error || `HTTP ${res.status}`);
+  const name =
+    /filename="([^"]+)"/.exec(res.headers.get('content-disposition') || '')?.[1] || `export.${format}`;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
 async function refresh(what) {
   try {
     await Promise.all(what.map((load) => load()));
@@ -272,7 +400,7 @@ async function signIn(token) {
   $('app').hidden = false;
   $('sign-out').hidden = false;
   $('status').textContent = '';
-  await refresh([loadUsage, loadLive, loadUsers, loadAudit]);
+  await refresh([loadUsage, loadLive, loadUsers, loadAudit, () => loadDiscussions()]);
   timers = [
     setInterval(() => refresh([loadLive, loadUsers, loadAudit]), 5000),
     setInterval(() => refresh([loadUsage]), 30000),
@@ -299,6 +427,18 @@ $('sign-in-form').addEventListener('submit', (event) => {
 });
 $('sign-out').addEventListener('click', () => signOut(''));
 $('range').addEventListener('change', () => refresh([loadUsage]));
+$('discussions-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void refresh([() => loadDiscussions()]);
+});
+for (const id of ['discussions-q', 'discussions-site']) $(id).addEventListener('input', discussionsSoon);
+for (const id of ['discussions-from', 'discussions-to']) $(id).addEventListener('change', discussionsSoon);
+$('discussions-more').addEventListener('click', () => refresh([() => loadDiscussions(true)]));
+for (const format of ['jsonld', 'csv'])
+  $(`export-${format}`).addEventListener('click', (event) => {
+    event.preventDefault();
+    download(format).catch(showError);
+  });
 $('metric').addEventListener('change', () => refresh([loadUsage]));
 $('new-token-form').addEventListener('submit', async (event) => {
   event.preventDefault();

@@ -16,6 +16,19 @@ import {
 import { recipientsOf } from '../notify';
 import { addUsagePg, POSTGRES_USAGE_MIGRATION, usagePg } from './postgres-usage';
 import { ServiceUnavailableError } from '../unavailable';
+import { siteOf } from '../usage';
+import { mergeHits, type ChatHitRow, type CommentHitRow } from './search-hits';
+import {
+  decodeListCursor,
+  encodeListCursor,
+  MARK_END,
+  MARK_START,
+  preview,
+  queryWords,
+  quoteOf,
+  SEARCH_CANDIDATES,
+  tsQuery,
+} from './search-text';
 import {
   commentOf,
   decodeCursor,
@@ -32,7 +45,12 @@ import {
   DEFAULT_REPLAY_WINDOW,
   type AuditEntry,
   type CommitResult,
+  type DiscussionFilter,
+  type DiscussionListing,
+  type DiscussionRecord,
   type NewAuditEntry,
+  type SearchHit,
+  type SearchQuery,
   type NewToken,
   type NotificationList,
   type NotifyFacts,
@@ -251,6 +269,38 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
   },
   {
     version: 5,
+    name: 'page titles, activity times and full-text search',
+    // The tsvector columns are generated from the row's own text, so an edit or a delete changes or
+    // removes them with the row: the index never holds words the rows no longer have. 'simple'
+    // (lower-casing, no stemming) because a team writes in more than one language and a stemmer of
+    // one mangles the others; the last word of a query matches as a prefix instead.
+    sql: `
+      ALTER TABLE discussions ADD COLUMN title text,
+        ADD COLUMN quote text NOT NULL DEFAULT '',
+        ADD COLUMN site text NOT NULL DEFAULT '',
+        ADD COLUMN last_activity_at bigint NOT NULL DEFAULT 0;
+      UPDATE discussions d SET
+        quote = COALESCE((SELECT x->>'exact' FROM jsonb_array_elements(d.selectors::jsonb) x
+                          WHERE x->>'type' = 'TextQuoteSelector' LIMIT 1), ''),
+        site = COALESCE(lower(substring(d.page from '^[a-zA-Z]+://([^/?#]+)')), ''),
+        last_activity_at = GREATEST(d.created_at, COALESCE(
+          (SELECT MAX(COALESCE(m.edited_at, m.at)) FROM comments m
+           WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id), 0));
+      ALTER TABLE discussions ADD COLUMN search tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('simple'::regconfig, quote), 'A') ||
+        setweight(to_tsvector('simple'::regconfig, COALESCE(title, '')), 'B')) STORED;
+      ALTER TABLE comments ADD COLUMN search tsvector GENERATED ALWAYS AS (
+        to_tsvector('simple'::regconfig, text)) STORED;
+      CREATE INDEX discussions_search ON discussions USING gin (search);
+      CREATE INDEX comments_search ON comments USING gin (search);
+      CREATE INDEX discussions_activity ON discussions (tenant_id, last_activity_at DESC, ord DESC);
+      CREATE INDEX comments_author ON comments (tenant_id, author_id, chat_id);
+      -- A team's newest comments first: the candidates of a search with a common word.
+      CREATE INDEX comments_recent ON comments (tenant_id, ord);
+    `,
+  },
+  {
+    version: 6,
     name: 'resolve, participants, watches, notifications, read positions, removed users',
     sql: `
       ALTER TABLE discussions ADD COLUMN resolved_by text;
@@ -813,10 +863,10 @@ export class PostgresStore implements Store {
         await client.query(
           `WITH d AS (
              INSERT INTO discussions (tenant_id, id, page, ord, selectors, creator_id, opening_id, comment_count,
-                                      bytes, token_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10))
-           INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, token_id)
-           VALUES ($1, $2, $7, $6, $11, $12, $10, $9)`,
+                                      bytes, token_id, created_at, title, quote, site, last_activity_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $13, $14, $15, $10))
+           INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, token_id, edited_at)
+           VALUES ($1, $2, $7, $6, $11, $12, $10, $9, $16)`,
           [
             tenantId,
             ev.chat.id,
@@ -830,6 +880,10 @@ export class PostgresStore implements Store {
             opening.at,
             opening.author.name,
             opening.text,
+            write.type === 'create-chat' ? (write.title ?? null) : null,
+            quoteOf(ev.chat.selectors),
+            siteOf(write.page),
+            opening.editedAt ?? null,
           ],
         );
         chatsDelta = 1;
@@ -847,9 +901,10 @@ export class PostgresStore implements Store {
         let change: string;
         let params: unknown[];
         let count = 0;
+        let activity = 0;
         if (c.op === 'add-comment') {
-          change = `INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, token_id)
-                    VALUES ($1, $2, $5, $6, $7, $8, $9, $10)`;
+          change = `INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, token_id, edited_at)
+                    VALUES ($1, $2, $6, $7, $8, $9, $10, $11, $12)`;
           params = [
             c.comment.id,
             c.comment.author.id,
@@ -857,12 +912,15 @@ export class PostgresStore implements Store {
             c.comment.text,
             c.comment.at,
             tokenId,
+            c.comment.editedAt ?? null,
           ];
           count = 1;
+          activity = c.comment.editedAt ?? c.comment.at;
         } else if (c.op === 'edit-comment') {
-          change = `UPDATE comments SET text = $6, edited_at = $7, token_id = $8
-                    WHERE tenant_id = $1 AND chat_id = $2 AND id = $5`;
+          change = `UPDATE comments SET text = $7, edited_at = $8, token_id = $9
+                    WHERE tenant_id = $1 AND chat_id = $2 AND id = $6`;
           params = [c.commentId, c.text, c.editedAt, tokenId];
+          activity = c.editedAt;
         } else if (c.op === 'resolve') {
           // Not a CTE beside the counters' update below: one statement cannot update a row twice.
           await client.query(
@@ -879,15 +937,16 @@ export class PostgresStore implements Store {
           change = 'SELECT 1';
           params = [];
         } else {
-          change = 'DELETE FROM comments WHERE tenant_id = $1 AND chat_id = $2 AND id = $5';
+          change = 'DELETE FROM comments WHERE tenant_id = $1 AND chat_id = $2 AND id = $6';
           params = [c.commentId];
           count = -1;
         }
         await client.query(
           `WITH c AS (${change})
-           UPDATE discussions SET comment_count = comment_count + $3, bytes = bytes + $4
+           UPDATE discussions SET comment_count = comment_count + $3, bytes = bytes + $4,
+                                  last_activity_at = GREATEST(last_activity_at, $5::bigint)
            WHERE tenant_id = $1 AND id = $2`,
-          [tenantId, ev.chatId, count, decision.bytes, ...params],
+          [tenantId, ev.chatId, count, decision.bytes, activity, ...params],
         );
       }
       const entry = logEntryOf(ev);
@@ -1149,6 +1208,154 @@ export class PostgresStore implements Store {
     return Number(rows[0]!.unread);
   }
 
+  async listDiscussions(
+    tenantId: string,
+    filter: DiscussionFilter,
+    cursor: string | null,
+    limit: number,
+  ): Promise<DiscussionListing> {
+    const after = decodeListCursor(cursor);
+    const { rows } = await this.pool.query<{
+      ord: string;
+      id: string;
+      page: string;
+      title: string | null;
+      quote: string;
+      creator_id: string;
+      creator_name: string;
+      created_at: string;
+      last_activity_at: string;
+      comment_count: number;
+      first_text: string | null;
+    }>(
+      `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(u.name, '') AS creator_name,
+              d.created_at, d.last_activity_at, d.comment_count,
+              (SELECT m.text FROM comments m WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id
+               ORDER BY m.ord LIMIT 1) AS first_text
+       FROM discussions d LEFT JOIN users u ON u.id = d.creator_id
+       WHERE d.tenant_id = $1 AND ${PG_FILTER_SQL}
+         AND ($8::bigint IS NULL OR (d.last_activity_at, d.ord) < ($8::bigint, $9::bigint))
+       ORDER BY d.last_activity_at DESC, d.ord DESC LIMIT $10`,
+      [tenantId, ...pgFilterParams(filter), after?.at ?? null, after?.ord ?? null, limit],
+    );
+    const last = rows[rows.length - 1];
+    return {
+      discussions: rows.map((r) => ({
+        id: r.id,
+        page: r.page,
+        title: r.title,
+        quote: r.quote,
+        creator: { id: r.creator_id, name: r.creator_name },
+        createdAt: Number(r.created_at),
+        lastActivityAt: Number(r.last_activity_at),
+        commentCount: r.comment_count,
+        preview: preview(r.first_text),
+      })),
+      next:
+        rows.length === limit && last
+          ? encodeListCursor({ at: Number(last.last_activity_at), ord: Number(last.ord) })
+          : null,
+    };
+  }
+
+  async readDiscussions(tenantId: string, ids: readonly string[]): Promise<DiscussionRecord[]> {
+    if (ids.length === 0) return [];
+    // One statement, so every discussion is read as of one moment.
+    const { rows } = await this.pool.query<{
+      i: string;
+      id: string;
+      page: string;
+      title: string | null;
+      selectors: string;
+      creator_id: string;
+      creator_name: string;
+      opening_id: string;
+      created_at: string;
+      last_activity_at: string;
+      comments: {
+        id: string;
+        author_id: string;
+        author_name: string;
+        text: string;
+        at: string;
+        edited_at: string | null;
+      }[];
+    }>(
+      `SELECT r.i, d.id, d.page, d.title, d.selectors, d.creator_id, COALESCE(u.name, '') AS creator_name,
+              d.opening_id, d.created_at, d.last_activity_at,
+              COALESCE((SELECT json_agg(json_build_object('id', m.id, 'author_id', m.author_id,
+                         'author_name', m.author_name, 'text', m.text, 'at', m.at, 'edited_at', m.edited_at)
+                         ORDER BY m.ord)
+                        FROM comments m WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id), '[]') AS comments
+       FROM unnest($2::text[]) WITH ORDINALITY AS r(id, i)
+       JOIN discussions d ON d.tenant_id = $1 AND d.id = r.id
+       LEFT JOIN users u ON u.id = d.creator_id
+       ORDER BY r.i`,
+      [tenantId, ids],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      page: r.page,
+      title: r.title,
+      selectors: JSON.parse(r.selectors) as SelectorT[],
+      creator: { id: r.creator_id, name: r.creator_name },
+      openingId: r.opening_id,
+      createdAt: Number(r.created_at),
+      lastActivityAt: Number(r.last_activity_at),
+      comments: r.comments.map(commentOf),
+    }));
+  }
+
+  async search(tenantId: string, query: SearchQuery): Promise<SearchHit[]> {
+    const words = queryWords(query.text);
+    if (words.words.length === 0) return [];
+    const f = query.filter ?? {};
+    const filter = pgFilterParams(f);
+    // Rank the newest SEARCH_CANDIDATES matches, keep the best, and only then build their snippets:
+    // ts_headline re-reads the text, which is worth doing for the rows shown, not for every match.
+    // The query is written into each condition (not read from a CTE) so that the planner can see
+    // how common its words are: a common prefix walks the newest rows and stops at the cap, a rare
+    // word goes through the GIN index. Discussions are joined to the candidates only when a filter
+    // needs them.
+    const filtered = Object.values(f).some((v) => v !== undefined);
+    const commentFilter = filtered
+      ? `EXISTS (SELECT 1 FROM discussions d WHERE d.tenant_id = c.tenant_id AND d.id = c.chat_id AND ${PG_FILTER_SQL})`
+      : NO_FILTER_SQL;
+    const headline = `'StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…'`;
+    const whole = `'HighlightAll=true, StartSel=${MARK_START}, StopSel=${MARK_END}'`;
+    const tsq = `to_tsquery('simple', $8)`;
+    const [comments, chats] = await Promise.all([
+      this.pool.query<CommentHitRow>(
+        `WITH cand AS (
+           SELECT c.ord, c.search FROM comments c
+           WHERE c.tenant_id = $1 AND c.search @@ ${tsq} AND ${commentFilter}
+           ORDER BY c.ord DESC LIMIT $10),
+         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $9)
+         SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, c.id AS comment_id,
+                c.author_id, c.author_name, c.at, best.score,
+                ts_headline('simple', c.text, ${tsq}, ${headline}) AS snippet
+         FROM best JOIN comments c ON c.ord = best.ord
+         JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id
+         ORDER BY best.score DESC`,
+        [tenantId, ...filter, tsQuery(words), query.limit * 4, SEARCH_CANDIDATES],
+      ),
+      this.pool.query<ChatHitRow>(
+        `WITH cand AS (
+           SELECT d.ord, d.search FROM discussions d
+           WHERE d.tenant_id = $1 AND d.search @@ ${tsq} AND ${filtered ? PG_FILTER_SQL : NO_FILTER_SQL}
+           ORDER BY d.ord DESC LIMIT $10),
+         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $9)
+         SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, best.score,
+                ts_headline('simple', d.quote, ${tsq}, ${whole}) AS quote_marked,
+                ts_headline('simple', COALESCE(d.title, ''), ${tsq}, ${whole}) AS title_marked
+         FROM best JOIN discussions d ON d.ord = best.ord AND d.tenant_id = $1
+         ORDER BY best.score DESC`,
+        [tenantId, ...filter, tsQuery(words), query.limit, SEARCH_CANDIDATES],
+      ),
+    ]);
+    return mergeHits(comments.rows, chats.rows, query.limit);
+  }
+
   async addAudit(e: NewAuditEntry): Promise<void> {
     await this.pool.query(AUDIT_INSERT, [
       e.tenantId,
@@ -1213,6 +1420,28 @@ export class PostgresStore implements Store {
   async usage(tenantId: string, fromHour: number, toHour: number): Promise<UsageRow[]> {
     return usagePg(this.pool, tenantId, fromHour, toHour);
   }
+}
+
+/** A DiscussionFilter's conditions on `d`, parameters $2 to $7 (see pgFilterParams). */
+const PG_FILTER_SQL = `($2::text IS NULL OR d.page = $2) AND ($3::text IS NULL OR d.site = $3)
+  AND ($4::text IS NULL OR d.creator_id = $4)
+  AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM comments a
+       WHERE a.tenant_id = d.tenant_id AND a.author_id = $5 AND a.chat_id = d.id))
+  AND ($6::bigint IS NULL OR d.last_activity_at >= $6) AND ($7::bigint IS NULL OR d.last_activity_at <= $7)`;
+
+/** The same parameters when no filter is set: each is null, a condition PostgreSQL decides once. */
+const NO_FILTER_SQL = `($2::text IS NULL AND $3::text IS NULL AND $4::text IS NULL AND $5::text IS NULL
+  AND $6::bigint IS NULL AND $7::bigint IS NULL)`;
+
+function pgFilterParams(f: DiscussionFilter): (string | number | null)[] {
+  return [
+    f.page ?? null,
+    f.site ?? null,
+    f.creatorId ?? null,
+    f.authorId ?? null,
+    f.from ?? null,
+    f.to ?? null,
+  ];
 }
 
 const SNAPSHOT_BATCH = 2000;

@@ -56,7 +56,7 @@ describe('SqliteStore file', () => {
   });
 
   it('creates the file and its directory, in WAL mode, migrated to the latest schema', () => {
-    expect(schemaVersion(store.db)).toBe(5);
+    expect(schemaVersion(store.db)).toBe(6);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
@@ -113,7 +113,7 @@ describe('SqliteStore migration from the previous release', () => {
   it('moves every discussion, comment, seq and token forward and forgets what the old log kept', async () => {
     const store = openSqliteStore(path);
     try {
-      expect(schemaVersion(store.db)).toBe(5);
+      expect(schemaVersion(store.db)).toBe(6);
       const acme = (await store.findTenant('Acme'))!;
       const [ada, bob] = await store.listUsers(acme.id);
       expect((await store.findTokenByHash('aa'.repeat(32)))?.user.name).toBe('Ada');
@@ -135,6 +135,18 @@ describe('SqliteStore migration from the previous release', () => {
       const raw = rawFiles(path) + JSON.stringify(replay);
       for (const gone of ['SECRET-OPENING', 'SECRET-BEFORE-EDIT', 'SECRET-CHAT-DELETED', 'SECRET-QUOTE'])
         expect(raw).not.toContain(gone);
+      // Migrated discussions are listed by activity and searchable; what was deleted is not.
+      const listed = await store.listDiscussions(acme.id, {}, null, 10);
+      expect(listed.discussions.map((d) => d.id).sort()).toEqual(['chat-alpha', 'chat-gamma']);
+      expect(listed.discussions.every((d) => d.lastActivityAt >= d.createdAt)).toBe(true);
+      expect((await store.search(acme.id, { text: 'unicode', limit: 5 })).map((h) => h.chatId)).toEqual([
+        'chat-gamma',
+      ]);
+      expect(
+        (await store.listDiscussions(acme.id, { site: 'example.com' }, null, 10)).discussions,
+      ).toHaveLength(2);
+      for (const gone of ['SECRET', 'secret'])
+        expect(await store.search(acme.id, { text: gone, limit: 5 })).toEqual([]);
 
       // The creator came from the creation event, not the first remaining comment: Bob, whose
       // reply is now first, may not delete Ada's discussion; Ada may.

@@ -11,6 +11,7 @@ import {
   LIMITS,
   mentionedIds,
   type ChatEventT,
+  type CommentT,
   type DiscussionT,
   type NotificationKind,
   type RoleT,
@@ -18,7 +19,20 @@ import {
   type WriteFrameT,
 } from '../../lib/protocol';
 import { recipientsOf } from '../notify';
+import { mergeHits, type ChatHitRow, type CommentHitRow } from './search-hits';
+import {
+  decodeListCursor,
+  encodeListCursor,
+  fts5Query,
+  MARK_END,
+  MARK_START,
+  preview,
+  queryWords,
+  quoteOf,
+  SEARCH_CANDIDATES,
+} from './search-text';
 import { newId } from '../ids';
+import { siteOf } from '../usage';
 import {
   commentOf,
   decodeCursor,
@@ -35,7 +49,12 @@ import {
   DEFAULT_REPLAY_WINDOW,
   type AuditEntry,
   type CommitResult,
+  type DiscussionFilter,
+  type DiscussionListing,
+  type DiscussionRecord,
   type NewAuditEntry,
+  type SearchHit,
+  type SearchQuery,
   type NewToken,
   type NotificationList,
   type NotifyFacts,
@@ -245,6 +264,57 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_tenant ON audit(tenant_id, id);
   `,
+  // Page titles, the quote and site as columns, activity times, and full-text search. The FTS5
+  // tables index the rows' own text (external content) and are kept equal to them by triggers, so
+  // deleting or editing a row takes its words out of the index in the same transaction;
+  // 'secure-delete' removes them from the index's pages at once instead of leaving them under a
+  // delete marker until the next merge. Prefix indexes of 1 to 3 characters make the prefix query
+  // of search as you type a lookup instead of a merge of every word that starts with it.
+  `
+  ALTER TABLE discussions ADD COLUMN title TEXT;
+  ALTER TABLE discussions ADD COLUMN quote TEXT NOT NULL DEFAULT '';
+  ALTER TABLE discussions ADD COLUMN site TEXT NOT NULL DEFAULT '';
+  ALTER TABLE discussions ADD COLUMN last_activity_at INTEGER NOT NULL DEFAULT 0;
+  UPDATE discussions SET
+    quote = COALESCE((SELECT json_extract(j.value, '$.exact') FROM json_each(discussions.selectors) j
+                      WHERE json_extract(j.value, '$.type') = 'TextQuoteSelector'), ''),
+    site = site_of(page),
+    last_activity_at = MAX(created_at, COALESCE(
+      (SELECT MAX(COALESCE(m.edited_at, m.at)) FROM comments m
+       WHERE m.tenant_id = discussions.tenant_id AND m.chat_id = discussions.id), 0));
+  CREATE INDEX discussions_activity ON discussions(tenant_id, last_activity_at DESC, ord DESC);
+  CREATE INDEX comments_author ON comments(tenant_id, author_id, chat_id);
+  CREATE VIRTUAL TABLE comments_fts USING fts5(
+    text, content = 'comments', content_rowid = 'ord', tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3');
+  CREATE VIRTUAL TABLE discussions_fts USING fts5(
+    quote, title, content = 'discussions', content_rowid = 'ord', tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3');
+  INSERT INTO comments_fts(comments_fts, rank) VALUES ('secure-delete', 1);
+  INSERT INTO discussions_fts(discussions_fts, rank) VALUES ('secure-delete', 1);
+  CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments BEGIN
+    INSERT INTO comments_fts(rowid, text) VALUES (new.ord, new.text);
+  END;
+  CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments BEGIN
+    INSERT INTO comments_fts(comments_fts, rowid, text) VALUES ('delete', old.ord, old.text);
+  END;
+  CREATE TRIGGER comments_fts_update AFTER UPDATE OF text ON comments BEGIN
+    INSERT INTO comments_fts(comments_fts, rowid, text) VALUES ('delete', old.ord, old.text);
+    INSERT INTO comments_fts(rowid, text) VALUES (new.ord, new.text);
+  END;
+  CREATE TRIGGER discussions_fts_insert AFTER INSERT ON discussions BEGIN
+    INSERT INTO discussions_fts(rowid, quote, title) VALUES (new.ord, new.quote, new.title);
+  END;
+  CREATE TRIGGER discussions_fts_delete AFTER DELETE ON discussions BEGIN
+    INSERT INTO discussions_fts(discussions_fts, rowid, quote, title) VALUES ('delete', old.ord, old.quote, old.title);
+  END;
+  CREATE TRIGGER discussions_fts_update AFTER UPDATE OF quote, title ON discussions BEGIN
+    INSERT INTO discussions_fts(discussions_fts, rowid, quote, title) VALUES ('delete', old.ord, old.quote, old.title);
+    INSERT INTO discussions_fts(rowid, quote, title) VALUES (new.ord, new.quote, new.title);
+  END;
+  INSERT INTO comments_fts(comments_fts) VALUES ('rebuild');
+  INSERT INTO discussions_fts(discussions_fts) VALUES ('rebuild');
+  `,
   `
   ALTER TABLE discussions ADD COLUMN resolved_by TEXT;
   ALTER TABLE discussions ADD COLUMN resolved_by_name TEXT;
@@ -404,6 +474,8 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Sqlit
   db.pragma('secure_delete = ON');
   // Another process (the CLI) may write while the server runs; wait for its lock instead of failing.
   db.pragma('busy_timeout = 5000');
+  // Used by a migration (and only there) to give existing discussions their site.
+  db.function('site_of', { deterministic: true }, (page: unknown) => siteOf(String(page)));
   migrate(db);
   return new SqliteStore(db, options.replayWindow ?? DEFAULT_REPLAY_WINDOW);
 }
@@ -474,6 +546,50 @@ interface NotificationRowSql {
   at: number;
   read_at: number | null;
   text: string | null;
+}
+
+/** The conditions of a DiscussionFilter on `d` (discussions), with the parameters filterParams names. */
+const FILTER_SQL = `(@page IS NULL OR d.page = @page) AND (@site IS NULL OR d.site = @site)
+  AND (@creator IS NULL OR d.creator_id = @creator)
+  AND (@author IS NULL OR EXISTS (SELECT 1 FROM comments a
+       WHERE a.tenant_id = d.tenant_id AND a.author_id = @author AND a.chat_id = d.id))
+  AND (@from IS NULL OR d.last_activity_at >= @from) AND (@to IS NULL OR d.last_activity_at <= @to)`;
+
+function filterParams(f: DiscussionFilter): Record<string, string | number | null> {
+  return {
+    page: f.page ?? null,
+    site: f.site ?? null,
+    creator: f.creatorId ?? null,
+    author: f.authorId ?? null,
+    from: f.from ?? null,
+    to: f.to ?? null,
+  };
+}
+
+interface SummaryRowSql {
+  ord: number;
+  id: string;
+  page: string;
+  title: string | null;
+  quote: string;
+  creator_id: string;
+  creator_name: string;
+  created_at: number;
+  last_activity_at: number;
+  comment_count: number;
+  first_text: string | null;
+}
+
+interface HeadRowSql {
+  id: string;
+  page: string;
+  title: string | null;
+  selectors: string;
+  creator_id: string;
+  creator_name: string;
+  opening_id: string;
+  created_at: number;
+  last_activity_at: number;
 }
 
 /** Rows compaction deletes per statement: each batch is a short, bounded stall of the loop. */
@@ -637,18 +753,20 @@ export class SqliteStore implements Store {
       ),
       insertChat: db.prepare(
         `INSERT INTO discussions (tenant_id, id, page, selectors, creator_id, opening_id, comment_count, bytes,
-                                  token_id, created_at)
-         VALUES (@tenantId, @id, @page, @selectors, @creatorId, @openingId, 1, @bytes, @tokenId, @at)`,
+                                  token_id, created_at, title, quote, site, last_activity_at)
+         VALUES (@tenantId, @id, @page, @selectors, @creatorId, @openingId, 1, @bytes, @tokenId, @at,
+                 @title, @quote, @site, @at)`,
       ),
       updateChat: db.prepare(
-        `UPDATE discussions SET comment_count = comment_count + ?, bytes = bytes + ?
+        `UPDATE discussions SET comment_count = comment_count + ?, bytes = bytes + ?,
+                                last_activity_at = MAX(last_activity_at, ?)
          WHERE tenant_id = ? AND id = ?`,
       ),
       deleteChat: db.prepare('DELETE FROM discussions WHERE tenant_id = ? AND id = ?'),
       deleteChatComments: db.prepare('DELETE FROM comments WHERE tenant_id = ? AND chat_id = ?'),
       insertComment: db.prepare(
-        `INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, token_id)
-         VALUES (@tenantId, @chatId, @id, @authorId, @authorName, @text, @at, @tokenId)`,
+        `INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, edited_at, token_id)
+         VALUES (@tenantId, @chatId, @id, @authorId, @authorName, @text, @at, @editedAt, @tokenId)`,
       ),
       editComment: db.prepare(
         `UPDATE comments SET text = ?, edited_at = ?, token_id = ?
@@ -895,6 +1013,9 @@ export class SqliteStore implements Store {
             bytes: decision.bytes,
             tokenId,
             at: opening.at,
+            title: write.type === 'create-chat' ? (write.title ?? null) : null,
+            quote: quoteOf(ev.chat.selectors),
+            site: siteOf(page),
           });
           this.insertComment(tenantId, ev.chat.id, opening, tokenId);
           chatsDelta = 1;
@@ -907,19 +1028,22 @@ export class SqliteStore implements Store {
         } else {
           const c = ev.change;
           let count = 0;
+          let activity = 0;
           if (c.op === 'add-comment') {
             this.insertComment(tenantId, ev.chatId, c.comment, tokenId);
             count = 1;
+            activity = c.comment.editedAt ?? c.comment.at;
           } else if (c.op === 'resolve') {
             const r = c.resolved;
             s.resolveChat.run(r?.by.id ?? null, r?.by.name ?? null, r?.at ?? null, tenantId, ev.chatId);
           } else if (c.op === 'edit-comment') {
             s.editComment.run(c.text, c.editedAt, tokenId, tenantId, ev.chatId, c.commentId);
+            activity = c.editedAt;
           } else {
             s.deleteComment.run(tenantId, ev.chatId, c.commentId);
             count = -1;
           }
-          s.updateChat.run(count, decision.bytes, tenantId, ev.chatId);
+          s.updateChat.run(count, decision.bytes, activity, tenantId, ev.chatId);
         }
         if (decision.bytes !== 0) s.addTenantBytes.run(tenantId, decision.bytes);
         const seq = s.bumpSeq.get(tenantId, page, chatsDelta)!.seq;
@@ -1079,12 +1203,7 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
-  private insertComment(
-    tenantId: string,
-    chatId: string,
-    c: { id: string; author: { id: string; name: string }; text: string; at: number },
-    tokenId: string | null,
-  ): void {
+  private insertComment(tenantId: string, chatId: string, c: CommentT, tokenId: string | null): void {
     this.stmts.insertComment.run({
       tenantId,
       chatId,
@@ -1093,8 +1212,126 @@ export class SqliteStore implements Store {
       authorName: c.author.name,
       text: c.text,
       at: c.at,
+      editedAt: c.editedAt ?? null,
       tokenId,
     });
+  }
+
+  async listDiscussions(
+    tenantId: string,
+    filter: DiscussionFilter,
+    cursor: string | null,
+    limit: number,
+  ): Promise<DiscussionListing> {
+    const after = decodeListCursor(cursor);
+    const rows = this.db
+      .prepare<Record<string, unknown>, SummaryRowSql>(
+        `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(u.name, '') AS creator_name,
+                d.created_at, d.last_activity_at, d.comment_count,
+                (SELECT m.text FROM comments m WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id
+                 ORDER BY m.ord LIMIT 1) AS first_text
+         FROM discussions d LEFT JOIN users u ON u.id = d.creator_id
+         WHERE d.tenant_id = @t AND ${FILTER_SQL}
+           AND (@cat IS NULL OR d.last_activity_at < @cat OR (d.last_activity_at = @cat AND d.ord < @cord))
+         ORDER BY d.last_activity_at DESC, d.ord DESC LIMIT @limit`,
+      )
+      .all({ t: tenantId, ...filterParams(filter), cat: after?.at ?? null, cord: after?.ord ?? null, limit });
+    const last = rows[rows.length - 1];
+    return {
+      discussions: rows.map((r) => ({
+        id: r.id,
+        page: r.page,
+        title: r.title,
+        quote: r.quote,
+        creator: { id: r.creator_id, name: r.creator_name },
+        createdAt: r.created_at,
+        lastActivityAt: r.last_activity_at,
+        commentCount: r.comment_count,
+        preview: preview(r.first_text),
+      })),
+      next:
+        rows.length === limit && last ? encodeListCursor({ at: last.last_activity_at, ord: last.ord }) : null,
+    };
+  }
+
+  async readDiscussions(tenantId: string, ids: readonly string[]): Promise<DiscussionRecord[]> {
+    const head = this.db.prepare<[string, string], HeadRowSql>(
+      `SELECT d.id, d.page, d.title, d.selectors, d.creator_id, COALESCE(u.name, '') AS creator_name,
+              d.opening_id, d.created_at, d.last_activity_at
+       FROM discussions d LEFT JOIN users u ON u.id = d.creator_id WHERE d.tenant_id = ? AND d.id = ?`,
+    );
+    const thread = this.db.prepare<
+      [string, string],
+      {
+        id: string;
+        author_id: string;
+        author_name: string;
+        text: string;
+        at: number;
+        edited_at: number | null;
+      }
+    >(
+      `SELECT id, author_id, author_name, text, at, edited_at FROM comments
+       WHERE tenant_id = ? AND chat_id = ? ORDER BY ord`,
+    );
+    return this.db.transaction(() => {
+      const out: DiscussionRecord[] = [];
+      for (const id of ids) {
+        const h = head.get(tenantId, id);
+        if (!h) continue;
+        out.push({
+          id: h.id,
+          page: h.page,
+          title: h.title,
+          selectors: JSON.parse(h.selectors) as SelectorT[],
+          creator: { id: h.creator_id, name: h.creator_name },
+          openingId: h.opening_id,
+          createdAt: h.created_at,
+          lastActivityAt: h.last_activity_at,
+          comments: thread.all(tenantId, id).map(commentOf),
+        });
+      }
+      return out;
+    })();
+  }
+
+  async search(tenantId: string, query: SearchQuery): Promise<SearchHit[]> {
+    const words = queryWords(query.text);
+    if (words.words.length === 0) return [];
+    const params = {
+      t: tenantId,
+      q: fts5Query(words),
+      cap: SEARCH_CANDIDATES,
+      ...filterParams(query.filter ?? {}),
+    };
+    const s = MARK_START;
+    const e = MARK_END;
+    // The newest SEARCH_CANDIDATES matches, which FTS5 finds walking its index newest first and
+    // stopping there, with their words marked; ranked and cut into snippets in mergeHits. (bm25()
+    // would first count every match of the query, which for a one-letter prefix is most of a large
+    // team's comments.)
+    const comments = this.db
+      .prepare<Record<string, unknown>, CommentHitRow>(
+        `SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, c.id AS comment_id,
+                c.author_id, c.author_name, c.at, highlight(comments_fts, 0, '${s}', '${e}') AS marked
+         FROM comments_fts
+         JOIN comments c ON c.ord = comments_fts.rowid
+         JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id
+         WHERE comments_fts MATCH @q AND c.tenant_id = @t AND ${FILTER_SQL}
+         ORDER BY comments_fts.rowid DESC LIMIT @cap`,
+      )
+      .all(params);
+    const chats = this.db
+      .prepare<Record<string, unknown>, ChatHitRow>(
+        `SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at,
+                highlight(discussions_fts, 0, '${s}', '${e}') AS quote_marked,
+                highlight(discussions_fts, 1, '${s}', '${e}') AS title_marked
+         FROM discussions_fts JOIN discussions d ON d.ord = discussions_fts.rowid
+         WHERE discussions_fts MATCH @q AND d.tenant_id = @t AND ${FILTER_SQL}
+         ORDER BY discussions_fts.rowid DESC LIMIT @cap`,
+      )
+      .all(params);
+    return mergeHits(comments, chats, query.limit);
   }
 
   async addAudit(entry: NewAuditEntry): Promise<void> {

@@ -2,12 +2,14 @@
 // test suite: SQLite (the embedded default) and PostgreSQL (several nodes).
 import type {
   ChatEventT,
+  CommentT,
   DiscussionT,
   ErrorCode,
   NotificationKind,
   NotificationT,
   PersonT,
   RoleT,
+  SelectorT,
   WriteFrameT,
 } from '../../lib/protocol';
 
@@ -253,6 +255,88 @@ export interface NotificationList {
   more: boolean;
 }
 
+/**
+ * Which of a tenant's discussions a listing or an export takes. Every field narrows; none means all.
+ * Times are ms since the epoch and apply to the discussion's last activity (creation, a comment, an
+ * edit).
+ */
+export interface DiscussionFilter {
+  page?: string;
+  /** A page's host (`example.com`, with its port when it has one). */
+  site?: string;
+  /** Started by this user. */
+  creatorId?: string;
+  /** With at least one comment by this user. */
+  authorId?: string;
+  from?: number;
+  to?: number;
+}
+
+/** A discussion as the team's list shows it: no thread, its opening words and its size. */
+export interface DiscussionSummary {
+  id: string;
+  page: string;
+  /** The page's title when the discussion was started; null when the client sent none. */
+  title: string | null;
+  quote: string;
+  creator: { id: string; name: string };
+  createdAt: number;
+  lastActivityAt: number;
+  commentCount: number;
+  /** The first comment still there, cut to a preview; null when every comment was deleted. */
+  preview: string | null;
+}
+
+/** One page of a listing, newest activity first; `next` continues it (null: the last page). */
+export interface DiscussionListing {
+  discussions: DiscussionSummary[];
+  next: string | null;
+}
+
+/** A whole discussion, for export: its anchor, its thread and who started it when. */
+export interface DiscussionRecord {
+  id: string;
+  page: string;
+  title: string | null;
+  selectors: SelectorT[];
+  creator: { id: string; name: string };
+  /** The id of the comment it was started with (it may since have been deleted). */
+  openingId: string;
+  createdAt: number;
+  lastActivityAt: number;
+  comments: CommentT[];
+}
+
+/**
+ * Text with the matched words marked, as segments: a client renders each as text (never as HTML),
+ * marking those with `hit`.
+ */
+export type Marked = { text: string; hit: boolean }[];
+
+/** One discussion found by a search, with its best-matching comment when a comment matched. */
+export interface SearchHit {
+  chatId: string;
+  page: string;
+  title: string | null;
+  quote: string;
+  createdAt: number;
+  lastActivityAt: number;
+  /** The quote and title with the matched words marked (whole when they did not match). */
+  quoteMarked: Marked;
+  titleMarked: Marked | null;
+  /** The best-matching comment, with a short marked snippet; null when only the quote or title matched. */
+  comment: { id: string; author: { id: string; name: string }; at: number; snippet: Marked } | null;
+  /** Larger is better; comparable only within one answer. */
+  score: number;
+}
+
+export interface SearchQuery {
+  /** What the person typed; words are matched whole, the last one also as a prefix (search as you type). */
+  text: string;
+  limit: number;
+  filter?: DiscussionFilter;
+}
+
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface Store {
@@ -374,6 +458,25 @@ export interface Store {
     read: { seqs?: readonly number[]; upTo?: number },
     now?: number,
   ): Promise<number>;
+  // ---- the team's discussions across pages
+  /**
+   * A tenant's discussions that match `filter`, newest activity first, `limit` at a time from
+   * `cursor` (null: the start). Work per call is bounded by `limit`, not by the tenant's size.
+   */
+  listDiscussions(
+    tenantId: string,
+    filter: DiscussionFilter,
+    cursor: string | null,
+    limit: number,
+  ): Promise<DiscussionListing>;
+  /** Whole discussions of the tenant by id (missing ones left out), in the order asked. */
+  readDiscussions(tenantId: string, ids: readonly string[]): Promise<DiscussionRecord[]>;
+  /**
+   * Full-text search over the tenant's comments, quotes and page titles, best first, one hit per
+   * discussion. Only what the store holds now is found: deleted and edited-away text never is.
+   * An empty query (no words) finds nothing.
+   */
+  search(tenantId: string, query: SearchQuery): Promise<SearchHit[]>;
 
   // ---- audit
   addAudit(entry: NewAuditEntry): Promise<void>;

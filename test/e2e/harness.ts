@@ -181,9 +181,22 @@ export interface UserBrowser {
    * `options.html`) in `scheme`; returns the serious and critical violations.
    */
   axeExtensionPage(page: 'popup' | 'options', tab: Tab, scheme: 'light' | 'dark'): Promise<AxeFinding[]>;
+  /** Opens the popup about `tab`, clicks its link to the team page, and returns that page. */
+  openTeamFromPopup(tab: Tab): Promise<ExtensionPage>;
   /** Stops the extension's background (Chromium's MV3 service worker); null where it cannot be stopped. */
   readonly stopBackground: (() => Promise<void>) | null;
   close(): Promise<void>;
+}
+
+/** An extension page in its own tab (the team page), driven as a person does. */
+export interface ExtensionPage {
+  /** Clicks the field matching `css`, selects what it holds and types `text` over it, key by key. */
+  type(css: string, text: string): Promise<void>;
+  /** Text of every element matching `css`, in document order. */
+  texts(css: string): Promise<string[]>;
+  /** Clicks the `index`-th link matching `css` (it opens a new tab) and returns that tab once it shows `url`. */
+  followLink(css: string, index: number, url: string): Promise<Tab>;
+  screenshot(path: string): Promise<void>;
 }
 
 export interface PopupView {
@@ -856,6 +869,35 @@ export class ChromiumUser implements UserBrowser {
     return view;
   }
 
+  async openTeamFromPopup(tab: Tab): Promise<ExtensionPage> {
+    const popup = await this.popupAbout(tab);
+    const opened = this.context.waitForEvent('page');
+    await popup.getByTestId('open-team').click();
+    const page = await opened;
+    await page.waitForLoadState();
+    await popup.close();
+    if (!page.url().startsWith(this.extensionUrl('team.html')))
+      throw new Error(`the popup's link opened ${page.url()}`);
+    const context = this.context;
+    return {
+      async type(css, text) {
+        await page.locator(css).first().click();
+        await page.keyboard.press('Control+A');
+        await page.keyboard.press('Backspace');
+        await page.keyboard.type(text, { delay: 40 });
+      },
+      texts: (css) => page.locator(css).allTextContents(),
+      async followLink(css, index, url) {
+        const next = context.waitForEvent('page');
+        await page.locator(css).nth(index).click();
+        const tab = await next;
+        await tab.waitForURL(url);
+        return new ChromiumTab(tab);
+      },
+      screenshot: async (path) => void (await page.screenshot({ path })),
+    };
+  }
+
   async hostPermissions(): Promise<string[]> {
     const worker = await this.worker();
     return worker.evaluate(async () => (await chrome.permissions.getAll()).origins ?? []);
@@ -1255,6 +1297,68 @@ export class FirefoxUser implements UserBrowser {
     const view = await page.evaluate(readPopupView);
     await page.screenshot({ path: join(ARTIFACTS, 'firefox-1-popup.png') });
     return view;
+  }
+
+  /**
+   * The popup is the extension page the harness keeps (see the class comment), a tab of its own; a
+   * `target=_blank` link clicked there opens no tab the driver sees, so after the real click the page
+   * follows the link's own href itself, as it does to reach the popup.
+   */
+  async openTeamFromPopup(tab: Tab): Promise<ExtensionPage> {
+    const popup = await this.popupAbout(tab);
+    const link = (await popup.waitForSelector('[data-testid="open-team"]'))!;
+    await link.click();
+    const findTeam = async () => {
+      for (const p of await this.browser.pages())
+        if ((await this.locationOf(p)).startsWith(`${this.extensionOrigin}/team.html`)) return p;
+      return null;
+    };
+    let team = await pollFor(3_000, findTeam);
+    if (!team) {
+      const href = await link.evaluate((a) => (a as HTMLAnchorElement).href);
+      await popup.evaluate((to: string) => {
+        location.href = to;
+      }, href);
+      team = await pollFor(15_000, findTeam);
+    }
+    if (!team) {
+      const seen = await Promise.all((await this.browser.pages()).map((p) => this.locationOf(p)));
+      throw new Error(`the popup’s link never opened the team page; tabs show ${seen.join(', ')}`);
+    }
+    await team.waitForSelector('input[type="search"]');
+    const pageWith = async (url: string) => {
+      for (const p of await this.browser.pages()) if ((await this.locationOf(p)) === url) return p;
+      return null;
+    };
+    return {
+      async type(css, text) {
+        await (await team.waitForSelector(css))!.click();
+        await team.keyboard.down('Control');
+        await team.keyboard.press('a');
+        await team.keyboard.up('Control');
+        await team.keyboard.press('Backspace');
+        await team.keyboard.type(text, { delay: 40 });
+      },
+      texts: (css) => team.$$eval(css, (els) => els.map((e) => e.textContent ?? '')),
+      async followLink(css, index, url) {
+        const links = await team.$$(css);
+        if (!links[index]) throw new Error(`no link ${index} matches ${css}`);
+        await links[index].click();
+        let page = await pollFor(3_000, () => pageWith(url));
+        if (!page) {
+          // As above: the link's own href, followed by the page that holds it.
+          const href = await links[index].evaluate((a) => (a as HTMLAnchorElement).href);
+          if (href !== url) throw new Error(`the link goes to ${href}, not ${url}`);
+          await team.evaluate((to: string) => {
+            location.href = to;
+          }, href);
+          page = await pollFor(15_000, () => pageWith(url));
+        }
+        if (!page) throw new Error(`no tab opened ${url}`);
+        return new FirefoxTab(page, url);
+      },
+      screenshot: async (path) => void (await team.screenshot({ path })),
+    };
   }
 
   async clickInPopup(tab: Tab, testId: string, until: (view: PopupView) => boolean): Promise<PopupView> {

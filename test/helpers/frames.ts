@@ -16,6 +16,7 @@ export function createChat(
     text?: string;
     quote?: string;
     broadcastId?: string;
+    title?: string;
   } = {},
 ) {
   return {
@@ -34,6 +35,7 @@ export function createChat(
       { type: 'TextPositionSelector' as const, start: 10, end: 25 },
     ],
     text: opts.text ?? 'What does this mean?',
+    ...(opts.title !== undefined && { title: opts.title }),
   };
 }
 

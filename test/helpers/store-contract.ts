@@ -892,6 +892,177 @@ export function describeStoreContract(
       });
     });
 
+    describe('the team’s discussions across pages', () => {
+      /** A second member, and a commit in their name. */
+      const second = async (tenantId: string) => {
+        const bob = await store.createUser(tenantId, 'Bob');
+        const actor: Actor = { user: { id: bob.id, name: bob.name }, role: 'member' };
+        const applied = async (write: WriteFrameT, at: number) => {
+          const r = await store.commit(tenantId, write, plannerFor(write, actor, at));
+          if (r.status !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(r)}`);
+          return r.event;
+        };
+        return { bob, applied };
+      };
+
+      it('records the page title and lists discussions newest activity first, filtered and paged', async () => {
+        const { tenant, user } = await setup();
+        const { bob, applied: asBob } = await second(tenant.id);
+        const actor: Actor = { user: { id: user.id, name: user.name }, role: 'member' };
+        const at = async (write: WriteFrameT, time: number) => {
+          const r = await store.commit(tenant.id, write, plannerFor(write, actor, time));
+          expect(r.status).toBe('applied');
+        };
+        const old = createChat({ title: 'Old article', quote: 'first words', text: 'Ada opens' });
+        await at(old, 1000);
+        const other = createChat({ page: OTHER_PAGE, title: 'Other', text: 'Ada again' });
+        await at(other, 2000);
+        const bobs = createChat({ page: 'https://docs.example.org/guide', text: 'Bob opens' });
+        await asBob(bobs, 3000);
+        // A reply makes the oldest discussion the most recently active.
+        await asBob(addComment(old.chatId, { text: 'Bob replies' }), 4000);
+
+        const all = await store.listDiscussions(tenant.id, {}, null, 10);
+        expect(all.discussions.map((d) => d.id)).toEqual([old.chatId, bobs.chatId, other.chatId]);
+        expect(all.next).toBeNull();
+        expect(all.discussions[0]).toEqual({
+          id: old.chatId,
+          page: PAGE,
+          title: 'Old article',
+          quote: 'first words',
+          creator: { id: user.id, name: 'Ada' },
+          createdAt: 1000,
+          lastActivityAt: 4000,
+          commentCount: 2,
+          preview: 'Ada opens',
+        });
+        expect(all.discussions[1]!.title).toBeNull();
+
+        const ids = async (filter: Parameters<Store['listDiscussions']>[1]) =>
+          (await store.listDiscussions(tenant.id, filter, null, 10)).discussions.map((d) => d.id);
+        expect(await ids({ creatorId: user.id })).toEqual([old.chatId, other.chatId]);
+        expect(await ids({ authorId: bob.id })).toEqual([old.chatId, bobs.chatId]);
+        expect(await ids({ site: 'docs.example.org' })).toEqual([bobs.chatId]);
+        expect(await ids({ page: OTHER_PAGE })).toEqual([other.chatId]);
+        expect(await ids({ from: 2000, to: 3000 })).toEqual([bobs.chatId, other.chatId]);
+
+        const first = await store.listDiscussions(tenant.id, {}, null, 2);
+        expect(first.discussions.map((d) => d.id)).toEqual([old.chatId, bobs.chatId]);
+        const rest = await store.listDiscussions(tenant.id, {}, first.next, 2);
+        expect(rest.discussions.map((d) => d.id)).toEqual([other.chatId]);
+        expect(rest.next).toBeNull();
+
+        const otherTenant = await store.createTenant('Tenant B');
+        expect((await store.listDiscussions(otherTenant.id, {}, null, 10)).discussions).toEqual([]);
+      });
+
+      it('reads whole discussions by id, with their thread, only within the tenant', async () => {
+        const { tenant, applied } = await setup();
+        const chat = createChat({ title: 'T', text: 'opening' });
+        await applied(chat);
+        await applied(addComment(chat.chatId, { text: 'reply' }));
+        const [record] = await store.readDiscussions(tenant.id, [chat.chatId, 'no-such-chat']);
+        expect(record).toMatchObject({
+          id: chat.chatId,
+          page: PAGE,
+          title: 'T',
+          selectors: chat.selectors,
+          openingId: chat.commentId,
+        });
+        expect(record!.comments.map((c) => c.text)).toEqual(['opening', 'reply']);
+        const other = await store.createTenant('Tenant B');
+        expect(await store.readDiscussions(other.id, [chat.chatId])).toEqual([]);
+      });
+
+      it('searches comments, quotes and titles, ranked, marked, as you type, within the tenant', async () => {
+        const { tenant, applied } = await setup();
+        const inQuote = createChat({ quote: 'photosynthesis in plants', text: 'Good point' });
+        await applied(inQuote);
+        const inTitle = createChat({ title: 'Photosynthesis explained', text: 'A summary' });
+        await applied(inTitle);
+        const inComment = createChat({ text: 'Is this about photosynthesis or respiration?' });
+        await applied(inComment);
+        await applied(addComment(inComment.chatId, { text: 'photosynthesis again, photosynthesis' }));
+        await applied(createChat({ text: 'Nothing to see' }));
+
+        const hits = await store.search(tenant.id, { text: 'Photosynthesis', limit: 10 });
+        expect(new Set(hits.map((h) => h.chatId))).toEqual(
+          new Set([inQuote.chatId, inTitle.chatId, inComment.chatId]),
+        );
+        const byId = new Map(hits.map((h) => [h.chatId, h]));
+        expect(byId.get(inQuote.chatId)!.quoteMarked).toEqual([
+          { text: 'photosynthesis', hit: true },
+          { text: ' in plants', hit: false },
+        ]);
+        expect(byId.get(inTitle.chatId)!.titleMarked).toEqual([
+          { text: 'Photosynthesis', hit: true },
+          { text: ' explained', hit: false },
+        ]);
+        const commentHit = byId.get(inComment.chatId)!.comment!;
+        expect(commentHit.snippet.some((s) => s.hit && /photosynthesis/i.test(s.text))).toBe(true);
+        expect(commentHit.author.name).toBe('Ada');
+        for (let i = 1; i < hits.length; i++)
+          expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
+
+        // Search as you type: the last word is a prefix; every word must match.
+        expect((await store.search(tenant.id, { text: 'photosynth', limit: 10 })).length).toBe(3);
+        expect((await store.search(tenant.id, { text: 'photosynth ', limit: 10 })).length).toBe(0);
+        expect(
+          (await store.search(tenant.id, { text: 'about resp', limit: 10 })).map((h) => h.chatId),
+        ).toEqual([inComment.chatId]);
+        // Query syntax typed by a person is only words.
+        expect(await store.search(tenant.id, { text: '"(*:&|!', limit: 10 })).toEqual([]);
+        expect((await store.search(tenant.id, { text: 'photosynthesis OR NOT', limit: 10 })).length).toBe(0);
+        // Filters apply to search too.
+        expect(
+          (await store.search(tenant.id, { text: 'photosynthesis', limit: 10, filter: { page: OTHER_PAGE } }))
+            .length,
+        ).toBe(0);
+
+        const other = await store.createTenant('Tenant B');
+        expect(await store.search(other.id, { text: 'photosynthesis', limit: 10 })).toEqual([]);
+      });
+
+      it('never finds deleted or edited-away text', async () => {
+        const { tenant, applied } = await setup();
+        const doomed = createChat({ quote: 'zebraquote', title: 'zebratitle', text: 'zebraopening' });
+        await applied(doomed);
+        await applied(addComment(doomed.chatId, { text: 'zebrareply' }));
+        const kept = createChat({ text: 'kept words' });
+        await applied(kept);
+        const edited = addComment(kept.chatId, { text: 'giraffeoriginal' });
+        await applied(edited);
+        const lone = addComment(kept.chatId, { text: 'okapilone' });
+        await applied(lone);
+        for (const word of [
+          'zebraquote',
+          'zebratitle',
+          'zebraopening',
+          'zebrareply',
+          'giraffeoriginal',
+          'okapilone',
+        ]) {
+          expect((await store.search(tenant.id, { text: word, limit: 5 })).length, word).toBe(1);
+        }
+        await applied(editComment(kept.chatId, edited.commentId, 'giraffenew'));
+        await applied(deleteComment(kept.chatId, lone.commentId));
+        await applied(deleteChat(doomed.chatId));
+        for (const word of [
+          'zebra',
+          'zebraquote',
+          'zebratitle',
+          'zebraopening',
+          'zebrareply',
+          'giraffeoriginal',
+          'okapi',
+        ]) {
+          expect(await store.search(tenant.id, { text: word, limit: 5 }), word).toEqual([]);
+        }
+        const now = await store.search(tenant.id, { text: 'giraffe', limit: 5 });
+        expect(now.map((h) => h.comment?.snippet.map((s) => s.text).join(''))).toEqual(['giraffenew']);
+      });
+    });
+
     describe('forgetting', () => {
       const secrets = {
         quote: 'SECRET-QUOTE-7d1a',

@@ -64,7 +64,10 @@ describe('team workflow', () => {
         },
       });
       // On the wire the resolver goes by id, named in `authors` like comment authors.
-      const wire = alice.raw.find((f) => f.type === 'updated-text-chat' && f.seq === 2) as unknown as {
+      // (It may have come inside a batch.)
+      const wire = alice.raw
+        .flatMap((f) => (f.type === 'batch' ? f.events : [f]))
+        .find((f) => f.type === 'updated-text-chat' && f.seq === 2) as unknown as {
         change: { resolved: { by: string } };
         authors?: Record<string, string>;
       };
