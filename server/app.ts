@@ -9,6 +9,7 @@ import { createAdminApi, type LiveView } from './admin-api';
 import { MemoryBus } from './bus/memory';
 import { openRedisBus } from './bus/redis';
 import type { Bus } from './bus/types';
+import { UserChannels } from './user-channels';
 import type { ServerConfig } from './config';
 import { DEFAULTS } from './config';
 import { Connection, type Identity } from './connection';
@@ -133,6 +134,7 @@ export async function createCollabServer(
     throw err;
   }
   const hub = new Hub(store, bus, presence, LIMITS.replayEvents, undefined, log);
+  const users = new UserChannels(bus, store, log);
   const budget = new SubscribeBudget();
   const byToken = new Map<string, Set<Connection>>();
   const flushWindowMs = config.flushWindowMs ?? DEFAULTS.flushWindowMs;
@@ -194,9 +196,13 @@ export async function createCollabServer(
     if (identity) {
       if (!set) byToken.set(tokenId, (set = new Set()));
       set.add(conn);
-    } else if (set) {
-      set.delete(conn);
-      if (set.size === 0) byToken.delete(tokenId);
+      users.join(conn);
+    } else {
+      users.leave(conn);
+      if (set) {
+        set.delete(conn);
+        if (set.size === 0) byToken.delete(tokenId);
+      }
     }
   };
 
@@ -209,6 +215,7 @@ export async function createCollabServer(
           hub,
           bus,
           budget,
+          users,
           helloTimeoutMs: config.helloTimeoutMs,
           pongTimeoutMs: config.pongTimeoutMs ?? DEFAULTS.pongTimeoutMs,
           flushClock,
@@ -350,6 +357,7 @@ export async function createCollabServer(
         await transport.close();
         flushClock?.close();
         hub.close();
+        users.close();
         await usage.close().catch(() => {});
         if (!parts.bus) await bus.close();
         if (!parts.presence) await presence.close();

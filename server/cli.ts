@@ -6,7 +6,7 @@ import { createCollabServer, type CollabServer } from './app';
 import { issueToken, revokeToken } from './auth';
 import { ConfigError, DEFAULTS, resolveConfig, SERVE_OPTIONS, type ServeFlags } from './config';
 import { openStore } from './store/open';
-import type { Store, Tenant } from './store/types';
+import type { Store, Tenant, User } from './store/types';
 
 export interface CliIo {
   out(line: string): void;
@@ -25,6 +25,9 @@ Commands:
   user add --tenant <id|name> --name <name>
                                           add a user to a tenant
   user list --tenant <id|name>            list a tenant's users
+  user remove --tenant <id|name> --user <id|name>
+                                          remove a user: tokens revoked (live connections close
+                                          with 4403), notifications dropped; comments stay
   token create --tenant <id|name> --user <id|name> [--role member|admin] [--label <text>]
                                           create a token (printed once)
   token revoke <tokenId> [--tenant <id|name>]
@@ -75,6 +78,19 @@ async function tenantOf(store: Store, idOrName: string): Promise<Tenant> {
   const tenant = await store.findTenant(idOrName);
   if (!tenant) throw new Error(`no tenant ${JSON.stringify(idOrName)}; see \`tenant list\``);
   return tenant;
+}
+
+async function userOf(store: Store, tenant: Tenant, idOrName: string): Promise<User> {
+  const users = await store.listUsers(tenant.id);
+  // By id, else the member (not a removed user) of that name.
+  const user =
+    users.find((u) => u.id === idOrName) ?? users.find((u) => u.name === idOrName && u.removedAt === null);
+  if (!user) {
+    throw new Error(
+      `no user ${JSON.stringify(idOrName)} in ${tenant.name}; see \`user list --tenant ${tenant.id}\``,
+    );
+  }
+  return user;
 }
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -193,11 +209,30 @@ async function userCommand(sub: string | undefined, args: string[], io: CliIo): 
     const tenantArg = required(values.tenant, '--tenant <id|name>');
     return withStore(values.db, io, async (store) => {
       const tenant = await tenantOf(store, tenantArg);
-      for (const u of await store.listUsers(tenant.id)) io.out(`${u.id}\t${u.name}\t${iso(u.createdAt)}`);
+      for (const u of await store.listUsers(tenant.id)) {
+        io.out(
+          `${u.id}\t${u.name}\t${iso(u.createdAt)}${u.removedAt === null ? '' : `\tremoved ${iso(u.removedAt)}`}`,
+        );
+      }
       return 0;
     });
   }
-  throw new UsageError(`unknown user command ${JSON.stringify(sub ?? '')}; use add or list`);
+  if (sub === 'remove') {
+    const { values } = parse(args, { ...dbOption, tenant: { type: 'string' }, user: { type: 'string' } });
+    const tenantArg = required(values.tenant, '--tenant <id|name>');
+    const userArg = required(values.user, '--user <id|name>');
+    return withStore(values.db, io, async (store) => {
+      const tenant = await tenantOf(store, tenantArg);
+      const user = await userOf(store, tenant, userArg);
+      const revoked = await store.removeUser(tenant.id, user.id);
+      io.out(
+        `Removed ${user.name} (${user.id}) from ${tenant.name}; ${revoked?.length ?? 0} token(s) revoked. ` +
+          'Their comments stay under their name.',
+      );
+      return 0;
+    });
+  }
+  throw new UsageError(`unknown user command ${JSON.stringify(sub ?? '')}; use add, list or remove`);
 }
 
 async function tokenCommand(sub: string | undefined, args: string[], io: CliIo): Promise<number> {
@@ -217,12 +252,9 @@ async function tokenCommand(sub: string | undefined, args: string[], io: CliIo):
       throw new UsageError(`--role must be member or admin, got ${JSON.stringify(values.role)}`);
     return withStore(values.db, io, async (store) => {
       const tenant = await tenantOf(store, tenantArg);
-      const users = await store.listUsers(tenant.id);
-      const user = users.find((u) => u.id === userArg) ?? users.find((u) => u.name === userArg);
-      if (!user) {
-        throw new Error(
-          `no user ${JSON.stringify(userArg)} in ${tenant.name}; see \`user list --tenant ${tenant.id}\``,
-        );
+      const user = await userOf(store, tenant, userArg);
+      if (user.removedAt !== null) {
+        throw new Error(`${user.name} was removed from ${tenant.name}; add them again as a new user`);
       }
       const issued = await issueToken(store, {
         tenantId: tenant.id,

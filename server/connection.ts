@@ -27,6 +27,7 @@ import type { Hub, Subscriber } from './hub';
 import { commitWrite, type Actor, type StoreLimits } from './ops';
 import type { Store } from './store/types';
 import type { SubscribeBudget } from './subscribe-budget';
+import type { UserChannels } from './user-channels';
 
 /**
  * Who an open connection speaks for: only what it needs after its welcome, not the token, tenant
@@ -48,6 +49,8 @@ export interface ConnectionDeps {
   bus: Bus;
   /** Shared by every connection of the node: the cost budget of subscribe answers. */
   budget: SubscribeBudget;
+  /** Frames for a user (notifications, read positions, watches) to all of their connections. */
+  users: UserChannels;
   helloTimeoutMs: number;
   /** A socket that answers no ping (pong or any frame) for this long is terminated. */
   pongTimeoutMs: number;
@@ -73,6 +76,12 @@ type State = 'awaiting-hello' | 'authenticating' | 'open' | 'closing' | 'closed'
 type EarlyFrame = { text: string } | { binary: true } | { refused: FrameAbout };
 
 type PageRequest = Extract<ClientFrameT, { type: 'subscribe' | 'unsubscribe' }>;
+
+/** Requests about the user's own state, answered in order with the writes. */
+type UserRequest = Extract<
+  ClientFrameT,
+  { type: 'list-members' | 'watch' | 'notifications-since' | 'mark-notifications-read' | 'mark-read' }
+>;
 
 /** WebSocket close reasons are limited to 123 bytes of UTF-8. */
 function closeReason(text: string): string {
@@ -475,10 +484,108 @@ export class Connection implements Subscriber, OutletOwner {
         this.pageRequests.push(frame);
         this.nextPageRequest();
         return;
+      case 'list-members':
+      case 'watch':
+      case 'notifications-since':
+      case 'mark-notifications-read':
+      case 'mark-read':
+        this.writes = (this.writes ?? Promise.resolve())
+          .then(() => this.userRequest(frame))
+          .catch((err: Error) => {
+            this.deps.log(`${frame.type} failed: ${err.message}`);
+            this.sendError(
+              'internal',
+              `the server could not complete ${frame.type}; send it again`,
+              'page' in frame ? { page: frame.page } : {},
+            );
+          });
+        return;
       default:
         this.writes = (this.writes ?? Promise.resolve())
           .then(() => this.write(frame))
           .catch((err: Error) => this.deps.log(`write ${frame.broadcastId} failed: ${err.message}`));
+    }
+  }
+
+  /** A request about the user's own state; what changes it goes to all of the user's connections. */
+  private async userRequest(frame: UserRequest): Promise<void> {
+    if (this.state === 'closed') return;
+    const { tenantId, userId } = this.who!;
+    const { store, users } = this.deps;
+    switch (frame.type) {
+      case 'list-members': {
+        const all = await store.listUsers(tenantId);
+        this.send({
+          type: 'members',
+          members: all.map((u) =>
+            u.removedAt === null
+              ? { id: u.id, name: u.name }
+              : { id: u.id, name: u.name, removed: true as const },
+          ),
+        });
+        return;
+      }
+      case 'watch':
+        await store.setWatch(tenantId, userId, frame.page, frame.watch);
+        await users.publish(tenantId, userId, { type: 'watching', page: frame.page, watch: frame.watch });
+        return;
+      case 'notifications-since': {
+        const list = await store.notificationsSince(
+          tenantId,
+          userId,
+          frame.after ?? null,
+          LIMITS.notificationsPerFrame,
+        );
+        this.send({
+          type: 'notifications',
+          notifications: list.notifications,
+          unread: list.unread,
+          latest: list.latest,
+          ...(list.more && { more: true as const }),
+        });
+        return;
+      }
+      case 'mark-notifications-read': {
+        const read = {
+          ...(frame.seqs && { seqs: frame.seqs }),
+          ...(frame.upTo !== undefined && { upTo: frame.upTo }),
+        };
+        const unread = await store.markNotificationsRead(tenantId, userId, read);
+        await users.publish(tenantId, userId, { type: 'notifications-read', ...read, unread });
+        return;
+      }
+      case 'mark-read': {
+        const at = await store.markRead(tenantId, userId, frame.page, frame.chatId, frame.at);
+        if (at === null) {
+          this.sendError(
+            'not-found',
+            `no discussion ${frame.chatId} on this page; it may have been deleted`,
+            {
+              page: frame.page,
+            },
+          );
+          return;
+        }
+        await users.publish(tenantId, userId, {
+          type: 'read-positions',
+          page: frame.page,
+          chats: { [frame.chatId]: at },
+        });
+        return;
+      }
+    }
+  }
+
+  /** After a subscribe's answer: whether the user watches the page and how far they read its discussions. */
+  private async sendPageUserState(page: string): Promise<void> {
+    const { tenantId, userId } = this.who!;
+    try {
+      const state = await this.deps.store.pageUserState(tenantId, userId, page);
+      if (!this.pages?.has(page)) return;
+      this.send({ type: 'watching', page, watch: state.watching });
+      this.send({ type: 'read-positions', page, chats: state.read });
+    } catch (err) {
+      this.deps.log(`reading ${page} for ${userId} failed: ${(err as Error).message}`);
     }
   }
 
@@ -530,7 +637,11 @@ export class Connection implements Subscriber, OutletOwner {
       }
       const { tenantId, userId } = this;
       this.pageTurn = answered
-        .then((cost) => this.deps.budget.charge(tenantId, userId, cost))
+        .then((cost) => {
+          this.deps.budget.charge(tenantId, userId, cost);
+          // Not after the free empty replay above: that connection already follows its user channel.
+          if (this.pages?.has(page)) return this.sendPageUserState(page);
+        })
         .finally(() => {
           this.pageTurn = null;
           this.nextPageRequest();
@@ -588,6 +699,12 @@ export class Connection implements Subscriber, OutletOwner {
     } catch (err) {
       // Stored and acked: subscribers that missed it find it by seq on their next resync.
       this.deps.log(`publishing ${write.broadcastId} failed: ${(err as Error).message}`);
+    }
+    for (const { userId, notification } of result.notifications) {
+      // Stored with the write: a user who misses it live gets it with `notifications-since`.
+      await this.deps.users
+        .publish(who.tenantId, userId, { type: 'notification', notification })
+        .catch((err: Error) => this.deps.log(`publishing a notification failed: ${err.message}`));
     }
   }
 }

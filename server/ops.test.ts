@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DiscussionT, WriteFrameT } from '../lib/protocol';
+import { mentionedIds, mentionToken, type DiscussionT, type WriteFrameT } from '../lib/protocol';
 import { planWrite, type Actor } from './ops';
 import { selectorBytes, utf8Bytes } from './store/rows';
 import type { PlanInput } from './store/types';
@@ -22,8 +22,16 @@ function inputFor(write: WriteFrameT, stored: Stored | null, totals: Partial<Pla
       creatorId: stored.creatorId ?? stored.chat.comments[0]?.author.id ?? '',
       commentCount: stored.chat.comments.length,
       bytes: 100,
+      resolvedBy: stored.chat.resolved?.by.id ?? null,
     },
-    comment: comment ? { id: comment.id, authorId: comment.author.id, bytes: utf8Bytes(comment.text) } : null,
+    comment: comment
+      ? {
+          id: comment.id,
+          authorId: comment.author.id,
+          bytes: utf8Bytes(comment.text),
+          mentions: mentionedIds(comment.text),
+        }
+      : null,
     pageChats: 0,
     tenantBytes: 0,
     ...totals,
@@ -81,6 +89,13 @@ const delComment = (commentId: string): WriteFrameT => ({
   commentId,
 });
 const delChat: WriteFrameT = { type: 'delete-chat', broadcastId: bid, page, chatId: 'chat-0001' };
+const resolve = (resolved = true): WriteFrameT => ({
+  type: 'resolve-chat',
+  broadcastId: bid,
+  page,
+  chatId: 'chat-0001',
+  resolved,
+});
 
 describe('planWrite authorisation', () => {
   it.each([
@@ -110,6 +125,11 @@ describe('planWrite authorisation', () => {
     ['delete-chat by another member', delChat, bob, stored, 'forbidden'],
     ['delete-chat by an admin', delChat, admin, stored, 'ok'],
     ['delete-chat of a missing chat', delChat, admin, null, 'not-found'],
+    ['resolve-chat by its creator', resolve(), alice, stored, 'ok'],
+    ['resolve-chat by another member', resolve(), bob, stored, 'ok'],
+    ['reopen by another member', resolve(false), bob, stored, 'ok'],
+    ['resolve-chat of a missing chat', resolve(), bob, null, 'not-found'],
+    ['resolve-chat on another page', resolve(), bob, elsewhere, 'not-found'],
     ['delete-chat on another page', delChat, admin, elsewhere, 'not-found'],
     [
       'delete-chat of an emptied chat by another member',
@@ -165,6 +185,15 @@ describe('planWrite results', () => {
         broadcastId: bid,
         chatId: 'chat-0001',
         change: { op: 'edit-comment', commentId: 'cmt-alice1', text: 'new', editedAt: 99 },
+      },
+      notify: {
+        actor: alice.user,
+        mentions: [],
+        reply: false,
+        newChat: false,
+        resolveFor: null,
+        commentId: 'cmt-alice1',
+        text: 'new',
       },
     });
   });
@@ -224,5 +253,54 @@ describe('planWrite limits', () => {
     );
     expect(plan.ok ? 'ok' : plan.code).toBe(expected);
     if (!plan.ok) expect(plan.message).toMatch(/at most/);
+  });
+});
+
+describe('planWrite: resolve and what a write may notify', () => {
+  it('resolves with the writer and the server time, and reopens with null', () => {
+    const plan = planWrite(resolve(), bob, 1234, inputFor(resolve(), stored));
+    expect(plan).toMatchObject({
+      ok: true,
+      bytes: 0,
+      event: { type: 'updated-text-chat', change: { op: 'resolve', resolved: { by: bob.user, at: 1234 } } },
+      notify: { actor: bob.user, resolveFor: 'u-alice', mentions: [], reply: false, newChat: false },
+    });
+    const reopen = planWrite(resolve(false), bob, 1234, inputFor(resolve(false), stored));
+    expect(reopen).toMatchObject({ ok: true, event: { change: { op: 'resolve', resolved: null } } });
+    expect(reopen.ok && reopen.notify?.resolveFor).toBeNull();
+  });
+
+  it('tells the creator of a resolve only when the discussion was open', () => {
+    const settled: Stored = { page, chat: { ...chat, resolved: { by: bob.user, at: 1 } } };
+    const plan = planWrite(resolve(), admin, 5, inputFor(resolve(), settled));
+    expect(plan.ok && plan.notify?.resolveFor).toBeNull();
+  });
+
+  it('names the mentions of a new text, and of an edit only those it adds', () => {
+    const text = `${mentionToken('u-bob')} and ${mentionToken('u-carla')}`;
+    const created = planWrite({ ...create, text } as WriteFrameT, alice, 1, inputFor(create, null));
+    expect(created.ok && created.notify).toMatchObject({
+      mentions: ['u-bob', 'u-carla'],
+      newChat: true,
+      text,
+    });
+    const replied = planWrite({ ...add, text } as WriteFrameT, alice, 1, inputFor(add, stored));
+    expect(replied.ok && replied.notify).toMatchObject({ mentions: ['u-bob', 'u-carla'], reply: true });
+    const mentioned: Stored = {
+      page,
+      chat: { ...chat, comments: [{ ...chat.comments[0]!, text: `${mentionToken('u-bob')} hi` }] },
+    };
+    const edited = { ...edit('cmt-alice1'), text } as WriteFrameT;
+    const plan = planWrite(edited, alice, 1, inputFor(edited, mentioned));
+    expect(plan.ok && plan.notify).toMatchObject({
+      mentions: ['u-carla'],
+      reply: false,
+      commentId: 'cmt-alice1',
+    });
+  });
+
+  it('notifies nothing of a delete', () => {
+    const plan = planWrite(delChat, alice, 1, inputFor(delChat, stored));
+    expect(plan.ok && plan.notify).toBeUndefined();
   });
 });

@@ -1,9 +1,17 @@
 // Writes: the pure planner that validates, authorises and bounds one write against the discussion
 // as stored, and `commitWrite`, which runs it inside the store's transaction. The author and the time
 // of every change come from the token's user and the server clock, never from the client.
-import type { PersonT, RoleT, WriteFrameT } from '../lib/protocol';
+import { mentionedIds, type PersonT, type RoleT, type WriteFrameT } from '../lib/protocol';
 import { selectorBytes, utf8Bytes } from './store/rows';
-import type { AuditNote, CommitResult, PlanInput, Store, WritePlan, WritePlanner } from './store/types';
+import type {
+  AuditNote,
+  CommitResult,
+  NotifyPlan,
+  PlanInput,
+  Store,
+  WritePlan,
+  WritePlanner,
+} from './store/types';
 
 export interface Actor {
   user: PersonT;
@@ -37,6 +45,17 @@ const notFound = (chatId: string): WritePlan => ({
 });
 
 const forbidden = (message: string): WritePlan => ({ ok: false, code: 'forbidden', message });
+
+const notify = (actor: PersonT, plan: Partial<NotifyPlan>): NotifyPlan => ({
+  actor,
+  mentions: [],
+  reply: false,
+  newChat: false,
+  resolveFor: null,
+  commentId: null,
+  text: null,
+  ...plan,
+});
 
 function overQuota(input: PlanInput, grows: number, limits: StoreLimits): WritePlan | null {
   if (grows <= 0 || input.tenantBytes + grows <= limits.tenantBytes) return null;
@@ -105,6 +124,12 @@ function decide(
     return {
       ok: true,
       bytes,
+      notify: notify(actor.user, {
+        mentions: mentionedIds(write.text),
+        newChat: true,
+        commentId: write.commentId,
+        text: write.text,
+      }),
       event: {
         type: 'new-text-chat',
         ...base,
@@ -143,6 +168,12 @@ function decide(
       return {
         ok: true,
         bytes,
+        notify: notify(actor.user, {
+          mentions: mentionedIds(write.text),
+          reply: true,
+          commentId: write.commentId,
+          text: write.text,
+        }),
         event: {
           ...update,
           change: {
@@ -158,9 +189,16 @@ function decide(
       const bytes = utf8Bytes(write.text) - comment.bytes;
       const refused = overQuota(input, bytes, limits);
       if (refused) return refused;
+      // Only the people the edit adds are told; those mentioned before were told then.
+      const before = new Set(comment.mentions);
       return {
         ok: true,
         bytes,
+        notify: notify(actor.user, {
+          mentions: mentionedIds(write.text).filter((id) => !before.has(id)),
+          commentId: comment.id,
+          text: write.text,
+        }),
         event: {
           ...update,
           change: { op: 'edit-comment', commentId: comment.id, text: write.text, editedAt: now },
@@ -184,6 +222,22 @@ function decide(
         return forbidden('only the discussion’s creator or an admin can delete it');
       }
       return { ok: true, bytes: -chat.bytes, event: { type: 'deleted-text-chat', ...base, chatId: chat.id } };
+    }
+    case 'resolve-chat': {
+      // Any member may settle a discussion or reopen it; deleting stays with its creator and admins.
+      // Resolving a resolved discussion (or reopening an open one) is a change all the same: it
+      // restates who settled it and when, and each write keeps its own seq and ack.
+      return {
+        ok: true,
+        bytes: 0,
+        notify: notify(actor.user, {
+          resolveFor: write.resolved && chat.resolvedBy === null ? chat.creatorId : null,
+        }),
+        event: {
+          ...update,
+          change: { op: 'resolve', resolved: write.resolved ? { by: actor.user, at: now } : null },
+        },
+      };
     }
   }
 }

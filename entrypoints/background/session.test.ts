@@ -346,6 +346,27 @@ describe('Session: outbox', () => {
     await vi.waitFor(async () => expect(await outboxStorage.getValue()).toEqual([]));
   });
 
+  it('keeps a resolve made before the connection is live in the outbox and sends it with its broadcastId when live', async () => {
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    // Not live yet: the write waits in the outbox.
+    await vi.waitFor(() => expect(sockets.sockets.length).toBe(1));
+    const write: WriteFrameT = {
+      type: 'resolve-chat',
+      broadcastId: crypto.randomUUID(),
+      page,
+      chatId: 'chat-aaaa',
+      resolved: true,
+    };
+    await session.write(write);
+    expect(session.status().queued).toBe(1);
+    expect((await outboxStorage.getValue()).map((q) => q.write)).toEqual([write]);
+    const socket = await goLive(sockets);
+    expect(socket.sentOf('resolve-chat')).toEqual([write]);
+    socket.receive({ type: 'ack', broadcastId: write.broadcastId, page, seq: 3 });
+    expect(session.status().queued).toBe(0);
+  });
+
   it('refuses a write larger than a frame may be without sending it, and keeps it as failed', async () => {
     const { session, sockets, to } = makeSession();
     session.tabOpened(1, page);
@@ -400,16 +421,16 @@ describe('Session: outbox', () => {
     vi.useRealTimers();
   });
 
-  it('drops a refused delete (nothing typed to keep) and tells the tabs', async () => {
+  it.each<[string, WriteFrameT]>([
+    ['delete', { type: 'delete-chat', broadcastId: crypto.randomUUID(), page, chatId: 'chat-aaaa' }],
+    [
+      'resolve',
+      { type: 'resolve-chat', broadcastId: crypto.randomUUID(), page, chatId: 'chat-aaaa', resolved: true },
+    ],
+  ])('drops a refused %s (nothing typed to keep) and tells the tabs', async (_kind, write) => {
     const { session, sockets, to } = makeSession();
     session.tabOpened(1, page);
     const socket = await goLive(sockets);
-    const write: WriteFrameT = {
-      type: 'delete-chat',
-      broadcastId: crypto.randomUUID(),
-      page,
-      chatId: 'chat-aaaa',
-    };
     await session.write(write);
     socket.receive({
       type: 'error',

@@ -296,10 +296,10 @@ export class Session {
         this.inFlight.delete(frame.broadcastId);
         if (RETRYABLE.has(frame.code)) return;
         const known = this.outbox.find(frame.broadcastId);
-        // A refused delete holds nothing the person typed: it goes, and the tabs say so. Text stays,
-        // marked failed, until the person copied what they need and discards it.
+        // A refused delete or resolve holds nothing the person typed: it goes, and the tabs say so.
+        // Text stays, marked failed, until the person copied what they need and discards it.
         const kept =
-          known && !known.write.type.startsWith('delete')
+          known && 'text' in known.write
             ? this.outbox.fail(frame.broadcastId, frame.code, frame.message)
             : this.outbox.remove(frame.broadcastId);
         const page = kept?.write.page ?? frame.page;

@@ -563,5 +563,9 @@ export function createOverlayModel(deps: OverlayDeps) {
       deletes.flush();
       void drafts.flush();
     },
+    /** Resolves (`true`) or reopens (`false`) a discussion. */
+    resolveChat(chatId: string, resolved: boolean): boolean {
+      return write({ type: 'resolve-chat', ...base(), chatId, resolved });
+    },
   };
 }

@@ -118,3 +118,23 @@ describe('TabView', () => {
     expect(view.pendingIds()).toEqual(new Set(['chat-aaaa', 'comment-1']));
   });
 });
+
+describe('TabView: resolve', () => {
+  it('shows its own resolve at once, keeps the discussion out of the pending ids, and rolls a refusal back', () => {
+    const view = new TabView();
+    const { chat } = echoOf(createWrite(), 1) as Extract<ChatEventT, { type: 'new-text-chat' }>;
+    view.setState(page, [chat]);
+    const resolve: WriteFrameT = {
+      type: 'resolve-chat',
+      broadcastId: crypto.randomUUID(),
+      page,
+      chatId: 'chat-aaaa',
+      resolved: true,
+    };
+    view.addOwn(resolve, me, 9);
+    expect(view.view()[0]!.resolved).toEqual({ by: me, at: 9 });
+    expect(view.pendingIds()).toEqual(new Set());
+    expect(view.rollback(resolve.broadcastId)).toBe(true);
+    expect(view.view()[0]).not.toHaveProperty('resolved');
+  });
+});

@@ -50,6 +50,13 @@ export function optimisticEvent(write: WriteFrameT, me: PersonT, now: number): C
       };
     case 'delete-chat':
       return { ...base, type: 'deleted-text-chat', chatId: write.chatId };
+    case 'resolve-chat':
+      return {
+        ...base,
+        type: 'updated-text-chat',
+        chatId: write.chatId,
+        change: { op: 'resolve', resolved: write.resolved ? { by: me, at: now } : null },
+      };
   }
 }
 
@@ -124,7 +131,8 @@ export class TabView {
         ids.set(e.chat.id, broadcastId).set(e.chat.comments[0]!.id, broadcastId);
       else if (e.type === 'updated-text-chat') {
         const c = e.change;
-        ids.set(c.op === 'add-comment' ? c.comment.id : c.commentId, broadcastId);
+        // A resolve waits on the discussion as a whole, which stays shown as it is.
+        if (c.op !== 'resolve') ids.set(c.op === 'add-comment' ? c.comment.id : c.commentId, broadcastId);
       }
     }
     return ids;

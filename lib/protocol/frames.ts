@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { pageKeyFromUrl } from '../page-key/normalise';
 import { ERROR_CODES, LIMITS, codePoints } from './limits';
+import { mentionedIds } from './mentions';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -44,10 +45,12 @@ const text = (max: number, what: string) =>
 export const Seq = z.number().int().nonnegative();
 export const Timestamp = z.number().int().nonnegative();
 
-const CommentText = text(LIMITS.commentChars, 'a comment').refine(
-  (s) => s.trim().length > 0,
-  'a comment cannot be empty',
-);
+const CommentText = text(LIMITS.commentChars, 'a comment')
+  .refine((s) => s.trim().length > 0, 'a comment cannot be empty')
+  .refine(
+    (s) => mentionedIds(s).length <= LIMITS.mentionsPerComment,
+    `a comment mentions at most ${LIMITS.mentionsPerComment} people`,
+  );
 
 // W3C Web Annotation selectors (https://www.w3.org/TR/annotation-model/#selectors).
 export const TextQuoteSelector = z.object({
@@ -104,6 +107,9 @@ export const AnchorSelectors = z
 
 export const Person = z.object({ id: z.string(), name: z.string() });
 
+/** Who settled a discussion, and when (server clock). */
+export const Resolution = z.object({ by: Person, at: Timestamp });
+
 export const Comment = z.object({
   id: EntityId,
   author: Person,
@@ -117,6 +123,8 @@ export const Discussion = z.object({
   id: EntityId,
   selectors: Selectors,
   comments: z.array(Comment),
+  /** Present while the discussion is resolved; absent when open (never resolved, or reopened). */
+  resolved: Resolution.optional(),
 });
 
 // ---------------------------------------------------------------- client → server
@@ -175,13 +183,51 @@ export const DeleteChat = z.object({
   chatId: EntityId,
 });
 
+/** Resolves (`resolved: true`) or reopens (`false`) a discussion; any member of the tenant may. */
+export const ResolveChat = z.object({
+  type: z.literal('resolve-chat'),
+  ...writeBase,
+  chatId: EntityId,
+  resolved: z.boolean(),
+});
+
 export const WriteFrame = z.discriminatedUnion('type', [
   CreateChat,
   AddComment,
   EditComment,
   DeleteComment,
   DeleteChat,
+  ResolveChat,
 ]);
+
+// Requests about the user rather than a page: answered to the connection (and, for those that
+// change the user's state, to every connection of the user), never broadcast to a page.
+
+/** Asks for the tenant's members (for @mentions); answered by `members`. */
+export const ListMembers = z.object({ type: z.literal('list-members') });
+/** Starts (`watch: true`) or stops watching a page: a new discussion on it notifies the user. */
+export const Watch = z.object({ type: z.literal('watch'), page: ClientPage, watch: z.boolean() });
+/** Asks for the user's notifications after `after` (absent: the newest); answered by `notifications`. */
+export const NotificationsSince = z.object({
+  type: z.literal('notifications-since'),
+  after: Seq.optional(),
+});
+/** Marks notifications read: those listed in `seqs`, and every one up to `upTo`. */
+export const MarkNotificationsRead = z
+  .object({
+    type: z.literal('mark-notifications-read'),
+    seqs: z.array(Seq).max(LIMITS.notificationsPerFrame).optional(),
+    upTo: Seq.optional(),
+  })
+  .refine((f) => f.seqs !== undefined || f.upTo !== undefined, 'give seqs or upTo');
+/** The user has read a discussion up to the comment time `at` (never moves back). */
+export const MarkRead = z.object({
+  type: z.literal('mark-read'),
+  page: ClientPage,
+  chatId: EntityId,
+  at: Timestamp,
+});
+
 export const ClientFrame = z.discriminatedUnion('type', [
   Hello,
   Subscribe,
@@ -192,6 +238,12 @@ export const ClientFrame = z.discriminatedUnion('type', [
   EditComment,
   DeleteComment,
   DeleteChat,
+  ResolveChat,
+  ListMembers,
+  Watch,
+  NotificationsSince,
+  MarkNotificationsRead,
+  MarkRead,
 ]);
 export const CLIENT_FRAME_TYPES = ClientFrame.options.map((o) => o.shape.type.value);
 
@@ -215,6 +267,8 @@ export const ChatChange = z.discriminatedUnion('op', [
   z.object({ op: z.literal('add-comment'), comment: Comment }),
   z.object({ op: z.literal('edit-comment'), commentId: EntityId, text: z.string(), editedAt: Timestamp }),
   z.object({ op: z.literal('delete-comment'), commentId: EntityId }),
+  /** Resolved (`resolved` says by whom and when) or reopened (`resolved: null`). */
+  z.object({ op: z.literal('resolve'), resolved: Resolution.nullable() }),
 ]);
 export const UpdatedTextChat = z.object({
   type: z.literal('updated-text-chat'),
@@ -273,6 +327,65 @@ export const ErrorFrame = z.object({
 });
 export const Pong = z.object({ type: z.literal('pong'), t: z.number().optional() });
 
+/** The tenant's members, for @mentions: ids and current names, nothing of other tenants. */
+export const Members = z.object({
+  type: z.literal('members'),
+  /** `removed: true`: no longer a member (not to be suggested), named so old mentions still read. */
+  members: z.array(Person.extend({ removed: z.literal(true).optional() })),
+});
+
+/** Whether the user watches a page; the answer to `watch`, sent to every connection of the user. */
+export const Watching = z.object({ type: z.literal('watching'), page: PageKey, watch: z.boolean() });
+
+export const NOTIFICATION_KINDS = ['mention', 'reply', 'new-chat', 'resolve'] as const;
+/**
+ * Something that happened for the user: a mention, a reply in a discussion they took part in, a new
+ * discussion on a page they watch, a resolve of their discussion. `seq` counts per user (gap-free,
+ * in commit order). `excerpt` is the start of the comment as it is now (absent once it is deleted).
+ */
+export const Notification = z.object({
+  seq: Seq,
+  kind: z.enum(NOTIFICATION_KINDS),
+  page: PageKey,
+  chatId: EntityId,
+  commentId: EntityId.optional(),
+  actor: Person,
+  at: Timestamp,
+  read: z.boolean(),
+  excerpt: z.string().optional(),
+});
+/** One new notification, live, to every connection of its user. */
+export const NotificationFrame = z.object({ type: z.literal('notification'), notification: Notification });
+/**
+ * The answer to `notifications-since`: the user's notifications after `after`, oldest first (at most
+ * LIMITS.notificationsPerFrame; `more: true` when later ones remain), and how many are unread.
+ */
+export const Notifications = z.object({
+  type: z.literal('notifications'),
+  notifications: z.array(Notification),
+  unread: z.number().int().nonnegative(),
+  /** The user's latest notification seq (0: none yet). */
+  latest: Seq,
+  more: z.literal(true).optional(),
+});
+/** Notifications marked read (on any of the user's connections), to every connection of the user. */
+export const NotificationsRead = z.object({
+  type: z.literal('notifications-read'),
+  seqs: z.array(Seq).optional(),
+  upTo: Seq.optional(),
+  unread: z.number().int().nonnegative(),
+});
+/**
+ * Where the user has read a page's discussions up to (comment time, per discussion id): after each
+ * answer to a subscribe (every discussion they have read on the page) and after a `mark-read` on any
+ * of their connections (that one discussion).
+ */
+export const ReadPositions = z.object({
+  type: z.literal('read-positions'),
+  page: PageKey,
+  chats: z.record(EntityId, Timestamp),
+});
+
 /** What a `batch` may carry: live broadcasts, in order. */
 export const BatchedFrame = z.discriminatedUnion('type', [
   NewTextChat,
@@ -294,9 +407,15 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ErrorFrame,
   Pong,
   Batch,
+  Members,
+  Watching,
+  NotificationFrame,
+  Notifications,
+  NotificationsRead,
+  ReadPositions,
 ]);
 
-// ---------------------------------------------------------------- on the wire (protocol 2)
+// ---------------------------------------------------------------- on the wire (since protocol 2)
 // What the server actually sends for pages, discussions and events: events name their page by the
 // alias its subscribe answer gave, comments name their author by user id (the names come in an
 // `authors` table), and a live new-text-chat carries only the anchor's TextQuoteSelector (its
@@ -316,10 +435,13 @@ export const WireComment = z.object({
   at: Timestamp,
   editedAt: Timestamp.optional(),
 });
+/** A resolution naming its user by id (the name is in `authors`, like comments' authors). */
+export const WireResolution = z.object({ by: z.string(), at: Timestamp });
 export const WireDiscussion = z.object({
   id: EntityId,
   selectors: Selectors,
   comments: z.array(WireComment),
+  resolved: WireResolution.optional(),
 });
 /**
  * A discussion as a live new-text-chat carries it: its anchor's TextQuoteSelector as `quote`, without
@@ -348,6 +470,7 @@ export const WireChatChange = z.discriminatedUnion('op', [
   z.object({ op: z.literal('add-comment'), comment: WireComment }),
   z.object({ op: z.literal('edit-comment'), commentId: EntityId, text: z.string(), editedAt: Timestamp }),
   z.object({ op: z.literal('delete-comment'), commentId: EntityId }),
+  z.object({ op: z.literal('resolve'), resolved: WireResolution.nullable() }),
 ]);
 export const WireUpdatedTextChat = z.object({
   type: z.literal('updated-text-chat'),
@@ -405,6 +528,12 @@ export const WireServerFrame = z.discriminatedUnion('type', [
   ErrorFrame,
   Pong,
   WireBatch,
+  Members,
+  Watching,
+  NotificationFrame,
+  Notifications,
+  NotificationsRead,
+  ReadPositions,
 ]);
 
 // ---------------------------------------------------------------- types
@@ -418,6 +547,9 @@ export type RangeSelectorT = z.infer<typeof RangeSelector>;
 export type PersonT = z.infer<typeof Person>;
 export type CommentT = z.infer<typeof Comment>;
 export type DiscussionT = z.infer<typeof Discussion>;
+export type ResolutionT = z.infer<typeof Resolution>;
+export type NotificationT = z.infer<typeof Notification>;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export type RoleT = z.infer<typeof Role>;
 export type HelloFrame = z.infer<typeof Hello>;
 export type SubscribeFrame = z.infer<typeof Subscribe>;
@@ -442,3 +574,4 @@ export type WireSnapshotFrame = z.infer<typeof WireSnapshot>;
 export type WireReplayFrame = z.infer<typeof WireReplay>;
 export type WireServerFrameT = z.infer<typeof WireServerFrame>;
 export type AuthorsT = z.infer<typeof Authors>;
+export type WireResolutionT = z.infer<typeof WireResolution>;

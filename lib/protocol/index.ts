@@ -5,5 +5,6 @@ export * from './parse';
 export * from './page-state';
 export * from './retry-after';
 export * from './wire';
+export * from './mentions';
 export * from './team-api';
 export * from './health';

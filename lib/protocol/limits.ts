@@ -2,7 +2,7 @@
 // no other file may restate a number that lives here.
 
 /** Bumped on any incompatible change of a frame's shape. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const LIMITS = {
   /**
@@ -27,6 +27,14 @@ export const LIMITS = {
   selectorsPerAnchor: 3,
   /** Longest page key (a normalised URL, always ASCII), in characters. */
   pageKeyChars: 2048,
+  /** Most distinct people one comment may mention (`@[user-id]` tokens, see mentions.ts). */
+  mentionsPerComment: 20,
+  /** Most notifications in one `notifications` frame, and seqs in one `mark-notifications-read`. */
+  notificationsPerFrame: 100,
+  /** Notifications kept per user; older ones are dropped as new ones come. */
+  notificationsPerUser: 500,
+  /** Longest excerpt of a comment a notification carries, in code points. */
+  excerptChars: 140,
   /**
    * Longest page title a `create-chat` may carry, in code points. The title is the page's own
    * (`document.title`): untrusted text, stored and searched, always shown as text.

@@ -90,3 +90,24 @@ describe('addSnapshotPage', () => {
     ]);
   });
 });
+
+describe('resolve', () => {
+  it('sets who resolved a discussion and when, and clears it on reopen', () => {
+    const state = emptyPageState();
+    applyEvent(state, created(1, 'chat-aaaa'));
+    const resolved = { by: { id: 'u2', name: 'Bo' }, at: 5 };
+    const resolve = (seq: number, value: typeof resolved | null): ChatEventT => ({
+      type: 'updated-text-chat',
+      page,
+      seq,
+      broadcastId: crypto.randomUUID(),
+      chatId: 'chat-aaaa',
+      change: { op: 'resolve', resolved: value },
+    });
+    expect(applyEvent(state, resolve(2, resolved))).toBe('applied');
+    expect(state.chats[0]!.resolved).toEqual(resolved);
+    expect(state.chats[0]!.comments.map((c) => c.text)).toEqual(['first']);
+    expect(applyEvent(state, resolve(3, null))).toBe('applied');
+    expect(state.chats[0]).not.toHaveProperty('resolved');
+  });
+});

@@ -84,9 +84,13 @@ export function applyChange(chats: DiscussionT[], event: ChatEventT): void {
           comment.text = change.text;
           comment.editedAt = change.editedAt;
         }
-      } else {
+      } else if (change.op === 'delete-comment') {
         const i = chat.comments.findIndex((c) => c.id === change.commentId);
         if (i >= 0) chat.comments.splice(i, 1);
+      } else if (change.resolved) {
+        chat.resolved = structuredClone(change.resolved);
+      } else {
+        delete chat.resolved;
       }
       return;
     }

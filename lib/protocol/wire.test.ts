@@ -119,3 +119,45 @@ describe('WireReader', () => {
     expect(frames.at(-1)).toEqual(reply(2, ana));
   });
 });
+
+describe('resolved discussions', () => {
+  const resolved = { by: bruno, at: 7 };
+  const resolve: ChatEventT = {
+    type: 'updated-text-chat',
+    page: PAGE,
+    seq: 2,
+    broadcastId: '3d9a7c51-0e2b-4f6a-8c1d-5b7e9f0a2c64',
+    chatId: chat.id,
+    change: { op: 'resolve', resolved },
+  };
+
+  it('name the resolver by id, in authors, live and in snapshots, and read back with the name', () => {
+    const named = new Map<string, string>([[ana.id, 'Ana']]);
+    const live = liveEvent(resolve, 4, named);
+    expect(live).toMatchObject({
+      change: { op: 'resolve', resolved: { by: bruno.id, at: 7 } },
+      authors: { [bruno.id]: 'Bruno' },
+    });
+    const snapshot: ServerFrameT = { type: 'snapshot', page: PAGE, seq: 2, chats: [{ ...chat, resolved }] };
+    const wire = toWire(snapshot, () => 4);
+    expect(wire).toMatchObject({
+      chats: [{ resolved: { by: bruno.id, at: 7 } }],
+      authors: { [bruno.id]: 'Bruno' },
+    });
+    const { r, frames } = reader();
+    r.read(wire);
+    r.read(live);
+    expect(frames).toEqual([snapshot, resolve]);
+  });
+
+  it('read a reopen, which names nobody', () => {
+    const reopen: ChatEventT = { ...resolve, seq: 3, change: { op: 'resolve', resolved: null } };
+    const { r, frames, unknown } = reader();
+    r.read(toWire({ type: 'snapshot', page: PAGE, seq: 2, chats: [chat] }, () => 4));
+    const live = liveEvent(reopen, 4, new Map());
+    expect(live).not.toHaveProperty('authors');
+    r.read(live);
+    expect(frames[1]).toEqual(reopen);
+    expect(unknown).toEqual([]);
+  });
+});

@@ -15,6 +15,8 @@ import type {
   WireDiscussionT,
   WireLiveDiscussionT,
   WireServerFrameT,
+  ResolutionT,
+  WireResolutionT,
 } from './frames';
 
 // ---------------------------------------------------------------- writing (the server)
@@ -37,12 +39,20 @@ export function wireComment(comment: CommentT, authors: AuthorsT): WireCommentT 
   return wire;
 }
 
+/** A resolution with its user as an id; the name goes into `authors`. */
+export function wireResolution(resolved: ResolutionT, authors: AuthorsT): WireResolutionT {
+  authors[resolved.by.id] = resolved.by.name;
+  return { by: resolved.by.id, at: resolved.at };
+}
+
 export function wireDiscussion(chat: DiscussionT, authors: AuthorsT): WireDiscussionT {
-  return {
+  const wire: WireDiscussionT = {
     id: chat.id,
     selectors: chat.selectors,
     comments: chat.comments.map((c) => wireComment(c, authors)),
   };
+  if (chat.resolved) wire.resolved = wireResolution(chat.resolved, authors);
+  return wire;
 }
 
 /** A discussion as a live new-text-chat carries it: the quote (without its `type`), no hints. */
@@ -80,7 +90,12 @@ export function wireEvent(
         change:
           change.op === 'add-comment'
             ? { op: 'add-comment', comment: wireComment(change.comment, authors) }
-            : change,
+            : change.op === 'resolve'
+              ? {
+                  op: 'resolve',
+                  resolved: change.resolved && wireResolution(change.resolved, authors),
+                }
+              : change,
       };
     }
   }
@@ -251,10 +266,22 @@ export class WireReader {
     return comment;
   }
 
+  private person(id: string): { id: string; name: string } {
+    const name = this.names.get(id);
+    if (name === undefined) throw new UnknownAuthor(id);
+    return { id, name };
+  }
+
+  private resolution(wire: WireResolutionT): ResolutionT {
+    return { by: this.person(wire.by), at: wire.at };
+  }
+
   private discussion(wire: WireDiscussionT | WireLiveDiscussionT): DiscussionT {
     const selectors =
       'quote' in wire ? [{ type: 'TextQuoteSelector' as const, ...wire.quote }] : wire.selectors;
-    return { id: wire.id, selectors, comments: wire.comments.map((c) => this.comment(c)) };
+    const chat: DiscussionT = { id: wire.id, selectors, comments: wire.comments.map((c) => this.comment(c)) };
+    if ('resolved' in wire && wire.resolved) chat.resolved = this.resolution(wire.resolved);
+    return chat;
   }
 
   private event(wire: WireChatEventT, page: string): ChatEventT {
@@ -273,7 +300,9 @@ export class WireReader {
           change:
             change.op === 'add-comment'
               ? { op: 'add-comment', comment: this.comment(change.comment) }
-              : change,
+              : change.op === 'resolve'
+                ? { op: 'resolve', resolved: change.resolved && this.resolution(change.resolved) }
+                : change,
         };
       }
     }

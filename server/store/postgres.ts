@@ -4,7 +4,16 @@
 // comments are rows; the event log holds ids only and is compacted to the replay window.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { ChatEventT, DiscussionT, SelectorT, WriteFrameT } from '../../lib/protocol';
+import {
+  LIMITS,
+  mentionedIds,
+  type ChatEventT,
+  type DiscussionT,
+  type NotificationKind,
+  type SelectorT,
+  type WriteFrameT,
+} from '../../lib/protocol';
+import { recipientsOf } from '../notify';
 import { addUsagePg, POSTGRES_USAGE_MIGRATION, usagePg } from './postgres-usage';
 import { ServiceUnavailableError } from '../unavailable';
 import { siteOf } from '../usage';
@@ -25,8 +34,11 @@ import {
   decodeCursor,
   encodeCursor,
   logEntryOf,
+  fresh,
+  notificationOf,
   PageCutter,
   renderLogRow,
+  resolutionOf,
   type LogKind,
 } from './rows';
 import {
@@ -40,7 +52,12 @@ import {
   type SearchHit,
   type SearchQuery,
   type NewToken,
+  type NotificationList,
+  type NotifyFacts,
+  type NotifyPlan,
+  type PageUserState,
   type ReplayWindow,
+  type StoredNotification,
   type SnapshotPage,
   type Store,
   type Tenant,
@@ -282,6 +299,74 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX comments_recent ON comments (tenant_id, ord);
     `,
   },
+  {
+    version: 6,
+    name: 'resolve, participants, watches, notifications, read positions, removed users',
+    sql: `
+      ALTER TABLE discussions ADD COLUMN resolved_by text;
+      ALTER TABLE discussions ADD COLUMN resolved_by_name text;
+      ALTER TABLE discussions ADD COLUMN resolved_at bigint;
+      ALTER TABLE users ADD COLUMN removed_at bigint;
+      DO $$
+      DECLARE c text;
+      BEGIN
+        FOR c IN SELECT conname FROM pg_constraint
+                 WHERE conrelid = 'events'::regclass AND contype = 'c' LOOP
+          EXECUTE format('ALTER TABLE events DROP CONSTRAINT %I', c);
+        END LOOP;
+      END $$;
+      ALTER TABLE events ADD CONSTRAINT events_kind_check
+        CHECK (kind IN ('create', 'add', 'edit', 'remove', 'drop', 'resolve'));
+      CREATE TABLE participants (
+        tenant_id text NOT NULL,
+        chat_id text NOT NULL,
+        user_id text NOT NULL,
+        PRIMARY KEY (tenant_id, chat_id, user_id)
+      );
+      INSERT INTO participants (tenant_id, chat_id, user_id)
+      SELECT tenant_id, id, creator_id FROM discussions
+      UNION SELECT tenant_id, chat_id, author_id FROM comments
+      ON CONFLICT DO NOTHING;
+      CREATE TABLE watches (
+        tenant_id text NOT NULL,
+        page text NOT NULL,
+        user_id text NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (tenant_id, page, user_id)
+      );
+      CREATE INDEX watches_user ON watches (tenant_id, user_id);
+      -- Each user's notification counter: bumped in the write's transaction, so seqs are commit-ordered.
+      CREATE TABLE inboxes (
+        tenant_id text NOT NULL,
+        user_id text NOT NULL,
+        seq bigint NOT NULL,
+        PRIMARY KEY (tenant_id, user_id)
+      );
+      CREATE TABLE notifications (
+        tenant_id text NOT NULL,
+        user_id text NOT NULL,
+        seq bigint NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('mention', 'reply', 'new-chat', 'resolve')),
+        page text NOT NULL,
+        chat_id text NOT NULL,
+        comment_id text,
+        actor_id text NOT NULL,
+        at bigint NOT NULL,
+        read_at bigint,
+        PRIMARY KEY (tenant_id, user_id, seq)
+      );
+      CREATE TABLE read_positions (
+        tenant_id text NOT NULL,
+        user_id text NOT NULL,
+        chat_id text NOT NULL,
+        page text NOT NULL,
+        at bigint NOT NULL,
+        PRIMARY KEY (tenant_id, user_id, chat_id)
+      );
+      CREATE INDEX read_positions_page ON read_positions (tenant_id, user_id, page);
+      CREATE INDEX read_positions_chat ON read_positions (tenant_id, chat_id);
+    `,
+  },
 ];
 
 /** Any fixed number: the advisory lock that keeps nodes starting at once from migrating twice. */
@@ -385,6 +470,7 @@ interface UserRow {
   tenant_id: string;
   name: string;
   created_at: string;
+  removed_at: string | null;
 }
 interface TokenRow {
   id: string;
@@ -418,6 +504,7 @@ const userOf = (r: UserRow): User => ({
   tenantId: r.tenant_id,
   name: r.name,
   createdAt: Number(r.created_at),
+  removedAt: r.removed_at === null ? null : Number(r.removed_at),
 });
 const tokenOf = (r: TokenRow): TokenInfo => ({
   id: r.id,
@@ -517,10 +604,17 @@ export class PostgresStore implements Store {
 
   async findTokenByHash(hash: string): Promise<TokenAuth | null> {
     const { rows } = await this.pool.query<
-      TokenRow & { t_name: string; t_created_at: string; u_name: string; u_created_at: string }
+      TokenRow & {
+        t_name: string;
+        t_created_at: string;
+        u_name: string;
+        u_created_at: string;
+        u_removed_at: string | null;
+      }
     >(
       `SELECT k.id, k.tenant_id, k.user_id, k.role, k.label, k.created_at, k.revoked_at, k.created_by,
-              t.name AS t_name, t.created_at AS t_created_at, u.name AS u_name, u.created_at AS u_created_at
+              t.name AS t_name, t.created_at AS t_created_at, u.name AS u_name, u.created_at AS u_created_at,
+              u.removed_at AS u_removed_at
        FROM tokens k JOIN tenants t ON t.id = k.tenant_id JOIN users u ON u.id = k.user_id
        WHERE k.hash = $1`,
       [hash],
@@ -530,7 +624,13 @@ export class PostgresStore implements Store {
     return {
       token: tokenOf(r),
       tenant: { id: r.tenant_id, name: r.t_name, createdAt: Number(r.t_created_at) },
-      user: { id: r.user_id, tenantId: r.tenant_id, name: r.u_name, createdAt: Number(r.u_created_at) },
+      user: {
+        id: r.user_id,
+        tenantId: r.tenant_id,
+        name: r.u_name,
+        createdAt: Number(r.u_created_at),
+        removedAt: r.u_removed_at === null ? null : Number(r.u_removed_at),
+      },
     };
   }
 
@@ -581,7 +681,7 @@ export class PostgresStore implements Store {
       const { rows } = await this.pool.query<SnapshotRowPg>(
         `SELECT (SELECT seq FROM pages WHERE tenant_id = $1 AND page = $2) AS page_seq,
                 d.ord AS d_ord, d.id AS d_id, d.selectors, m.ord AS m_ord, m.id AS m_id, m.author_id,
-                m.author_name, m.text, m.at, m.edited_at
+                m.author_name, m.text, m.at, m.edited_at, d.resolved_by, d.resolved_by_name, d.resolved_at
          FROM discussions d
          LEFT JOIN comments m ON m.tenant_id = d.tenant_id AND m.chat_id = d.id AND (d.ord > $3 OR m.ord >= $4)
          WHERE d.tenant_id = $1 AND d.page = $2 AND d.ord >= $3
@@ -598,6 +698,7 @@ export class PostgresStore implements Store {
           selectors: JSON.parse(r.selectors) as SelectorT[],
           commentOrd: r.m_ord === null ? null : Number(r.m_ord),
           comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
+          resolved: resolutionOf(r),
         });
         if (!ok) {
           full = true;
@@ -633,7 +734,8 @@ export class PostgresStore implements Store {
     const { rows } = await this.pool.query<LogRowPg>(
       `WITH p AS (SELECT seq FROM pages WHERE tenant_id = $1 AND page = $2)
        SELECT (SELECT seq FROM p) AS page_seq, e.seq, e.broadcast_id, e.kind, e.chat_id, e.comment_id,
-              d.selectors, m.id AS m_id, m.author_id, m.author_name, m.text, m.at, m.edited_at
+              d.selectors, m.id AS m_id, m.author_id, m.author_name, m.text, m.at, m.edited_at,
+              d.resolved_by, d.resolved_by_name, d.resolved_at
        FROM (SELECT 1) one
        LEFT JOIN events e ON e.tenant_id = $1 AND e.page = $2 AND e.seq > $3 AND e.seq <= $3 + $4
        LEFT JOIN discussions d ON d.tenant_id = e.tenant_id AND d.id = e.chat_id AND d.page = e.page
@@ -654,6 +756,7 @@ export class PostgresStore implements Store {
           commentId: r.comment_id,
           selectors: r.selectors === null ? null : (JSON.parse(r.selectors) as SelectorT[]),
           comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
+          resolved: r.selectors === null ? null : resolutionOf(r),
         }),
       );
     if (events.length !== seq - since || (events.length > 0 && events[0]!.seq !== since + 1)) return null;
@@ -699,16 +802,23 @@ export class PostgresStore implements Store {
       const commentId = 'commentId' in write ? write.commentId : null;
       const { rows } = await client.query<{
         done: { page: string; seq: string } | null;
-        chat: { id: string; page: string; creator_id: string; comment_count: number; bytes: string } | null;
-        comment: { id: string; author_id: string; bytes: number } | null;
+        chat: {
+          id: string;
+          page: string;
+          creator_id: string;
+          comment_count: number;
+          bytes: string;
+          resolved_by: string | null;
+        } | null;
+        comment: { id: string; author_id: string; bytes: number; text: string } | null;
         tenant_bytes: string | null;
       }>(
         `SELECT
            (SELECT row_to_json(w) FROM (SELECT page, seq FROM writes
               WHERE tenant_id = $1 AND broadcast_id = $2) w) AS done,
-           (SELECT row_to_json(d) FROM (SELECT id, page, creator_id, comment_count, bytes FROM discussions
-              WHERE tenant_id = $1 AND id = $3) d) AS chat,
-           (SELECT row_to_json(c) FROM (SELECT id, author_id, octet_length(text) AS bytes FROM comments
+           (SELECT row_to_json(d) FROM (SELECT id, page, creator_id, comment_count, bytes, resolved_by
+              FROM discussions WHERE tenant_id = $1 AND id = $3) d) AS chat,
+           (SELECT row_to_json(c) FROM (SELECT id, author_id, octet_length(text) AS bytes, text FROM comments
               WHERE tenant_id = $1 AND chat_id = $3 AND id = $4) c) AS comment,
            (SELECT bytes FROM tenant_bytes WHERE tenant_id = $1) AS tenant_bytes`,
         [tenantId, write.broadcastId, write.chatId, commentId],
@@ -726,10 +836,16 @@ export class PostgresStore implements Store {
               creatorId: read.chat.creator_id,
               commentCount: read.chat.comment_count,
               bytes: Number(read.chat.bytes),
+              resolvedBy: read.chat.resolved_by,
             }
           : null,
         comment: read.comment
-          ? { id: read.comment.id, authorId: read.comment.author_id, bytes: read.comment.bytes }
+          ? {
+              id: read.comment.id,
+              authorId: read.comment.author_id,
+              bytes: read.comment.bytes,
+              mentions: mentionedIds(read.comment.text),
+            }
           : null,
         pageChats: bumped.rows[0]!.chats,
         tenantBytes: Number(read.tenant_bytes ?? 0),
@@ -773,7 +889,9 @@ export class PostgresStore implements Store {
         chatsDelta = 1;
       } else if (ev.type === 'deleted-text-chat') {
         await client.query(
-          `WITH c AS (DELETE FROM comments WHERE tenant_id = $1 AND chat_id = $2)
+          `WITH c AS (DELETE FROM comments WHERE tenant_id = $1 AND chat_id = $2),
+                p AS (DELETE FROM participants WHERE tenant_id = $1 AND chat_id = $2),
+                r AS (DELETE FROM read_positions WHERE tenant_id = $1 AND chat_id = $2)
            DELETE FROM discussions WHERE tenant_id = $1 AND id = $2`,
           [tenantId, ev.chatId],
         );
@@ -803,6 +921,21 @@ export class PostgresStore implements Store {
                     WHERE tenant_id = $1 AND chat_id = $2 AND id = $6`;
           params = [c.commentId, c.text, c.editedAt, tokenId];
           activity = c.editedAt;
+        } else if (c.op === 'resolve') {
+          // Not a CTE beside the counters' update below: one statement cannot update a row twice.
+          await client.query(
+            `UPDATE discussions SET resolved_by = $3, resolved_by_name = $4, resolved_at = $5
+             WHERE tenant_id = $1 AND id = $2`,
+            [
+              tenantId,
+              ev.chatId,
+              c.resolved?.by.id ?? null,
+              c.resolved?.by.name ?? null,
+              c.resolved?.at ?? null,
+            ],
+          );
+          change = 'SELECT 1';
+          params = [];
         } else {
           change = 'DELETE FROM comments WHERE tenant_id = $1 AND chat_id = $2 AND id = $6';
           params = [c.commentId];
@@ -844,6 +977,9 @@ export class PostgresStore implements Store {
           seq - this.replayWindow.events,
         ],
       );
+      const notifications = decision.notify
+        ? await this.notify(client, tenantId, write.page, entry.chatId, decision.notify, now)
+        : [];
       for (const note of decision.audit ?? []) {
         await client.query(AUDIT_INSERT, [
           tenantId,
@@ -860,7 +996,7 @@ export class PostgresStore implements Store {
         ]);
       }
       await client.query('COMMIT');
-      return { status: 'applied', event: { ...ev, seq } as ChatEventT };
+      return { status: 'applied', event: { ...ev, seq } as ChatEventT, notifications };
     } catch (err) {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       // A retry of the same write on another page raced us past the check: it committed first.
@@ -874,6 +1010,202 @@ export class PostgresStore implements Store {
       client.release(broken);
       client.off('error', this.onCheckedOutError);
     }
+  }
+
+  /** Inside a write's transaction: picks and stores its notifications, then records its writer as a participant. */
+  private async notify(
+    client: pg.PoolClient,
+    tenantId: string,
+    page: string,
+    chatId: string,
+    plan: NotifyPlan,
+    now: number,
+  ): Promise<StoredNotification[]> {
+    const { rows } = await client.query<{
+      members: string[] | null;
+      participants: string[] | null;
+      watchers: string[] | null;
+    }>(
+      `SELECT
+         (SELECT array_agg(id) FROM users
+            WHERE tenant_id = $1 AND id = ANY($2::text[]) AND removed_at IS NULL) AS members,
+         (SELECT array_agg(user_id) FROM participants WHERE $3 AND tenant_id = $1 AND chat_id = $4) AS participants,
+         (SELECT array_agg(w.user_id) FROM watches w JOIN users u ON u.id = w.user_id AND u.tenant_id = w.tenant_id
+            WHERE $5 AND w.tenant_id = $1 AND w.page = $6 AND u.removed_at IS NULL) AS watchers`,
+      [tenantId, plan.mentions, plan.reply, chatId, plan.newChat, page],
+    );
+    const found = rows[0]!;
+    const facts: NotifyFacts = {
+      members: plan.mentions.filter((id) => found.members?.includes(id)),
+      participants: found.participants ?? [],
+      watchers: found.watchers ?? [],
+    };
+    const out: StoredNotification[] = [];
+    // In user id order (recipientsOf sorts): each inbox row is locked in that order, so no deadlock.
+    for (const draft of recipientsOf(plan, facts, plan.actor.id)) {
+      const bumped = await client.query<{ seq: string }>(
+        `WITH b AS (
+           INSERT INTO inboxes (tenant_id, user_id, seq) VALUES ($1, $2, 1)
+           ON CONFLICT (tenant_id, user_id) DO UPDATE SET seq = inboxes.seq + 1 RETURNING seq),
+         n AS (
+           INSERT INTO notifications (tenant_id, user_id, seq, kind, page, chat_id, comment_id, actor_id, at)
+           SELECT $1, $2, b.seq, $3, $4, $5, $6, $7, $8 FROM b),
+         t AS (
+           DELETE FROM notifications WHERE tenant_id = $1 AND user_id = $2 AND seq <= (SELECT seq FROM b) - $9)
+         SELECT seq FROM b`,
+        [
+          tenantId,
+          draft.userId,
+          draft.kind,
+          page,
+          chatId,
+          plan.commentId,
+          plan.actor.id,
+          now,
+          LIMITS.notificationsPerUser,
+        ],
+      );
+      const seq = Number(bumped.rows[0]!.seq);
+      out.push({ userId: draft.userId, notification: fresh(draft, seq, page, chatId, plan, now) });
+    }
+    if (plan.reply || plan.newChat) {
+      await client.query(
+        'INSERT INTO participants (tenant_id, chat_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [tenantId, chatId, plan.actor.id],
+      );
+    }
+    return out;
+  }
+
+  async removeUser(tenantId: string, userId: string): Promise<TokenInfo[] | null> {
+    const client = await this.checkout();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const { rowCount } = await client.query(
+        'UPDATE users SET removed_at = COALESCE(removed_at, $3) WHERE id = $1 AND tenant_id = $2',
+        [userId, tenantId, Date.now()],
+      );
+      if (rowCount === 0) {
+        await client.query('ROLLBACK');
+        return null;
+      }
+      const { rows } = await client.query<TokenRow>(
+        `UPDATE tokens SET revoked_at = $3 WHERE user_id = $1 AND tenant_id = $2 AND revoked_at IS NULL
+         RETURNING ${TOKEN_COLUMNS}`,
+        [userId, tenantId, Date.now()],
+      );
+      await client.query(
+        `WITH n AS (DELETE FROM notifications WHERE tenant_id = $1 AND user_id = $2),
+              i AS (DELETE FROM inboxes WHERE tenant_id = $1 AND user_id = $2),
+              w AS (DELETE FROM watches WHERE tenant_id = $1 AND user_id = $2)
+         DELETE FROM read_positions WHERE tenant_id = $1 AND user_id = $2`,
+        [tenantId, userId],
+      );
+      await client.query('COMMIT');
+      return rows.map(tokenOf);
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      client.release(broken);
+      client.off('error', this.onCheckedOutError);
+    }
+  }
+
+  async setWatch(tenantId: string, userId: string, page: string, watch: boolean): Promise<void> {
+    if (watch) {
+      await this.pool.query(
+        `INSERT INTO watches (tenant_id, page, user_id, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [tenantId, page, userId, Date.now()],
+      );
+    } else {
+      await this.pool.query('DELETE FROM watches WHERE tenant_id = $1 AND page = $2 AND user_id = $3', [
+        tenantId,
+        page,
+        userId,
+      ]);
+    }
+  }
+
+  async pageUserState(tenantId: string, userId: string, page: string): Promise<PageUserState> {
+    const { rows } = await this.pool.query<{ watching: boolean; read: Record<string, string> | null }>(
+      `SELECT EXISTS (SELECT 1 FROM watches WHERE tenant_id = $1 AND page = $3 AND user_id = $2) AS watching,
+              (SELECT json_object_agg(chat_id, at) FROM read_positions
+                 WHERE tenant_id = $1 AND user_id = $2 AND page = $3) AS read`,
+      [tenantId, userId, page],
+    );
+    const read: Record<string, number> = {};
+    for (const [id, at] of Object.entries(rows[0]?.read ?? {})) read[id] = Number(at);
+    return { watching: rows[0]?.watching ?? false, read };
+  }
+
+  async markRead(
+    tenantId: string,
+    userId: string,
+    page: string,
+    chatId: string,
+    at: number,
+  ): Promise<number | null> {
+    const { rows } = await this.pool.query<{ at: string }>(
+      `INSERT INTO read_positions (tenant_id, user_id, chat_id, page, at)
+       SELECT $1, $2, $3, $4, $5 FROM discussions WHERE tenant_id = $1 AND id = $3 AND page = $4
+       ON CONFLICT (tenant_id, user_id, chat_id)
+       DO UPDATE SET at = GREATEST(read_positions.at, excluded.at), page = excluded.page
+       RETURNING at`,
+      [tenantId, userId, chatId, page, at],
+    );
+    return rows[0] ? Number(rows[0].at) : null;
+  }
+
+  async notificationsSince(
+    tenantId: string,
+    userId: string,
+    after: number | null,
+    limit: number,
+  ): Promise<NotificationList> {
+    // One statement: the list, the latest seq and the unread count agree.
+    const { rows } = await this.pool.query<NotificationRowPg>(
+      `WITH list AS (
+         SELECT n.seq, n.kind, n.page, n.chat_id, n.comment_id, n.actor_id, u.name AS actor_name, n.at,
+                n.read_at, m.text
+         FROM notifications n
+         LEFT JOIN users u ON u.id = n.actor_id
+         LEFT JOIN comments m ON m.tenant_id = n.tenant_id AND m.chat_id = n.chat_id AND m.id = n.comment_id
+         WHERE n.tenant_id = $1 AND n.user_id = $2 AND ($3::bigint IS NULL OR n.seq > $3)
+         ORDER BY CASE WHEN $3::bigint IS NULL THEN -n.seq ELSE n.seq END
+         LIMIT $4)
+       SELECT (SELECT seq FROM inboxes WHERE tenant_id = $1 AND user_id = $2) AS latest,
+              (SELECT count(*) FROM notifications WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL) AS unread,
+              list.*
+       FROM (SELECT 1) one LEFT JOIN list ON true ORDER BY list.seq`,
+      [tenantId, userId, after, limit],
+    );
+    const latest = Number(rows[0]?.latest ?? 0);
+    const notifications = rows
+      .filter((r) => r.seq !== null)
+      .map((r) => notificationOf(r as NotificationRowPgFull));
+    const last = notifications.at(-1)?.seq ?? after ?? latest;
+    return { notifications, unread: Number(rows[0]?.unread ?? 0), latest, more: last < latest };
+  }
+
+  async markNotificationsRead(
+    tenantId: string,
+    userId: string,
+    read: { seqs?: readonly number[]; upTo?: number },
+    now = Date.now(),
+  ): Promise<number> {
+    const { rows } = await this.pool.query<{ unread: string }>(
+      `WITH r AS (
+         UPDATE notifications SET read_at = $5
+         WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL AND (seq <= $3 OR seq = ANY($4::bigint[]))
+         RETURNING seq)
+       SELECT count(*) - (SELECT count(*) FROM r) AS unread FROM notifications
+       WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL`,
+      [tenantId, userId, read.upTo ?? -1, read.seqs ?? [], now],
+    );
+    return Number(rows[0]!.unread);
   }
 
   async listDiscussions(
@@ -1123,7 +1455,30 @@ interface CommentRowPg {
   edited_at: string | null;
 }
 
-interface SnapshotRowPg extends CommentRowPg {
+interface NotificationRowPgFull {
+  seq: string;
+  kind: NotificationKind;
+  page: string;
+  chat_id: string;
+  comment_id: string | null;
+  actor_id: string;
+  actor_name: string | null;
+  at: string;
+  read_at: string | null;
+  text: string | null;
+}
+
+type NotificationRowPg = { latest: string | null; unread: string } & {
+  [K in keyof NotificationRowPgFull]: NotificationRowPgFull[K] | null;
+};
+
+interface ResolutionRowPg {
+  resolved_by: string | null;
+  resolved_by_name: string | null;
+  resolved_at: string | null;
+}
+
+interface SnapshotRowPg extends CommentRowPg, ResolutionRowPg {
   page_seq: string | null;
   d_ord: string;
   d_id: string;
@@ -1132,7 +1487,7 @@ interface SnapshotRowPg extends CommentRowPg {
   m_id: string | null;
 }
 
-interface LogRowPg extends CommentRowPg {
+interface LogRowPg extends CommentRowPg, ResolutionRowPg {
   page_seq: string | null;
   seq: string | null;
   broadcast_id: string | null;

@@ -1,15 +1,24 @@
 // What both stores share about their rows: how a write's event becomes a log entry that holds no
 // text, how a log entry is rendered back into an event from the rows as they are now, and how a
 // snapshot is cut into pages of bounded size.
-import type { ChatEventT, CommentT, DiscussionT, SelectorT } from '../../lib/protocol';
-import type { DistributiveOmit } from './types';
+import {
+  LIMITS,
+  type ChatEventT,
+  type CommentT,
+  type DiscussionT,
+  type NotificationKind,
+  type NotificationT,
+  type ResolutionT,
+  type SelectorT,
+} from '../../lib/protocol';
+import type { DistributiveOmit, NotificationDraft, NotifyPlan } from './types';
 
 /**
  * What the event log keeps of a change: its kind and the ids it touched, never text.
  * `create` a discussion (with its opening comment), `add` / `edit` / `remove` a comment, `drop` a
- * discussion.
+ * discussion, `resolve` (or reopen) one.
  */
-export type LogKind = 'create' | 'add' | 'edit' | 'remove' | 'drop';
+export type LogKind = 'create' | 'add' | 'edit' | 'remove' | 'drop' | 'resolve';
 
 export interface LogEntry {
   kind: LogKind;
@@ -27,6 +36,7 @@ export function logEntryOf(event: DistributiveOmit<ChatEventT, 'seq'>): LogEntry
       const c = event.change;
       if (c.op === 'add-comment') return { kind: 'add', chatId: event.chatId, commentId: c.comment.id };
       if (c.op === 'edit-comment') return { kind: 'edit', chatId: event.chatId, commentId: c.commentId };
+      if (c.op === 'resolve') return { kind: 'resolve', chatId: event.chatId, commentId: null };
       return { kind: 'remove', chatId: event.chatId, commentId: c.commentId };
     }
   }
@@ -43,6 +53,8 @@ export interface LogRow {
   selectors: SelectorT[] | null;
   /** The comment, null when it is gone. */
   comment: CommentT | null;
+  /** The discussion's resolution as stored now (null: open, or gone). */
+  resolved: ResolutionT | null;
 }
 
 /**
@@ -92,7 +104,25 @@ export function renderLogRow(page: string, row: LogRow): ChatEventT {
       };
     case 'remove':
       return removed;
+    case 'resolve':
+      // The state now, not as it was: a resolve later undone replays as the reopening.
+      return {
+        type: 'updated-text-chat',
+        ...base,
+        chatId: row.chatId,
+        change: { op: 'resolve', resolved: row.resolved },
+      };
   }
+}
+
+/** A discussion row's resolution columns as the protocol's `resolved` (null while open). */
+export function resolutionOf(r: {
+  resolved_by: string | null;
+  resolved_by_name: string | null;
+  resolved_at: number | string | null;
+}): ResolutionT | null {
+  if (r.resolved_by === null || r.resolved_at === null) return null;
+  return { by: { id: r.resolved_by, name: r.resolved_by_name ?? '' }, at: Number(r.resolved_at) };
 }
 
 export function commentOf(r: {
@@ -147,6 +177,7 @@ export interface SnapshotRow {
   selectors: SelectorT[];
   commentOrd: number | null;
   comment: CommentT | null;
+  resolved: ResolutionT | null;
 }
 
 /**
@@ -167,7 +198,12 @@ export class PageCutter {
     const sameChat = this.current?.ord === row.chatOrd;
     const cost =
       (row.comment ? utf8Bytes(JSON.stringify(row.comment)) + 1 : 0) +
-      (sameChat ? 0 : utf8Bytes(JSON.stringify(row.selectors)) + row.chatId.length + 40);
+      (sameChat
+        ? 0
+        : utf8Bytes(JSON.stringify(row.selectors)) +
+          row.chatId.length +
+          40 +
+          (row.resolved ? 48 + row.resolved.by.id.length : 0));
     if (this.chats.length > 0 && this.bytes + cost > this.maxBytes) {
       this.next = { chat: row.chatOrd, comment: sameChat && row.commentOrd !== null ? row.commentOrd : 0 };
       // A discussion cut before its first comment goes out whole on the next page.
@@ -176,10 +212,68 @@ export class PageCutter {
     }
     this.bytes += cost;
     if (!sameChat) {
-      this.current = { ord: row.chatOrd, chat: { id: row.chatId, selectors: row.selectors, comments: [] } };
+      const chat: DiscussionT = { id: row.chatId, selectors: row.selectors, comments: [] };
+      if (row.resolved) chat.resolved = row.resolved;
+      this.current = { ord: row.chatOrd, chat };
       this.chats.push(this.current.chat);
     }
     if (row.comment) this.current!.chat.comments.push(row.comment);
     return true;
   }
+}
+
+/**
+ * The start of a comment for a notification: at most LIMITS.excerptChars code points, without a
+ * mention token cut in half.
+ */
+export function excerpt(text: string): string {
+  const points = [...text];
+  if (points.length <= LIMITS.excerptChars) return text;
+  const cut = points
+    .slice(0, LIMITS.excerptChars)
+    .join('')
+    .replace(/@\[[A-Za-z0-9_-]*$/, '');
+  return `${cut.trimEnd()}…`;
+}
+
+/** A notification just made by a write, as its user's connections get it live. */
+export function fresh(
+  draft: NotificationDraft,
+  seq: number,
+  page: string,
+  chatId: string,
+  plan: NotifyPlan,
+  at: number,
+): NotificationT {
+  const n: NotificationT = { seq, kind: draft.kind, page, chatId, actor: plan.actor, at, read: false };
+  if (plan.commentId !== null) n.commentId = plan.commentId;
+  if (plan.text !== null) n.excerpt = excerpt(plan.text);
+  return n;
+}
+
+/** A stored notification joined with its actor's name and its comment's current text. */
+export function notificationOf(r: {
+  seq: number | string;
+  kind: NotificationKind;
+  page: string;
+  chat_id: string;
+  comment_id: string | null;
+  actor_id: string;
+  actor_name: string | null;
+  at: number | string;
+  read_at: number | string | null;
+  text: string | null;
+}): NotificationT {
+  const n: NotificationT = {
+    seq: Number(r.seq),
+    kind: r.kind,
+    page: r.page,
+    chatId: r.chat_id,
+    actor: { id: r.actor_id, name: r.actor_name ?? '' },
+    at: Number(r.at),
+    read: r.read_at !== null,
+  };
+  if (r.comment_id !== null) n.commentId = r.comment_id;
+  if (r.text !== null) n.excerpt = excerpt(r.text);
+  return n;
 }

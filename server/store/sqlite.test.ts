@@ -9,7 +9,7 @@ import { commitWrite, plannerFor, type Actor } from '../ops';
 import { openStore } from './open';
 import { openSqliteStore, schemaVersion, type SqliteStore } from './sqlite';
 import type { StoreOptions } from './types';
-import { addComment, deleteChat, deleteComment, editComment } from '../../test/helpers/frames';
+import { addComment, deleteChat, deleteComment, editComment, resolveChat } from '../../test/helpers/frames';
 
 /** The file and its WAL as bytes, read as latin1 so any ASCII string can be searched for. */
 function rawFiles(path: string): string {
@@ -56,7 +56,7 @@ describe('SqliteStore file', () => {
   });
 
   it('creates the file and its directory, in WAL mode, migrated to the latest schema', () => {
-    expect(schemaVersion(store.db)).toBe(5);
+    expect(schemaVersion(store.db)).toBe(6);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
@@ -113,7 +113,7 @@ describe('SqliteStore migration from the previous release', () => {
   it('moves every discussion, comment, seq and token forward and forgets what the old log kept', async () => {
     const store = openSqliteStore(path);
     try {
-      expect(schemaVersion(store.db)).toBe(5);
+      expect(schemaVersion(store.db)).toBe(6);
       const acme = (await store.findTenant('Acme'))!;
       const [ada, bob] = await store.listUsers(acme.id);
       expect((await store.findTokenByHash('aa'.repeat(32)))?.user.name).toBe('Ada');
@@ -189,6 +189,17 @@ describe('SqliteStore migration from the previous release', () => {
           )
         ).status,
       ).toBe('applied');
+      // The participants of the migrated discussions are known: Ada's reply in Bob's thread tells him,
+      // and a resolve of Ada's discussion by Bob tells her.
+      const told = await commitWrite(store, acme.id, addComment('chat-alpha', { text: 'after' }), actorAda);
+      expect(
+        told.status === 'applied' && told.notifications.map((n) => [n.userId, n.notification.kind]),
+      ).toEqual([[bob!.id, 'reply']]);
+      const resolved = await commitWrite(store, acme.id, resolveChat('chat-alpha'), {
+        user: { id: bob!.id, name: 'Bob' },
+        role: 'member',
+      });
+      expect(resolved.status === 'applied' && resolved.notifications.map((n) => n.userId)).toEqual([ada!.id]);
       expect((await commitWrite(store, acme.id, deleteChat('chat-alpha'), actorAda)).status).toBe('applied');
       expect((await store.usage(acme.id, 0, Date.now()))[0]).toMatchObject({ messages: 12, bytes: 3456 });
     } finally {

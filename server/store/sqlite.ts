@@ -7,7 +7,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ChatEventT, CommentT, DiscussionT, RoleT, SelectorT, WriteFrameT } from '../../lib/protocol';
+import {
+  LIMITS,
+  mentionedIds,
+  type ChatEventT,
+  type CommentT,
+  type DiscussionT,
+  type NotificationKind,
+  type RoleT,
+  type SelectorT,
+  type WriteFrameT,
+} from '../../lib/protocol';
+import { recipientsOf } from '../notify';
 import { mergeHits, type ChatHitRow, type CommentHitRow } from './search-hits';
 import {
   decodeListCursor,
@@ -27,8 +38,11 @@ import {
   decodeCursor,
   encodeCursor,
   logEntryOf,
+  fresh,
+  notificationOf,
   PageCutter,
   renderLogRow,
+  resolutionOf,
   type LogKind,
 } from './rows';
 import {
@@ -42,7 +56,12 @@ import {
   type SearchHit,
   type SearchQuery,
   type NewToken,
+  type NotificationList,
+  type NotifyFacts,
+  type NotifyPlan,
+  type PageUserState,
   type ReplayWindow,
+  type StoredNotification,
   type SnapshotPage,
   type Store,
   type StoreOptions,
@@ -296,6 +315,76 @@ const MIGRATIONS: string[] = [
   INSERT INTO comments_fts(comments_fts) VALUES ('rebuild');
   INSERT INTO discussions_fts(discussions_fts) VALUES ('rebuild');
   `,
+  `
+  ALTER TABLE discussions ADD COLUMN resolved_by TEXT;
+  ALTER TABLE discussions ADD COLUMN resolved_by_name TEXT;
+  ALTER TABLE discussions ADD COLUMN resolved_at INTEGER;
+  ALTER TABLE users ADD COLUMN removed_at INTEGER;
+  ALTER TABLE events RENAME TO events_v4;
+  CREATE TABLE events (
+    tenant_id TEXT NOT NULL,
+    page TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    broadcast_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('create', 'add', 'edit', 'remove', 'drop', 'resolve')),
+    chat_id TEXT NOT NULL,
+    comment_id TEXT,
+    token_id TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, page, seq)
+  ) WITHOUT ROWID;
+  INSERT INTO events (tenant_id, page, seq, broadcast_id, kind, chat_id, comment_id, token_id, created_at)
+  SELECT tenant_id, page, seq, broadcast_id, kind, chat_id, comment_id, token_id, created_at FROM events_v4;
+  DROP TABLE events_v4;
+  CREATE INDEX events_age ON events(created_at);
+  CREATE TABLE participants (
+    tenant_id TEXT NOT NULL,
+    chat_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, chat_id, user_id)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO participants (tenant_id, chat_id, user_id)
+  SELECT tenant_id, id, creator_id FROM discussions;
+  INSERT OR IGNORE INTO participants (tenant_id, chat_id, user_id)
+  SELECT tenant_id, chat_id, author_id FROM comments;
+  CREATE TABLE watches (
+    tenant_id TEXT NOT NULL,
+    page TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, page, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX watches_user ON watches(tenant_id, user_id);
+  CREATE TABLE inboxes (
+    tenant_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE notifications (
+    tenant_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('mention', 'reply', 'new-chat', 'resolve')),
+    page TEXT NOT NULL,
+    chat_id TEXT NOT NULL,
+    comment_id TEXT,
+    actor_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    read_at INTEGER,
+    PRIMARY KEY (tenant_id, user_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE read_positions (
+    tenant_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    chat_id TEXT NOT NULL,
+    page TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, user_id, chat_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX read_positions_page ON read_positions(tenant_id, user_id, page);
+  CREATE INDEX read_positions_chat ON read_positions(tenant_id, chat_id);
+  `,
 ];
 
 interface TokenRow {
@@ -364,12 +453,14 @@ interface UserRow {
   tenant_id: string;
   name: string;
   created_at: number;
+  removed_at: number | null;
 }
 const user = (r: UserRow): User => ({
   id: r.id,
   tenantId: r.tenant_id,
   name: r.name,
   createdAt: r.created_at,
+  removedAt: r.removed_at,
 });
 
 /** Opens (creating it and its directory when missing) and migrates an SQLite store. */
@@ -423,6 +514,9 @@ interface LogRowSql {
   text: string;
   at: number;
   edited_at: number | null;
+  resolved_by: string | null;
+  resolved_by_name: string | null;
+  resolved_at: number | null;
 }
 
 interface SnapshotRowSql {
@@ -436,6 +530,22 @@ interface SnapshotRowSql {
   text: string;
   at: number;
   edited_at: number | null;
+  resolved_by: string | null;
+  resolved_by_name: string | null;
+  resolved_at: number | null;
+}
+
+interface NotificationRowSql {
+  seq: number;
+  kind: NotificationKind;
+  page: string;
+  chat_id: string;
+  comment_id: string | null;
+  actor_id: string;
+  actor_name: string | null;
+  at: number;
+  read_at: number | null;
+  text: string | null;
 }
 
 /** The conditions of a DiscussionFilter on `d` (discussions), with the parameters filterParams names. */
@@ -528,12 +638,112 @@ export class SqliteStore implements Store {
       ),
       chatHead: db.prepare<
         [string, string],
-        { id: string; page: string; creator_id: string; comment_count: number; bytes: number }
-      >('SELECT id, page, creator_id, comment_count, bytes FROM discussions WHERE tenant_id = ? AND id = ?'),
-      commentHead: db.prepare<[string, string, string], { id: string; author_id: string; bytes: number }>(
-        `SELECT id, author_id, length(CAST(text AS BLOB)) AS bytes FROM comments
+        {
+          id: string;
+          page: string;
+          creator_id: string;
+          comment_count: number;
+          bytes: number;
+          resolved_by: string | null;
+        }
+      >(
+        `SELECT id, page, creator_id, comment_count, bytes, resolved_by FROM discussions
+         WHERE tenant_id = ? AND id = ?`,
+      ),
+      commentHead: db.prepare<
+        [string, string, string],
+        { id: string; author_id: string; bytes: number; text: string }
+      >(
+        `SELECT id, author_id, length(CAST(text AS BLOB)) AS bytes, text FROM comments
          WHERE tenant_id = ? AND chat_id = ? AND id = ?`,
       ),
+      resolveChat: db.prepare(
+        `UPDATE discussions SET resolved_by = ?, resolved_by_name = ?, resolved_at = ?
+         WHERE tenant_id = ? AND id = ?`,
+      ),
+      addParticipant: db.prepare(
+        'INSERT OR IGNORE INTO participants (tenant_id, chat_id, user_id) VALUES (?, ?, ?)',
+      ),
+      participants: db.prepare<[string, string], { user_id: string }>(
+        'SELECT user_id FROM participants WHERE tenant_id = ? AND chat_id = ?',
+      ),
+      dropChatUsers: db.prepare('DELETE FROM participants WHERE tenant_id = ? AND chat_id = ?'),
+      dropChatReads: db.prepare('DELETE FROM read_positions WHERE tenant_id = ? AND chat_id = ?'),
+      watchers: db.prepare<[string, string], { user_id: string }>(
+        `SELECT w.user_id FROM watches w JOIN users u ON u.id = w.user_id AND u.tenant_id = w.tenant_id
+         WHERE w.tenant_id = ? AND w.page = ? AND u.removed_at IS NULL`,
+      ),
+      member: db.prepare<[string, string], { id: string }>(
+        'SELECT id FROM users WHERE tenant_id = ? AND id = ? AND removed_at IS NULL',
+      ),
+      bumpInbox: db.prepare<[string, string], { seq: number }>(
+        `INSERT INTO inboxes (tenant_id, user_id, seq) VALUES (?, ?, 1)
+         ON CONFLICT (tenant_id, user_id) DO UPDATE SET seq = seq + 1 RETURNING seq`,
+      ),
+      inboxSeq: db.prepare<[string, string], { seq: number }>(
+        'SELECT seq FROM inboxes WHERE tenant_id = ? AND user_id = ?',
+      ),
+      insertNotification: db.prepare(
+        `INSERT INTO notifications (tenant_id, user_id, seq, kind, page, chat_id, comment_id, actor_id, at)
+         VALUES (@tenantId, @userId, @seq, @kind, @page, @chatId, @commentId, @actorId, @at)`,
+      ),
+      trimNotifications: db.prepare(
+        'DELETE FROM notifications WHERE tenant_id = ? AND user_id = ? AND seq <= ?',
+      ),
+      notificationsAfter: db.prepare<[string, string, number, number], NotificationRowSql>(
+        `SELECT n.seq, n.kind, n.page, n.chat_id, n.comment_id, n.actor_id, u.name AS actor_name, n.at,
+                n.read_at, m.text
+         FROM notifications n
+         LEFT JOIN users u ON u.id = n.actor_id
+         LEFT JOIN comments m ON m.tenant_id = n.tenant_id AND m.chat_id = n.chat_id AND m.id = n.comment_id
+         WHERE n.tenant_id = ? AND n.user_id = ? AND n.seq > ? ORDER BY n.seq LIMIT ?`,
+      ),
+      newestNotifications: db.prepare<[string, string, number], NotificationRowSql>(
+        `SELECT * FROM (
+           SELECT n.seq, n.kind, n.page, n.chat_id, n.comment_id, n.actor_id, u.name AS actor_name, n.at,
+                  n.read_at, m.text
+           FROM notifications n
+           LEFT JOIN users u ON u.id = n.actor_id
+           LEFT JOIN comments m ON m.tenant_id = n.tenant_id AND m.chat_id = n.chat_id AND m.id = n.comment_id
+           WHERE n.tenant_id = ? AND n.user_id = ? ORDER BY n.seq DESC LIMIT ?)
+         ORDER BY seq`,
+      ),
+      unreadCount: db.prepare<[string, string], { n: number }>(
+        'SELECT count(*) AS n FROM notifications WHERE tenant_id = ? AND user_id = ? AND read_at IS NULL',
+      ),
+      readUpTo: db.prepare(
+        `UPDATE notifications SET read_at = ?
+         WHERE tenant_id = ? AND user_id = ? AND seq <= ? AND read_at IS NULL`,
+      ),
+      readOne: db.prepare(
+        `UPDATE notifications SET read_at = ?
+         WHERE tenant_id = ? AND user_id = ? AND seq = ? AND read_at IS NULL`,
+      ),
+      watch: db.prepare(
+        'INSERT OR IGNORE INTO watches (tenant_id, page, user_id, created_at) VALUES (?, ?, ?, ?)',
+      ),
+      unwatch: db.prepare('DELETE FROM watches WHERE tenant_id = ? AND page = ? AND user_id = ?'),
+      watching: db.prepare<[string, string, string], { one: number }>(
+        'SELECT 1 AS one FROM watches WHERE tenant_id = ? AND page = ? AND user_id = ?',
+      ),
+      readPositions: db.prepare<[string, string, string], { chat_id: string; at: number }>(
+        'SELECT chat_id, at FROM read_positions WHERE tenant_id = ? AND user_id = ? AND page = ?',
+      ),
+      markRead: db.prepare<[string, string, string, string, number], { at: number }>(
+        `INSERT INTO read_positions (tenant_id, user_id, chat_id, page, at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, user_id, chat_id) DO UPDATE SET at = max(at, excluded.at), page = excluded.page
+         RETURNING at`,
+      ),
+      removeUser: db.prepare(
+        'UPDATE users SET removed_at = ? WHERE id = ? AND tenant_id = ? AND removed_at IS NULL',
+      ),
+      userTokens: db.prepare<[string], TokenRow>(
+        'SELECT * FROM tokens WHERE user_id = ? AND revoked_at IS NULL',
+      ),
+      dropUserNotifications: db.prepare('DELETE FROM notifications WHERE tenant_id = ? AND user_id = ?'),
+      dropUserInbox: db.prepare('DELETE FROM inboxes WHERE tenant_id = ? AND user_id = ?'),
+      dropUserWatches: db.prepare('DELETE FROM watches WHERE tenant_id = ? AND user_id = ?'),
+      dropUserReads: db.prepare('DELETE FROM read_positions WHERE tenant_id = ? AND user_id = ?'),
       tenantBytes: db.prepare<[string], { bytes: number }>(
         'SELECT bytes FROM tenant_bytes WHERE tenant_id = ?',
       ),
@@ -576,7 +786,8 @@ export class SqliteStore implements Store {
       trimEvents: db.prepare('DELETE FROM events WHERE tenant_id = ? AND page = ? AND seq <= ?'),
       eventsAfter: db.prepare<[string, string, number, number], LogRowSql>(
         `SELECT e.seq, e.broadcast_id, e.kind, e.chat_id, e.comment_id, d.selectors,
-                m.id AS m_id, m.author_id, m.author_name, m.text, m.at, m.edited_at
+                m.id AS m_id, m.author_id, m.author_name, m.text, m.at, m.edited_at,
+                d.resolved_by, d.resolved_by_name, d.resolved_at
          FROM events e
          LEFT JOIN discussions d ON d.tenant_id = e.tenant_id AND d.id = e.chat_id AND d.page = e.page
          LEFT JOIN comments m ON m.tenant_id = e.tenant_id AND m.chat_id = e.chat_id AND m.id = e.comment_id
@@ -584,7 +795,7 @@ export class SqliteStore implements Store {
       ),
       snapshotRows: db.prepare<[{ t: string; p: string; chat: number; comment: number }], SnapshotRowSql>(
         `SELECT d.ord AS d_ord, d.id AS d_id, d.selectors, m.ord AS m_ord, m.id AS m_id, m.author_id,
-                m.author_name, m.text, m.at, m.edited_at
+                m.author_name, m.text, m.at, m.edited_at, d.resolved_by, d.resolved_by_name, d.resolved_at
          FROM discussions d
          LEFT JOIN comments m ON m.tenant_id = d.tenant_id AND m.chat_id = d.id
                               AND (d.ord > @chat OR m.ord >= @comment)
@@ -644,7 +855,7 @@ export class SqliteStore implements Store {
   }
 
   async createUser(tenantId: string, name: string): Promise<User> {
-    const u: User = { id: newId('usr'), tenantId, name, createdAt: Date.now() };
+    const u: User = { id: newId('usr'), tenantId, name, createdAt: Date.now(), removedAt: null };
     this.stmts.insertUser.run(u.id, u.tenantId, u.name, u.createdAt);
     return u;
   }
@@ -706,6 +917,7 @@ export class SqliteStore implements Store {
           selectors: JSON.parse(r.selectors) as SelectorT[],
           commentOrd: r.m_ord,
           comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
+          resolved: resolutionOf(r),
         });
         if (!ok) break;
       }
@@ -731,6 +943,7 @@ export class SqliteStore implements Store {
           commentId: r.comment_id,
           selectors: r.selectors === null ? null : (JSON.parse(r.selectors) as SelectorT[]),
           comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
+          resolved: r.selectors === null ? null : resolutionOf(r),
         }),
       );
       // Compacted away (or never there): the client takes a snapshot.
@@ -769,10 +982,16 @@ export class SqliteStore implements Store {
                 creatorId: head.creator_id,
                 commentCount: head.comment_count,
                 bytes: head.bytes,
+                resolvedBy: head.resolved_by,
               }
             : null,
           comment: commentRow
-            ? { id: commentRow.id, authorId: commentRow.author_id, bytes: commentRow.bytes }
+            ? {
+                id: commentRow.id,
+                authorId: commentRow.author_id,
+                bytes: commentRow.bytes,
+                mentions: mentionedIds(commentRow.text),
+              }
             : null,
           pageChats: s.pageSeq.get(tenantId, write.page)?.chats ?? 0,
           tenantBytes: s.tenantBytes.get(tenantId)?.bytes ?? 0,
@@ -803,6 +1022,8 @@ export class SqliteStore implements Store {
         } else if (ev.type === 'deleted-text-chat') {
           s.deleteChatComments.run(tenantId, ev.chatId);
           s.deleteChat.run(tenantId, ev.chatId);
+          s.dropChatUsers.run(tenantId, ev.chatId);
+          s.dropChatReads.run(tenantId, ev.chatId);
           chatsDelta = -1;
         } else {
           const c = ev.change;
@@ -812,6 +1033,9 @@ export class SqliteStore implements Store {
             this.insertComment(tenantId, ev.chatId, c.comment, tokenId);
             count = 1;
             activity = c.comment.editedAt ?? c.comment.at;
+          } else if (c.op === 'resolve') {
+            const r = c.resolved;
+            s.resolveChat.run(r?.by.id ?? null, r?.by.name ?? null, r?.at ?? null, tenantId, ev.chatId);
           } else if (c.op === 'edit-comment') {
             s.editComment.run(c.text, c.editedAt, tokenId, tenantId, ev.chatId, c.commentId);
             activity = c.editedAt;
@@ -824,6 +1048,9 @@ export class SqliteStore implements Store {
         if (decision.bytes !== 0) s.addTenantBytes.run(tenantId, decision.bytes);
         const seq = s.bumpSeq.get(tenantId, page, chatsDelta)!.seq;
         const entry = logEntryOf(ev);
+        const notifications = decision.notify
+          ? this.notify(tenantId, page, entry.chatId, decision.notify, now)
+          : [];
         s.insertEvent.run(
           tenantId,
           page,
@@ -851,7 +1078,127 @@ export class SqliteStore implements Store {
         }
         // The log keeps the replay window's count; older entries go now, a few at a time.
         if (seq > this.replayWindow.events) s.trimEvents.run(tenantId, page, seq - this.replayWindow.events);
-        return { status: 'applied', event: { ...ev, seq } as ChatEventT };
+        return { status: 'applied', event: { ...ev, seq } as ChatEventT, notifications };
+      })
+      .immediate();
+  }
+
+  /** Inside a write's transaction: picks and stores its notifications, then records its writer as a participant. */
+  private notify(
+    tenantId: string,
+    page: string,
+    chatId: string,
+    plan: NotifyPlan,
+    now: number,
+  ): StoredNotification[] {
+    const s = this.stmts;
+    const facts: NotifyFacts = {
+      members: plan.mentions.filter((id) => s.member.get(tenantId, id) !== undefined),
+      participants: plan.reply ? s.participants.all(tenantId, chatId).map((r) => r.user_id) : [],
+      watchers: plan.newChat ? s.watchers.all(tenantId, page).map((r) => r.user_id) : [],
+    };
+    const out: StoredNotification[] = [];
+    for (const draft of recipientsOf(plan, facts, plan.actor.id)) {
+      const seq = s.bumpInbox.get(tenantId, draft.userId)!.seq;
+      s.insertNotification.run({
+        tenantId,
+        userId: draft.userId,
+        seq,
+        kind: draft.kind,
+        page,
+        chatId,
+        commentId: plan.commentId,
+        actorId: plan.actor.id,
+        at: now,
+      });
+      if (seq > LIMITS.notificationsPerUser) {
+        s.trimNotifications.run(tenantId, draft.userId, seq - LIMITS.notificationsPerUser);
+      }
+      out.push({ userId: draft.userId, notification: fresh(draft, seq, page, chatId, plan, now) });
+    }
+    if (plan.reply || plan.newChat) s.addParticipant.run(tenantId, chatId, plan.actor.id);
+    return out;
+  }
+
+  async removeUser(tenantId: string, userId: string): Promise<TokenInfo[] | null> {
+    const s = this.stmts;
+    return this.db
+      .transaction((): TokenInfo[] | null => {
+        const row = s.userById.get(userId);
+        if (!row || row.tenant_id !== tenantId) return null;
+        const now = Date.now();
+        s.removeUser.run(now, userId, tenantId);
+        const tokens = s.userTokens.all(userId);
+        for (const t of tokens) s.revokeToken.run(now, t.id);
+        s.dropUserNotifications.run(tenantId, userId);
+        s.dropUserInbox.run(tenantId, userId);
+        s.dropUserWatches.run(tenantId, userId);
+        s.dropUserReads.run(tenantId, userId);
+        return tokens.map((t) => tokenInfo(s.tokenById.get(t.id)!));
+      })
+      .immediate();
+  }
+
+  async setWatch(tenantId: string, userId: string, page: string, watch: boolean): Promise<void> {
+    if (watch) this.stmts.watch.run(tenantId, page, userId, Date.now());
+    else this.stmts.unwatch.run(tenantId, page, userId);
+  }
+
+  async pageUserState(tenantId: string, userId: string, page: string): Promise<PageUserState> {
+    return this.db.transaction((): PageUserState => {
+      const read: Record<string, number> = {};
+      for (const r of this.stmts.readPositions.all(tenantId, userId, page)) read[r.chat_id] = r.at;
+      return { watching: this.stmts.watching.get(tenantId, page, userId) !== undefined, read };
+    })();
+  }
+
+  async markRead(
+    tenantId: string,
+    userId: string,
+    page: string,
+    chatId: string,
+    at: number,
+  ): Promise<number | null> {
+    return this.db
+      .transaction((): number | null => {
+        const head = this.stmts.chatHead.get(tenantId, chatId);
+        if (!head || head.page !== page) return null;
+        return this.stmts.markRead.get(tenantId, userId, chatId, page, at)!.at;
+      })
+      .immediate();
+  }
+
+  async notificationsSince(
+    tenantId: string,
+    userId: string,
+    after: number | null,
+    limit: number,
+  ): Promise<NotificationList> {
+    return this.db.transaction((): NotificationList => {
+      const s = this.stmts;
+      const latest = s.inboxSeq.get(tenantId, userId)?.seq ?? 0;
+      const rows =
+        after === null
+          ? s.newestNotifications.all(tenantId, userId, limit)
+          : s.notificationsAfter.all(tenantId, userId, after, limit);
+      const notifications = rows.map(notificationOf);
+      const last = notifications.at(-1)?.seq ?? after ?? latest;
+      return { notifications, unread: s.unreadCount.get(tenantId, userId)!.n, latest, more: last < latest };
+    })();
+  }
+
+  async markNotificationsRead(
+    tenantId: string,
+    userId: string,
+    read: { seqs?: readonly number[]; upTo?: number },
+    now = Date.now(),
+  ): Promise<number> {
+    const s = this.stmts;
+    return this.db
+      .transaction((): number => {
+        if (read.upTo !== undefined) s.readUpTo.run(now, tenantId, userId, read.upTo);
+        for (const seq of read.seqs ?? []) s.readOne.run(now, tenantId, userId, seq);
+        return s.unreadCount.get(tenantId, userId)!.n;
       })
       .immediate();
   }

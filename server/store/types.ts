@@ -5,6 +5,9 @@ import type {
   CommentT,
   DiscussionT,
   ErrorCode,
+  NotificationKind,
+  NotificationT,
+  PersonT,
   RoleT,
   SelectorT,
   WriteFrameT,
@@ -21,6 +24,15 @@ export interface User {
   tenantId: string;
   name: string;
   createdAt: number;
+  /** When the user was removed from the tenant (tokens revoked, not mentionable); null while a member. */
+  removedAt: number | null;
+}
+
+/** What a user keeps about one page: whether they watch it, and how far they read each discussion. */
+export interface PageUserState {
+  watching: boolean;
+  /** Discussion id → the comment time the user has read it up to. */
+  read: Record<string, number>;
 }
 
 /** A token as the directory lists it. The secret itself is never stored, only its hash. */
@@ -102,6 +114,8 @@ export interface StoredChat {
   commentCount: number;
   /** Bytes the discussion holds in the store (its selectors and its comments' text), for the tenant quota. */
   bytes: number;
+  /** Who resolved it, null while open. */
+  resolvedBy: string | null;
 }
 
 /** The one comment a write names, as stored. */
@@ -110,6 +124,45 @@ export interface StoredComment {
   authorId: string;
   /** UTF-8 bytes of its text. */
   bytes: number;
+  /** The user ids its text mentions now (an edit notifies only those it adds). */
+  mentions: string[];
+}
+
+/**
+ * Whom a write may notify, as the planner decides it; the store reads who those are (members,
+ * participants, watchers) inside the write's transaction and `server/notify.ts` picks the recipients.
+ */
+export interface NotifyPlan {
+  /** The writer, who is never told of their own write. */
+  actor: PersonT;
+  /** User ids the write's text newly mentions, not yet checked against the tenant's members. */
+  mentions: string[];
+  /** A reply: the discussion's participants (its creator and everyone who commented) are told. */
+  reply: boolean;
+  /** A new discussion: the page's watchers are told. */
+  newChat: boolean;
+  /** A resolve: this user (the discussion's creator) is told. */
+  resolveFor: string | null;
+  /** The comment the notification points at (the new or edited one), if any. */
+  commentId: string | null;
+  /** That comment's text, for the live notification's excerpt. */
+  text: string | null;
+}
+
+/** What the store read for a NotifyPlan. */
+export interface NotifyFacts {
+  /** Of the plan's mentions, those that are current members of the tenant. */
+  members: string[];
+  /** The discussion's participants before this write (reply only). */
+  participants: string[];
+  /** The page's watchers (new discussion only). */
+  watchers: string[];
+}
+
+/** A notification to store: the store gives it the user's next seq. */
+export interface NotificationDraft {
+  userId: string;
+  kind: NotificationKind;
 }
 
 /** Everything a planner decides on, read inside the write's transaction. */
@@ -130,13 +183,20 @@ export interface PlanInput {
  * for deletes).
  */
 export type WritePlan =
-  | { ok: true; event: DistributiveOmit<ChatEventT, 'seq'>; bytes: number; audit?: AuditNote[] }
+  | {
+      ok: true;
+      event: DistributiveOmit<ChatEventT, 'seq'>;
+      bytes: number;
+      audit?: AuditNote[];
+      notify?: NotifyPlan;
+    }
   | { ok: false; code: ErrorCode; message: string };
 
 export type WritePlanner = (input: PlanInput) => WritePlan;
 
 export type CommitResult =
-  | { status: 'applied'; event: ChatEventT }
+  /** `notifications`: those the write made, stored in its transaction, for live delivery. */
+  | { status: 'applied'; event: ChatEventT; notifications: StoredNotification[] }
   /** The broadcastId was already applied: the original page and seq. */
   | { status: 'duplicate'; page: string; seq: number }
   | { status: 'rejected'; code: ErrorCode; message: string };
@@ -178,6 +238,22 @@ export interface UsageDelta {
 }
 
 export type UsageRow = Omit<UsageDelta, 'tenantId'>;
+
+/** A notification with the user it belongs to. */
+export interface StoredNotification {
+  userId: string;
+  notification: NotificationT;
+}
+
+/** A user's notifications after a seq, and their inbox's totals. */
+export interface NotificationList {
+  notifications: NotificationT[];
+  unread: number;
+  /** The user's latest seq (0: none yet). */
+  latest: number;
+  /** True when there are more after the last one listed. */
+  more: boolean;
+}
 
 /**
  * Which of a tenant's discussions a listing or an export takes. Every field narrows; none means all.
@@ -340,6 +416,48 @@ export interface Store {
    */
   compact(now?: number): Promise<number>;
 
+  /**
+   * Removes a user from their tenant: marks them removed, revokes their tokens and drops their
+   * notifications, watches and read positions. Their comments stay, under their name. Returns the
+   * revoked tokens, or null when no such user (in that tenant).
+   */
+  removeUser(tenantId: string, userId: string): Promise<TokenInfo[] | null>;
+
+  // ---- the user's own state: watches, notifications, read positions
+  /** Starts or stops watching a page (idempotent). */
+  setWatch(tenantId: string, userId: string, page: string, watch: boolean): Promise<void>;
+  /** Whether the user watches the page, and their read positions of its discussions. */
+  pageUserState(tenantId: string, userId: string, page: string): Promise<PageUserState>;
+  /**
+   * Records that the user has read a discussion of the page up to comment time `at`; a position
+   * never moves back. Resolves to the position now stored, or null when the discussion is not on
+   * that page in the tenant.
+   */
+  markRead(
+    tenantId: string,
+    userId: string,
+    page: string,
+    chatId: string,
+    at: number,
+  ): Promise<number | null>;
+  /**
+   * The user's notifications with a seq above `after`, oldest first, at most `limit`; without
+   * `after`, the newest `limit`. Each rendered as things are now (the actor's name, the comment's
+   * current text as excerpt, none once it is deleted).
+   */
+  notificationsSince(
+    tenantId: string,
+    userId: string,
+    after: number | null,
+    limit: number,
+  ): Promise<NotificationList>;
+  /** Marks the listed notifications, and all up to `upTo`, read; resolves to how many stay unread. */
+  markNotificationsRead(
+    tenantId: string,
+    userId: string,
+    read: { seqs?: readonly number[]; upTo?: number },
+    now?: number,
+  ): Promise<number>;
   // ---- the team's discussions across pages
   /**
    * A tenant's discussions that match `filter`, newest activity first, `limit` at a time from

@@ -70,3 +70,7 @@ export function deleteChat(chatId: string, page = PAGE) {
 export function quotesOnly(chats: readonly DiscussionT[]): DiscussionT[] {
   return chats.map((c) => ({ ...c, selectors: liveSelectors(c.selectors) }));
 }
+
+export function resolveChat(chatId: string, resolved = true, page = PAGE) {
+  return { type: 'resolve-chat' as const, broadcastId: randomUUID(), page, chatId, resolved };
+}

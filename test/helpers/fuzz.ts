@@ -78,6 +78,16 @@ export const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   write('edit-comment', { commentId, text }),
   write('delete-comment', { commentId }),
   write('delete-chat', {}),
+  write('resolve-chat', { resolved: fc.boolean() }),
+  fc.record({ type: fc.constant('list-members') }),
+  fc.record({ type: fc.constant('watch'), page, watch: fc.boolean() }),
+  fc.record({ type: fc.constant('notifications-since') }),
+  fc.record({ type: fc.constant('notifications-since'), after: fc.nat(20) }),
+  fc.record({ type: fc.constant('mark-notifications-read'), upTo: fc.nat(20) }),
+  fc.record({ type: fc.constant('mark-notifications-read'), seqs: fc.array(fc.nat(20), { maxLength: 3 }) }),
+  fc
+    .tuple(target, fc.nat(2_000_000_000_000))
+    .map(([where, at]) => ({ type: 'mark-read', ...where, at }) as Record<string, unknown>),
 );
 
 /** Values that do not belong: wrong types, extreme numbers, odd strings, nested junk. */
@@ -302,6 +312,9 @@ export async function watchOtherTenant(url: string, token: string) {
           f.type === 'welcome' ||
           f.type === 'snapshot' ||
           (f.type === 'presence' && f.count === 1) ||
+          // Its own state of the pages it subscribed to: not watched, nothing read.
+          (f.type === 'watching' && !f.watch) ||
+          (f.type === 'read-positions' && Object.keys(f.chats).length === 0) ||
           ((f.type === 'ack' || f.type === 'new-text-chat') && own.has(f.broadcastId));
         if (!fine) throw new Error(`the other tenant's observer received ${JSON.stringify(f).slice(0, 300)}`);
       }

@@ -9,11 +9,22 @@ import {
   type DiscussionT,
   type PageState,
   type WriteFrameT,
+  LIMITS,
+  mentionToken,
 } from '../../lib/protocol';
 import { DEFAULT_STORE_LIMITS, plannerFor, type Actor } from '../../server/ops';
 import { selectorBytes } from '../../server/store/rows';
 import type { CommitResult, PlanInput, Store, StoreOptions } from '../../server/store/types';
-import { addComment, createChat, deleteChat, deleteComment, editComment, entityId, PAGE } from './frames';
+import {
+  addComment,
+  createChat,
+  deleteChat,
+  deleteComment,
+  editComment,
+  entityId,
+  PAGE,
+  resolveChat,
+} from './frames';
 
 export interface OpenedStore {
   store: Store;
@@ -333,10 +344,22 @@ export function describeStoreContract(
         await store.commit(tenant.id, editComment(create.chatId, create.commentId, 'x', OTHER_PAGE), capture);
         await store.commit(tenant.id, addComment(create.chatId), capture);
         const bytes = selectorBytes(create.selectors) + Buffer.byteLength('héllo');
-        const chat = { id: create.chatId, page: OTHER_PAGE, creatorId: user.id, commentCount: 1, bytes };
+        const chat = {
+          id: create.chatId,
+          page: OTHER_PAGE,
+          creatorId: user.id,
+          commentCount: 1,
+          bytes,
+          resolvedBy: null,
+        };
         expect(seen[0]).toEqual({
           chat,
-          comment: { id: create.commentId, authorId: user.id, bytes: Buffer.byteLength('héllo') },
+          comment: {
+            id: create.commentId,
+            authorId: user.id,
+            bytes: Buffer.byteLength('héllo'),
+            mentions: [],
+          },
           pageChats: 1,
           tenantBytes: bytes,
         });
@@ -578,6 +601,294 @@ export function describeStoreContract(
         ]);
         expect(entries[1]).toMatchObject({ page: PAGE, chatId: create.chatId, commentId: create.commentId });
         expect(JSON.stringify(entries)).not.toContain('SECRET-AUDITED-TEXT');
+      });
+    });
+
+    describe('team workflow', () => {
+      /** A tenant of three members, each committing in their own name, and a second tenant. */
+      const team = async () => {
+        const tenant = await store.createTenant('Team');
+        const other = await store.createTenant('Other team');
+        const people = {
+          ana: await store.createUser(tenant.id, 'Ana'),
+          bruno: await store.createUser(tenant.id, 'Bruno'),
+          carla: await store.createUser(tenant.id, 'Carla'),
+          olga: await store.createUser(other.id, 'Olga'),
+        };
+        type Who = keyof typeof people;
+        const as = (who: Who, role: 'member' | 'admin' = 'member') => {
+          const u = people[who];
+          const actor: Actor = { user: { id: u.id, name: u.name }, role };
+          return async (write: WriteFrameT) => {
+            const r = await store.commit(u.tenantId, write, plannerFor(write, actor, Date.now()));
+            if (r.status !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(r)}`);
+            return r;
+          };
+        };
+        const inbox = async (who: Who, after: number | null = 0) =>
+          (await store.notificationsSince(people[who].tenantId, people[who].id, after, 100)).notifications;
+        return { tenant, other, people, as, inbox };
+      };
+
+      it('stores a resolve with who and when, in snapshots and replays, and a reopen', async () => {
+        const { tenant, people, as } = await team();
+        const chat = createChat();
+        await as('ana')(chat);
+        const before = Date.now();
+        const resolved = await as('bruno')(resolveChat(chat.chatId));
+        expect(resolved.event).toMatchObject({
+          type: 'updated-text-chat',
+          chatId: chat.chatId,
+          change: { op: 'resolve', resolved: { by: { id: people.bruno.id, name: 'Bruno' } } },
+        });
+        const snap = await store.snapshot(tenant.id, PAGE);
+        expect(snap.chats[0]!.resolved).toEqual({
+          by: { id: people.bruno.id, name: 'Bruno' },
+          at: expect.any(Number),
+        });
+        expect(snap.chats[0]!.resolved!.at).toBeGreaterThanOrEqual(before);
+        // A client replaying from the start gets the same state.
+        const replay = await store.eventsSince(tenant.id, PAGE, 0, 100);
+        const state: PageState = { seq: 0, chats: [] };
+        applyReplay(state, replay!);
+        expect(state.chats).toEqual(snap.chats);
+
+        await as('carla')(resolveChat(chat.chatId, false));
+        const reopened = await store.snapshot(tenant.id, PAGE);
+        expect(reopened.chats[0]!.resolved).toBeUndefined();
+        // The earlier resolve replays as the state now: a client at any position ends open.
+        for (let since = 0; since < reopened.seq; since++) {
+          const s: PageState = { seq: since, chats: since === 0 ? [] : structuredClone(snap.chats) };
+          if (since === 0) applyReplay(s, (await store.eventsSince(tenant.id, PAGE, 0, 100))!);
+          else applyReplay(s, (await store.eventsSince(tenant.id, PAGE, since, 100))!);
+          expect(s.chats[0]!.resolved).toBeUndefined();
+        }
+      });
+
+      it('applies a retried resolve once, and refuses one on another page or tenant as not-found', async () => {
+        const { tenant, other, people, as } = await team();
+        const chat = createChat();
+        await as('ana')(chat);
+        const write = resolveChat(chat.chatId);
+        const first = await as('bruno')(write);
+        const actor: Actor = { user: { id: people.bruno.id, name: 'Bruno' }, role: 'member' };
+        const again = await store.commit(tenant.id, write, plannerFor(write, actor, Date.now()));
+        expect(again).toEqual({ status: 'duplicate', page: PAGE, seq: first.event.seq });
+        const elsewhere = resolveChat(chat.chatId, true, OTHER_PAGE);
+        expect(
+          await store.commit(tenant.id, elsewhere, plannerFor(elsewhere, actor, Date.now())),
+        ).toMatchObject({
+          status: 'rejected',
+          code: 'not-found',
+        });
+        const olga: Actor = { user: { id: people.olga.id, name: 'Olga' }, role: 'admin' };
+        const foreign = resolveChat(chat.chatId);
+        expect(await store.commit(other.id, foreign, plannerFor(foreign, olga, Date.now()))).toMatchObject({
+          status: 'rejected',
+          code: 'not-found',
+        });
+      });
+
+      it('notifies a mentioned member once, and nobody for an unknown id, another tenant or oneself', async () => {
+        const { people, as, inbox } = await team();
+        const text = `${mentionToken(people.bruno.id)} look, and ${mentionToken(people.bruno.id)} again; ${mentionToken(people.olga.id)} ${mentionToken('usr_nobody')} ${mentionToken(people.ana.id)}`;
+        const chat = createChat({ text });
+        const r = await as('ana')(chat);
+        expect(r.notifications).toEqual([
+          {
+            userId: people.bruno.id,
+            notification: expect.objectContaining({ seq: 1, kind: 'mention', chatId: chat.chatId }),
+          },
+        ]);
+        expect(await inbox('bruno')).toEqual([
+          {
+            seq: 1,
+            kind: 'mention',
+            page: PAGE,
+            chatId: chat.chatId,
+            commentId: chat.commentId,
+            actor: { id: people.ana.id, name: 'Ana' },
+            at: expect.any(Number),
+            read: false,
+            excerpt: expect.stringMatching(/^@\[/),
+          },
+        ]);
+        expect(await inbox('olga')).toEqual([]);
+        expect(await inbox('ana')).toEqual([]);
+        expect(await inbox('carla')).toEqual([]);
+      });
+
+      it('notifies the participants of a discussion of a reply, never its writer, a mention winning', async () => {
+        const { people, as, inbox } = await team();
+        const chat = createChat();
+        await as('ana')(chat);
+        await as('bruno')(addComment(chat.chatId, { text: 'first reply' }));
+        expect((await inbox('ana')).map((n) => n.kind)).toEqual(['reply']);
+        expect(await inbox('bruno')).toEqual([]);
+        const r = await as('carla')(addComment(chat.chatId, { text: `${mentionToken(people.ana.id)} see` }));
+        expect(r.notifications.map((n) => [n.userId, n.notification.kind]).sort()).toEqual(
+          [
+            [people.ana.id, 'mention'],
+            [people.bruno.id, 'reply'],
+          ].sort(),
+        );
+        expect((await inbox('ana')).map((n) => [n.seq, n.kind])).toEqual([
+          [1, 'reply'],
+          [2, 'mention'],
+        ]);
+        // Carla now takes part: Ana's next reply tells Bruno and Carla.
+        await as('ana')(addComment(chat.chatId, { text: 'thanks' }));
+        expect((await inbox('carla')).map((n) => n.kind)).toEqual(['reply']);
+        expect((await inbox('bruno')).map((n) => n.kind)).toEqual(['reply', 'reply']);
+      });
+
+      it('notifies the watchers of a page of a new discussion until they stop watching', async () => {
+        const { tenant, other, people, as, inbox } = await team();
+        await store.setWatch(tenant.id, people.bruno.id, PAGE, true);
+        await store.setWatch(tenant.id, people.bruno.id, PAGE, true);
+        await store.setWatch(tenant.id, people.ana.id, PAGE, true);
+        await store.setWatch(other.id, people.olga.id, PAGE, true);
+        expect((await store.pageUserState(tenant.id, people.bruno.id, PAGE)).watching).toBe(true);
+        expect((await store.pageUserState(tenant.id, people.carla.id, PAGE)).watching).toBe(false);
+        await as('ana')(createChat());
+        expect((await inbox('bruno')).map((n) => n.kind)).toEqual(['new-chat']);
+        expect(await inbox('ana')).toEqual([]);
+        expect(await inbox('olga')).toEqual([]);
+        await as('ana')(createChat({ page: OTHER_PAGE }));
+        await store.setWatch(tenant.id, people.bruno.id, PAGE, false);
+        await as('ana')(createChat());
+        expect(await inbox('bruno')).toHaveLength(1);
+      });
+
+      it('notifies the creator of a resolve by someone else, not of a reopen or a second resolve', async () => {
+        const { people, as, inbox } = await team();
+        const chat = createChat();
+        await as('ana')(chat);
+        await as('ana')(resolveChat(chat.chatId));
+        expect(await inbox('ana')).toEqual([]);
+        await as('ana')(resolveChat(chat.chatId, false));
+        await as('bruno')(resolveChat(chat.chatId));
+        await as('carla')(resolveChat(chat.chatId));
+        await as('bruno')(resolveChat(chat.chatId, false));
+        expect(await inbox('ana')).toEqual([
+          expect.objectContaining({ seq: 1, kind: 'resolve', actor: { id: people.bruno.id, name: 'Bruno' } }),
+        ]);
+        expect((await inbox('ana'))[0]).not.toHaveProperty('excerpt');
+      });
+
+      it('notifies only the people an edit adds, and renders excerpts from the text as it is now', async () => {
+        const { people, as, inbox } = await team();
+        const chat = createChat({ text: `${mentionToken(people.bruno.id)} hi` });
+        await as('ana')(chat);
+        await as('ana')(
+          editComment(
+            chat.chatId,
+            chat.commentId,
+            `${mentionToken(people.bruno.id)} ${mentionToken(people.carla.id)} hello`,
+          ),
+        );
+        expect(await inbox('bruno')).toHaveLength(1);
+        expect((await inbox('carla')).map((n) => n.kind)).toEqual(['mention']);
+        expect((await inbox('bruno'))[0]!.excerpt).toContain('hello');
+        const long = 'x'.repeat(LIMITS.excerptChars + 50);
+        await as('ana')(editComment(chat.chatId, chat.commentId, long));
+        expect((await inbox('bruno'))[0]!.excerpt).toBe(`${'x'.repeat(LIMITS.excerptChars)}…`);
+        await as('ana')(deleteComment(chat.chatId, chat.commentId));
+        const [gone] = await inbox('bruno');
+        expect(gone).toMatchObject({ kind: 'mention', commentId: chat.commentId });
+        expect(gone).not.toHaveProperty('excerpt');
+      });
+
+      it('lists notifications after a seq or the newest, and marks them read by seq or up to one', async () => {
+        const { tenant, people, as } = await team();
+        const chat = createChat();
+        await as('bruno')(chat);
+        for (let i = 0; i < 5; i++) await as('ana')(addComment(chat.chatId, { text: `reply ${i}` }));
+        const bruno = people.bruno.id;
+        const all = await store.notificationsSince(tenant.id, bruno, 0, 100);
+        expect(all.notifications.map((n) => n.seq)).toEqual([1, 2, 3, 4, 5]);
+        expect(all).toMatchObject({ unread: 5, latest: 5, more: false });
+        expect(await store.notificationsSince(tenant.id, bruno, 3, 100)).toMatchObject({
+          notifications: [{ seq: 4 }, { seq: 5 }],
+        });
+        const page = await store.notificationsSince(tenant.id, bruno, 0, 2);
+        expect(page.notifications.map((n) => n.seq)).toEqual([1, 2]);
+        expect(page.more).toBe(true);
+        const newest = await store.notificationsSince(tenant.id, bruno, null, 2);
+        expect(newest.notifications.map((n) => n.seq)).toEqual([4, 5]);
+        expect(newest.more).toBe(false);
+        expect(await store.markNotificationsRead(tenant.id, bruno, { seqs: [4] })).toBe(4);
+        expect(await store.markNotificationsRead(tenant.id, bruno, { upTo: 2 })).toBe(2);
+        expect(await store.markNotificationsRead(tenant.id, bruno, { upTo: 2, seqs: [4] })).toBe(2);
+        const after = await store.notificationsSince(tenant.id, bruno, 0, 100);
+        expect(after.notifications.map((n) => n.read)).toEqual([true, true, false, true, false]);
+        // Nothing of Bruno's inbox is another user's.
+        expect((await store.notificationsSince(tenant.id, people.carla.id, 0, 100)).latest).toBe(0);
+      });
+
+      it('makes no notification for a retried write', async () => {
+        const { tenant, people, as, inbox } = await team();
+        const chat = createChat();
+        await as('bruno')(chat);
+        const reply = addComment(chat.chatId);
+        await as('ana')(reply);
+        const actor: Actor = { user: { id: people.ana.id, name: 'Ana' }, role: 'member' };
+        const again = await store.commit(tenant.id, reply, plannerFor(reply, actor, Date.now()));
+        expect(again.status).toBe('duplicate');
+        expect(await inbox('bruno')).toHaveLength(1);
+      });
+
+      it('keeps read positions per user and discussion, never moving back, gone with the discussion', async () => {
+        const { tenant, people, as } = await team();
+        const a = createChat();
+        const b = createChat();
+        await as('ana')(a);
+        await as('ana')(b);
+        const bruno = people.bruno.id;
+        expect(await store.markRead(tenant.id, bruno, PAGE, a.chatId, 2000)).toBe(2000);
+        expect(await store.markRead(tenant.id, bruno, PAGE, a.chatId, 1000)).toBe(2000);
+        expect(await store.markRead(tenant.id, bruno, PAGE, b.chatId, 1500)).toBe(1500);
+        expect(await store.markRead(tenant.id, bruno, OTHER_PAGE, a.chatId, 3000)).toBeNull();
+        expect(await store.markRead(tenant.id, bruno, PAGE, 'no-such-chat', 3000)).toBeNull();
+        expect(await store.pageUserState(tenant.id, bruno, PAGE)).toEqual({
+          watching: false,
+          read: { [a.chatId]: 2000, [b.chatId]: 1500 },
+        });
+        expect((await store.pageUserState(tenant.id, people.carla.id, PAGE)).read).toEqual({});
+        await as('ana')(deleteChat(a.chatId));
+        expect((await store.pageUserState(tenant.id, bruno, PAGE)).read).toEqual({ [b.chatId]: 1500 });
+      });
+
+      it('removes a user: tokens revoked, their notifications, watches and positions gone, no longer notified', async () => {
+        const { tenant, other, people, as, inbox } = await team();
+        const bruno = people.bruno.id;
+        await store.insertToken({
+          id: 'tok_bruno_1',
+          tenantId: tenant.id,
+          userId: bruno,
+          role: 'member',
+          label: 'laptop',
+          hash: 'hash-bruno-1',
+          createdAt: Date.now(),
+        });
+        const chat = createChat({ text: `${mentionToken(bruno)} before` });
+        await as('ana')(chat);
+        await store.setWatch(tenant.id, bruno, PAGE, true);
+        await store.markRead(tenant.id, bruno, PAGE, chat.chatId, 5);
+        expect(await store.removeUser(other.id, bruno)).toBeNull();
+        const revoked = await store.removeUser(tenant.id, bruno);
+        expect(revoked!.map((t) => [t.id, t.revokedAt !== null])).toEqual([['tok_bruno_1', true]]);
+        expect((await store.listUsers(tenant.id)).find((u) => u.id === bruno)!.removedAt).toEqual(
+          expect.any(Number),
+        );
+        expect(await inbox('bruno')).toEqual([]);
+        expect(await store.pageUserState(tenant.id, bruno, PAGE)).toEqual({ watching: false, read: {} });
+        // The old mention stays in the text; a new one and a new discussion tell nobody.
+        const after = await as('ana')(createChat({ text: `${mentionToken(bruno)} after` }));
+        expect(after.notifications).toEqual([]);
+        expect((await store.snapshot(tenant.id, PAGE)).chats[0]!.comments[0]!.text).toContain(
+          mentionToken(bruno),
+        );
       });
     });
 

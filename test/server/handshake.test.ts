@@ -60,12 +60,18 @@ describe('handshake', () => {
     ],
     ['a missing token', { type: 'hello', protocol: PROTOCOL_VERSION }, 4401, /no token/],
     ['an empty token', { type: 'hello', token: '', protocol: PROTOCOL_VERSION }, 4401, /no token/],
-    ['another protocol version', { type: 'hello', token: 'cc_x', protocol: 99 }, 4426, /protocol 2/],
+    ['another protocol version', { type: 'hello', token: 'cc_x', protocol: 99 }, 4426, /protocol 3/],
     [
       'protocol 1 (a client from before page aliases)',
       { type: 'hello', token: 'cc_x', protocol: 1 },
       4426,
-      /server speaks protocol 2, client 1; update/,
+      /server speaks protocol 3, client 1; update/,
+    ],
+    [
+      'protocol 2 (a client from before resolving, which could not read a resolve)',
+      { type: 'hello', token: 'cc_x', protocol: 2 },
+      4426,
+      /server speaks protocol 3, client 2; update/,
     ],
     [
       'another frame first',

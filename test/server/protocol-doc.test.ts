@@ -126,6 +126,9 @@ describe('docs/protocol.md', () => {
     expect(limits['Rate']).toContain(`${LIMITS.ratePerSec} frames/s, bursts of ${LIMITS.rateBurst}`);
     expect(limits['Rate']).toContain(`${LIMITS.rateStrikes} in a row`);
     expect(limits['Replay']).toContain(`${LIMITS.replayEvents} events`);
+    expect(limits['Mentions per comment']).toContain(`${LIMITS.mentionsPerComment} distinct people`);
+    expect(limits['Notifications per frame']).toContain(`${LIMITS.notificationsPerFrame} in a`);
+    expect(limits['Notifications kept']).toContain(`last ${LIMITS.notificationsPerUser} per user`);
     expect(doc).toContain(`# Collab Chat wire protocol (version ${PROTOCOL_VERSION})`);
     expect(doc).toContain(`over **${LIMITS.frameCutoffBytes / 1024} KiB** is cut off`);
     expect(doc).toContain(`keeps up to **${LIMITS.framesBeforeWelcome}** frames`);

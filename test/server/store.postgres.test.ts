@@ -19,7 +19,7 @@ import {
 } from '../helpers/services';
 import { commitWrite, plannerFor, type Actor } from '../../server/ops';
 import type { StoreOptions } from '../../server/store/types';
-import { addComment, createChat, deleteChat, PAGE } from '../helpers/frames';
+import { addComment, createChat, deleteChat, PAGE, resolveChat } from '../helpers/frames';
 import { describeReplayWindowContract, describeStoreContract } from '../helpers/store-contract';
 
 /** Every row of every table in the URL's schema, as text. */
@@ -134,6 +134,13 @@ describe.runIf(available)('PostgreSQL store', () => {
         seq: 2,
       });
       const adaActor: Actor = { user: { id: ada!.id, name: 'Ada' }, role: 'member' };
+      // The participants of the migrated discussions are known, and resolves are taken by the log.
+      const told = await commitWrite(store, acme.id, addComment('chat-alpha', { text: 'after' }), adaActor);
+      expect(
+        told.status === 'applied' && told.notifications.map((n) => [n.userId, n.notification.kind]),
+      ).toEqual([[bob!.id, 'reply']]);
+      const resolved = await commitWrite(store, acme.id, resolveChat('chat-alpha'), bobActor);
+      expect(resolved.status === 'applied' && resolved.notifications.map((n) => n.userId)).toEqual([ada!.id]);
       expect((await commitWrite(store, acme.id, deleteChat('chat-alpha'), adaActor)).status).toBe('applied');
       const add = addComment('chat-gamma', { page: 'https://example.com/other' });
       expect(await commitWrite(store, acme.id, add, adaActor)).toMatchObject({
