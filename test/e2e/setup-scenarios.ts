@@ -227,6 +227,9 @@ export function setupScenarios(
     });
 
     it('times read as people say them, with the exact time on hover', async () => {
+      // In a tab in front, as a person reads it (the last test left another page in front).
+      tab = await alice.open(pages.url('article.html'));
+      await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), WAIT);
       const bob = await TestClient.connect(server.url, server.tokens.bob);
       try {
         const url = pages.url('article.html');
