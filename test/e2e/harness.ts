@@ -529,6 +529,17 @@ export abstract class Tab {
     }, null);
     const x = Math.max(4, Math.min(r.left, r.width - 140)) + 12;
     const y = Math.min(r.bottom + 6, r.height - 40) + 10;
+    // As a person does, click once the button shows there: the page sees only the overlay's host at
+    // that point (the closed shadow root retargets it), not its own text.
+    const shown = await pollFor(10_000, async () =>
+      (await this.evaluate(
+        ([px, py]) => document.elementFromPoint(px, py)?.localName === 'collab-chat-overlay',
+        [x, y] as const,
+      ))
+        ? true
+        : null,
+    );
+    if (!shown) throw new Error('"Discuss this" never showed under the selection');
     await this.mouseClick(x, y);
   }
 
