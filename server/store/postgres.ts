@@ -23,7 +23,6 @@ import {
   encodeListCursor,
   MARK_END,
   MARK_START,
-  preview,
   queryWords,
   quoteOf,
   SEARCH_CANDIDATES,
@@ -31,6 +30,8 @@ import {
 } from './search-text';
 import {
   commentOf,
+  summaryOf,
+  type SummaryRow,
   decodeCursor,
   encodeCursor,
   logEntryOf,
@@ -1215,19 +1216,7 @@ export class PostgresStore implements Store {
     limit: number,
   ): Promise<DiscussionListing> {
     const after = decodeListCursor(cursor);
-    const { rows } = await this.pool.query<{
-      ord: string;
-      id: string;
-      page: string;
-      title: string | null;
-      quote: string;
-      creator_id: string;
-      creator_name: string;
-      created_at: string;
-      last_activity_at: string;
-      comment_count: number;
-      first_text: string | null;
-    }>(
+    const { rows } = await this.pool.query<SummaryRow>(
       `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(u.name, '') AS creator_name,
               d.created_at, d.last_activity_at, d.comment_count,
               (SELECT m.text FROM comments m WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id
@@ -1240,17 +1229,7 @@ export class PostgresStore implements Store {
     );
     const last = rows[rows.length - 1];
     return {
-      discussions: rows.map((r) => ({
-        id: r.id,
-        page: r.page,
-        title: r.title,
-        quote: r.quote,
-        creator: { id: r.creator_id, name: r.creator_name },
-        createdAt: Number(r.created_at),
-        lastActivityAt: Number(r.last_activity_at),
-        commentCount: r.comment_count,
-        preview: preview(r.first_text),
-      })),
+      discussions: rows.map(summaryOf),
       next:
         rows.length === limit && last
           ? encodeListCursor({ at: Number(last.last_activity_at), ord: Number(last.ord) })

@@ -26,7 +26,6 @@ import {
   fts5Query,
   MARK_END,
   MARK_START,
-  preview,
   queryWords,
   quoteOf,
   SEARCH_CANDIDATES,
@@ -35,6 +34,8 @@ import { newId } from '../ids';
 import { siteOf } from '../usage';
 import {
   commentOf,
+  summaryOf,
+  type SummaryRow,
   decodeCursor,
   encodeCursor,
   logEntryOf,
@@ -564,20 +565,6 @@ function filterParams(f: DiscussionFilter): Record<string, string | number | nul
     from: f.from ?? null,
     to: f.to ?? null,
   };
-}
-
-interface SummaryRowSql {
-  ord: number;
-  id: string;
-  page: string;
-  title: string | null;
-  quote: string;
-  creator_id: string;
-  creator_name: string;
-  created_at: number;
-  last_activity_at: number;
-  comment_count: number;
-  first_text: string | null;
 }
 
 interface HeadRowSql {
@@ -1225,7 +1212,7 @@ export class SqliteStore implements Store {
   ): Promise<DiscussionListing> {
     const after = decodeListCursor(cursor);
     const rows = this.db
-      .prepare<Record<string, unknown>, SummaryRowSql>(
+      .prepare<Record<string, unknown>, SummaryRow>(
         `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(u.name, '') AS creator_name,
                 d.created_at, d.last_activity_at, d.comment_count,
                 (SELECT m.text FROM comments m WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id
@@ -1238,19 +1225,11 @@ export class SqliteStore implements Store {
       .all({ t: tenantId, ...filterParams(filter), cat: after?.at ?? null, cord: after?.ord ?? null, limit });
     const last = rows[rows.length - 1];
     return {
-      discussions: rows.map((r) => ({
-        id: r.id,
-        page: r.page,
-        title: r.title,
-        quote: r.quote,
-        creator: { id: r.creator_id, name: r.creator_name },
-        createdAt: r.created_at,
-        lastActivityAt: r.last_activity_at,
-        commentCount: r.comment_count,
-        preview: preview(r.first_text),
-      })),
+      discussions: rows.map(summaryOf),
       next:
-        rows.length === limit && last ? encodeListCursor({ at: last.last_activity_at, ord: last.ord }) : null,
+        rows.length === limit && last
+          ? encodeListCursor({ at: Number(last.last_activity_at), ord: Number(last.ord) })
+          : null,
     };
   }
 
