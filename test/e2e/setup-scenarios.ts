@@ -4,12 +4,12 @@
 // closed port, a web server that is not ours, a host name that cannot exist, our server with a
 // certificate the browser does not trust); the built extension has its icons; times read as "now"
 // with the exact time on hover; the first page turned on shows once how to start a discussion.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { selfSignedCertificate } from '../helpers/certificate';
 import { TestClient } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
 import {
@@ -25,36 +25,6 @@ import {
 
 const WAIT = { timeout: 15_000, interval: 100 };
 const QUOTE = 'quick brown fox';
-
-/** A self-signed certificate for 127.0.0.1, which no browser trusts. */
-function selfSignedCertificate(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
 
 /** Width and height of a PNG file, from its IHDR chunk. */
 async function pngSize(path: string): Promise<[number, number]> {
