@@ -1114,6 +1114,31 @@ export class PostgresStore implements Store {
     }
   }
 
+  async dropUnusedMember(tenantId: string, userId: string): Promise<boolean> {
+    // One statement: the deletes happen only when nothing refers to the member, as of one snapshot.
+    const { rows } = await this.pool.query<{ dropped: number }>(
+      `WITH unused AS (
+         SELECT u.id FROM users u
+         WHERE u.tenant_id = $1 AND u.id = $2
+           AND NOT EXISTS (SELECT 1 FROM tokens WHERE user_id = $2)
+           AND NOT EXISTS (SELECT 1 FROM discussions WHERE tenant_id = $1 AND creator_id = $2)
+           AND NOT EXISTS (SELECT 1 FROM comments WHERE tenant_id = $1 AND author_id = $2)
+           AND NOT EXISTS (SELECT 1 FROM notifications WHERE tenant_id = $1 AND actor_id = $2)
+           AND NOT EXISTS (SELECT 1 FROM audit WHERE tenant_id = $1 AND (actor_id = $2 OR subject_id = $2))
+         FOR UPDATE
+       ),
+       p AS (DELETE FROM participants WHERE tenant_id = $1 AND user_id IN (SELECT id FROM unused)),
+       w AS (DELETE FROM watches WHERE tenant_id = $1 AND user_id IN (SELECT id FROM unused)),
+       i AS (DELETE FROM inboxes WHERE tenant_id = $1 AND user_id IN (SELECT id FROM unused)),
+       n AS (DELETE FROM notifications WHERE tenant_id = $1 AND user_id IN (SELECT id FROM unused)),
+       r AS (DELETE FROM read_positions WHERE tenant_id = $1 AND user_id IN (SELECT id FROM unused)),
+       d AS (DELETE FROM users WHERE id IN (SELECT id FROM unused) RETURNING id)
+       SELECT count(*)::int AS dropped FROM d`,
+      [tenantId, userId],
+    );
+    return rows[0]!.dropped > 0;
+  }
+
   async setWatch(tenantId: string, userId: string, page: string, watch: boolean): Promise<void> {
     if (watch) {
       await this.pool.query(

@@ -1126,6 +1126,28 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
+  async dropUnusedMember(tenantId: string, userId: string): Promise<boolean> {
+    const p = { t: tenantId, u: userId };
+    return this.db
+      .transaction((): boolean => {
+        const used = this.db
+          .prepare<typeof p, { used: number }>(
+            `SELECT EXISTS (SELECT 1 FROM tokens WHERE user_id = @u)
+                 OR EXISTS (SELECT 1 FROM discussions WHERE tenant_id = @t AND creator_id = @u)
+                 OR EXISTS (SELECT 1 FROM comments WHERE tenant_id = @t AND author_id = @u)
+                 OR EXISTS (SELECT 1 FROM notifications WHERE tenant_id = @t AND actor_id = @u)
+                 OR EXISTS (SELECT 1 FROM audit WHERE tenant_id = @t AND (actor_id = @u OR subject_id = @u))
+               AS used`,
+          )
+          .get(p)!.used;
+        if (used) return false;
+        for (const table of ['participants', 'watches', 'inboxes', 'notifications', 'read_positions'])
+          this.db.prepare(`DELETE FROM ${table} WHERE tenant_id = @t AND user_id = @u`).run(p);
+        return this.db.prepare('DELETE FROM users WHERE tenant_id = @t AND id = @u').run(p).changes > 0;
+      })
+      .immediate();
+  }
+
   async setWatch(tenantId: string, userId: string, page: string, watch: boolean): Promise<void> {
     if (watch) this.stmts.watch.run(tenantId, page, userId, Date.now());
     else this.stmts.unwatch.run(tenantId, page, userId);

@@ -423,6 +423,13 @@ export interface Store {
    */
   removeUser(tenantId: string, userId: string): Promise<TokenInfo[] | null>;
 
+  /**
+   * Deletes a member nothing refers to any more: no token, no discussion or comment of theirs, nothing
+   * they did that a notification or the audit names (a placeholder made by an import that was then
+   * undone). Resolves to whether they were deleted; a member still referred to is kept.
+   */
+  dropUnusedMember(tenantId: string, userId: string): Promise<boolean>;
+
   // ---- the user's own state: watches, notifications, read positions
   /** Starts or stops watching a page (idempotent). */
   setWatch(tenantId: string, userId: string, page: string, watch: boolean): Promise<void>;

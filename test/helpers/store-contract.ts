@@ -892,6 +892,44 @@ export function describeStoreContract(
       });
     });
 
+    describe('members nothing refers to', () => {
+      it('deletes a member with no token, no writes and nothing naming them, and keeps any other', async () => {
+        const tenant = await store.createTenant('Team');
+        const other = await store.createTenant('Other team');
+        const ana = await store.createUser(tenant.id, 'Ana');
+        const unused = await store.createUser(tenant.id, 'Placeholder');
+        const withToken = await store.createUser(tenant.id, 'Has a token');
+        await store.insertToken({
+          id: 'tok_has_one',
+          tenantId: tenant.id,
+          userId: withToken.id,
+          role: 'member',
+          label: 'laptop',
+          hash: 'hash-has-one',
+          createdAt: Date.now(),
+        });
+        const writer = await store.createUser(tenant.id, 'Writer');
+        const actor: Actor = { user: { id: writer.id, name: writer.name }, role: 'member' };
+        const chat = createChat();
+        expect((await store.commit(tenant.id, chat, plannerFor(chat, actor, Date.now()))).status).toBe(
+          'applied',
+        );
+        await store.setWatch(tenant.id, unused.id, PAGE, true);
+
+        expect(await store.dropUnusedMember(other.id, unused.id)).toBe(false);
+        expect(await store.dropUnusedMember(tenant.id, withToken.id)).toBe(false);
+        expect(await store.dropUnusedMember(tenant.id, writer.id)).toBe(false);
+        expect(await store.dropUnusedMember(tenant.id, unused.id)).toBe(true);
+        expect(await store.dropUnusedMember(tenant.id, unused.id)).toBe(false);
+        expect((await store.listUsers(tenant.id)).map((u) => u.name).sort()).toEqual([
+          ana.name,
+          withToken.name,
+          writer.name,
+        ]);
+        expect(await store.pageUserState(tenant.id, unused.id, PAGE)).toEqual({ watching: false, read: {} });
+      });
+    });
+
     describe('the team’s discussions across pages', () => {
       /** A second member, and a commit in their name. */
       const second = async (tenantId: string) => {

@@ -327,6 +327,10 @@ describe('team API import limits', () => {
     expect(refused.status).toBe(422);
     expect(refused.body.error).toMatch(/page holds at most 2 discussions.*nothing was imported/);
     expect((await api(t.tokens.admin, '/api/discussions')).body.discussions).toEqual([]);
+    // Nor is the member it made for the author: the team's member list is as it was.
+    viewer.send({ type: 'list-members' });
+    const members = await viewer.next('members');
+    expect(members.members.map((m: { name: string }) => m.name)).not.toContain('Zed');
     // Viewers saw the two appear and go again.
     await viewer.next((f) => f.type === 'deleted-text-chat');
     await viewer.next((f) => f.type === 'deleted-text-chat');
