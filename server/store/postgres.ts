@@ -7,6 +7,7 @@ import pg from 'pg';
 import {
   LIMITS,
   mentionedIds,
+  mentionToken,
   type ChatEventT,
   type DiscussionT,
   type NotificationKind,
@@ -1244,12 +1245,13 @@ export class PostgresStore implements Store {
     const { rows } = await this.pool.query<SummaryRow>(
       `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(u.name, '') AS creator_name,
               d.created_at, d.last_activity_at, d.comment_count,
+              d.resolved_by, d.resolved_by_name, d.resolved_at,
               (SELECT m.text FROM comments m WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id
                ORDER BY m.ord LIMIT 1) AS first_text
        FROM discussions d LEFT JOIN users u ON u.id = d.creator_id
        WHERE d.tenant_id = $1 AND ${PG_FILTER_SQL}
-         AND ($8::bigint IS NULL OR (d.last_activity_at, d.ord) < ($8::bigint, $9::bigint))
-       ORDER BY d.last_activity_at DESC, d.ord DESC LIMIT $10`,
+         AND ($10::bigint IS NULL OR (d.last_activity_at, d.ord) < ($10::bigint, $11::bigint))
+       ORDER BY d.last_activity_at DESC, d.ord DESC LIMIT $12`,
       [tenantId, ...pgFilterParams(filter), after?.at ?? null, after?.ord ?? null, limit],
     );
     const last = rows[rows.length - 1];
@@ -1327,15 +1329,16 @@ export class PostgresStore implements Store {
       : NO_FILTER_SQL;
     const headline = `'StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…'`;
     const whole = `'HighlightAll=true, StartSel=${MARK_START}, StopSel=${MARK_END}'`;
-    const tsq = `to_tsquery('simple', $8)`;
+    const tsq = `to_tsquery('simple', $10)`;
     const [comments, chats] = await Promise.all([
       this.pool.query<CommentHitRow>(
         `WITH cand AS (
            SELECT c.ord, c.search FROM comments c
            WHERE c.tenant_id = $1 AND c.search @@ ${tsq} AND ${commentFilter}
-           ORDER BY c.ord DESC LIMIT $10),
-         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $9)
-         SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, c.id AS comment_id,
+           ORDER BY c.ord DESC LIMIT $12),
+         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $11)
+         SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at,
+                d.resolved_by, d.resolved_by_name, d.resolved_at, c.id AS comment_id,
                 c.author_id, c.author_name, c.at, best.score,
                 ts_headline('simple', c.text, ${tsq}, ${headline}) AS snippet
          FROM best JOIN comments c ON c.ord = best.ord
@@ -1347,9 +1350,10 @@ export class PostgresStore implements Store {
         `WITH cand AS (
            SELECT d.ord, d.search FROM discussions d
            WHERE d.tenant_id = $1 AND d.search @@ ${tsq} AND ${filtered ? PG_FILTER_SQL : NO_FILTER_SQL}
-           ORDER BY d.ord DESC LIMIT $10),
-         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $9)
-         SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, best.score,
+           ORDER BY d.ord DESC LIMIT $12),
+         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $11)
+         SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at,
+                d.resolved_by, d.resolved_by_name, d.resolved_at, best.score,
                 ts_headline('simple', d.quote, ${tsq}, ${whole}) AS quote_marked,
                 ts_headline('simple', COALESCE(d.title, ''), ${tsq}, ${whole}) AS title_marked
          FROM best JOIN discussions d ON d.ord = best.ord AND d.tenant_id = $1
@@ -1426,16 +1430,19 @@ export class PostgresStore implements Store {
   }
 }
 
-/** A DiscussionFilter's conditions on `d`, parameters $2 to $7 (see pgFilterParams). */
+/** A DiscussionFilter's conditions on `d`, parameters $2 to $9 (see pgFilterParams). */
 const PG_FILTER_SQL = `($2::text IS NULL OR d.page = $2) AND ($3::text IS NULL OR d.site = $3)
   AND ($4::text IS NULL OR d.creator_id = $4)
   AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM comments a
        WHERE a.tenant_id = d.tenant_id AND a.author_id = $5 AND a.chat_id = d.id))
-  AND ($6::bigint IS NULL OR d.last_activity_at >= $6) AND ($7::bigint IS NULL OR d.last_activity_at <= $7)`;
+  AND ($6::bigint IS NULL OR d.last_activity_at >= $6) AND ($7::bigint IS NULL OR d.last_activity_at <= $7)
+  AND ($8::text IS NULL OR ($8::text = 'resolved') = (d.resolved_at IS NOT NULL))
+  AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM comments m
+       WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id AND strpos(m.text, $9::text) > 0))`;
 
 /** The same parameters when no filter is set: each is null, a condition PostgreSQL decides once. */
 const NO_FILTER_SQL = `($2::text IS NULL AND $3::text IS NULL AND $4::text IS NULL AND $5::text IS NULL
-  AND $6::bigint IS NULL AND $7::bigint IS NULL)`;
+  AND $6::bigint IS NULL AND $7::bigint IS NULL AND $8::text IS NULL AND $9::text IS NULL)`;
 
 function pgFilterParams(f: DiscussionFilter): (string | number | null)[] {
   return [
@@ -1445,6 +1452,8 @@ function pgFilterParams(f: DiscussionFilter): (string | number | null)[] {
     f.authorId ?? null,
     f.from ?? null,
     f.to ?? null,
+    f.state ?? null,
+    f.mentionsId === undefined ? null : mentionToken(f.mentionsId),
   ];
 }
 

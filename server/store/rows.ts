@@ -139,6 +139,9 @@ export interface SummaryRow {
   last_activity_at: number | string;
   comment_count: number;
   first_text: string | null;
+  resolved_by: string | null;
+  resolved_by_name: string | null;
+  resolved_at: number | string | null;
 }
 
 /** A listing row as the team page shows it (PostgreSQL's bigint columns arrive as strings). */
@@ -149,6 +152,7 @@ export function summaryOf(r: SummaryRow): DiscussionSummary {
     title: r.title,
     quote: r.quote,
     creator: { id: r.creator_id, name: r.creator_name },
+    resolved: resolutionOf(r),
     createdAt: Number(r.created_at),
     lastActivityAt: Number(r.last_activity_at),
     commentCount: r.comment_count,

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import {
   LIMITS,
   mentionedIds,
+  mentionToken,
   type ChatEventT,
   type CommentT,
   type DiscussionT,
@@ -554,7 +555,10 @@ const FILTER_SQL = `(@page IS NULL OR d.page = @page) AND (@site IS NULL OR d.si
   AND (@creator IS NULL OR d.creator_id = @creator)
   AND (@author IS NULL OR EXISTS (SELECT 1 FROM comments a
        WHERE a.tenant_id = d.tenant_id AND a.author_id = @author AND a.chat_id = d.id))
-  AND (@from IS NULL OR d.last_activity_at >= @from) AND (@to IS NULL OR d.last_activity_at <= @to)`;
+  AND (@from IS NULL OR d.last_activity_at >= @from) AND (@to IS NULL OR d.last_activity_at <= @to)
+  AND (@state IS NULL OR (@state = 'resolved') = (d.resolved_at IS NOT NULL))
+  AND (@mention IS NULL OR EXISTS (SELECT 1 FROM comments m
+       WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id AND instr(m.text, @mention) > 0))`;
 
 function filterParams(f: DiscussionFilter): Record<string, string | number | null> {
   return {
@@ -564,6 +568,8 @@ function filterParams(f: DiscussionFilter): Record<string, string | number | nul
     author: f.authorId ?? null,
     from: f.from ?? null,
     to: f.to ?? null,
+    state: f.state ?? null,
+    mention: f.mentionsId === undefined ? null : mentionToken(f.mentionsId),
   };
 }
 
@@ -1237,6 +1243,7 @@ export class SqliteStore implements Store {
       .prepare<Record<string, unknown>, SummaryRow>(
         `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(u.name, '') AS creator_name,
                 d.created_at, d.last_activity_at, d.comment_count,
+                d.resolved_by, d.resolved_by_name, d.resolved_at,
                 (SELECT m.text FROM comments m WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id
                  ORDER BY m.ord LIMIT 1) AS first_text
          FROM discussions d LEFT JOIN users u ON u.id = d.creator_id
@@ -1313,7 +1320,8 @@ export class SqliteStore implements Store {
     // team's comments.)
     const comments = this.db
       .prepare<Record<string, unknown>, CommentHitRow>(
-        `SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, c.id AS comment_id,
+        `SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at,
+                d.resolved_by, d.resolved_by_name, d.resolved_at, c.id AS comment_id,
                 c.author_id, c.author_name, c.at, highlight(comments_fts, 0, '${s}', '${e}') AS marked
          FROM comments_fts
          JOIN comments c ON c.ord = comments_fts.rowid
@@ -1325,6 +1333,7 @@ export class SqliteStore implements Store {
     const chats = this.db
       .prepare<Record<string, unknown>, ChatHitRow>(
         `SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at,
+                d.resolved_by, d.resolved_by_name, d.resolved_at,
                 highlight(discussions_fts, 0, '${s}', '${e}') AS quote_marked,
                 highlight(discussions_fts, 1, '${s}', '${e}') AS title_marked
          FROM discussions_fts JOIN discussions d ON d.ord = discussions_fts.rowid
