@@ -59,6 +59,8 @@ export function inviteScenarios(
       const extensionDir = await buildExtension(name);
       [server, pages] = await Promise.all([startTestServer(), servePages()]);
       dana = await launch(extensionDir);
+      // The options page the extension opens on install is there before any other tab opens.
+      expect(await dana.hasFirstRunOptionsPage()).toBe(true);
     });
 
     afterAll(async () => {
@@ -80,7 +82,6 @@ export function inviteScenarios(
       await expect.poll(() => textOf(dashboard, '#invites tbody tr'), WAIT).toMatch(/member.*0 of 1.*active/);
       await dashboard.screenshot(shot('1-dashboard'));
       await dashboard.close();
-
       const invitePage = await dana.open(link);
       await expect.poll(() => textOf(invitePage, '#invite-team'), WAIT).toBe('Tenant A');
       expect(await textOf(invitePage, '#invite-role')).toBe('member');
