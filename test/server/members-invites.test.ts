@@ -16,13 +16,36 @@ afterEach(async () => {
   await t.close();
 });
 
+interface Member {
+  id: string;
+  name: string;
+  role: string;
+  removedAt: number | null;
+  tokens: { revokedAt: number | null }[];
+}
+interface Person {
+  id: string;
+  name: string;
+  removed: boolean;
+}
+/** The JSON answers these tests read. */
+interface Answer {
+  error: string;
+  code: string;
+  users: Member[];
+  invites: { id: string; state: string; uses: number; maxUses: number }[];
+  token: string;
+  role: string;
+  [key: string]: unknown;
+}
+
 async function api(path: string, token: string, body?: unknown) {
   const res = await fetch(`${t.server.httpUrl}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Answer };
 }
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
@@ -31,11 +54,13 @@ async function post(path: string, body: unknown, headers: Record<string, string>
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Answer };
 }
 
-async function trail(): Promise<{ kind: string; actor: any; subject: any; detail: string }[]> {
-  return (await api('/api/audit', t.tokens.admin)).body.entries;
+async function trail(): Promise<
+  { kind: string; actor: Person | null; subject: Person | null; detail: string }[]
+> {
+  return (await api('/api/audit', t.tokens.admin)).body.entries as never;
 }
 
 const acked = async (c: TestClient, write: { broadcastId: string }) => {
@@ -52,7 +77,7 @@ async function invite(opts: { role?: string; expiresInHours?: number; maxUses?: 
 describe('members', () => {
   it('lists members with role, live tokens and whether they were removed', async () => {
     const { body } = await api('/api/users', t.tokens.admin);
-    const byName = Object.fromEntries(body.users.map((u: any) => [u.name, u]));
+    const byName = Object.fromEntries(body.users.map((u) => [u.name, u]));
     expect(byName.Admin.role).toBe('admin');
     expect(byName.Alice.role).toBe('member');
     expect(byName.Alice.removedAt).toBeNull();
@@ -109,15 +134,15 @@ describe('members', () => {
     await expect(TestClient.connect(t.url, t.tokens.bob)).rejects.toThrow();
 
     const { body } = await api('/api/users', t.tokens.admin);
-    const former = body.users.find((u: any) => u.id === t.users.bob.id);
+    const former = body.users.find((u) => u.id === t.users.bob.id)!;
     expect(former.removedAt).not.toBeNull();
-    expect(former.tokens.every((tk: any) => tk.revokedAt !== null)).toBe(true);
+    expect(former.tokens.every((tk) => tk.revokedAt !== null)).toBe(true);
 
     // The discussion stays, under Bob's name.
     const alice = await TestClient.connect(t.url, t.tokens.alice);
     alice.send({ type: 'subscribe', page: PAGE });
-    const snap = (await alice.next('snapshot')) as any;
-    expect(snap.chats[0].comments[0].author.name).toBe('Bob');
+    const snap = await alice.next('snapshot');
+    expect(snap.chats[0]!.comments[0]!.author.name).toBe('Bob');
     await alice.close();
 
     const entry = (await trail()).find((e) => e.kind === 'member-removed')!;
@@ -161,7 +186,7 @@ describe('members', () => {
     expect([a.status, b.status].filter((s) => s === 200)).toHaveLength(1);
     expect([401, 409]).toContain([a.status, b.status].find((s) => s !== 200));
     const { body } = await api('/api/users', a.status === 200 ? t.tokens.admin : t.tokens.alice);
-    expect(body.users.filter((u: any) => u.role === 'admin' && u.removedAt === null)).toHaveLength(1);
+    expect(body.users.filter((u) => u.role === 'admin' && u.removedAt === null)).toHaveLength(1);
   });
 
   it('does not let an admin of another team touch this team’s members', async () => {
@@ -233,7 +258,7 @@ describe('invite links', () => {
     expect(new Set([expired, usedUp, revoked, unknown].map((r) => r.body.error)).size).toBe(4);
 
     const { body } = await api('/api/invites', t.tokens.admin);
-    expect(body.invites.map((i: any) => i.state).sort()).toEqual(['expired', 'revoked', 'used-up']);
+    expect(body.invites.map((i) => i.state).sort()).toEqual(['expired', 'revoked', 'used-up']);
     expect((await trail()).some((e) => e.kind === 'invite-revoked')).toBe(true);
   });
 
@@ -243,7 +268,7 @@ describe('invite links', () => {
       ['Racer 1', 'Racer 2', 'Racer 3'].map((name) => post('/invite/redeem', { invite: last.secret, name })),
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 410, 410]);
-    const members = (await api('/api/users', t.tokens.admin)).body.users.filter((u: any) =>
+    const members = (await api('/api/users', t.tokens.admin)).body.users.filter((u) =>
       u.name.startsWith('Racer'),
     );
     expect(members).toHaveLength(1);
