@@ -175,12 +175,14 @@ export class Highlighter {
   }
 
   /**
-   * Ids of the discussions whose highlight covers the client point (x, y), the one to open first:
-   * the active one, then the most recently added.
+   * Ids of the discussions whose highlight covers the client point (x, y) of `doc` (the page's own
+   * document by default, or a same-origin iframe's, whose client coordinates are its own), the one
+   * to open first: the active one, then the most recently added.
    */
-  hitTest(x: number, y: number): string[] {
+  hitTest(x: number, y: number, doc: Document = this.win.document): string[] {
     const hits: string[] = [];
     for (const entry of [...this.entries.values()].reverse()) {
+      if (entry.range.startContainer.ownerDocument !== doc) continue;
       for (const r of Array.from(entry.range.getClientRects())) {
         if (x >= r.left && x <= r.right && y >= r.top && y <= r.bottom) {
           hits.push(entry.id);
@@ -334,7 +336,13 @@ export class Highlighter {
   private paintDocument(doc: Document): PaintDocument | null {
     let painted = this.documents.get(doc);
     if (painted) return painted;
-    const win = doc === this.win.document ? this.win : (doc.defaultView as unknown as HighlightWindow | null);
+    const view = doc.defaultView as unknown as
+      (HighlightWindow & { wrappedJSObject?: HighlightWindow }) | null;
+    // Firefox: a content script that reaches another window's `CSS` through its Xray gets its own
+    // global's (the page's registry, where a framed document's ranges do not paint, and where they
+    // would replace the page's highlights of the same name). A framed document's registry is read
+    // through its window itself there.
+    const win = doc === this.win.document ? this.win : (view?.wrappedJSObject ?? view);
     if (!win?.CSS?.highlights || !win.Highlight) return null;
     painted = { win, sheet: null, styled: new Map() };
     this.documents.set(doc, painted);
