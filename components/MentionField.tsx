@@ -4,7 +4,7 @@
 // one too. The field shows `@Name`; the caller turns the text into stored tokens with the picks
 // (lib/mentions `toStored`). The members come from the server through the frame's model, asked for
 // when the person first types `@`.
-import { createMemo, createSignal, createUniqueId, For, Show } from 'solid-js';
+import { createMemo, createSignal, createUniqueId, For } from 'solid-js';
 import { i18n } from '#i18n';
 import { insertMention, mentionQuery, suggest, type Member, type MentionQuery } from '@/lib/mentions';
 
