@@ -59,7 +59,7 @@ export function Overlay(props: OverlayProps) {
     const chat = state().chats.find((c) => c.id === d.write.chatId);
     if (d.write.type === 'delete-comment') {
       const commentId = d.write.commentId;
-      const text = chat?.comments.find((c) => c.id === commentId)?.text ?? '';
+      const text = props.model.words(chat?.comments.find((c) => c.id === commentId)?.text ?? '');
       return text.length > 40 ? `${text.slice(0, 37)}…` : text;
     }
     const q = chat?.selectors.find((s) => s.type === 'TextQuoteSelector');

@@ -3,6 +3,7 @@ import {
   commentParts,
   fold,
   hasMentions,
+  plainText,
   insertMention,
   mentionQuery,
   suggest,
@@ -104,6 +105,7 @@ describe('commentParts', () => {
       { mention: 'usr_x', unknown: true },
     ]);
     expect(commentParts('<b>plain</b>', byId)).toEqual([{ text: '<b>plain</b>' }]);
+    expect(plainText('Hi @[usr_bruno] @[usr_x]', byId, '@someone')).toBe('Hi @Bruno @someone');
     expect(hasMentions('x @[usr_bruno]')).toBe(true);
     expect(hasMentions('x @bruno')).toBe(false);
   });

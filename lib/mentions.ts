@@ -160,6 +160,16 @@ export function commentParts(text: string, members: ReadonlyMap<string, Member>)
   return parts;
 }
 
+/**
+ * A comment as plain words (what a screen reader is told, a deletion's description): mentions as
+ * `@Name`, a token of nobody known as `unknown`.
+ */
+export function plainText(text: string, members: ReadonlyMap<string, Member>, unknown: string): string {
+  return commentParts(text, members)
+    .map((p) => ('text' in p ? p.text : 'name' in p ? `@${p.name}` : unknown))
+    .join('');
+}
+
 /** Whether stored text mentions anyone (a cheap test before asking for the member list). */
 export function hasMentions(text: string): boolean {
   return /@\[[A-Za-z0-9_-]{1,64}\]/.test(text);

@@ -483,4 +483,37 @@ describe('overlay model: viewers', () => {
     model.setStateFilter('resolved');
     expect(model.state.stateFilter).toBe('resolved');
   });
+
+  it('tells screen readers who resolved a discussion, and a reply’s mentions by name', () => {
+    const { model, write } = setup();
+    model.handle({ kind: 'ack', broadcastId: write.broadcastId });
+    model.handle({ kind: 'members', members: [{ id: 'u-bob', name: 'Bob' }] });
+    const bob = { id: 'u-bob', name: 'Bob' };
+    model.handle({
+      kind: 'event',
+      event: {
+        type: 'updated-text-chat',
+        page,
+        seq: 1,
+        broadcastId: crypto.randomUUID(),
+        chatId: write.chatId,
+        change: { op: 'add-comment', comment: { id: 'comment-b', author: bob, text: 'ask @[u-bob]', at: 9 } },
+      },
+    });
+    expect(model.state.announcement.text).toBe('\u2068Bob\u2069 replied: ask @Bob');
+    model.handle({
+      kind: 'event',
+      event: {
+        type: 'updated-text-chat',
+        page,
+        seq: 2,
+        broadcastId: crypto.randomUUID(),
+        chatId: write.chatId,
+        change: { op: 'resolve', resolved: { by: bob, at: 10 } },
+      },
+    });
+    expect(model.state.announcement.text).toBe(
+      '\u2068Bob\u2069 resolved the discussion on “\u2068quote\u2069”',
+    );
+  });
 });

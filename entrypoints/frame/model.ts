@@ -17,7 +17,7 @@ import type {
 import type { ChatEventT, DiscussionT, ErrorCode, SelectorT, WriteFrameT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
 import { editDraftKey, editDraftsOf, newDiscussionDraftKey, replyDraftKey } from '@/lib/drafts';
-import { hasMentions, type Member } from '@/lib/mentions';
+import { hasMentions, plainText, toStored, type Member } from '@/lib/mentions';
 import { createDraftBook, memoryDraftStore, type DraftBook } from './drafts';
 import { PendingDeletes, type DeleteWrite, type PendingDelete } from './pending-deletes';
 import { TabView } from './tab-view';
@@ -189,7 +189,13 @@ export function createOverlayModel(deps: OverlayDeps) {
     const exact = q?.type === 'TextQuoteSelector' ? q.exact : '';
     return isolate(exact.length > 60 ? `${exact.slice(0, 57)}…` : exact);
   };
-  /** Says what someone else changed: a new discussion, or a new comment in the open thread. */
+  /** A comment's text in words: mentions by name. */
+  const words = (text: string) =>
+    plainText(text, new Map((state.members ?? []).map((m) => [m.id, m])), i18n.t('mentionUnknown'));
+  /**
+   * Says what someone else changed: a new discussion, a new comment in the open thread, a discussion
+   * resolved or reopened.
+   */
   const announceEvent = (event: ChatEventT) => {
     const me = state.status?.me?.id;
     if (event.type === 'new-text-chat') {
@@ -203,8 +209,16 @@ export function createOverlayModel(deps: OverlayDeps) {
       event.change.comment.author.id !== me
     ) {
       announce(
-        i18n.t('announceNewComment', [isolate(event.change.comment.author.name), event.change.comment.text]),
+        i18n.t('announceNewComment', [
+          isolate(event.change.comment.author.name),
+          words(event.change.comment.text),
+        ]),
       );
+    } else if (event.type === 'updated-text-chat' && event.change.op === 'resolve') {
+      const chat = state.chats.find((c) => c.id === event.chatId);
+      const by = event.change.resolved?.by;
+      if (by && by.id !== me) announce(i18n.t('announceResolved', [isolate(by.name), quoteOf(chat)]));
+      else if (!by) announce(i18n.t('announceReopened', [quoteOf(chat)]));
     }
   };
   const HINTS: Record<PageHintT, () => string> = {
@@ -526,7 +540,8 @@ export function createOverlayModel(deps: OverlayDeps) {
         chatId,
         commentId: newId(),
         selectors: structuredClone(unwrap(lost.selectors)),
-        text,
+        // The draft holds mentions as the person typed them (`@Name`).
+        text: toStored(text, state.members ?? []),
       };
       if (!write(frame)) return false;
       void drafts.clear(lost.key);
@@ -613,6 +628,15 @@ export function createOverlayModel(deps: OverlayDeps) {
     setStateFilter(filter: OverlayState['stateFilter']) {
       setState('stateFilter', filter);
     },
+    /** The port reopened (a restarted background): a member list asked for and never answered is asked again. */
+    reopened() {
+      if (state.members === null && membersAskedAt > -Infinity) {
+        membersAskedAt = -Infinity;
+        askMembers();
+      }
+    },
+    /** A comment's text in plain words (mentions by name). */
+    words,
     /** The team's members are wanted now (a field about to suggest them); asked once in a while. */
     wantMembers() {
       if (state.members === null) askMembers();

@@ -32,6 +32,7 @@ export function setupFrame() {
     onOpen: () => {
       for (const write of model.pendingWrites()) port.send({ kind: 'write', write });
       for (const write of model.deletesInWindow()) port.send({ kind: 'pending-delete', write });
+      model.reopened();
       sendAnchors();
       lastLayout = '';
       reportLayout();
