@@ -125,6 +125,7 @@ export function workflowScenarios(
       expect(await anaTab.attr('composer-input', 'aria-expanded')).toBe('true');
       expect(await anaTab.attr('mention-option', 'aria-selected')).toBe('true');
       await shot(anaTab, '1-suggestions');
+      expect(await anaTab.axeFrame()).toEqual([]);
       await anaTab.press('Enter');
       await expect.poll(() => value(anaTab, 'composer-input'), WAIT).toBe('Look here @Bob ');
       expect(await anaTab.count('mention-option')).toBe(0);
@@ -170,6 +171,7 @@ export function workflowScenarios(
       await expect.poll(() => anaTab.text('thread-resolved'), WAIT).toMatch(/^Resolved by \u2068Bob\u2069, /);
       expect(await anaTab.count('reopen-discussion')).toBe(1);
       await shot(anaTab, '3-resolved-thread');
+      expect(await anaTab.axeFrame()).toEqual([]);
     });
 
     it('Ana sees its highlight dimmed and the list marks it; the state filter hides it', async () => {
@@ -183,6 +185,7 @@ export function workflowScenarios(
       await expect.poll(() => anaTab.text('list-empty'), WAIT).toBe('No discussion matches this filter.');
       expect(await anaTab.attr('list-state-open', 'aria-pressed')).toBe('true');
       await shot(anaTab, '4-filter-open');
+      expect(await anaTab.axeFrame()).toEqual([]);
       await anaTab.click('list-state-resolved');
       await expect.poll(async () => (await items(anaTab)).all, WAIT).toEqual([chatId]);
       // The filter is kept while the frame lives: closed and opened again, the list still shows it.
