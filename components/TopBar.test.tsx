@@ -189,7 +189,8 @@ describe('TopBar', () => {
       />
     ));
     expect(screen.getByTestId('unread-count').textContent).toBe('2 new');
-    expect(screen.getByTestId('discussion-count').textContent).toBe('3 discussions · 2 new');
+    expect(screen.getByTestId('discussion-count').textContent).toBe('3 discussions');
+    expect(screen.getByTestId('unread-count').title).toBe('Discussions with comments you have not read');
     const toggle = screen.getByTestId('watch-toggle') as HTMLButtonElement;
     // Unknown until the server says.
     expect(toggle.disabled).toBe(true);

@@ -78,13 +78,17 @@ export function TopBar(props: TopBarProps) {
           onClick={() => props.onShowList()}
         >
           {i18n.t('discussions', props.discussions)}
-          <Show when={(props.unread ?? 0) > 0}>
-            {' · '}
-            <span class="cc-new" data-testid="unread-count" data-count={props.unread}>
-              {i18n.t('unreadCount', props.unread ?? 0)}
-            </span>
-          </Show>
         </button>
+        <Show when={(props.unread ?? 0) > 0}>
+          <span
+            class="cc-new"
+            data-testid="unread-count"
+            data-count={props.unread}
+            title={i18n.t('unreadCountHint')}
+          >
+            {i18n.t('unreadCount', props.unread ?? 0)}
+          </span>
+        </Show>
         <Show when={props.onWatch}>
           <button
             type="button"
