@@ -18,6 +18,7 @@ import {
   type Tab,
   type UserBrowser,
 } from './harness';
+import { commonColour, readPng } from './png';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 const FOX = 'quick brown fox';
@@ -72,6 +73,34 @@ export function workflowScenarios(
           };
         }, null)
         .then((r) => r ?? { all: [], unread: [], resolved: [] });
+    /**
+     * The colour the page shows behind the passage now, from a screenshot (what the browser painted:
+     * the page's scripts cannot read a CSS highlight's colour): 'dimmed' for a neutral grey, 'open'
+     * for the yellow of an open discussion, else the colour.
+     */
+    const paintOf = async (tab: Tab, step: string) => {
+      const rect = await tab.evaluate((quote) => {
+        const node = document.querySelector('#intro')!.firstChild as Text;
+        const range = document.createRange();
+        const start = node.data.indexOf(quote);
+        range.setStart(node, start);
+        range.setEnd(node, start + quote.length);
+        const r = range.getBoundingClientRect();
+        return { left: r.left, top: r.top, width: r.width, height: r.height, scale: devicePixelRatio };
+      }, FOX);
+      const path = join(ARTIFACTS, `${name}-workflow-paint-${step}.png`);
+      await tab.screenshot(path);
+      const s = rect.scale;
+      const [r, g, b] = commonColour(await readPng(path), {
+        left: rect.left * s,
+        top: rect.top * s,
+        width: rect.width * s,
+        height: rect.height * s,
+      });
+      if (Math.max(r, g, b) - Math.min(r, g, b) < 10 && r < 245 && r > 180) return 'dimmed';
+      if (r > 230 && g > 200 && b < 200) return 'open';
+      return `rgb(${r}, ${g}, ${b})`;
+    };
     const openList = async (tab: Tab) => {
       if ((await tab.count('discussion-list')) === 0) await tab.click('discussion-count');
       await expect.poll(() => tab.count('discussion-list'), WAIT).toBe(1);
@@ -205,6 +234,8 @@ export function workflowScenarios(
       }, null);
       await anaTab.mouseClick(h1.x, h1.y);
       await expect.poll(() => anaTab.selection(), WAIT).toBe('');
+      // What the browser painted: the passage in grey, not the yellow of an open discussion.
+      await expect.poll(() => paintOf(anaTab, 'resolved'), WAIT).toBe('dimmed');
       // The dimmed highlight still opens its discussion.
       await anaTab.clickText('#intro', FOX);
       await expect.poll(() => anaTab.count('reopen-discussion'), WAIT).toBe(1);
@@ -215,6 +246,7 @@ export function workflowScenarios(
         .poll(async () => Object.keys(await painted(bruno2Tab)).filter((k) => k.endsWith('-dimmed')), WAIT)
         .toEqual([]);
       await expect.poll(() => brunoTab.count('thread-resolved'), WAIT).toBe(0);
+      await expect.poll(() => paintOf(bruno2Tab, 'reopened'), WAIT).toBe('open');
     });
 
     it('Bruno watches the page in one browser; the other shows it, live', async () => {
