@@ -231,7 +231,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
       </header>
       <Show when={props.chat.resolved}>
         {(resolved) => (
-          <p class="cc-resolution" role="status" data-testid="thread-resolved">
+          <p class="cc-resolution" data-testid="thread-resolved">
             <time dateTime={new Date(resolved().at).toISOString()} title={exactTime(resolved().at)}>
               {i18n.t('resolvedBy', [isolate(resolved().by.name), relativeTime(resolved().at, now())])}
             </time>
