@@ -105,11 +105,12 @@ export class PageAnchors {
 
   /** The discussions the frame lists (ids and selectors) and the open one. */
   set(
-    targets: readonly { id: string; selectors: readonly SelectorT[] }[],
+    targets: readonly { id: string; selectors: readonly SelectorT[]; resolved?: boolean }[],
     activeId: string | null,
   ): Promise<void> {
     this.ids = targets.map((t) => t.id);
     this.activeId = activeId;
+    this.highlighter.setDimmed(targets.filter((t) => t.resolved).map((t) => t.id));
     const keep = new Set(this.ids);
     for (const id of this.highlighter.ids()) if (!keep.has(id)) this.highlighter.delete(id);
     this.showActive();
