@@ -19,6 +19,7 @@ import { Connection, type ConnectionDeps } from './connection';
 import { Outbox } from './outbox';
 import { PageCache } from './page-cache';
 import { TabPages } from './subscriptions';
+import { UserState } from './user-state';
 
 /** Errors after which resending the same write could succeed: keep it queued. */
 const RETRYABLE = new Set(['rate-limited', 'internal', 'not-subscribed']);
@@ -62,6 +63,8 @@ export class Session {
   /** Writes sent on the current socket and not yet answered. */
   private readonly inFlight = new Set<string>();
   private readonly outbox: Outbox;
+  /** Watches, read positions and the member list, relayed for the frames. */
+  readonly userState: UserState;
   /**
    * Who the saved settings sign in as, as the last check of them found (after "Save"): shown while
    * no socket is open (no page on) so that the popup does not say "not signed in" to someone who is.
@@ -80,6 +83,11 @@ export class Session {
         if (this.subscribed.has(page)) this.resync(page, true);
       },
       onState: () => this.onConnectionState(),
+    });
+    this.userState = new UserState({
+      send: (frame) => this.connection.send(frame),
+      deliver: (tabId, message) => deps.deliver(tabId, message),
+      tabsOf: (page) => this.tabs.tabsOf(page),
     });
     void this.outbox.ready.then(() => {
       // A restarted worker still knows whose the queued writes are.
@@ -174,6 +182,7 @@ export class Session {
       });
     }
     this.deps.deliver(tabId, this.outboxMessage(page));
+    this.userState.show(tabId, page);
     const count = this.presence.get(page);
     if (count !== undefined && this.connection.live)
       this.deps.deliver(tabId, { kind: 'presence', page, count });
@@ -245,6 +254,7 @@ export class Session {
     this.cache.markAllUnsynced();
     for (const page of this.wantedPages()) this.subscribe(page);
     for (const queued of this.outbox.waiting()) this.sendWrite(queued.write);
+    this.userState.live();
     this.broadcastStatus();
   }
 
@@ -321,6 +331,10 @@ export class Session {
         }
         return;
       }
+      case 'members':
+      case 'watching':
+      case 'read-positions':
+        return this.userState.onFrame(frame);
       case 'welcome':
       case 'pong':
         return;
@@ -422,6 +436,7 @@ export class Session {
 
   private pageLeft(page: string): void {
     this.presence.delete(page);
+    this.userState.forget(page);
     if (this.outbox.pages().includes(page)) return;
     this.awaiting.delete(page);
     this.parts.delete(page);
