@@ -71,17 +71,17 @@ const acked = async (c: TestClient, write: { broadcastId: string }) => {
 async function invite(opts: { role?: string; expiresInHours?: number; maxUses?: number } = {}) {
   const made = await api('/api/invites', t.tokens.admin, opts);
   expect(made.status).toBe(201);
-  return made.body as { secret: string; path: string; invite: { id: string } };
+  return made.body as unknown as { secret: string; path: string; invite: { id: string } };
 }
 
 describe('members', () => {
   it('lists members with role, live tokens and whether they were removed', async () => {
     const { body } = await api('/api/users', t.tokens.admin);
     const byName = Object.fromEntries(body.users.map((u) => [u.name, u]));
-    expect(byName.Admin.role).toBe('admin');
-    expect(byName.Alice.role).toBe('member');
-    expect(byName.Alice.removedAt).toBeNull();
-    expect(byName.Alice.tokens).toHaveLength(1);
+    expect(byName.Admin!.role).toBe('admin');
+    expect(byName.Alice!.role).toBe('member');
+    expect(byName.Alice!.removedAt).toBeNull();
+    expect(byName.Alice!.tokens).toHaveLength(1);
     expect(Object.keys(byName)).not.toContain('Eve');
   });
 
