@@ -43,6 +43,12 @@ export interface SessionDeps extends Omit<
   deliver(tabId: number, message: BackgroundToFrameT): void;
   /** Called whenever the status changes (popup, badge). */
   onStatus?(status: StatusT): void;
+  /** The frames of the user's own state that are not about a page (notifications), and the socket's life. */
+  user?: {
+    welcome(welcome: WelcomeFrame): void;
+    frame(frame: ServerFrameT): boolean;
+    disconnected(): void;
+  };
 }
 
 export class Session {
@@ -86,6 +92,14 @@ export class Session {
       this.lastUser ??= this.outbox.list().findLast((q) => q.by)?.by ?? null;
       this.updateWanted();
     });
+  }
+
+  /** Keep the connection open with no page wanted (for notifications). */
+  private keepConnected = false;
+
+  setKeepConnected(keep: boolean): void {
+    this.keepConnected = keep;
+    this.updateWanted();
   }
 
   /** Whether the server refused the token (revoked or unknown): writes are held, not queued. */
@@ -245,6 +259,7 @@ export class Session {
     this.cache.markAllUnsynced();
     for (const page of this.wantedPages()) this.subscribe(page);
     for (const queued of this.outbox.waiting()) this.sendWrite(queued.write);
+    if (welcome) this.deps.user?.welcome(welcome);
     this.broadcastStatus();
   }
 
@@ -324,6 +339,9 @@ export class Session {
       case 'welcome':
       case 'pong':
         return;
+      default:
+        this.deps.user?.frame(frame);
+        return;
     }
   }
 
@@ -348,6 +366,7 @@ export class Session {
       this.inFlight.clear();
       // Who is viewing is known again only from the server; until then it is unknown.
       this.presence.clear();
+      this.deps.user?.disconnected();
     }
     if (this.tokenRefused) {
       const pages = this.outbox.pages();
@@ -364,7 +383,7 @@ export class Session {
   }
 
   private updateWanted(): void {
-    this.connection.setWanted(this.wantedPages().length > 0);
+    this.connection.setWanted(this.keepConnected || this.wantedPages().length > 0);
   }
 
   private subscribe(page: string): void {
