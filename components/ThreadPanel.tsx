@@ -57,6 +57,8 @@ export interface ThreadPanelProps {
   drafts?: DraftBook;
   /** Ids of comments (and the discussion) deleted here and waiting out their undo window. */
   deleting?: ReadonlySet<string>;
+  /** The link to this discussion (lib/links), offered by "Copy link". */
+  link?: string;
 }
 
 function quoteOf(chat: DiscussionT): string {
@@ -188,6 +190,20 @@ export function ThreadPanel(props: ThreadPanelProps) {
             {quoteOf(props.chat)}
           </blockquote>
         </div>
+        <Show when={props.link}>
+          {(link) => (
+            <CopyButton
+              text={link}
+              field={() => undefined}
+              testId="thread-copy-link"
+              words={{
+                label: i18n.t('copyLink'),
+                copied: i18n.t('linkCopied'),
+                failed: i18n.t('linkCopyFailed'),
+              }}
+            />
+          )}
+        </Show>
         <button
           type="button"
           class="cc-icon"

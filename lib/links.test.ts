@@ -31,9 +31,17 @@ describe('encodeTextTerm', () => {
 
 describe('textDirective', () => {
   it('a short quote with whole-word context on each side', () => {
-    const d = textDirective({ exact: 'the quick fox', prefix: 'ng about how ', suffix: ' jumps over the lazy do' });
+    const d = textDirective({
+      exact: 'the quick fox',
+      prefix: 'ng about how ',
+      suffix: ' jumps over the lazy do',
+    });
     // "ng" and "do" are cut words of the context: left out.
-    expect(terms(d!)).toEqual([{ prefix: 'about how' }, { text: 'the quick fox' }, { suffix: 'jumps over the' }]);
+    expect(terms(d!)).toEqual([
+      { prefix: 'about how' },
+      { text: 'the quick fox' },
+      { suffix: 'jumps over the' },
+    ]);
   });
 
   it('keeps the syntax characters of the quote out of the syntax', () => {

@@ -26,7 +26,8 @@ const notificationsApi = (): NotificationsApi =>
 
 function setBadge(state: InboxState): void {
   // MV3 names the toolbar button `action`, MV2 (Firefox) `browserAction`.
-  const action = browser.action ?? (browser as unknown as { browserAction?: typeof browser.action }).browserAction;
+  const action =
+    browser.action ?? (browser as unknown as { browserAction?: typeof browser.action }).browserAction;
   if (!action) return;
   const text = badgeText(state.unread);
   void Promise.all([

@@ -179,7 +179,8 @@ export function setupBackground(): Background {
       // The person's inbox is theirs to change from the extension's own pages (the popup) only.
       if (sender.id !== browser.runtime.id || !/^(chrome|moz)-extension:\/\//.test(sender.url ?? ''))
         return undefined;
-      if (parsed.data.kind === 'open-notification') return notifications.open(parsed.data.seq).then(() => true);
+      if (parsed.data.kind === 'open-notification')
+        return notifications.open(parsed.data.seq).then(() => true);
       notifications.markAllRead();
       return Promise.resolve(true);
     }
