@@ -130,7 +130,10 @@ export class NotificationCenter {
     const base = request === 'refresh' ? { ...before, items: [] } : before;
     const { state, fresh } = addNotifications(base, frame.notifications);
     // A refresh replaced the list: only what is newer than the last seq seen is new to the person.
-    const next: InboxState = { ...state, unread: frame.unread, latest: Math.max(state.latest, frame.latest) };
+    // `latest` counts notifications the list may not hold (gone from the server's last 500); while
+    // more remain, the pages still to come are new.
+    const latest = frame.more ? state.latest : Math.max(state.latest, frame.latest);
+    const next: InboxState = { ...state, unread: frame.unread, latest };
     this.update(next);
     // The first fill of an empty inbox (a new install, another user) is not news.
     if (before.latest > 0 && fresh.length > 0) this.deps.onFresh(fresh);
@@ -138,6 +141,11 @@ export class NotificationCenter {
     if (frame.more && last !== undefined) return this.ask('catch-up', last);
     // Some held as unread were read on another device meanwhile: take the newest afresh.
     if (request === 'catch-up' && unreadHeld(next) > frame.unread) this.ask('refresh');
+  }
+
+  /** Resolves once every change so far is in storage. */
+  settled(): Promise<void> {
+    return this.saving;
   }
 
   private update(state: InboxState): void {
