@@ -162,6 +162,8 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
   frame.className = 'cc-frame';
   frame.title = i18n.t('frameTitle');
   frame.setAttribute('aria-label', i18n.t('frameTitle'));
+  // "Copy link" in a thread writes to the clipboard from the frame (it reads nothing from it).
+  frame.allow = 'clipboard-write';
   // Laid out but unseen until the frame says how large it is (a hidden frame could not measure).
   frame.style.visibility = 'hidden';
   const prompt = document.createElement('button');

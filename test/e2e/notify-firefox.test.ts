@@ -1,0 +1,53 @@
+// Notifications and links (badge, inbox, opening a notification, Copy link, a link without the
+// extension) in Firefox ESR (puppeteer-core, WebDriver BiDi), the Firefox MV2 build.
+import type { Page } from 'puppeteer-core';
+import { FirefoxTab, FirefoxUser } from './harness';
+import { notifyScenarios, readInbox } from './notify-scenarios';
+
+declare const browser: { browserAction: { getBadgeText(details: object): Promise<string> } };
+
+/** Puppeteer's idea of a BiDi page's URL lags behind navigations it did not start: ask the page. */
+const locationOf = (page: Page) => page.evaluate(() => location.href).catch(() => '');
+
+async function pageAt(user: FirefoxUser, prefix: string, timeoutMs = 15_000): Promise<Page> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    for (const page of await user.browser.pages())
+      if ((await locationOf(page)).startsWith(prefix)) return page;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no tab shows ${prefix}`);
+}
+
+notifyScenarios('firefox', (dir) => FirefoxUser.launch(dir), {
+  badge: (user) => user.inExtensionPage(() => browser.browserAction.getBadgeText({})),
+  async inbox(user) {
+    // The driver cannot open moz-extension:// pages: the extension page the harness keeps goes to
+    // the popup, as the harness's own popup does.
+    await user
+      .inExtensionPage(() => {
+        location.href = '/popup.html';
+      })
+      .catch(() => undefined);
+    const origin = await user.inExtensionPage(() => location.origin).catch(() => '');
+    const page = await pageAt(user, `${origin}/popup.html`);
+    await page.waitForSelector('[data-testid="inbox"]');
+    return {
+      entries: () => page.evaluate(readInbox),
+      unreadCount: () =>
+        page.$eval('[data-testid="inbox-unread"]', (e) => e.textContent ?? '').catch(() => ''),
+      async open(index, prefix) {
+        const items = await page.$$('[data-testid="inbox-item"]');
+        if (!items[index]) throw new Error(`no inbox entry ${index}`);
+        await items[index].click();
+        const tab = await pageAt(user, prefix);
+        return new FirefoxTab(tab, await locationOf(tab));
+      },
+      async markAllRead() {
+        await (await page.waitForSelector('[data-testid="inbox-mark-all-read"]'))!.click();
+      },
+      screenshot: async (path) => void (await page.screenshot({ path: path as `${string}.png` })),
+      close: async () => undefined,
+    };
+  },
+});
