@@ -144,10 +144,14 @@ export function notifyScenarios<U extends UserBrowser>(
       await aliceTab.fill('reply-input', `${mentionBob()} and the fox?`);
       await aliceTab.click('reply-submit');
       await expect.poll(() => probe.badge(bob), WAIT).toBe('1');
-      await expect.poll(async () => (await inbox.entries()).map((e) => e.unread), WAIT).toEqual([true, false]);
+      await expect
+        .poll(async () => (await inbox.entries()).map((e) => e.unread), WAIT)
+        .toEqual([true, false]);
       await inbox.markAllRead();
       await expect.poll(() => probe.badge(bob), WAIT).toBe('');
-      await expect.poll(async () => (await inbox.entries()).map((e) => e.unread), WAIT).toEqual([false, false]);
+      await expect
+        .poll(async () => (await inbox.entries()).map((e) => e.unread), WAIT)
+        .toEqual([false, false]);
     });
 
     it('"Copy link" gives a link that opens the thread, and scrolls to the quote without the extension', async () => {
@@ -167,16 +171,28 @@ export function notifyScenarios<U extends UserBrowser>(
       await blank.evaluate(() => {
         const field = document.createElement('textarea');
         field.id = 'paste';
-        Object.assign(field.style, { position: 'fixed', left: '10px', top: '10px', width: '600px', height: '80px' });
+        Object.assign(field.style, {
+          position: 'fixed',
+          left: '10px',
+          top: '10px',
+          width: '600px',
+          height: '80px',
+        });
         document.body.append(field);
       }, null);
       await blank.mouseClick(40, 40);
       await blank.press('Control+V');
-      const link = await blank.evaluate(() => document.querySelector<HTMLTextAreaElement>('#paste')!.value, null);
+      const link = await blank.evaluate(
+        () => document.querySelector<HTMLTextAreaElement>('#paste')!.value,
+        null,
+      );
       expect(link).toMatch(
         new RegExp(`^${pages.url('long.html').replace(/[.?]/g, '\\$&')}#cc-chat=[\\w-]+:~:text=`),
       );
-      expect(link).toContain('text=the%20cranes%20unload%20timber');
+      // The quote with whole words of its context on each side, the syntax's own characters encoded.
+      expect(link).toContain(
+        ':~:text=below%20the%20fold%2C-,the%20cranes%20unload%20timber,-for%20the%20winter',
+      );
 
       // With the extension: the thread opens at its passage.
       const linked = await bob.open(link);
@@ -211,7 +227,11 @@ export function notifyScenarios<U extends UserBrowser>(
             range.setStart(node, start);
             range.setEnd(node, start + quote.length);
             const r = range.getBoundingClientRect();
-            return { scrolled: scrollY > 0, inView: r.top >= 0 && r.bottom <= innerHeight, hash: location.hash };
+            return {
+              scrolled: scrollY > 0,
+              inView: r.top >= 0 && r.bottom <= innerHeight,
+              hash: location.hash,
+            };
           }, FAR);
         await expect.poll(where, WAIT).toMatchObject({ scrolled: true, inView: true });
         // The browser keeps the text directive from the page: it sees only the discussion's id.
