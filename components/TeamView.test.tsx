@@ -43,7 +43,7 @@ describe('TeamView', () => {
       expect(screen.getAllByRole('link').map((a) => a.textContent)).toEqual(['Alpha', 'Beta']),
     );
     expect(screen.getByText('Alpha').closest('a')!.getAttribute('href')).toBe(
-      'https://example.com/a#cc-chat=a:~:text=quote%20of%20a',
+      'https://example.com/a#cc-chat=a',
     );
     expect(screen.getByText('<b>opening</b> of a')).toBeTruthy();
     expect(document.querySelector('b')).toBeNull();

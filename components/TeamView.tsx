@@ -28,7 +28,10 @@ interface Entry {
   page: string;
   title: string | null;
   quote: MarkedT;
-  /** The link that opens the discussion (lib/links): its thread with the extension, its quote without. */
+  /**
+   * The link that opens the discussion (lib/links), as the inbox's do: whoever reads this page has the
+   * extension, which opens the thread.
+   */
   link: string;
   titleMarked: MarkedT | null;
   /** The comment to show: a search snippet, or the discussion's opening words. */
@@ -46,7 +49,7 @@ function fromSummary(d: DiscussionSummaryT): Entry {
     page: d.page,
     title: d.title,
     quote: plain(d.quote),
-    link: discussionLink(d.page, d.id, { exact: d.quote }),
+    link: discussionLink(d.page, d.id),
     titleMarked: null,
     text: plain(d.preview),
     who: d.creator.name,
@@ -61,7 +64,7 @@ function fromHit(h: SearchHitT): Entry {
     page: h.page,
     title: h.title,
     quote: h.quoteMarked,
-    link: discussionLink(h.page, h.chatId, { exact: h.quote }),
+    link: discussionLink(h.page, h.chatId),
     titleMarked: h.titleMarked,
     text: h.comment?.snippet ?? [],
     who: h.comment?.author.name ?? '',

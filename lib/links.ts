@@ -5,7 +5,7 @@
 // scrolls to the quoted passage and highlights it. Browsers remove the `:~:` directive from
 // `location.hash` once they have read it (Chromium, Firefox since 131), but an older browser leaves
 // it there, so the reader accepts both.
-import type { SelectorT } from '@/lib/protocol';
+import type { SelectorT } from './protocol';
 
 /** The fragment key the content script looks for. */
 export const CHAT_FRAGMENT_KEY = 'cc-chat';
