@@ -99,9 +99,9 @@ export const inboxStorage = storage.defineItem<InboxState>('local:inbox', {
   version: 1,
 });
 /**
- * Notifications settings: `stayConnected` keeps the connection open for them with no page of ours
- * open (the badge and inbox stay current); `desktop` shows a browser notification for each new one
- * (when the optional `notifications` permission is granted).
+ * Notifications settings, both off by default: `stayConnected` keeps the connection open for them
+ * with no page of ours open (the badge and inbox stay current); `desktop` shows a browser
+ * notification for each new one (when the optional `notifications` permission is granted).
  */
 export interface NotificationSettings {
   stayConnected: boolean;
@@ -109,5 +109,5 @@ export interface NotificationSettings {
 }
 export const notificationSettingsStorage = storage.defineItem<NotificationSettings>(
   'local:notificationSettings',
-  { fallback: { stayConnected: true, desktop: false }, version: 1 },
+  { fallback: { stayConnected: false, desktop: false }, version: 1 },
 );

@@ -3,7 +3,10 @@
 import { ChromiumTab, ChromiumUser } from './harness';
 import { notifyScenarios, readInbox } from './notify-scenarios';
 
-declare const chrome: { action: { getBadgeText(details: object): Promise<string> } };
+declare const chrome: {
+  action: { getBadgeText(details: object): Promise<string> };
+  notifications: { getAll(): Promise<Record<string, boolean>> };
+};
 
 notifyScenarios('chromium', (dir) => ChromiumUser.launch(dir), {
   badge: async (user) => (await user.worker()).evaluate(() => chrome.action.getBadgeText({})),
@@ -15,6 +18,12 @@ notifyScenarios('chromium', (dir) => ChromiumUser.launch(dir), {
     return {
       entries: () => page.evaluate(readInbox),
       unreadCount: async () => (await page.getByTestId('inbox-unread').textContent()) ?? '',
+      connectionState: async () =>
+        (await page.getByTestId('popup-connection').getAttribute('data-state')) ?? '',
+      async reload() {
+        await page.reload();
+        await page.getByTestId('inbox').waitFor();
+      },
       async open(index, prefix) {
         const next = user.context.waitForEvent('page');
         await page.getByTestId('inbox-item').nth(index).click();
@@ -27,4 +36,25 @@ notifyScenarios('chromium', (dir) => ChromiumUser.launch(dir), {
       close: () => page.close(),
     };
   },
+  async clickOption(user, testId) {
+    const page = await user.context.newPage();
+    try {
+      await page.goto(user.extensionUrl('options.html'));
+      const box = page.getByTestId(testId);
+      await box.click();
+      // A permission asked for is granted (or not) a moment after the click.
+      await page
+        .waitForFunction(
+          (id) => document.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)?.checked,
+          testId,
+          { timeout: 10_000 },
+        )
+        .catch(() => undefined);
+      return await box.isChecked();
+    } finally {
+      await page.close();
+    }
+  },
+  notificationsShown: async (user) =>
+    (await user.worker()).evaluate(async () => Object.keys(await chrome.notifications.getAll())),
 });

@@ -4,7 +4,10 @@ import type { Page } from 'puppeteer-core';
 import { FirefoxTab, FirefoxUser } from './harness';
 import { notifyScenarios, readInbox } from './notify-scenarios';
 
-declare const browser: { browserAction: { getBadgeText(details: object): Promise<string> } };
+declare const browser: {
+  browserAction: { getBadgeText(details: object): Promise<string> };
+  notifications: { getAll(): Promise<Record<string, unknown>> };
+};
 
 /** Puppeteer's idea of a BiDi page's URL lags behind navigations it did not start: ask the page. */
 const locationOf = (page: Page) => page.evaluate(() => location.href).catch(() => '');
@@ -36,6 +39,14 @@ notifyScenarios('firefox', (dir) => FirefoxUser.launch(dir), {
       entries: () => page.evaluate(readInbox),
       unreadCount: () =>
         page.$eval('[data-testid="inbox-unread"]', (e) => e.textContent ?? '').catch(() => ''),
+      connectionState: () =>
+        page
+          .$eval('[data-testid="popup-connection"]', (e) => e.getAttribute('data-state') ?? '')
+          .catch(() => ''),
+      async reload() {
+        await page.reload();
+        await page.waitForSelector('[data-testid="inbox"]');
+      },
       async open(index, prefix) {
         const items = await page.$$('[data-testid="inbox-item"]');
         if (!items[index]) throw new Error(`no inbox entry ${index}`);
@@ -50,4 +61,31 @@ notifyScenarios('firefox', (dir) => FirefoxUser.launch(dir), {
       close: async () => undefined,
     };
   },
+  async clickOption(user, testId) {
+    // The extension page the harness keeps shows the options, then the popup again.
+    const origin = await user.inExtensionPage(() => location.origin);
+    await user
+      .inExtensionPage(() => {
+        location.href = '/options.html';
+      })
+      .catch(() => undefined);
+    const page = await pageAt(user, `${origin}/options.html`);
+    const box = (await page.waitForSelector(`[data-testid="${testId}"]`))!;
+    await box.click();
+    await page
+      .waitForFunction(
+        (id: string) => document.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)?.checked,
+        { timeout: 10_000 },
+        testId,
+      )
+      .catch(() => undefined);
+    const checked = await box.evaluate((e) => (e as HTMLInputElement).checked);
+    await page.evaluate(() => {
+      location.href = '/popup.html';
+    });
+    await pageAt(user, `${origin}/popup.html`);
+    return checked;
+  },
+  notificationsShown: async (user) =>
+    user.inExtensionPage(async () => Object.keys(await browser.notifications.getAll())),
 });

@@ -34,6 +34,10 @@ export interface InboxEntry {
 export interface InboxPage {
   entries(): Promise<InboxEntry[]>;
   unreadCount(): Promise<string>;
+  /** The connection's state as the popup shows it (`data-state`). */
+  connectionState(): Promise<string>;
+  /** Loads the popup again (a person opening it anew). */
+  reload(): Promise<void>;
   /** Clicks entry `index`; returns the tab that then shows a URL starting with `prefix`. */
   open(index: number, prefix: string): Promise<Tab>;
   markAllRead(): Promise<void>;
@@ -47,6 +51,10 @@ export interface NotifyProbe<U extends UserBrowser> {
   badge(user: U): Promise<string>;
   /** Opens the toolbar popup (as a page) on its inbox. */
   inbox(user: U): Promise<InboxPage>;
+  /** Clicks the checkbox `testId` of the options page; returns whether it is then checked. */
+  clickOption(user: U, testId: string): Promise<boolean>;
+  /** The ids of the browser notifications the extension shows now (`notifications.getAll()`). */
+  notificationsShown(user: U): Promise<string[]>;
 }
 
 /** Runs in the popup page: its inbox entries. */
@@ -72,6 +80,8 @@ export function notifyScenarios<U extends UserBrowser>(
     let aliceTab: Tab;
     let bobTab: Tab;
     let inbox: InboxPage;
+    /** Bob's tabs of the site, closed when he reads no page. */
+    const bobTabs: Tab[] = [];
     const shot = (step: string) => join(ARTIFACTS, `${name}-notify-${step}.png`);
     /** Bob's mention, as the token a comment carries (the @ suggestions make the same). */
     const mentionBob = () => `@[${server.users.bob.id}]`;
@@ -95,6 +105,7 @@ export function notifyScenarios<U extends UserBrowser>(
       await alice.enableSiteOf(aliceTab);
       // Bob reads another page of the site.
       bobTab = await bob.open(pages.url('long.html'));
+      bobTabs.push(bobTab);
       await bob.enableSiteOf(bobTab);
       for (const tab of [aliceTab, bobTab])
         await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), WAIT);
@@ -133,6 +144,7 @@ export function notifyScenarios<U extends UserBrowser>(
 
     it('a click on it opens the page with the thread open, and it is read', async () => {
       const opened = await inbox.open(0, pages.url('article.html'));
+      bobTabs.push(opened);
       await expect.poll(() => opened.text('thread-quote'), WAIT).toBe('lazy dog');
       await expect.poll(() => opened.count('comment'), WAIT).toBe(1);
       await opened.screenshot(shot('2-opened'));
@@ -152,6 +164,36 @@ export function notifyScenarios<U extends UserBrowser>(
       await expect
         .poll(async () => (await inbox.entries()).map((e) => e.unread), WAIT)
         .toEqual([false, false]);
+    });
+
+    it('with "stay connected" on and no page open, the badge follows; browser notifications on request', async () => {
+      expect(await probe.clickOption(bob, 'stay-connected')).toBe(true);
+      expect(await probe.clickOption(bob, 'desktop-notifications')).toBe(true);
+      for (const tab of bobTabs.splice(0)) await tab.close();
+      await inbox.reload();
+      await expect.poll(() => inbox.connectionState(), WAIT).toBe('live');
+      await aliceTab.fill('reply-input', `${mentionBob()} one more`);
+      await aliceTab.click('reply-submit');
+      await expect.poll(() => probe.badge(bob), WAIT).toBe('1');
+      await expect
+        .poll(async () => (await inbox.entries()).map((e) => e.unread), WAIT)
+        .toEqual([true, false, false]);
+      await expect.poll(() => probe.notificationsShown(bob), WAIT).toHaveLength(1);
+    });
+
+    it('a restarted background catches up on what came while it was stopped', async () => {
+      if (!bob.stopBackground) return; // Firefox's background page is persistent.
+      await bob.stopBackground();
+      await aliceTab.fill('reply-input', `${mentionBob()} while you were away`);
+      await aliceTab.click('reply-submit');
+      await expect.poll(() => aliceTab.count('comment'), WAIT).toBe(4);
+      // Opening the popup wakes the worker, which reconnects and asks for what came after the last seq seen.
+      await inbox.reload();
+      await expect.poll(() => probe.badge(bob), WAIT).toBe('2');
+      await expect
+        .poll(async () => (await inbox.entries())[0]?.excerpt, WAIT)
+        .toBe('@Bob while you were away');
+      await expect.poll(async () => (await inbox.entries()).length, WAIT).toBe(4);
     });
 
     it('"Copy link" gives a link that opens the thread, and scrolls to the quote without the extension', async () => {
