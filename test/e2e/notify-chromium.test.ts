@@ -6,6 +6,7 @@ import { notifyScenarios, readInbox } from './notify-scenarios';
 declare const chrome: {
   action: { getBadgeText(details: object): Promise<string> };
   notifications: { getAll(): Promise<Record<string, boolean>> };
+  permissions: { contains(p: { permissions: string[] }): Promise<boolean> };
 };
 
 notifyScenarios('chromium', (dir) => ChromiumUser.launch(dir), {
@@ -57,4 +58,6 @@ notifyScenarios('chromium', (dir) => ChromiumUser.launch(dir), {
   },
   notificationsShown: async (user) =>
     (await user.worker()).evaluate(async () => Object.keys(await chrome.notifications.getAll())),
+  mayNotify: async (user) =>
+    (await user.worker()).evaluate(() => chrome.permissions.contains({ permissions: ['notifications'] })),
 });

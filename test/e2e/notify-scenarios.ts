@@ -53,8 +53,13 @@ export interface NotifyProbe<U extends UserBrowser> {
   inbox(user: U): Promise<InboxPage>;
   /** Clicks the checkbox `testId` of the options page; returns whether it is then checked. */
   clickOption(user: U, testId: string): Promise<boolean>;
-  /** The ids of the browser notifications the extension shows now (`notifications.getAll()`). */
-  notificationsShown(user: U): Promise<string[]>;
+  /**
+   * The ids of the browser notifications the extension shows now (`notifications.getAll()`); null
+   * where the browser cannot tell (headless Firefox closes each one as it is shown).
+   */
+  notificationsShown(user: U): Promise<string[] | null>;
+  /** Whether the extension holds the `notifications` permission. */
+  mayNotify(user: U): Promise<boolean>;
 }
 
 /** Runs in the popup page: its inbox entries. */
@@ -178,23 +183,28 @@ export function notifyScenarios<U extends UserBrowser>(
       await expect
         .poll(async () => (await inbox.entries()).map((e) => e.unread), WAIT)
         .toEqual([true, false, false]);
-      await expect.poll(() => probe.notificationsShown(bob), WAIT).toHaveLength(1);
+      expect(await probe.mayNotify(bob)).toBe(true);
+      if ((await probe.notificationsShown(bob)) !== null)
+        await expect.poll(() => probe.notificationsShown(bob), WAIT).toHaveLength(1);
     });
 
-    it('a restarted background catches up on what came while it was stopped', async () => {
-      if (!bob.stopBackground) return; // Firefox's background page is persistent.
-      await bob.stopBackground();
-      await aliceTab.fill('reply-input', `${mentionBob()} while you were away`);
-      await aliceTab.click('reply-submit');
-      await expect.poll(() => aliceTab.count('comment'), WAIT).toBe(4);
-      // Opening the popup wakes the worker, which reconnects and asks for what came after the last seq seen.
-      await inbox.reload();
-      await expect.poll(() => probe.badge(bob), WAIT).toBe('2');
-      await expect
-        .poll(async () => (await inbox.entries())[0]?.excerpt, WAIT)
-        .toBe('@Bob while you were away');
-      await expect.poll(async () => (await inbox.entries()).length, WAIT).toBe(4);
-    });
+    // Firefox's MV2 background page is persistent: there is no worker to stop.
+    it.skipIf(name === 'firefox')(
+      'a restarted background catches up on what came while it was stopped',
+      async () => {
+        await bob.stopBackground!();
+        await aliceTab.fill('reply-input', `${mentionBob()} while you were away`);
+        await aliceTab.click('reply-submit');
+        await expect.poll(() => aliceTab.count('comment'), WAIT).toBe(4);
+        // Opening the popup wakes the worker, which reconnects and asks for what came after the last seq seen.
+        await inbox.reload();
+        await expect.poll(() => probe.badge(bob), WAIT).toBe('2');
+        await expect
+          .poll(async () => (await inbox.entries())[0]?.excerpt, WAIT)
+          .toBe('@Bob while you were away');
+        await expect.poll(async () => (await inbox.entries()).length, WAIT).toBe(4);
+      },
+    );
 
     it('"Copy link" gives a link that opens the thread, and scrolls to the quote without the extension', async () => {
       const tab = await alice.open(pages.url('long.html'));
