@@ -54,6 +54,35 @@ describe('TeamView', () => {
     await waitFor(() => expect(asked.at(-1)).toMatchObject({ path: 'discussions', mine: '1' }));
   });
 
+  it('filters by mentions of me and by open or resolved, and says who resolved a discussion', async () => {
+    const asked: Record<string, string>[] = [];
+    const deps: TeamViewDeps = {
+      openOptions: () => {},
+      async ask(path, params): Promise<TeamReplyT> {
+        asked.push({ path, ...params });
+        const resolved = {
+          ...summary('r', 'Settled', 2),
+          resolved: { by: { id: 'u2', name: 'Bea' }, at: 2 },
+        };
+        return { ok: true, body: { discussions: [summary('o', 'Still open', 3), resolved], next: null } };
+      },
+    };
+    render(() => <TeamView deps={deps} />);
+    await waitFor(() => expect(screen.getAllByRole('link')).toHaveLength(2));
+    expect(screen.getAllByTestId('team-resolved').map((e) => e.textContent)).toEqual([
+      'Resolved by \u2068Bea\u2069',
+    ]);
+    expect(screen.getByText('Settled').closest('li')!.textContent).toContain('Resolved by');
+    fireEvent.click(screen.getByLabelText('Mentions me'));
+    await waitFor(() => expect(asked.at(-1)).toMatchObject({ path: 'discussions', mentions: 'me' }));
+    fireEvent.change(screen.getByLabelText('Status'), { target: { value: 'open' } });
+    await waitFor(() =>
+      expect(asked.at(-1)).toMatchObject({ path: 'discussions', mentions: 'me', state: 'open' }),
+    );
+    fireEvent.change(screen.getByLabelText('Status'), { target: { value: '' } });
+    await waitFor(() => expect(asked.at(-1)!.state).toBeUndefined());
+  });
+
   it('searches as the person types, keeps only the latest answer, and marks the matched words', async () => {
     const pending: { params: Record<string, string>; resolve: (r: TeamReplyT) => void }[] = [];
     const deps: TeamViewDeps = {

@@ -1,11 +1,12 @@
 // The team page: every discussion of the team across pages, newest activity first, with filters
-// (started by me, I took part, site, a date range) and paging; typing in the search box searches
+// (started by me, I took part, mentions me, open or resolved, site, a date range) and paging; typing in the search box searches
 // comments, quotes and page titles as you type, the matched words marked. Each entry links to its
 // page, where the extension shows the discussion. Everything shown is people's text or a page's
 // title: rendered as text only, in bidi isolates.
 import { discussionLink } from '@/lib/links';
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { i18n } from '#i18n';
+import { isolate } from '@/lib/bidi';
 import type { TeamReplyT } from '@/lib/messaging';
 import {
   DiscussionListing,
@@ -39,6 +40,8 @@ interface Entry {
   who: string;
   at: number;
   comments: number | null;
+  /** Who resolved it; null while open. */
+  resolvedBy: string | null;
 }
 
 const plain = (text: string | null): MarkedT => (text ? [{ text, hit: false }] : []);
@@ -55,6 +58,7 @@ function fromSummary(d: DiscussionSummaryT): Entry {
     who: d.creator.name,
     at: d.lastActivityAt,
     comments: d.commentCount,
+    resolvedBy: d.resolved?.by.name ?? null,
   };
 }
 
@@ -70,6 +74,7 @@ function fromHit(h: SearchHitT): Entry {
     who: h.comment?.author.name ?? '',
     at: h.comment?.at ?? h.lastActivityAt,
     comments: null,
+    resolvedBy: h.resolved?.by.name ?? null,
   };
 }
 
@@ -114,6 +119,8 @@ export function TeamView(props: { deps: TeamViewDeps }) {
   const [query, setQuery] = createSignal('');
   const [mine, setMine] = createSignal(false);
   const [tookPart, setTookPart] = createSignal(false);
+  const [mentionsMe, setMentionsMe] = createSignal(false);
+  const [state, setState] = createSignal<'' | 'open' | 'resolved'>('');
   const [site, setSite] = createSignal('');
   const [from, setFrom] = createSignal('');
   const [to, setTo] = createSignal('');
@@ -130,6 +137,8 @@ export function TeamView(props: { deps: TeamViewDeps }) {
   const filters = (): Record<string, string> => ({
     ...(mine() && { mine: '1' }),
     ...(tookPart() && { author: 'me' }),
+    ...(mentionsMe() && { mentions: 'me' }),
+    ...(state() && { state: state() }),
     ...(site().trim() && { site: site().trim() }),
     from: dayBound(from(), false),
     to: dayBound(to(), true),
@@ -215,6 +224,26 @@ export function TeamView(props: { deps: TeamViewDeps }) {
           {i18n.t('teamFilterTookPart')}
         </label>
         <label>
+          <input
+            type="checkbox"
+            checked={mentionsMe()}
+            onChange={(e) => (setMentionsMe(e.currentTarget.checked), void load())}
+          />
+          {i18n.t('teamFilterMentions')}
+        </label>
+        <label>
+          {i18n.t('teamFilterState')}
+          <select
+            name="state"
+            value={state()}
+            onChange={(e) => (setState(e.currentTarget.value as '' | 'open' | 'resolved'), void load())}
+          >
+            <option value="">{i18n.t('teamStateAll')}</option>
+            <option value="open">{i18n.t('teamStateOpen')}</option>
+            <option value="resolved">{i18n.t('teamStateResolved')}</option>
+          </select>
+        </label>
+        <label>
           {i18n.t('teamFilterSite')}
           <input
             type="text"
@@ -287,6 +316,12 @@ export function TeamView(props: { deps: TeamViewDeps }) {
                 <Show when={e.comments !== null}>
                   {' · '}
                   {i18n.t('teamComments', e.comments!)}
+                </Show>
+                <Show when={e.resolvedBy !== null}>
+                  {' · '}
+                  <span class="cc-team-resolved" data-testid="team-resolved">
+                    {i18n.t('teamResolvedBy', [isolate(e.resolvedBy!)])}
+                  </span>
                 </Show>
               </p>
             </li>

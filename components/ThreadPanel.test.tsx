@@ -1,4 +1,5 @@
 import { cleanup, fireEvent, render, screen } from '@solidjs/testing-library';
+import { createSignal } from 'solid-js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { DiscussionT } from '@/lib/protocol';
@@ -222,5 +223,43 @@ describe('ThreadPanel: writes not sent', () => {
     expect(screen.queryByTestId('resend-unsent')).toBeNull();
     expect(screen.getByTestId('discard-unsent')).toBeTruthy();
     expect(screen.queryByTestId('thread-token-refused')).toBeNull();
+  });
+
+  it('keeps a scrolling list that holds the focus focusable until the focus leaves it', async () => {
+    const [shown, setShown] = createSignal(chat);
+    render(() => (
+      <ThreadPanel
+        chat={shown()}
+        me={bob}
+        role="member"
+        placement={null}
+        pending={new Set()}
+        onReply={() => undefined}
+        onEdit={() => undefined}
+        onDeleteComment={() => undefined}
+        onDeleteChat={() => undefined}
+        onClose={() => undefined}
+      />
+    ));
+    const list = screen.getByTestId('thread-comments');
+    let scrollHeight = 500;
+    Object.defineProperty(list, 'scrollHeight', { get: () => scrollHeight });
+    Object.defineProperty(list, 'clientHeight', { get: () => 100 });
+    const comment = (n: number) => ({ id: `comment-${n}`, author: alice, text: `more ${n}`, at: n });
+    setShown({ ...chat, comments: [...chat.comments, comment(3)] });
+    await vi.waitFor(() => expect(list.getAttribute('tabindex')).toBe('0'));
+    list.focus();
+    expect(document.activeElement).toBe(list);
+    // The frame grew to fit: the list no longer scrolls, but it holds the focus.
+    scrollHeight = 100;
+    const measured = new Promise((resolve) =>
+      new MutationObserver(resolve).observe(list, { childList: true }),
+    );
+    list.append(document.createComment('a change the list watches'));
+    await measured;
+    expect(list.getAttribute('tabindex')).toBe('0');
+    expect(document.activeElement).toBe(list);
+    screen.getByTestId('reply-input').focus();
+    await vi.waitFor(() => expect(list.getAttribute('tabindex')).toBeNull());
   });
 });

@@ -104,16 +104,23 @@ export function ThreadPanel(props: ThreadPanelProps) {
   let comments: HTMLOListElement | undefined;
   const [overflowing, setOverflowing] = createSignal(false);
   onMount(() => {
+    // While the frame grows to a thread just opened, the list overflows for a moment. A list that
+    // holds the focus stays focusable until the focus leaves it: taking the tab stop away from the
+    // focused element would drop the person's focus to nowhere.
     const measure = () => {
-      if (comments) setOverflowing(comments.scrollHeight > comments.clientHeight + 1);
+      if (!comments) return;
+      const overflows = comments.scrollHeight > comments.clientHeight + 1;
+      if (overflows || document.activeElement !== comments) setOverflowing(overflows);
     };
     const observer = new ResizeObserver(measure);
     observer.observe(comments!);
     const changes = new MutationObserver(measure);
     changes.observe(comments!, { childList: true, subtree: true, characterData: true });
+    comments!.addEventListener('blur', measure);
     onCleanup(() => {
       observer.disconnect();
       changes.disconnect();
+      comments?.removeEventListener('blur', measure);
     });
   });
   createEffect(

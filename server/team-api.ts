@@ -46,7 +46,10 @@ function limitOf(url: URL, fallback: number, max: number): number {
   return n;
 }
 
-/** The filter a request's query asks for: page, site, mine, author (a user id or "me"), from, to. */
+/**
+ * The filter a request's query asks for: page, site, mine, author and mentions (a user id or "me"),
+ * from, to, state (open or resolved).
+ */
 function filterOf(auth: TokenAuth, url: URL): DiscussionFilter {
   const q = url.searchParams;
   const filter: DiscussionFilter = {};
@@ -67,6 +70,13 @@ function filterOf(auth: TokenAuth, url: URL): DiscussionFilter {
   if (to !== undefined) filter.to = to;
   if (from !== undefined && to !== undefined && from > to)
     throw new HttpError(400, 'from must not be after to');
+  const state = q.get('state');
+  if (state) {
+    if (state !== 'open' && state !== 'resolved') throw new HttpError(400, 'state must be open or resolved');
+    filter.state = state;
+  }
+  const mentions = q.get('mentions');
+  if (mentions) filter.mentionsId = mentions === 'me' ? auth.user.id : mentions;
   return filter;
 }
 

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 
 const Person = z.object({ id: z.string(), name: z.string() });
+/** Who resolved a discussion and when; null while open (and from a server older than resolving). */
+const Resolved = z.object({ by: Person, at: z.number() }).nullable().default(null);
 
 /** Text with the matched words marked: render each segment as text, marking `hit` ones. */
 export const Marked = z.array(z.object({ text: z.string(), hit: z.boolean() }));
@@ -13,6 +15,7 @@ export const DiscussionSummary = z.object({
   title: z.string().nullable(),
   quote: z.string(),
   creator: Person,
+  resolved: Resolved,
   createdAt: z.number(),
   lastActivityAt: z.number(),
   commentCount: z.number().int(),
@@ -31,6 +34,7 @@ export const SearchHit = z.object({
   quote: z.string(),
   createdAt: z.number(),
   lastActivityAt: z.number(),
+  resolved: Resolved,
   quoteMarked: Marked,
   titleMarked: Marked.nullable(),
   comment: z.object({ id: z.string(), author: Person, at: z.number(), snippet: Marked }).nullable(),
@@ -40,7 +44,7 @@ export const SearchHit = z.object({
 export const SearchAnswer = z.object({ query: z.string(), hits: z.array(SearchHit) });
 
 /** The filters of a listing or search, as query parameters (docs/api.md). */
-export const TEAM_FILTERS = ['mine', 'author', 'site', 'page', 'from', 'to'] as const;
+export const TEAM_FILTERS = ['mine', 'author', 'mentions', 'state', 'site', 'page', 'from', 'to'] as const;
 
 export type MarkedT = z.infer<typeof Marked>;
 export type DiscussionSummaryT = z.infer<typeof DiscussionSummary>;

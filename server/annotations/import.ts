@@ -4,8 +4,8 @@
 // tenant's members of the same name, or new members without a token (placeholders an admin can
 // give a token later). Each write's broadcastId is derived from the tenant and the record, so a
 // second import of the same file is answered as duplicates and adds nothing. If any write is
-// refused, the writes this import made are deleted again (and published), so nothing is left
-// half-imported.
+// refused, the writes this import made are deleted again (and published) and the members it made
+// are deleted, so nothing is left half-imported.
 import { randomUUID } from 'node:crypto';
 import type { ChatEventT, WriteFrameT } from '../../lib/protocol';
 import { DEFAULT_STORE_LIMITS, planWrite, type Actor, type StoreLimits } from '../ops';
@@ -43,12 +43,14 @@ export async function applyImport(
   for (const u of await store.listUsers(tenantId))
     if (!members.has(nameKey(u.name))) members.set(nameKey(u.name), u);
   const placeholderMembers: string[] = [];
+  const placeholderIds: string[] = [];
   const memberFor = async (name: string): Promise<User> => {
     let user = members.get(nameKey(name));
     if (!user) {
       user = await store.createUser(tenantId, name.trim());
       members.set(nameKey(name), user);
       placeholderMembers.push(user.name);
+      placeholderIds.push(user.id);
     }
     return user;
   };
@@ -125,6 +127,8 @@ export async function applyImport(
     }
   } catch (err) {
     await undo(deps, tenantId, importer, made.reverse());
+    // The members this import made go too (unless something has come to name them meanwhile).
+    for (const id of placeholderIds) await store.dropUnusedMember(tenantId, id).catch(() => false);
     if (err instanceof ImportRefused) {
       throw new ImportRefused(`${err.message}; nothing was imported`);
     }
@@ -151,7 +155,11 @@ async function undo(
             chatId: m.chatId,
             commentId: m.commentId,
           };
-    const r = await deps.store.commit(tenantId, write, (input) => planWrite(write, admin, Date.now(), input));
+    // The import taking back its own writes: no admin deleted anyone's work, so the audit says nothing.
+    const r = await deps.store.commit(tenantId, write, (input) => {
+      const plan = planWrite(write, admin, Date.now(), input);
+      return plan.ok ? { ...plan, audit: undefined } : plan;
+    });
     if (r.status === 'applied') await deps.publish(tenantId, r.event).catch(() => undefined);
   }
 }

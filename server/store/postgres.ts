@@ -7,6 +7,7 @@ import pg from 'pg';
 import {
   LIMITS,
   mentionedIds,
+  mentionToken,
   type ChatEventT,
   type DiscussionT,
   type NotificationKind,
@@ -23,7 +24,6 @@ import {
   encodeListCursor,
   MARK_END,
   MARK_START,
-  preview,
   queryWords,
   quoteOf,
   SEARCH_CANDIDATES,
@@ -31,6 +31,8 @@ import {
 } from './search-text';
 import {
   commentOf,
+  summaryOf,
+  type SummaryRow,
   decodeCursor,
   encodeCursor,
   logEntryOf,
@@ -1113,6 +1115,31 @@ export class PostgresStore implements Store {
     }
   }
 
+  async dropUnusedMember(tenantId: string, userId: string): Promise<boolean> {
+    // One statement: the deletes happen only when nothing refers to the member, as of one snapshot.
+    const { rows } = await this.pool.query<{ dropped: number }>(
+      `WITH unused AS (
+         SELECT u.id FROM users u
+         WHERE u.tenant_id = $1 AND u.id = $2
+           AND NOT EXISTS (SELECT 1 FROM tokens WHERE user_id = $2)
+           AND NOT EXISTS (SELECT 1 FROM discussions WHERE tenant_id = $1 AND creator_id = $2)
+           AND NOT EXISTS (SELECT 1 FROM comments WHERE tenant_id = $1 AND author_id = $2)
+           AND NOT EXISTS (SELECT 1 FROM notifications WHERE tenant_id = $1 AND actor_id = $2)
+           AND NOT EXISTS (SELECT 1 FROM audit WHERE tenant_id = $1 AND (actor_id = $2 OR subject_id = $2))
+         FOR UPDATE
+       ),
+       p AS (DELETE FROM participants WHERE tenant_id = $1 AND user_id IN (SELECT id FROM unused)),
+       w AS (DELETE FROM watches WHERE tenant_id = $1 AND user_id IN (SELECT id FROM unused)),
+       i AS (DELETE FROM inboxes WHERE tenant_id = $1 AND user_id IN (SELECT id FROM unused)),
+       n AS (DELETE FROM notifications WHERE tenant_id = $1 AND user_id IN (SELECT id FROM unused)),
+       r AS (DELETE FROM read_positions WHERE tenant_id = $1 AND user_id IN (SELECT id FROM unused)),
+       d AS (DELETE FROM users WHERE id IN (SELECT id FROM unused) RETURNING id)
+       SELECT count(*)::int AS dropped FROM d`,
+      [tenantId, userId],
+    );
+    return rows[0]!.dropped > 0;
+  }
+
   async setWatch(tenantId: string, userId: string, page: string, watch: boolean): Promise<void> {
     if (watch) {
       await this.pool.query(
@@ -1215,42 +1242,21 @@ export class PostgresStore implements Store {
     limit: number,
   ): Promise<DiscussionListing> {
     const after = decodeListCursor(cursor);
-    const { rows } = await this.pool.query<{
-      ord: string;
-      id: string;
-      page: string;
-      title: string | null;
-      quote: string;
-      creator_id: string;
-      creator_name: string;
-      created_at: string;
-      last_activity_at: string;
-      comment_count: number;
-      first_text: string | null;
-    }>(
+    const { rows } = await this.pool.query<SummaryRow>(
       `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(u.name, '') AS creator_name,
               d.created_at, d.last_activity_at, d.comment_count,
+              d.resolved_by, d.resolved_by_name, d.resolved_at,
               (SELECT m.text FROM comments m WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id
                ORDER BY m.ord LIMIT 1) AS first_text
        FROM discussions d LEFT JOIN users u ON u.id = d.creator_id
        WHERE d.tenant_id = $1 AND ${PG_FILTER_SQL}
-         AND ($8::bigint IS NULL OR (d.last_activity_at, d.ord) < ($8::bigint, $9::bigint))
-       ORDER BY d.last_activity_at DESC, d.ord DESC LIMIT $10`,
+         AND ($10::bigint IS NULL OR (d.last_activity_at, d.ord) < ($10::bigint, $11::bigint))
+       ORDER BY d.last_activity_at DESC, d.ord DESC LIMIT $12`,
       [tenantId, ...pgFilterParams(filter), after?.at ?? null, after?.ord ?? null, limit],
     );
     const last = rows[rows.length - 1];
     return {
-      discussions: rows.map((r) => ({
-        id: r.id,
-        page: r.page,
-        title: r.title,
-        quote: r.quote,
-        creator: { id: r.creator_id, name: r.creator_name },
-        createdAt: Number(r.created_at),
-        lastActivityAt: Number(r.last_activity_at),
-        commentCount: r.comment_count,
-        preview: preview(r.first_text),
-      })),
+      discussions: rows.map(summaryOf),
       next:
         rows.length === limit && last
           ? encodeListCursor({ at: Number(last.last_activity_at), ord: Number(last.ord) })
@@ -1323,15 +1329,16 @@ export class PostgresStore implements Store {
       : NO_FILTER_SQL;
     const headline = `'StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…'`;
     const whole = `'HighlightAll=true, StartSel=${MARK_START}, StopSel=${MARK_END}'`;
-    const tsq = `to_tsquery('simple', $8)`;
+    const tsq = `to_tsquery('simple', $10)`;
     const [comments, chats] = await Promise.all([
       this.pool.query<CommentHitRow>(
         `WITH cand AS (
            SELECT c.ord, c.search FROM comments c
            WHERE c.tenant_id = $1 AND c.search @@ ${tsq} AND ${commentFilter}
-           ORDER BY c.ord DESC LIMIT $10),
-         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $9)
-         SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, c.id AS comment_id,
+           ORDER BY c.ord DESC LIMIT $12),
+         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $11)
+         SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at,
+                d.resolved_by, d.resolved_by_name, d.resolved_at, c.id AS comment_id,
                 c.author_id, c.author_name, c.at, best.score,
                 ts_headline('simple', c.text, ${tsq}, ${headline}) AS snippet
          FROM best JOIN comments c ON c.ord = best.ord
@@ -1343,9 +1350,10 @@ export class PostgresStore implements Store {
         `WITH cand AS (
            SELECT d.ord, d.search FROM discussions d
            WHERE d.tenant_id = $1 AND d.search @@ ${tsq} AND ${filtered ? PG_FILTER_SQL : NO_FILTER_SQL}
-           ORDER BY d.ord DESC LIMIT $10),
-         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $9)
-         SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, best.score,
+           ORDER BY d.ord DESC LIMIT $12),
+         best AS (SELECT cand.ord, ts_rank(cand.search, ${tsq}) AS score FROM cand ORDER BY score DESC LIMIT $11)
+         SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at,
+                d.resolved_by, d.resolved_by_name, d.resolved_at, best.score,
                 ts_headline('simple', d.quote, ${tsq}, ${whole}) AS quote_marked,
                 ts_headline('simple', COALESCE(d.title, ''), ${tsq}, ${whole}) AS title_marked
          FROM best JOIN discussions d ON d.ord = best.ord AND d.tenant_id = $1
@@ -1422,16 +1430,19 @@ export class PostgresStore implements Store {
   }
 }
 
-/** A DiscussionFilter's conditions on `d`, parameters $2 to $7 (see pgFilterParams). */
+/** A DiscussionFilter's conditions on `d`, parameters $2 to $9 (see pgFilterParams). */
 const PG_FILTER_SQL = `($2::text IS NULL OR d.page = $2) AND ($3::text IS NULL OR d.site = $3)
   AND ($4::text IS NULL OR d.creator_id = $4)
   AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM comments a
        WHERE a.tenant_id = d.tenant_id AND a.author_id = $5 AND a.chat_id = d.id))
-  AND ($6::bigint IS NULL OR d.last_activity_at >= $6) AND ($7::bigint IS NULL OR d.last_activity_at <= $7)`;
+  AND ($6::bigint IS NULL OR d.last_activity_at >= $6) AND ($7::bigint IS NULL OR d.last_activity_at <= $7)
+  AND ($8::text IS NULL OR ($8::text = 'resolved') = (d.resolved_at IS NOT NULL))
+  AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM comments m
+       WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id AND strpos(m.text, $9::text) > 0))`;
 
 /** The same parameters when no filter is set: each is null, a condition PostgreSQL decides once. */
 const NO_FILTER_SQL = `($2::text IS NULL AND $3::text IS NULL AND $4::text IS NULL AND $5::text IS NULL
-  AND $6::bigint IS NULL AND $7::bigint IS NULL)`;
+  AND $6::bigint IS NULL AND $7::bigint IS NULL AND $8::text IS NULL AND $9::text IS NULL)`;
 
 function pgFilterParams(f: DiscussionFilter): (string | number | null)[] {
   return [
@@ -1441,6 +1452,8 @@ function pgFilterParams(f: DiscussionFilter): (string | number | null)[] {
     f.authorId ?? null,
     f.from ?? null,
     f.to ?? null,
+    f.state ?? null,
+    f.mentionsId === undefined ? null : mentionToken(f.mentionsId),
   ];
 }
 

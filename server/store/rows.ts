@@ -11,7 +11,8 @@ import {
   type ResolutionT,
   type SelectorT,
 } from '../../lib/protocol';
-import type { DistributiveOmit, NotificationDraft, NotifyPlan } from './types';
+import { preview } from './search-text';
+import type { DiscussionSummary, DistributiveOmit, NotificationDraft, NotifyPlan } from './types';
 
 /**
  * What the event log keeps of a change: its kind and the ids it touched, never text.
@@ -123,6 +124,40 @@ export function resolutionOf(r: {
 }): ResolutionT | null {
   if (r.resolved_by === null || r.resolved_at === null) return null;
   return { by: { id: r.resolved_by, name: r.resolved_by_name ?? '' }, at: Number(r.resolved_at) };
+}
+
+/** A discussion's row in a listing (the team page, search), as both stores select it. */
+export interface SummaryRow {
+  ord: number | string;
+  id: string;
+  page: string;
+  title: string | null;
+  quote: string;
+  creator_id: string;
+  creator_name: string;
+  created_at: number | string;
+  last_activity_at: number | string;
+  comment_count: number;
+  first_text: string | null;
+  resolved_by: string | null;
+  resolved_by_name: string | null;
+  resolved_at: number | string | null;
+}
+
+/** A listing row as the team page shows it (PostgreSQL's bigint columns arrive as strings). */
+export function summaryOf(r: SummaryRow): DiscussionSummary {
+  return {
+    id: r.id,
+    page: r.page,
+    title: r.title,
+    quote: r.quote,
+    creator: { id: r.creator_id, name: r.creator_name },
+    resolved: resolutionOf(r),
+    createdAt: Number(r.created_at),
+    lastActivityAt: Number(r.last_activity_at),
+    commentCount: r.comment_count,
+    preview: preview(r.first_text),
+  };
 }
 
 export function commentOf(r: {

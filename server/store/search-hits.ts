@@ -5,6 +5,7 @@
 // matches, how many of the query's words, in how short a text (term frequency, no corpus statistics,
 // so a search costs the rows it ranks, never the whole team).
 import { marked, MARK_END, MARK_START, plain } from './search-text';
+import { resolutionOf } from './rows';
 import type { SearchHit } from './types';
 
 interface HitBase {
@@ -14,6 +15,9 @@ interface HitBase {
   quote: string;
   created_at: number | string;
   last_activity_at: number | string;
+  resolved_by: string | null;
+  resolved_by_name: string | null;
+  resolved_at: number | string | null;
   /** Larger is better; absent: scored here from the marks. */
   score?: number | string;
 }
@@ -94,6 +98,7 @@ export function mergeHits(comments: CommentHitRow[], chats: ChatHitRow[], limit:
       quote: r.quote,
       createdAt: Number(r.created_at),
       lastActivityAt: Number(r.last_activity_at),
+      resolved: resolutionOf(r),
       quoteMarked: chat ? marked(chat.quote_marked) : plain(r.quote),
       titleMarked: r.title === null ? null : chat?.title_marked ? marked(chat.title_marked) : plain(r.title),
       comment: c

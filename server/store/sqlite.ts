@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import {
   LIMITS,
   mentionedIds,
+  mentionToken,
   type ChatEventT,
   type CommentT,
   type DiscussionT,
@@ -26,7 +27,6 @@ import {
   fts5Query,
   MARK_END,
   MARK_START,
-  preview,
   queryWords,
   quoteOf,
   SEARCH_CANDIDATES,
@@ -35,6 +35,8 @@ import { newId } from '../ids';
 import { siteOf } from '../usage';
 import {
   commentOf,
+  summaryOf,
+  type SummaryRow,
   decodeCursor,
   encodeCursor,
   logEntryOf,
@@ -553,7 +555,10 @@ const FILTER_SQL = `(@page IS NULL OR d.page = @page) AND (@site IS NULL OR d.si
   AND (@creator IS NULL OR d.creator_id = @creator)
   AND (@author IS NULL OR EXISTS (SELECT 1 FROM comments a
        WHERE a.tenant_id = d.tenant_id AND a.author_id = @author AND a.chat_id = d.id))
-  AND (@from IS NULL OR d.last_activity_at >= @from) AND (@to IS NULL OR d.last_activity_at <= @to)`;
+  AND (@from IS NULL OR d.last_activity_at >= @from) AND (@to IS NULL OR d.last_activity_at <= @to)
+  AND (@state IS NULL OR (@state = 'resolved') = (d.resolved_at IS NOT NULL))
+  AND (@mention IS NULL OR EXISTS (SELECT 1 FROM comments m
+       WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id AND instr(m.text, @mention) > 0))`;
 
 function filterParams(f: DiscussionFilter): Record<string, string | number | null> {
   return {
@@ -563,21 +568,9 @@ function filterParams(f: DiscussionFilter): Record<string, string | number | nul
     author: f.authorId ?? null,
     from: f.from ?? null,
     to: f.to ?? null,
+    state: f.state ?? null,
+    mention: f.mentionsId === undefined ? null : mentionToken(f.mentionsId),
   };
-}
-
-interface SummaryRowSql {
-  ord: number;
-  id: string;
-  page: string;
-  title: string | null;
-  quote: string;
-  creator_id: string;
-  creator_name: string;
-  created_at: number;
-  last_activity_at: number;
-  comment_count: number;
-  first_text: string | null;
 }
 
 interface HeadRowSql {
@@ -1139,6 +1132,28 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
+  async dropUnusedMember(tenantId: string, userId: string): Promise<boolean> {
+    const p = { t: tenantId, u: userId };
+    return this.db
+      .transaction((): boolean => {
+        const used = this.db
+          .prepare<typeof p, { used: number }>(
+            `SELECT EXISTS (SELECT 1 FROM tokens WHERE user_id = @u)
+                 OR EXISTS (SELECT 1 FROM discussions WHERE tenant_id = @t AND creator_id = @u)
+                 OR EXISTS (SELECT 1 FROM comments WHERE tenant_id = @t AND author_id = @u)
+                 OR EXISTS (SELECT 1 FROM notifications WHERE tenant_id = @t AND actor_id = @u)
+                 OR EXISTS (SELECT 1 FROM audit WHERE tenant_id = @t AND (actor_id = @u OR subject_id = @u))
+               AS used`,
+          )
+          .get(p)!.used;
+        if (used) return false;
+        for (const table of ['participants', 'watches', 'inboxes', 'notifications', 'read_positions'])
+          this.db.prepare(`DELETE FROM ${table} WHERE tenant_id = @t AND user_id = @u`).run(p);
+        return this.db.prepare('DELETE FROM users WHERE tenant_id = @t AND id = @u').run(p).changes > 0;
+      })
+      .immediate();
+  }
+
   async setWatch(tenantId: string, userId: string, page: string, watch: boolean): Promise<void> {
     if (watch) this.stmts.watch.run(tenantId, page, userId, Date.now());
     else this.stmts.unwatch.run(tenantId, page, userId);
@@ -1225,9 +1240,10 @@ export class SqliteStore implements Store {
   ): Promise<DiscussionListing> {
     const after = decodeListCursor(cursor);
     const rows = this.db
-      .prepare<Record<string, unknown>, SummaryRowSql>(
+      .prepare<Record<string, unknown>, SummaryRow>(
         `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(u.name, '') AS creator_name,
                 d.created_at, d.last_activity_at, d.comment_count,
+                d.resolved_by, d.resolved_by_name, d.resolved_at,
                 (SELECT m.text FROM comments m WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id
                  ORDER BY m.ord LIMIT 1) AS first_text
          FROM discussions d LEFT JOIN users u ON u.id = d.creator_id
@@ -1238,19 +1254,11 @@ export class SqliteStore implements Store {
       .all({ t: tenantId, ...filterParams(filter), cat: after?.at ?? null, cord: after?.ord ?? null, limit });
     const last = rows[rows.length - 1];
     return {
-      discussions: rows.map((r) => ({
-        id: r.id,
-        page: r.page,
-        title: r.title,
-        quote: r.quote,
-        creator: { id: r.creator_id, name: r.creator_name },
-        createdAt: r.created_at,
-        lastActivityAt: r.last_activity_at,
-        commentCount: r.comment_count,
-        preview: preview(r.first_text),
-      })),
+      discussions: rows.map(summaryOf),
       next:
-        rows.length === limit && last ? encodeListCursor({ at: last.last_activity_at, ord: last.ord }) : null,
+        rows.length === limit && last
+          ? encodeListCursor({ at: Number(last.last_activity_at), ord: Number(last.ord) })
+          : null,
     };
   }
 
@@ -1312,7 +1320,8 @@ export class SqliteStore implements Store {
     // team's comments.)
     const comments = this.db
       .prepare<Record<string, unknown>, CommentHitRow>(
-        `SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at, c.id AS comment_id,
+        `SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at,
+                d.resolved_by, d.resolved_by_name, d.resolved_at, c.id AS comment_id,
                 c.author_id, c.author_name, c.at, highlight(comments_fts, 0, '${s}', '${e}') AS marked
          FROM comments_fts
          JOIN comments c ON c.ord = comments_fts.rowid
@@ -1324,6 +1333,7 @@ export class SqliteStore implements Store {
     const chats = this.db
       .prepare<Record<string, unknown>, ChatHitRow>(
         `SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at,
+                d.resolved_by, d.resolved_by_name, d.resolved_at,
                 highlight(discussions_fts, 0, '${s}', '${e}') AS quote_marked,
                 highlight(discussions_fts, 1, '${s}', '${e}') AS title_marked
          FROM discussions_fts JOIN discussions d ON d.ord = discussions_fts.rowid

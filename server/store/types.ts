@@ -8,6 +8,7 @@ import type {
   NotificationKind,
   NotificationT,
   PersonT,
+  ResolutionT,
   RoleT,
   SelectorT,
   WriteFrameT,
@@ -270,6 +271,10 @@ export interface DiscussionFilter {
   authorId?: string;
   from?: number;
   to?: number;
+  /** Open (not resolved) or resolved discussions only. */
+  state?: 'open' | 'resolved';
+  /** With a comment that mentions this user now (their `@[id]` token in its text). */
+  mentionsId?: string;
 }
 
 /** A discussion as the team's list shows it: no thread, its opening words and its size. */
@@ -280,6 +285,8 @@ export interface DiscussionSummary {
   title: string | null;
   quote: string;
   creator: { id: string; name: string };
+  /** Who resolved it and when; null while it is open. */
+  resolved: ResolutionT | null;
   createdAt: number;
   lastActivityAt: number;
   commentCount: number;
@@ -321,6 +328,8 @@ export interface SearchHit {
   quote: string;
   createdAt: number;
   lastActivityAt: number;
+  /** Who resolved it and when; null while it is open. */
+  resolved: ResolutionT | null;
   /** The quote and title with the matched words marked (whole when they did not match). */
   quoteMarked: Marked;
   titleMarked: Marked | null;
@@ -422,6 +431,13 @@ export interface Store {
    * revoked tokens, or null when no such user (in that tenant).
    */
   removeUser(tenantId: string, userId: string): Promise<TokenInfo[] | null>;
+
+  /**
+   * Deletes a member nothing refers to any more: no token, no discussion or comment of theirs, nothing
+   * they did that a notification or the audit names (a placeholder made by an import that was then
+   * undone). Resolves to whether they were deleted; a member still referred to is kept.
+   */
+  dropUnusedMember(tenantId: string, userId: string): Promise<boolean>;
 
   // ---- the user's own state: watches, notifications, read positions
   /** Starts or stops watching a page (idempotent). */

@@ -132,6 +132,28 @@ async function elementOf(page: PpPage, css: string, timeoutMs = 20_000) {
   return found;
 }
 
+/**
+ * Sends an extension page to `path` and waits for the new document. Setting `location.href` only
+ * starts the navigation: until it commits, the old document (which may show the same elements) still
+ * answers, and a handle taken from it dies with it. The old window is marked, so that only the new
+ * document counts.
+ */
+async function navigateTo(page: PpPage, path: string, timeoutMs = 15_000): Promise<void> {
+  await page.evaluate((to: string) => {
+    (window as unknown as { ccLeaving?: boolean }).ccLeaving = true;
+    location.href = to;
+  }, path);
+  const arrived = await pollFor(timeoutMs, () =>
+    page
+      .evaluate(
+        () => !(window as unknown as { ccLeaving?: boolean }).ccLeaving && document.readyState !== 'loading',
+      )
+      .then((fresh) => (fresh ? true : null))
+      .catch(() => null),
+  );
+  if (!arrived) throw new Error(`the extension page never arrived at ${path}`);
+}
+
 /** The raw WebDriver BiDi connection puppeteer keeps (used for what puppeteer has no API for). */
 interface BidiConnection {
   send(method: string, params: object): Promise<{ result: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -543,8 +565,19 @@ export abstract class Tab {
     await this.mouseClick(x, y);
   }
 
-  /** Clicks the middle of `quote` inside `selector` (a highlighted passage opens its thread). */
+  /**
+   * Clicks the middle of `quote` inside `selector` (a highlighted passage opens its thread), once the
+   * page shows it highlighted, as a person waits to see it (after a load, anchoring takes a moment).
+   */
   async clickText(selector: string, quote: string): Promise<void> {
+    const shown = (texts: string[]) => texts.some((t) => t.includes(quote) || quote.includes(t));
+    const highlighted = await pollFor(15_000, async () =>
+      shown(await this.highlightedTexts().catch(() => [])) ? true : null,
+    );
+    if (!highlighted)
+      throw new Error(
+        `“${quote}” was never highlighted; the page highlights ${await this.highlightedTexts()}`,
+      );
     const r = await this.quoteRect(selector, quote, false);
     await this.mouseClick(r.left + r.width / 2, r.top + r.height / 2);
   }
@@ -1317,9 +1350,7 @@ export class FirefoxUser implements UserBrowser {
   async setShortcutInOptions(name: string, keys: string): Promise<string> {
     const page = await this.findExtensionPage(10_000);
     if (!page) throw new Error('no extension page is open');
-    await page.evaluate(() => {
-      location.href = '/options.html';
-    });
+    await navigateTo(page, '/options.html');
     const row = `[data-testid="shortcut"][data-command="${name}"]`;
     await (await page.waitForSelector(`${row} [data-testid="shortcut-edit"]`))!.click();
     const input = await page.waitForSelector(`${row} [data-testid="shortcut-input"]`);
@@ -1347,9 +1378,7 @@ export class FirefoxUser implements UserBrowser {
     if (which === 'popup') page = await this.popupAbout(tab);
     else {
       page = (await this.findExtensionPage(10_000))!;
-      await page.evaluate(() => {
-        location.href = '/options.html';
-      });
+      await navigateTo(page, '/options.html');
       await page.waitForSelector('[data-testid="shortcut"]');
     }
     const findings = await runAxeIn((script) => page.evaluate(script));
@@ -1369,9 +1398,7 @@ export class FirefoxUser implements UserBrowser {
       }, tab.url),
     );
     if (tabId === null) throw new Error(`no tab shows ${tab.url} (or its URL is not readable)`);
-    await page.evaluate((id: number) => {
-      location.href = `/popup.html?tab=${id}`;
-    }, tabId);
+    await navigateTo(page, `/popup.html?tab=${tabId}`);
     await elementOf(page, '[data-testid="site-toggle"], [data-testid="popup-no-site"]');
     return page;
   }
@@ -1473,9 +1500,7 @@ export class FirefoxUser implements UserBrowser {
     const page = await this.findExtensionPage(10_000);
     if (!page) throw new Error('no extension page is open to show the options in');
     if (!(await this.locationOf(page)).startsWith(`${this.extensionOrigin}/options.html`)) {
-      await page.evaluate(() => {
-        location.href = '/options.html';
-      });
+      await navigateTo(page, '/options.html');
     }
     const element = (css: string) => elementOf(page, css);
     for (const [field, value] of [

@@ -131,6 +131,18 @@ export function keyboardScenarios(
       await tab.press('Enter');
       await inFrame('thread-title');
       expect(await tab.text('thread-title')).toContain(DOG);
+      // Once the frame has grown to the thread, its comments fit: no scrolling list to stop at.
+      await expect
+        .poll(
+          async () =>
+            (await tab.attr('thread-comments', 'tabindex')) === null &&
+            (await tab.frameEvaluate(() => {
+              const list = document.querySelector('[data-testid="thread-comments"]')!;
+              return list.scrollHeight <= list.clientHeight + 1;
+            }, null)),
+          WAIT,
+        )
+        .toBe(true);
       await tab.press('Tab');
       await inFrame('thread-close');
       await tab.press('Tab');

@@ -892,6 +892,44 @@ export function describeStoreContract(
       });
     });
 
+    describe('members nothing refers to', () => {
+      it('deletes a member with no token, no writes and nothing naming them, and keeps any other', async () => {
+        const tenant = await store.createTenant('Team');
+        const other = await store.createTenant('Other team');
+        const ana = await store.createUser(tenant.id, 'Ana');
+        const unused = await store.createUser(tenant.id, 'Placeholder');
+        const withToken = await store.createUser(tenant.id, 'Has a token');
+        await store.insertToken({
+          id: 'tok_has_one',
+          tenantId: tenant.id,
+          userId: withToken.id,
+          role: 'member',
+          label: 'laptop',
+          hash: 'hash-has-one',
+          createdAt: Date.now(),
+        });
+        const writer = await store.createUser(tenant.id, 'Writer');
+        const actor: Actor = { user: { id: writer.id, name: writer.name }, role: 'member' };
+        const chat = createChat();
+        expect((await store.commit(tenant.id, chat, plannerFor(chat, actor, Date.now()))).status).toBe(
+          'applied',
+        );
+        await store.setWatch(tenant.id, unused.id, PAGE, true);
+
+        expect(await store.dropUnusedMember(other.id, unused.id)).toBe(false);
+        expect(await store.dropUnusedMember(tenant.id, withToken.id)).toBe(false);
+        expect(await store.dropUnusedMember(tenant.id, writer.id)).toBe(false);
+        expect(await store.dropUnusedMember(tenant.id, unused.id)).toBe(true);
+        expect(await store.dropUnusedMember(tenant.id, unused.id)).toBe(false);
+        expect((await store.listUsers(tenant.id)).map((u) => u.name).sort()).toEqual([
+          ana.name,
+          withToken.name,
+          writer.name,
+        ]);
+        expect(await store.pageUserState(tenant.id, unused.id, PAGE)).toEqual({ watching: false, read: {} });
+      });
+    });
+
     describe('the team’s discussions across pages', () => {
       /** A second member, and a commit in their name. */
       const second = async (tenantId: string) => {
@@ -935,6 +973,7 @@ export function describeStoreContract(
           lastActivityAt: 4000,
           commentCount: 2,
           preview: 'Ada opens',
+          resolved: null,
         });
         expect(all.discussions[1]!.title).toBeNull();
 
@@ -945,12 +984,41 @@ export function describeStoreContract(
         expect(await ids({ site: 'docs.example.org' })).toEqual([bobs.chatId]);
         expect(await ids({ page: OTHER_PAGE })).toEqual([other.chatId]);
         expect(await ids({ from: 2000, to: 3000 })).toEqual([bobs.chatId, other.chatId]);
-
         const first = await store.listDiscussions(tenant.id, {}, null, 2);
         expect(first.discussions.map((d) => d.id)).toEqual([old.chatId, bobs.chatId]);
         const rest = await store.listDiscussions(tenant.id, {}, first.next, 2);
         expect(rest.discussions.map((d) => d.id)).toEqual([other.chatId]);
         expect(rest.next).toBeNull();
+
+        // Resolved or open; mentions of a member in any comment of the thread, as they read now.
+        await asBob(resolveChat(other.chatId, true, OTHER_PAGE), 5000);
+        const listed = (await store.listDiscussions(tenant.id, { state: 'resolved' }, null, 10)).discussions;
+        expect(listed.map((d) => [d.id, d.resolved])).toEqual([
+          [other.chatId, { by: { id: bob.id, name: 'Bob' }, at: 5000 }],
+        ]);
+        expect(await ids({ state: 'open' })).toEqual([old.chatId, bobs.chatId]);
+        await asBob(
+          addComment(bobs.chatId, {
+            page: bobs.page,
+            commentId: 'mention-1',
+            text: `ask ${mentionToken(user.id)}`,
+          }),
+          6000,
+        );
+        expect(await ids({ mentionsId: user.id })).toEqual([bobs.chatId]);
+        expect(await ids({ mentionsId: user.id, state: 'resolved' })).toEqual([]);
+        expect(await ids({ mentionsId: bob.id })).toEqual([]);
+        await asBob(deleteComment(bobs.chatId, 'mention-1', bobs.page), 7000);
+        expect(await ids({ mentionsId: user.id })).toEqual([]);
+        const hits = await store.search(tenant.id, {
+          text: 'again',
+          limit: 5,
+          filter: { state: 'resolved' },
+        });
+        expect(hits.map((h) => [h.chatId, h.resolved?.by.name])).toEqual([[other.chatId, 'Bob']]);
+        expect(await store.search(tenant.id, { text: 'again', limit: 5, filter: { state: 'open' } })).toEqual(
+          [],
+        );
 
         const otherTenant = await store.createTenant('Tenant B');
         expect((await store.listDiscussions(otherTenant.id, {}, null, 10)).discussions).toEqual([]);

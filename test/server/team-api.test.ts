@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueToken } from '../../server/auth';
 import { TestClient } from '../helpers/client';
-import { addComment, createChat, deleteChat, editComment, PAGE } from '../helpers/frames';
+import { addComment, createChat, deleteChat, editComment, PAGE, resolveChat } from '../helpers/frames';
+import { mentionToken } from '../../lib/protocol';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { checkCollection } from '../helpers/web-annotation-check';
 
@@ -111,6 +112,25 @@ describe('team API', () => {
     expect((await api(null, '/api/discussions')).status).toBe(401);
     expect((await api('cc_nope', '/api/search?q=zebra')).status).toBe(401);
     expect((await api(t.tokens.alice, '/api/discussions?cursor=bogus')).status).toBe(400);
+
+    // Open or resolved, and what mentions me.
+    await write('bob', [resolveChat(b.chatId, true, OTHER)]);
+    await write('bob', [addComment(a.chatId, { text: `${mentionToken(t.users.alice.id)} see this` })]);
+    const ids = async (token: string, query: string) =>
+      (await api(token, `/api/discussions?${query}`)).body.discussions.map((d: any) => d.id);
+    expect(await ids(t.tokens.alice, 'state=resolved')).toEqual([b.chatId]);
+    expect(
+      (await api(t.tokens.alice, '/api/discussions?state=resolved')).body.discussions[0].resolved,
+    ).toEqual({
+      by: { id: t.users.bob.id, name: 'Bob' },
+      at: expect.any(Number),
+    });
+    expect(await ids(t.tokens.alice, 'state=open')).toEqual([a.chatId]);
+    expect(await ids(t.tokens.alice, 'mentions=me')).toEqual([a.chatId]);
+    expect(await ids(t.tokens.bob, 'mentions=me')).toEqual([]);
+    const bad = await api(t.tokens.alice, '/api/discussions?state=closed');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe('state must be open or resolved');
   });
 
   it('exports W3C Web Annotations that keep every MUST of the model, and CSV; members their own', async () => {
@@ -327,6 +347,10 @@ describe('team API import limits', () => {
     expect(refused.status).toBe(422);
     expect(refused.body.error).toMatch(/page holds at most 2 discussions.*nothing was imported/);
     expect((await api(t.tokens.admin, '/api/discussions')).body.discussions).toEqual([]);
+    // Nor is the member it made for the author: the team's member list is as it was.
+    viewer.send({ type: 'list-members' });
+    const members = await viewer.next('members');
+    expect(members.members.map((m: { name: string }) => m.name)).not.toContain('Zed');
     // Viewers saw the two appear and go again.
     await viewer.next((f) => f.type === 'deleted-text-chat');
     await viewer.next((f) => f.type === 'deleted-text-chat');
