@@ -1,11 +1,14 @@
 // The composer of a new discussion: the selected quote and a text field, which takes the focus when the
 // composer opens; Ctrl/⌘+Enter posts (said next to the field), Escape cancels (handled by the overlay).
 // Its text is a draft of the page and passage (`lib/drafts`): cancelling or reloading keeps it, and
-// selecting the same text again brings it back.
+// selecting the same text again brings it back. Typing `@` suggests the team's members (MentionField);
+// what is posted carries their `@[user-id]` tokens.
 import { createUniqueId, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import { createDraftBook, memoryDraftStore, type DraftBook } from '@/entrypoints/frame/drafts';
+import { toStored, type Member } from '@/lib/mentions';
 import { LIMITS } from '@/lib/protocol/limits';
+import { MentionField } from './MentionField';
 import { isSendKey, SEND_SHORTCUTS, sendHint } from './send-key';
 
 export interface ComposerProps {
@@ -16,6 +19,11 @@ export interface ComposerProps {
   /** The person's unsent text (in memory when absent), and the key of this passage's draft. */
   drafts?: DraftBook;
   draftKey?: string;
+  /** The team's members (null until listed), to suggest after `@`. */
+  members?: readonly Member[] | null;
+  /** The person writing (not suggested). */
+  me?: string | null;
+  onWantMembers?(): void;
 }
 
 export function Composer(props: ComposerProps) {
@@ -24,10 +32,15 @@ export function Composer(props: ComposerProps) {
   const text = () => book.text(key());
   const setText = (value: string) => book.set(key(), value);
   const id = createUniqueId();
+  /** Members picked from the suggestions: which of two people of one name was meant. */
+  let picks: Member[] = [];
   const submit = (event: Event) => {
     event.preventDefault();
     if (!text().trim()) return;
-    if (props.onSubmit(text()) !== false) void book.clear(key());
+    if (props.onSubmit(toStored(text(), props.members ?? [], picks)) !== false) {
+      picks = [];
+      void book.clear(key());
+    }
   };
   return (
     <form
@@ -39,7 +52,7 @@ export function Composer(props: ComposerProps) {
       <blockquote class="cc-quote" dir="auto" data-testid="composer-quote" id={`${id}-quote`}>
         {props.quote}
       </blockquote>
-      <textarea
+      <MentionField
         ref={(el) =>
           queueMicrotask(() => {
             el.focus();
@@ -47,14 +60,17 @@ export function Composer(props: ComposerProps) {
             el.setSelectionRange(el.value.length, el.value.length);
           })
         }
-        data-testid="composer-input"
-        dir="auto"
-        aria-label={i18n.t('composerFieldLabel')}
-        aria-describedby={`${id}-quote ${id}-hint`}
+        testId="composer-input"
+        label={i18n.t('composerFieldLabel')}
+        describedBy={`${id}-quote ${id}-hint`}
         placeholder={i18n.t('composerPlaceholder')}
         maxLength={LIMITS.commentChars}
         value={text()}
-        onInput={(e) => setText(e.currentTarget.value)}
+        members={props.members ?? null}
+        me={props.me ?? null}
+        onWantMembers={() => props.onWantMembers?.()}
+        onPick={(m) => (picks = [...picks, m])}
+        onInput={(value) => setText(value)}
         onKeyDown={(e) => {
           if (isSendKey(e)) submit(e);
         }}

@@ -1,8 +1,9 @@
 // Every discussion of the page as a list of buttons; those whose quote is not on the page any more
 // (orphans) are marked, so that none is silently lost. Each item says how many comments it holds and
 // whether it holds some the person has not seen, and when it was last active (relative, the exact time
-// on hover). Filters above the list: all, mine (started or
-// replied to), not on this page. One Tab stop for the items: the arrow keys, Home and End move between
+// on hover), and whether it is resolved. Filters above the list: all, mine (started or replied to),
+// not on this page; and by state: all, open, resolved (chosen by the caller, which keeps it while the
+// frame lives). One Tab stop for the items: the arrow keys, Home and End move between
 // them (roving tabindex), Enter or Space opens one. The list takes the focus when it opens, on
 // `focusId` if it is there, else on its first item.
 import { createSignal, createUniqueId, For, onMount, Show } from 'solid-js';
@@ -14,6 +15,15 @@ import { lastActivity } from '@/lib/time';
 import { RelativeTime } from './RelativeTime';
 
 export type ListFilter = 'all' | 'mine' | 'orphans';
+/** Which discussions by their state: every one, open ones, resolved ones. */
+export type StateFilter = 'all' | 'open' | 'resolved';
+
+/** The discussions a state filter keeps. */
+export function byState<T extends { resolved?: unknown }>(chats: readonly T[], filter: StateFilter): T[] {
+  if (filter === 'open') return chats.filter((c) => !c.resolved);
+  if (filter === 'resolved') return chats.filter((c) => !!c.resolved);
+  return [...chats];
+}
 
 export interface DiscussionListProps {
   title: string;
@@ -29,6 +39,9 @@ export interface DiscussionListProps {
   marks?: Readonly<Record<string, PendingMark>>;
   /** The item to focus when the list opens. */
   focusId?: string | null;
+  /** The state filter (all when absent), and its change. */
+  stateFilter?: StateFilter;
+  onStateFilter?(filter: StateFilter): void;
   onOpen(chatId: string): void;
   onClose(): void;
 }
@@ -44,10 +57,16 @@ export function DiscussionList(props: DiscussionListProps) {
   const [filter, setFilter] = createSignal<ListFilter>('all');
   const shown = () => {
     const f = filter();
-    if (f === 'mine') return props.chats.filter((c) => isMine(c, props.me ?? null));
-    if (f === 'orphans') return props.chats.filter((c) => props.orphanIds.has(c.id));
-    return props.chats;
+    const chats = byState(props.chats, props.stateFilter ?? 'all');
+    if (f === 'mine') return chats.filter((c) => isMine(c, props.me ?? null));
+    if (f === 'orphans') return chats.filter((c) => props.orphanIds.has(c.id));
+    return chats;
   };
+  const stateFilters: { id: StateFilter; label: () => string }[] = [
+    { id: 'all', label: () => i18n.t('stateFilterAll') },
+    { id: 'open', label: () => i18n.t('stateFilterOpen') },
+    { id: 'resolved', label: () => i18n.t('stateFilterResolved') },
+  ];
   const filters: { id: ListFilter; label: () => string }[] = [
     { id: 'all', label: () => i18n.t('filterAll') },
     { id: 'mine', label: () => i18n.t('filterMine') },
@@ -129,6 +148,23 @@ export function DiscussionList(props: DiscussionListProps) {
             )}
           </For>
         </div>
+        <Show when={props.onStateFilter}>
+          <div class="cc-filters" role="group" aria-label={i18n.t('stateFilterLabel')}>
+            <For each={stateFilters}>
+              {(f) => (
+                <button
+                  type="button"
+                  class="cc-filter"
+                  data-testid={`list-state-${f.id}`}
+                  aria-pressed={(props.stateFilter ?? 'all') === f.id}
+                  onClick={() => props.onStateFilter?.(f.id)}
+                >
+                  {f.label()}
+                </button>
+              )}
+            </For>
+          </div>
+        </Show>
       </Show>
       <Show
         when={shown().length > 0}
@@ -147,6 +183,8 @@ export function DiscussionList(props: DiscussionListProps) {
                   class="cc-link"
                   data-testid={props.orphanIds.has(chat.id) ? 'orphan' : 'discussion-item'}
                   data-chat-id={chat.id}
+                  data-resolved={chat.resolved ? 'true' : undefined}
+                  classList={{ 'cc-resolved': !!chat.resolved }}
                   tabindex={tabStop() === chat.id ? 0 : -1}
                   onFocus={() => setCurrent(chat.id)}
                   onClick={() => props.onOpen(chat.id)}
@@ -155,6 +193,11 @@ export function DiscussionList(props: DiscussionListProps) {
                     “<bdi>{quoteOf(chat)}</bdi>” — <bdi>{chat.comments[0]?.author.name ?? ''}</bdi>
                   </span>
                   <span class="cc-item-meta">
+                    <Show when={chat.resolved}>
+                      <span class="cc-resolved-badge" data-testid="resolved-marker">
+                        {i18n.t('resolvedBadge')}
+                      </span>{' '}
+                    </Show>
                     <Show when={props.unreadIds?.has(chat.id)}>
                       <span class="cc-new" data-testid="unread-marker">
                         {i18n.t('newBadge')}

@@ -66,7 +66,7 @@ export function Overlay(props: OverlayProps) {
     const chat = state().chats.find((c) => c.id === d.write.chatId);
     if (d.write.type === 'delete-comment') {
       const commentId = d.write.commentId;
-      const text = chat?.comments.find((c) => c.id === commentId)?.text ?? '';
+      const text = props.model.words(chat?.comments.find((c) => c.id === commentId)?.text ?? '');
       return text.length > 40 ? `${text.slice(0, 37)}…` : text;
     }
     const q = chat?.selectors.find((s) => s.type === 'TextQuoteSelector');
@@ -151,6 +151,9 @@ export function Overlay(props: OverlayProps) {
         dock={props.dock ?? 'right'}
         onDock={(side) => props.onDock?.(side)}
         listOpen={state().list}
+        unread={props.unread?.size ?? 0}
+        watching={state().watching}
+        onWatch={(watch) => props.model.setWatching(watch)}
         onToggle={() => props.onToggleCollapsed()}
         onOpenOptions={() => props.model.openOptions()}
         onShowOrphans={() =>
@@ -178,6 +181,9 @@ export function Overlay(props: OverlayProps) {
             quote={draft().quote}
             drafts={props.model.drafts}
             draftKey={props.model.composerDraftKey() ?? ''}
+            members={state().members}
+            me={state().status?.me?.id ?? null}
+            onWantMembers={() => props.model.wantMembers()}
             onSubmit={(text) => props.model.submitDiscussion(text)}
             onCancel={() => close()}
           />
@@ -192,6 +198,9 @@ export function Overlay(props: OverlayProps) {
             pending={pending()}
             drafts={props.model.drafts}
             deleting={deleting()}
+            members={state().members}
+            onWantMembers={() => props.model.wantMembers()}
+            onResolve={(resolved) => props.model.resolveChat(chat().id, resolved)}
             marks={state().marks}
             canResend={state().status?.state === 'live'}
             tokenRefused={tokenRefused(state().status)}
@@ -253,6 +262,8 @@ export function Overlay(props: OverlayProps) {
             unreadIds={props.unread}
             me={state().status?.me?.id ?? null}
             filters={list() === 'all'}
+            stateFilter={list() === 'all' ? state().stateFilter : 'all'}
+            onStateFilter={list() === 'all' ? (f) => props.model.setStateFilter(f) : undefined}
             focusId={listFocus}
             onOpen={(id) => {
               backToList = { list: list(), chatId: id };

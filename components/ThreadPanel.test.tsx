@@ -225,6 +225,108 @@ describe('ThreadPanel: writes not sent', () => {
     expect(screen.queryByTestId('thread-token-refused')).toBeNull();
   });
 
+  it('resolves and reopens for any member, and says who resolved it and when', () => {
+    const resolves: boolean[] = [];
+    const [current, setCurrent] = createSignal<DiscussionT>(chat);
+    render(() => (
+      <ThreadPanel
+        chat={current()}
+        me={bob}
+        role="member"
+        pending={new Set()}
+        onResolve={(r) => resolves.push(r)}
+        onReply={() => {}}
+        onEdit={() => {}}
+        onDeleteComment={() => {}}
+        onDeleteChat={() => {}}
+        onClose={() => {}}
+      />
+    ));
+    expect(screen.queryByTestId('thread-resolved')).toBeNull();
+    fireEvent.click(screen.getByTestId('resolve-discussion'));
+    expect(resolves).toEqual([true]);
+    setCurrent({ ...chat, resolved: { by: alice, at: Date.now() - 3 * 60_000 } });
+    expect(screen.getByTestId('thread-resolved').textContent).toBe(
+      'Resolved by \u2068Alice\u2069, 3 minutes ago',
+    );
+    expect(screen.queryByTestId('resolve-discussion')).toBeNull();
+    fireEvent.click(screen.getByTestId('reopen-discussion'));
+    expect(resolves).toEqual([true, false]);
+  });
+
+  it('shows mentions as current names, text only, removed and unknown people in words', () => {
+    const mentioning: DiscussionT = {
+      ...chat,
+      comments: [
+        {
+          id: 'comment-9',
+          author: alice,
+          text: '@[u-bob] and @[u-carla] and @[u-nobody] <b>x</b>',
+          at: 1_700_000_000_000,
+        },
+      ],
+    };
+    const [members, setMembers] = createSignal<{ id: string; name: string; removed?: true }[] | null>(null);
+    render(() => (
+      <ThreadPanel
+        chat={mentioning}
+        me={alice}
+        role="member"
+        pending={new Set()}
+        members={members()}
+        onReply={() => {}}
+        onEdit={() => {}}
+        onDeleteComment={() => {}}
+        onDeleteChat={() => {}}
+        onClose={() => {}}
+      />
+    ));
+    const text = () => screen.getByTestId('comment-text');
+    // Not listed yet: nobody is called unknown.
+    expect(text().textContent).toBe('@… and @… and @… <b>x</b>');
+    setMembers([
+      { id: 'u-alice', name: 'Alice' },
+      { id: 'u-bob', name: 'Bobby' },
+      { id: 'u-carla', name: 'Carla', removed: true },
+    ]);
+    expect(text().textContent).toBe('@Bobby and @Carla and @unknown member <b>x</b>');
+    expect(text().querySelector('b')).toBeNull();
+    const mentions = screen.getAllByTestId('mention');
+    expect(mentions.map((m) => m.getAttribute('data-user-id'))).toEqual(['u-bob', 'u-carla', null]);
+    expect(mentions[1]!.getAttribute('title')).toBe('No longer in the team');
+  });
+
+  it('edits a comment with mentions shown as names, and saves their tokens', () => {
+    const calls: string[] = [];
+    const own: DiscussionT = {
+      ...chat,
+      comments: [{ id: 'comment-7', author: bob, text: 'ask @[u-alice]', at: 1_700_000_000_000 }],
+    };
+    render(() => (
+      <ThreadPanel
+        chat={own}
+        me={bob}
+        role="member"
+        pending={new Set()}
+        members={[alice, bob]}
+        onReply={(t) => void calls.push(`reply:${t}`)}
+        onEdit={(id, t) => void calls.push(`edit:${id}:${t}`)}
+        onDeleteComment={() => {}}
+        onDeleteChat={() => {}}
+        onClose={() => {}}
+      />
+    ));
+    fireEvent.click(screen.getByTestId('edit-comment'));
+    const field = screen.getByTestId('edit-input') as HTMLTextAreaElement;
+    expect(field.value).toBe('ask @Alice');
+    fireEvent.input(field, { target: { value: 'ask @Alice today' } });
+    fireEvent.click(screen.getByTestId('edit-save'));
+    expect(calls).toEqual(['edit:comment-7:ask @[u-alice] today']);
+    fireEvent.input(screen.getByTestId('reply-input'), { target: { value: '@Alice done' } });
+    fireEvent.click(screen.getByTestId('reply-submit'));
+    expect(calls).toEqual(['edit:comment-7:ask @[u-alice] today', 'reply:@[u-alice] done']);
+  });
+
   it('keeps a scrolling list that holds the focus focusable until the focus leaves it', async () => {
     const [shown, setShown] = createSignal(chat);
     render(() => (

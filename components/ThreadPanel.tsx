@@ -7,6 +7,8 @@
 // the bottom: only the comments scroll.
 // When it opens (or shows another discussion) its heading, which names the discussion, takes the
 // focus; buttons say whose comment they act on.
+// Any member resolves or reopens it; a resolved one says by whom and when. Mentions (`@[user-id]`)
+// show as the member's current name; the reply and edit boxes suggest members after `@`.
 import {
   createEffect,
   createMemo,
@@ -22,9 +24,13 @@ import { i18n } from '#i18n';
 import { createDraftBook, memoryDraftStore, type DraftBook } from '@/entrypoints/frame/drafts';
 import { isolate } from '@/lib/bidi';
 import { editDraftKey, editDraftsOf, replyDraftKey } from '@/lib/drafts';
+import { toDisplay, toStored, type Member } from '@/lib/mentions';
+import { clock, exactTime, relativeTime } from '@/lib/time';
 import type { CommentT, DiscussionT, PersonT, RoleT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
+import { CommentText } from './CommentText';
 import { CopyButton } from './CopyButton';
+import { MentionField } from './MentionField';
 import type { PendingMark } from '@/entrypoints/frame/model';
 import { isSendKey, SEND_SHORTCUTS, sendHint } from './send-key';
 import { RelativeTime } from './RelativeTime';
@@ -57,6 +63,12 @@ export interface ThreadPanelProps {
   drafts?: DraftBook;
   /** Ids of comments (and the discussion) deleted here and waiting out their undo window. */
   deleting?: ReadonlySet<string>;
+  /** The team's members (null until listed): mentions are shown and suggested from them. */
+  members?: readonly Member[] | null;
+  /** The members are wanted (the person typed `@`). */
+  onWantMembers?(): void;
+  /** Resolves (`true`) or reopens (`false`) the discussion; absent: not offered. */
+  onResolve?(resolved: boolean): void;
   /** The link to this discussion (lib/links), offered by "Copy link". */
   link?: string;
 }
@@ -93,6 +105,14 @@ export function ThreadPanel(props: ThreadPanelProps) {
     return state === 'held' || state === 'failed';
   };
   const id = createUniqueId();
+  const memberMap = createMemo(() => new Map((props.members ?? []).map((m) => [m.id, m])));
+  /** Members picked in the reply and edit boxes: which of two people of one name was meant. */
+  let replyPicks: Member[] = [];
+  let editPicks: Member[] = [];
+  const stored = (text: string, picks: Member[]) => toStored(text, props.members ?? [], picks);
+  /** A comment's text as its edit box shows it (mentions as `@Name`). */
+  const editable = (comment: CommentT) => toDisplay(comment.text, memberMap());
+  const now = clock();
   let panel: HTMLElement | undefined;
   let heading: HTMLHeadingElement | undefined;
   /** Edits of comments that were deleted (by someone else) while unsent: comment id → key. */
@@ -157,12 +177,15 @@ export function ThreadPanel(props: ThreadPanelProps) {
   const sendReply = (event: Event) => {
     event.preventDefault();
     if (!reply().trim()) return;
-    if (props.onReply(reply()) !== false) void book.clear(replyDraftKey(props.chat.id));
+    if (props.onReply(stored(reply(), replyPicks)) !== false) {
+      replyPicks = [];
+      void book.clear(replyDraftKey(props.chat.id));
+    }
   };
   const saveEdit = (event: Event, commentId: string) => {
     event.preventDefault();
     if (!draft().trim()) return;
-    if (props.onEdit(commentId, draft()) !== false) {
+    if (props.onEdit(commentId, stored(draft(), editPicks)) !== false) {
       void book.clear(editDraftKey(props.chat.id, commentId));
       setEditing(null);
       focusEditButton(commentId);
@@ -222,6 +245,15 @@ export function ThreadPanel(props: ThreadPanelProps) {
           <span aria-hidden="true">×</span>
         </button>
       </header>
+      <Show when={props.chat.resolved}>
+        {(resolved) => (
+          <p class="cc-resolution" data-testid="thread-resolved">
+            <time dateTime={new Date(resolved().at).toISOString()} title={exactTime(resolved().at)}>
+              {i18n.t('resolvedBy', [isolate(resolved().by.name), relativeTime(resolved().at, now())])}
+            </time>
+          </p>
+        )}
+      </Show>
       <Show when={props.tokenRefused}>
         <div class="cc-token-refused" role="alert" data-testid="thread-token-refused">
           <p>{i18n.t('tokenRefusedNotice')}</p>
@@ -299,24 +331,29 @@ export function ThreadPanel(props: ThreadPanelProps) {
                 when={editing() === comment.id}
                 fallback={
                   <p class="cc-text" dir="auto" data-testid="comment-text">
-                    {comment.text}
+                    <CommentText text={comment.text} members={memberMap()} loading={props.members == null} />
                   </p>
                 }
               >
                 <form onSubmit={(e) => saveEdit(e, comment.id)}>
-                  <textarea
-                    data-testid="edit-input"
-                    dir="auto"
-                    aria-label={i18n.t('editFieldLabel', [who(comment)])}
-                    aria-describedby={`${id}-edit-hint`}
+                  <MentionField
+                    testId="edit-input"
+                    label={i18n.t('editFieldLabel', [who(comment)])}
+                    describedBy={`${id}-edit-hint`}
                     ref={(el) => queueMicrotask(() => el.focus())}
                     maxLength={LIMITS.commentChars}
                     value={draft()}
-                    onInput={(e) => {
-                      const text = e.currentTarget.value;
+                    members={props.members ?? null}
+                    me={props.me?.id ?? null}
+                    onWantMembers={() => props.onWantMembers?.()}
+                    onPick={(m) => (editPicks = [...editPicks, m])}
+                    onInput={(text) => {
                       setDraft(text);
                       // Kept while it differs from what is posted.
-                      book.set(editDraftKey(props.chat.id, comment.id), text === comment.text ? '' : text);
+                      book.set(
+                        editDraftKey(props.chat.id, comment.id),
+                        text === editable(comment).text ? '' : text,
+                      );
                     }}
                     onKeyDown={(e) => {
                       if (isSendKey(e)) saveEdit(e, comment.id);
@@ -370,7 +407,9 @@ export function ThreadPanel(props: ThreadPanelProps) {
                       data-testid="edit-comment"
                       aria-label={i18n.t('editCommentOf', [who(comment)])}
                       onClick={() => {
-                        setDraft(book.text(editDraftKey(props.chat.id, comment.id)) || comment.text);
+                        const shown = editable(comment);
+                        editPicks = shown.picked;
+                        setDraft(book.text(editDraftKey(props.chat.id, comment.id)) || shown.text);
                         setEditing(comment.id);
                       }}
                     >
@@ -418,7 +457,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
                   class="cc-primary"
                   data-testid="lost-edit-post"
                   onClick={() => {
-                    if (props.onReply(book.text(key)) !== false) void book.clear(key);
+                    if (props.onReply(stored(book.text(key), [])) !== false) void book.clear(key);
                   }}
                 >
                   {i18n.t('postAsReply')}
@@ -429,15 +468,18 @@ export function ThreadPanel(props: ThreadPanelProps) {
         }}
       </For>
       <form class="cc-reply" onSubmit={sendReply}>
-        <textarea
-          data-testid="reply-input"
-          dir="auto"
-          aria-label={i18n.t('replyFieldLabel', [isolate(shortQuote())])}
-          aria-describedby={`${id}-reply-hint`}
+        <MentionField
+          testId="reply-input"
+          label={i18n.t('replyFieldLabel', [isolate(shortQuote())])}
+          describedBy={`${id}-reply-hint`}
           placeholder={i18n.t('replyPlaceholder')}
           maxLength={LIMITS.commentChars}
           value={reply()}
-          onInput={(e) => setReply(e.currentTarget.value)}
+          members={props.members ?? null}
+          me={props.me?.id ?? null}
+          onWantMembers={() => props.onWantMembers?.()}
+          onPick={(m) => (replyPicks = [...replyPicks, m])}
+          onInput={(text) => setReply(text)}
           onKeyDown={(e) => {
             if (isSendKey(e)) sendReply(e);
           }}
@@ -455,6 +497,15 @@ export function ThreadPanel(props: ThreadPanelProps) {
               onClick={() => props.onDeleteChat()}
             >
               {i18n.t('deleteDiscussion')}
+            </button>
+          </Show>
+          <Show when={props.onResolve && !deleting(props.chat.id)}>
+            <button
+              type="button"
+              data-testid={props.chat.resolved ? 'reopen-discussion' : 'resolve-discussion'}
+              onClick={() => props.onResolve?.(!props.chat.resolved)}
+            >
+              {props.chat.resolved ? i18n.t('reopen') : i18n.t('resolve')}
             </button>
           </Show>
           <button

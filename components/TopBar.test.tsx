@@ -1,4 +1,5 @@
 import { cleanup, fireEvent, render, screen } from '@solidjs/testing-library';
+import { createSignal } from 'solid-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { StatusT } from '@/lib/messaging';
@@ -168,6 +169,42 @@ describe('TopBar', () => {
     expect(button.textContent).toBe(label);
     fireEvent.click(button);
     expect(chosen).toEqual([next]);
+  });
+  it('says how many discussions hold something new, and toggles watching the page as the server says', () => {
+    const watched: boolean[] = [];
+    const [watching, setWatching] = createSignal<boolean | null>(null);
+    render(() => (
+      <TopBar
+        viewers={1}
+        discussions={3}
+        orphans={0}
+        unread={2}
+        watching={watching()}
+        onWatch={(w) => watched.push(w)}
+        status={status('live')}
+        collapsed={false}
+        onToggle={() => {}}
+        onShowOrphans={() => {}}
+        onShowList={() => {}}
+      />
+    ));
+    expect(screen.getByTestId('unread-count').textContent).toBe('2 new');
+    expect(screen.getByTestId('discussion-count').textContent).toBe('3 discussions');
+    expect(screen.getByTestId('unread-count').title).toBe('Discussions with comments you have not read');
+    const toggle = screen.getByTestId('watch-toggle') as HTMLButtonElement;
+    // Unknown until the server says.
+    expect(toggle.disabled).toBe(true);
+    setWatching(false);
+    expect(toggle.disabled).toBe(false);
+    expect(toggle.getAttribute('aria-pressed')).toBe('false');
+    fireEvent.click(toggle);
+    expect(watched).toEqual([true]);
+    // Pressed only once the server says so.
+    expect(toggle.getAttribute('aria-pressed')).toBe('false');
+    setWatching(true);
+    expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(toggle);
+    expect(watched).toEqual([true, false]);
   });
 });
 

@@ -1,4 +1,6 @@
-// The overlay's top bar: viewers now, discussions on the page, connection state; it collapses to one
+// The overlay's top bar: viewers now, discussions on the page (and how many hold what the person has
+// not read, on any of their browsers), whether they watch the page (a toggle that shows the server's
+// word), connection state; it collapses to one
 // small labelled button, and moves to the other side of the window. A named region, so that screen
 // readers list it among the landmarks. Its controls say what they do in words (an emoji or a "×"
 // can render as an empty box, or read as "close").
@@ -24,6 +26,12 @@ export interface TopBarProps {
   onShowList(): void;
   /** Opens the options page (offered when the token no longer works). */
   onOpenOptions?(): void;
+  /** Discussions with comments the person has not read. */
+  unread?: number;
+  /** Whether the person watches the page, as the server said (null: not known yet). */
+  watching?: boolean | null;
+  /** Starts or stops watching; absent: the toggle is not offered. */
+  onWatch?(watch: boolean): void;
 }
 
 export function TopBar(props: TopBarProps) {
@@ -71,6 +79,33 @@ export function TopBar(props: TopBarProps) {
         >
           {i18n.t('discussions', props.discussions)}
         </button>
+        <Show when={(props.unread ?? 0) > 0}>
+          <span
+            class="cc-new"
+            data-testid="unread-count"
+            data-count={props.unread}
+            title={i18n.t('unreadCountHint')}
+          >
+            {i18n.t('unreadCount', props.unread ?? 0)}
+          </span>
+        </Show>
+        <Show when={props.onWatch}>
+          <button
+            type="button"
+            class="cc-link cc-watch"
+            data-testid="watch-toggle"
+            aria-pressed={props.watching === true}
+            // Until the server says, and while it cannot be asked, the state is unknown.
+            disabled={props.watching == null || props.status?.state !== 'live'}
+            title={i18n.t('watchPageHint')}
+            onClick={() => props.onWatch?.(!props.watching)}
+          >
+            <span aria-hidden="true" class="cc-watch-mark">
+              {props.watching ? '✓ ' : ''}
+            </span>
+            {i18n.t('watchPage')}
+          </button>
+        </Show>
         <Show when={props.orphans > 0}>
           <button
             type="button"

@@ -135,6 +135,28 @@ describe('TabPorts', () => {
     expect(session['outbox'].list().map((q) => q.write.broadcastId)).toEqual([write.broadcastId]);
   });
 
+  it('takes members, watch and mark-read from the frame only, for the page its tab shows', async () => {
+    const { ports, session } = setup();
+    const { content, frame } = await openTab(ports, 4);
+    const watch = vi.spyOn(session.userState, 'watch');
+    const markRead = vi.spyOn(session.userState, 'markRead');
+    const members = vi.spyOn(session.userState, 'listMembers');
+    // No page yet: nothing to watch or read.
+    frame.receive({ kind: 'watch', watch: true });
+    expect(watch).not.toHaveBeenCalled();
+    content.receive({ kind: 'open', page });
+    content.receive({ kind: 'watch', watch: true });
+    content.receive({ kind: 'mark-read', chatId: 'chat-0001', at: 5 });
+    content.receive({ kind: 'list-members' });
+    expect([watch, markRead, members].map((s) => s.mock.calls.length)).toEqual([0, 0, 0]);
+    frame.receive({ kind: 'watch', watch: true });
+    frame.receive({ kind: 'mark-read', chatId: 'chat-0001', at: 5 });
+    frame.receive({ kind: 'list-members' });
+    expect(watch).toHaveBeenCalledWith(page, true);
+    expect(markRead).toHaveBeenCalledWith(page, 'chat-0001', 5);
+    expect(members).toHaveBeenCalledWith(4);
+  });
+
   it('sends a deletion held in its undo window when the frame goes away, and not one undone or already sent', async () => {
     const { ports, session } = setup();
     const { content, frame } = await openTab(ports, 4);

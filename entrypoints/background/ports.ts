@@ -19,6 +19,7 @@ import {
   type BackgroundToFrameT,
   type BackgroundToPageT,
   type CommandName,
+  type FrameToBackgroundT,
   type PageToBackgroundT,
 } from '@/lib/messaging';
 import { siteOf } from '@/lib/page-key';
@@ -259,6 +260,11 @@ export class TabPorts {
       case 'open-options':
         this.deps.openOptions?.();
         return;
+      case 'list-members':
+      case 'watch':
+      case 'mark-read':
+        this.fromFrameAboutUser(tabId, message);
+        return;
       case 'anchors':
         if (page) post(page, BackgroundToPage.parse(message));
         return;
@@ -270,6 +276,20 @@ export class TabPorts {
         if (page) post(page, BackgroundToPage.parse(message));
         return;
     }
+  }
+
+  /** The person's own state: always about the page the tab shows, as its content script named it. */
+  private fromFrameAboutUser(
+    tabId: number,
+    message: Extract<FrameToBackgroundT, { kind: 'list-members' | 'watch' | 'mark-read' }>,
+  ): void {
+    const session = this.session;
+    if (!session) return;
+    if (message.kind === 'list-members') return session.userState.listMembers(tabId);
+    const page = session.tabs.pageOf(tabId);
+    if (!page) return;
+    if (message.kind === 'watch') session.userState.watch(page, message.watch);
+    else session.userState.markRead(page, message.chatId, message.at);
   }
 
   private async saveTickets(): Promise<void> {

@@ -125,6 +125,25 @@ describe('Session: tabs and subscriptions', () => {
     expect(to(1).at(-1)).toEqual({ kind: 'page', page: null });
   });
 
+  it('relays the person’s watch and read positions to the tabs of the page, and to a new tab from memory', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    socket.receive({ type: 'snapshot', page, seq: 0, chats: [] });
+    socket.receive({ type: 'watching', page, watch: true });
+    socket.receive({ type: 'read-positions', page, chats: { 'chat-aaaa': 7 } });
+    expect(to(1)).toContainEqual({ kind: 'watching', page, watch: true });
+    expect(to(1)).toContainEqual({ kind: 'read-positions', page, chats: { 'chat-aaaa': 7 } });
+    session.tabOpened(2, page);
+    expect(to(2)).toContainEqual({ kind: 'watching', page, watch: true });
+    expect(to(2)).toContainEqual({ kind: 'read-positions', page, chats: { 'chat-aaaa': 7 } });
+    session.userState.listMembers(2);
+    expect(socket.sentOf('list-members')).toHaveLength(1);
+    socket.receive({ type: 'members', members: [{ id: 'u-bob', name: 'Bob' }] });
+    expect(to(2)).toContainEqual({ kind: 'members', members: [{ id: 'u-bob', name: 'Bob' }] });
+    expect(to(1).some((m) => m.kind === 'members')).toBe(false);
+  });
+
   it('sends presence to the tabs of its page', async () => {
     const { session, sockets, to } = makeSession();
     session.tabOpened(1, page);

@@ -19,6 +19,7 @@ import { Connection, type ConnectionDeps } from './connection';
 import { Outbox } from './outbox';
 import { PageCache } from './page-cache';
 import { TabPages } from './subscriptions';
+import { UserState } from './user-state';
 
 /** Errors after which resending the same write could succeed: keep it queued. */
 const RETRYABLE = new Set(['rate-limited', 'internal', 'not-subscribed']);
@@ -43,8 +44,8 @@ export interface SessionDeps extends Omit<
   deliver(tabId: number, message: BackgroundToFrameT): void;
   /** Called whenever the status changes (popup, badge). */
   onStatus?(status: StatusT): void;
-  /** The frames of the user's own state that are not about a page (notifications), and the socket's life. */
-  user?: {
+  /** The user's notifications (frames that name no page), told of each welcome and disconnection. */
+  notifications?: {
     welcome(welcome: WelcomeFrame): void;
     frame(frame: ServerFrameT): boolean;
     disconnected(): void;
@@ -68,6 +69,8 @@ export class Session {
   /** Writes sent on the current socket and not yet answered. */
   private readonly inFlight = new Set<string>();
   private readonly outbox: Outbox;
+  /** Watches, read positions and the member list, relayed for the frames. */
+  readonly userState: UserState;
   /**
    * Who the saved settings sign in as, as the last check of them found (after "Save"): shown while
    * no socket is open (no page on) so that the popup does not say "not signed in" to someone who is.
@@ -86,6 +89,11 @@ export class Session {
         if (this.subscribed.has(page)) this.resync(page, true);
       },
       onState: () => this.onConnectionState(),
+    });
+    this.userState = new UserState({
+      send: (frame) => this.connection.send(frame),
+      deliver: (tabId, message) => deps.deliver(tabId, message),
+      tabsOf: (page) => this.tabs.tabsOf(page),
     });
     void this.outbox.ready.then(() => {
       // A restarted worker still knows whose the queued writes are.
@@ -188,6 +196,7 @@ export class Session {
       });
     }
     this.deps.deliver(tabId, this.outboxMessage(page));
+    this.userState.show(tabId, page);
     const count = this.presence.get(page);
     if (count !== undefined && this.connection.live)
       this.deps.deliver(tabId, { kind: 'presence', page, count });
@@ -259,7 +268,8 @@ export class Session {
     this.cache.markAllUnsynced();
     for (const page of this.wantedPages()) this.subscribe(page);
     for (const queued of this.outbox.waiting()) this.sendWrite(queued.write);
-    if (welcome) this.deps.user?.welcome(welcome);
+    this.userState.live();
+    if (welcome) this.deps.notifications?.welcome(welcome);
     this.broadcastStatus();
   }
 
@@ -336,11 +346,17 @@ export class Session {
         }
         return;
       }
+      case 'members':
+      case 'watching':
+      case 'read-positions':
+        return this.userState.onFrame(frame);
       case 'welcome':
       case 'pong':
         return;
-      default:
-        this.deps.user?.frame(frame);
+      case 'notification':
+      case 'notifications':
+      case 'notifications-read':
+        this.deps.notifications?.frame(frame);
         return;
     }
   }
@@ -366,7 +382,7 @@ export class Session {
       this.inFlight.clear();
       // Who is viewing is known again only from the server; until then it is unknown.
       this.presence.clear();
-      this.deps.user?.disconnected();
+      this.deps.notifications?.disconnected();
     }
     if (this.tokenRefused) {
       const pages = this.outbox.pages();
@@ -441,6 +457,7 @@ export class Session {
 
   private pageLeft(page: string): void {
     this.presence.delete(page);
+    this.userState.forget(page);
     if (this.outbox.pages().includes(page)) return;
     this.awaiting.delete(page);
     this.parts.delete(page);

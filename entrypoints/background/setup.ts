@@ -112,7 +112,7 @@ export function setupBackground(): Background {
     loadSettings,
     outbox: new Outbox(outboxStorage),
     deliver: (tabId, message) => ports.deliver(tabId, message),
-    user: {
+    notifications: {
       welcome: (welcome) => void notifications.center.welcome(welcome.user.id),
       frame: (frame) => notifications.center.frame(frame),
       disconnected: () => notifications.center.disconnected(),

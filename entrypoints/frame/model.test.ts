@@ -401,4 +401,119 @@ describe('overlay model: viewers', () => {
     model.handle({ kind: 'presence', page, count: 2 });
     expect(model.state.viewers).toBe(2);
   });
+
+  it('asks for the members once for mentions it cannot name, and keeps what the server lists', () => {
+    const sent: FrameToBackgroundT[] = [];
+    const model = createRoot(() => createOverlayModel({ send: (m) => sent.push(m), now: () => 42 }));
+    model.handle({ kind: 'page', page });
+    model.handle({ kind: 'status', status });
+    const asked = () => sent.filter((m) => m.kind === 'list-members').length;
+    model.handle({ kind: 'state', page, seq: 1, chats: [], synced: true });
+    expect(asked()).toBe(0);
+    const comment = { id: 'comment-1', author: status.me!, text: 'hi @[u-bob]', at: 5 };
+    const chat = {
+      id: 'chat-aaaa',
+      selectors: [{ type: 'TextQuoteSelector' as const, exact: 'q' }],
+      comments: [comment],
+    };
+    model.handle({ kind: 'state', page, seq: 2, chats: [chat], synced: true });
+    model.wantMembers();
+    expect(asked()).toBe(1);
+    model.handle({ kind: 'members', members: [{ id: 'u-bob', name: 'Bob' }] });
+    expect(model.state.members).toEqual([{ id: 'u-bob', name: 'Bob' }]);
+  });
+
+  it('follows the server on watching and read positions of its page only, and marks what is read', () => {
+    const { model, sent, write } = setup();
+    expect(model.state.watching).toBeNull();
+    model.handle({ kind: 'watching', page: 'https://example.com/other', watch: true });
+    expect(model.state.watching).toBeNull();
+    model.handle({ kind: 'watching', page, watch: true });
+    expect(model.state.watching).toBe(true);
+    model.setWatching(false);
+    expect(sent.at(-1)).toEqual({ kind: 'watch', watch: false });
+    // Its own discussion is pending: nothing of it is marked read with this browser's clock.
+    model.markRead(write.chatId);
+    expect(sent.some((m) => m.kind === 'mark-read')).toBe(false);
+    model.handle({ kind: 'ack', broadcastId: write.broadcastId });
+    model.handle({
+      kind: 'event',
+      event: {
+        type: 'updated-text-chat',
+        page,
+        seq: 1,
+        broadcastId: crypto.randomUUID(),
+        chatId: write.chatId,
+        change: {
+          op: 'add-comment',
+          comment: { id: 'comment-b', author: { id: 'u-bob', name: 'Bob' }, text: 'x', at: 900 },
+        },
+      },
+    });
+    model.markRead(write.chatId);
+    expect(sent.filter((m) => m.kind === 'mark-read')).toEqual([
+      { kind: 'mark-read', chatId: write.chatId, at: 900 },
+    ]);
+    model.markRead(write.chatId);
+    expect(sent.filter((m) => m.kind === 'mark-read')).toHaveLength(1);
+    // Another browser read further: kept; an older position changes nothing.
+    model.handle({ kind: 'read-positions', page, chats: { [write.chatId]: 1000 } });
+    model.handle({ kind: 'read-positions', page, chats: { [write.chatId]: 10 } });
+    expect(model.state.reads).toEqual({ [write.chatId]: 1000 });
+    // Another page: reset.
+    model.handle({ kind: 'page', page: 'https://example.com/b' });
+    expect(model.state.reads).toEqual({});
+    expect(model.state.watching).toBeNull();
+  });
+
+  it('resolves and reopens at once, and tells the page which highlights to dim', () => {
+    const { model, sent, write } = setup();
+    expect(model.anchors().anchors[0]).not.toHaveProperty('resolved');
+    expect(model.resolveChat(write.chatId, true)).toBe(true);
+    const resolve = sent.at(-1)!;
+    expect(resolve.kind === 'write' && resolve.write).toMatchObject({
+      type: 'resolve-chat',
+      chatId: write.chatId,
+      resolved: true,
+    });
+    expect(model.state.chats[0]!.resolved).toEqual({ by: status.me, at: 42 });
+    expect(model.anchors().anchors[0]!.resolved).toBe(true);
+    model.resolveChat(write.chatId, false);
+    expect(model.state.chats[0]!.resolved).toBeUndefined();
+    model.setStateFilter('resolved');
+    expect(model.state.stateFilter).toBe('resolved');
+  });
+
+  it('tells screen readers who resolved a discussion, and a reply’s mentions by name', () => {
+    const { model, write } = setup();
+    model.handle({ kind: 'ack', broadcastId: write.broadcastId });
+    model.handle({ kind: 'members', members: [{ id: 'u-bob', name: 'Bob' }] });
+    const bob = { id: 'u-bob', name: 'Bob' };
+    model.handle({
+      kind: 'event',
+      event: {
+        type: 'updated-text-chat',
+        page,
+        seq: 1,
+        broadcastId: crypto.randomUUID(),
+        chatId: write.chatId,
+        change: { op: 'add-comment', comment: { id: 'comment-b', author: bob, text: 'ask @[u-bob]', at: 9 } },
+      },
+    });
+    expect(model.state.announcement.text).toBe('\u2068Bob\u2069 replied: ask @Bob');
+    model.handle({
+      kind: 'event',
+      event: {
+        type: 'updated-text-chat',
+        page,
+        seq: 2,
+        broadcastId: crypto.randomUUID(),
+        chatId: write.chatId,
+        change: { op: 'resolve', resolved: { by: bob, at: 10 } },
+      },
+    });
+    expect(model.state.announcement.text).toBe(
+      '\u2068Bob\u2069 resolved the discussion on “\u2068quote\u2069”',
+    );
+  });
 });

@@ -17,6 +17,7 @@ import type {
 import type { ChatEventT, DiscussionT, ErrorCode, SelectorT, WriteFrameT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
 import { editDraftKey, editDraftsOf, newDiscussionDraftKey, replyDraftKey } from '@/lib/drafts';
+import { hasMentions, plainText, toStored, type Member } from '@/lib/mentions';
 import { createDraftBook, memoryDraftStore, type DraftBook } from './drafts';
 import { PendingDeletes, type DeleteWrite, type PendingDelete } from './pending-deletes';
 import { TabView } from './tab-view';
@@ -103,6 +104,14 @@ export interface OverlayState {
   lost: LostDraft | null;
   /** The last thing said to screen readers (polite live region); `n` counts, so a repeat is said again. */
   announcement: { text: string; n: number };
+  /** The team's members (for @mentions), null until the server listed them to this frame. */
+  members: Member[] | null;
+  /** Whether the person watches this page (null: the server has not said). */
+  watching: boolean | null;
+  /** How far the person has read each discussion of the page (comment time), from any browser. */
+  reads: Record<string, number>;
+  /** The list's state filter, kept while the frame lives. */
+  stateFilter: 'all' | 'open' | 'resolved';
 }
 
 export interface OverlayDeps {
@@ -144,7 +153,27 @@ export function createOverlayModel(deps: OverlayDeps) {
     deleting: [],
     lost: null,
     announcement: { text: '', n: 0 },
+    members: null,
+    watching: null,
+    reads: {},
+    stateFilter: 'all',
   });
+  /** When the member list was last asked for (it is asked again for a mention of someone unknown). */
+  let membersAskedAt = -Infinity;
+  const MEMBERS_REFRESH_MS = 30_000;
+  const askMembers = () => {
+    if (now() - membersAskedAt < MEMBERS_REFRESH_MS) return;
+    membersAskedAt = now();
+    deps.send({ kind: 'list-members' });
+  };
+  /** Asks for the members when a comment mentions someone the frame cannot name yet. */
+  const wantNamesFor = (chats: readonly DiscussionT[]) => {
+    const known = new Set(state.members?.map((m) => m.id));
+    for (const chat of chats)
+      for (const c of chat.comments)
+        if (hasMentions(c.text) && (state.members === null || mentionsUnknown(c.text, known)))
+          return askMembers();
+  };
   const drafts = deps.drafts ?? createDraftBook({ store: memoryDraftStore() });
   /** Discussions this tab deleted: their going is no surprise to keep a draft from. */
   const deletedHere = new Set<string>();
@@ -160,7 +189,13 @@ export function createOverlayModel(deps: OverlayDeps) {
     const exact = q?.type === 'TextQuoteSelector' ? q.exact : '';
     return isolate(exact.length > 60 ? `${exact.slice(0, 57)}…` : exact);
   };
-  /** Says what someone else changed: a new discussion, or a new comment in the open thread. */
+  /** A comment's text in words: mentions by name. */
+  const words = (text: string) =>
+    plainText(text, new Map((state.members ?? []).map((m) => [m.id, m])), i18n.t('mentionUnknown'));
+  /**
+   * Says what someone else changed: a new discussion, a new comment in the open thread, a discussion
+   * resolved or reopened.
+   */
   const announceEvent = (event: ChatEventT) => {
     const me = state.status?.me?.id;
     if (event.type === 'new-text-chat') {
@@ -174,8 +209,16 @@ export function createOverlayModel(deps: OverlayDeps) {
       event.change.comment.author.id !== me
     ) {
       announce(
-        i18n.t('announceNewComment', [isolate(event.change.comment.author.name), event.change.comment.text]),
+        i18n.t('announceNewComment', [
+          isolate(event.change.comment.author.name),
+          words(event.change.comment.text),
+        ]),
       );
+    } else if (event.type === 'updated-text-chat' && event.change.op === 'resolve') {
+      const chat = state.chats.find((c) => c.id === event.chatId);
+      const by = event.change.resolved?.by;
+      if (by && by.id !== me) announce(i18n.t('announceResolved', [isolate(by.name), quoteOf(chat)]));
+      else if (!by) announce(i18n.t('announceReopened', [quoteOf(chat)]));
     }
   };
   const HINTS: Record<PageHintT, () => string> = {
@@ -196,6 +239,7 @@ export function createOverlayModel(deps: OverlayDeps) {
   const render = () => {
     batch(() => {
       setState('chats', reconcile(view.view(), { key: 'id' }));
+      wantNamesFor(state.chats);
       const pending = view.pendingWrites();
       setState('pending', [...pending.keys()]);
       setState(
@@ -325,6 +369,8 @@ export function createOverlayModel(deps: OverlayDeps) {
         lost: null,
         orphanIds: [],
         fuzzyIds: [],
+        watching: null,
+        reads: {},
       });
       render();
     });
@@ -346,7 +392,11 @@ export function createOverlayModel(deps: OverlayDeps) {
     /** What the page should highlight: every discussion shown here, and the open one. */
     anchors(): { anchors: AnchorTargetT[]; activeId: string | null } {
       return {
-        anchors: state.chats.map((c) => ({ id: c.id, selectors: structuredClone(unwrap(c.selectors)) })),
+        anchors: state.chats.map((c) => ({
+          id: c.id,
+          selectors: structuredClone(unwrap(c.selectors)),
+          ...(c.resolved && { resolved: true }),
+        })),
         activeId: state.openChatId,
       };
     },
@@ -422,6 +472,17 @@ export function createOverlayModel(deps: OverlayDeps) {
         case 'outbox':
           if (message.page === state.page) setOutbox(message.writes);
           return;
+        case 'members':
+          setState('members', reconcile(structuredClone(message.members), { key: 'id' }));
+          return;
+        case 'watching':
+          if (message.page === state.page) setState('watching', message.watch);
+          return;
+        case 'read-positions':
+          if (message.page !== state.page) return;
+          for (const [chatId, at] of Object.entries(message.chats))
+            if ((state.reads[chatId] ?? -1) < at) setState('reads', chatId, at);
+          return;
         case 'refused': {
           // A write kept by the outbox as failed stays in place, marked; any other is taken back.
           const kept = state.outbox.some(
@@ -479,7 +540,8 @@ export function createOverlayModel(deps: OverlayDeps) {
         chatId,
         commentId: newId(),
         selectors: structuredClone(unwrap(lost.selectors)),
-        text,
+        // The draft holds mentions as the person typed them (`@Name`).
+        text: toStored(text, state.members ?? []),
       };
       if (!write(frame)) return false;
       void drafts.clear(lost.key);
@@ -563,9 +625,48 @@ export function createOverlayModel(deps: OverlayDeps) {
       deletes.flush();
       void drafts.flush();
     },
+    setStateFilter(filter: OverlayState['stateFilter']) {
+      setState('stateFilter', filter);
+    },
+    /** The port reopened (a restarted background): a member list asked for and never answered is asked again. */
+    reopened() {
+      if (state.members === null && membersAskedAt > -Infinity) {
+        membersAskedAt = -Infinity;
+        askMembers();
+      }
+    },
+    /** A comment's text in plain words (mentions by name). */
+    words,
+    /** The team's members are wanted now (a field about to suggest them); asked once in a while. */
+    wantMembers() {
+      if (state.members === null) askMembers();
+    },
+    /** Starts or stops watching this page; the server's answer sets `watching`. */
+    setWatching(watch: boolean) {
+      if (state.page) deps.send({ kind: 'watch', watch });
+    },
+    /**
+     * The person has seen the discussion up to its newest comment the server holds (their own pending
+     * ones carry this browser's clock, not the server's): told to the server, for every browser of theirs.
+     */
+    markRead(chatId: string) {
+      const chat = state.chats.find((c) => c.id === chatId);
+      if (!chat || !state.page || state.pending.includes(chat.id)) return;
+      const pending = new Set(state.pending);
+      const at = chat.comments.reduce((t, c) => (pending.has(c.id) ? t : Math.max(t, c.at)), 0);
+      if (at <= 0 || (state.reads[chatId] ?? -1) >= at) return;
+      setState('reads', chatId, at);
+      deps.send({ kind: 'mark-read', chatId, at });
+    },
     /** Resolves (`true`) or reopens (`false`) a discussion. */
     resolveChat(chatId: string, resolved: boolean): boolean {
       return write({ type: 'resolve-chat', ...base(), chatId, resolved });
     },
   };
+}
+
+/** Whether `text` mentions an id not in `known`. */
+function mentionsUnknown(text: string, known: ReadonlySet<string>): boolean {
+  for (const m of text.matchAll(/@\[([A-Za-z0-9_-]{1,64})\]/g)) if (!known.has(m[1]!)) return true;
+  return false;
 }

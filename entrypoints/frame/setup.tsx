@@ -18,9 +18,10 @@ import {
   topBarCollapsedStorage,
   type DockSide,
 } from '@/lib/storage';
-import { markSeen, unreadIds, type SeenMap } from '@/lib/unread';
+import { markSeen, type SeenMap } from '@/lib/unread';
 import { createDraftBook } from './drafts';
 import { createOverlayModel } from './model';
+import { newToMe } from './reads';
 
 export function setupFrame() {
   document.documentElement.lang = browser.i18n.getUILanguage();
@@ -31,6 +32,7 @@ export function setupFrame() {
     onOpen: () => {
       for (const write of model.pendingWrites()) port.send({ kind: 'write', write });
       for (const write of model.deletesInWindow()) port.send({ kind: 'pending-delete', write });
+      model.reopened();
       sendAnchors();
       lastLayout = '';
       reportLayout();
@@ -116,13 +118,17 @@ export function setupFrame() {
   };
 
   const me = () => model.state.status?.me?.id ?? null;
-  const unread = createRoot(() => createMemo(() => unreadIds(model.state.chats, me(), seen())));
+  const unread = createRoot(() =>
+    createMemo(() => newToMe(model.state.chats, me(), model.state.reads, seen())),
+  );
   createRoot(() => {
     // An open thread is seen, up to its newest comment, also as comments arrive while it is open.
     createEffect(() => {
       const user = me();
       const chat = model.state.chats.find((c) => c.id === model.state.openChatId);
       if (!user || !chat) return;
+      // Read for every browser of the person: the server keeps the position.
+      model.markRead(chat.id);
       const next = markSeen(seen(), user, chat);
       if (!next) return;
       setSeen(next);
@@ -131,6 +137,8 @@ export function setupFrame() {
     createEffect(() => {
       // What the page highlights follows the discussions shown and the open one.
       void model.state.chats.map((c) => c.id).join();
+      // Resolved ones are painted dimmed.
+      void model.state.chats.map((c) => !!c.resolved).join();
       void model.state.openChatId;
       sendAnchors();
     });

@@ -48,6 +48,11 @@ export interface PageAnchorsOptions {
   fallbackContainer: HTMLElement;
   /** Called when the orphans or fuzzy placements change. */
   onReport(report: AnchorReport): void;
+  /**
+   * Called with the discussion a person's click hit in a same-origin iframe's highlight (the page's
+   * own clicks are the content script's to hit-test: `hitTest`).
+   */
+  onFrameClick?(id: string): void;
   debounceMs?: number;
 }
 
@@ -63,10 +68,17 @@ export class PageAnchors {
   private ids: string[] = [];
   private activeId: string | null = null;
   private reported = '';
+  private readonly pageDocument: Document;
+  private readonly onFrameClick: ((id: string) => void) | undefined;
+  /** Iframe documents with a highlight, listened to for clicks. */
+  private readonly clickDocuments = new WeakSet<Document>();
+  private readonly listening = new AbortController();
 
   constructor(options: PageAnchorsOptions) {
     this.ignore = ignoring(options.host);
     this.onReport = options.onReport;
+    this.pageDocument = options.window.document;
+    this.onFrameClick = options.onFrameClick;
     this.highlighter = new PageHighlighter({
       window: options.window,
       fallbackContainer: options.fallbackContainer,
@@ -80,8 +92,10 @@ export class PageAnchors {
     });
     this.anchorer.subscribe((changes) => {
       for (const c of changes) {
-        if (c.range) this.highlighter.set(c.id, c.range);
-        else this.highlighter.delete(c.id);
+        if (c.range) {
+          this.highlighter.set(c.id, c.range);
+          this.listenForClicks(c.range.startContainer.ownerDocument);
+        } else this.highlighter.delete(c.id);
       }
       this.showActive();
       this.report();
@@ -91,11 +105,12 @@ export class PageAnchors {
 
   /** The discussions the frame lists (ids and selectors) and the open one. */
   set(
-    targets: readonly { id: string; selectors: readonly SelectorT[] }[],
+    targets: readonly { id: string; selectors: readonly SelectorT[]; resolved?: boolean }[],
     activeId: string | null,
   ): Promise<void> {
     this.ids = targets.map((t) => t.id);
     this.activeId = activeId;
+    this.highlighter.setDimmed(targets.filter((t) => t.resolved).map((t) => t.id));
     const keep = new Set(this.ids);
     for (const id of this.highlighter.ids()) if (!keep.has(id)) this.highlighter.delete(id);
     this.showActive();
@@ -141,8 +156,29 @@ export class PageAnchors {
   }
 
   dispose(): void {
+    this.listening.abort();
     this.anchorer.dispose();
     this.highlighter.dispose();
+  }
+
+  /**
+   * A same-origin iframe's clicks never reach the page's document: its own is listened to once it
+   * holds a highlight. Only the person's own clicks count (the framed page can dispatch others), and
+   * not while they select text there.
+   */
+  private listenForClicks(doc: Document | null): void {
+    if (!doc || doc === this.pageDocument || !this.onFrameClick || this.clickDocuments.has(doc)) return;
+    this.clickDocuments.add(doc);
+    const open = this.onFrameClick;
+    doc.addEventListener(
+      'click',
+      (event) => {
+        if (!event.isTrusted || !doc.getSelection()?.isCollapsed) return;
+        const id = this.highlighter.hitTest(event.clientX, event.clientY, doc)[0];
+        if (id) open(id);
+      },
+      { capture: true, signal: this.listening.signal },
+    );
   }
 
   private showActive(): void {

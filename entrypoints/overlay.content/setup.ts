@@ -259,6 +259,10 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
       // The open discussion's passage may just have been found (or lost): the frame follows it.
       schedule();
     },
+    onFrameClick: (id) => {
+      send({ kind: 'open-chat', id });
+      focus.enterFrame();
+    },
   });
   const focus = new FocusReturn(document, host, frame);
 

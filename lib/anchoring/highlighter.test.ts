@@ -69,6 +69,39 @@ suite('Highlighter with the CSS Custom Highlight API', () => {
     expect(win.registry.size).toBe(0);
   });
 
+  it('paints resolved discussions dimmed, below the open ones, and the active one as active', () => {
+    const win = cssWindow();
+    const [a, b, c] = pageRanges('<p>0123456789 abcdefghij</p>', [
+      [0, 5],
+      [3, 8],
+      [12, 15],
+    ]);
+    const hl = new Highlighter({ window: win });
+    hl.set('a', a!);
+    hl.set('b', b!);
+    hl.set('c', c!);
+    hl.setDimmed(['b', 'c']);
+    hl.render();
+    expect(win.registry.get('collab-chat-0')!.ranges).toEqual([a]);
+    expect(win.registry.has('collab-chat-1')).toBe(false);
+    expect(win.registry.get('collab-chat-dimmed')!.ranges).toEqual([b, c]);
+    expect(win.registry.get('collab-chat-dimmed')!.priority).toBeLessThan(
+      win.registry.get('collab-chat-0')!.priority,
+    );
+    hl.setActive('c');
+    hl.render();
+    expect(win.registry.get('collab-chat-dimmed')!.ranges).toEqual([b]);
+    expect(win.registry.get('collab-chat-active')!.ranges).toEqual([c]);
+    // Reopened: painted as open again.
+    hl.setDimmed([]);
+    hl.render();
+    expect(win.registry.has('collab-chat-dimmed')).toBe(false);
+    expect(win.registry.get('collab-chat-1')!.ranges).toEqual([b]);
+    expect(highlightCss()).toContain('::highlight(collab-chat-dimmed)');
+    hl.dispose();
+    expect(win.registry.size).toBe(0);
+  });
+
   it('renders changes at the next microtask without an explicit render', async () => {
     const win = cssWindow();
     const [a] = pageRanges('<p>hello world</p>', [[0, 5]]);
@@ -132,6 +165,28 @@ suite('Highlighter fallback', () => {
     const container = document.createElement('div');
     const hl = new Highlighter({ window: win, fallbackContainer: container });
     expect(hl.mode).toBe('overlay');
+    hl.dispose();
+  });
+
+  it('paints a resolved discussion with the dimmed colour in its boxes', () => {
+    const win = { ...cssWindow(), CSS: undefined, Highlight: undefined };
+    const [a, b] = pageRanges('<p>hello world</p>', [
+      [0, 5],
+      [6, 11],
+    ]);
+    for (const r of [a!, b!])
+      r.getClientRects = () => [{ left: 1, top: 2, width: 30, height: 10 }] as unknown as DOMRectList;
+    const container = document.createElement('div');
+    const colors = { normal: 'rgb(1, 1, 1)', active: 'rgb(2, 2, 2)', dimmed: 'rgb(3, 3, 3)' };
+    const hl = new Highlighter({ window: win, fallbackContainer: container, colors });
+    hl.set('a', a!);
+    hl.set('b', b!);
+    hl.setDimmed(['b']);
+    hl.render();
+    expect([...container.children].map((box) => (box as HTMLElement).style.background)).toEqual([
+      'rgb(3, 3, 3)',
+      'rgb(1, 1, 1)',
+    ]);
     hl.dispose();
   });
 });

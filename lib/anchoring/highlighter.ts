@@ -32,12 +32,15 @@ export interface HighlighterOptions {
   window: HighlightWindow;
   /** Positioned element that receives the fallback boxes; required when the API is missing. */
   fallbackContainer?: HTMLElement;
-  /** Prefix of the registered highlight names (`<name>-0`… and `<name>-active`). */
+  /** Prefix of the registered highlight names (`<name>-0`…, `<name>-dimmed` and `<name>-active`). */
   name?: string;
   /** 'auto' picks the CSS API when present. */
   mode?: 'auto' | 'css' | 'overlay';
-  /** Background colours: translucent so overlapping highlights stack visibly darker. */
-  colors?: { normal: string; active: string };
+  /**
+   * Background colours: translucent so overlapping highlights stack visibly darker. `dimmed` paints
+   * settled (resolved) discussions: there, but out of the way.
+   */
+  colors?: HighlightColors;
   /** Clicks on these nodes are not hit-tested (the overlay's own host, whose panels sit above the page). */
   ignore?: (node: Node) => boolean;
   /**
@@ -48,15 +51,22 @@ export interface HighlighterOptions {
   styles?: 'adopt' | 'none';
 }
 
+export interface HighlightColors {
+  normal: string;
+  active: string;
+  dimmed?: string;
+}
+
 /** The `::highlight()` rules for a highlighter `name` (see HighlighterOptions.styles). */
-export function highlightCss(name = 'collab-chat', colors = DEFAULT_COLORS): string {
+export function highlightCss(name = 'collab-chat', colors: HighlightColors = DEFAULT_COLORS): string {
   const names = [...Array.from({ length: HIGHLIGHT_LAYERS }, (_, i) => `${name}-${i}`), `${name}-active`];
-  return names
-    .map(
+  return [
+    ...names.map(
       (n) =>
         `::highlight(${n}) { background-color: ${n.endsWith('-active') ? colors.active : colors.normal}; }`,
-    )
-    .join('\n');
+    ),
+    `::highlight(${name}-dimmed) { background-color: ${colors.dimmed ?? DEFAULT_COLORS.dimmed}; }`,
+  ].join('\n');
 }
 
 /** Ranges that overlap go to different layers; layers paint on top of one another. */
@@ -64,7 +74,18 @@ export const HIGHLIGHT_LAYERS = 4;
 const START_TO_START = 0;
 const END_TO_START = 3;
 
-const DEFAULT_COLORS = { normal: 'rgba(255, 213, 0, 0.35)', active: 'rgba(255, 140, 0, 0.55)' };
+const DEFAULT_COLORS = {
+  normal: 'rgba(255, 213, 0, 0.35)',
+  active: 'rgba(255, 140, 0, 0.55)',
+  dimmed: 'rgba(140, 140, 140, 0.2)',
+};
+
+/** What is painted: the layers of open discussions, the resolved ones (dimmed), and the active one. */
+interface Layers {
+  normal: Range[][];
+  dimmed: Range[];
+  active: Range | null;
+}
 
 interface Entry {
   id: string;
@@ -86,10 +107,12 @@ export class Highlighter {
   readonly mode: 'css' | 'overlay';
   private readonly win: HighlightWindow;
   private readonly name: string;
-  private readonly colors: { normal: string; active: string };
+  private readonly colors: Required<HighlightColors>;
   private readonly container: HTMLElement | undefined;
   private readonly entries = new Map<string, Entry>();
   private active: string | null = null;
+  /** Discussions painted dimmed (resolved). */
+  private dimmed = new Set<string>();
   private scheduled = false;
   /** Documents painted in (the page's first), by document. */
   private readonly documents = new Map<Document, PaintDocument>();
@@ -102,7 +125,7 @@ export class Highlighter {
   constructor(options: HighlighterOptions) {
     this.win = options.window;
     this.name = options.name ?? 'collab-chat';
-    this.colors = options.colors ?? DEFAULT_COLORS;
+    this.colors = { ...DEFAULT_COLORS, ...options.colors };
     this.container = options.fallbackContainer;
     this.ignore = options.ignore;
     const hasApi = !!this.win.CSS?.highlights && !!this.win.Highlight;
@@ -132,10 +155,11 @@ export class Highlighter {
     if (this.mode === 'css') this.paintDocument(this.win.document);
   }
 
-  /** Names registered in CSS.highlights: one per layer, and one for the active discussion. */
+  /** Names registered in CSS.highlights: one per layer, the dimmed one, the active discussion's. */
   get highlightNames(): string[] {
     return [
       ...Array.from({ length: HIGHLIGHT_LAYERS }, (_, i) => `${this.name}-${i}`),
+      `${this.name}-dimmed`,
       `${this.name}-active`,
     ];
   }
@@ -168,6 +192,17 @@ export class Highlighter {
     return [...this.entries.keys()];
   }
 
+  /**
+   * The discussions painted dimmed (resolved ones), replacing the last set. The active one is painted
+   * as active all the same.
+   */
+  setDimmed(ids: Iterable<string>): void {
+    const next = new Set(ids);
+    if (next.size === this.dimmed.size && [...next].every((id) => this.dimmed.has(id))) return;
+    this.dimmed = next;
+    this.schedule();
+  }
+
   /** The discussion shown as selected (its own colour, above the others), or none. */
   setActive(id: string | null): void {
     this.active = id;
@@ -175,12 +210,14 @@ export class Highlighter {
   }
 
   /**
-   * Ids of the discussions whose highlight covers the client point (x, y), the one to open first:
-   * the active one, then the most recently added.
+   * Ids of the discussions whose highlight covers the client point (x, y) of `doc` (the page's own
+   * document by default, or a same-origin iframe's, whose client coordinates are its own), the one
+   * to open first: the active one, then the most recently added.
    */
-  hitTest(x: number, y: number): string[] {
+  hitTest(x: number, y: number, doc: Document = this.win.document): string[] {
     const hits: string[] = [];
     for (const entry of [...this.entries.values()].reverse()) {
+      if (entry.range.startContainer.ownerDocument !== doc) continue;
       for (const r of Array.from(entry.range.getClientRects())) {
         if (x >= r.left && x <= r.right && y >= r.top && y <= r.bottom) {
           hits.push(entry.id);
@@ -254,11 +291,16 @@ export class Highlighter {
    * Greedy interval colouring in document order, tree by tree (ranges of different trees cannot be
    * compared, and never overlap): overlapping ranges land on different layers.
    */
-  private layers(): { normal: Range[][]; active: Range | null } {
+  private layers(): Layers {
     const normal: Range[][] = Array.from({ length: HIGHLIGHT_LAYERS }, () => []);
+    const dimmed: Range[] = [];
     const byTree = new Map<Node, Range[]>();
     for (const e of this.entries.values()) {
       if (e.id === this.active) continue;
+      if (this.dimmed.has(e.id)) {
+        dimmed.push(e.range);
+        continue;
+      }
       const tree = e.range.startContainer.getRootNode();
       const ranges = byTree.get(tree);
       if (ranges) ranges.push(e.range);
@@ -278,10 +320,10 @@ export class Highlighter {
       }
     }
     const active = this.active === null ? null : (this.entries.get(this.active)?.range ?? null);
-    return { normal, active };
+    return { normal, dimmed, active };
   }
 
-  private renderCss(layers: { normal: Range[][]; active: Range | null }): void {
+  private renderCss(layers: Layers): void {
     // Each layer's ranges, split by the document whose registry paints them.
     const named = new Map<PaintDocument, Map<string, { ranges: Range[]; priority: number }>>();
     const add = (range: Range, name: string, priority: number) => {
@@ -296,6 +338,8 @@ export class Highlighter {
     layers.normal.forEach((ranges, i) => {
       for (const range of ranges) add(range, `${this.name}-${i}`, i);
     });
+    // Below every open discussion's layer: an open one on the same text shows as open.
+    for (const range of layers.dimmed) add(range, `${this.name}-dimmed`, -1);
     if (layers.active) add(layers.active, `${this.name}-active`, HIGHLIGHT_LAYERS);
     for (const painted of this.documents.values()) {
       const registry = painted.win.CSS?.highlights;
@@ -334,7 +378,13 @@ export class Highlighter {
   private paintDocument(doc: Document): PaintDocument | null {
     let painted = this.documents.get(doc);
     if (painted) return painted;
-    const win = doc === this.win.document ? this.win : (doc.defaultView as unknown as HighlightWindow | null);
+    const view = doc.defaultView as unknown as
+      (HighlightWindow & { wrappedJSObject?: HighlightWindow }) | null;
+    // Firefox: a content script that reaches another window's `CSS` through its Xray gets its own
+    // global's (the page's registry, where a framed document's ranges do not paint, and where they
+    // would replace the page's highlights of the same name). A framed document's registry is read
+    // through its window itself there.
+    const win = doc === this.win.document ? this.win : (view?.wrappedJSObject ?? view);
     if (!win?.CSS?.highlights || !win.Highlight) return null;
     painted = { win, sheet: null, styled: new Map() };
     this.documents.set(doc, painted);
@@ -374,7 +424,7 @@ export class Highlighter {
     }
   }
 
-  private renderOverlay(layers: { normal: Range[][]; active: Range | null }): void {
+  private renderOverlay(layers: Layers): void {
     const container = this.container!;
     const origin = container.getBoundingClientRect();
     const doc = container.ownerDocument;
@@ -389,6 +439,7 @@ export class Highlighter {
         boxes.push(box);
       }
     };
+    for (const range of layers.dimmed) add(range, this.colors.dimmed);
     for (const layer of layers.normal) for (const range of layer) add(range, this.colors.normal);
     if (layers.active) add(layers.active, this.colors.active);
     container.replaceChildren(...boxes);

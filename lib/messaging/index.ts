@@ -16,11 +16,14 @@ import {
   EntityId,
   ERROR_CODES,
   LIMITS,
+  Members,
   PageKey,
+  ReadPositions,
   Person,
   Role,
   Selectors,
   Seq,
+  Timestamp,
   WriteFrame,
 } from '@/lib/protocol';
 
@@ -70,7 +73,12 @@ export type StatusT = z.infer<typeof Status>;
 
 const ChatId = EntityId;
 /** What the content script needs to find a discussion on the page: its id and selectors, no text. */
-export const AnchorTarget = z.object({ id: ChatId, selectors: Selectors });
+export const AnchorTarget = z.object({
+  id: ChatId,
+  selectors: Selectors,
+  /** Resolved: painted dimmed. A state bit, no text: the page may know that much. */
+  resolved: z.boolean().optional(),
+});
 export type AnchorTargetT = z.infer<typeof AnchorTarget>;
 /** A selection the person asked to discuss: where it is, and the quote (text of the page itself). */
 export const Selection = z.object({
@@ -139,6 +147,12 @@ export const FrameToBackground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('resend'), broadcastId: z.string() }),
   /** The person asked for the options page (to enter a new token). */
   z.object({ kind: z.literal('open-options') }),
+  /** The team's members are wanted (to suggest and show @mentions): answered by `members`. */
+  z.object({ kind: z.literal('list-members') }),
+  /** Watch (or stop watching) the page this tab shows; the server's `watching` answers. */
+  z.object({ kind: z.literal('watch'), watch: z.boolean() }),
+  /** The person has read a discussion of this tab's page up to the comment time `at`. */
+  z.object({ kind: z.literal('mark-read'), chatId: ChatId, at: Timestamp }),
 ]);
 export type FrameToBackgroundT = z.infer<typeof FrameToBackground>;
 
@@ -179,6 +193,12 @@ export const BackgroundToFrame = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('toggle-list') }),
   /** A shortcut pressed on the page found nothing to act on. */
   z.object({ kind: z.literal('hint'), hint: PageHint }),
+  /** The team's members (the server's `members`), to a frame that asked. */
+  z.object({ kind: z.literal('members'), members: Members.shape.members }),
+  /** Whether the person watches the page (the server's `watching`). */
+  z.object({ kind: z.literal('watching'), page: PageKey, watch: z.boolean() }),
+  /** How far the person has read the page's discussions, on any browser (merged into what the tab has). */
+  z.object({ kind: z.literal('read-positions'), page: PageKey, chats: ReadPositions.shape.chats }),
 ]);
 export type BackgroundToFrameT = z.infer<typeof BackgroundToFrame>;
 

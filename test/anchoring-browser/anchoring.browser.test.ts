@@ -144,6 +144,16 @@ describe.skipIf(skip)('anchoring in real Chromium', () => {
     });
     expect(result.afterEdits).toEqual({ open: null, framed: null, closed: null });
   });
+
+  it('hit-tests a click in the document it lands in: the page, an open shadow root, an iframe', async () => {
+    await open();
+    const hits = await page.evaluate(() => window.CollabAnchoring.scenarios.hitTrees());
+    expect(hits.light).toEqual(['light']);
+    expect(hits.open).toEqual(['open']);
+    expect(hits.framed).toEqual(['framed']);
+    // The iframe's rectangles are in its own coordinates: the page's click there is not on it.
+    expect(hits.pageAtFramed).not.toContain('framed');
+  });
 });
 
 // Highlights in open shadow roots and same-origin iframes are painted, in both browsers: each

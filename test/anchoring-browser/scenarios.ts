@@ -244,7 +244,8 @@ export async function shadowAndFrame(): Promise<{
  * opaque red: returns, for each, points along the middle of its first line in the top window's
  * coordinates (the test reads the screenshot's pixels there).
  */
-export async function paintTrees(): Promise<Record<string, { x: number; y: number }[]>> {
+/** Text in the light DOM, an open shadow root and a same-origin iframe, each anchored and highlighted red. */
+async function highlightTrees() {
   document.body.innerHTML =
     '<p>Light paragraph with words.</p><div id="open-host"></div>' +
     '<iframe id="frame" style="border:0;width:600px;height:80px" ' +
@@ -266,11 +267,22 @@ export async function paintTrees(): Promise<Record<string, { x: number; y: numbe
   ]);
   const red = 'rgb(255, 0, 0)';
   const highlighter = new Highlighter({ window, mode: 'css', colors: { normal: red, active: red } });
-  const points: Record<string, { x: number; y: number }[]> = {};
+  const ranges: Record<string, Range> = {};
   for (const id of ['light', 'open', 'framed']) {
     const range = anchorer.rangeOf(id);
     if (!range) throw new Error(`"${id}" did not anchor`);
     highlighter.set(id, range);
+    ranges[id] = range;
+  }
+  highlighter.render();
+  anchorer.dispose();
+  return { frame, highlighter, ranges };
+}
+
+export async function paintTrees(): Promise<Record<string, { x: number; y: number }[]>> {
+  const { frame, ranges } = await highlightTrees();
+  const points: Record<string, { x: number; y: number }[]> = {};
+  for (const [id, range] of Object.entries(ranges)) {
     const rect = range.getClientRects()[0]!;
     const offset = id === 'framed' ? frame.getBoundingClientRect() : { left: 0, top: 0 };
     points[id] = Array.from({ length: 12 }, (_, i) => ({
@@ -278,11 +290,26 @@ export async function paintTrees(): Promise<Record<string, { x: number; y: numbe
       y: Math.round(offset.top + rect.top + rect.height / 2),
     }));
   }
-  highlighter.render();
-  anchorer.dispose();
   // Two frames: the highlights are painted before the screenshot.
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   return points;
+}
+
+/**
+ * What a click at the middle of each highlight hits, in the document it is in (an iframe's clicks
+ * carry its own client coordinates), and what the page's document hits at the framed one's
+ * coordinates (nothing there: the iframe's rectangles are not the page's).
+ */
+export async function hitTrees(): Promise<Record<string, string[]>> {
+  const { highlighter, ranges } = await highlightTrees();
+  const hits: Record<string, string[]> = {};
+  for (const [id, range] of Object.entries(ranges)) {
+    const r = range.getBoundingClientRect();
+    const doc = range.startContainer.ownerDocument!;
+    hits[id] = highlighter.hitTest(r.left + r.width / 2, r.top + r.height / 2, doc);
+    if (id === 'framed') hits.pageAtFramed = highlighter.hitTest(r.left + r.width / 2, r.top + r.height / 2);
+  }
+  return hits;
 }
 
 /** How many of `points` are red in a PNG (base64) of the viewport. */

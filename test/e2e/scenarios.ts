@@ -1,4 +1,4 @@
-// The collaboration loop as people use it (scenarios 1–10), written once for any browser:
+// The collaboration loop as people use it (scenarios 1–11), written once for any browser:
 // alice reaches the server through a TCP proxy the test can cut, bob connects directly; one server
 // (same port across a restart), one page server and one build are shared by every scenario. Each
 // scenario asserts what the users see and saves a screenshot to test-results/e2e/<browser>-<n>-*.png.
@@ -425,6 +425,75 @@ export function collaborationScenarios(
         .toBe('The quoted text has changed since this discussion started.');
       expect(await pageA.text('thread-quote')).toBe(quote);
       await shot(pageA, '10-changed');
+    });
+
+    it('11: a discussion on text in a same-origin iframe is highlighted there, beside the page’s own, and a click on it opens it', async () => {
+      const url = pages.url('framed.html');
+      const framedQuote = 'tide tables are printed';
+      const writer = await TestClient.connect(server.url, server.tokens.bob);
+      const chatId = `chat-framed-${Date.now()}`;
+      writer.send({
+        type: 'create-chat',
+        broadcastId: crypto.randomUUID(),
+        page: url,
+        chatId,
+        commentId: `${chatId}-c`,
+        selectors: [{ type: 'TextQuoteSelector', exact: framedQuote }],
+        text: 'Small type indeed',
+      });
+      await writer.next((f) => f.type === 'ack');
+      // And one on the page around it, in the same highlight layer.
+      writer.send({
+        type: 'create-chat',
+        broadcastId: crypto.randomUUID(),
+        page: url,
+        chatId: `${chatId}-outer`,
+        commentId: `${chatId}-outer-c`,
+        selectors: [{ type: 'TextQuoteSelector', exact: 'says something of its own' }],
+        text: 'Around the frame',
+      });
+      await writer.next((f) => f.type === 'ack');
+      await writer.close();
+      const framed = await alice.open(url);
+      try {
+        await expect.poll(() => framed.text('discussion-count'), WAIT).toBe('2 discussions');
+        // Highlighted in the iframe's own registry, where the browser paints it.
+        const inFrame = () =>
+          framed.evaluate(() => {
+            const doc = document.querySelector<HTMLIFrameElement>('#inner')!.contentDocument!;
+            const registry = (doc.defaultView as unknown as { CSS: { highlights?: Map<string, Set<Range>> } })
+              .CSS.highlights;
+            const texts: string[] = [];
+            registry?.forEach((ranges, name) => {
+              if (name.startsWith('collab-chat')) for (const range of ranges) texts.push(range.toString());
+            });
+            return texts;
+          }, null);
+        await expect.poll(inFrame, WAIT).toEqual([framedQuote]);
+        // The page's own highlight stays in the page's registry beside it.
+        await expect.poll(() => framed.highlightedTexts(), WAIT).toEqual(['says something of its own']);
+        // A person's click on the passage, where the page shows it (the iframe's offset plus the text's).
+        const at = await framed.evaluate((quote) => {
+          const frame = document.querySelector<HTMLIFrameElement>('#inner')!;
+          const node = frame.contentDocument!.querySelector('#framed')!.firstChild as Text;
+          const start = node.data.indexOf(quote);
+          const range = frame.contentDocument!.createRange();
+          range.setStart(node, start);
+          range.setEnd(node, start + quote.length);
+          const outer = frame.getBoundingClientRect();
+          const inner = range.getBoundingClientRect();
+          return {
+            x: outer.left + frame.clientLeft + inner.left + inner.width / 2,
+            y: outer.top + frame.clientTop + inner.top + inner.height / 2,
+          };
+        }, framedQuote);
+        await framed.mouseClick(at.x, at.y);
+        await expect.poll(() => framed.text('thread-quote'), WAIT).toBe(framedQuote);
+        expect(await framed.texts('comment-text')).toEqual(['Small type indeed']);
+        await shot(framed, '11-iframe');
+      } finally {
+        await framed.close();
+      }
     });
   });
 }
