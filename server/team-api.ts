@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { pageKeyFromUrl } from '../lib/page-key/normalise';
-import type { ChatEventT } from '../lib/protocol';
+import { mentionsAsText, type ChatEventT } from '../lib/protocol';
 import { parseTime } from './admin-api';
 import { annotationCollection } from './annotations/w3c';
 import { discussionsCsv } from './annotations/csv';
@@ -105,6 +105,8 @@ export function createTeamApi(deps: TeamApiDeps) {
         throw new HttpError(400, 'cursor is not one this API gave');
       throw err;
     }
+    const names = await memberNames(auth.tenant.id);
+    for (const d of listing.discussions) if (d.preview) d.preview = mentionsAsText(d.preview, names);
     return listing;
   }
 
@@ -112,7 +114,15 @@ export function createTeamApi(deps: TeamApiDeps) {
     const text = (url.searchParams.get('q') ?? '').slice(0, MAX_QUERY_CHARS);
     const limit = limitOf(url, 20, MAX_SEARCH_HITS);
     const hits = await store.search(auth.tenant.id, { text, limit, filter: filterOf(auth, url) });
+    const names = await memberNames(auth.tenant.id);
+    for (const hit of hits)
+      for (const segment of hit.comment?.snippet ?? []) segment.text = mentionsAsText(segment.text, names);
     return { query: text, hits };
+  }
+
+  /** Members' current names by id: stored text mentions people as `@[id]`, shown as `@Name`. */
+  async function memberNames(tenantId: string): Promise<Map<string, string>> {
+    return new Map((await store.listUsers(tenantId)).map((u) => [u.id, u.name]));
   }
 
   /** Every discussion the caller may export under the filter, newest activity first. */

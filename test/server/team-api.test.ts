@@ -127,7 +127,16 @@ describe('team API', () => {
     });
     expect(await ids(t.tokens.alice, 'state=open')).toEqual([a.chatId]);
     expect(await ids(t.tokens.alice, 'mentions=me')).toEqual([a.chatId]);
+    // People read a mention as the member's name, in a search snippet as in the thread.
+    const mentioned = await api(t.tokens.bob, '/api/search?q=see%20this');
+    expect(mentioned.body.hits[0].comment.snippet.map((s: { text: string }) => s.text).join('')).toContain(
+      '@Alice see this',
+    );
     expect(await ids(t.tokens.bob, 'mentions=me')).toEqual([]);
+    const opening = createChat({ text: `${mentionToken(t.users.bob.id)}, a question` });
+    await write('alice', [opening]);
+    const listed = (await api(t.tokens.bob, '/api/discussions?limit=1')).body.discussions[0];
+    expect([listed.id, listed.preview]).toEqual([opening.chatId, '@Bob, a question']);
     const bad = await api(t.tokens.alice, '/api/discussions?state=closed');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('state must be open or resolved');
