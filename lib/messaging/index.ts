@@ -294,6 +294,9 @@ export const RuntimeRequest = z.discriminatedUnion('kind', [
   }),
   /** Checks the settings as saved (after "Save") and makes the status show who they sign in as. */
   z.object({ kind: z.literal('check-saved') }),
+  /** The popup's inbox: open a notification's discussion (and mark it read); mark every one read. */
+  z.object({ kind: z.literal('open-notification'), seq: z.number().int().positive() }),
+  z.object({ kind: z.literal('mark-all-notifications-read') }),
 ]);
 export type RuntimeRequestT = z.infer<typeof RuntimeRequest>;
 
@@ -321,6 +324,8 @@ export interface RuntimeReplies {
   'test-connection': TestConnectionResultT;
   team: TeamReplyT;
   'check-saved': TestConnectionResultT;
+  'open-notification': boolean;
+  'mark-all-notifications-read': boolean;
 }
 
 /** Sends a runtime message to the background and parses its reply. */
@@ -335,6 +340,8 @@ export async function askBackground<K extends RuntimeRequestT['kind']>(
     'test-connection': TestConnectionResult,
     team: TeamReply,
     'check-saved': TestConnectionResult,
+    'open-notification': z.boolean(),
+    'mark-all-notifications-read': z.boolean(),
   }[request.kind];
   return schema.parse(reply) as RuntimeReplies[K];
 }
