@@ -39,9 +39,10 @@ export default defineConfig({
     // not exist from a closed port; Chrome has no such API.
     permissions: ['storage', 'activeTab', 'scripting', ...(browser === 'firefox' ? ['dns'] : [])],
     // MV3 names optional hosts apart; MV2 (the Firefox build) lists them among optional permissions.
+    // `notifications` is asked for only when the person turns browser notifications on in the options.
     ...(manifestVersion === 3
-      ? { optional_host_permissions: ['<all_urls>'] }
-      : { optional_permissions: ['<all_urls>'] }),
+      ? { optional_permissions: ['notifications'], optional_host_permissions: ['<all_urls>'] }
+      : { optional_permissions: ['<all_urls>', 'notifications'] }),
     // Global keyboard commands (lib/messaging/names.ts, handled in the background). Chrome takes at most
     // four suggested keys; toggling the bar has none by default and people can give it one. Alt+Shift
     // and, on a Mac (where Option+Shift types characters), Control+Shift with a key type nothing in a

@@ -9,6 +9,8 @@ export interface CopyButtonProps {
   /** The field that shows the text, selected when the Clipboard API is refused. */
   field: () => HTMLTextAreaElement | undefined;
   testId: string;
+  /** The button's words and what it says after (default: copying a person's text). */
+  words?: { label: string; copied: string; failed: string };
 }
 
 export function CopyButton(props: CopyButtonProps) {
@@ -26,11 +28,13 @@ export function CopyButton(props: CopyButtonProps) {
           })
         }
       >
-        {i18n.t('copyText')}
+        {props.words?.label ?? i18n.t('copyText')}
       </button>
       <Show when={result() !== null}>
         <span class="cc-muted" role="status" data-testid={`${props.testId}-result`}>
-          {result() ? i18n.t('copied') : i18n.t('copyFailed')}
+          {result()
+            ? (props.words?.copied ?? i18n.t('copied'))
+            : (props.words?.failed ?? i18n.t('copyFailed'))}
         </span>
       </Show>
     </>

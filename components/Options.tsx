@@ -1,5 +1,6 @@
 // The options page: server URL and token (with a "Test connection" done by the background), the
-// display settings, and what the page adds at the end (the keyboard shortcuts).
+// display settings, notifications (components/NotificationOptions.tsx), and what the page adds at the
+// end (the keyboard shortcuts).
 import { createSignal, Show, type JSX } from 'solid-js';
 import { i18n } from '#i18n';
 import { isolate } from '@/lib/bidi';
@@ -7,6 +8,7 @@ import type { TestConnectionResultT } from '@/lib/messaging';
 import { checkServerUrl } from '@/lib/reconnect';
 import { serverUrlStorage, themeStorage, topBarCollapsedStorage, type Theme } from '@/lib/storage';
 import { JoinTeam } from './JoinTeam';
+import { NotificationOptions, type NotificationPermission } from './NotificationOptions';
 
 export interface OptionsDeps {
   /** Tests the values in the fields, without saving them. */
@@ -15,6 +17,8 @@ export interface OptionsDeps {
   checkSaved(): Promise<TestConnectionResultT>;
   /** Where the token is kept, out of content scripts' reach (lib/token-vault.ts). */
   token: { get(): Promise<string>; set(token: string): Promise<void> };
+  /** The browser's `notifications` permission; without it, no notifications settings are shown. */
+  notificationPermission?: NotificationPermission;
 }
 
 /**
@@ -245,6 +249,9 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
             {i18n.t('optionsCollapsed')}
           </label>
         </fieldset>
+        <Show when={props.deps.notificationPermission}>
+          {(permission) => <NotificationOptions permission={permission()} />}
+        </Show>
         {props.children}
       </main>
     </Show>

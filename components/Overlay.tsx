@@ -10,6 +10,8 @@ import { Composer } from './Composer';
 import { DiscussionList } from './DiscussionList';
 import { LostDraftPanel } from './LostDraft';
 import { ThreadPanel } from './ThreadPanel';
+import { discussionLink, quoteOfSelectors } from '@/lib/links';
+import type { DiscussionT } from '@/lib/protocol';
 import { tokenRefused } from './status-label';
 import { TopBar } from './TopBar';
 import { UndoBar } from './UndoBar';
@@ -38,6 +40,11 @@ function focusLater(root: () => HTMLElement | undefined, ...selectors: string[])
       if (el) return el.focus();
     }
   });
+}
+
+/** The link "Copy link" gives for a discussion of the page (none before the page is known). */
+function linkTo(page: string | null, chat: DiscussionT): string | undefined {
+  return page ? discussionLink(page, chat.id, quoteOfSelectors(chat.selectors)) : undefined;
 }
 
 export function Overlay(props: OverlayProps) {
@@ -200,6 +207,7 @@ export function Overlay(props: OverlayProps) {
             onDiscard={(id) => props.model.discard(id)}
             onResend={(id) => props.model.resend(id)}
             onOpenOptions={() => props.model.openOptions()}
+            link={linkTo(state().page, chat())}
             placement={
               state().orphanIds.includes(chat().id)
                 ? 'orphan'

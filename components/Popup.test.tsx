@@ -2,6 +2,8 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@solidjs/testing-li
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { StatusT } from '@/lib/messaging';
+import { EMPTY_INBOX, type InboxState } from '@/lib/inbox';
+import type { NotificationT } from '@/lib/protocol';
 import { sitesAwaitingPermissionStorage } from '@/lib/storage';
 import { fakePermissions } from '@/test/unit/fake-site-apis';
 import { useEnglishMessages } from '@/test/unit/i18n';
@@ -127,5 +129,82 @@ describe('Popup', () => {
   it('says when a page cannot be annotated', async () => {
     render(() => <Popup deps={deps('chrome://extensions')} />);
     expect((await screen.findByTestId('popup-no-site')).textContent).toBe('This page cannot be annotated.');
+  });
+
+  it('lists the inbox newest first, unread marked; a click opens one, "Mark all read" marks all', async () => {
+    const note = (seq: number, read: boolean, kind: NotificationT['kind']): NotificationT => ({
+      seq,
+      kind,
+      page: 'https://example.com/a',
+      chatId: 'chat-aaaaaaaa',
+      actor: { id: 'u-bruno', name: 'Bruno' },
+      at: Date.now() - 5 * 60_000,
+      read,
+      ...(kind !== 'resolve' && { excerpt: `@[u-alice] look ${seq}` }),
+    });
+    let state: InboxState = {
+      ...EMPTY_INBOX,
+      items: [note(2, false, 'mention'), note(1, true, 'resolve')],
+      unread: 1,
+    };
+    const listeners: Array<(s: InboxState) => void> = [];
+    const opened: number[] = [];
+    let markedAll = 0;
+    const base = deps('https://example.com/a');
+    render(() => (
+      <Popup
+        deps={{
+          ...base,
+          inbox: {
+            load: async () => state,
+            watch: (on) => {
+              listeners.push(on);
+              return () => undefined;
+            },
+            open: (seq) => opened.push(seq),
+            markAllRead: () => (markedAll += 1),
+          },
+        }}
+      />
+    ));
+    await waitFor(() => expect(screen.getAllByTestId('inbox-item')).toHaveLength(2));
+    const items = screen.getAllByTestId('inbox-item');
+    expect(items.map((i) => i.dataset.unread)).toEqual(['true', 'false']);
+    expect(items[0]!.textContent).toContain('Bruno');
+    expect(items[0]!.textContent).toContain('mentioned you');
+    await waitFor(() => expect(screen.getByTestId('inbox-excerpt').textContent).toBe('@Alice look 2'));
+    expect(items[0]!.textContent).toContain('on example.com');
+    expect(items[0]!.textContent).toContain('5 minutes ago');
+    expect(items[1]!.textContent).toContain('resolved your discussion');
+    expect(screen.getByTestId('inbox-unread').textContent).toBe('1');
+    fireEvent.click(items[0]!);
+    expect(opened).toEqual([2]);
+    fireEvent.click(screen.getByTestId('inbox-mark-all-read'));
+    expect(markedAll).toBe(1);
+    // The background's change shows at once.
+    state = { ...state, items: state.items.map((n) => ({ ...n, read: true })), unread: 0 };
+    for (const on of listeners) on(state);
+    await waitFor(() =>
+      expect(screen.getAllByTestId('inbox-item').map((i) => i.dataset.unread)).toEqual(['false', 'false']),
+    );
+    expect(screen.queryByTestId('inbox-unread')).toBeNull();
+    expect((screen.getByTestId('inbox-mark-all-read') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('says when there are no notifications yet', async () => {
+    render(() => (
+      <Popup
+        deps={{
+          ...deps('https://example.com/a'),
+          inbox: {
+            load: async () => EMPTY_INBOX,
+            watch: () => () => undefined,
+            open: () => {},
+            markAllRead: () => {},
+          },
+        }}
+      />
+    ));
+    expect((await screen.findByTestId('inbox-empty')).textContent).toBe('No notifications yet.');
   });
 });

@@ -1,13 +1,16 @@
 // The toolbar popup: turn the extension on for this site or everywhere, see the connection, who you
 // are, how many are viewing this tab's page, and reach the options. On and off are the browser's host
 // permissions: the popup asks for them from the user's click (the browser shows its own prompt) and
-// removes them; the background registers or unregisters the content script as they change.
+// removes them; the background registers or unregisters the content script as they change. On top,
+// the person's notifications (components/Inbox.tsx).
 import { createResource, createSignal, onCleanup, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { StatusT, ViewersReplyT } from '@/lib/messaging';
 import { isolate } from '@/lib/bidi';
 import { siteOf } from '@/lib/page-key';
+import { EMPTY_INBOX, type InboxState } from '@/lib/inbox';
 import { EVERY_SITE, sitePattern, type SitePermissions } from '@/lib/sites';
+import { Inbox } from './Inbox';
 import { SitesAwaitingPermission } from './SitesAwaitingPermission';
 import { connectionSummary } from './status-label';
 
@@ -21,6 +24,14 @@ export interface PopupDeps {
   permissions: SitePermissions;
   /** How often the popup refreshes status and viewers while open, ms. */
   refreshMs?: number;
+  /** The background's inbox: read, followed as it changes, opened and marked read through it. */
+  inbox?: {
+    load(): Promise<InboxState>;
+    /** Calls back on every change; returns the unwatch. */
+    watch(onChange: (state: InboxState) => void): () => void;
+    open(seq: number): void;
+    markAllRead(): void;
+  };
 }
 
 function patternOf(tab: { url: string } | null | undefined): string | null {
@@ -82,6 +93,13 @@ export function Popup(props: { deps: PopupDeps }) {
       });
   };
 
+  const [inbox, setInbox] = createSignal<InboxState>(EMPTY_INBOX);
+  const inboxDeps = props.deps.inbox;
+  if (inboxDeps) {
+    void inboxDeps.load().then(setInbox);
+    onCleanup(inboxDeps.watch(setInbox));
+  }
+
   const [status, setStatus] = createSignal<StatusT | null>(null);
   const [viewers, setViewers] = createSignal<number | null>(null);
 
@@ -97,6 +115,16 @@ export function Popup(props: { deps: PopupDeps }) {
   return (
     <main class="cc-popup">
       <h1>Collab Chat</h1>
+      <Show when={inboxDeps}>
+        {(deps) => (
+          <Inbox
+            state={inbox()}
+            me={status()?.me ?? null}
+            onOpen={(seq) => deps().open(seq)}
+            onMarkAllRead={() => deps().markAllRead()}
+          />
+        )}
+      </Show>
       <Show when={!tab.loading}>
         <Show when={site()} fallback={<p data-testid="popup-no-site">{i18n.t('popupNoSite')}</p>}>
           {(s) => (

@@ -42,7 +42,9 @@ describe('TeamView', () => {
     await waitFor(() =>
       expect(screen.getAllByRole('link').map((a) => a.textContent)).toEqual(['Alpha', 'Beta']),
     );
-    expect(screen.getByText('Alpha').closest('a')!.getAttribute('href')).toBe('https://example.com/a');
+    expect(screen.getByText('Alpha').closest('a')!.getAttribute('href')).toBe(
+      'https://example.com/a#cc-chat=a',
+    );
     expect(screen.getByText('<b>opening</b> of a')).toBeTruthy();
     expect(document.querySelector('b')).toBeNull();
     fireEvent.click(screen.getByText('Show more'));

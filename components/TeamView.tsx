@@ -3,6 +3,7 @@
 // comments, quotes and page titles as you type, the matched words marked. Each entry links to its
 // page, where the extension shows the discussion. Everything shown is people's text or a page's
 // title: rendered as text only, in bidi isolates.
+import { discussionLink } from '@/lib/links';
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import { isolate } from '@/lib/bidi';
@@ -28,6 +29,11 @@ interface Entry {
   page: string;
   title: string | null;
   quote: MarkedT;
+  /**
+   * The link that opens the discussion (lib/links), as the inbox's do: whoever reads this page has the
+   * extension, which opens the thread.
+   */
+  link: string;
   titleMarked: MarkedT | null;
   /** The comment to show: a search snippet, or the discussion's opening words. */
   text: MarkedT;
@@ -46,6 +52,7 @@ function fromSummary(d: DiscussionSummaryT): Entry {
     page: d.page,
     title: d.title,
     quote: plain(d.quote),
+    link: discussionLink(d.page, d.id),
     titleMarked: null,
     text: plain(d.preview),
     who: d.creator.name,
@@ -61,6 +68,7 @@ function fromHit(h: SearchHitT): Entry {
     page: h.page,
     title: h.title,
     quote: h.quoteMarked,
+    link: discussionLink(h.page, h.chatId),
     titleMarked: h.titleMarked,
     text: h.comment?.snippet ?? [],
     who: h.comment?.author.name ?? '',
@@ -284,7 +292,7 @@ export function TeamView(props: { deps: TeamViewDeps }) {
         <For each={entries()}>
           {(e) => (
             <li class="cc-team-item">
-              <a class="cc-team-link" href={e.page} target="_blank" rel="noopener noreferrer">
+              <a class="cc-team-link" href={e.link} target="_blank" rel="noopener noreferrer">
                 <Show
                   when={e.titleMarked ?? (e.title ? plain(e.title) : null)}
                   fallback={<bdi>{e.page}</bdi>}

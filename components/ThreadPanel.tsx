@@ -69,6 +69,8 @@ export interface ThreadPanelProps {
   onWantMembers?(): void;
   /** Resolves (`true`) or reopens (`false`) the discussion; absent: not offered. */
   onResolve?(resolved: boolean): void;
+  /** The link to this discussion (lib/links), offered by "Copy link". */
+  link?: string;
 }
 
 function quoteOf(chat: DiscussionT): string {
@@ -218,6 +220,20 @@ export function ThreadPanel(props: ThreadPanelProps) {
             {quoteOf(props.chat)}
           </blockquote>
         </div>
+        <Show when={props.link}>
+          {(link) => (
+            <CopyButton
+              text={link}
+              field={() => undefined}
+              testId="thread-copy-link"
+              words={{
+                label: i18n.t('copyLink'),
+                copied: i18n.t('linkCopied'),
+                failed: i18n.t('linkCopyFailed'),
+              }}
+            />
+          )}
+        </Show>
         <button
           type="button"
           class="cc-icon"

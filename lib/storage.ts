@@ -2,6 +2,7 @@
 // `local:` (they outlive restarts); the outbox too, so queued writes survive a stopped service worker.
 import { storage } from '#imports';
 import type { DraftMap } from '@/lib/drafts';
+import { EMPTY_INBOX, type InboxState } from '@/lib/inbox';
 import type { ErrorCode, PersonT, WriteFrameT } from '@/lib/protocol';
 
 export type Theme = 'system' | 'light' | 'dark';
@@ -89,3 +90,24 @@ export const seenStorage = storage.defineItem<Record<string, number>>('local:see
  * Only the frame reads and writes it; bounded by `DRAFT_LIMIT` and `DRAFT_MAX_AGE_MS`.
  */
 export const draftsStorage = storage.defineItem<DraftMap>('local:drafts', { fallback: {}, version: 1 });
+/**
+ * The person's notifications as this browser keeps them (`lib/inbox`): the newest, the server's unread
+ * count and the last seq seen. Written by the background only; the popup shows it.
+ */
+export const inboxStorage = storage.defineItem<InboxState>('local:inbox', {
+  fallback: EMPTY_INBOX,
+  version: 1,
+});
+/**
+ * Notifications settings, both off by default: `stayConnected` keeps the connection open for them
+ * with no page of ours open (the badge and inbox stay current); `desktop` shows a browser
+ * notification for each new one (when the optional `notifications` permission is granted).
+ */
+export interface NotificationSettings {
+  stayConnected: boolean;
+  desktop: boolean;
+}
+export const notificationSettingsStorage = storage.defineItem<NotificationSettings>(
+  'local:notificationSettings',
+  { fallback: { stayConnected: false, desktop: false }, version: 1 },
+);

@@ -44,6 +44,12 @@ export interface SessionDeps extends Omit<
   deliver(tabId: number, message: BackgroundToFrameT): void;
   /** Called whenever the status changes (popup, badge). */
   onStatus?(status: StatusT): void;
+  /** The user's notifications (frames that name no page), told of each welcome and disconnection. */
+  notifications?: {
+    welcome(welcome: WelcomeFrame): void;
+    frame(frame: ServerFrameT): boolean;
+    disconnected(): void;
+  };
 }
 
 export class Session {
@@ -94,6 +100,14 @@ export class Session {
       this.lastUser ??= this.outbox.list().findLast((q) => q.by)?.by ?? null;
       this.updateWanted();
     });
+  }
+
+  /** Keep the connection open with no page wanted (for notifications). */
+  private keepConnected = false;
+
+  setKeepConnected(keep: boolean): void {
+    this.keepConnected = keep;
+    this.updateWanted();
   }
 
   /** Whether the server refused the token (revoked or unknown): writes are held, not queued. */
@@ -255,6 +269,7 @@ export class Session {
     for (const page of this.wantedPages()) this.subscribe(page);
     for (const queued of this.outbox.waiting()) this.sendWrite(queued.write);
     this.userState.live();
+    if (welcome) this.deps.notifications?.welcome(welcome);
     this.broadcastStatus();
   }
 
@@ -338,6 +353,11 @@ export class Session {
       case 'welcome':
       case 'pong':
         return;
+      case 'notification':
+      case 'notifications':
+      case 'notifications-read':
+        this.deps.notifications?.frame(frame);
+        return;
     }
   }
 
@@ -362,6 +382,7 @@ export class Session {
       this.inFlight.clear();
       // Who is viewing is known again only from the server; until then it is unknown.
       this.presence.clear();
+      this.deps.notifications?.disconnected();
     }
     if (this.tokenRefused) {
       const pages = this.outbox.pages();
@@ -378,7 +399,7 @@ export class Session {
   }
 
   private updateWanted(): void {
-    this.connection.setWanted(this.wantedPages().length > 0);
+    this.connection.setWanted(this.keepConnected || this.wantedPages().length > 0);
   }
 
   private subscribe(page: string): void {

@@ -15,6 +15,7 @@ import {
 } from '@/lib/storage';
 import { TokenVault } from '@/lib/token-vault';
 import { migrateSettings } from './migrations';
+import { setupNotifications } from './notify';
 import { Outbox } from './outbox';
 import { TabPorts } from './ports';
 import { Session } from './session';
@@ -106,13 +107,20 @@ export function setupBackground(): Background {
     });
     return { serverUrl: await serverUrlStorage.getValue(), token: saved };
   };
+  const notifications = setupNotifications();
   const session = new Session({
     createSocket,
     loadSettings,
     outbox: new Outbox(outboxStorage),
     deliver: (tabId, message) => ports.deliver(tabId, message),
+    notifications: {
+      welcome: (welcome) => void notifications.center.welcome(welcome.user.id),
+      frame: (frame) => notifications.center.frame(frame),
+      disconnected: () => notifications.center.disconnected(),
+    },
   });
   ports.attach(session);
+  notifications.attach(session, (tabId, message) => ports.deliver(tabId, message));
   sites = new SiteAccess({
     permissions: browser.permissions,
     scripting: browser.scripting as unknown as ScriptingLike,
@@ -181,6 +189,15 @@ export function setupBackground(): Background {
           teamRequest({ serverUrl, token: saved }, path, params, (url, init) => fetch(url, init)),
       );
     }
+    if (parsed.data.kind === 'open-notification' || parsed.data.kind === 'mark-all-notifications-read') {
+      // The person's inbox is theirs to change from the extension's own pages (the popup) only.
+      if (sender.id !== browser.runtime.id || !/^(chrome|moz)-extension:\/\//.test(sender.url ?? ''))
+        return undefined;
+      if (parsed.data.kind === 'open-notification')
+        return notifications.open(parsed.data.seq).then(() => true);
+      notifications.markAllRead();
+      return Promise.resolve(true);
+    }
     return answer(session, parsed.data);
   });
   // Unwatch is never needed: these live exactly as long as the worker.
@@ -241,6 +258,8 @@ async function answer(session: Session, request: RuntimeRequestT): Promise<unkno
       return null;
     case 'team':
     case 'redeem-invite':
+    case 'open-notification':
+    case 'mark-all-notifications-read':
       return undefined; // answered in the listener, which knows the sender
   }
 }

@@ -47,6 +47,11 @@ export function setupOptions() {
           testConnection: (serverUrl, token) =>
             askBackground(send, { kind: 'test-connection', serverUrl, token }),
           checkSaved: () => askBackground(send, { kind: 'check-saved' }),
+          notificationPermission: {
+            contains: () => browser.permissions.contains({ permissions: ['notifications'] }),
+            request: () => browser.permissions.request({ permissions: ['notifications'] }),
+            remove: () => browser.permissions.remove({ permissions: ['notifications'] }),
+          },
         }}
       >
         <Shortcuts deps={shortcutsDeps()} firefox={import.meta.env.FIREFOX} />

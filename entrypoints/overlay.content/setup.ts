@@ -8,7 +8,11 @@
 // - offers "Discuss this" for a selection, and opens a highlight's thread on click, acting only on
 //   events the browser marks as trusted (a page can dispatch look-alike events, never trusted ones);
 // - carries out the keyboard commands the browser reports through the background (discuss the
-//   selection, the list, next/previous highlight), moving the focus into the frame and back.
+//   selection, the list, next/previous highlight), moving the focus into the frame and back;
+// - opens the thread a link names (`#cc-chat=<id>`, lib/links) once the page loads or its fragment
+//   changes: only a discussion the frame lists, once it is anchored, by asking the frame to open it
+//   (the page can forge the fragment, so this shows only what the member may see, in the frame, and
+//   writes nothing).
 // Everything else (showing, composing, replying, editing, deleting) happens inside the frame.
 import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
@@ -25,6 +29,7 @@ import { FRAME_PAGE, PAGE_PORT_NAME } from '@/lib/messaging/names';
 import { PortClient } from '@/lib/messaging/port-client';
 import { pageKeyOf, siteOf } from '@/lib/page-key';
 import { pageTitle } from '@/lib/page-key/title';
+import { linkedChatId } from '@/lib/links';
 import { LIMITS } from '@/lib/protocol/limits';
 import { describeSelection, PageAnchors } from './anchoring';
 import { documentOrder, FocusReturn, stepHighlight } from './keyboard';
@@ -71,6 +76,8 @@ export function setupOverlay(): void {
     if (!active) return;
     const next = pageKeyOf(document, location.href);
     if (next === page) return;
+    // A link names a discussion of the page it was opened on, not of the next one.
+    if (page !== null) ui?.openLinked(null);
     page = next;
     ui?.setAnchors([], null);
     port.send(next ? { kind: 'open', page: next } : { kind: 'close' });
@@ -93,7 +100,10 @@ export function setupOverlay(): void {
   function handle(message: BackgroundToPageT): void {
     switch (message.kind) {
       case 'frame':
-        if (!ui) ui = mountUi((m) => port.send(m));
+        if (!ui) {
+          ui = mountUi((m) => port.send(m));
+          ui.openLinked(linkedChatId(location.hash));
+        }
         ui.showFrame(message.ticket);
         active = true;
         page = null;
@@ -122,6 +132,7 @@ export function setupOverlay(): void {
 
   port.start();
   watchNavigation(signal, updatePage);
+  window.addEventListener('hashchange', () => ui?.openLinked(linkedChatId(location.hash)), { signal });
 }
 
 interface PageUi {
@@ -133,6 +144,8 @@ interface PageUi {
   releaseFocus(): void;
   /** Scrolls a discussion's passage into view and flashes it. */
   reveal(id: string): void;
+  /** Opens the thread of a link's discussion once the frame lists it and it is anchored (null: none). */
+  openLinked(id: string | null): void;
   remove(): void;
 }
 
@@ -149,6 +162,8 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
   frame.className = 'cc-frame';
   frame.title = i18n.t('frameTitle');
   frame.setAttribute('aria-label', i18n.t('frameTitle'));
+  // "Copy link" in a thread writes to the clipboard from the frame (it reads nothing from it).
+  frame.allow = 'clipboard-write';
   // Laid out but unseen until the frame says how large it is (a hidden frame could not measure).
   frame.style.visibility = 'hidden';
   const prompt = document.createElement('button');
@@ -389,7 +404,24 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
     send({ kind: 'open-chat', id });
   };
 
+  // ---------------------------------------------------------------- links to a discussion
+  /** The discussion a link names, until the frame lists it (a snapshot may still be on its way). */
+  let linked: string | null = null;
+  let listed: readonly AnchorTargetT[] = [];
+  const openLinkedIfListed = () => {
+    const id = linked;
+    if (!id || !listed.some((t) => t.id === id)) return;
+    linked = null;
+    // Its passage, if the page still holds it; an orphan's thread opens all the same and says so.
+    if (anchors.rangeOf(id)) reveal(id);
+    send({ kind: 'open-chat', id });
+  };
+
   return {
+    openLinked(id) {
+      linked = id;
+      openLinkedIfListed();
+    },
     command(command) {
       switch (command) {
         case 'discuss-selection':
@@ -419,7 +451,11 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
       schedule();
       anchors
         .set(next, active)
-        .then(schedule)
+        .then(() => {
+          listed = next;
+          openLinkedIfListed();
+          schedule();
+        })
         .catch((error: unknown) => {
           console.error('Collab Chat could not anchor discussions:', error);
         });

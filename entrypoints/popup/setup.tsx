@@ -6,6 +6,7 @@
 import { browser } from 'wxt/browser';
 import { Popup } from '@/components/Popup';
 import { askBackground } from '@/lib/messaging';
+import { inboxStorage } from '@/lib/storage';
 
 async function currentTab(): Promise<{ id: number; url: string } | null> {
   const requested = Number(new URLSearchParams(location.search).get('tab'));
@@ -27,6 +28,12 @@ export function setupPopup() {
         getViewers: (tabId) => askBackground(send, { kind: 'get-viewers', tabId }),
         openOptions: () => void browser.runtime.openOptionsPage(),
         permissions: browser.permissions,
+        inbox: {
+          load: () => inboxStorage.getValue(),
+          watch: (onChange) => inboxStorage.watch(onChange),
+          open: (seq) => void askBackground(send, { kind: 'open-notification', seq }),
+          markAllRead: () => void askBackground(send, { kind: 'mark-all-notifications-read' }),
+        },
       }}
     />
   );

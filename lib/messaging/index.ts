@@ -299,6 +299,9 @@ export const RuntimeRequest = z.discriminatedUnion('kind', [
    * and saves that server and the new token as "Save" does. Answered to the extension's pages only.
    */
   z.object({ kind: z.literal('redeem-invite'), link: z.string().max(2000), name: z.string().max(200) }),
+  /** The popup's inbox: open a notification's discussion (and mark it read); mark every one read. */
+  z.object({ kind: z.literal('open-notification'), seq: z.number().int().positive() }),
+  z.object({ kind: z.literal('mark-all-notifications-read') }),
 ]);
 export type RuntimeRequestT = z.infer<typeof RuntimeRequest>;
 
@@ -361,6 +364,8 @@ export interface RuntimeReplies {
   team: TeamReplyT;
   'check-saved': TestConnectionResultT;
   'redeem-invite': JoinReplyT;
+  'open-notification': boolean;
+  'mark-all-notifications-read': boolean;
 }
 
 /** Sends a runtime message to the background and parses its reply. */
@@ -376,6 +381,8 @@ export async function askBackground<K extends RuntimeRequestT['kind']>(
     team: TeamReply,
     'check-saved': TestConnectionResult,
     'redeem-invite': JoinReply,
+    'open-notification': z.boolean(),
+    'mark-all-notifications-read': z.boolean(),
   }[request.kind];
   return schema.parse(reply) as RuntimeReplies[K];
 }

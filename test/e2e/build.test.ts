@@ -29,9 +29,11 @@ describe.each<[BrowserName, number]>([
         ? ['activeTab', 'dns', 'scripting', 'storage']
         : ['activeTab', 'scripting', 'storage'],
     );
-    expect(
-      manifest.manifest_version === 3 ? manifest.optional_host_permissions : manifest.optional_permissions,
-    ).toEqual(['<all_urls>']);
+    // Asked for from the person's click: a site's host (or every site), and browser notifications.
+    if (manifest.manifest_version === 3) {
+      expect(manifest.optional_host_permissions).toEqual(['<all_urls>']);
+      expect(manifest.optional_permissions).toEqual(['notifications']);
+    } else expect(manifest.optional_permissions).toEqual(['<all_urls>', 'notifications']);
     for (const locale of ['en', 'pt_BR']) {
       const messages = JSON.parse(await readFile(join(dir, '_locales', locale, 'messages.json'), 'utf8'));
       expect(Object.keys(messages).length).toBeGreaterThan(10);

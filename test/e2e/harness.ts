@@ -742,7 +742,7 @@ export class ChromiumUser implements UserBrowser {
    * Chrome shows no dialog for optional permissions the profile already granted the extension once
    * (`runtime_granted_permissions`: what Chrome records when a person accepts the prompt, kept after
    * the extension gives the permission back). So the fresh profile starts with that record for
-   * `<all_urls>`, as if its user had accepted it in an earlier session: every host permission is
+   * `<all_urls>` (and `notifications`), as if its user had accepted it in an earlier session: every host permission is
    * still off at start, and a site turns on only through the popup's real click, Chrome's own user
    * gesture check, `permissions.request` and `permissions.onAdded`. `remembersGrant: false` leaves
    * the record out (the dialog would then wait for a person).
@@ -756,7 +756,8 @@ export class ChromiumUser implements UserBrowser {
     if (options.remembersGrant !== false) {
       const id = unpackedExtensionId(await realpath(extensionDir));
       const granted = {
-        api: [],
+        // And the optional `notifications`, asked for when browser notifications are turned on.
+        api: ['notifications'],
         explicit_host: ['<all_urls>'],
         manifest_permissions: [],
         scriptable_host: [],

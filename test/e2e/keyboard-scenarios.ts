@@ -144,6 +144,8 @@ export function keyboardScenarios(
         )
         .toBe(true);
       await tab.press('Tab');
+      await inFrame('thread-copy-link');
+      await tab.press('Tab');
       await inFrame('thread-close');
       await tab.press('Tab');
       await inFrame('reply-input');
@@ -208,7 +210,8 @@ export function keyboardScenarios(
       await alice.pressShortcut(tab, 'next-highlight');
       await expect.poll(() => tab.text('thread-title'), WAIT).toContain(FOX);
       await inFrame('thread-title');
-      for (const key of ['Tab', 'Tab']) await tab.press(key);
+      // Copy link, close, then the comment's first control.
+      for (const key of ['Tab', 'Tab', 'Tab']) await tab.press(key);
       await inFrame('edit-comment');
       await tab.press('Enter');
       await inFrame('edit-input');

@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { discussionLink } from '../../lib/links';
 import { TestClient } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
 import {
@@ -30,6 +31,7 @@ export function searchScenarios(
     let alice: UserBrowser;
     let tab: Tab;
     let team: ExtensionPage;
+    const chatId = `chat-${crypto.randomUUID().slice(0, 8)}`;
 
     beforeAll(async () => {
       await mkdir(ARTIFACTS, { recursive: true });
@@ -43,7 +45,7 @@ export function searchScenarios(
         type: 'create-chat',
         broadcastId: crypto.randomUUID(),
         page: pages.url('long.html'),
-        chatId: `chat-${crypto.randomUUID().slice(0, 8)}`,
+        chatId,
         commentId: `cmt-${crypto.randomUUID().slice(0, 8)}`,
         selectors: [{ type: 'TextQuoteSelector', exact: 'the cranes unload timber' }],
         text: 'Is the timber certified?',
@@ -97,12 +99,17 @@ export function searchScenarios(
       await team.screenshot(join(ARTIFACTS, `${name}-search-2-none.png`));
     });
 
-    it('opens a result’s page, where the extension shows its discussion', async () => {
+    it('opens a result’s page with its discussion open', async () => {
       await team.type('input[type="search"]', 'certif');
       await expect.poll(() => team.texts('.cc-team-link'), WAIT).toEqual(['A long test article']);
       await team.screenshot(join(ARTIFACTS, `${name}-search-3-found.png`));
-      const opened = await team.followLink('.cc-team-link', 0, pages.url('long.html'));
+      const opened = await team.followLink(
+        '.cc-team-link',
+        0,
+        discussionLink(pages.url('long.html'), chatId),
+      );
       await vi.waitFor(async () => expect(await opened.text('discussion-count')).toBe('1 discussion'), WAIT);
+      await expect.poll(() => opened.text('thread-quote'), WAIT).toBe('the cranes unload timber');
       await expect.poll(() => opened.highlightedTexts(), WAIT).toEqual(['the cranes unload timber']);
       await opened.screenshot(join(ARTIFACTS, `${name}-search-4-opened.png`));
     });
