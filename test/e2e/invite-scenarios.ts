@@ -19,16 +19,20 @@ import {
 
 const WAIT = { timeout: 15_000, interval: 100 };
 
-/** A real click in the middle of the web page's element matching `css`. */
+/** A real click in the middle of the web page's element matching `css`, once it is shown. */
 async function clickOn(tab: Tab, css: string): Promise<void> {
-  const at = await tab.evaluate((c) => {
-    const e = document.querySelector(c);
-    if (!e) return null;
-    e.scrollIntoView({ block: 'center' });
-    const r = e.getBoundingClientRect();
-    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-  }, css);
-  if (!at) throw new Error(`the page has no ${css}`);
+  const where = () =>
+    tab.evaluate((c) => {
+      const e = document.querySelector(c);
+      if (!e) return null;
+      e.scrollIntoView({ block: 'center' });
+      const r = e.getBoundingClientRect();
+      // Hidden (a section not shown yet): nothing to click.
+      if (r.width === 0 || r.height === 0) return null;
+      return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+    }, css);
+  await expect.poll(where, WAIT).not.toBeNull();
+  const at = (await where())!;
   await tab.mouseClick(at.x, at.y);
 }
 
