@@ -5,6 +5,7 @@
 // own discussions for a member; import writes in other people's names, which only an admin may do.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { discussionLink } from '../lib/links';
 import { pageKeyFromUrl } from '../lib/page-key/normalise';
 import { mentionsAsText, type ChatEventT } from '../lib/protocol';
 import { parseTime } from './admin-api';
@@ -106,8 +107,14 @@ export function createTeamApi(deps: TeamApiDeps) {
       throw err;
     }
     const names = await memberNames(auth.tenant.id);
-    for (const d of listing.discussions) if (d.preview) d.preview = mentionsAsText(d.preview, names);
-    return listing;
+    return {
+      ...listing,
+      discussions: listing.discussions.map((d) => ({
+        ...d,
+        preview: d.preview === null ? null : mentionsAsText(d.preview, names),
+        link: discussionLink(d.page, d.id, { exact: d.quote }),
+      })),
+    };
   }
 
   async function search(auth: TokenAuth, url: URL) {
@@ -117,7 +124,10 @@ export function createTeamApi(deps: TeamApiDeps) {
     const names = await memberNames(auth.tenant.id);
     for (const hit of hits)
       for (const segment of hit.comment?.snippet ?? []) segment.text = mentionsAsText(segment.text, names);
-    return { query: text, hits };
+    return {
+      query: text,
+      hits: hits.map((h) => ({ ...h, link: discussionLink(h.page, h.chatId, { exact: h.quote }) })),
+    };
   }
 
   /** Members' current names by id: stored text mentions people as `@[id]`, shown as `@Name`. */

@@ -181,7 +181,7 @@ export class TabPorts {
         this.deliver(tabId, { kind: 'compose', selection: message.selection });
         return;
       case 'open-chat':
-        this.deliver(tabId, { kind: 'open-chat', id: message.id });
+        this.deliver(tabId, { kind: 'open-chat', id: message.id, ...(message.link && { link: true }) });
         return;
       case 'orphans':
         this.deliver(tabId, { kind: 'orphans', ids: message.ids, fuzzy: message.fuzzy ?? [] });

@@ -122,6 +122,20 @@ describe('overlay model', () => {
     expect(model.state.openChatId).toBe(write.chatId);
   });
 
+  it('marks a thread the page’s address opened as the person’s only once they act in it', () => {
+    const { model, write } = setup();
+    model.openChat(null);
+    model.handle({ kind: 'open-chat', id: write.chatId, link: true });
+    expect(model.state.openChatId).toBe(write.chatId);
+    expect(model.state.openedByLink).toBe(true);
+    model.personActed();
+    expect(model.state.openedByLink).toBe(false);
+    // A click on its highlight is the person's own.
+    model.handle({ kind: 'open-chat', id: write.chatId, link: true });
+    model.handle({ kind: 'open-chat', id: write.chatId });
+    expect(model.state.openedByLink).toBe(false);
+  });
+
   it('shows the orphans the page reports and forgets them with the page', () => {
     const { model, write } = setup();
     model.handle({ kind: 'orphans', ids: [write.chatId] });

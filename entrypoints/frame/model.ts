@@ -98,6 +98,11 @@ export interface OverlayState {
   fuzzyIds: string[];
   /** Whether what is open now was opened from the page (its focus then goes back there on close). */
   fromPage: boolean;
+  /**
+   * The open thread was opened by the page's address (a link, or the page's own doing), and the person
+   * has not acted in it yet: it is not marked read until they do.
+   */
+  openedByLink: boolean;
   /** Deletions made here, waiting out their undo window (nothing sent yet). */
   deleting: PendingDelete[];
   /** The open discussion was deleted by someone else under this person's draft. */
@@ -150,6 +155,7 @@ export function createOverlayModel(deps: OverlayDeps) {
     orphanIds: [],
     fuzzyIds: [],
     fromPage: false,
+    openedByLink: false,
     deleting: [],
     lost: null,
     announcement: { text: '', n: 0 },
@@ -376,8 +382,8 @@ export function createOverlayModel(deps: OverlayDeps) {
     });
   };
 
-  const openChat = (chatId: string | null, fromPage = false) => {
-    setState({ openChatId: chatId, composing: null, list: null, fromPage, lost: null });
+  const openChat = (chatId: string | null, fromPage = false, openedByLink = false) => {
+    setState({ openChatId: chatId, composing: null, list: null, fromPage, openedByLink, lost: null });
   };
 
   return {
@@ -419,7 +425,7 @@ export function createOverlayModel(deps: OverlayDeps) {
           });
           return;
         case 'open-chat':
-          if (state.chats.some((c) => c.id === message.id)) openChat(message.id, true);
+          if (state.chats.some((c) => c.id === message.id)) openChat(message.id, true, message.link === true);
           return;
         case 'toggle-list':
           if (state.list) {
@@ -521,7 +527,7 @@ export function createOverlayModel(deps: OverlayDeps) {
       };
       if (!write(frame)) return false;
       void drafts.clear(newDiscussionDraftKey(state.page, draft.selectors));
-      setState({ composing: null, openChatId: chatId });
+      setState({ composing: null, openChatId: chatId, openedByLink: false });
       return true;
     },
     /** Where the composer's text is kept while it is not sent. */
@@ -545,7 +551,7 @@ export function createOverlayModel(deps: OverlayDeps) {
       };
       if (!write(frame)) return false;
       void drafts.clear(lost.key);
-      setState({ lost: null, openChatId: chatId, composing: null, list: null });
+      setState({ lost: null, openChatId: chatId, composing: null, list: null, openedByLink: false });
       return true;
     },
     /** Closes the notice of a lost draft; the text stays with its passage (selecting it again brings it back). */
@@ -649,6 +655,10 @@ export function createOverlayModel(deps: OverlayDeps) {
      * The person has seen the discussion up to its newest comment the server holds (their own pending
      * ones carry this browser's clock, not the server's): told to the server, for every browser of theirs.
      */
+    /** The person pressed a key or the pointer in the frame: a thread a link opened is theirs now. */
+    personActed() {
+      if (state.openedByLink) setState({ openedByLink: false });
+    },
     markRead(chatId: string) {
       const chat = state.chats.find((c) => c.id === chatId);
       if (!chat || !state.page || state.pending.includes(chat.id)) return;

@@ -45,6 +45,10 @@ export function setupFrame() {
   // person asked for them) and are sent now, and unsaved keystrokes are saved.
   const leave = () => model.leave();
   window.addEventListener('pagehide', leave);
+  // The frame is the extension's own document: only the person's input reaches it.
+  const acted = (event: Event) => event.isTrusted && model.personActed();
+  document.addEventListener('pointerdown', acted, true);
+  document.addEventListener('keydown', acted, true);
   const [theme, setTheme] = createSignal<'system' | 'light' | 'dark'>('system');
   void themeStorage.getValue().then(setTheme);
   void topBarCollapsedStorage.getValue().then((c) => model.setCollapsed(c));
@@ -126,7 +130,8 @@ export function setupFrame() {
     createEffect(() => {
       const user = me();
       const chat = model.state.chats.find((c) => c.id === model.state.openChatId);
-      if (!user || !chat) return;
+      // Opened by the page's address (which the page can forge): read once the person acts in it.
+      if (!user || !chat || model.state.openedByLink) return;
       // Read for every browser of the person: the server keeps the position.
       model.markRead(chat.id);
       const next = markSeen(seen(), user, chat);

@@ -414,7 +414,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
     linked = null;
     // Its passage, if the page still holds it; an orphan's thread opens all the same and says so.
     if (anchors.rangeOf(id)) reveal(id);
-    send({ kind: 'open-chat', id });
+    send({ kind: 'open-chat', id, link: true });
   };
 
   return {

@@ -182,8 +182,12 @@ export const BackgroundToFrame = z.discriminatedUnion('kind', [
   }),
   /** The person clicked "Discuss this" on the page: open the composer for this selection. */
   z.object({ kind: z.literal('compose'), selection: Selection }),
-  /** The person clicked a highlight on the page, or moved to it with the keyboard. */
-  z.object({ kind: z.literal('open-chat'), id: ChatId }),
+  /**
+   * The person clicked a highlight on the page, or moved to it with the keyboard; or (`link`) the
+   * page's address names the discussion, which the page itself can forge: nothing is marked read
+   * until the person acts in the thread.
+   */
+  z.object({ kind: z.literal('open-chat'), id: ChatId, link: z.literal(true).optional() }),
   /**
    * Discussions the page could not find (orphans), and those it placed on text that changed since they
    * were quoted (`fuzzy`).
@@ -212,8 +216,11 @@ export const PageToBackground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('close') }),
   /** A trusted click on "Discuss this". */
   z.object({ kind: z.literal('compose'), selection: Selection }),
-  /** A trusted click on a highlight, or the next/previous highlight command. */
-  z.object({ kind: z.literal('open-chat'), id: ChatId }),
+  /**
+   * A trusted click on a highlight, or the next/previous highlight command; `link`: the address names
+   * the discussion (a link followed, or the page's own doing).
+   */
+  z.object({ kind: z.literal('open-chat'), id: ChatId, link: z.literal(true).optional() }),
   /** Where the page's anchoring stands: orphans, and discussions placed on edited text. Ids only. */
   z.object({
     kind: z.literal('orphans'),

@@ -431,6 +431,8 @@ function discussionFilters() {
   const params = new URLSearchParams();
   const site = $('discussions-site').value.trim();
   if (site) params.set('site', site);
+  const state = $('discussions-state').value;
+  if (state) params.set('state', state);
   const from = dayBound($('discussions-from').value, false);
   const to = dayBound($('discussions-to').value, true);
   if (from) params.set('from', from);
@@ -452,7 +454,8 @@ function marked(parent, segments) {
 function discussionItem(e) {
   const li = document.createElement('li');
   const a = document.createElement('a');
-  a.href = e.page;
+  // The discussion's link: with the extension the thread opens; without it the quote is scrolled to.
+  a.href = e.link || e.page;
   a.target = '_blank';
   a.rel = 'noopener noreferrer';
   if (e.titleMarked) marked(a, e.titleMarked);
@@ -463,7 +466,9 @@ function discussionItem(e) {
   marked(text, e.text);
   const meta = document.createElement('p');
   meta.className = 'meta';
-  meta.textContent = `${e.who} · ${time(e.at)}${e.comments === null ? '' : ` · ${e.comments} comments`}`;
+  meta.textContent = `${e.who} · ${time(e.at)}${e.comments === null ? '' : ` · ${e.comments} comments`}${
+    e.resolvedBy ? ` · resolved by ${e.resolvedBy}` : ''
+  }`;
   li.append(a, ' ', new URL(e.page).host, quote, text, meta);
   return li;
 }
@@ -482,6 +487,8 @@ async function loadDiscussions(more = false) {
     const { hits } = await api(`/api/search?${params}`);
     entries = hits.map((h) => ({
       page: h.page,
+      link: h.link,
+      resolvedBy: h.resolved ? h.resolved.by.name : null,
       title: h.title,
       titleMarked: h.titleMarked,
       quote: h.quoteMarked,
@@ -496,6 +503,8 @@ async function loadDiscussions(more = false) {
     const listing = await api(`/api/discussions?${params}`);
     entries = listing.discussions.map((d) => ({
       page: d.page,
+      link: d.link,
+      resolvedBy: d.resolved ? d.resolved.by.name : null,
       title: d.title,
       titleMarked: null,
       quote: plain(d.quote),
@@ -596,7 +605,8 @@ $('discussions-form').addEventListener('submit', (event) => {
   void refresh([() => loadDiscussions()]);
 });
 for (const id of ['discussions-q', 'discussions-site']) $(id).addEventListener('input', discussionsSoon);
-for (const id of ['discussions-from', 'discussions-to']) $(id).addEventListener('change', discussionsSoon);
+for (const id of ['discussions-from', 'discussions-to', 'discussions-state'])
+  $(id).addEventListener('change', discussionsSoon);
 $('discussions-more').addEventListener('click', () => refresh([() => loadDiscussions(true)]));
 for (const format of ['jsonld', 'csv'])
   $(`export-${format}`).addEventListener('click', (event) => {

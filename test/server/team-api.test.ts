@@ -137,6 +137,9 @@ describe('team API', () => {
     await write('alice', [opening]);
     const listed = (await api(t.tokens.bob, '/api/discussions?limit=1')).body.discussions[0];
     expect([listed.id, listed.preview]).toEqual([opening.chatId, '@Bob, a question']);
+    // Each entry links to its discussion as "Copy link" does: the thread, and the quote as a text fragment.
+    expect(listed.link).toBe(`${PAGE}#cc-chat=${opening.chatId}:~:text=the%20quoted%20text`);
+    expect(mentioned.body.hits[0].link).toMatch(new RegExp(`#cc-chat=${a.chatId}:~:text=`));
     const bad = await api(t.tokens.alice, '/api/discussions?state=closed');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('state must be open or resolved');
