@@ -7,6 +7,7 @@ import { isolate } from '@/lib/bidi';
 import type { TestConnectionResultT } from '@/lib/messaging';
 import { checkServerUrl } from '@/lib/reconnect';
 import { serverUrlStorage, themeStorage, topBarCollapsedStorage, type Theme } from '@/lib/storage';
+import { JoinTeam } from './JoinTeam';
 import { NotificationOptions, type NotificationPermission } from './NotificationOptions';
 
 export interface OptionsDeps {
@@ -216,6 +217,7 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
             </Show>
           </fieldset>
         </form>
+        <JoinTeam />
         <fieldset>
           <legend>{i18n.t('optionsDisplay')}</legend>
           <label>

@@ -1,11 +1,12 @@
-// The tenant admins' HTTP API under /api/ (used by the dashboard): usage, live connections, users
-// and tokens, revoking and issuing tokens. Every call carries `Authorization: Bearer <token>` of an
+// The tenant admins' HTTP API under /api/ (used by the dashboard): usage, live connections, members
+// (their role, removing them) and tokens, revoking and issuing tokens, invite links. Every call carries `Authorization: Bearer <token>` of an
 // admin of the tenant; it sees and changes only that tenant. Answers are JSON, errors included.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Role } from '../lib/protocol';
 import { issueToken, revokeToken } from './auth';
 import { answer, bearer, HttpError, readJsonBody } from './http-json';
-import type { Store, TokenAuth } from './store/types';
+import { createInvite, inviteState, MAX_INVITE_HOURS, MAX_INVITE_USES, revokeInvite } from './invites';
+import type { MemberChange, Store, TokenAuth, TokenInfo, User } from './store/types';
 import { HOUR_MS, hourOf, type UsageMeter } from './usage';
 
 export interface LivePage {
@@ -34,6 +35,24 @@ export interface AdminApiDeps {
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
+
+const NO_PLACE = { page: null, chatId: null, commentId: null, seq: null } as const;
+
+/** A member's role: admin while they hold a live admin token. */
+export function roleOf(tokens: readonly TokenInfo[]): 'admin' | 'member' {
+  return tokens.some((t) => t.revokedAt === null && t.role === 'admin') ? 'admin' : 'member';
+}
+
+/** What refusing a member change says. */
+function refuseChange(change: Exclude<MemberChange, { status: 'done' }>, userId: string): never {
+  if (change.status === 'last-admin') {
+    throw new HttpError(
+      409,
+      "this is the team's last admin: make another member an admin first, so that the team keeps one",
+    );
+  }
+  throw new HttpError(404, `no member ${JSON.stringify(userId)} in your team (or already removed)`);
+}
 /** The longest usage range one call may ask for. */
 const MAX_USAGE_HOURS = 24 * 92;
 
@@ -57,6 +76,8 @@ export function parseTime(name: string, value: string | null): number | undefine
   }
   return ms;
 }
+
+const memberOf = (u: User) => ({ id: u.id, name: u.name, removedAt: u.removedAt });
 
 export function createAdminApi(deps: AdminApiDeps) {
   async function admin(req: IncomingMessage): Promise<TokenAuth> {
@@ -101,6 +122,11 @@ export function createAdminApi(deps: AdminApiDeps) {
         id: u.id,
         name: u.name,
         createdAt: u.createdAt,
+        removedAt: u.removedAt,
+        role: roleOf(tokens.filter((t) => t.userId === u.id)),
+        liveConnections: tokens
+          .filter((t) => t.userId === u.id)
+          .reduce((sum, t) => sum + (live[t.id] ?? 0), 0),
         tokens: tokens
           .filter((t) => t.userId === u.id)
           .map((t) => ({
@@ -146,6 +172,91 @@ export function createAdminApi(deps: AdminApiDeps) {
     return { secret: issued.secret, token: issued.info };
   }
 
+  async function memberRole(auth: TokenAuth, userId: string, body: Record<string, unknown>) {
+    const role = Role.safeParse(body.role);
+    if (!role.success) throw new HttpError(400, 'role must be "member" or "admin"');
+    const before = (await deps.store.listTokens(auth.tenant.id)).filter((t) => t.userId === userId);
+    const change = await deps.store.setMemberRole(auth.tenant.id, userId, role.data);
+    if (change.status !== 'done') refuseChange(change, userId);
+    if (change.tokens.length > 0) {
+      await deps.store.addAudit({
+        ...NO_PLACE,
+        tenantId: auth.tenant.id,
+        at: Date.now(),
+        kind: 'role-changed',
+        actorId: auth.user.id,
+        subjectId: userId,
+        tokenId: null,
+        detail: `${roleOf(before)} → ${role.data}`,
+      });
+    }
+    return { user: memberOf(change.user), role: role.data, changedTokens: change.tokens.length };
+  }
+
+  async function removeMember(auth: TokenAuth, userId: string) {
+    const change = await deps.store.removeMember(auth.tenant.id, userId);
+    if (change.status !== 'done') refuseChange(change, userId);
+    let closed = 0;
+    for (const token of change.tokens) closed += deps.closeToken(token.id);
+    await deps.store.addAudit({
+      ...NO_PLACE,
+      tenantId: auth.tenant.id,
+      at: change.user.removedAt ?? Date.now(),
+      kind: 'member-removed',
+      actorId: auth.user.id,
+      subjectId: userId,
+      tokenId: null,
+      detail: `${change.tokens.length} token(s) revoked`,
+    });
+    return { user: memberOf(change.user), revokedTokens: change.tokens.length, closedConnections: closed };
+  }
+
+  async function invites(auth: TokenAuth) {
+    const now = Date.now();
+    const list = await deps.store.listInvites(auth.tenant.id);
+    return { invites: list.map((i) => ({ ...i, state: inviteState(i, now) })) };
+  }
+
+  async function newInvite(auth: TokenAuth, body: Record<string, unknown>) {
+    const role = Role.safeParse(body.role ?? 'member');
+    if (!role.success) throw new HttpError(400, 'role must be "member" or "admin"');
+    const hours = body.expiresInHours ?? 72;
+    if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0 || hours > MAX_INVITE_HOURS) {
+      throw new HttpError(
+        400,
+        `expiresInHours must be a number of hours above 0 and at most ${MAX_INVITE_HOURS}`,
+      );
+    }
+    const maxUses = body.maxUses ?? 1;
+    if (
+      typeof maxUses !== 'number' ||
+      !Number.isInteger(maxUses) ||
+      maxUses < 1 ||
+      maxUses > MAX_INVITE_USES
+    ) {
+      throw new HttpError(400, `maxUses must be a whole number from 1 to ${MAX_INVITE_USES}`);
+    }
+    const made = await createInvite(deps.store, {
+      tenantId: auth.tenant.id,
+      role: role.data,
+      hours,
+      maxUses,
+      by: auth.user.id,
+    });
+    // The secret is shown once and never stored; the link is on this server's own origin.
+    return {
+      secret: made.secret,
+      path: `/invite#${made.secret}`,
+      invite: { ...made.invite, state: inviteState(made.invite) },
+    };
+  }
+
+  async function withdrawInvite(auth: TokenAuth, inviteId: string) {
+    const invite = await revokeInvite(deps.store, auth.tenant.id, inviteId, auth.user.id);
+    if (!invite) throw new HttpError(404, `no invite ${JSON.stringify(inviteId)} in your team`);
+    return { invite: { ...invite, state: inviteState(invite) } };
+  }
+
   /** The tenant's audit trail, newest first, with user names; `before` pages back by entry id. */
   async function audit(auth: TokenAuth, url: URL) {
     const limit = Number(url.searchParams.get('limit') ?? 100);
@@ -160,15 +271,20 @@ export function createAdminApi(deps: AdminApiDeps) {
       deps.store.listAudit(auth.tenant.id, limit, before),
       deps.store.listUsers(auth.tenant.id),
     ]);
-    const names = new Map(users.map((u) => [u.id, u.name]));
-    const name = (id: string | null) => (id === null ? null : (names.get(id) ?? id));
+    const byId = new Map(users.map((u) => [u.id, u]));
+    const person = (id: string) => ({
+      id,
+      name: byId.get(id)?.name ?? id,
+      /** A former member: removed from the team since. */
+      removed: (byId.get(id)?.removedAt ?? null) !== null,
+    });
     return {
       entries: entries.map((e) => ({
         id: e.id,
         at: new Date(e.at).toISOString(),
         kind: e.kind,
-        actor: e.actorId === null ? null : { id: e.actorId, name: name(e.actorId) },
-        subject: e.subjectId === null ? null : { id: e.subjectId, name: name(e.subjectId) },
+        actor: e.actorId === null ? null : person(e.actorId),
+        subject: e.subjectId === null ? null : person(e.subjectId),
         tokenId: e.tokenId,
         page: e.page,
         chatId: e.chatId,
@@ -199,6 +315,19 @@ export function createAdminApi(deps: AdminApiDeps) {
       return [200, await revoke(auth, decodeURIComponent(revokeMatch[1]!))];
     }
     if (method === 'GET' && path === '/api/audit') return [200, await audit(auth, url)];
+    const memberMatch = /^\/api\/users\/([^/]+)\/(role|remove)$/.exec(path);
+    if (method === 'POST' && memberMatch) {
+      const userId = decodeURIComponent(memberMatch[1]!);
+      if (memberMatch[2] === 'role') return [200, await memberRole(auth, userId, await readJson(req))];
+      return [200, await removeMember(auth, userId)];
+    }
+    if (method === 'GET' && path === '/api/invites') return [200, await invites(auth)];
+    if (method === 'POST' && path === '/api/invites')
+      return [201, await newInvite(auth, await readJson(req))];
+    const inviteMatch = /^\/api\/invites\/([^/]+)\/revoke$/.exec(path);
+    if (method === 'POST' && inviteMatch) {
+      return [200, await withdrawInvite(auth, decodeURIComponent(inviteMatch[1]!))];
+    }
     throw new HttpError(404, `no such API: ${method} ${path}`);
   }
 

@@ -14,6 +14,8 @@ import type { ServerConfig } from './config';
 import { DEFAULTS } from './config';
 import { Connection, type Identity } from './connection';
 import { createDashboardAssets } from './dashboard/assets';
+import { createInviteApi } from './invites';
+import { OriginPolicy } from './origin';
 import { FlushClock, FrameEncoder, type OutletOptions } from './fanout';
 import { Hub } from './hub';
 import { DEFAULT_STORE_LIMITS } from './ops';
@@ -185,6 +187,11 @@ export async function createCollabServer(
     publish: (tenantId, event) => bus.publish({ tenantId, page: event.page }, JSON.stringify(event)),
   });
   const dashboard = createDashboardAssets();
+  const invites = createInviteApi({
+    store,
+    origins: new OriginPolicy(config.allowedOrigins),
+    ...(config.inviteLimits && { limits: config.inviteLimits }),
+  });
 
   const onWrite = (tenantId: string, page: string | undefined, messages: number, bytes: number) =>
     usage.record(tenantId, page, messages, bytes);
@@ -248,7 +255,7 @@ export async function createCollabServer(
             });
           return true;
         }
-        return teamApi(req, res) || adminApi(req, res) || dashboard(req, res);
+        return teamApi(req, res) || adminApi(req, res) || invites(req, res) || dashboard(req, res);
       },
     };
   }
@@ -275,7 +282,8 @@ export async function createCollabServer(
     for (const conn of connections) conn.heartbeat(now);
   }, config.heartbeatMs);
 
-  // Tokens are revoked by the CLI in another process; look for them and close their sockets. The
+  // Tokens are revoked by the CLI in another process, or by another node (a member removed on its
+  // dashboard); look for them and close their sockets. The
   // window overlaps the previous one so a revocation stamped by a slightly different clock is seen.
   let checkedAt = Date.now();
   let polling = false;

@@ -1,6 +1,7 @@
 // The server's settings, from command-line flags with environment variables as fallback. Every
 // setting the README lists is parsed and checked here; nothing else reads process.env.
 import { LIMITS } from '../lib/protocol';
+import type { InviteLimits } from './invites';
 import { DEFAULT_STORE_LIMITS, type StoreLimits } from './ops';
 import { parseAllowedOrigins } from './origin';
 import { DEFAULT_REPLAY_WINDOW, type ReplayWindow } from './store/types';
@@ -32,8 +33,13 @@ export interface ServerConfig {
    * (default DEFAULTS.reconcileMs with Redis; 0 turns it off, as on one node it has nothing to find).
    */
   reconcileMs?: number;
-  /** How often to look for tokens revoked by another process (the CLI). */
+  /**
+   * How often to look for tokens revoked by another process (the CLI) or node (a member removed on
+   * another node's dashboard): their sockets here close within this time.
+   */
   revocationPollMs: number;
+  /** Invite attempts allowed per client address (default DEFAULT_INVITE_LIMITS). */
+  inviteLimits?: InviteLimits;
   /** A socket whose unsent data exceeds this is closed as a slow consumer (4408). */
   maxBufferedBytes: number;
   /** Browser origins allowed to connect (exact, or with `*`); absent: any origin (see docs/security.md). */

@@ -106,6 +106,10 @@ function decide(
   limits: StoreLimits,
 ): WritePlan {
   const base = { page: write.page, broadcastId: write.broadcastId };
+  // Removed from the team (or the token revoked) on any node: nothing more is written in its name.
+  if (input.tokenRevoked) {
+    return { ok: false, code: 'forbidden', message: 'this token was revoked; ask your admin for a new one' };
+  }
   const { chat, comment } = input;
   if (write.type === 'create-chat') {
     if (chat) {
@@ -143,7 +147,8 @@ function decide(
   }
 
   if (!chat || chat.page !== write.page) return notFound(write.chatId);
-  const isAdmin = actor.role === 'admin';
+  // The token's role as stored now: an admin's change of it applies to a live connection's next write.
+  const isAdmin = (input.tokenRole ?? actor.role) === 'admin';
   const update = { type: 'updated-text-chat' as const, ...base, chatId: chat.id };
 
   switch (write.type) {

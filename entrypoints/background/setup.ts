@@ -20,6 +20,7 @@ import { Outbox } from './outbox';
 import { TabPorts } from './ports';
 import { Session } from './session';
 import { SiteAccess, type ScriptingLike } from './sites';
+import { redeemInvite } from './join';
 import { teamRequest } from './team-api';
 import { testConnection, type ConnectionTestDeps } from './test-connection';
 import type { SocketLike } from './connection';
@@ -165,6 +166,19 @@ export function setupBackground(): Background {
     const parsed = RuntimeRequest.safeParse(raw);
     if (!parsed.success) return undefined;
     if (parsed.data.kind === 'check-saved') return checkSaved();
+    if (parsed.data.kind === 'redeem-invite') {
+      // Joining saves a server and token: only the extension's own pages may ask, never a page.
+      if (sender.id !== browser.runtime.id || !/^(chrome|moz)-extension:\/\//.test(sender.url ?? ''))
+        return undefined;
+      return redeemInvite(parsed.data.link, parsed.data.name, {
+        post: (url, init) => fetch(url, init),
+        save: async (serverUrl, saved) => {
+          await serverUrlStorage.setValue(serverUrl);
+          await tokenVault.set(saved);
+          return checkSaved();
+        },
+      });
+    }
     if (parsed.data.kind === 'team') {
       // The team's discussions go to the extension's own pages only, never to a content script.
       if (sender.id !== browser.runtime.id || !/^(chrome|moz)-extension:\/\//.test(sender.url ?? ''))
@@ -243,6 +257,7 @@ async function answer(session: Session, request: RuntimeRequestT): Promise<unkno
     case 'check-saved':
       return null;
     case 'team':
+    case 'redeem-invite':
     case 'open-notification':
     case 'mark-all-notifications-read':
       return undefined; // answered in the listener, which knows the sender

@@ -301,6 +301,11 @@ export const RuntimeRequest = z.discriminatedUnion('kind', [
   }),
   /** Checks the settings as saved (after "Save") and makes the status show who they sign in as. */
   z.object({ kind: z.literal('check-saved') }),
+  /**
+   * Joins a team with an invite link (docs/api.md): the background redeems it with the link's server
+   * and saves that server and the new token as "Save" does. Answered to the extension's pages only.
+   */
+  z.object({ kind: z.literal('redeem-invite'), link: z.string().max(2000), name: z.string().max(200) }),
   /** The popup's inbox: open a notification's discussion (and mark it read); mark every one read. */
   z.object({ kind: z.literal('open-notification'), seq: z.number().int().positive() }),
   z.object({ kind: z.literal('mark-all-notifications-read') }),
@@ -325,12 +330,47 @@ export const TeamReply = z.discriminatedUnion('ok', [
 ]);
 export type TeamReplyT = z.infer<typeof TeamReply>;
 
+/**
+ * What joining with an invite link did: joined (as whom, and the check of the saved settings that
+ * followed), or why not: the link is not an invite link, not secure, the server did not answer,
+ * the invite is expired, used up, revoked or unknown, too many attempts, or the server refused.
+ */
+export const JoinReply = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    user: Person,
+    tenant: Person,
+    role: Role,
+    check: TestConnectionResult,
+  }),
+  z.object({
+    ok: z.literal(false),
+    problem: z.enum([
+      'invalid-link',
+      'insecure',
+      'missing-name',
+      'unreachable',
+      'invite-unknown',
+      'invite-expired',
+      'invite-used-up',
+      'invite-revoked',
+      'rate-limited',
+      'refused',
+      'failed',
+    ]),
+    /** The server's own words (for `refused` and `failed`), or the address (for `unreachable`). */
+    detail: z.string().max(500).optional(),
+  }),
+]);
+export type JoinReplyT = z.infer<typeof JoinReply>;
+
 export interface RuntimeReplies {
   'get-status': StatusT;
   'get-viewers': ViewersReplyT;
   'test-connection': TestConnectionResultT;
   team: TeamReplyT;
   'check-saved': TestConnectionResultT;
+  'redeem-invite': JoinReplyT;
   'open-notification': boolean;
   'mark-all-notifications-read': boolean;
 }
@@ -347,6 +387,7 @@ export async function askBackground<K extends RuntimeRequestT['kind']>(
     'test-connection': TestConnectionResult,
     team: TeamReply,
     'check-saved': TestConnectionResult,
+    'redeem-invite': JoinReply,
     'open-notification': z.boolean(),
     'mark-all-notifications-read': z.boolean(),
   }[request.kind];

@@ -1,9 +1,10 @@
 // The admin dashboard in the browser: sign-in with an admin token (kept in sessionStorage, sent as
 // a Bearer header on every call), every discussion of the team with search as you type, filters,
 // paging and export (the team API, docs/api.md), usage per site over time (Chart.js, with the same
-// numbers in a table), live pages, and users with their tokens (revoke, create). Text from the server is only
+// numbers in a table), live pages, members (change role, remove), invite links (create, revoke) and
+// users with their tokens (revoke, create). Text from the server is only
 // ever set as text, never as HTML.
-/* global document, sessionStorage, fetch, Chart, URLSearchParams */
+/* global document, sessionStorage, fetch, Chart, URLSearchParams, location */
 'use strict';
 
 const TOKEN_KEY = 'collab-chat-admin-token';
@@ -43,6 +44,8 @@ function cell(text, className) {
 const siteName = (site) => site || '(no page)';
 const number = (n) => n.toLocaleString('en-US');
 const time = (ms) => new Date(ms).toLocaleString();
+/** A person's name as the dashboard shows it: a removed member is marked as a former member. */
+const personName = (p) => (p.removed || p.removedAt ? `${p.name} (former member)` : p.name);
 
 function showError(err) {
   if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
@@ -137,11 +140,14 @@ async function loadUsers() {
   const select = $('new-token-user');
   const chosen = select.value;
   select.replaceChildren();
+  loadMembers(users);
   for (const user of users) {
-    const option = document.createElement('option');
-    option.value = user.id;
-    option.textContent = user.name;
-    select.append(option);
+    if (user.removedAt === null) {
+      const option = document.createElement('option');
+      option.value = user.id;
+      option.textContent = user.name;
+      select.append(option);
+    }
     for (const token of user.tokens) {
       const tr = document.createElement('tr');
       tr.dataset.tokenId = token.id;
@@ -157,7 +163,7 @@ async function loadUsers() {
         status.append(button);
       }
       tr.append(
-        cell(user.name),
+        cell(personName(user)),
         cell(token.label || token.id),
         cell(token.role),
         cell(time(token.createdAt)),
@@ -175,7 +181,165 @@ const AUDIT_KINDS = {
   'token-revoked': 'token revoked',
   'admin-delete': 'admin deleted',
   'delegated-write': 'write with a token made by an admin',
+  'role-changed': 'role changed',
+  'member-removed': 'member removed',
+  'invite-created': 'invite link created',
+  'invite-revoked': 'invite link revoked',
+  'invite-redeemed': 'joined with an invite link',
 };
+
+// ---- members: role and removal (both refused for the team's last admin, with the server's words)
+
+function loadMembers(users) {
+  const body = $('members').tBodies[0];
+  body.replaceChildren();
+  for (const user of users) {
+    const tr = document.createElement('tr');
+    tr.dataset.userId = user.id;
+    const live = user.tokens.filter((t) => t.revokedAt === null).length;
+    const actions = document.createElement('td');
+    if (user.removedAt !== null) {
+      actions.textContent = `removed ${time(user.removedAt)}`;
+    } else {
+      const other = user.role === 'admin' ? 'member' : 'admin';
+      const roleButton = document.createElement('button');
+      roleButton.type = 'button';
+      roleButton.textContent = other === 'admin' ? 'Make admin' : 'Make member';
+      roleButton.setAttribute('aria-label', `${roleButton.textContent}: ${user.name}`);
+      roleButton.addEventListener('click', () => void changeRole(user, other, roleButton));
+      const removeButton = document.createElement('button');
+      removeButton.type = 'button';
+      removeButton.textContent = 'Remove';
+      removeButton.setAttribute('aria-label', `Remove ${user.name} from the team`);
+      removeButton.addEventListener('click', () =>
+        confirmRemove(actions, user, [roleButton, ' ', removeButton]),
+      );
+      actions.append(roleButton, ' ', removeButton);
+    }
+    tr.append(
+      cell(personName(user)),
+      cell(user.removedAt === null ? user.role : ''),
+      cell(live, 'num'),
+      cell(user.liveConnections, 'num'),
+      cell(time(user.createdAt)),
+      actions,
+    );
+    body.append(tr);
+  }
+}
+
+async function changeRole(user, role, button) {
+  button.disabled = true;
+  const out = $('members-result');
+  try {
+    await api(`/api/users/${encodeURIComponent(user.id)}/role`, {
+      method: 'POST',
+      body: JSON.stringify({ role }),
+    });
+    out.textContent = `${user.name} is now ${role === 'admin' ? 'an admin' : 'a member'}.`;
+    await Promise.all([loadUsers(), loadAudit()]);
+  } catch (err) {
+    button.disabled = false;
+    if (err instanceof ApiError && err.status === 409) out.textContent = `Not changed: ${err.message}.`;
+    else showError(err);
+  }
+}
+
+/** Removing cannot be undone: the cell first asks, focus on Cancel (as for revoking a token). */
+function confirmRemove(actionsCell, user, buttons) {
+  const box = document.createElement('div');
+  box.className = 'confirm';
+  box.setAttribute('role', 'group');
+  box.dataset.confirm = 'remove';
+  const question = document.createElement('span');
+  question.id = `confirm-remove-${user.id}`;
+  question.textContent = `Remove ${user.name} from the team? All their tokens are revoked and their live connections close at once. Their discussions stay, under their name.`;
+  box.setAttribute('aria-labelledby', question.id);
+  const yes = document.createElement('button');
+  yes.type = 'button';
+  yes.className = 'danger';
+  yes.textContent = 'Remove member';
+  yes.setAttribute('aria-label', `Confirm: remove ${user.name}`);
+  const no = document.createElement('button');
+  no.type = 'button';
+  no.textContent = 'Cancel';
+  no.setAttribute('aria-label', `Cancel: keep ${user.name}`);
+  const back = () => {
+    actionsCell.replaceChildren(...buttons);
+    buttons[buttons.length - 1].focus();
+  };
+  no.addEventListener('click', back);
+  box.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') back();
+  });
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    no.disabled = true;
+    const out = $('members-result');
+    try {
+      const result = await api(`/api/users/${encodeURIComponent(user.id)}/remove`, { method: 'POST' });
+      out.textContent = `${user.name} was removed; ${result.revokedTokens} token(s) revoked, ${result.closedConnections} live connection(s) closed here.`;
+      await Promise.all([loadUsers(), loadLive(), loadAudit()]);
+    } catch (err) {
+      back();
+      if (err instanceof ApiError && err.status === 409) out.textContent = `Not removed: ${err.message}.`;
+      else showError(err);
+    }
+  });
+  box.append(question, ' ', yes, ' ', no);
+  actionsCell.replaceChildren(box);
+  no.focus();
+}
+
+// ---- invite links
+
+const INVITE_STATES = {
+  active: 'active',
+  expired: 'expired',
+  'used-up': 'used up',
+  revoked: 'revoked',
+};
+
+async function loadInvites() {
+  const { invites } = await api('/api/invites');
+  const body = $('invites').tBodies[0];
+  body.replaceChildren();
+  for (const invite of invites) {
+    const tr = document.createElement('tr');
+    tr.dataset.inviteId = invite.id;
+    const actions = document.createElement('td');
+    if (invite.state === 'active') {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = 'Revoke';
+      button.setAttribute(
+        'aria-label',
+        `Revoke the ${invite.role} invite link made ${time(invite.createdAt)}`,
+      );
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        try {
+          await api(`/api/invites/${encodeURIComponent(invite.id)}/revoke`, { method: 'POST' });
+          $('new-invite-result').textContent = 'Invite link revoked: nobody can join with it any more.';
+          await Promise.all([loadInvites(), loadAudit()]);
+        } catch (err) {
+          button.disabled = false;
+          showError(err);
+        }
+      });
+      actions.append(button);
+    }
+    tr.append(
+      cell(time(invite.createdAt)),
+      cell(invite.role),
+      cell(time(invite.expiresAt)),
+      cell(`${invite.uses} of ${invite.maxUses}`),
+      cell(INVITE_STATES[invite.state] ?? invite.state),
+      actions,
+    );
+    body.append(tr);
+  }
+}
 
 async function loadAudit() {
   const { entries } = await api('/api/audit?limit=100');
@@ -189,8 +353,8 @@ async function loadAudit() {
     tr.append(
       cell(time(Date.parse(e.at))),
       cell(`${AUDIT_KINDS[e.kind] ?? e.kind}: ${e.detail}`),
-      cell(e.actor ? e.actor.name : 'operator (CLI)'),
-      cell(e.subject ? e.subject.name : ''),
+      cell(e.actor ? personName(e.actor) : 'operator (CLI)'),
+      cell(e.subject ? personName(e.subject) : ''),
       cell(e.tokenId ?? ''),
       cell(where),
     );
@@ -409,9 +573,9 @@ async function signIn(token) {
   $('app').hidden = false;
   $('sign-out').hidden = false;
   $('status').textContent = '';
-  await refresh([loadUsage, loadLive, loadUsers, loadAudit, () => loadDiscussions()]);
+  await refresh([loadUsage, loadLive, loadUsers, loadInvites, loadAudit, () => loadDiscussions()]);
   timers = [
-    setInterval(() => refresh([loadLive, loadUsers, loadAudit]), 5000),
+    setInterval(() => refresh([loadLive, loadUsers, loadInvites, loadAudit]), 5000),
     setInterval(() => refresh([loadUsage]), 30000),
   ];
 }
@@ -470,6 +634,31 @@ $('new-token-form').addEventListener('submit', async (event) => {
     await Promise.all([loadUsers(), loadAudit()]);
   } catch (err) {
     out.textContent = `Could not create the token: ${err.message}`;
+  }
+});
+
+$('new-invite-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const out = $('new-invite-result');
+  try {
+    const created = await api('/api/invites', {
+      method: 'POST',
+      body: JSON.stringify({
+        role: $('new-invite-role').value,
+        expiresInHours: Number($('new-invite-hours').value),
+        maxUses: Number($('new-invite-uses').value),
+      }),
+    });
+    // The link is on this server's own origin; its secret is in the fragment, never sent to a server.
+    const link = `${location.origin}${created.path}`;
+    out.replaceChildren('New invite link (shown once, copy it now): ');
+    const code = document.createElement('code');
+    code.id = 'new-invite-link';
+    code.textContent = link;
+    out.append(code);
+    await Promise.all([loadInvites(), loadAudit()]);
+  } catch (err) {
+    out.textContent = `Could not create the invite link: ${err.message}`;
   }
 });
 

@@ -11,6 +11,7 @@ import {
   type ChatEventT,
   type DiscussionT,
   type NotificationKind,
+  type RoleT,
   type SelectorT,
   type WriteFrameT,
 } from '../../lib/protocol';
@@ -41,11 +42,16 @@ import {
   PageCutter,
   renderLogRow,
   resolutionOf,
+  inviteRefusal,
   type LogKind,
 } from './rows';
 import {
   DEFAULT_REPLAY_WINDOW,
   type AuditEntry,
+  type InviteInfo,
+  type MemberChange,
+  type NewInvite,
+  type RedeemResult,
   type CommitResult,
   type DiscussionFilter,
   type DiscussionListing,
@@ -369,7 +375,56 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX read_positions_chat ON read_positions (tenant_id, chat_id);
     `,
   },
+  {
+    version: 7,
+    name: 'invites, audit of roles, removals and invites',
+    sql: `
+      ALTER TABLE audit DROP CONSTRAINT audit_kind_check;
+      ALTER TABLE audit ADD CONSTRAINT audit_kind_check CHECK (kind IN ('token-created', 'token-revoked',
+        'admin-delete', 'delegated-write', 'role-changed', 'member-removed', 'invite-created',
+        'invite-revoked', 'invite-redeemed'));
+      CREATE TABLE invites (
+        id text PRIMARY KEY,
+        tenant_id text NOT NULL REFERENCES tenants(id),
+        role text NOT NULL CHECK (role IN ('member', 'admin')),
+        hash text NOT NULL UNIQUE,
+        created_at bigint NOT NULL,
+        created_by text NOT NULL,
+        expires_at bigint NOT NULL,
+        max_uses integer NOT NULL,
+        uses integer NOT NULL DEFAULT 0,
+        revoked_at bigint
+      );
+      CREATE INDEX invites_tenant ON invites (tenant_id, created_at);
+    `,
+  },
 ];
+
+interface InviteRow {
+  id: string;
+  tenant_id: string;
+  role: RoleT;
+  created_at: string;
+  created_by: string;
+  expires_at: string;
+  max_uses: number;
+  uses: number;
+  revoked_at: string | null;
+}
+
+const inviteOf = (r: InviteRow): InviteInfo => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  role: r.role,
+  createdAt: Number(r.created_at),
+  createdBy: r.created_by,
+  expiresAt: Number(r.expires_at),
+  maxUses: r.max_uses,
+  uses: r.uses,
+  revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+});
+
+const INVITE_COLUMNS = 'id, tenant_id, role, created_at, created_by, expires_at, max_uses, uses, revoked_at';
 
 /** Any fixed number: the advisory lock that keeps nodes starting at once from migrating twice. */
 const MIGRATION_LOCK = 7_150_431_902;
@@ -545,6 +600,26 @@ export class PostgresStore implements Store {
   }
 
   private readonly onCheckedOutError = (err: Error): void => this.onError(err);
+
+  /** Runs `work` in a transaction of its own client; rolls back when it throws or answers `rollback`. */
+  private async transaction<T>(
+    work: (client: pg.PoolClient) => Promise<{ value: T; rollback?: boolean }>,
+  ): Promise<T> {
+    const client = await this.checkout();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const { value, rollback } = await work(client);
+      await client.query(rollback ? 'ROLLBACK' : 'COMMIT');
+      return value;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      client.release(broken);
+      client.off('error', this.onCheckedOutError);
+    }
+  }
 
   async close(): Promise<void> {
     await this.pool.end();
@@ -814,6 +889,8 @@ export class PostgresStore implements Store {
         } | null;
         comment: { id: string; author_id: string; bytes: number; text: string } | null;
         tenant_bytes: string | null;
+        token_role: RoleT | null;
+        token_revoked: boolean | null;
       }>(
         `SELECT
            (SELECT row_to_json(w) FROM (SELECT page, seq FROM writes
@@ -822,8 +899,10 @@ export class PostgresStore implements Store {
               FROM discussions WHERE tenant_id = $1 AND id = $3) d) AS chat,
            (SELECT row_to_json(c) FROM (SELECT id, author_id, octet_length(text) AS bytes, text FROM comments
               WHERE tenant_id = $1 AND chat_id = $3 AND id = $4) c) AS comment,
-           (SELECT bytes FROM tenant_bytes WHERE tenant_id = $1) AS tenant_bytes`,
-        [tenantId, write.broadcastId, write.chatId, commentId],
+           (SELECT bytes FROM tenant_bytes WHERE tenant_id = $1) AS tenant_bytes,
+           (SELECT role FROM tokens WHERE id = $5) AS token_role,
+           (SELECT revoked_at IS NOT NULL FROM tokens WHERE id = $5) AS token_revoked`,
+        [tenantId, write.broadcastId, write.chatId, commentId, tokenId],
       );
       const read = rows[0]!;
       if (read.done) {
@@ -851,6 +930,10 @@ export class PostgresStore implements Store {
           : null,
         pageChats: bumped.rows[0]!.chats,
         tenantBytes: Number(read.tenant_bytes ?? 0),
+        ...(read.token_role !== null && {
+          tokenRole: read.token_role,
+          tokenRevoked: read.token_revoked === true,
+        }),
       });
       if (!decision.ok) {
         await client.query('ROLLBACK');
@@ -1080,39 +1163,178 @@ export class PostgresStore implements Store {
   }
 
   async removeUser(tenantId: string, userId: string): Promise<TokenInfo[] | null> {
-    const client = await this.checkout();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const { rowCount } = await client.query(
-        'UPDATE users SET removed_at = COALESCE(removed_at, $3) WHERE id = $1 AND tenant_id = $2',
-        [userId, tenantId, Date.now()],
-      );
-      if (rowCount === 0) {
-        await client.query('ROLLBACK');
-        return null;
-      }
+    return this.transaction(async (client) => {
+      const tokens = await this.removeUserWith(client, tenantId, userId);
+      return { value: tokens, rollback: tokens === null };
+    });
+  }
+
+  /** Marks the user removed, revokes their tokens and drops their own state, in the client's transaction. */
+  private async removeUserWith(
+    client: pg.PoolClient,
+    tenantId: string,
+    userId: string,
+  ): Promise<TokenInfo[] | null> {
+    const now = Date.now();
+    const { rowCount } = await client.query(
+      'UPDATE users SET removed_at = COALESCE(removed_at, $3) WHERE id = $1 AND tenant_id = $2',
+      [userId, tenantId, now],
+    );
+    if (rowCount === 0) return null;
+    const { rows } = await client.query<TokenRow>(
+      `UPDATE tokens SET revoked_at = $3 WHERE user_id = $1 AND tenant_id = $2 AND revoked_at IS NULL
+       RETURNING ${TOKEN_COLUMNS}`,
+      [userId, tenantId, now],
+    );
+    await client.query(
+      `WITH n AS (DELETE FROM notifications WHERE tenant_id = $1 AND user_id = $2),
+            i AS (DELETE FROM inboxes WHERE tenant_id = $1 AND user_id = $2),
+            w AS (DELETE FROM watches WHERE tenant_id = $1 AND user_id = $2)
+       DELETE FROM read_positions WHERE tenant_id = $1 AND user_id = $2`,
+      [tenantId, userId],
+    );
+    return rows.map(tokenOf);
+  }
+
+  /**
+   * Locks the tenant's row (serialising every role change and removal of the tenant, on every node),
+   * then reads the member and whether they are its last admin.
+   */
+  private async memberForChange(
+    client: pg.PoolClient,
+    tenantId: string,
+    userId: string,
+  ): Promise<{ user: User; lastAdmin: boolean } | null> {
+    await client.query('SELECT id FROM tenants WHERE id = $1 FOR UPDATE', [tenantId]);
+    const { rows } = await client.query<UserRow & { admin: boolean; others: string }>(
+      `SELECT u.*,
+         EXISTS (SELECT 1 FROM tokens WHERE user_id = u.id AND role = 'admin' AND revoked_at IS NULL) AS admin,
+         (SELECT COUNT(DISTINCT k.user_id) FROM tokens k JOIN users o ON o.id = k.user_id
+          WHERE k.tenant_id = $1 AND k.user_id <> $2 AND k.role = 'admin' AND k.revoked_at IS NULL
+            AND o.removed_at IS NULL) AS others
+       FROM users u WHERE u.tenant_id = $1 AND u.id = $2 AND u.removed_at IS NULL`,
+      [tenantId, userId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return { user: userOf(r), lastAdmin: r.admin && Number(r.others) === 0 };
+  }
+
+  async removeMember(tenantId: string, userId: string): Promise<MemberChange> {
+    return this.transaction<MemberChange>(async (client) => {
+      const member = await this.memberForChange(client, tenantId, userId);
+      if (!member) return { value: { status: 'not-found' }, rollback: true };
+      if (member.lastAdmin) return { value: { status: 'last-admin' }, rollback: true };
+      const tokens = (await this.removeUserWith(client, tenantId, userId))!;
+      const { rows } = await client.query<UserRow>('SELECT * FROM users WHERE id = $1', [userId]);
+      return { value: { status: 'done', user: userOf(rows[0]!), tokens } };
+    });
+  }
+
+  async setMemberRole(tenantId: string, userId: string, role: RoleT): Promise<MemberChange> {
+    return this.transaction<MemberChange>(async (client) => {
+      const member = await this.memberForChange(client, tenantId, userId);
+      if (!member) return { value: { status: 'not-found' }, rollback: true };
+      if (role === 'member' && member.lastAdmin) return { value: { status: 'last-admin' }, rollback: true };
       const { rows } = await client.query<TokenRow>(
-        `UPDATE tokens SET revoked_at = $3 WHERE user_id = $1 AND tenant_id = $2 AND revoked_at IS NULL
+        `UPDATE tokens SET role = $3 WHERE user_id = $1 AND tenant_id = $2 AND revoked_at IS NULL AND role <> $3
          RETURNING ${TOKEN_COLUMNS}`,
-        [userId, tenantId, Date.now()],
+        [userId, tenantId, role],
       );
-      await client.query(
-        `WITH n AS (DELETE FROM notifications WHERE tenant_id = $1 AND user_id = $2),
-              i AS (DELETE FROM inboxes WHERE tenant_id = $1 AND user_id = $2),
-              w AS (DELETE FROM watches WHERE tenant_id = $1 AND user_id = $2)
-         DELETE FROM read_positions WHERE tenant_id = $1 AND user_id = $2`,
-        [tenantId, userId],
+      return { value: { status: 'done', user: member.user, tokens: rows.map(tokenOf) } };
+    });
+  }
+
+  // ---------------------------------------------------------------- invites
+
+  async insertInvite(i: NewInvite): Promise<InviteInfo> {
+    const { rows } = await this.pool.query<InviteRow>(
+      `INSERT INTO invites (id, tenant_id, role, hash, created_at, created_by, expires_at, max_uses)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${INVITE_COLUMNS}`,
+      [i.id, i.tenantId, i.role, i.hash, i.createdAt, i.createdBy, i.expiresAt, i.maxUses],
+    );
+    return inviteOf(rows[0]!);
+  }
+
+  async listInvites(tenantId: string): Promise<InviteInfo[]> {
+    const { rows } = await this.pool.query<InviteRow>(
+      `SELECT ${INVITE_COLUMNS} FROM invites WHERE tenant_id = $1 ORDER BY created_at DESC, id`,
+      [tenantId],
+    );
+    return rows.map(inviteOf);
+  }
+
+  async findInviteByHash(hash: string): Promise<{ invite: InviteInfo; tenant: Tenant } | null> {
+    const { rows } = await this.pool.query<InviteRow & { t_name: string; t_created_at: string }>(
+      `SELECT i.id, i.tenant_id, i.role, i.created_at, i.created_by, i.expires_at, i.max_uses, i.uses,
+              i.revoked_at, t.name AS t_name, t.created_at AS t_created_at
+       FROM invites i JOIN tenants t ON t.id = i.tenant_id WHERE i.hash = $1`,
+      [hash],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      invite: inviteOf(r),
+      tenant: { id: r.tenant_id, name: r.t_name, createdAt: Number(r.t_created_at) },
+    };
+  }
+
+  async revokeInvite(tenantId: string, inviteId: string): Promise<InviteInfo | null> {
+    const { rows } = await this.pool.query<InviteRow>(
+      `UPDATE invites SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND tenant_id = $2
+       RETURNING ${INVITE_COLUMNS}`,
+      [inviteId, tenantId, Date.now()],
+    );
+    return rows[0] ? inviteOf(rows[0]) : null;
+  }
+
+  async redeemInvite(
+    hash: string,
+    now: number,
+    member: { name: string; userId: string; tokenId: string; tokenHash: string; label: string },
+  ): Promise<RedeemResult> {
+    return this.transaction<RedeemResult>(async (client) => {
+      // The row lock makes a use count once: a racer waits here and then sees the new count.
+      const { rows } = await client.query<InviteRow>(
+        `SELECT ${INVITE_COLUMNS} FROM invites WHERE hash = $1 FOR UPDATE`,
+        [hash],
       );
-      await client.query('COMMIT');
-      return rows.map(tokenOf);
-    } catch (err) {
-      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-      throw err;
-    } finally {
-      client.release(broken);
-      client.off('error', this.onCheckedOutError);
-    }
+      const row = rows[0];
+      const refusal = inviteRefusal(row, now);
+      if (refusal) return { value: { status: refusal }, rollback: true };
+      const used = await client.query<InviteRow>(
+        `UPDATE invites SET uses = uses + 1 WHERE id = $1 RETURNING ${INVITE_COLUMNS}`,
+        [row!.id],
+      );
+      const users = await client.query<UserRow>(
+        'INSERT INTO users (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4) RETURNING *',
+        [member.userId, row!.tenant_id, member.name, now],
+      );
+      const tokens = await client.query<TokenRow>(
+        `INSERT INTO tokens (id, tenant_id, user_id, role, label, hash, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${TOKEN_COLUMNS}`,
+        [
+          member.tokenId,
+          row!.tenant_id,
+          member.userId,
+          row!.role,
+          member.label,
+          member.tokenHash,
+          now,
+          row!.created_by,
+        ],
+      );
+      const tenants = await client.query<TenantRow>('SELECT * FROM tenants WHERE id = $1', [row!.tenant_id]);
+      return {
+        value: {
+          status: 'joined',
+          invite: inviteOf(used.rows[0]!),
+          tenant: tenantOf(tenants.rows[0]!),
+          user: userOf(users.rows[0]!),
+          token: tokenOf(tokens.rows[0]!),
+        },
+      };
+    });
   }
 
   async dropUnusedMember(tenantId: string, userId: string): Promise<boolean> {

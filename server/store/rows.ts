@@ -12,7 +12,13 @@ import {
   type SelectorT,
 } from '../../lib/protocol';
 import { preview } from './search-text';
-import type { DiscussionSummary, DistributiveOmit, NotificationDraft, NotifyPlan } from './types';
+import type {
+  DiscussionSummary,
+  DistributiveOmit,
+  InviteRefusal,
+  NotificationDraft,
+  NotifyPlan,
+} from './types';
 
 /**
  * What the event log keeps of a change: its kind and the ids it touched, never text.
@@ -311,4 +317,18 @@ export function notificationOf(r: {
   if (r.comment_id !== null) n.commentId = r.comment_id;
   if (r.text !== null) n.excerpt = excerpt(r.text);
   return n;
+}
+
+/** Why an invite row (undefined: none with that hash) cannot be used at `now`; null when it can. */
+export function inviteRefusal(
+  row:
+    | { expires_at: number | string; max_uses: number; uses: number; revoked_at: number | string | null }
+    | undefined,
+  now: number,
+): InviteRefusal | null {
+  if (!row) return 'unknown';
+  if (row.revoked_at !== null) return 'revoked';
+  if (Number(row.expires_at) <= now) return 'expired';
+  if (row.uses >= row.max_uses) return 'used-up';
+  return null;
 }

@@ -45,11 +45,16 @@ import {
   PageCutter,
   renderLogRow,
   resolutionOf,
+  inviteRefusal,
   type LogKind,
 } from './rows';
 import {
   DEFAULT_REPLAY_WINDOW,
   type AuditEntry,
+  type InviteInfo,
+  type MemberChange,
+  type NewInvite,
+  type RedeemResult,
   type CommitResult,
   type DiscussionFilter,
   type DiscussionListing,
@@ -387,7 +392,74 @@ const MIGRATIONS: string[] = [
   CREATE INDEX read_positions_page ON read_positions(tenant_id, user_id, page);
   CREATE INDEX read_positions_chat ON read_positions(tenant_id, chat_id);
   `,
+  // Invite links (only their secret's hash), and the audit's kinds for roles, removals and invites.
+  `
+  DROP INDEX audit_tenant;
+  ALTER TABLE audit RENAME TO audit_v6;
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('token-created', 'token-revoked', 'admin-delete', 'delegated-write',
+      'role-changed', 'member-removed', 'invite-created', 'invite-revoked', 'invite-redeemed')),
+    actor_id TEXT,
+    subject_id TEXT,
+    token_id TEXT,
+    page TEXT,
+    chat_id TEXT,
+    comment_id TEXT,
+    seq INTEGER,
+    detail TEXT NOT NULL
+  );
+  INSERT INTO audit SELECT * FROM audit_v6;
+  DROP TABLE audit_v6;
+  CREATE INDEX audit_tenant ON audit(tenant_id, id);
+  CREATE TABLE invites (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('member', 'admin')),
+    hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    max_uses INTEGER NOT NULL,
+    uses INTEGER NOT NULL DEFAULT 0,
+    revoked_at INTEGER
+  );
+  CREATE INDEX invites_tenant ON invites(tenant_id, created_at);
+  `,
 ];
+
+interface InviteRow {
+  id: string;
+  tenant_id: string;
+  role: RoleT;
+  created_at: number;
+  created_by: string;
+  expires_at: number;
+  max_uses: number;
+  uses: number;
+  revoked_at: number | null;
+}
+
+/** What a write's planner learns of its token's row as it is now. */
+function tokenState(row: { role: RoleT; revoked_at: number | null } | undefined) {
+  return row ? { tokenRole: row.role, tokenRevoked: row.revoked_at !== null } : {};
+}
+
+function inviteInfo(r: InviteRow): InviteInfo {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    role: r.role,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    expiresAt: r.expires_at,
+    maxUses: r.max_uses,
+    uses: r.uses,
+    revokedAt: r.revoked_at,
+  };
+}
 
 interface TokenRow {
   id: string;
@@ -733,6 +805,28 @@ export class SqliteStore implements Store {
       userTokens: db.prepare<[string], TokenRow>(
         'SELECT * FROM tokens WHERE user_id = ? AND revoked_at IS NULL',
       ),
+      otherAdmins: db.prepare<[string, string], { n: number }>(
+        `SELECT COUNT(DISTINCT k.user_id) AS n FROM tokens k JOIN users u ON u.id = k.user_id
+         WHERE k.tenant_id = ? AND k.user_id <> ? AND k.role = 'admin' AND k.revoked_at IS NULL
+           AND u.removed_at IS NULL`,
+      ),
+      setTokenRole: db.prepare('UPDATE tokens SET role = ? WHERE id = ?'),
+      tokenRole: db.prepare<[string], { role: RoleT; revoked_at: number | null }>(
+        'SELECT role, revoked_at FROM tokens WHERE id = ?',
+      ),
+      insertInvite: db.prepare(
+        `INSERT INTO invites (id, tenant_id, role, hash, created_at, created_by, expires_at, max_uses)
+         VALUES (@id, @tenantId, @role, @hash, @createdAt, @createdBy, @expiresAt, @maxUses)`,
+      ),
+      inviteById: db.prepare<[string], InviteRow>('SELECT * FROM invites WHERE id = ?'),
+      inviteByHash: db.prepare<[string], InviteRow>('SELECT * FROM invites WHERE hash = ?'),
+      listInvites: db.prepare<[string], InviteRow>(
+        'SELECT * FROM invites WHERE tenant_id = ? ORDER BY created_at DESC, id',
+      ),
+      revokeInvite: db.prepare(
+        'UPDATE invites SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL',
+      ),
+      useInvite: db.prepare('UPDATE invites SET uses = uses + 1 WHERE id = ?'),
       dropUserNotifications: db.prepare('DELETE FROM notifications WHERE tenant_id = ? AND user_id = ?'),
       dropUserInbox: db.prepare('DELETE FROM inboxes WHERE tenant_id = ? AND user_id = ?'),
       dropUserWatches: db.prepare('DELETE FROM watches WHERE tenant_id = ? AND user_id = ?'),
@@ -988,6 +1082,7 @@ export class SqliteStore implements Store {
             : null,
           pageChats: s.pageSeq.get(tenantId, write.page)?.chats ?? 0,
           tenantBytes: s.tenantBytes.get(tenantId)?.bytes ?? 0,
+          ...tokenState(tokenId === null ? undefined : s.tokenRole.get(tokenId)),
         });
         if (!decision.ok) return { status: 'rejected', code: decision.code, message: decision.message };
         const now = Date.now();
@@ -1114,22 +1209,118 @@ export class SqliteStore implements Store {
   }
 
   async removeUser(tenantId: string, userId: string): Promise<TokenInfo[] | null> {
+    return this.db.transaction(() => this.removeUserNow(tenantId, userId)).immediate();
+  }
+
+  /** Whether the user is an admin now (a live admin token) and no other member is. */
+  private isLastAdmin(tenantId: string, userId: string): boolean {
+    const s = this.stmts;
+    const admin = s.userTokens.all(userId).some((t) => t.role === 'admin');
+    return admin && s.otherAdmins.get(tenantId, userId)!.n === 0;
+  }
+
+  async removeMember(tenantId: string, userId: string): Promise<MemberChange> {
     const s = this.stmts;
     return this.db
-      .transaction((): TokenInfo[] | null => {
+      .transaction((): MemberChange => {
         const row = s.userById.get(userId);
-        if (!row || row.tenant_id !== tenantId) return null;
-        const now = Date.now();
-        s.removeUser.run(now, userId, tenantId);
-        const tokens = s.userTokens.all(userId);
-        for (const t of tokens) s.revokeToken.run(now, t.id);
-        s.dropUserNotifications.run(tenantId, userId);
-        s.dropUserInbox.run(tenantId, userId);
-        s.dropUserWatches.run(tenantId, userId);
-        s.dropUserReads.run(tenantId, userId);
-        return tokens.map((t) => tokenInfo(s.tokenById.get(t.id)!));
+        if (!row || row.tenant_id !== tenantId || row.removed_at !== null) return { status: 'not-found' };
+        if (this.isLastAdmin(tenantId, userId)) return { status: 'last-admin' };
+        const tokens = this.removeUserNow(tenantId, userId)!;
+        return { status: 'done', user: user(s.userById.get(userId)!), tokens };
       })
       .immediate();
+  }
+
+  async setMemberRole(tenantId: string, userId: string, role: RoleT): Promise<MemberChange> {
+    const s = this.stmts;
+    return this.db
+      .transaction((): MemberChange => {
+        const row = s.userById.get(userId);
+        if (!row || row.tenant_id !== tenantId || row.removed_at !== null) return { status: 'not-found' };
+        if (role === 'member' && this.isLastAdmin(tenantId, userId)) return { status: 'last-admin' };
+        const changed = s.userTokens.all(userId).filter((t) => t.role !== role);
+        for (const t of changed) s.setTokenRole.run(role, t.id);
+        return {
+          status: 'done',
+          user: user(row),
+          tokens: changed.map((t) => tokenInfo(s.tokenById.get(t.id)!)),
+        };
+      })
+      .immediate();
+  }
+
+  async insertInvite(invite: NewInvite): Promise<InviteInfo> {
+    this.stmts.insertInvite.run(invite);
+    return inviteInfo(this.stmts.inviteById.get(invite.id)!);
+  }
+
+  async listInvites(tenantId: string): Promise<InviteInfo[]> {
+    return this.stmts.listInvites.all(tenantId).map(inviteInfo);
+  }
+
+  async findInviteByHash(hash: string): Promise<{ invite: InviteInfo; tenant: Tenant } | null> {
+    const row = this.stmts.inviteByHash.get(hash);
+    const t = row && this.stmts.tenantById.get(row.tenant_id);
+    return row && t ? { invite: inviteInfo(row), tenant: tenant(t) } : null;
+  }
+
+  async revokeInvite(tenantId: string, inviteId: string): Promise<InviteInfo | null> {
+    const row = this.stmts.inviteById.get(inviteId);
+    if (!row || row.tenant_id !== tenantId) return null;
+    this.stmts.revokeInvite.run(Date.now(), inviteId, tenantId);
+    return inviteInfo(this.stmts.inviteById.get(inviteId)!);
+  }
+
+  async redeemInvite(
+    hash: string,
+    now: number,
+    member: { name: string; userId: string; tokenId: string; tokenHash: string; label: string },
+  ): Promise<RedeemResult> {
+    const s = this.stmts;
+    return this.db
+      .transaction((): RedeemResult => {
+        const row = s.inviteByHash.get(hash);
+        const refusal = inviteRefusal(row, now);
+        if (refusal) return { status: refusal };
+        const t = s.tenantById.get(row!.tenant_id)!;
+        s.useInvite.run(row!.id);
+        s.insertUser.run(member.userId, row!.tenant_id, member.name, now);
+        s.insertToken.run({
+          id: member.tokenId,
+          tenantId: row!.tenant_id,
+          userId: member.userId,
+          role: row!.role,
+          label: member.label,
+          hash: member.tokenHash,
+          createdAt: now,
+          createdBy: row!.created_by,
+        });
+        return {
+          status: 'joined',
+          invite: inviteInfo(s.inviteById.get(row!.id)!),
+          tenant: tenant(t),
+          user: user(s.userById.get(member.userId)!),
+          token: tokenInfo(s.tokenById.get(member.tokenId)!),
+        };
+      })
+      .immediate();
+  }
+
+  /** Marks the user removed, revokes their tokens and drops their own state; inside a transaction. */
+  private removeUserNow(tenantId: string, userId: string): TokenInfo[] | null {
+    const s = this.stmts;
+    const row = s.userById.get(userId);
+    if (!row || row.tenant_id !== tenantId) return null;
+    const now = Date.now();
+    s.removeUser.run(now, userId, tenantId);
+    const tokens = s.userTokens.all(userId);
+    for (const t of tokens) s.revokeToken.run(now, t.id);
+    s.dropUserNotifications.run(tenantId, userId);
+    s.dropUserInbox.run(tenantId, userId);
+    s.dropUserWatches.run(tenantId, userId);
+    s.dropUserReads.run(tenantId, userId);
+    return tokens.map((t) => tokenInfo(s.tokenById.get(t.id)!));
   }
 
   async dropUnusedMember(tenantId: string, userId: string): Promise<boolean> {

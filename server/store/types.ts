@@ -62,6 +62,19 @@ export interface NewToken {
   createdBy?: string | null;
 }
 
+export const AUDIT_KINDS = [
+  'token-created',
+  'token-revoked',
+  'admin-delete',
+  'delegated-write',
+  'role-changed',
+  'member-removed',
+  'invite-created',
+  'invite-revoked',
+  'invite-redeemed',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
 /**
  * One entry of a tenant's audit trail: who did what, by ids (never any text of a discussion).
  * - `token-created` / `token-revoked`: `actorId` the admin (null: the operator's CLI), `subjectId` the
@@ -70,12 +83,17 @@ export interface NewToken {
  *   or creator.
  * - `delegated-write`: a change made with a token an admin created for someone else; `actorId` that
  *   admin, `subjectId` the token's user, in whose name the change appears.
+ * - `role-changed`: an admin changed a member's role (`detail`: "member → admin"); `subjectId` the member.
+ * - `member-removed`: an admin removed a member (their tokens revoked); `subjectId` the member.
+ * - `invite-created` / `invite-revoked`: `actorId` the admin; `detail` the invite's id, role and limits.
+ * - `invite-redeemed`: someone joined with an invite; `actorId` the admin who made it, `subjectId`
+ *   the new member, `tokenId` their new token.
  */
 export interface AuditEntry {
   id: number;
   tenantId: string;
   at: number;
-  kind: 'token-created' | 'token-revoked' | 'admin-delete' | 'delegated-write';
+  kind: AuditKind;
   actorId: string | null;
   subjectId: string | null;
   tokenId: string | null;
@@ -95,6 +113,45 @@ export interface AuditNote {
   actorId: string;
   subjectId: string;
 }
+
+/** An invite link as the directory lists it; only the SHA-256 of its secret is stored. */
+export interface InviteInfo {
+  id: string;
+  tenantId: string;
+  /** The role of the members it makes. */
+  role: RoleT;
+  createdAt: number;
+  /** The admin who made it. */
+  createdBy: string;
+  expiresAt: number;
+  /** How many people may join with it, and how many have. */
+  maxUses: number;
+  uses: number;
+  revokedAt: number | null;
+}
+
+export interface NewInvite {
+  id: string;
+  tenantId: string;
+  role: RoleT;
+  /** SHA-256 of the secret, hex. */
+  hash: string;
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number;
+  maxUses: number;
+}
+
+/** Why an invite cannot be used (each has its own words for the person holding it). */
+export type InviteRefusal = 'unknown' | 'expired' | 'used-up' | 'revoked';
+
+export type RedeemResult =
+  | { status: 'joined'; invite: InviteInfo; tenant: Tenant; user: User; token: TokenInfo }
+  | { status: InviteRefusal };
+
+/** What changing a member's role or removing them did; `last-admin`: refused, the team would have no admin. */
+export type MemberChange =
+  { status: 'done'; user: User; tokens: TokenInfo[] } | { status: 'not-found' } | { status: 'last-admin' };
 
 /** Who a token speaks for. */
 export interface TokenAuth {
@@ -176,6 +233,13 @@ export interface PlanInput {
   pageChats: number;
   /** Bytes the tenant stores now. */
   tenantBytes: number;
+  /**
+   * The role the write's token has now, read in the transaction (a role changed by an admin applies
+   * to live connections at once); undefined when the write names no token.
+   */
+  tokenRole?: RoleT;
+  /** True when the write's token is revoked (its holder removed on another node, say). */
+  tokenRevoked?: boolean;
 }
 
 /**
@@ -431,6 +495,38 @@ export interface Store {
    * revoked tokens, or null when no such user (in that tenant).
    */
   removeUser(tenantId: string, userId: string): Promise<TokenInfo[] | null>;
+
+  /**
+   * What an admin's "remove" does: as removeUser, but refused (`last-admin`) when the user is the
+   * tenant's last admin (the only member, not removed, with a live admin token). Checked and done in
+   * one transaction, so two admins removing each other cannot both succeed. `tokens`: those revoked.
+   */
+  removeMember(tenantId: string, userId: string): Promise<MemberChange>;
+  /**
+   * Gives a member's live tokens the role (their sockets' next write sees it: the store reads a
+   * write's token role in its transaction). Refused (`last-admin`) when it would leave no admin;
+   * `not-found` for no such member or one removed. `tokens`: the tokens whose role changed.
+   */
+  setMemberRole(tenantId: string, userId: string, role: RoleT): Promise<MemberChange>;
+
+  // ---- invites
+  insertInvite(invite: NewInvite): Promise<InviteInfo>;
+  listInvites(tenantId: string): Promise<InviteInfo[]>;
+  /** The invite with this secret's hash, with its tenant; null when none. */
+  findInviteByHash(hash: string): Promise<{ invite: InviteInfo; tenant: Tenant } | null>;
+  /** Marks an invite revoked (the first time is kept); null when no such invite in that tenant. */
+  revokeInvite(tenantId: string, inviteId: string): Promise<InviteInfo | null>;
+  /**
+   * Uses an invite once, atomically: when it is known, not revoked, not expired at `now` and has a
+   * use left, counts the use and creates the member `name` with a token of the invite's role (hash
+   * given, made by the invite's admin) in the same transaction. Two redeemers racing for the last
+   * use: exactly one joins, the other gets `used-up`.
+   */
+  redeemInvite(
+    hash: string,
+    now: number,
+    member: { name: string; userId: string; tokenId: string; tokenHash: string; label: string },
+  ): Promise<RedeemResult>;
 
   /**
    * Deletes a member nothing refers to any more: no token, no discussion or comment of theirs, nothing

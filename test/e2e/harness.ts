@@ -212,6 +212,11 @@ export interface UserBrowser {
     shot?: string,
   ): Promise<{ text: string; result: string }>;
   /**
+   * In the options page, as a person: pastes an invite `link` and types `name` under "Join with an
+   * invite link", presses "Join" and waits for the outcome (after a join, the reloaded page's words).
+   */
+  joinInOptions(link: string, name: string, shot?: string): Promise<{ text: string; result: string }>;
+  /**
    * The popup about `tab` (opened as `clickInPopup` does, nothing clicked), once it shows what
    * `until` expects; a screenshot goes to `shot` when given.
    */
@@ -314,6 +319,9 @@ export async function runAxeIn(evaluate: (script: string) => Promise<unknown>): 
 
 /** What the popup shows; evaluated inside the popup page, in either browser. */
 /** Where the options page shows the outcome of each button, once there is one. */
+/** The outcome of "Join": anything but the wait (a join leaves its words to the reloaded page). */
+const JOIN_OUTCOME = '[data-testid="join-status"]:not([data-result="joining"])';
+
 const OUTCOME_OF = {
   'test-connection': '[data-testid="test-result"]',
   'save-settings': '[data-testid="save-status"]:not([data-result="checking"])',
@@ -1008,6 +1016,29 @@ export class ChromiumUser implements UserBrowser {
     }
   }
 
+  async joinInOptions(link: string, name: string, shot?: string): Promise<{ text: string; result: string }> {
+    const page = await this.context.newPage();
+    try {
+      await page.goto(this.extensionUrl('options.html'));
+      await page.getByTestId('invite-link').fill(link);
+      await page.getByTestId('invite-name').fill(name);
+      await page.getByTestId('join-submit').click();
+      const outcome = page.locator(JOIN_OUTCOME);
+      await outcome.waitFor({ timeout: 20_000 });
+      // A join reloads the page: read the words once the new document shows them.
+      if ((await outcome.getAttribute('data-result')) === 'joined') await page.waitForLoadState('load');
+      await page.locator(JOIN_OUTCOME).waitFor({ timeout: 20_000 });
+      const found = {
+        text: (await page.locator(JOIN_OUTCOME).textContent()) ?? '',
+        result: (await page.locator(JOIN_OUTCOME).getAttribute('data-result')) ?? '',
+      };
+      if (shot) await page.screenshot({ path: shot });
+      return found;
+    } finally {
+      await page.close();
+    }
+  }
+
   async readPopup(tab: Tab, until: (view: PopupView) => boolean, shot?: string): Promise<PopupView> {
     const popup = await this.popupAbout(tab);
     try {
@@ -1517,6 +1548,34 @@ export class FirefoxUser implements UserBrowser {
       text: e.textContent ?? '',
       result: e.getAttribute('data-result') ?? '',
     }));
+    if (shot) await page.screenshot({ path: shot });
+    return found;
+  }
+
+  async joinInOptions(link: string, name: string, shot?: string): Promise<{ text: string; result: string }> {
+    const page = await this.findExtensionPage(10_000);
+    if (!page) throw new Error('no extension page is open to show the options in');
+    await navigateTo(page, '/options.html');
+    const element = (css: string) => elementOf(page, css);
+    for (const [field, value] of [
+      ['invite-link', link],
+      ['invite-name', name],
+    ] as const) {
+      const input = await element(`[data-testid="${field}"]`);
+      await input.evaluate((el) => (el as HTMLInputElement).select());
+      await input.type(value);
+    }
+    await (await element('[data-testid="join-submit"]:not([disabled])')).click();
+    // A join reloads the page; elementOf looks again in whichever document is there.
+    const found = await pollFor(20_000, async () =>
+      page
+        .evaluate((css: string) => {
+          const e = document.querySelector(css);
+          return e ? { text: e.textContent ?? '', result: e.getAttribute('data-result') ?? '' } : null;
+        }, JOIN_OUTCOME)
+        .catch(() => null),
+    );
+    if (!found) throw new Error('the options page never said how joining went');
     if (shot) await page.screenshot({ path: shot });
     return found;
   }

@@ -892,6 +892,179 @@ export function describeStoreContract(
       });
     });
 
+    describe('roles, removal and invites', () => {
+      /** A team with an admin (Ada) and a member (Ben), each with one token. */
+      const roles = async () => {
+        const tenant = await store.createTenant('Team');
+        const other = await store.createTenant('Other team');
+        const ada = await store.createUser(tenant.id, 'Ada');
+        const ben = await store.createUser(tenant.id, 'Ben');
+        const token = (id: string, userId: string, role: 'admin' | 'member') =>
+          store.insertToken({
+            id,
+            tenantId: tenant.id,
+            userId,
+            role,
+            label: id,
+            hash: `h-${id}`,
+            createdAt: 1,
+          });
+        await token('tok_ada', ada.id, 'admin');
+        await token('tok_ben', ben.id, 'member');
+        return { tenant, other, ada, ben };
+      };
+      const newInvite = (tenantId: string, over: Partial<{ expiresAt: number; maxUses: number }> = {}) =>
+        store.insertInvite({
+          id: `inv_${Math.random().toString(36).slice(2)}`,
+          tenantId,
+          role: 'member',
+          hash: `ih-${Math.random()}`,
+          createdAt: Date.now(),
+          createdBy: 'usr_admin',
+          expiresAt: Date.now() + 60_000,
+          maxUses: 1,
+          ...over,
+        });
+      const joiner = (name: string) => ({
+        name,
+        userId: `usr_${name}`,
+        tokenId: `tok_${name}`,
+        tokenHash: `th-${name}`,
+        label: 'joined with an invite',
+      });
+
+      it('changes a member’s role on their live tokens; a write reads the role its token has now', async () => {
+        const { tenant, other, ben } = await roles();
+        expect(await store.setMemberRole(other.id, ben.id, 'admin')).toEqual({ status: 'not-found' });
+        const done = await store.setMemberRole(tenant.id, ben.id, 'admin');
+        expect(done).toMatchObject({ status: 'done', tokens: [{ id: 'tok_ben', role: 'admin' }] });
+        expect((await store.findTokenByHash('h-tok_ben'))!.token.role).toBe('admin');
+        // The planner sees the token's role and whether it is revoked.
+        const seen: PlanInput[] = [];
+        const capture = (input: PlanInput) => {
+          seen.push(input);
+          return { ok: false as const, code: 'not-found' as const, message: 'x' };
+        };
+        await store.commit(tenant.id, createChat(), capture, 'tok_ben');
+        expect(seen[0]).toMatchObject({ tokenRole: 'admin', tokenRevoked: false });
+        await store.revokeToken('tok_ben');
+        await store.commit(tenant.id, createChat(), capture, 'tok_ben');
+        expect(seen[1]).toMatchObject({ tokenRole: 'admin', tokenRevoked: true });
+      });
+
+      it('never demotes or removes the last admin; two admins removing each other: exactly one goes', async () => {
+        const { tenant, ada, ben } = await roles();
+        expect(await store.setMemberRole(tenant.id, ada.id, 'member')).toEqual({ status: 'last-admin' });
+        expect(await store.removeMember(tenant.id, ada.id)).toEqual({ status: 'last-admin' });
+        expect((await store.setMemberRole(tenant.id, ben.id, 'admin')).status).toBe('done');
+        const both = await Promise.all([
+          store.removeMember(tenant.id, ada.id),
+          store.removeMember(tenant.id, ben.id),
+        ]);
+        expect(both.map((r) => r.status).sort()).toEqual(['done', 'last-admin']);
+        const left = (await store.listUsers(tenant.id)).filter((u) => u.removedAt === null);
+        expect(left).toHaveLength(1);
+      });
+
+      it('removes a member: tokens revoked, marked removed, a second removal finds nobody', async () => {
+        const { tenant, other, ben } = await roles();
+        expect(await store.removeMember(other.id, ben.id)).toEqual({ status: 'not-found' });
+        const done = await store.removeMember(tenant.id, ben.id);
+        if (done.status !== 'done') throw new Error(done.status);
+        expect(done.user.removedAt).toEqual(expect.any(Number));
+        expect(done.tokens.map((t) => [t.id, t.revokedAt !== null])).toEqual([['tok_ben', true]]);
+        expect(await store.removeMember(tenant.id, ben.id)).toEqual({ status: 'not-found' });
+        expect(await store.setMemberRole(tenant.id, ben.id, 'admin')).toEqual({ status: 'not-found' });
+      });
+
+      it('stores invites by hash, lists and revokes them within their tenant', async () => {
+        const { tenant, other } = await roles();
+        const invite = await newInvite(tenant.id, { maxUses: 3 });
+        expect(invite).toMatchObject({ tenantId: tenant.id, uses: 0, maxUses: 3, revokedAt: null });
+        expect(await store.listInvites(tenant.id)).toEqual([invite]);
+        expect(await store.listInvites(other.id)).toEqual([]);
+        expect(JSON.stringify(await store.listInvites(tenant.id))).not.toContain('ih-');
+        expect(await store.findInviteByHash('nope')).toBeNull();
+        expect(await store.revokeInvite(other.id, invite.id)).toBeNull();
+        const revoked = await store.revokeInvite(tenant.id, invite.id);
+        expect(revoked!.revokedAt).toEqual(expect.any(Number));
+        expect((await store.revokeInvite(tenant.id, invite.id))!.revokedAt).toBe(revoked!.revokedAt);
+      });
+
+      it('redeems an invite atomically, and tells expired, used-up, revoked and unknown apart', async () => {
+        const { tenant } = await roles();
+        const insert = async (hash: string, over: Partial<{ expiresAt: number; maxUses: number }> = {}) => {
+          const id = `inv_${hash}`;
+          await store.insertInvite({
+            id,
+            tenantId: tenant.id,
+            role: 'admin',
+            hash,
+            createdAt: Date.now(),
+            createdBy: 'usr_admin',
+            expiresAt: Date.now() + 60_000,
+            maxUses: 1,
+            ...over,
+          });
+          return id;
+        };
+        await insert('h-one');
+        const joined = await store.redeemInvite('h-one', Date.now(), joiner('Cleo'));
+        if (joined.status !== 'joined') throw new Error(joined.status);
+        expect(joined).toMatchObject({
+          tenant: { id: tenant.id },
+          user: { name: 'Cleo', tenantId: tenant.id, removedAt: null },
+          token: { id: 'tok_Cleo', role: 'admin', createdBy: 'usr_admin', revokedAt: null },
+          invite: { uses: 1 },
+        });
+        expect((await store.findTokenByHash('th-Cleo'))!.user.name).toBe('Cleo');
+        expect((await store.redeemInvite('h-one', Date.now(), joiner('Dora'))).status).toBe('used-up');
+        await insert('h-old', { expiresAt: Date.now() - 1 });
+        expect((await store.redeemInvite('h-old', Date.now(), joiner('Eli'))).status).toBe('expired');
+        const revokedId = await insert('h-gone');
+        await store.revokeInvite(tenant.id, revokedId);
+        expect((await store.redeemInvite('h-gone', Date.now(), joiner('Fay'))).status).toBe('revoked');
+        expect((await store.redeemInvite('h-none', Date.now(), joiner('Gus'))).status).toBe('unknown');
+        // Racing for the last use: exactly one joins.
+        await insert('h-race');
+        const race = await Promise.all(
+          ['R1', 'R2', 'R3', 'R4'].map((n) => store.redeemInvite('h-race', Date.now(), joiner(n))),
+        );
+        expect(race.map((r) => r.status).sort()).toEqual(['joined', 'used-up', 'used-up', 'used-up']);
+        const names = (await store.listUsers(tenant.id)).map((u) => u.name);
+        expect(names.filter((n) => /^R\d$/.test(n))).toHaveLength(1);
+        expect(names).not.toContain('Dora');
+        expect((await store.findInviteByHash('h-race'))!.invite.uses).toBe(1);
+        expect((await store.findInviteByHash('h-race'))!.tenant.id).toBe(tenant.id);
+      });
+
+      it('keeps audit entries of the new kinds', async () => {
+        const { tenant } = await roles();
+        for (const kind of [
+          'role-changed',
+          'member-removed',
+          'invite-created',
+          'invite-revoked',
+          'invite-redeemed',
+        ] as const) {
+          await store.addAudit({
+            tenantId: tenant.id,
+            at: Date.now(),
+            kind,
+            actorId: null,
+            subjectId: null,
+            tokenId: null,
+            page: null,
+            chatId: null,
+            commentId: null,
+            seq: null,
+            detail: kind,
+          });
+        }
+        expect((await store.listAudit(tenant.id, 10)).map((e) => e.kind)).toHaveLength(5);
+      });
+    });
+
     describe('members nothing refers to', () => {
       it('deletes a member with no token, no writes and nothing naming them, and keeps any other', async () => {
         const tenant = await store.createTenant('Team');
