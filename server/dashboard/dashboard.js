@@ -433,6 +433,10 @@ function discussionFilters() {
   if (site) params.set('site', site);
   const state = $('discussions-state').value;
   if (state) params.set('state', state);
+  // "Me" is the one whose token signed in to the dashboard.
+  if ($('discussions-mine').checked) params.set('mine', '1');
+  if ($('discussions-took-part').checked) params.set('author', 'me');
+  if ($('discussions-mentions').checked) params.set('mentions', 'me');
   const from = dayBound($('discussions-from').value, false);
   const to = dayBound($('discussions-to').value, true);
   if (from) params.set('from', from);
@@ -605,7 +609,14 @@ $('discussions-form').addEventListener('submit', (event) => {
   void refresh([() => loadDiscussions()]);
 });
 for (const id of ['discussions-q', 'discussions-site']) $(id).addEventListener('input', discussionsSoon);
-for (const id of ['discussions-from', 'discussions-to', 'discussions-state'])
+for (const id of [
+  'discussions-from',
+  'discussions-to',
+  'discussions-state',
+  'discussions-mine',
+  'discussions-took-part',
+  'discussions-mentions',
+])
   $(id).addEventListener('change', discussionsSoon);
 $('discussions-more').addEventListener('click', () => refresh([() => loadDiscussions(true)]));
 for (const format of ['jsonld', 'csv'])

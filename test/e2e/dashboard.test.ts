@@ -5,7 +5,7 @@ import { CHROMIUM_ARGS } from '../helpers/chromium';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE } from '../../lib/protocol';
+import { CLOSE, mentionToken } from '../../lib/protocol';
 import { TestClient } from '../helpers/client';
 import { addComment, createChat, PAGE } from '../helpers/frames';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -156,6 +156,37 @@ describe.runIf(available)('admin dashboard in Chromium', () => {
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/dashboard.png', fullPage: true });
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('lists the team’s discussions with links to them, and filters mentions of me and open or resolved', async () => {
+    const writer = await TestClient.connect(t.url, t.tokens.admin);
+    const mention = createChat({ text: `${mentionToken(t.users.admin.id)} have a look` });
+    writer.send(mention);
+    await writer.next('ack');
+    await writer.close();
+
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+    await page.goto(`${t.server.httpUrl}/dashboard`);
+    await page.getByLabel('Admin token').fill(t.tokens.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const items = page.locator('#discussions > li');
+    await expect.poll(() => items.count()).toBe(3);
+    // Each links to its discussion as "Copy link" does: the thread opens, the quote is scrolled to.
+    const hrefs = await page
+      .locator('#discussions > li > a')
+      .evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    expect(hrefs.every((h) => /#cc-chat=[\w-]+:~:text=/.test(h))).toBe(true);
+    expect(await items.first().textContent()).toContain('@Admin have a look');
+
+    await page.getByLabel('Mentions me').check();
+    await expect.poll(() => items.count()).toBe(1);
+    expect(await page.locator('#discussions > li > a').getAttribute('href')).toContain(mention.chatId);
+    await page.getByLabel('Mentions me').uncheck();
+    await page.getByLabel('Status').selectOption('resolved');
+    await expect.poll(() => items.count()).toBe(0);
+    await page.getByLabel('Status').selectOption('open');
+    await expect.poll(() => items.count()).toBe(3);
     await page.close();
   });
 
