@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { discussionLink } from '../lib/links';
 import { pageKeyFromUrl } from '../lib/page-key/normalise';
-import { mentionsAsText, type ChatEventT } from '../lib/protocol';
+import { mentionedIds, mentionsAsText, type ChatEventT } from '../lib/protocol';
 import { parseTime } from './admin-api';
 import { annotationCollection } from './annotations/w3c';
 import { discussionsCsv } from './annotations/csv';
@@ -106,7 +106,10 @@ export function createTeamApi(deps: TeamApiDeps) {
         throw new HttpError(400, 'cursor is not one this API gave');
       throw err;
     }
-    const names = await memberNames(auth.tenant.id);
+    const names = await memberNames(
+      auth.tenant.id,
+      listing.discussions.map((d) => d.preview ?? ''),
+    );
     return {
       ...listing,
       discussions: listing.discussions.map((d) => ({
@@ -121,7 +124,10 @@ export function createTeamApi(deps: TeamApiDeps) {
     const text = (url.searchParams.get('q') ?? '').slice(0, MAX_QUERY_CHARS);
     const limit = limitOf(url, 20, MAX_SEARCH_HITS);
     const hits = await store.search(auth.tenant.id, { text, limit, filter: filterOf(auth, url) });
-    const names = await memberNames(auth.tenant.id);
+    const names = await memberNames(
+      auth.tenant.id,
+      hits.flatMap((h) => (h.comment?.snippet ?? []).map((s) => s.text)),
+    );
     for (const hit of hits)
       for (const segment of hit.comment?.snippet ?? []) segment.text = mentionsAsText(segment.text, names);
     return {
@@ -130,8 +136,12 @@ export function createTeamApi(deps: TeamApiDeps) {
     };
   }
 
-  /** Members' current names by id: stored text mentions people as `@[id]`, shown as `@Name`. */
-  async function memberNames(tenantId: string): Promise<Map<string, string>> {
+  /**
+   * Members' current names by id: stored text mentions people as `@[id]`, shown as `@Name`. The
+   * members are read only when one of `texts` mentions someone (search as you type asks often).
+   */
+  async function memberNames(tenantId: string, texts: readonly string[]): Promise<Map<string, string>> {
+    if (!texts.some((t) => mentionedIds(t).length > 0)) return new Map();
     return new Map((await store.listUsers(tenantId)).map((u) => [u.id, u.name]));
   }
 
