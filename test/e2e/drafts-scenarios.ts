@@ -280,18 +280,8 @@ export function draftsScenarios(
 
     it('the dashboard asks before it revokes a token', async () => {
       const tab = await ana.open(`${server.server.httpUrl}/dashboard`);
-      /** A real click in the middle of the element `css` of the page. */
-      const click = async (css: string) => {
-        const r = await tab.evaluate((sel) => {
-          const el = document.querySelector<HTMLElement>(sel)!;
-          el.scrollIntoView({ block: 'center' });
-          const b = el.getBoundingClientRect();
-          return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
-        }, css);
-        await tab.mouseClick(r.x, r.y);
-      };
+      const click = (css: string) => tab.clickElement(css);
       const exists = (css: string) => tab.evaluate((sel) => document.querySelector(sel) !== null, css);
-      await expect.poll(() => exists('#token'), WAIT).toBe(true);
       await click('#token');
       await tab.type(server.tokens.admin);
       await tab.press('Enter');

@@ -591,6 +591,36 @@ export abstract class Tab {
   }
 
   /**
+   * A real click in the middle of the web page's element `css`, as a person clicks what they see: once
+   * it is shown, has stopped moving (a page still filling its tables above it pushes it down between
+   * a look and a click) and is what the pointer would hit there.
+   */
+  async clickElement(css: string): Promise<void> {
+    const look = () =>
+      this.evaluate((c) => {
+        const e = document.querySelector(c);
+        if (!e) return null;
+        const before = e.getBoundingClientRect();
+        if (before.bottom < 0 || before.top > innerHeight) e.scrollIntoView({ block: 'center' });
+        const r = e.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) return null;
+        const x = r.x + r.width / 2;
+        const y = r.y + r.height / 2;
+        const hit = document.elementFromPoint(x, y);
+        return hit && (hit === e || e.contains(hit)) ? { x, y } : null;
+      }, css);
+    let last: { x: number; y: number } | null = null;
+    const steady = await pollFor(15_000, async () => {
+      const now = await look();
+      const same = now && last && now.x === last.x && now.y === last.y;
+      last = now;
+      return same ? now : null;
+    });
+    if (!steady) throw new Error(`${css} was never shown still and clickable on ${this.url}`);
+    await this.mouseClick(steady.x, steady.y);
+  }
+
+  /**
    * How many discussions are highlighted: ranges in the page's CSS highlight registry under the
    * overlay's names (both browsers here have the Custom Highlight API).
    */

@@ -19,23 +19,6 @@ import {
 
 const WAIT = { timeout: 15_000, interval: 100 };
 
-/** A real click in the middle of the web page's element matching `css`, once it is shown. */
-async function clickOn(tab: Tab, css: string): Promise<void> {
-  const where = () =>
-    tab.evaluate((c) => {
-      const e = document.querySelector(c);
-      if (!e) return null;
-      e.scrollIntoView({ block: 'center' });
-      const r = e.getBoundingClientRect();
-      // Hidden (a section not shown yet): nothing to click.
-      if (r.width === 0 || r.height === 0) return null;
-      return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-    }, css);
-  await expect.poll(where, WAIT).not.toBeNull();
-  const at = (await where())!;
-  await tab.mouseClick(at.x, at.y);
-}
-
 const textOf = (tab: Tab, css: string) =>
   tab.evaluate((c) => document.querySelector(c)?.textContent ?? null, css);
 
@@ -75,12 +58,13 @@ export function inviteScenarios(
 
     it('an admin makes an invite link on the dashboard, and the link’s page says what it is', async () => {
       const dashboard = await dana.open(`${server.server.httpUrl}/dashboard`);
-      await clickOn(dashboard, '#token');
+      await dashboard.clickElement('#token');
       await dashboard.type(server.tokens.admin);
-      await clickOn(dashboard, '#sign-in-form button[type="submit"]');
+      await dashboard.clickElement('#sign-in-form button[type="submit"]');
       await expect.poll(() => textOf(dashboard, '#team-name'), WAIT).toContain('Tenant A');
-      await clickOn(dashboard, '#new-invite-form button[type="submit"]');
-      await expect.poll(() => textOf(dashboard, '#new-invite-link'), WAIT).toMatch(/\/invite#cci_/);
+      await dashboard.clickElement('#new-invite-form button[type="submit"]');
+      // Polled on the whole result, so that a failure shows the dashboard's own words.
+      await expect.poll(() => textOf(dashboard, '#new-invite-result'), WAIT).toMatch(/\/invite#cci_/);
       link = (await textOf(dashboard, '#new-invite-link'))!;
       expect(link.startsWith(`${server.server.httpUrl}/invite#cci_`)).toBe(true);
       await expect.poll(() => textOf(dashboard, '#invites tbody tr'), WAIT).toMatch(/member.*0 of 1.*active/);
