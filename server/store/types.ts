@@ -27,6 +27,35 @@ export interface User {
   createdAt: number;
   /** When the user was removed from the tenant (tokens revoked, not mentionable); null while a member. */
   removedAt: number | null;
+  /** When an admin erased the user's content and name (then `name` is empty); null otherwise. */
+  erasedAt?: number | null;
+}
+
+/** A member's pending request that their content be erased. */
+export interface ErasureRequest {
+  userId: string;
+  requestedAt: number;
+}
+
+/** One comment a member wrote, where it is: for their export and for erasing it. */
+export interface AuthoredComment {
+  page: string;
+  chatId: string;
+  /** The discussion's quote (the page's text it is anchored to). */
+  quote: string;
+  comment: CommentT;
+}
+
+/** What the store keeps of a member beyond their comments: watches and read positions. */
+export interface OwnState {
+  watches: { page: string; since: number }[];
+  reads: { page: string; chatId: string; at: number }[];
+}
+
+/** A discussion by page and id, as a sweep or an erasure names it. */
+export interface ChatRef {
+  page: string;
+  chatId: string;
 }
 
 /** What a user keeps about one page: whether they watch it, and how far they read each discussion. */
@@ -72,6 +101,11 @@ export const AUDIT_KINDS = [
   'invite-created',
   'invite-revoked',
   'invite-redeemed',
+  'retention-changed',
+  'retention-sweep',
+  'member-erased',
+  'erasure-requested',
+  'erasure-declined',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
@@ -88,6 +122,12 @@ export type AuditKind = (typeof AUDIT_KINDS)[number];
  * - `invite-created` / `invite-revoked`: `actorId` the admin; `detail` the invite's id, role and limits.
  * - `invite-redeemed`: someone joined with an invite; `actorId` the admin who made it, `subjectId`
  *   the new member, `tokenId` their new token.
+ * - `retention-changed`: an admin set how long discussions live (`detail`: "off → 90 days").
+ * - `retention-sweep`: the server removed discussions past the retention (`actorId` null, `detail`
+ *   the count; never which text).
+ * - `member-erased`: an admin erased a member's content (`detail`: what went, counted).
+ * - `erasure-requested` / `erasure-declined`: a member asked for erasure (`actorId` the member); an
+ *   admin declined it (`actorId` the admin, `subjectId` the member).
  */
 export interface AuditEntry {
   id: number;
@@ -589,6 +629,33 @@ export interface Store {
    * An empty query (no words) finds nothing.
    */
   search(tenantId: string, query: SearchQuery): Promise<SearchHit[]>;
+
+  // ---- retention and erasure (docs/security.md, "Privacy")
+  /** How many days after its last activity a tenant's discussions are removed; null: kept (the default). */
+  retentionDays(tenantId: string): Promise<number | null>;
+  setRetentionDays(tenantId: string, days: number | null): Promise<void>;
+  /** Every tenant with a retention set. */
+  retentionTenants(): Promise<{ tenantId: string; days: number }[]>;
+  /** The tenant's discussions whose last activity is before `before`, oldest first, at most `limit`. */
+  staleDiscussions(tenantId: string, before: number, limit: number): Promise<ChatRef[]>;
+  /** The comments a user wrote in the tenant, oldest first, at most `limit`. */
+  commentsBy(tenantId: string, userId: string, limit: number): Promise<AuthoredComment[]>;
+  /** Discussions the user started that hold no comment any more, at most `limit`. */
+  emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]>;
+  /** The user's watches and read positions. */
+  ownState(tenantId: string, userId: string): Promise<OwnState>;
+  /**
+   * Forgets a user once their comments are gone: the name emptied (`erasedAt` set), removed if still
+   * a member (tokens revoked, labels emptied), their notifications and those they caused, watches,
+   * read positions and participation dropped, their name taken off what they resolved, their
+   * erasure request closed. One transaction. Returns the tokens it revoked, or null for no such user.
+   */
+  forgetUser(tenantId: string, userId: string): Promise<TokenInfo[] | null>;
+  /** Records a member's request for erasure (the first time is kept); false when no such member. */
+  requestErasure(tenantId: string, userId: string, at: number): Promise<boolean>;
+  listErasureRequests(tenantId: string): Promise<ErasureRequest[]>;
+  /** Closes a request; false when there was none. */
+  dropErasureRequest(tenantId: string, userId: string): Promise<boolean>;
 
   // ---- audit
   addAudit(entry: NewAuditEntry): Promise<void>;
