@@ -4,7 +4,9 @@
 // it is open, and again from the moment shutdown starts; while too many sockets are still in their
 // handshake, new ones are refused the same way, so a returning crowd is spread over time.
 import { performance } from 'node:perf_hooks';
-import { CLOSE, drawRetryAfter, LIMITS, retryAfterReason } from '../lib/protocol';
+import { CLOSE, drawRetryAfter, LIMITS, retryAfterReason, type ChatEventT } from '../lib/protocol';
+import { sweepRetention } from './forgetting';
+import { createOwnDataApi } from './own-data';
 import { createAdminApi, type LiveView } from './admin-api';
 import { MemoryBus } from './bus/memory';
 import { openRedisBus } from './bus/redis';
@@ -180,11 +182,14 @@ export async function createCollabServer(
       for (const conn of connections) if (conn.identity) yield conn.identity.tenantId;
     },
   });
-  const adminApi = createAdminApi({ store, usage, live, closeToken });
+  const publish = (tenantId: string, event: ChatEventT) =>
+    bus.publish({ tenantId, page: event.page }, JSON.stringify(event));
+  const adminApi = createAdminApi({ store, usage, live, closeToken, publish });
+  const ownData = createOwnDataApi({ store });
   const teamApi = createTeamApi({
     store,
     limits: config.limits ?? DEFAULT_STORE_LIMITS,
-    publish: (tenantId, event) => bus.publish({ tenantId, page: event.page }, JSON.stringify(event)),
+    publish,
   });
   const dashboard = createDashboardAssets();
   const invites = createInviteApi({
@@ -255,7 +260,13 @@ export async function createCollabServer(
             });
           return true;
         }
-        return teamApi(req, res) || adminApi(req, res) || invites(req, res) || dashboard(req, res);
+        return (
+          teamApi(req, res) ||
+          ownData(req, res) ||
+          adminApi(req, res) ||
+          invites(req, res) ||
+          dashboard(req, res)
+        );
       },
     };
   }
@@ -319,6 +330,18 @@ export async function createCollabServer(
   }, config.compactEveryMs ?? DEFAULTS.compactEveryMs);
   compaction.unref();
 
+  // Discussions past their tenant's retention go on start and then periodically, each as a delete
+  // published to every node (several nodes may sweep at once: a discussion is deleted once).
+  let sweeping: Promise<unknown> | null = null;
+  const sweep = () => {
+    sweeping ??= sweepRetention({ store, publish }, Date.now(), log)
+      .catch((err: Error) => log(`the retention sweep failed: ${err.message}`))
+      .finally(() => (sweeping = null));
+  };
+  sweep();
+  const retentionSweep = setInterval(sweep, config.retentionSweepMs ?? DEFAULTS.retentionSweepMs);
+  retentionSweep.unref();
+
   let closing: Promise<void> | null = null;
   return {
     url: transport.url,
@@ -339,7 +362,9 @@ export async function createCollabServer(
         clearInterval(heartbeat);
         clearInterval(revocationPoll);
         clearInterval(compaction);
+        clearInterval(retentionSweep);
         await compacting;
+        await sweeping;
         // Writes under way are stored and acked before their socket closes (bounded by the grace).
         const settled = Promise.all(
           [...connections].map((conn) =>

@@ -59,6 +59,8 @@ export interface ServerConfig {
   limits?: StoreLimits;
   /** How often expired log entries are dropped and the SQLite WAL checkpointed (default DEFAULTS.compactEveryMs). */
   compactEveryMs?: number;
+  /** How often discussions past their tenant's retention are removed (default DEFAULTS.retentionSweepMs). */
+  retentionSweepMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -78,6 +80,8 @@ export const DEFAULTS = {
   flushWindowMs: 10,
   usageFlushMs: 60_000,
   compactEveryMs: 60_000,
+  /** The retention sweep: at start, then this often. */
+  retentionSweepMs: 10 * 60_000,
   /** On shutdown, how long writes under way may take to be stored and acked before sockets close. */
   shutdownGraceMs: 5000,
 } as const;

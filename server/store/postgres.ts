@@ -1662,8 +1662,9 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ page: r.page, chatId: r.id }));
   }
 
-  async commentsBy(tenantId: string, userId: string, limit: number): Promise<AuthoredComment[]> {
+  async commentsBy(tenantId: string, userId: string, limit: number, after = 0): Promise<AuthoredComment[]> {
     const { rows } = await this.pool.query<{
+      ord: string;
       page: string;
       chat_id: string;
       quote: string;
@@ -1674,12 +1675,18 @@ export class PostgresStore implements Store {
       at: string;
       edited_at: string | null;
     }>(
-      `SELECT d.page, c.chat_id, d.quote, c.id, c.author_id, c.author_name, c.text, c.at, c.edited_at
+      `SELECT c.ord, d.page, c.chat_id, d.quote, c.id, c.author_id, c.author_name, c.text, c.at, c.edited_at
        FROM comments c JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id
-       WHERE c.tenant_id = $1 AND c.author_id = $2 ORDER BY c.ord LIMIT $3`,
-      [tenantId, userId, limit],
+       WHERE c.tenant_id = $1 AND c.author_id = $2 AND c.ord > $3 ORDER BY c.ord LIMIT $4`,
+      [tenantId, userId, after, limit],
     );
-    return rows.map((r) => ({ page: r.page, chatId: r.chat_id, quote: r.quote, comment: commentOf(r) }));
+    return rows.map((r) => ({
+      page: r.page,
+      chatId: r.chat_id,
+      quote: r.quote,
+      comment: commentOf(r),
+      cursor: Number(r.ord),
+    }));
   }
 
   async emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]> {

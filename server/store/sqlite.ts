@@ -1627,11 +1627,12 @@ export class SqliteStore implements Store {
       .map((r) => ({ page: r.page, chatId: r.id }));
   }
 
-  async commentsBy(tenantId: string, userId: string, limit: number): Promise<AuthoredComment[]> {
+  async commentsBy(tenantId: string, userId: string, limit: number, after = 0): Promise<AuthoredComment[]> {
     return this.db
       .prepare<
-        [string, string, number],
+        [string, string, number, number],
         {
+          ord: number;
           page: string;
           chat_id: string;
           quote: string;
@@ -1643,12 +1644,12 @@ export class SqliteStore implements Store {
           edited_at: number | null;
         }
       >(
-        `SELECT d.page, c.chat_id, d.quote, c.id, c.author_id, c.author_name, c.text, c.at, c.edited_at
+        `SELECT c.ord, d.page, c.chat_id, d.quote, c.id, c.author_id, c.author_name, c.text, c.at, c.edited_at
          FROM comments c JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id
-         WHERE c.tenant_id = ? AND c.author_id = ? ORDER BY c.ord LIMIT ?`,
+         WHERE c.tenant_id = ? AND c.author_id = ? AND c.ord > ? ORDER BY c.ord LIMIT ?`,
       )
-      .all(tenantId, userId, limit)
-      .map((r) => ({ page: r.page, chatId: r.chat_id, quote: r.quote, comment: commentOf(r) }));
+      .all(tenantId, userId, after, limit)
+      .map((r) => ({ page: r.page, chatId: r.chat_id, quote: r.quote, comment: commentOf(r), cursor: r.ord }));
   }
 
   async emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]> {

@@ -44,6 +44,8 @@ export interface AuthoredComment {
   /** The discussion's quote (the page's text it is anchored to). */
   quote: string;
   comment: CommentT;
+  /** Where the next call continues (`after`). */
+  cursor: number;
 }
 
 /** What the store keeps of a member beyond their comments: watches and read positions. */
@@ -638,8 +640,8 @@ export interface Store {
   retentionTenants(): Promise<{ tenantId: string; days: number }[]>;
   /** The tenant's discussions whose last activity is before `before`, oldest first, at most `limit`. */
   staleDiscussions(tenantId: string, before: number, limit: number): Promise<ChatRef[]>;
-  /** The comments a user wrote in the tenant, oldest first, at most `limit`. */
-  commentsBy(tenantId: string, userId: string, limit: number): Promise<AuthoredComment[]>;
+  /** The comments a user wrote in the tenant, oldest first, at most `limit`, after the cursor `after`. */
+  commentsBy(tenantId: string, userId: string, limit: number, after?: number): Promise<AuthoredComment[]>;
   /** Discussions the user started that hold no comment any more, at most `limit`. */
   emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]>;
   /** The user's watches and read positions. */
