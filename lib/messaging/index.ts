@@ -306,6 +306,12 @@ export const RuntimeRequest = z.discriminatedUnion('kind', [
    * and saves that server and the new token as "Save" does. Answered to the extension's pages only.
    */
   z.object({ kind: z.literal('redeem-invite'), link: z.string().max(2000), name: z.string().max(200) }),
+  /**
+   * The person's own data (docs/api.md, "Your own data"), for the team page: `export` (what the
+   * server holds of them, as JSON), `erasure-status` and `request-erasure` (ask the team's admins to
+   * erase it). Made by the background with the saved token; answered to the extension's pages only.
+   */
+  z.object({ kind: z.literal('own-data'), action: z.enum(['export', 'erasure-status', 'request-erasure']) }),
   /** The popup's inbox: open a notification's discussion (and mark it read); mark every one read. */
   z.object({ kind: z.literal('open-notification'), seq: z.number().int().positive() }),
   z.object({ kind: z.literal('mark-all-notifications-read') }),
@@ -369,6 +375,7 @@ export interface RuntimeReplies {
   'get-viewers': ViewersReplyT;
   'test-connection': TestConnectionResultT;
   team: TeamReplyT;
+  'own-data': TeamReplyT;
   'check-saved': TestConnectionResultT;
   'redeem-invite': JoinReplyT;
   'open-notification': boolean;
@@ -386,6 +393,7 @@ export async function askBackground<K extends RuntimeRequestT['kind']>(
     'get-viewers': ViewersReply,
     'test-connection': TestConnectionResult,
     team: TeamReply,
+    'own-data': TeamReply,
     'check-saved': TestConnectionResult,
     'redeem-invite': JoinReply,
     'open-notification': z.boolean(),

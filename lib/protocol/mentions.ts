@@ -44,7 +44,10 @@ export function mentionParts(text: string, names: ReadonlyMap<string, string>): 
 
 /** Comment text with each known member's token replaced by `@Name` (notifications, plain surfaces). */
 export function mentionsAsText(text: string, names: ReadonlyMap<string, string>): string {
-  return mentionParts(text, names)
-    .map((p) => ('mention' in p ? `@${p.name}` : p.text))
-    .join('');
+  return (
+    mentionParts(text, names)
+      // An erased member's name is empty: the mention reads as a former member's.
+      .map((p) => ('mention' in p ? `@${p.name || 'former member'}` : p.text))
+      .join('')
+  );
 }
