@@ -1649,7 +1649,13 @@ export class SqliteStore implements Store {
          WHERE c.tenant_id = ? AND c.author_id = ? AND c.ord > ? ORDER BY c.ord LIMIT ?`,
       )
       .all(tenantId, userId, after, limit)
-      .map((r) => ({ page: r.page, chatId: r.chat_id, quote: r.quote, comment: commentOf(r), cursor: r.ord }));
+      .map((r) => ({
+        page: r.page,
+        chatId: r.chat_id,
+        quote: r.quote,
+        comment: commentOf(r),
+        cursor: r.ord,
+      }));
   }
 
   async emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]> {
@@ -1687,7 +1693,9 @@ export class SqliteStore implements Store {
         const revoked = row.removed_at === null ? this.removeUserNow(tenantId, userId)! : [];
         this.stmts.unnameComments.run(tenantId, userId);
         this.stmts.unnameResolutions.run(tenantId, userId);
-        this.db.prepare("UPDATE users SET name = '', erased_at = @now WHERE tenant_id = @t AND id = @u").run(p);
+        this.db
+          .prepare("UPDATE users SET name = '', erased_at = @now WHERE tenant_id = @t AND id = @u")
+          .run(p);
         this.db.prepare("UPDATE tokens SET label = '' WHERE tenant_id = @t AND user_id = @u").run(p);
         // Token events name the token's label; the entries stay, the label goes.
         this.db
