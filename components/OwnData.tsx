@@ -83,7 +83,12 @@ export function OwnData(props: { deps: OwnDataDeps }) {
       <h2 id="cc-own-data-title">{i18n.t('ownDataHeading')}</h2>
       <p>{i18n.t('ownDataIntro')}</p>
       <p>
-        <button type="button" disabled={busy()} onClick={() => void download()}>
+        <button
+          type="button"
+          data-testid="own-data-download"
+          disabled={busy()}
+          onClick={() => void download()}
+        >
           {i18n.t('ownDataDownload')}
         </button>
       </p>
@@ -96,6 +101,7 @@ export function OwnData(props: { deps: OwnDataDeps }) {
               <p>
                 <button
                   type="button"
+                  data-testid="own-data-ask"
                   ref={askButton}
                   disabled={busy() || requestedAt() === undefined}
                   onClick={() => {
@@ -120,11 +126,18 @@ export function OwnData(props: { deps: OwnDataDeps }) {
               }}
             >
               <p id="cc-own-data-confirm">{i18n.t('ownDataConfirm')}</p>
-              <button type="button" class="cc-danger" disabled={busy()} onClick={() => void request()}>
+              <button
+                type="button"
+                class="cc-danger"
+                data-testid="own-data-confirm"
+                disabled={busy()}
+                onClick={() => void request()}
+              >
                 {i18n.t('ownDataConfirmYes')}
               </button>{' '}
               <button
                 type="button"
+                data-testid="own-data-cancel"
                 ref={(el) => {
                   cancelButton = el;
                   queueMicrotask(() => el.focus());
@@ -137,9 +150,13 @@ export function OwnData(props: { deps: OwnDataDeps }) {
           </Show>
         }
       >
-        {(at) => <p class="cc-own-data-pending">{i18n.t('ownDataPending', [format.format(at())])}</p>}
+        {(at) => (
+          <p class="cc-own-data-pending" data-testid="own-data-pending">
+            {i18n.t('ownDataPending', [format.format(at())])}
+          </p>
+        )}
       </Show>
-      <p role="status" aria-live="polite" class="cc-own-data-status">
+      <p role="status" aria-live="polite" class="cc-own-data-status" data-testid="own-data-status">
         {message()}
       </p>
     </section>
