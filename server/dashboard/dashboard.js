@@ -493,7 +493,7 @@ async function loadAudit() {
     tr.append(
       cell(time(Date.parse(e.at))),
       cell(`${AUDIT_KINDS[e.kind] ?? e.kind}: ${e.detail}`),
-      cell(e.actor ? personName(e.actor) : 'operator (CLI)'),
+      cell(e.actor ? personName(e.actor) : e.kind === 'retention-sweep' ? 'the server' : 'operator (CLI)'),
       cell(e.subject ? personName(e.subject) : ''),
       cell(e.tokenId ?? ''),
       cell(where),
