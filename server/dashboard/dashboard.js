@@ -315,7 +315,7 @@ function confirmRemove(actionsCell, user, buttons) {
 function eraseButton(actionsCell, user, before) {
   const button = document.createElement('button');
   button.type = 'button';
-  button.className = 'danger';
+  button.dataset.action = 'erase';
   button.textContent = 'Erase…';
   button.setAttribute('aria-label', `Erase ${personName(user)} and their content`);
   button.addEventListener('click', () => confirmErase(actionsCell, user, [...before, button]));

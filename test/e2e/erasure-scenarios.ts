@@ -117,7 +117,7 @@ export function erasureScenarios(
       await dashboard.clickElement('#sign-in-form button[type="submit"]');
       await expect.poll(() => textOf(dashboard, '#team-name'), WAIT).toContain('Tenant A');
       const row = `#members tr[data-user-id="${server.users.bob.id}"]`;
-      await dashboard.clickElement(`${row} button.danger`);
+      await dashboard.clickElement(`${row} button[data-action="erase"]`);
       await expect
         .poll(() => textOf(dashboard, `${row} [data-confirm="erase"]`), WAIT)
         .toMatch(/^Erase Bob\?.*cannot be undone/);
@@ -163,7 +163,7 @@ export function erasureScenarios(
       const request = `#erasure-requests tr[data-user-id="${server.users.alice.id}"]`;
       await expect.poll(() => textOf(dashboard, request), WAIT).toMatch(/^Alice/);
       await expect.poll(() => textOf(dashboard, '#audit tbody'), WAIT).toMatch(/erasure requested/);
-      await dashboard.clickElement(`${request} button:not(.danger)`);
+      await dashboard.clickElement(`${request} button:not([data-action])`);
       await expect
         .poll(() => textOf(dashboard, '#erasure-requests-result'), WAIT)
         .toBe('The erasure request of Alice was declined.');
