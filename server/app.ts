@@ -180,7 +180,16 @@ export async function createCollabServer(
       for (const conn of connections) if (conn.identity) yield conn.identity.tenantId;
     },
   });
-  const adminApi = createAdminApi({ store, usage, live, closeToken });
+  const adminApi = createAdminApi({
+    store,
+    usage,
+    live,
+    closeToken,
+    tellMember: (tenantId, userId, frame) =>
+      users
+        .publish(tenantId, userId, frame)
+        .catch((err: Error) => log(`telling a member of a change failed: ${err.message}`)),
+  });
   const teamApi = createTeamApi({
     store,
     limits: config.limits ?? DEFAULT_STORE_LIMITS,

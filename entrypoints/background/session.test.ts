@@ -527,6 +527,23 @@ describe('Session: outbox', () => {
     ).toEqual([]);
   });
 
+  it('tells the tabs of a role an admin changed at once, and keeps it across a reconnect', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    expect(session.status().role).toBe('member');
+    const before = to(1).length;
+    socket.receive({ type: 'role', role: 'admin' });
+    expect(session.status().role).toBe('admin');
+    const told = to(1)
+      .slice(before)
+      .filter((m) => m.kind === 'status');
+    expect(told.at(-1)).toMatchObject({ status: { role: 'admin' } });
+    // Offline, the person still sees what they may do as they last knew it.
+    socket.drop(1006);
+    expect(session.status().role).toBe('admin');
+  });
+
   it('keeps a write after a retryable error and resends it on the next connection', async () => {
     vi.useFakeTimers();
     const { session, sockets } = makeSession();

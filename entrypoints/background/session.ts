@@ -350,6 +350,14 @@ export class Session {
       case 'watching':
       case 'read-positions':
         return this.userState.onFrame(frame);
+      case 'role': {
+        // An admin changed this member's role: the tabs offer what it allows from now on.
+        const { welcome } = this.connection;
+        if (welcome) this.connection.welcome = { ...welcome, role: frame.role };
+        if (this.confirmed) this.confirmed = { ...this.confirmed, role: frame.role };
+        this.broadcastStatus();
+        return;
+      }
       case 'welcome':
       case 'pong':
         return;
