@@ -45,6 +45,21 @@ describe('handshake', () => {
     }
   });
 
+  it('welcomes a hello that arrived in time while the server was held up past the deadline', async () => {
+    const quick = await startTestServer({ helloTimeoutMs: 200 });
+    try {
+      const c = await TestClient.open(quick.url);
+      c.send({ type: 'hello', token: quick.tokens.alice, protocol: PROTOCOL_VERSION });
+      // The server's thread is busy (a long GC, a starved CPU) from before the hello is read until
+      // after its deadline: when it wakes, the deadline's timer runs before the waiting data is read.
+      const until = performance.now() + 400;
+      while (performance.now() < until);
+      expect(await c.next('welcome')).toMatchObject({ user: { name: 'Alice' } });
+    } finally {
+      await quick.close();
+    }
+  });
+
   it.each([
     [
       'an unknown token',
