@@ -286,8 +286,14 @@ export async function createCollabServer(
     : null;
   loadWatch?.unref();
 
+  let lastBeat = Date.now();
   const heartbeat = setInterval(() => {
     const now = Date.now();
+    // A beat this late means the event loop was held up (a long GC, a starved CPU): the pongs that
+    // came meanwhile wait unread behind this timer, so no socket is judged silent on this beat.
+    const heldUp = now - lastBeat > 2 * config.heartbeatMs;
+    lastBeat = now;
+    if (heldUp) return;
     for (const conn of connections) conn.heartbeat(now);
   }, config.heartbeatMs);
 
