@@ -96,6 +96,21 @@ describe('Session: tabs and subscriptions', () => {
     expect(session.status().state).toBe('idle');
   });
 
+  it('keeps following a page its last tab left while a write for it waits, and lets it go once acked', async () => {
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    const write = reply();
+    await session.write(write);
+    session.tabClosed(1);
+    // The write still needs its answer: the page stays subscribed, the socket open.
+    expect(socket.sentOf('unsubscribe')).toHaveLength(0);
+    expect(socket.closedByClient).toBe(false);
+    socket.receive({ type: 'ack', broadcastId: write.broadcastId, page, seq: 1 });
+    expect(socket.sentOf('unsubscribe')).toEqual([{ type: 'unsubscribe', page }]);
+    expect(socket.closedByClient).toBe(true);
+  });
+
   it('gives a second tab the cached page at once, without asking the server', async () => {
     const { session, sockets, to } = makeSession();
     session.tabOpened(1, page);
