@@ -205,8 +205,9 @@ describe('a member’s own data and erasure request', () => {
     // Her discussion stays for Bob's reply, without her.
     await bob.next((f) => f.type === 'updated-text-chat' && f.change.op === 'delete-comment');
     const kinds = (await trail()).map((e) => e.kind);
-    expect(kinds.slice(0, 4)).toEqual([
+    expect(kinds.slice(0, 5)).toEqual([
       'member-erased',
+      'member-removed',
       'erasure-requested',
       'erasure-declined',
       'erasure-requested',
