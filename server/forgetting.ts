@@ -33,6 +33,7 @@ async function forgetOne(
   tenantId: string,
   actor: Actor,
   ref: ChatRef & { commentId?: string },
+  staleBefore?: number,
 ): Promise<boolean> {
   const write: WriteFrameT =
     ref.commentId === undefined
@@ -46,6 +47,11 @@ async function forgetOne(
         };
   // One audit entry says what the sweep or the erasure did, counted; not one per write.
   const r = await deps.store.commit(tenantId, write, (input) => {
+    // Checked in the delete's transaction: a discussion that came back to life since the sweep listed
+    // it (a comment, an edit) stays.
+    if (staleBefore !== undefined && input.chat && input.chat.lastActivityAt >= staleBefore) {
+      return { ok: false, code: 'conflict', message: 'active again since it was listed' };
+    }
     const plan = planWrite(write, actor, Date.now(), input);
     return plan.ok ? { ...plan, audit: undefined } : plan;
   });
@@ -53,7 +59,7 @@ async function forgetOne(
     await deps.publish(tenantId, r.event).catch(() => undefined);
     return true;
   }
-  if (r.status === 'rejected' && r.code !== 'not-found') {
+  if (r.status === 'rejected' && r.code !== 'not-found' && r.code !== 'conflict') {
     throw new Error(`deleting ${ref.commentId ?? ref.chatId} was refused: ${r.message}`);
   }
   return false;
@@ -68,13 +74,14 @@ async function drain<T extends ChatRef & { commentId?: string }>(
   tenantId: string,
   actor: Actor,
   read: () => Promise<T[]>,
+  staleBefore?: number,
 ): Promise<number> {
   let removed = 0;
   for (;;) {
     const batch = await read();
     if (batch.length === 0) return removed;
     let progress = 0;
-    for (const ref of batch) if (await forgetOne(deps, tenantId, actor, ref)) progress++;
+    for (const ref of batch) if (await forgetOne(deps, tenantId, actor, ref, staleBefore)) progress++;
     removed += progress;
     if (progress === 0) return removed;
   }
@@ -121,8 +128,12 @@ export async function sweepTenant(
   now: number,
 ): Promise<number> {
   const before = now - days * DAY_MS;
-  const removed = await drain(deps, tenantId, systemActor(null), () =>
-    deps.store.staleDiscussions(tenantId, before, BATCH),
+  const removed = await drain(
+    deps,
+    tenantId,
+    systemActor(null),
+    () => deps.store.staleDiscussions(tenantId, before, BATCH),
+    before,
   );
   if (removed > 0) {
     await deps.store.addAudit({

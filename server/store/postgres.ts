@@ -918,6 +918,7 @@ export class PostgresStore implements Store {
           comment_count: number;
           bytes: string;
           resolved_by: string | null;
+          last_activity_at: string | number;
         } | null;
         comment: { id: string; author_id: string; bytes: number; text: string } | null;
         tenant_bytes: string | null;
@@ -927,8 +928,8 @@ export class PostgresStore implements Store {
         `SELECT
            (SELECT row_to_json(w) FROM (SELECT page, seq FROM writes
               WHERE tenant_id = $1 AND broadcast_id = $2) w) AS done,
-           (SELECT row_to_json(d) FROM (SELECT id, page, creator_id, comment_count, bytes, resolved_by
-              FROM discussions WHERE tenant_id = $1 AND id = $3) d) AS chat,
+           (SELECT row_to_json(d) FROM (SELECT id, page, creator_id, comment_count, bytes, resolved_by,
+              last_activity_at FROM discussions WHERE tenant_id = $1 AND id = $3) d) AS chat,
            (SELECT row_to_json(c) FROM (SELECT id, author_id, octet_length(text) AS bytes, text FROM comments
               WHERE tenant_id = $1 AND chat_id = $3 AND id = $4) c) AS comment,
            (SELECT bytes FROM tenant_bytes WHERE tenant_id = $1) AS tenant_bytes,
@@ -950,6 +951,7 @@ export class PostgresStore implements Store {
               commentCount: read.chat.comment_count,
               bytes: Number(read.chat.bytes),
               resolvedBy: read.chat.resolved_by,
+              lastActivityAt: Number(read.chat.last_activity_at),
             }
           : null,
         comment: read.comment

@@ -756,9 +756,10 @@ export class SqliteStore implements Store {
           comment_count: number;
           bytes: number;
           resolved_by: string | null;
+          last_activity_at: number;
         }
       >(
-        `SELECT id, page, creator_id, comment_count, bytes, resolved_by FROM discussions
+        `SELECT id, page, creator_id, comment_count, bytes, resolved_by, last_activity_at FROM discussions
          WHERE tenant_id = ? AND id = ?`,
       ),
       commentHead: db.prepare<
@@ -1122,6 +1123,7 @@ export class SqliteStore implements Store {
                 commentCount: head.comment_count,
                 bytes: head.bytes,
                 resolvedBy: head.resolved_by,
+                lastActivityAt: head.last_activity_at,
               }
             : null,
           comment: commentRow

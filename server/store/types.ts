@@ -216,6 +216,8 @@ export interface StoredChat {
   bytes: number;
   /** Who resolved it, null while open. */
   resolvedBy: string | null;
+  /** Its last activity (creation, a comment, an edit): the retention sweep deletes only what is still stale. */
+  lastActivityAt: number;
 }
 
 /** The one comment a write names, as stored. */

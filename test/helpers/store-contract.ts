@@ -352,6 +352,7 @@ export function describeStoreContract(
           commentCount: 1,
           bytes,
           resolvedBy: null,
+          lastActivityAt: expect.any(Number),
         };
         expect(seen[0]).toEqual({
           chat,
@@ -1402,6 +1403,25 @@ export function describeStoreContract(
         const replay = await store.eventsSince(tenant.id, PAGE, 0, 100);
         expect(replay!.events.at(-1)).toMatchObject({ type: 'deleted-text-chat', chatId: old.chatId });
         expect(JSON.stringify(replay)).not.toContain('SWEPT');
+      });
+
+      it('keeps a discussion that came back to life between the sweep listing it and deleting it', async () => {
+        const { tenant, user, applied } = await setup();
+        const old = createChat({ text: 'old but answered' });
+        const actor: Actor = { user: { id: user.id, name: user.name }, role: 'member' };
+        const tenDaysAgo = Date.now() - 10 * 24 * 3600 * 1000;
+        expect((await store.commit(tenant.id, old, plannerFor(old, actor, tenDaysAgo))).status).toBe(
+          'applied',
+        );
+        // The sweep's list was read just before this reply came.
+        await applied(addComment(old.chatId, { text: 'a reply today' }));
+        const racing = Object.create(store, {
+          staleDiscussions: { value: async () => [{ page: PAGE, chatId: old.chatId }] },
+        }) as Store;
+        expect(await sweepTenant({ ...deps(), store: racing }, tenant.id, 5, Date.now())).toBe(0);
+        expect((await store.snapshot(tenant.id, PAGE)).chats.map((c) => c.id)).toEqual([old.chatId]);
+        expect(published).toEqual([]);
+        expect(await store.listAudit(tenant.id, 10)).toEqual([]);
       });
 
       it('shows a removed member as a former member: their comments and resolutions lose their name', async () => {
