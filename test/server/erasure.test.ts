@@ -232,6 +232,17 @@ describe('former members', () => {
       creator: { name: string };
     }[];
     expect(listed[0]!.creator).toEqual({ id: t.users.bob.id, name: '' });
+    // Exports say "former member" rather than leave a blank (and a re-import names nobody).
+    const csv = await fetch(`${t.server.httpUrl}/api/export?format=csv`, {
+      headers: { authorization: `Bearer ${t.tokens.admin}` },
+    }).then((r) => r.text());
+    expect(csv).toContain('former member');
+    expect(csv).not.toContain('Bob');
+    const jsonld = await fetch(`${t.server.httpUrl}/api/export`, {
+      headers: { authorization: `Bearer ${t.tokens.admin}` },
+    }).then((r) => r.text());
+    expect(jsonld).toContain('"name": "former member"');
+    expect(jsonld).not.toContain('Bob');
     await alice.close();
   });
 });
