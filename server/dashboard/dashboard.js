@@ -271,7 +271,7 @@ function confirmRemove(actionsCell, user, buttons) {
   box.dataset.confirm = 'remove';
   const question = document.createElement('span');
   question.id = `confirm-remove-${user.id}`;
-  question.textContent = `Remove ${user.name} from the team? All their tokens are revoked and their live connections close at once. Their discussions stay, under their name.`;
+  question.textContent = `Remove ${user.name} from the team? All their tokens are revoked and their live connections close at once. Their discussions stay, shown as a former member's.`;
   box.setAttribute('aria-labelledby', question.id);
   const yes = document.createElement('button');
   yes.type = 'button';

@@ -535,7 +535,8 @@ export interface Store {
 
   /**
    * Removes a user from their tenant: marks them removed, revokes their tokens and drops their
-   * notifications, watches and read positions. Their comments stay, under their name. Returns the
+   * notifications, watches and read positions. Their comments stay, as a former member's: their name
+   * leaves them and the discussions they resolved (the directory keeps it). Returns the
    * revoked tokens, or null when no such user (in that tenant).
    */
   removeUser(tenantId: string, userId: string): Promise<TokenInfo[] | null>;
