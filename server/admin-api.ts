@@ -29,6 +29,11 @@ export interface LiveView {
 
 export interface AdminApiDeps {
   store: Store;
+  /**
+   * A member's name left the stored rows (removed or erased): this node drops what it cached of the
+   * tenant's pages in wire form.
+   */
+  forgetNames?(tenantId: string): void;
   /** Publishes an applied event to the page's live viewers on every node (erasing a member). */
   publish(tenantId: string, event: ChatEventT): Promise<void>;
   usage: UsageMeter;
@@ -216,6 +221,7 @@ export function createAdminApi(deps: AdminApiDeps) {
     if (change.status !== 'done') refuseChange(change, userId);
     let closed = 0;
     for (const token of change.tokens) closed += deps.closeToken(token.id);
+    deps.forgetNames?.(auth.tenant.id);
     await deps.store.addAudit({
       ...NO_PLACE,
       tenantId: auth.tenant.id,
@@ -288,6 +294,7 @@ export function createAdminApi(deps: AdminApiDeps) {
       });
     }
     const erased = await eraseMember(deps, auth.tenant.id, userId, auth.user.id);
+    deps.forgetNames?.(auth.tenant.id);
     await deps.store.addAudit({
       ...NO_PLACE,
       tenantId: auth.tenant.id,

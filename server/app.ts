@@ -165,6 +165,7 @@ export async function createCollabServer(
     store,
     usage,
     publish,
+    forgetNames: (tenantId) => hub.forgetNames(tenantId),
     live: (tenantId) => registry.live(tenantId),
     closeToken,
     tellMember: (tenantId, userId, frame) =>
