@@ -11,10 +11,11 @@ import { openRedisBus } from './bus/redis';
 import type { Bus } from './bus/types';
 import { UserChannels } from './user-channels';
 import type { ServerConfig } from './config';
-import { DEFAULTS } from './config';
+import { DEFAULT_SESSION_LIFETIMES, DEFAULTS } from './config';
 import { Connection, type Identity } from './connection';
 import { createDashboardAssets } from './dashboard/assets';
 import { createInviteApi } from './invites';
+import { createSsoAdminApi, createSsoApi, ssoNotConfigured } from './sso';
 import { OriginPolicy } from './origin';
 import { FlushClock, FrameEncoder, type OutletOptions } from './fanout';
 import { Hub } from './hub';
@@ -192,6 +193,17 @@ export async function createCollabServer(
     origins: new OriginPolicy(config.allowedOrigins),
     ...(config.inviteLimits && { limits: config.inviteLimits }),
   });
+  const sso = config.sso
+    ? createSsoApi({
+        store,
+        config: config.sso,
+        lifetimes: config.sessionLifetimes ?? DEFAULT_SESSION_LIFETIMES,
+        origins: new OriginPolicy(config.allowedOrigins),
+        closeToken,
+        log,
+      })
+    : ssoNotConfigured;
+  const ssoAdmin = createSsoAdminApi({ store, enabled: config.sso !== undefined });
 
   const onWrite = (tenantId: string, page: string | undefined, messages: number, bytes: number) =>
     usage.record(tenantId, page, messages, bytes);
@@ -255,7 +267,9 @@ export async function createCollabServer(
             });
           return true;
         }
-        return teamApi(req, res) || adminApi(req, res) || invites(req, res) || dashboard(req, res);
+        return (
+          teamApi(req, res) || ssoAdmin(req, res) || adminApi(req, res) || invites(req, res) || sso(req, res) || dashboard(req, res)
+        );
       },
     };
   }
