@@ -81,7 +81,10 @@ export interface SsoConfig {
   allowedEmails: string[];
   /** Whom the rules do not let in: refused, or put on a waiting list an admin decides. */
   unknown: 'refuse' | 'wait';
-  /** Extension ids whose redirect URLs may receive a sign-in; empty: any extension's. */
+  /**
+   * The first label of the redirect hosts that may receive a sign-in: a Chrome extension id, or for
+   * Firefox the hex SHA-1 of the add-on id; empty: any extension's.
+   */
   extensionIds: string[];
 }
 
@@ -184,7 +187,7 @@ export const SERVE_OPTIONS = {
   },
   'sso-extension-ids': {
     env: 'SSO_EXTENSION_IDS',
-    help: 'comma-separated extension ids (Chrome) or internal UUIDs (Firefox) that may receive a sign-in (default: any)',
+    help: 'comma-separated redirect hosts that may receive a sign-in: Chrome extension ids, Firefox hex SHA-1 of the add-on id (default: any extension)',
   },
   'session-minutes': {
     env: 'SESSION_ACCESS_MINUTES',

@@ -3,7 +3,7 @@
 //
 // The extension's background starts a sign-in in `browser.identity.launchWebAuthFlow` at
 // GET /sso/start with its own redirect URL (https://<id>.chromiumapp.org/ or
-// https://<uuid>.extensions.allizom.org/: nothing else is ever redirected to), a PKCE-style challenge
+// https://<sha1 of the add-on id>.extensions.allizom.org/: nothing else is ever redirected to), a PKCE-style challenge
 // of a verifier it keeps, and its own state. The provider sends the person back to
 // GET /sso/callback, where the ID token is checked and the person admitted (a linked member, an email
 // the rules allow, or a waiting request an admin approves on the dashboard). The extension's redirect
@@ -30,7 +30,8 @@ export const LOGIN_TTL_MS = 10 * 60_000;
 export const HANDOFF_TTL_MS = 60_000;
 
 const CHROME_REDIRECT = /^([a-p]{32})\.chromiumapp\.org$/;
-const FIREFOX_REDIRECT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.extensions\.allizom\.org$/;
+// Firefox names the host by the SHA-1 (hex) of the add-on's id (toolkit/components/extensions/child/ext-identity.js).
+const FIREFOX_REDIRECT = /^([0-9a-f]{40})\.extensions\.allizom\.org$/;
 const EXTENSION_ORIGIN = /^(chrome|moz)-extension:\/\/[^/]+$/i;
 
 /**
@@ -184,7 +185,7 @@ export function createSsoApi(deps: SsoApiDeps) {
       throw new SsoError(
         400,
         'sso-redirect-refused',
-        'sign-in starts from the Collab Chat extension only: redirect_uri must be its https://<id>.chromiumapp.org/ or https://<uuid>.extensions.allizom.org/ URL',
+        'sign-in starts from the Collab Chat extension only: redirect_uri must be its https://<id>.chromiumapp.org/ or https://<hash>.extensions.allizom.org/ URL',
       );
     const challenge = params.get('code_challenge') ?? '';
     const clientState = params.get('state') ?? '';

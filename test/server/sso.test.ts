@@ -8,7 +8,8 @@ import { TestClient } from '../helpers/client';
 import { CHROME_REDIRECT, signInOverHttp, startSsoServer, type SsoTestSetup } from '../helpers/oidc';
 import { startTestServer } from '../helpers/server';
 
-const FIREFOX_REDIRECT = 'https://2b1b7a44-8cc5-4b4f-9a6e-54f4a1a7c0de.extensions.allizom.org/';
+// Firefox: the SHA-1 (hex) of the add-on id.
+const FIREFOX_REDIRECT = `https://${createHash('sha1').update('collab-chat@example.org').digest('hex')}.extensions.allizom.org/`;
 
 interface Started {
   url: string;
