@@ -268,7 +268,12 @@ export async function createCollabServer(
           return true;
         }
         return (
-          teamApi(req, res) || ssoAdmin(req, res) || adminApi(req, res) || invites(req, res) || sso(req, res) || dashboard(req, res)
+          teamApi(req, res) ||
+          ssoAdmin(req, res) ||
+          adminApi(req, res) ||
+          invites(req, res) ||
+          sso(req, res) ||
+          dashboard(req, res)
         );
       },
     };

@@ -309,8 +309,7 @@ export function resolveConfig(
   config.sessionLifetimes ??= {
     accessMs:
       int('--session-minutes / SESSION_ACCESS_MINUTES', pick('session-minutes'), 15, 1, 24 * 60) * 60_000,
-    refreshMs:
-      int('--session-days / SESSION_REFRESH_DAYS', pick('session-days'), 30, 1, 366) * 86_400_000,
+    refreshMs: int('--session-days / SESSION_REFRESH_DAYS', pick('session-days'), 30, 1, 366) * 86_400_000,
   };
   return config;
 }
@@ -338,7 +337,9 @@ function resolveSso(pick: (k: keyof typeof SERVE_OPTIONS) => string | undefined)
   ).filter((k) => pick(k) !== undefined);
   if (issuer === undefined) {
     if (others.length > 0)
-      throw new ConfigError(`--${others[0]} is set but --sso-issuer (SSO_ISSUER) is not: set both, or neither`);
+      throw new ConfigError(
+        `--${others[0]} is set but --sso-issuer (SSO_ISSUER) is not: set both, or neither`,
+      );
     return undefined;
   }
   const need = (k: 'sso-client-id' | 'sso-tenant' | 'sso-public-url') => {
@@ -356,14 +357,18 @@ function resolveSso(pick: (k: keyof typeof SERVE_OPTIONS) => string | undefined)
     }
     const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && local))
-      throw new ConfigError(`${name} must be https:// (http:// only for localhost), got ${JSON.stringify(value)}`);
+      throw new ConfigError(
+        `${name} must be https:// (http:// only for localhost), got ${JSON.stringify(value)}`,
+      );
     return parsed;
   };
   url('--sso-issuer / SSO_ISSUER', issuer);
   const publicUrl = url('--sso-public-url / SSO_PUBLIC_URL', need('sso-public-url'));
   const unknown = pick('sso-unknown') ?? 'refuse';
   if (unknown !== 'refuse' && unknown !== 'wait')
-    throw new ConfigError(`--sso-unknown / SSO_UNKNOWN must be refuse or wait, got ${JSON.stringify(unknown)}`);
+    throw new ConfigError(
+      `--sso-unknown / SSO_UNKNOWN must be refuse or wait, got ${JSON.stringify(unknown)}`,
+    );
   const emailDomains = list(pick('sso-email-domains')).map((d) => d.replace(/^@/, ''));
   const allowedEmails = list(pick('sso-allowed-emails'));
   for (const d of emailDomains)

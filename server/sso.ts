@@ -56,7 +56,10 @@ export function extensionRedirect(value: unknown, extensionIds: readonly string[
 }
 
 /** Whether a verified email may enter by the rules (domains, list). */
-export function emailAllowed(email: string, config: Pick<SsoConfig, 'emailDomains' | 'allowedEmails'>): boolean {
+export function emailAllowed(
+  email: string,
+  config: Pick<SsoConfig, 'emailDomains' | 'allowedEmails'>,
+): boolean {
   const e = email.trim().toLowerCase();
   const at = e.lastIndexOf('@');
   if (at <= 0) return false;
@@ -173,7 +176,11 @@ export function createSsoApi(deps: SsoApiDeps) {
   const limit = (req: IncomingMessage) => {
     const wait = limiter.take(req.socket.remoteAddress ?? 'unknown');
     if (wait > 0)
-      throw new SsoError(429, 'rate-limited', `too many sign-in attempts from your address; try again in ${wait} seconds`);
+      throw new SsoError(
+        429,
+        'rate-limited',
+        `too many sign-in attempts from your address; try again in ${wait} seconds`,
+      );
   };
 
   /** Where the sign-in started: the provider's authorization URL with our state, nonce and PKCE. */
@@ -190,7 +197,11 @@ export function createSsoApi(deps: SsoApiDeps) {
     const challenge = params.get('code_challenge') ?? '';
     const clientState = params.get('state') ?? '';
     if (!/^[A-Za-z0-9_-]{43}$/.test(challenge) || params.get('code_challenge_method') !== 'S256')
-      throw new SsoError(400, 'sso-bad-request', 'code_challenge must be an S256 challenge (43 base64url characters)');
+      throw new SsoError(
+        400,
+        'sso-bad-request',
+        'code_challenge must be an S256 challenge (43 base64url characters)',
+      );
     if (!/^[A-Za-z0-9_-]{16,128}$/.test(clientState))
       throw new SsoError(400, 'sso-bad-request', 'state must be 16 to 128 base64url characters');
     const configuration = await provider();
@@ -224,13 +235,14 @@ export function createSsoApi(deps: SsoApiDeps) {
     if (member) return member.removedAt === null ? { user: member } : { refusal: 'sso-removed' };
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
     const verified = claims.email_verified === true;
-    const name = (
-      [claims.name, claims.preferred_username, email].find((v) => typeof v === 'string' && v.trim() !== '') as
-        | string
-        | undefined
-    )
-      ?.trim()
-      .slice(0, 80) ?? 'Member';
+    const name =
+      (
+        [claims.name, claims.preferred_username, email].find(
+          (v) => typeof v === 'string' && v.trim() !== '',
+        ) as string | undefined
+      )
+        ?.trim()
+        .slice(0, 80) ?? 'Member';
     if (email !== '' && verified && emailAllowed(email, config)) {
       const { user, created } = await store.sso.addMember(
         team.id,
@@ -290,11 +302,15 @@ export function createSsoApi(deps: SsoApiDeps) {
     const login = JSON.parse(saved) as LoginState;
     const back = (params: Record<string, string>) => {
       const url = new URL(login.redirectUri);
-      for (const [k, v] of Object.entries({ ...params, state: login.clientState })) url.searchParams.set(k, v);
+      for (const [k, v] of Object.entries({ ...params, state: login.clientState }))
+        url.searchParams.set(k, v);
       return url.toString();
     };
     const refused = (refusal: SsoRefusal, detail?: string) =>
-      back({ error: refusal, error_description: detail ? `${SSO_REFUSALS[refusal]}: ${detail}` : SSO_REFUSALS[refusal] });
+      back({
+        error: refusal,
+        error_description: detail ? `${SSO_REFUSALS[refusal]}: ${detail}` : SSO_REFUSALS[refusal],
+      });
     const providerError = current.searchParams.get('error');
     if (providerError !== null) {
       const words = current.searchParams.get('error_description') ?? providerError;
@@ -324,13 +340,17 @@ export function createSsoApi(deps: SsoApiDeps) {
       }
     } catch (err) {
       deps.log(`single sign-on: the provider's answer was refused: ${(err as Error).message}`);
-      return refused('sso-failed', 'the identity provider\'s answer could not be checked');
+      return refused('sso-failed', "the identity provider's answer could not be checked");
     }
     if (!claims) return refused('sso-failed', 'no ID token');
     const outcome = await admit(claims);
     if ('refusal' in outcome) return refused(outcome.refusal);
     const code = secret(HANDOFF_PREFIX);
-    const handoff: Handoff = { tenantId: outcome.user.tenantId, userId: outcome.user.id, challenge: login.challenge };
+    const handoff: Handoff = {
+      tenantId: outcome.user.tenantId,
+      userId: outcome.user.id,
+      challenge: login.challenge,
+    };
     await store.sso.putPending(`code:${hashToken(code)}`, JSON.stringify(handoff), now() + HANDOFF_TTL_MS);
     return back({ code });
   }
@@ -396,7 +416,11 @@ export function createSsoApi(deps: SsoApiDeps) {
       const handoff = JSON.parse(saved) as Handoff;
       // The code was sent to a URL; only who started the sign-in holds the verifier of its challenge.
       if (!/^[A-Za-z0-9_-]{43,128}$/.test(verifier) || sha256url(verifier) !== handoff.challenge)
-        throw new SsoError(400, 'sso-code-invalid', 'the code verifier does not match this sign-in; sign in again');
+        throw new SsoError(
+          400,
+          'sso-code-invalid',
+          'the code verifier does not match this sign-in; sign in again',
+        );
       return openSession(handoff);
     }
     if (input.grant_type === 'refresh_token') {
@@ -508,7 +532,10 @@ export function createSsoApi(deps: SsoApiDeps) {
       const origin = req.headers.origin;
       const fromExtension = origin !== undefined && EXTENSION_ORIGIN.test(origin);
       if (origin !== undefined && (!fromExtension || !deps.origins.check(req).allowed)) {
-        json(res, 403, { error: 'sessions are handed to the Collab Chat extension only', code: 'origin-refused' });
+        json(res, 403, {
+          error: 'sessions are handed to the Collab Chat extension only',
+          code: 'origin-refused',
+        });
         return true;
       }
       if (fromExtension) {

@@ -180,7 +180,10 @@ export function setupBackground(): Background {
   /** Ends the signed-in session on the server and forgets the token here, whatever the server said. */
   const signOut = async () => {
     const [signedIn, saved] = await Promise.all([tokenVault.getSession(), tokenVault.get()]);
-    const reply = signedIn && saved ? await endSession(signedIn, saved, http) : ({ ok: true, server: 'not-signed-in' } as const);
+    const reply =
+      signedIn && saved
+        ? await endSession(signedIn, saved, http)
+        : ({ ok: true, server: 'not-signed-in' } as const);
     await tokenVault.setWithSession('', null);
     token = null;
     session.confirmAccount(null);
@@ -210,7 +213,8 @@ export function setupBackground(): Background {
         return undefined;
       if (parsed.data.kind === 'sso-sign-out') return signOut();
       const identity = (browser as unknown as { identity?: typeof browser.identity }).identity;
-      if (!identity) return Promise.resolve({ ok: false, problem: 'failed', detail: 'this browser has no identity API' });
+      if (!identity)
+        return Promise.resolve({ ok: false, problem: 'failed', detail: 'this browser has no identity API' });
       return signIn(parsed.data.serverUrl, {
         http,
         launch: async (url) => {

@@ -178,7 +178,11 @@ export async function renewSession(session: VaultSession, http: HttpLike): Promi
 }
 
 /** Ends the session on the server (which closes its sockets); the caller forgets it either way. */
-export async function endSession(session: VaultSession, token: string, http: HttpLike): Promise<SignOutReplyT> {
+export async function endSession(
+  session: VaultSession,
+  token: string,
+  http: HttpLike,
+): Promise<SignOutReplyT> {
   const base = apiBase(session.serverUrl);
   if (!base) return { ok: true, server: 'unreachable' };
   try {

@@ -34,6 +34,8 @@ function shortcutsDeps(): ShortcutsDeps {
   };
 }
 
+const SIGNED_IN_KEY = 'collab-chat/signed-in';
+
 export function setupOptions() {
   document.documentElement.lang = browser.i18n.getUILanguage();
   const send = (message: unknown) => browser.runtime.sendMessage(message);
@@ -47,6 +49,20 @@ export function setupOptions() {
           testConnection: (serverUrl, token) =>
             askBackground(send, { kind: 'test-connection', serverUrl, token }),
           checkSaved: () => askBackground(send, { kind: 'check-saved' }),
+          signIn: {
+            signIn: (serverUrl) => askBackground(send, { kind: 'sso-sign-in', serverUrl }),
+            signOut: () => askBackground(send, { kind: 'sso-sign-out' }),
+            signedIn: async () => (await token.getSession()) !== null,
+            done(message) {
+              sessionStorage.setItem(SIGNED_IN_KEY, message);
+              location.reload();
+            },
+            takeMessage() {
+              const message = sessionStorage.getItem(SIGNED_IN_KEY);
+              sessionStorage.removeItem(SIGNED_IN_KEY);
+              return message;
+            },
+          },
           notificationPermission: {
             contains: () => browser.permissions.contains({ permissions: ['notifications'] }),
             request: () => browser.permissions.request({ permissions: ['notifications'] }),

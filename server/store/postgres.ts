@@ -612,7 +612,17 @@ export class PostgresStore implements Store {
         const { rows } = await q.query<TokenRow>(
           `INSERT INTO tokens (id, tenant_id, user_id, role, label, hash, created_at, created_by, expires_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${TOKEN_COLUMNS}`,
-          [t.id, t.tenantId, t.userId, t.role, t.label, t.hash, t.createdAt, t.createdBy ?? null, t.expiresAt],
+          [
+            t.id,
+            t.tenantId,
+            t.userId,
+            t.role,
+            t.label,
+            t.hash,
+            t.createdAt,
+            t.createdBy ?? null,
+            t.expiresAt,
+          ],
         );
         return tokenOf(rows[0]!);
       },
@@ -715,7 +725,11 @@ export class PostgresStore implements Store {
   }
 
   /** A token with its tenant and user, by one condition on the token (`k`). */
-  private async authWhere(q: pg.ClientBase | pg.Pool, where: string, value: string): Promise<TokenAuth | null> {
+  private async authWhere(
+    q: pg.ClientBase | pg.Pool,
+    where: string,
+    value: string,
+  ): Promise<TokenAuth | null> {
     const { rows } = await q.query<
       TokenRow & {
         t_name: string;

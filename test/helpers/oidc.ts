@@ -149,7 +149,11 @@ export interface FlowResult {
  * a password in the provider's login page and continues on its consent page, and stops at the first
  * redirect to `stopAt` (the extension's redirect URL), which a browser would hand to the extension.
  */
-export async function signInOverHttp(startUrl: string, login: string, stopAt = CHROME_REDIRECT): Promise<FlowResult> {
+export async function signInOverHttp(
+  startUrl: string,
+  login: string,
+  stopAt = CHROME_REDIRECT,
+): Promise<FlowResult> {
   const jar = new CookieJar();
   let url = new URL(startUrl);
   let method = 'GET';

@@ -32,7 +32,10 @@ export function describeSsoContract(name: string, open: () => Promise<OpenedStor
       expect(await store.sso.takePending('login:none', 1000)).toBeNull();
       // Two takers racing for one value: exactly one gets it.
       await store.sso.putPending('code:c', 'c', 5000);
-      const both = await Promise.all([store.sso.takePending('code:c', 1), store.sso.takePending('code:c', 1)]);
+      const both = await Promise.all([
+        store.sso.takePending('code:c', 1),
+        store.sso.takePending('code:c', 1),
+      ]);
       expect(both.filter((v) => v === 'c')).toHaveLength(1);
       await store.sso.putPending('old', 'o', 10);
       expect(await store.sso.compact(100)).toBeGreaterThanOrEqual(1);
@@ -70,13 +73,22 @@ export function describeSsoContract(name: string, open: () => Promise<OpenedStor
 
       const approved = await store.sso.decide(a.id, 'req_1', 'approved', admin.id, 40, { userId: 'usr_gi' });
       expect(approved?.changed).toBe(true);
-      expect(approved?.request).toMatchObject({ decision: 'approved', decidedAt: 40, decidedBy: admin.id, userId: 'usr_gi' });
+      expect(approved?.request).toMatchObject({
+        decision: 'approved',
+        decidedAt: 40,
+        decidedBy: admin.id,
+        userId: 'usr_gi',
+      });
       expect((await store.sso.findMember(a.id, ISSUER, 's-gi'))?.name).toBe('Gi');
       const twice = await store.sso.decide(a.id, 'req_1', 'refused', admin.id, 50, { userId: 'usr_x' });
       expect(twice).toEqual({ request: approved!.request, changed: false });
-      expect(await store.sso.decide(a.id, 'req_none', 'approved', admin.id, 50, { userId: 'usr_y' })).toBeNull();
+      expect(
+        await store.sso.decide(a.id, 'req_none', 'approved', admin.id, 50, { userId: 'usr_y' }),
+      ).toBeNull();
       const other = await store.createTenant('B');
-      expect(await store.sso.decide(other.id, 'req_3', 'approved', admin.id, 50, { userId: 'usr_z' })).toBeNull();
+      expect(
+        await store.sso.decide(other.id, 'req_3', 'approved', admin.id, 50, { userId: 'usr_z' }),
+      ).toBeNull();
       const refused = await store.sso.decide(a.id, 'req_3', 'refused', admin.id, 60, { userId: 'usr_ho' });
       expect(refused?.request).toMatchObject({ decision: 'refused', userId: null });
       expect(await store.sso.findMember(a.id, ISSUER, 's-ho')).toBeNull();
@@ -126,9 +138,9 @@ export function describeSsoContract(name: string, open: () => Promise<OpenedStor
       expect((await store.tokensRevokedSince(1600)).map((t) => t.id)).toEqual(['tok_s']);
       // The winner's new refresh token belongs to the ended session.
       const won = raced[0]!.status === 'rotated' ? 2 : 3;
-      expect((await store.sso.rotateSession(`refresh-${won}`.padEnd(64, '0'), 1700, rotation(9, 1700))).status).toBe(
-        'revoked',
-      );
+      expect(
+        (await store.sso.rotateSession(`refresh-${won}`.padEnd(64, '0'), 1700, rotation(9, 1700))).status,
+      ).toBe('revoked');
       expect((await store.sso.rotateSession('unknown'.padEnd(64, '0'), 1700, rotation(9, 1700))).status).toBe(
         'unknown',
       );
@@ -148,13 +160,13 @@ export function describeSsoContract(name: string, open: () => Promise<OpenedStor
         refreshHash: 'refresh-t'.padEnd(64, '0'),
         refreshExpiresAt: 3000,
       });
-      expect((await store.sso.rotateSession('refresh-t'.padEnd(64, '0'), 3000, rotation(8, 3000))).status).toBe(
-        'expired',
-      );
+      expect(
+        (await store.sso.rotateSession('refresh-t'.padEnd(64, '0'), 3000, rotation(8, 3000))).status,
+      ).toBe('expired');
       expect(await store.sso.compact(3000)).toBeGreaterThanOrEqual(1);
-      expect((await store.sso.rotateSession('refresh-t'.padEnd(64, '0'), 3000, rotation(8, 3000))).status).toBe(
-        'unknown',
-      );
+      expect(
+        (await store.sso.rotateSession('refresh-t'.padEnd(64, '0'), 3000, rotation(8, 3000))).status,
+      ).toBe('unknown');
     });
   });
 }

@@ -104,7 +104,9 @@ describe('single sign-on: the code flow', () => {
     const flow = await signInOverHttp(started.url, 'mallory@other.test');
     expect(flow.redirect?.searchParams.get('code')).toBeNull();
     expect(flow.redirect?.searchParams.get('error')).toBe('sso-refused');
-    expect(flow.redirect?.searchParams.get('error_description')).toMatch(/not allowed on this Collab Chat server/);
+    expect(flow.redirect?.searchParams.get('error_description')).toMatch(
+      /not allowed on this Collab Chat server/,
+    );
     expect(flow.redirect?.searchParams.get('state')).toBe(started.state);
   });
 
@@ -143,7 +145,9 @@ describe('single sign-on: the code flow', () => {
     const fromPage = await post(s, '/sso/token', body, { origin: 'https://evil.example' });
     expect(fromPage.status).toBe(403);
     expect(fromPage.body.code).toBe('origin-refused');
-    const ok = await post(s, '/sso/token', body, { origin: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop' });
+    const ok = await post(s, '/sso/token', body, {
+      origin: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
+    });
     expect(ok.status).toBe(201);
     const replayed = await post(s, '/sso/token', body);
     expect(replayed.status).toBe(400);
@@ -182,9 +186,12 @@ describe('single sign-on: the code flow', () => {
     try {
       const res = await fetch(startOf(listed).url, { redirect: 'manual' });
       expect(res.status).toBe(400);
-      const ok = await fetch(startOf(listed, 'https://bcdefghijklmnopabcdefghijklmnopa.chromiumapp.org/').url, {
-        redirect: 'manual',
-      });
+      const ok = await fetch(
+        startOf(listed, 'https://bcdefghijklmnopabcdefghijklmnopa.chromiumapp.org/').url,
+        {
+          redirect: 'manual',
+        },
+      );
       expect(ok.status).toBe(302);
       expect(ok.headers.get('location')).toContain(listed.provider.issuer);
     } finally {
@@ -264,7 +271,10 @@ describe('single sign-on: sessions', () => {
     expect(closed.reason).toMatch(/sign-in has expired/);
     // A socket already open stays open: expiry is checked at hello.
     expect(s.t.server.stats().authenticated).toBe(1);
-    const renewed = await post(s, '/sso/token', { grant_type: 'refresh_token', refresh_token: session.refreshToken });
+    const renewed = await post(s, '/sso/token', {
+      grant_type: 'refresh_token',
+      refresh_token: session.refreshToken,
+    });
     expect(renewed.status).toBe(200);
     expect(renewed.body.token).not.toBe(session.token);
     expect(renewed.body.refreshToken).not.toBe(session.refreshToken);
@@ -278,10 +288,16 @@ describe('single sign-on: sessions', () => {
   it('a refresh token used twice ends the session and closes its sockets', async () => {
     s = await startSsoServer();
     const session = await signIn(s, 'judy@allowed.test');
-    const renewed = await post(s, '/sso/token', { grant_type: 'refresh_token', refresh_token: session.refreshToken });
+    const renewed = await post(s, '/sso/token', {
+      grant_type: 'refresh_token',
+      refresh_token: session.refreshToken,
+    });
     expect(renewed.status).toBe(200);
     const c = await TestClient.connect(s.t.url, renewed.body.token as string);
-    const reused = await post(s, '/sso/token', { grant_type: 'refresh_token', refresh_token: session.refreshToken });
+    const reused = await post(s, '/sso/token', {
+      grant_type: 'refresh_token',
+      refresh_token: session.refreshToken,
+    });
     expect(reused.status).toBe(401);
     expect(reused.body.code).toBe('session-reused');
     expect((await c.closed).code).toBe(CLOSE.revoked);
@@ -305,7 +321,10 @@ describe('single sign-on: sessions', () => {
     expect(out.status).toBe(200);
     expect(out.body).toMatchObject({ revoked: true, closed: 1 });
     expect((await c.closed).code).toBe(CLOSE.revoked);
-    const refresh = await post(s, '/sso/token', { grant_type: 'refresh_token', refresh_token: session.refreshToken });
+    const refresh = await post(s, '/sso/token', {
+      grant_type: 'refresh_token',
+      refresh_token: session.refreshToken,
+    });
     expect(refresh.status).toBe(401);
     const hello = await TestClient.open(s.t.url);
     hello.send({ type: 'hello', token: session.token, protocol: PROTOCOL_VERSION });
@@ -323,7 +342,10 @@ describe('single sign-on: sessions', () => {
     await s.t.server.store.removeMember(s.t.tenants.a.id, session.user.id);
     const flow = await signInOverHttp(startOf(s).url, 'liam@allowed.test');
     expect(flow.redirect?.searchParams.get('error')).toBe('sso-removed');
-    const refresh = await post(s, '/sso/token', { grant_type: 'refresh_token', refresh_token: session.refreshToken });
+    const refresh = await post(s, '/sso/token', {
+      grant_type: 'refresh_token',
+      refresh_token: session.refreshToken,
+    });
     expect(refresh.status).toBe(401);
   });
 });
