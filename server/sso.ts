@@ -515,6 +515,7 @@ export function createSsoApi(deps: SsoApiDeps) {
     if (path !== '/sso' && !path.startsWith('/sso/')) return false;
     const method = req.method ?? 'GET';
     if (path === '/sso' && method === 'GET') {
+      allowExtension(req, res);
       json(res, 200, { enabled: true, issuer: new URL(config.issuer).host });
       return true;
     }
@@ -561,10 +562,20 @@ export function createSsoApi(deps: SsoApiDeps) {
   };
 }
 
+/** Lets the extension's background read an answer that holds no secret (whether sign-in is offered). */
+function allowExtension(req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  if (origin !== undefined && EXTENSION_ORIGIN.test(origin)) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('vary', 'origin');
+  }
+}
+
 /** Answers /sso on a server without single sign-on, so the extension can say so. */
 export function ssoNotConfigured(req: IncomingMessage, res: ServerResponse): boolean {
   const path = (req.url ?? '/').split('?')[0]!;
   if (path !== '/sso' && !path.startsWith('/sso/')) return false;
+  allowExtension(req, res);
   json(res, 404, { error: 'single sign-on is not set up on this server', code: 'sso-not-configured' });
   return true;
 }

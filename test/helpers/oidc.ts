@@ -2,6 +2,7 @@
 // and a Collab Chat server on port 0 signed in against it: what single sign-on tests run on. The
 // provider's accounts are made up from the login typed: `<anything>@<domain>` has that email,
 // verified, unless the login starts with `unverified.`. Any password is accepted.
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
@@ -30,6 +31,7 @@ export async function startProvider(): Promise<TestProvider> {
   const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const redirectUris: string[] = [];
   let provider: Provider | null = null;
+  const cookieKey = randomBytes(24).toString('hex');
   const build = () => {
     provider = new Provider(issuer, {
       clients: [
@@ -43,7 +45,9 @@ export async function startProvider(): Promise<TestProvider> {
         },
       ],
       claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-      cookies: { keys: ['test-cookie-key-0123456789abcdef'] },
+      // A key of its own: providers on 127.0.0.1 share cookies (ports do not part them), and their
+      // default storage is shared in this process; another provider's login must not count here.
+      cookies: { keys: [cookieKey] },
       pkce: { required: () => true },
       async findAccount(_ctx, id) {
         const email = id.replace(/^unverified\./, '');
