@@ -14,10 +14,10 @@ export interface SignInDeps {
   signOut(): Promise<SignOutReplyT>;
   /** Whether the saved token is a signed-in session's. */
   signedIn(): Promise<boolean>;
-  /** Shows the saved settings (reloads the options page), keeping `message` for it. */
-  done(message: string): void;
-  /** The message a sign-in or sign-out left for the reloaded page, read once. */
-  takeMessage(): string | null;
+  /** Shows the saved settings (reloads the options page), keeping the outcome for it. */
+  done(outcome: SignInOutcome): void;
+  /** The outcome a sign-in or sign-out left for the reloaded page, read once. */
+  takeOutcome(): SignInOutcome | null;
 }
 
 /** Plain words for why signing in did not work, and what to do. */
@@ -42,15 +42,15 @@ export function describeSignInProblem(reply: Extract<SignInReplyT, { ok: false }
   }
 }
 
+export interface SignInOutcome {
+  result: 'signed-in' | 'signed-out';
+  text: string;
+}
+
 export function SignIn(props: { deps: SignInDeps; serverUrl: string }) {
   const [busy, setBusy] = createSignal(false);
   const [signedIn, setSignedIn] = createSignal(false);
-  const [status, setStatus] = createSignal<{ result: string; text: string } | null>(
-    (() => {
-      const kept = props.deps.takeMessage();
-      return kept ? { result: 'done', text: kept } : null;
-    })(),
-  );
+  const [status, setStatus] = createSignal<{ result: string; text: string } | null>(props.deps.takeOutcome());
   void props.deps.signedIn().then(setSignedIn, () => setSignedIn(false));
 
   const signIn = async () => {
@@ -71,7 +71,7 @@ export function SignIn(props: { deps: SignInDeps; serverUrl: string }) {
     const text =
       reply.check.result === 'connected' ? signed : `${signed} ${describeSavedResult(reply.check)}`;
     setStatus({ result: 'signed-in', text });
-    props.deps.done(text);
+    props.deps.done({ result: 'signed-in', text });
   };
   const signOut = async () => {
     setBusy(true);
@@ -86,7 +86,7 @@ export function SignIn(props: { deps: SignInDeps; serverUrl: string }) {
     setBusy(false);
     const text = reply.server === 'unreachable' ? i18n.t('ssoSignedOutLocally') : i18n.t('ssoSignedOut');
     setStatus({ result: 'signed-out', text });
-    props.deps.done(text);
+    props.deps.done({ result: 'signed-out', text });
   };
 
   return (

@@ -3,6 +3,7 @@
 import { browser } from 'wxt/browser';
 import { Options } from '@/components/Options';
 import { Shortcuts, type ShortcutsDeps } from '@/components/Shortcuts';
+import type { SignInOutcome } from '@/components/SignIn';
 import { SitesAwaitingPermission } from '@/components/SitesAwaitingPermission';
 import { askBackground } from '@/lib/messaging';
 import { TokenVault } from '@/lib/token-vault';
@@ -53,14 +54,18 @@ export function setupOptions() {
             signIn: (serverUrl) => askBackground(send, { kind: 'sso-sign-in', serverUrl }),
             signOut: () => askBackground(send, { kind: 'sso-sign-out' }),
             signedIn: async () => (await token.getSession()) !== null,
-            done(message) {
-              sessionStorage.setItem(SIGNED_IN_KEY, message);
+            done(outcome) {
+              sessionStorage.setItem(SIGNED_IN_KEY, JSON.stringify(outcome));
               location.reload();
             },
-            takeMessage() {
-              const message = sessionStorage.getItem(SIGNED_IN_KEY);
+            takeOutcome() {
+              const kept = sessionStorage.getItem(SIGNED_IN_KEY);
               sessionStorage.removeItem(SIGNED_IN_KEY);
-              return message;
+              try {
+                return kept ? (JSON.parse(kept) as SignInOutcome) : null;
+              } catch {
+                return null;
+              }
             },
           },
           notificationPermission: {

@@ -337,8 +337,7 @@ export async function runAxeIn(evaluate: (script: string) => Promise<unknown>): 
 /** The outcome of "Join": anything but the wait (a join leaves its words to the reloaded page). */
 const JOIN_OUTCOME = '[data-testid="join-status"]:not([data-result="joining"])';
 /** The sign-in's outcome in the options page (after the reload that follows a sign-in or sign-out). */
-const SSO_OUTCOME =
-  '[data-testid="sso-status"]:not([data-result="signing-in"]):not([data-result="signed-in"]):not([data-result="signed-out"])';
+const SSO_OUTCOME = '[data-testid="sso-status"]:not([data-result="signing-in"])';
 
 const OUTCOME_OF = {
   'test-connection': '[data-testid="test-result"]',

@@ -92,7 +92,7 @@ export function ssoScenarios(
         'carol@allowed.test',
         shot('3-signed-in'),
       );
-      expect(outcome.result).toBe('done');
+      expect(outcome.result).toBe('signed-in');
       expect(outcome.text).toBe(
         'Signed in: you are \u2068Carol\u2069 in \u2068Tenant A\u2069. The server and your session are saved.',
       );
@@ -111,6 +111,7 @@ export function ssoScenarios(
       const session = before.find((t) => t.label === 'signed in with single sign-on' && t.revokedAt === null);
       expect(session).toBeDefined();
       const outcome = await carol.signOutInOptions(shot('5-signed-out'));
+      expect(outcome.result).toBe('signed-out');
       expect(outcome.text).toBe('Signed out. The server ended your session and closed its connections.');
       const after = await sso.t.server.store.listTokens(sso.t.tenants.a.id);
       expect(after.find((t) => t.id === session!.id)?.revokedAt).not.toBeNull();
