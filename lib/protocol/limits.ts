@@ -161,14 +161,14 @@ export const CLOSES: ReadonlyArray<{ code: CloseCode; when: string; then: string
     then: 'ask the user for a new token; do not retry',
   },
   {
-    code: CLOSE.tokenExpired,
-    when: "a signed-in session's access token has expired (checked at `hello`; a live socket stays open)",
-    then: 'refresh the session (POST /sso/token) and reconnect with the new token; sign in again if that fails',
-  },
-  {
     code: CLOSE.slowConsumer,
     when: 'the client read too slowly (over 4 MiB waiting to be sent)',
     then: 'reconnect and resync',
+  },
+  {
+    code: CLOSE.tokenExpired,
+    when: "a signed-in session's access token has expired (checked at `hello`; a live socket stays open)",
+    then: 'refresh the session (POST /sso/token) and reconnect with the new token; sign in again if that fails',
   },
   {
     code: CLOSE.protocolMismatch,
