@@ -16,10 +16,14 @@ import {
   buildExtension,
   servePages,
   type BrowserName,
+  type Tab,
   type UserBrowser,
 } from './harness';
 
 const WAIT = { timeout: 15_000, interval: 100 };
+
+const textOf = (tab: Tab, css: string) =>
+  tab.evaluate((c) => document.querySelector(c)?.textContent ?? '', css);
 
 export function ssoScenarios(
   name: BrowserName,
@@ -118,6 +122,47 @@ export function ssoScenarios(
       await vi.waitFor(() => expect(sso.t.server.stats().authenticated).toBe(0), WAIT);
       await vi.waitFor(async () => expect(await tab.text('connection-state')).not.toBe('Live'), WAIT);
       await tab.close();
+    });
+
+    it('someone unknown waits; an admin approves them on the dashboard with real clicks; they sign in', async () => {
+      // A server that puts people its rules leave out on a waiting list, with a provider of its own.
+      const waiting = await startSsoServer({ emailDomains: [], unknown: 'wait' });
+      try {
+        const first = await carol.signInInOptions(
+          waiting.t.url,
+          waiting.provider.issuer,
+          'dave@outside.test',
+          shot('6-waiting'),
+        );
+        expect(first.result).toBe('waiting');
+        expect(first.text).toBe(
+          'Your request to join is waiting for an admin of the team. Sign in again once they have approved it.',
+        );
+        const dashboard = await carol.open(`${waiting.t.server.httpUrl}/dashboard`);
+        await dashboard.clickElement('#token');
+        await dashboard.type(waiting.t.tokens.admin);
+        await dashboard.clickElement('#sign-in-form button[type="submit"]');
+        await expect
+          .poll(() => textOf(dashboard, '#sso-requests tbody tr'), WAIT)
+          .toMatch(/dave@outside\.test.*Dave.*waiting/);
+        await dashboard.clickElement('#sso-requests button[aria-label="Approve dave@outside.test"]');
+        await expect
+          .poll(() => textOf(dashboard, '#sso-result'), WAIT)
+          .toBe('dave@outside.test is now a member; they sign in again to start.');
+        await dashboard.screenshot(shot('7-approved'));
+        await dashboard.close();
+        // The provider remembers Dave: signing in again asks nothing there.
+        const again = await carol.signInInOptions(
+          waiting.t.url,
+          waiting.provider.issuer,
+          undefined,
+          shot('8-approved-signed-in'),
+        );
+        expect(again.result).toBe('signed-in');
+        expect(again.text).toContain('you are \u2068Dave\u2069 in \u2068Tenant A\u2069');
+      } finally {
+        await waiting.close();
+      }
     });
   });
 }
