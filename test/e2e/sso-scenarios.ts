@@ -21,6 +21,7 @@ import {
 } from './harness';
 
 const WAIT = { timeout: 15_000, interval: 100 };
+const ACCESS_MS = 2000;
 
 const textOf = (tab: Tab, css: string) =>
   tab.evaluate((c) => document.querySelector(c)?.textContent ?? '', css);
@@ -47,7 +48,13 @@ export function ssoScenarios(
     beforeAll(async () => {
       await mkdir(ARTIFACTS, { recursive: true });
       const extensionDir = await buildExtension(name);
-      [sso, plain, pages] = await Promise.all([startSsoServer(), startTestServer(), servePages()]);
+      // Access tokens that last 2 s: shorter than the background's renewal margin, so it renews the
+      // session every time it is about to use the token, as it would a minute before a real expiry.
+      [sso, plain, pages] = await Promise.all([
+        startSsoServer({}, { sessionLifetimes: { accessMs: ACCESS_MS, refreshMs: 600_000 } }),
+        startTestServer(),
+        servePages(),
+      ]);
       carol = await launch(extensionDir);
       expect(await carol.hasFirstRunOptionsPage()).toBe(true);
     });
@@ -105,6 +112,18 @@ export function ssoScenarios(
       await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), WAIT);
       const popup = await carol.readPopup(tab, (v) => v.me.includes('Carol'), shot('4-popup'));
       expect(popup.me).toContain('Tenant A');
+      // The background renewed the session before using its token: the session's one token row now
+      // expires later than its first access token did (each renewal sets a new expiry and hash).
+      const session = async () =>
+        (await sso.t.server.store.listTokens(sso.t.tenants.a.id)).find(
+          (t) => t.label === 'signed in with single sign-on' && t.revokedAt === null,
+        );
+      await expect
+        .poll(async () => {
+          const row = await session();
+          return row ? row.expiresAt! - row.createdAt : 0;
+        }, WAIT)
+        .toBeGreaterThan(ACCESS_MS);
       await tab.close();
     });
 
