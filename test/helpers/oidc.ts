@@ -2,10 +2,12 @@
 // and a Collab Chat server on port 0 signed in against it: what single sign-on tests run on. The
 // provider's accounts are made up from the login typed: `<anything>@<domain>` has that email,
 // verified, unless the login starts with `unverified.`. Any password is accepted.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import { expect } from 'vitest';
+import type { ServerParts } from '../../server/app';
 import type { ServerConfig, SsoConfig } from '../../server/config';
 import { startTestServer, type TestServer } from './server';
 
@@ -93,6 +95,7 @@ export interface SsoTestSetup {
 export async function startSsoServer(
   sso: Partial<SsoConfig> = {},
   overrides: Partial<ServerConfig> = {},
+  parts: ServerParts = {},
 ): Promise<SsoTestSetup> {
   const provider = await startProvider();
   const config: SsoConfig = {
@@ -107,7 +110,7 @@ export async function startSsoServer(
     extensionIds: [],
     ...sso,
   };
-  const t = await startTestServer({ sso: config, ...overrides });
+  const t = await startTestServer({ sso: config, ...overrides }, parts);
   // The server learns its URL once it listens; the callback registered with the provider follows.
   const origin = new URL(t.server.httpUrl).origin;
   config.publicUrl = origin;
@@ -197,4 +200,67 @@ export async function signInOverHttp(
     return { redirect: null, status: res.status, text };
   }
   throw new Error('the sign-in went round in circles');
+}
+
+// ---------------------------------------------------------------- what the background does
+
+export interface Started {
+  url: string;
+  verifier: string;
+  state: string;
+}
+
+/** What the background does before launchWebAuthFlow: a verifier it keeps, its challenge, a state. */
+export function startOf(s: SsoTestSetup, redirect = CHROME_REDIRECT): Started {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const state = randomBytes(16).toString('base64url');
+  const url = new URL('/sso/start', s.t.server.httpUrl);
+  url.search = new URLSearchParams({
+    redirect_uri: redirect,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    state,
+  }).toString();
+  return { url: url.toString(), verifier, state };
+}
+
+export async function post(
+  s: SsoTestSetup,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(new URL(path, s.t.server.httpUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain;charset=UTF-8', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+export interface SignedIn {
+  token: string;
+  refreshToken: string;
+  expiresAt: number;
+  user: { id: string; name: string };
+  tenant: { id: string; name: string };
+  role: string;
+}
+
+/** Signs `login` in and trades the code for a session, as the background would. */
+export async function signIn(s: SsoTestSetup, login: string): Promise<SignedIn> {
+  const started = startOf(s);
+  const flow = await signInOverHttp(started.url, login);
+  expect(flow.redirect, flow.text).not.toBeNull();
+  expect(flow.redirect!.searchParams.get('state')).toBe(started.state);
+  const code = flow.redirect!.searchParams.get('code');
+  expect(code, flow.redirect!.searchParams.get('error_description') ?? '').toMatch(/^cch_/);
+  const traded = await post(s, '/sso/token', {
+    grant_type: 'authorization_code',
+    code,
+    code_verifier: started.verifier,
+  });
+  expect(traded.status, JSON.stringify(traded.body)).toBe(201);
+  return traded.body as unknown as SignedIn;
 }

@@ -5,67 +5,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLOSE, PROTOCOL_VERSION } from '../../lib/protocol';
 import { TestClient } from '../helpers/client';
-import { CHROME_REDIRECT, signInOverHttp, startSsoServer, type SsoTestSetup } from '../helpers/oidc';
+import {
+  CHROME_REDIRECT,
+  post,
+  signIn,
+  signInOverHttp,
+  startOf,
+  startSsoServer,
+  type SsoTestSetup,
+} from '../helpers/oidc';
 import { startTestServer } from '../helpers/server';
 
 // Firefox: the SHA-1 (hex) of the add-on id.
 const FIREFOX_REDIRECT = `https://${createHash('sha1').update('collab-chat@example.org').digest('hex')}.extensions.allizom.org/`;
-
-interface Started {
-  url: string;
-  verifier: string;
-  state: string;
-}
-
-/** What the background does before launchWebAuthFlow: a verifier it keeps, its challenge, a state. */
-function startOf(s: SsoTestSetup, redirect = CHROME_REDIRECT): Started {
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const state = randomBytes(16).toString('base64url');
-  const url = new URL('/sso/start', s.t.server.httpUrl);
-  url.search = new URLSearchParams({
-    redirect_uri: redirect,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    state,
-  }).toString();
-  return { url: url.toString(), verifier, state };
-}
-
-async function post(s: SsoTestSetup, path: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(new URL(path, s.t.server.httpUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain;charset=UTF-8', ...headers },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-interface Session {
-  token: string;
-  refreshToken: string;
-  expiresAt: number;
-  user: { id: string; name: string };
-  tenant: { id: string; name: string };
-  role: string;
-}
-
-/** Signs `login` in and trades the code for a session, as the background would. */
-async function signIn(s: SsoTestSetup, login: string): Promise<Session> {
-  const started = startOf(s);
-  const flow = await signInOverHttp(started.url, login);
-  expect(flow.redirect, flow.text).not.toBeNull();
-  expect(flow.redirect!.searchParams.get('state')).toBe(started.state);
-  const code = flow.redirect!.searchParams.get('code');
-  expect(code, flow.redirect!.searchParams.get('error_description') ?? '').toMatch(/^cch_/);
-  const traded = await post(s, '/sso/token', {
-    grant_type: 'authorization_code',
-    code,
-    code_verifier: started.verifier,
-  });
-  expect(traded.status, JSON.stringify(traded.body)).toBe(201);
-  return traded.body as unknown as Session;
-}
 
 describe('single sign-on: the code flow', () => {
   let s: SsoTestSetup;
