@@ -135,7 +135,11 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
     setSaved(null);
     try {
       const wasStored = fieldsAreStored();
-      const outcome = await props.deps.testConnection(serverUrl(), token());
+      // The saved settings are tested by the background with the token as it is now: a signed-in
+      // session's token may have been renewed since this page showed it.
+      const outcome = wasStored
+        ? await props.deps.checkSaved()
+        : await props.deps.testConnection(serverUrl(), token());
       setResultSaved(wasStored);
       setResult(outcome);
     } catch {
