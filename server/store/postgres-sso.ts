@@ -131,6 +131,12 @@ export class PostgresSsoStore implements SsoStore {
     member: { userId: string; name: string; at: number },
   ): Promise<{ user: User; created: boolean }> {
     return this.d.transaction<{ user: User; created: boolean }>(async (client) => {
+      // A link to a member no longer in the directory (erased) is stale: it goes.
+      await client.query(
+        `DELETE FROM sso_identities i WHERE tenant_id = $1 AND issuer = $2 AND subject = $3
+           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = i.user_id)`,
+        [tenantId, identity.issuer, identity.subject],
+      );
       await client.query('INSERT INTO users (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)', [
         member.userId,
         tenantId,
@@ -204,6 +210,11 @@ export class PostgresSsoStore implements SsoStore {
       if (row.decision !== null) return { value: { request: requestOf(row), changed: false } };
       let userId: string | null = null;
       if (decision === 'approved') {
+        await client.query(
+          `DELETE FROM sso_identities i WHERE tenant_id = $1 AND issuer = $2 AND subject = $3
+             AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = i.user_id)`,
+          [tenantId, row.issuer, row.subject],
+        );
         await client.query('INSERT INTO users (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)', [
           member.userId,
           tenantId,

@@ -132,6 +132,7 @@ export class SqliteSsoStore implements SsoStore {
       link: db.prepare(
         'INSERT INTO sso_identities (tenant_id, issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?, ?)',
       ),
+      unlink: db.prepare('DELETE FROM sso_identities WHERE tenant_id = ? AND issuer = ? AND subject = ?'),
       insertUser: db.prepare('INSERT INTO users (id, tenant_id, name, created_at) VALUES (?, ?, ?, ?)'),
       findRequest: db.prepare<[string, string, string], RequestRow>(
         'SELECT * FROM sso_requests WHERE tenant_id = ? AND issuer = ? AND subject = ?',
@@ -194,7 +195,10 @@ export class SqliteSsoStore implements SsoStore {
     return this.db
       .transaction(() => {
         const linked = this.s.findMember.get(tenantId, identity.issuer, identity.subject);
-        if (linked) return { user: this.dir.userById(linked.user_id)!, created: false };
+        const known = linked ? this.dir.userById(linked.user_id) : null;
+        if (known) return { user: known, created: false };
+        // A link to a member no longer in the directory (erased) is stale: it goes.
+        if (linked) this.s.unlink.run(tenantId, identity.issuer, identity.subject);
         this.s.insertUser.run(member.userId, tenantId, member.name, member.at);
         this.s.link.run(tenantId, identity.issuer, identity.subject, member.userId, member.at);
         return { user: this.dir.userById(member.userId)!, created: true };
@@ -234,8 +238,10 @@ export class SqliteSsoStore implements SsoStore {
         let userId: string | null = null;
         if (decision === 'approved') {
           const linked = this.s.findMember.get(tenantId, row.issuer, row.subject);
-          userId = linked?.user_id ?? member.userId;
-          if (!linked) {
+          const known = linked ? this.dir.userById(linked.user_id) : null;
+          userId = known?.id ?? member.userId;
+          if (!known) {
+            if (linked) this.s.unlink.run(tenantId, row.issuer, row.subject);
             this.s.insertUser.run(userId, tenantId, row.name, at);
             this.s.link.run(tenantId, row.issuer, row.subject, userId, at);
           }

@@ -57,6 +57,11 @@ export function describeSsoContract(name: string, open: () => Promise<OpenedStor
       // The same subject of another issuer, or in another tenant, is someone else.
       expect(await store.sso.findMember(a.id, 'https://other.example', 'sub-1')).toBeNull();
       expect(await store.sso.findMember(b.id, ISSUER, 'sub-1')).toBeNull();
+      // A linked member erased from the directory: the link is stale, and the next sign-in makes a new one.
+      expect(await store.dropUnusedMember(a.id, one.user.id)).toBe(true);
+      expect(await store.sso.findMember(a.id, ISSUER, 'sub-1')).toBeNull();
+      const again = await store.sso.addMember(a.id, id, { userId: 'usr_three', name: 'Ada', at: 2 });
+      expect(again).toMatchObject({ user: { id: 'usr_three' }, created: true });
     });
 
     it('keeps one waiting request per identity, decided once; approving makes the member', async () => {
