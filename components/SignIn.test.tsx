@@ -4,7 +4,10 @@ import type { SignInReplyT, SignOutReplyT } from '@/lib/messaging';
 import { useEnglishMessages } from '@/test/unit/i18n';
 import { SignIn, type SignInDeps, type SignInOutcome } from './SignIn';
 
-function deps(reply: SignInReplyT, options: { signedIn?: boolean; out?: SignOutReplyT } = {}) {
+function deps(
+  reply: SignInReplyT,
+  options: { signedIn?: boolean; out?: SignOutReplyT; ended?: string } = {},
+) {
   const asked: string[] = [];
   const done: SignInOutcome[] = [];
   const d: SignInDeps = {
@@ -14,6 +17,7 @@ function deps(reply: SignInReplyT, options: { signedIn?: boolean; out?: SignOutR
     },
     signOut: async () => options.out ?? { ok: true, server: 'revoked' },
     signedIn: async () => options.signedIn ?? false,
+    sessionEnded: async () => options.ended ?? null,
     done: (outcome) => void done.push(outcome),
     takeOutcome: () => null,
   };
@@ -83,5 +87,14 @@ describe('SignIn', () => {
     await waitFor(() => expect(done).toHaveLength(1));
     expect(done[0]!.result).toBe('signed-out');
     expect(done[0]!.text).toMatch(/could not be reached to end the session/);
+  });
+
+  it('says why the last session ended, so the person knows to sign in again', async () => {
+    const { d } = deps({ ok: false, problem: 'failed' }, { ended: 'this session has ended; sign in again' });
+    render(() => <SignIn deps={d} serverUrl="wss://chat.example.com" />);
+    await waitFor(() => expect(screen.getByTestId('sso-status').dataset.result).toBe('session-ended'));
+    expect(screen.getByTestId('sso-status').textContent).toBe(
+      'The server ended your signed-in session: \u2068this session has ended; sign in again\u2069',
+    );
   });
 });

@@ -14,6 +14,8 @@ export interface SignInDeps {
   signOut(): Promise<SignOutReplyT>;
   /** Whether the saved token is a signed-in session's. */
   signedIn(): Promise<boolean>;
+  /** Why the last signed-in session ended, when the server ended it (the person signs in again). */
+  sessionEnded(): Promise<string | null>;
   /** Shows the saved settings (reloads the options page), keeping the outcome for it. */
   done(outcome: SignInOutcome): void;
   /** The outcome a sign-in or sign-out left for the reloaded page, read once. */
@@ -52,6 +54,13 @@ export function SignIn(props: { deps: SignInDeps; serverUrl: string }) {
   const [signedIn, setSignedIn] = createSignal(false);
   const [status, setStatus] = createSignal<{ result: string; text: string } | null>(props.deps.takeOutcome());
   void props.deps.signedIn().then(setSignedIn, () => setSignedIn(false));
+  void props.deps.sessionEnded().then(
+    (reason) => {
+      if (reason && status() === null)
+        setStatus({ result: 'session-ended', text: i18n.t('ssoSessionEnded', [isolate(reason)]) });
+    },
+    () => {},
+  );
 
   const signIn = async () => {
     setBusy(true);

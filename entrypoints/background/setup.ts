@@ -10,6 +10,7 @@ import {
   outboxStorage,
   accountStorage,
   serverUrlStorage,
+  sessionEndedStorage,
   sitesAwaitingPermissionStorage,
   topBarCollapsedStorage,
 } from '@/lib/storage';
@@ -94,7 +95,12 @@ export function setupBackground(): Background {
   );
   const http: HttpLike = (url, init) => fetch(url, init);
   // A signed-in session's token is renewed before it expires; other tokens are as saved.
-  const keeper = new SessionKeeper({ vault: tokenVault, http, now: Date.now });
+  const keeper = new SessionKeeper({
+    vault: tokenVault,
+    http,
+    now: Date.now,
+    ended: (reason) => void sessionEndedStorage.setValue(reason),
+  });
   // The token is read from the vault once and kept until another context saves a new one, or a
   // signed-in session's is about to expire.
   let token: Promise<string> | null = null;
@@ -185,6 +191,7 @@ export function setupBackground(): Background {
         ? await endSession(signedIn, saved, http)
         : ({ ok: true, server: 'not-signed-in' } as const);
     await tokenVault.setWithSession('', null);
+    await sessionEndedStorage.setValue(null);
     token = null;
     session.confirmAccount(null);
     await accountStorage.setValue(null);
@@ -228,6 +235,7 @@ export function setupBackground(): Background {
           new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))),
         now: Date.now,
         save: async (serverUrl, saved, signedIn) => {
+          await sessionEndedStorage.setValue(null);
           await serverUrlStorage.setValue(serverUrl);
           await tokenVault.setWithSession(saved, signedIn);
           return checkSaved();

@@ -179,13 +179,16 @@ describe('SessionKeeper', () => {
 
   it('renews when forced (the server said expired), and forgets a session the server ended', async () => {
     const v = vault('cc_old', session);
+    const ended: string[] = [];
     const keeper = new SessionKeeper({
       vault: v,
-      http: renewing(401, { code: 'session-reused' }),
+      http: renewing(401, { code: 'session-reused', error: 'used twice; sign in again' }),
       now: () => 0,
+      ended: (reason) => void ended.push(reason),
     });
     expect(await keeper.token(true)).toBe('');
     expect(v.state).toEqual({ token: '', session: null });
+    expect(ended).toEqual(['used twice; sign in again']);
   });
 
   it('keeps the token when the server cannot be reached, and never renews a pasted token', async () => {

@@ -205,6 +205,8 @@ export interface SessionKeeperDeps {
   };
   http: HttpLike;
   now(): number;
+  /** The server ended the session (its words): the person must sign in again. */
+  ended?(reason: string): void;
 }
 
 /**
@@ -236,6 +238,7 @@ export class SessionKeeper {
     }
     if (renewal.status === 'ended') {
       console.warn(`Collab Chat: the signed-in session ended: ${renewal.reason}`);
+      this.deps.ended?.(renewal.reason);
       await this.deps.vault.setWithSession('', null);
       return '';
     }

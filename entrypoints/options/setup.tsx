@@ -6,6 +6,7 @@ import { Shortcuts, type ShortcutsDeps } from '@/components/Shortcuts';
 import type { SignInOutcome } from '@/components/SignIn';
 import { SitesAwaitingPermission } from '@/components/SitesAwaitingPermission';
 import { askBackground } from '@/lib/messaging';
+import { sessionEndedStorage } from '@/lib/storage';
 import { TokenVault } from '@/lib/token-vault';
 
 /**
@@ -54,6 +55,7 @@ export function setupOptions() {
             signIn: (serverUrl) => askBackground(send, { kind: 'sso-sign-in', serverUrl }),
             signOut: () => askBackground(send, { kind: 'sso-sign-out' }),
             signedIn: async () => (await token.getSession()) !== null,
+            sessionEnded: () => sessionEndedStorage.getValue(),
             done(outcome) {
               sessionStorage.setItem(SIGNED_IN_KEY, JSON.stringify(outcome));
               location.reload();
