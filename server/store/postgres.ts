@@ -19,7 +19,7 @@ import { recipientsOf } from '../notify';
 import { addUsagePg, POSTGRES_USAGE_MIGRATION, usagePg } from './postgres-usage';
 import { POSTGRES_SSO_MIGRATION, PostgresSsoStore } from './postgres-sso';
 import { ServiceUnavailableError } from '../unavailable';
-import { siteOf } from '../usage';
+import { siteOf } from '../../lib/page-key/normalise';
 import { mergeHits, type ChatHitRow, type CommentHitRow } from './search-hits';
 import {
   decodeListCursor,

@@ -33,7 +33,7 @@ import {
   SEARCH_CANDIDATES,
 } from './search-text';
 import { newId } from '../ids';
-import { siteOf } from '../usage';
+import { siteOf } from '../../lib/page-key/normalise';
 import {
   commentOf,
   summaryOf,
