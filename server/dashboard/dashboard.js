@@ -2,7 +2,8 @@
 // a Bearer header on every call), every discussion of the team with search as you type, filters,
 // paging and export (the team API, docs/api.md), usage per site over time (Chart.js, with the same
 // numbers in a table), live pages, members (change role, remove, erase), members' erasure requests
-// (erase, decline), the team's retention, invite links (create, revoke) and
+// (erase, decline), the team's retention, invite links (create, revoke), people waiting to join
+// through single sign-on (approve, refuse) and
 // users with their tokens (revoke, create). Text from the server is only
 // ever set as text, never as HTML.
 /* global document, sessionStorage, fetch, Chart, URLSearchParams, location */
@@ -193,6 +194,10 @@ const AUDIT_KINDS = {
   'invite-created': 'invite link created',
   'invite-revoked': 'invite link revoked',
   'invite-redeemed': 'joined with an invite link',
+  'sso-joined': 'joined by signing in',
+  'sso-requested': 'asked to join by signing in',
+  'sso-approved': 'request to join approved',
+  'sso-refused': 'request to join refused',
   'retention-changed': 'retention changed',
   'retention-sweep': 'discussions past the retention removed',
   'member-erased': 'member erased',
@@ -481,6 +486,52 @@ async function loadInvites() {
   }
 }
 
+const REQUEST_STATES = { waiting: 'waiting', approved: 'approved', refused: 'refused' };
+
+/** People waiting to join through single sign-on (shown only when the server has it set up). */
+async function loadSsoRequests() {
+  const { enabled, requests } = await api('/api/sso/requests');
+  $('sso-section').hidden = !enabled;
+  const body = $('sso-requests').tBodies[0];
+  body.replaceChildren();
+  for (const request of requests) {
+    const tr = document.createElement('tr');
+    tr.dataset.requestId = request.id;
+    const actions = document.createElement('td');
+    if (request.state === 'waiting') {
+      for (const [verb, label, done] of [
+        ['approve', 'Approve', 'is now a member; they sign in again to start'],
+        ['refuse', 'Refuse', 'was refused; they are told at their next sign-in'],
+      ]) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = label;
+        button.setAttribute('aria-label', `${label} ${request.email}`);
+        button.addEventListener('click', async () => {
+          for (const b of actions.querySelectorAll('button')) b.disabled = true;
+          try {
+            await api(`/api/sso/requests/${encodeURIComponent(request.id)}/${verb}`, { method: 'POST' });
+            $('sso-result').textContent = `${request.email} ${done}.`;
+            await Promise.all([loadSsoRequests(), loadUsers(), loadAudit()]);
+          } catch (err) {
+            for (const b of actions.querySelectorAll('button')) b.disabled = false;
+            $('sso-result').textContent = `Could not ${verb} ${request.email}: ${err.message}`;
+          }
+        });
+        actions.append(button);
+      }
+    }
+    tr.append(
+      cell(request.email),
+      cell(request.name),
+      cell(time(Date.parse(request.requestedAt))),
+      cell(REQUEST_STATES[request.state] ?? request.state),
+      actions,
+    );
+    body.append(tr);
+  }
+}
+
 async function loadAudit() {
   const { entries } = await api('/api/audit?limit=100');
   const body = $('audit').tBodies[0];
@@ -722,13 +773,17 @@ async function signIn(token) {
     loadLive,
     loadUsers,
     loadInvites,
+    loadSsoRequests,
     loadAudit,
     loadRetention,
     loadErasureRequests,
     () => loadDiscussions(),
   ]);
   timers = [
-    setInterval(() => refresh([loadLive, loadUsers, loadInvites, loadAudit, loadErasureRequests]), 5000),
+    setInterval(
+      () => refresh([loadLive, loadUsers, loadInvites, loadSsoRequests, loadAudit, loadErasureRequests]),
+      5000,
+    ),
     setInterval(() => refresh([loadUsage]), 30000),
   ];
 }

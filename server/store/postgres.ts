@@ -17,6 +17,7 @@ import {
 } from '../../lib/protocol';
 import { recipientsOf } from '../notify';
 import { addUsagePg, POSTGRES_USAGE_MIGRATION, usagePg } from './postgres-usage';
+import { POSTGRES_SSO_MIGRATION, PostgresSsoStore } from './postgres-sso';
 import { ServiceUnavailableError } from '../unavailable';
 import { siteOf } from '../../lib/page-key/normalise';
 import { mergeHits, type ChatHitRow, type CommentHitRow } from './search-hits';
@@ -404,13 +405,18 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
   },
   {
     version: 8,
+    name: 'single sign-on: identities, waiting requests, pending sign-ins, sessions',
+    sql: POSTGRES_SSO_MIGRATION,
+  },
+  {
+    version: 9,
     name: 'retention, erasure requests, erased and former members',
     sql: `
       ALTER TABLE audit DROP CONSTRAINT audit_kind_check;
       ALTER TABLE audit ADD CONSTRAINT audit_kind_check CHECK (kind IN ('token-created', 'token-revoked',
         'admin-delete', 'delegated-write', 'role-changed', 'member-removed', 'invite-created',
-        'invite-revoked', 'invite-redeemed', 'retention-changed', 'retention-sweep', 'member-erased',
-        'erasure-requested', 'erasure-declined'));
+        'invite-revoked', 'invite-redeemed', 'sso-joined', 'sso-requested', 'sso-approved', 'sso-refused',
+        'retention-changed', 'retention-sweep', 'member-erased', 'erasure-requested', 'erasure-declined'));
       CREATE TABLE tenant_settings (
         tenant_id text PRIMARY KEY REFERENCES tenants(id),
         retention_days integer
@@ -569,6 +575,7 @@ interface TokenRow {
   created_at: string;
   revoked_at: string | null;
   created_by: string | null;
+  expires_at: string | null;
 }
 
 interface AuditRowPg {
@@ -604,21 +611,55 @@ const tokenOf = (r: TokenRow): TokenInfo => ({
   createdAt: Number(r.created_at),
   revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
   createdBy: r.created_by,
+  expiresAt: r.expires_at === null ? null : Number(r.expires_at),
 });
 
-const TOKEN_COLUMNS = 'id, tenant_id, user_id, role, label, created_at, revoked_at, created_by';
+const TOKEN_COLUMNS = 'id, tenant_id, user_id, role, label, created_at, revoked_at, created_by, expires_at';
 
 const AUDIT_INSERT = `INSERT INTO audit (tenant_id, at, kind, actor_id, subject_id, token_id, page, chat_id, comment_id, seq, detail)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  readonly sso: PostgresSsoStore;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly onError: (err: Error) => void = defaultOnError,
     readonly replayWindow: ReplayWindow = DEFAULT_REPLAY_WINDOW,
-  ) {}
+  ) {
+    this.sso = new PostgresSsoStore({
+      pool,
+      transaction: (work) => this.transaction(work),
+      tokenById: async (q, id) => {
+        const { rows } = await q.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE id = $1`, [id]);
+        return rows[0] ? tokenOf(rows[0]) : null;
+      },
+      userById: async (q, id) => {
+        const { rows } = await q.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
+        return rows[0] ? userOf(rows[0]) : null;
+      },
+      authOf: (q, tokenId) => this.authWhere(q, 'k.id = $1', tokenId),
+      insertToken: async (q, t) => {
+        const { rows } = await q.query<TokenRow>(
+          `INSERT INTO tokens (id, tenant_id, user_id, role, label, hash, created_at, created_by, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${TOKEN_COLUMNS}`,
+          [
+            t.id,
+            t.tenantId,
+            t.userId,
+            t.role,
+            t.label,
+            t.hash,
+            t.createdAt,
+            t.createdBy ?? null,
+            t.expiresAt,
+          ],
+        );
+        return tokenOf(rows[0]!);
+      },
+    });
+  }
 
   /**
    * A client of our own for a transaction. While checked out, the pool does not listen to its
@@ -712,7 +753,16 @@ export class PostgresStore implements Store {
   }
 
   async findTokenByHash(hash: string): Promise<TokenAuth | null> {
-    const { rows } = await this.pool.query<
+    return this.authWhere(this.pool, 'k.hash = $1', hash);
+  }
+
+  /** A token with its tenant and user, by one condition on the token (`k`). */
+  private async authWhere(
+    q: pg.ClientBase | pg.Pool,
+    where: string,
+    value: string,
+  ): Promise<TokenAuth | null> {
+    const { rows } = await q.query<
       TokenRow & {
         t_name: string;
         t_created_at: string;
@@ -722,11 +772,11 @@ export class PostgresStore implements Store {
       }
     >(
       `SELECT k.id, k.tenant_id, k.user_id, k.role, k.label, k.created_at, k.revoked_at, k.created_by,
-              t.name AS t_name, t.created_at AS t_created_at, u.name AS u_name, u.created_at AS u_created_at,
-              u.removed_at AS u_removed_at
+              k.expires_at, t.name AS t_name, t.created_at AS t_created_at, u.name AS u_name,
+              u.created_at AS u_created_at, u.removed_at AS u_removed_at
        FROM tokens k JOIN tenants t ON t.id = k.tenant_id JOIN users u ON u.id = k.user_id
-       WHERE k.hash = $1`,
-      [hash],
+       WHERE ${where}`,
+      [value],
     );
     const r = rows[0];
     if (!r) return null;
@@ -1728,6 +1778,21 @@ export class PostgresStore implements Store {
       const revoked =
         rows[0]!.removed_at === null ? ((await this.removeUserWith(client, tenantId, userId)) ?? []) : [];
       await this.unname(client, tenantId, userId);
+      // Single sign-on: the emails the audit and the waiting list hold, the identity link (a later
+      // sign-in starts afresh), the sessions' refresh tokens.
+      await client.query(
+        `UPDATE audit SET detail = '' WHERE tenant_id = $1 AND (
+           (kind IN ('sso-joined', 'sso-approved') AND subject_id = $2)
+           OR (kind = 'sso-requested' AND detail IN
+                (SELECT id || ': ' || email FROM sso_requests WHERE tenant_id = $1 AND user_id = $2)))`,
+        [tenantId, userId],
+      );
+      await client.query(
+        `WITH r AS (DELETE FROM sso_requests WHERE tenant_id = $1 AND user_id = $2),
+              i AS (DELETE FROM sso_identities WHERE tenant_id = $1 AND user_id = $2)
+         DELETE FROM session_refresh WHERE token_id IN (SELECT id FROM tokens WHERE user_id = $2)`,
+        [tenantId, userId],
+      );
       await client.query(
         `WITH u AS (UPDATE users SET name = '', erased_at = $3 WHERE tenant_id = $1 AND id = $2),
               a AS (UPDATE audit SET detail = '' WHERE tenant_id = $1
@@ -1831,7 +1896,7 @@ export class PostgresStore implements Store {
       );
       const n = Number(rows[0]!.n);
       removed += n;
-      if (n === 0) return removed;
+      if (n === 0) return removed + (await this.sso.compact(now));
     }
   }
 

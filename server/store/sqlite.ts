@@ -20,6 +20,7 @@ import {
   type WriteFrameT,
 } from '../../lib/protocol';
 import { recipientsOf } from '../notify';
+import { SQLITE_SSO_MIGRATION, SqliteSsoStore } from './sqlite-sso';
 import { mergeHits, type ChatHitRow, type CommentHitRow } from './search-hits';
 import {
   decodeListCursor,
@@ -432,18 +433,21 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX invites_tenant ON invites(tenant_id, created_at);
   `,
+  // Single sign-on: identities, waiting requests, pending sign-ins, sessions (./sqlite-sso.ts).
+  SQLITE_SSO_MIGRATION,
   // Retention, erasure requests, erased members, and their audit kinds. A removed member's name
   // leaves their comments and resolutions (they read as a former member's).
   `
   DROP INDEX audit_tenant;
-  ALTER TABLE audit RENAME TO audit_v7;
+  ALTER TABLE audit RENAME TO audit_v8;
   CREATE TABLE audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     tenant_id TEXT NOT NULL,
     at INTEGER NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('token-created', 'token-revoked', 'admin-delete', 'delegated-write',
       'role-changed', 'member-removed', 'invite-created', 'invite-revoked', 'invite-redeemed',
-      'retention-changed', 'retention-sweep', 'member-erased', 'erasure-requested', 'erasure-declined')),
+      'sso-joined', 'sso-requested', 'sso-approved', 'sso-refused', 'retention-changed', 'retention-sweep',
+      'member-erased', 'erasure-requested', 'erasure-declined')),
     actor_id TEXT,
     subject_id TEXT,
     token_id TEXT,
@@ -453,8 +457,8 @@ const MIGRATIONS: string[] = [
     seq INTEGER,
     detail TEXT NOT NULL
   );
-  INSERT INTO audit SELECT * FROM audit_v7;
-  DROP TABLE audit_v7;
+  INSERT INTO audit SELECT * FROM audit_v8;
+  DROP TABLE audit_v8;
   CREATE INDEX audit_tenant ON audit(tenant_id, id);
   CREATE TABLE tenant_settings (
     tenant_id TEXT PRIMARY KEY,
@@ -514,6 +518,7 @@ interface TokenRow {
   created_at: number;
   revoked_at: number | null;
   created_by: string | null;
+  expires_at: number | null;
 }
 
 function tokenInfo(row: TokenRow): TokenInfo {
@@ -526,6 +531,7 @@ function tokenInfo(row: TokenRow): TokenInfo {
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
     createdBy: row.created_by,
+    expiresAt: row.expires_at,
   };
 }
 
@@ -709,6 +715,7 @@ const COMPACT_BATCH = 500;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly stmts;
+  readonly sso: SqliteSsoStore;
 
   constructor(
     readonly db: Database.Database,
@@ -968,6 +975,21 @@ export class SqliteStore implements Store {
          WHERE tenant_id = ? AND hour >= ? AND hour <= ? ORDER BY hour, site`,
       ),
     };
+    const s = this.stmts;
+    this.sso = new SqliteSsoStore(db, {
+      tokenById: (id) => {
+        const row = s.tokenById.get(id);
+        return row ? tokenInfo(row) : null;
+      },
+      userById: (id) => {
+        const row = s.userById.get(id);
+        return row ? user(row) : null;
+      },
+      tenantById: (id) => {
+        const row = s.tenantById.get(id);
+        return row ? tenant(row) : null;
+      },
+    });
   }
 
   async close(): Promise<void> {
@@ -1706,6 +1728,21 @@ export class SqliteStore implements Store {
              AND token_id IN (SELECT id FROM tokens WHERE user_id = @u)`,
           )
           .run(p);
+        // Single sign-on: the emails the audit and the waiting list hold, the identity link (a later
+        // sign-in starts afresh), the sessions' refresh tokens.
+        this.db
+          .prepare(
+            `UPDATE audit SET detail = '' WHERE tenant_id = @t AND (
+               (kind IN ('sso-joined', 'sso-approved') AND subject_id = @u)
+               OR (kind = 'sso-requested' AND detail IN
+                    (SELECT id || ': ' || email FROM sso_requests WHERE tenant_id = @t AND user_id = @u)))`,
+          )
+          .run(p);
+        this.db.prepare('DELETE FROM sso_requests WHERE tenant_id = @t AND user_id = @u').run(p);
+        this.db.prepare('DELETE FROM sso_identities WHERE tenant_id = @t AND user_id = @u').run(p);
+        this.db
+          .prepare('DELETE FROM session_refresh WHERE token_id IN (SELECT id FROM tokens WHERE user_id = @u)')
+          .run(p);
         this.db.prepare('DELETE FROM notifications WHERE tenant_id = @t AND actor_id = @u').run(p);
         for (const table of ['participants', 'watches', 'inboxes', 'notifications', 'read_positions'])
           this.db.prepare(`DELETE FROM ${table} WHERE tenant_id = @t AND user_id = @u`).run(p);
@@ -1766,6 +1803,7 @@ export class SqliteStore implements Store {
       await new Promise((resolve) => setImmediate(resolve));
       if (!this.db.open) return removed;
     }
+    removed += await this.sso.compact(now);
     // Deleted and edited text may still sit in the WAL's older frames: copy and truncate it.
     if (this.db.open) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return removed;

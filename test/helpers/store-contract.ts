@@ -124,6 +124,7 @@ export function describeStoreContract(
           createdAt: 1000,
           revokedAt: null,
           createdBy: null,
+          expiresAt: null,
         });
         expect(token).not.toHaveProperty('hash');
         expect(await store.findTokenByHash('ab'.repeat(32))).toEqual({ token, tenant: a, user: ada });
@@ -1555,6 +1556,62 @@ export function describeStoreContract(
         ]);
         expect(replay).not.toContain('ERASED');
         expect(replay).not.toContain('Adelheid');
+      });
+
+      it('erasing a member who joined by single sign-on forgets their email and identity link', async () => {
+        const tenant = await store.createTenant('Tenant S');
+        const admin = await store.createUser(tenant.id, 'Admin');
+        const email = 'erasee-4d2a@example.org';
+        const { request } = await store.sso.request({
+          id: 'ssoreq-erase-1',
+          tenantId: tenant.id,
+          issuer: 'https://idp.example.org',
+          subject: 'sub-erase-1',
+          email,
+          name: 'Ssoname-7c1d',
+          requestedAt: 1000,
+        });
+        const userId = 'usr-sso-erased-1';
+        await store.sso.decide(tenant.id, request.id, 'approved', admin.id, 2000, { userId });
+        const base = {
+          tenantId: tenant.id,
+          tokenId: null,
+          page: null,
+          chatId: null,
+          commentId: null,
+          seq: null,
+        };
+        await store.addAudit({
+          ...base,
+          at: 1000,
+          kind: 'sso-requested',
+          actorId: null,
+          subjectId: null,
+          detail: `${request.id}: ${email}`,
+        });
+        await store.addAudit({
+          ...base,
+          at: 2000,
+          kind: 'sso-approved',
+          actorId: admin.id,
+          subjectId: userId,
+          detail: `${request.id}: ${email}`,
+        });
+        expect((await store.sso.findMember(tenant.id, 'https://idp.example.org', 'sub-erase-1'))?.id).toBe(
+          userId,
+        );
+
+        await store.removeUser(tenant.id, userId);
+        await eraseMember(deps(), tenant.id, userId, admin.id);
+        expect(await store.sso.findMember(tenant.id, 'https://idp.example.org', 'sub-erase-1')).toBeNull();
+        expect(await store.sso.findRequest(tenant.id, 'https://idp.example.org', 'sub-erase-1')).toBeNull();
+        const raw = await opened.raw!();
+        expect(raw).not.toContain(email);
+        expect(raw).not.toContain('Ssoname-7c1d');
+        expect((await store.listAudit(tenant.id, 10)).map((e) => e.kind).sort()).toEqual([
+          'sso-approved',
+          'sso-requested',
+        ]);
       });
 
       it('keeps one erasure request per member and only from a current member', async () => {
