@@ -135,7 +135,7 @@ export async function createCollabServer(
     await transport.close();
     throw err;
   }
-  const hub = new Hub(store, bus, presence, LIMITS.replayEvents, undefined, log);
+  const hub = new Hub({ store, bus, presence, replayLimit: LIMITS.replayEvents, log });
   const users = new UserChannels(bus, store, log);
   const budget = new SubscribeBudget();
   const byToken = new Map<string, Set<Connection>>();
