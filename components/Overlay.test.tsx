@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@solidjs/testing-li
 import { createRoot } from 'solid-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { createOverlayModel } from '@/entrypoints/frame/model';
+import { createOverlayModel } from '@/lib/frame/model';
 import type { FrameToBackgroundT, StatusT } from '@/lib/messaging';
 import type { DiscussionT } from '@/lib/protocol';
 import { useEnglishMessages } from '@/test/unit/i18n';
