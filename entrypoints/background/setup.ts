@@ -131,10 +131,18 @@ export function setupBackground(): Background {
   });
   const access = sites;
   // A tab still running the content script of a site turned on again gets its frame back.
+  // A change that fails is reported; the queue in SiteAccess runs the next one all the same.
+  const failed = (what: string) => (error: unknown) => console.error(`Collab Chat: could not ${what}`, error);
   browser.permissions.onAdded.addListener(
-    (added) => void access.permissionsAdded(added).then(() => ports.recheckSites()),
+    (added) =>
+      void access
+        .permissionsAdded(added)
+        .then(() => ports.recheckSites())
+        .catch(failed('turn sites on')),
   );
-  browser.permissions.onRemoved.addListener((removed) => void access.permissionsRemoved(removed));
+  browser.permissions.onRemoved.addListener(
+    (removed) => void access.permissionsRemoved(removed).catch(failed('turn sites off')),
+  );
   // A tab on a site that was just turned off loses its overlay and gets nothing more from the server.
   access.onSitesTurnedOff(() => void ports.recheckSites());
   void migrated
