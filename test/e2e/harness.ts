@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
+import { TestClient } from '../helpers/client';
 import { startTestServer, type TestServer, type TestUserName } from '../helpers/server';
 import { chromium, type BrowserContext, type Page as PwPage, type Worker } from 'playwright-core';
 import puppeteer, { type Browser as PpBrowser, type Page as PpPage } from 'puppeteer-core';
@@ -86,7 +87,17 @@ export interface ScenarioWorld<U extends string, B extends UserBrowser = UserBro
   pages: PageServer;
   /** One browser per name in `users`, each its own fresh profile. */
   users: Record<U, B>;
+  /**
+   * A member of the team over a plain socket (a fast way to write or watch without a browser),
+   * subscribed to `page` with its snapshot read when one is given; closed after the file's own
+   * `afterAll` hooks.
+   */
+  member(user: TestUserName, page?: string): Promise<TestClient>;
+  /** Opens `url` in `user`'s browser, turns its site on from the popup and waits for "Live". */
+  openLive(user: U, url: string): Promise<Tab>;
 }
+
+const LIVE_WAIT = { timeout: 15_000, interval: 100 };
 
 export interface ScenarioSuiteOptions<U extends string, B extends UserBrowser> {
   browser: BrowserName;
@@ -120,8 +131,9 @@ export interface ScenarioSuiteOptions<U extends string, B extends UserBrowser> {
  *   the server and the test pages together, launches every user together, then configures each one
  *   that names a test user (see `users`);
  * - the step rule (see `steps`);
- * - `afterAll`: closes the users, the pages and the server, after the file's own `afterAll` hooks
- *   (vitest runs `after` hooks in reverse order), so those may still use them.
+ * - `afterAll`: closes the sockets of `world.member`, the users, the pages and the server, after the
+ *   file's own `afterAll` hooks (vitest runs `after` hooks in reverse order), so those may still use
+ *   them.
  *
  * `body` gets the world, whose fields are there from the first `beforeAll` on (not while `body`
  * runs): read them in hooks and tests, e.g. `beforeAll(() => ({ alice } = world.users))`. Set-up
@@ -132,9 +144,11 @@ export interface ScenarioSuiteOptions<U extends string, B extends UserBrowser> {
  * export function fooScenarios(name: BrowserName, launch: (dir: string) => Promise<UserBrowser>) {
  *   scenarioSuite({ browser: name, title: 'foo', launch, users: { alice: 'alice' } }, (world) => {
  *     let tab: Tab;
+ *     let bob: TestClient;
  *     beforeAll(async () => {
- *       tab = await world.users.alice.open(world.pages.url('article.html'));
- *       await world.users.alice.enableSiteOf(tab);
+ *       const url = world.pages.url('article.html');
+ *       bob = await world.member('bob', url);
+ *       tab = await world.openLive('alice', url);
  *     });
  *     it('1: ...', async () => { ... });
  *   });
@@ -146,8 +160,26 @@ export function scenarioSuite<U extends string, B extends UserBrowser = UserBrow
   body: (world: ScenarioWorld<U, B>) => void,
 ): void {
   describe.skipIf(!browserAvailable(options.browser))(`${options.browser}: ${options.title}`, () => {
-    const world = { users: {} } as ScenarioWorld<U, B>;
     const names = Object.keys(options.users) as U[];
+    const members: TestClient[] = [];
+    const world = {
+      users: {},
+      async member(user, page) {
+        const client = await TestClient.connect(world.server.url, world.server.tokens[user]);
+        members.push(client);
+        if (page !== undefined) {
+          client.send({ type: 'subscribe', page });
+          await client.next('snapshot');
+        }
+        return client;
+      },
+      async openLive(user, url) {
+        const tab = await world.users[user].open(url);
+        await world.users[user].enableSiteOf(tab);
+        await expect.poll(() => tab.text('connection-state'), LIVE_WAIT).toBe('Live');
+        return tab;
+      },
+    } as ScenarioWorld<U, B>;
 
     if ((options.steps ?? 'chain') === 'chain') {
       let failed: string | null = null;
@@ -178,6 +210,7 @@ export function scenarioSuite<U extends string, B extends UserBrowser = UserBrow
     });
 
     afterAll(async () => {
+      await Promise.allSettled(members.map((client) => client.close()));
       await Promise.allSettled(names.map((user) => world.users[user]?.close()));
       await world.pages?.close();
       await world.server?.close();

@@ -90,7 +90,7 @@ export function hostilePageScenarios(
         pageKey = pages.url('attack.html');
         // Another origin of this machine: the page will point its canonical link there.
         otherKey = pageKey.replace('127.0.0.1', 'localhost').replace('attack.html', 'payroll.html');
-        bob = await TestClient.connect(server.url, server.tokens.bob);
+        bob = await world.member('bob');
         chatId = `chat-${Date.now().toString(36)}`;
         for (const [page, id, text, quote] of [
           [pageKey, chatId, SECRET, QUOTE],
@@ -125,7 +125,6 @@ export function hostilePageScenarios(
         await writeFile(join(ARTIFACTS, `${name}-hostile-findings.txt`), findings.join('\n\n')).catch(
           () => {},
         );
-        await bob?.close();
       });
 
       it('reads nothing of the discussions from the DOM, shadow roots, frames, trapped built-ins or messages', async () => {

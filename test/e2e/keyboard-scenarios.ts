@@ -5,9 +5,8 @@
 // dark. Key presses are the browser's own (CDP / WebDriver BiDi input), never calls to handlers; the
 // one exception is the global shortcut itself in Chromium (see `UserBrowser.pressShortcut`).
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { TestClient } from '../helpers/client';
-import type { TestServer } from '../helpers/server';
 import {
   ARTIFACTS,
   type AxeFinding,
@@ -30,7 +29,6 @@ export function keyboardScenarios(
   scenarioSuite(
     { browser: name, title: 'keyboard, focus and accessibility', launch, users: { alice: 'alice' } },
     (world) => {
-      let server: TestServer;
       let pages: PageServer;
       let alice: UserBrowser;
       let bob: TestClient;
@@ -42,21 +40,13 @@ export function keyboardScenarios(
         expect.poll(focus, WAIT).toEqual({ page: 'overlay', frame: testId });
 
       beforeAll(() => {
-        ({ server, pages } = world);
+        ({ pages } = world);
         ({ alice } = world.users);
       });
 
       beforeAll(async () => {
-        tab = await alice.open(pages.url('article.html'));
-        await alice.enableSiteOf(tab);
-        await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), WAIT);
-        bob = await TestClient.connect(server.url, server.tokens.bob);
-        bob.send({ type: 'subscribe', page: pages.url('article.html') });
-        await bob.next('snapshot');
-      });
-
-      afterAll(async () => {
-        await bob?.close();
+        tab = await world.openLive('alice', pages.url('article.html'));
+        bob = await world.member('bob', pages.url('article.html'));
       });
 
       it('offers its shortcuts through the browser, with their default keys', async () => {

@@ -6,9 +6,8 @@
 // remembered. Everything is checked from the page's side by hit-testing, which is what a person's
 // click meets, and clicks are the browser's own.
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
 import { TestClient } from '../helpers/client';
-import type { TestServer } from '../helpers/server';
 import {
   ARTIFACTS,
   type BrowserName,
@@ -38,9 +37,7 @@ export function layoutScenarios(
   scenarioSuite(
     { browser: name, title: "the overlay keeps out of the page's way", launch, users: { alice: 'alice' } },
     (world) => {
-      let server: TestServer;
       let pages: PageServer;
-      let alice: UserBrowser;
       let bob: TestClient;
       let tab: Tab;
       let url: string;
@@ -143,28 +140,19 @@ export function layoutScenarios(
       };
 
       beforeAll(() => {
-        ({ server, pages } = world);
-        ({ alice } = world.users);
+        ({ pages } = world);
       });
 
       beforeAll(async () => {
         url = pages.url('sticky.html');
-        bob = await TestClient.connect(server.url, server.tokens.bob);
-        bob.send({ type: 'subscribe', page: url });
-        await bob.next('snapshot');
+        bob = await world.member('bob', url);
         await create(
           LONG,
           Array.from({ length: LONG_COMMENTS }, (_, i) => `Comment ${i + 1} on the timber: is it certified?`),
         );
         await create(SHORT, ['Do the pilots work on Sundays?']);
-        tab = await alice.open(url);
-        await alice.enableSiteOf(tab);
-        await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), WAIT);
+        tab = await world.openLive('alice', url);
         await vi.waitFor(async () => expect(await tab.text('discussion-count')).toBe('2 discussions'), WAIT);
-      });
-
-      afterAll(async () => {
-        await bob?.close();
       });
 
       it("keeps the top bar clear of the sticky header: the page's search box and Sign in stay the page's", async () => {

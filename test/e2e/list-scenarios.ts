@@ -3,9 +3,8 @@
 // with comments of others the person has not seen, live, until they open it (kept on this browser
 // across reloads); the filters "mine" and "not on this page". Clicks are the browser's own.
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
 import { TestClient } from '../helpers/client';
-import type { TestServer } from '../helpers/server';
 import {
   ARTIFACTS,
   type BrowserName,
@@ -26,9 +25,7 @@ export function listScenarios(
   scenarioSuite(
     { browser: name, title: 'the list of discussions', launch, users: { alice: 'alice' } },
     (world) => {
-      let server: TestServer;
       let pages: PageServer;
-      let alice: UserBrowser;
       let bob: TestClient;
       let tab: Tab;
       let url: string;
@@ -84,26 +81,17 @@ export function listScenarios(
       };
 
       beforeAll(() => {
-        ({ server, pages } = world);
-        ({ alice } = world.users);
+        ({ pages } = world);
       });
 
       beforeAll(async () => {
         url = pages.url('long.html');
-        bob = await TestClient.connect(server.url, server.tokens.bob);
-        bob.send({ type: 'subscribe', page: url });
-        await bob.next('snapshot');
+        bob = await world.member('bob', url);
         ids.far = await create(FAR, 'Is the timber certified?');
         ids.top = await create(TOP, 'Which ships?');
         ids.orphan = await create('a sentence this page never had', 'Where did this go?');
-        tab = await alice.open(url);
-        await alice.enableSiteOf(tab);
-        await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), WAIT);
+        tab = await world.openLive('alice', url);
         await vi.waitFor(async () => expect(await tab.text('discussion-count')).toBe('3 discussions'), WAIT);
-      });
-
-      afterAll(async () => {
-        await bob?.close();
       });
 
       it('marks every discussion with comments not seen yet, with its comment count', async () => {

@@ -6,7 +6,7 @@
 // entered in the options, sends it on request. No viewer count while not live. Clicks and keys are
 // the browser's own; alice is the browser, bob a plain client of the protocol.
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { DiscussionT } from '../../lib/protocol';
 import { issueToken, revokeToken } from '../../server/auth';
 import { TestClient } from '../helpers/client';
@@ -103,9 +103,7 @@ export function queuedScenarios(
 
       beforeAll(async () => {
         url = pages.url('article.html');
-        bob = await TestClient.connect(server.url, server.tokens.bob);
-        bob.send({ type: 'subscribe', page: url });
-        await bob.next('snapshot');
+        bob = await world.member('bob', url);
         bobsChat = `chat-${crypto.randomUUID().slice(0, 8)}`;
         bob.send({
           type: 'create-chat',
@@ -119,10 +117,6 @@ export function queuedScenarios(
         await bob.next('ack');
         tab = await alice.open(url);
         await alice.enableSiteOf(tab);
-      });
-
-      afterAll(async () => {
-        await bob?.close().catch(() => undefined);
       });
 
       it("0: alice is live on the page with bob's discussion, two viewers", async () => {

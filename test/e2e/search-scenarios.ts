@@ -53,9 +53,7 @@ export function searchScenarios(
         });
         expect((await bob.next((f) => f.type === 'ack' || f.type === 'error')).type).toBe('ack');
         await bob.close();
-        tab = await alice.open(pages.url('article.html'));
-        await alice.enableSiteOf(tab);
-        await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), WAIT);
+        tab = await world.openLive('alice', pages.url('article.html'));
       });
 
       it('records the page title of a discussion started on it', async () => {
