@@ -254,11 +254,8 @@ export function collaborationScenarios(
 
     it('7: the background is stopped; the next action works, subscriptions and queued writes recover', async (ctx) => {
       const stop = alice.stopBackground;
-      // Firefox runs the MV2 build with a persistent background page, which has no worker to stop.
-      if (!stop) {
-        ctx.skip();
-        return;
-      }
+      if (!stop)
+        return ctx.skip(`${name}'s background is a persistent page (MV2): there is no worker to stop`);
       const before = await pageA.texts('comment-text');
       // A write queued while offline must survive the worker being stopped.
       proxy.cutAll();
