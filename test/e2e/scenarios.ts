@@ -374,6 +374,7 @@ export function collaborationScenarios(
       await pageA.click('composer-submit');
       await expect.poll(() => pageA.count('comment-pending'), WAIT).toBe(0);
       await expect.poll(() => pageB.highlightedTexts(), WAIT).toContain(quote);
+      const othersOnB = (await pageB.highlightedTexts()).filter((text) => text !== quote);
       await pageA.click('thread-close');
 
       // Bob's copy of the page loses the words; alice's gains a typo inside them. The other
@@ -388,6 +389,8 @@ export function collaborationScenarios(
       }, null);
 
       await expect.poll(() => pageB.text('orphans-button'), WAIT).toBe('1 not found');
+      // Nothing is highlighted in its place: bob's page shows the other discussions' passages only.
+      await expect.poll(() => pageB.highlightedTexts(), WAIT).toEqual(othersOnB);
       await pageB.click('orphans-button');
       await pageB.click('orphan');
       await expect
