@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, vi } from 'vitest';
 import { TestClient } from '../helpers/client';
 import { startTestServer, type TestServer, type TestUserName } from '../helpers/server';
 import { chromium, type BrowserContext, type Page as PwPage, type Worker } from 'playwright-core';
@@ -176,7 +176,8 @@ export function scenarioSuite<U extends string, B extends UserBrowser = UserBrow
       async openLive(user, url) {
         const tab = await world.users[user].open(url);
         await world.users[user].enableSiteOf(tab);
-        await expect.poll(() => tab.text('connection-state'), LIVE_WAIT).toBe('Live');
+        // vi.waitFor, not expect.poll: this runs in hooks too, where expect.poll cannot.
+        await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), LIVE_WAIT);
         return tab;
       },
     } as ScenarioWorld<U, B>;
