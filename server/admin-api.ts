@@ -2,7 +2,7 @@
 // (their role, removing them) and tokens, revoking and issuing tokens, invite links. Every call carries `Authorization: Bearer <token>` of an
 // admin of the tenant; it sees and changes only that tenant. Answers are JSON, errors included.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Role } from '../lib/protocol';
+import { Role, type ServerFrameT } from '../lib/protocol';
 import { issueToken, revokeToken } from './auth';
 import { answer, bearer, HttpError, readJsonBody } from './http-json';
 import { createInvite, inviteState, MAX_INVITE_HOURS, MAX_INVITE_USES, revokeInvite } from './invites';
@@ -32,6 +32,11 @@ export interface AdminApiDeps {
   live(tenantId: string): LiveView;
   /** Closes the live sockets of a revoked token at once (4403); returns how many. */
   closeToken(tokenId: string): number;
+  /**
+   * Sends a frame to every live connection of a member, on every node. Never rejects: when the bus
+   * fails the change is still stored, and a reconnect's welcome carries it.
+   */
+  tellMember(tenantId: string, userId: string, frame: ServerFrameT): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -189,6 +194,10 @@ export function createAdminApi(deps: AdminApiDeps) {
         tokenId: null,
         detail: `${roleOf(before)} → ${role.data}`,
       });
+    }
+    // Their open pages offer what the new role allows at once, not after their next reconnect.
+    if (change.tokens.length > 0) {
+      await deps.tellMember(auth.tenant.id, userId, { type: 'role', role: role.data });
     }
     return { user: memberOf(change.user), role: role.data, changedTokens: change.tokens.length };
   }

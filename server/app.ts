@@ -1,25 +1,27 @@
-// Builds one server node from its config: store, bus, presence, hub, transport, heartbeat and the
-// revocation watch. All state lives in the returned object; nothing is module-level.
+// Builds one server node from its config and wires its parts: store, bus, presence, hub, transport,
+// the connection registry and its heartbeat, the revocation watch and the HTTP routes. All state
+// lives in the returned object; nothing is module-level.
 // The port is bound first and refuses (1013 / HTTP 503 with a retry-after) until everything behind
 // it is open, and again from the moment shutdown starts; while too many sockets are still in their
 // handshake, new ones are refused the same way, so a returning crowd is spread over time.
 import { performance } from 'node:perf_hooks';
 import { CLOSE, drawRetryAfter, LIMITS, retryAfterReason } from '../lib/protocol';
-import { createAdminApi, type LiveView } from './admin-api';
+import { createAdminApi } from './admin-api';
 import { MemoryBus } from './bus/memory';
 import { openRedisBus } from './bus/redis';
 import type { Bus } from './bus/types';
 import { UserChannels } from './user-channels';
 import type { ServerConfig } from './config';
 import { DEFAULTS } from './config';
-import { Connection, type Identity } from './connection';
+import { Connection } from './connection';
+import { ConnectionRegistry } from './connections';
 import { createDashboardAssets } from './dashboard/assets';
 import { createInviteApi } from './invites';
 import { OriginPolicy } from './origin';
 import { FlushClock, FrameEncoder, type OutletOptions } from './fanout';
 import { Hub } from './hub';
 import { DEFAULT_STORE_LIMITS } from './ops';
-import { createMetrics, metricsAllowed } from './metrics';
+import { createMetrics, createMetricsRoute } from './metrics';
 import { MemoryPresence } from './presence/memory';
 import { openRedisPresence } from './presence/redis';
 import type { PresenceBoard } from './presence/types';
@@ -28,7 +30,8 @@ import type { Store } from './store/types';
 import { SubscribeBudget } from './subscribe-budget';
 import { createTeamApi } from './team-api';
 import { startTransport, type Refusal, type TransportHandlers } from './transport';
-import { siteOf, UsageMeter } from './usage';
+import { UsageMeter } from './usage';
+import { watchRevocations } from './revocation-watch';
 
 /** How often the event loop's utilisation is read for the flush window. */
 const LOAD_WATCH_MS = 250;
@@ -70,9 +73,7 @@ export async function createCollabServer(
   let phase: 'starting' | 'ready' | 'draining' = 'starting';
   /** What serves sockets and HTTP once the node is ready. */
   let serve: Required<Omit<TransportHandlers, 'refusal'>> | null = null;
-  /** Open sockets, and welcomed ones: the difference is the handshakes under way. */
-  const connections = new Set<Connection>();
-  let welcomed = 0;
+  let connections: ConnectionRegistry | null = null;
   const maxPending = config.maxPendingHandshakes ?? DEFAULTS.maxPendingHandshakes;
   // Each refusal draws its own wait, so the clients it turns away come back spread out.
   const refusal = (): Refusal | null => {
@@ -88,7 +89,7 @@ export async function createCollabServer(
         retryAfterMs: drawRetryAfter('draining'),
         message: 'the server is shutting down',
       };
-    if (connections.size - welcomed >= maxPending)
+    if ((connections?.handshaking ?? 0) >= maxPending)
       return { status: 'busy', retryAfterMs: drawRetryAfter('busy'), message: 'the server is busy' };
     return null;
   };
@@ -98,89 +99,74 @@ export async function createCollabServer(
     health: () => serve?.health() ?? {},
     request: (req, res) => serve?.request(req, res) ?? false,
   });
+
+  // What the node opened, closed in the reverse order by the one teardown path (a failed start and
+  // close() alike); parts the caller supplied are the caller's to close.
+  const opened: (() => unknown)[] = [];
+  const closeOpened = async () => {
+    while (opened.length > 0) await opened.pop()!();
+  };
   let store: Store;
+  let bus: Bus;
+  let presence: PresenceBoard;
   try {
     store =
       parts.store ??
       (await openStore(config.db, log, config.replayWindow ? { replayWindow: config.replayWindow } : {}));
-  } catch (err) {
-    await transport.close();
-    throw err;
-  }
-  // With Redis, the bus and presence span every node; without, they stay in this process.
-  let bus: Bus;
-  let presence: PresenceBoard;
-  try {
+    if (!parts.store) opened.push(() => store.close());
+    // With Redis, the bus and presence span every node; without, they stay in this process.
     const redis = config.redis;
     bus = parts.bus ?? (redis === undefined ? new MemoryBus() : await openRedisBus({ url: redis, log }));
-    try {
-      presence =
-        parts.presence ??
-        (redis === undefined
-          ? new MemoryPresence()
-          : await openRedisPresence({
-              url: redis,
-              log,
-              ...(config.presenceTtlMs !== undefined && {
-                ttlMs: config.presenceTtlMs,
-                heartbeatMs: Math.max(100, Math.floor(config.presenceTtlMs / 3)),
-              }),
-            }));
-    } catch (err) {
-      if (!parts.bus) await bus.close();
-      throw err;
-    }
+    if (!parts.bus) opened.push(() => bus.close());
+    presence =
+      parts.presence ??
+      (redis === undefined
+        ? new MemoryPresence()
+        : await openRedisPresence({
+            url: redis,
+            log,
+            ...(config.presenceTtlMs !== undefined && {
+              ttlMs: config.presenceTtlMs,
+              heartbeatMs: Math.max(100, Math.floor(config.presenceTtlMs / 3)),
+            }),
+          }));
+    if (!parts.presence) opened.push(() => presence.close());
   } catch (err) {
-    if (!parts.store) await store.close();
+    await closeOpened();
     await transport.close();
     throw err;
   }
-  const hub = new Hub({ store, bus, presence, replayLimit: LIMITS.replayEvents, log });
+  const usage = new UsageMeter({ store, flushMs: config.usageFlushMs ?? DEFAULTS.usageFlushMs, log });
+  opened.push(() => usage.close().catch(() => {}));
   const users = new UserChannels(bus, store, log);
-  const budget = new SubscribeBudget();
-  const byToken = new Map<string, Set<Connection>>();
+  opened.push(() => users.close());
+  const hub = new Hub({ store, bus, presence, replayLimit: LIMITS.replayEvents, log });
+  opened.push(() => hub.close());
   const flushWindowMs = config.flushWindowMs ?? DEFAULTS.flushWindowMs;
   const flushClock = flushWindowMs > 0 ? new FlushClock(flushWindowMs) : null;
+  if (flushClock) opened.push(() => flushClock.close());
+  const registry = new ConnectionRegistry(users);
+  connections = registry;
+  const budget = new SubscribeBudget();
   const outletOptions: OutletOptions = {
     maxBufferedBytes: config.maxBufferedBytes,
     encoder: new FrameEncoder(),
   };
-  const onEnd = (conn: Connection) => connections.delete(conn);
-  const usage = new UsageMeter({ store, flushMs: config.usageFlushMs ?? DEFAULTS.usageFlushMs, log });
-  const closeToken = (tokenId: string): number => {
-    const live = [...(byToken.get(tokenId) ?? [])];
-    for (const conn of live)
-      void conn.closeWhenSettled(CLOSE.revoked, 'this token was revoked; ask your admin for a new one');
-    return live.length;
-  };
-  const live = (tenantId: string): LiveView => {
-    const view: LiveView = { connections: 0, pages: [], byToken: {} };
-    const pages = new Map<string, { sockets: number; users: Set<string> }>();
-    for (const conn of connections) {
-      const who = conn.identity;
-      if (!who || who.tenantId !== tenantId) continue;
-      view.connections++;
-      view.byToken[who.tokenId] = (view.byToken[who.tokenId] ?? 0) + 1;
-      for (const page of conn.subscribedPages) {
-        let entry = pages.get(page);
-        if (!entry) pages.set(page, (entry = { sockets: 0, users: new Set() }));
-        entry.sockets++;
-        entry.users.add(who.userId);
-      }
-    }
-    for (const [page, entry] of pages) {
-      view.pages.push({ page, site: siteOf(page), connections: entry.sockets, viewers: entry.users.size });
-    }
-    view.pages.sort((a, b) => b.viewers - a.viewers || a.page.localeCompare(b.page));
-    return view;
-  };
-  const metrics = createMetrics({
+  const closeToken = (tokenId: string) => registry.closeToken(tokenId);
+  const metricsRoute = createMetricsRoute(
+    createMetrics({ usage, connectionTenants: () => registry.tenants() }),
+    config.metricsToken,
+  );
+  const adminApi = createAdminApi({
+    store,
     usage,
-    *connectionTenants() {
-      for (const conn of connections) if (conn.identity) yield conn.identity.tenantId;
-    },
+    live: (tenantId) => registry.live(tenantId),
+    closeToken,
+    tellMember: (tenantId, userId, frame) =>
+      users
+        .publish(tenantId, userId, frame)
+        .catch((err: Error) => log(`telling a member of a change failed: ${err.message}`)),
   });
-  const adminApi = createAdminApi({ store, usage, live, closeToken });
   const teamApi = createTeamApi({
     store,
     limits: config.limits ?? DEFAULT_STORE_LIMITS,
@@ -193,132 +179,92 @@ export async function createCollabServer(
     ...(config.inviteLimits && { limits: config.inviteLimits }),
   });
 
-  const onWrite = (tenantId: string, page: string | undefined, messages: number, bytes: number) =>
-    usage.record(tenantId, page, messages, bytes);
-  const onIdentity = (conn: Connection, identity: Identity | null) => {
-    const tokenId = conn.tokenId;
-    if (tokenId === null) return;
-    let set = byToken.get(tokenId);
-    welcomed += identity ? 1 : -1;
-    if (identity) {
-      if (!set) byToken.set(tokenId, (set = new Set()));
-      set.add(conn);
-      users.join(conn);
-    } else {
-      users.leave(conn);
-      if (set) {
-        set.delete(conn);
-        if (set.size === 0) byToken.delete(tokenId);
-      }
-    }
-  };
-
   // Ready: from here the transport hands sockets and HTTP requests to these.
-  {
-    serve = {
-      onSocket(ws) {
-        const conn = new Connection(ws, {
-          store,
-          hub,
-          bus,
-          budget,
-          users,
-          helloTimeoutMs: config.helloTimeoutMs,
-          pongTimeoutMs: config.pongTimeoutMs ?? DEFAULTS.pongTimeoutMs,
-          flushClock,
-          outletOptions,
-          onWrite,
-          onIdentity,
-          onEnd,
-          log,
-          limits: config.limits ?? DEFAULT_STORE_LIMITS,
-        });
-        connections.add(conn);
-      },
-      health: () => ({ store: store.kind, connections: connections.size }),
-      request(req, res) {
-        if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/metrics') {
-          if (!metricsAllowed(req.headers.authorization, config.metricsToken)) {
-            res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
-            res.end(JSON.stringify({ error: "send Authorization: Bearer <the server's METRICS_TOKEN>" }));
-            return true;
-          }
-          metrics
-            .render()
-            .then((text) => {
-              res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
-              res.end(text);
-            })
-            .catch((err: Error) => {
-              res.writeHead(500, { 'content-type': 'application/json' });
-              res.end(JSON.stringify({ error: `collecting metrics failed: ${err.message}` }));
-            });
-          return true;
-        }
-        return teamApi(req, res) || adminApi(req, res) || invites(req, res) || dashboard(req, res);
-      },
-    };
-  }
+  serve = {
+    onSocket(ws) {
+      const conn = new Connection(ws, {
+        store,
+        hub,
+        bus,
+        budget,
+        users,
+        helloTimeoutMs: config.helloTimeoutMs,
+        pongTimeoutMs: config.pongTimeoutMs ?? DEFAULTS.pongTimeoutMs,
+        flushClock,
+        outletOptions,
+        onWrite: (tenantId, page, messages, bytes) => usage.record(tenantId, page, messages, bytes),
+        onIdentity: (c, identity) => registry.identify(c, identity),
+        onEnd: (c) => registry.end(c),
+        log,
+        limits: config.limits ?? DEFAULT_STORE_LIMITS,
+      });
+      registry.add(conn);
+    },
+    health: () => ({ store: store.kind, connections: registry.size }),
+    request: (req, res) =>
+      metricsRoute(req, res) ||
+      teamApi(req, res) ||
+      adminApi(req, res) ||
+      invites(req, res) ||
+      dashboard(req, res),
+  };
   phase = 'ready';
+
+  // Timers, stopped first when the node closes.
+  const stops: (() => void)[] = [];
+  const every = (ms: number, fn: () => void, unref = false) => {
+    const timer = setInterval(fn, ms);
+    if (unref) timer.unref();
+    stops.push(() => clearInterval(timer));
+  };
 
   // With several nodes an event can miss the bus (its publisher died after the ack, Redis dropped):
   // each node looks for such events in the store about once a second.
   const reconcileMs = config.reconcileMs ?? (config.redis !== undefined ? DEFAULTS.reconcileMs : 0);
-  const reconciler = reconcileMs > 0 ? setInterval(() => void hub.reconcile(), reconcileMs) : null;
+  if (reconcileMs > 0) every(reconcileMs, () => void hub.reconcile());
 
   // The flush window widens while the event loop is saturated (see FlushClock).
-  let utilization = performance.eventLoopUtilization();
-  const loadWatch = flushClock
-    ? setInterval(() => {
+  if (flushClock) {
+    let utilization = performance.eventLoopUtilization();
+    every(
+      LOAD_WATCH_MS,
+      () => {
         const now = performance.eventLoopUtilization();
         flushClock.observeUtilization(performance.eventLoopUtilization(now, utilization).utilization);
         utilization = now;
-      }, LOAD_WATCH_MS)
-    : null;
-  loadWatch?.unref();
+      },
+      true,
+    );
+  }
 
-  const heartbeat = setInterval(() => {
-    const now = Date.now();
-    for (const conn of connections) conn.heartbeat(now);
-  }, config.heartbeatMs);
+  every(config.heartbeatMs, () => registry.beat(config.heartbeatMs));
 
-  // Tokens are revoked by the CLI in another process, or by another node (a member removed on its
-  // dashboard); look for them and close their sockets. The
-  // window overlaps the previous one so a revocation stamped by a slightly different clock is seen.
-  let checkedAt = Date.now();
-  let polling = false;
-  const revocationPoll = setInterval(() => {
-    if (polling || byToken.size === 0) {
-      checkedAt = Date.now();
-      return;
-    }
-    polling = true;
-    const from = checkedAt - 2 * config.revocationPollMs - 1000;
-    checkedAt = Date.now();
-    store
-      .tokensRevokedSince(from)
-      .then((revoked) => {
-        for (const token of revoked) {
-          closeToken(token.id);
-        }
-      })
-      .catch((err: Error) => log(`checking for revoked tokens failed: ${err.message}`))
-      .finally(() => {
-        polling = false;
-      });
-  }, config.revocationPollMs);
+  stops.push(
+    watchRevocations({
+      store,
+      pollMs: config.revocationPollMs,
+      holdsTokens: () => registry.holdsTokens,
+      closeToken,
+      log,
+    }),
+  );
 
   // Log entries past the replay window's age go, a bounded batch per turn, and SQLite's WAL is
   // checkpointed so that deleted text leaves the file.
   let compacting: Promise<unknown> | null = null;
-  const compaction = setInterval(() => {
-    compacting ??= store
-      .compact()
-      .catch((err: Error) => log(`compacting the event log failed: ${err.message}`))
-      .finally(() => (compacting = null));
-  }, config.compactEveryMs ?? DEFAULTS.compactEveryMs);
-  compaction.unref();
+  every(
+    config.compactEveryMs ?? DEFAULTS.compactEveryMs,
+    () => {
+      compacting ??= store
+        .compact()
+        .catch((err: Error) => log(`compacting the event log failed: ${err.message}`))
+        .finally(() => (compacting = null));
+    },
+    true,
+  );
 
+  const goingAway = () =>
+    retryAfterReason(drawRetryAfter('goingAway'), 'the server is shutting down; reconnect shortly');
   let closing: Promise<void> | null = null;
   return {
     url: transport.url,
@@ -326,28 +272,17 @@ export async function createCollabServer(
     port: transport.port,
     store,
     stats() {
-      let authenticated = 0;
-      for (const set of byToken.values()) authenticated += set.size;
-      return { connections: connections.size, authenticated, ...hub.stats() };
+      return { connections: registry.size, authenticated: registry.authenticated, ...hub.stats() };
     },
     close() {
       closing ??= (async () => {
         // From now on newcomers are refused with a retry-after, not accepted and then dropped.
         phase = 'draining';
-        if (reconciler) clearInterval(reconciler);
-        if (loadWatch) clearInterval(loadWatch);
-        clearInterval(heartbeat);
-        clearInterval(revocationPoll);
-        clearInterval(compaction);
+        for (const stop of stops) stop();
         await compacting;
         // Writes under way are stored and acked before their socket closes (bounded by the grace).
         const settled = Promise.all(
-          [...connections].map((conn) =>
-            conn.closeWhenSettled(
-              CLOSE.goingAway,
-              retryAfterReason(drawRetryAfter('goingAway'), 'the server is shutting down; reconnect shortly'),
-            ),
-          ),
+          registry.all().map((conn) => conn.closeWhenSettled(CLOSE.goingAway, goingAway())),
         );
         let grace: NodeJS.Timeout | undefined;
         await Promise.race([
@@ -357,19 +292,9 @@ export async function createCollabServer(
           }),
         ]);
         clearTimeout(grace);
-        for (const conn of connections)
-          conn.close(
-            CLOSE.goingAway,
-            retryAfterReason(drawRetryAfter('goingAway'), 'the server is shutting down; reconnect shortly'),
-          );
+        for (const conn of registry.all()) conn.close(CLOSE.goingAway, goingAway());
         await transport.close();
-        flushClock?.close();
-        hub.close();
-        users.close();
-        await usage.close().catch(() => {});
-        if (!parts.bus) await bus.close();
-        if (!parts.presence) await presence.close();
-        if (!parts.store) await store.close();
+        await closeOpened();
       })();
       return closing;
     },

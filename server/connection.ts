@@ -143,10 +143,15 @@ export class Connection implements Subscriber, OutletOwner {
     ws.on('pong', Connection.onSocketPong);
     this.helloTimer = setTimeout(
       () =>
-        this.close(
-          CLOSE.unauthenticated,
-          `no hello within ${Math.round(deps.helloTimeoutMs / 1000)} s; send hello with your token first`,
-        ),
+        // After the event loop was held up (a long GC, a starved CPU), timers run before the socket
+        // data that waited is read: a hello that did arrive in time is read first, then judged.
+        setImmediate(() => {
+          if (this.state !== 'awaiting-hello') return;
+          this.close(
+            CLOSE.unauthenticated,
+            `no hello within ${Math.round(deps.helloTimeoutMs / 1000)} s; send hello with your token first`,
+          );
+        }),
       deps.helloTimeoutMs,
     );
   }

@@ -2,6 +2,7 @@
 // so several nodes in one process do not mix). Values are read from the usage meter and the live
 // connections when scraped; labels are tenant and site, never page (pages are unbounded).
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { UsageMeter } from './usage';
 
@@ -62,4 +63,33 @@ export function metricsAllowed(authorization: string | undefined, token: string 
   // Equal-length digests, so the comparison takes the same time whatever was sent.
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(given), digest(token));
+}
+
+/**
+ * The `GET /metrics` route (Prometheus text format), behind the server's metrics token when one is
+ * configured; returns false for any other request.
+ */
+export function createMetricsRoute(
+  metrics: NodeMetrics,
+  token: string | undefined,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') return false;
+    if (!metricsAllowed(req.headers.authorization, token)) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+      res.end(JSON.stringify({ error: "send Authorization: Bearer <the server's METRICS_TOKEN>" }));
+      return true;
+    }
+    metrics
+      .render()
+      .then((text) => {
+        res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+        res.end(text);
+      })
+      .catch((err: Error) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: `collecting metrics failed: ${err.message}` }));
+      });
+    return true;
+  };
 }

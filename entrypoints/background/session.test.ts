@@ -96,6 +96,21 @@ describe('Session: tabs and subscriptions', () => {
     expect(session.status().state).toBe('idle');
   });
 
+  it('keeps following a page its last tab left while a write for it waits, and lets it go once acked', async () => {
+    const { session, sockets } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    const write = reply();
+    await session.write(write);
+    session.tabClosed(1);
+    // The write still needs its answer: the page stays subscribed, the socket open.
+    expect(socket.sentOf('unsubscribe')).toHaveLength(0);
+    expect(socket.closedByClient).toBe(false);
+    socket.receive({ type: 'ack', broadcastId: write.broadcastId, page, seq: 1 });
+    expect(socket.sentOf('unsubscribe')).toEqual([{ type: 'unsubscribe', page }]);
+    expect(socket.closedByClient).toBe(true);
+  });
+
   it('gives a second tab the cached page at once, without asking the server', async () => {
     const { session, sockets, to } = makeSession();
     session.tabOpened(1, page);
@@ -525,6 +540,23 @@ describe('Session: outbox', () => {
         .slice(before)
         .filter((m) => m.kind === 'presence'),
     ).toEqual([]);
+  });
+
+  it('tells the tabs of a role an admin changed at once, and keeps it across a reconnect', async () => {
+    const { session, sockets, to } = makeSession();
+    session.tabOpened(1, page);
+    const socket = await goLive(sockets);
+    expect(session.status().role).toBe('member');
+    const before = to(1).length;
+    socket.receive({ type: 'role', role: 'admin' });
+    expect(session.status().role).toBe('admin');
+    const told = to(1)
+      .slice(before)
+      .filter((m) => m.kind === 'status');
+    expect(told.at(-1)).toMatchObject({ status: { role: 'admin' } });
+    // Offline, the person still sees what they may do as they last knew it.
+    socket.drop(1006);
+    expect(session.status().role).toBe('admin');
   });
 
   it('keeps a write after a retryable error and resends it on the next connection', async () => {

@@ -314,7 +314,7 @@ export class Session {
       case 'error': {
         if (!frame.broadcastId) {
           console.warn(`Collab Chat: the server reported ${frame.code}: ${frame.message}`);
-          if (frame.code === 'not-subscribed' && frame.page && this.wantedPages().includes(frame.page))
+          if (frame.code === 'not-subscribed' && frame.page && this.isWanted(frame.page))
             this.resync(frame.page);
           return;
         }
@@ -350,6 +350,14 @@ export class Session {
       case 'watching':
       case 'read-positions':
         return this.userState.onFrame(frame);
+      case 'role': {
+        // An admin changed this member's role: the tabs offer what it allows from now on.
+        const { welcome } = this.connection;
+        if (welcome) this.connection.welcome = { ...welcome, role: frame.role };
+        if (this.confirmed) this.confirmed = { ...this.confirmed, role: frame.role };
+        this.broadcastStatus();
+        return;
+      }
       case 'welcome':
       case 'pong':
         return;
@@ -394,8 +402,28 @@ export class Session {
 
   // ------------------------------------------------------------ helpers
 
+  /** The pages the background follows: those a tab shows, and those whose writes wait to be sent. */
   private wantedPages(): string[] {
     return [...new Set([...this.tabs.pages(), ...this.outbox.pages()])];
+  }
+
+  private isWanted(page: string): boolean {
+    return this.tabs.tabsOf(page).length > 0 || this.outbox.pages().includes(page);
+  }
+
+  /**
+   * Lets go of every page no longer wanted (its subscription, and the snapshot parts and early
+   * events that came for it), bounds the cache, and keeps the socket only while something needs it.
+   */
+  private releaseUnwanted(): void {
+    for (const page of new Set([...this.subscribed, ...this.awaiting.keys(), ...this.parts.keys()])) {
+      if (this.isWanted(page)) continue;
+      this.awaiting.delete(page);
+      this.parts.delete(page);
+      if (this.subscribed.delete(page)) this.connection.send({ type: 'unsubscribe', page });
+    }
+    this.cache.evict(new Set(this.tabs.pages()));
+    this.updateWanted();
   }
 
   private updateWanted(): void {
@@ -455,14 +483,11 @@ export class Session {
     this.subscribe(page);
   }
 
+  /** No tab shows the page any more: what only tabs use goes; it stays followed while writes wait. */
   private pageLeft(page: string): void {
     this.presence.delete(page);
     this.userState.forget(page);
-    if (this.outbox.pages().includes(page)) return;
-    this.awaiting.delete(page);
-    this.parts.delete(page);
-    if (this.subscribed.delete(page)) this.connection.send({ type: 'unsubscribe', page });
-    this.cache.evict(new Set(this.tabs.pages()));
+    this.releaseUnwanted();
   }
 
   private sendWrite(write: WriteFrameT): void {
@@ -475,14 +500,7 @@ export class Session {
     for (const page of new Set(pages)) this.sendOutbox(page);
     this.broadcastStatus();
     // A page kept subscribed only for its queued writes can go now.
-    const tabPages = new Set(this.tabs.pages());
-    for (const page of [...this.subscribed]) {
-      if (!tabPages.has(page) && !this.outbox.pages().includes(page)) {
-        this.subscribed.delete(page);
-        this.connection.send({ type: 'unsubscribe', page });
-      }
-    }
-    this.updateWanted();
+    this.releaseUnwanted();
   }
 
   private outboxMessage(page: string): BackgroundToFrameT {

@@ -134,6 +134,10 @@ export class TextIndex {
     const ignore = options.ignore;
     const perStep = options.nodesPerStep ?? 2000;
     const nodes: Text[] = [];
+    // Each node's text, read once (every read of `data` asks the DOM, through a content script's wrapper).
+    const data: string[] = [];
+    // Characters of all the nodes, plus one per node for a gap before it: the size of the tables.
+    let capacity = 0;
     // Whether a block boundary was crossed since the last text node (counts as whitespace).
     const gapBefore: boolean[] = [];
     const subtrees: Node[] = [];
@@ -145,8 +149,11 @@ export class TextIndex {
     while (stack.length > 0) {
       const { node, leaving } = stack.pop()!;
       if (node.nodeType === TEXT_NODE) {
-        if ((node as Text).data.length > 0) {
+        const text = (node as Text).data;
+        if (text.length > 0) {
           nodes.push(node as Text);
+          data.push(text);
+          capacity += text.length + 1;
           gapBefore.push(gap);
           gap = false;
         }
@@ -172,8 +179,8 @@ export class TextIndex {
       for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, leaving: false });
     }
 
-    let capacity = nodes.length;
-    for (const n of nodes) capacity += n.data.length;
+    // The tables are allocated (and zeroed) in a step of their own.
+    yield;
     const charNode = new Int32Array(capacity);
     const charOffset = new Int32Array(capacity);
     const nodeStart = new Int32Array(nodes.length);
@@ -186,7 +193,7 @@ export class TextIndex {
     // Starting "after a space" drops the page's leading whitespace and any gap before its first word.
     let lastWasSpace = true;
     for (let i = 0; i < nodes.length; i++) {
-      const data = nodes[i]!.data;
+      const chars = data[i]!;
       if (gapBefore[i] && !lastWasSpace) {
         parts.push(' ');
         charNode[len] = -1;
@@ -197,17 +204,17 @@ export class TextIndex {
       nodeStart[i] = len;
       nodeIndex.set(nodes[i]!, i);
       let chunkStart = 0;
-      for (let j = 0; j < data.length; j++) {
-        if (isSpaceCode(data.charCodeAt(j))) {
+      for (let j = 0; j < chars.length; j++) {
+        if (isSpaceCode(chars.charCodeAt(j))) {
           if (!lastWasSpace) {
-            if (j > chunkStart) parts.push(data.slice(chunkStart, j));
+            if (j > chunkStart) parts.push(chars.slice(chunkStart, j));
             parts.push(' ');
             charNode[len] = i;
             charOffset[len] = j;
             len++;
             lastWasSpace = true;
           } else if (j > chunkStart) {
-            parts.push(data.slice(chunkStart, j));
+            parts.push(chars.slice(chunkStart, j));
           }
           chunkStart = j + 1;
         } else {
@@ -217,7 +224,7 @@ export class TextIndex {
           lastWasSpace = false;
         }
       }
-      if (chunkStart < data.length) parts.push(data.slice(chunkStart));
+      if (chunkStart < chars.length) parts.push(chars.slice(chunkStart));
       nodeEnd[i] = len;
       if ((i + 1) % perStep === 0) {
         chunks.push(parts.join(''));

@@ -386,6 +386,13 @@ export const ReadPositions = z.object({
   chats: z.record(EntityId, Timestamp),
 });
 
+/**
+ * The connection's role changed (an admin made this member an admin or a member): sent to every
+ * connection of the member, on every node, so that what they are offered matches what the server
+ * now allows. The server checks each write against the role it reads then, with or without this.
+ */
+export const RoleChanged = z.object({ type: z.literal('role'), role: Role });
+
 /** What a `batch` may carry: live broadcasts, in order. */
 export const BatchedFrame = z.discriminatedUnion('type', [
   NewTextChat,
@@ -413,6 +420,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   Notifications,
   NotificationsRead,
   ReadPositions,
+  RoleChanged,
 ]);
 
 // ---------------------------------------------------------------- on the wire (since protocol 2)
@@ -534,6 +542,7 @@ export const WireServerFrame = z.discriminatedUnion('type', [
   Notifications,
   NotificationsRead,
   ReadPositions,
+  RoleChanged,
 ]);
 
 // ---------------------------------------------------------------- types

@@ -1,5 +1,5 @@
 // The hello/auth flow, close codes, revocation by the CLI from "another process", and /healthz.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLOSE, PROTOCOL_VERSION } from '../../lib/protocol';
 import { runCli, type CliIo } from '../../server/cli';
 import { TestClient } from '../helpers/client';
@@ -40,6 +40,21 @@ describe('handshake', () => {
       const closed = await c.closed;
       expect(closed.code).toBe(CLOSE.unauthenticated);
       expect(closed.reason).toMatch(/no hello/);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('welcomes a hello that arrived in time while the server was held up past the deadline', async () => {
+    const quick = await startTestServer({ helloTimeoutMs: 200 });
+    try {
+      const c = await TestClient.open(quick.url);
+      c.send({ type: 'hello', token: quick.tokens.alice, protocol: PROTOCOL_VERSION });
+      // The server's thread is busy (a long GC, a starved CPU) from before the hello is read until
+      // after its deadline: when it wakes, the deadline's timer runs before the waiting data is read.
+      const until = performance.now() + 400;
+      while (performance.now() < until);
+      expect(await c.next('welcome')).toMatchObject({ user: { name: 'Alice' } });
     } finally {
       await quick.close();
     }
@@ -146,6 +161,28 @@ describe('heartbeat', () => {
       dead.send({ type: 'subscribe', page: 'https://example.com/' });
       await dead.next('snapshot');
       expect((await dead.closed).code).toBe(1006);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('keeps the sockets that answered while the server was held up past the pong timeout', async () => {
+    const t = await startTestServer({ heartbeatMs: 100, pongTimeoutMs: 250 });
+    try {
+      const alive = await TestClient.connect(t.url, t.tokens.bob);
+      let pings = 0;
+      alive.ws.on('ping', () => {
+        // The client has answered the first ping; then the server's thread is busy for longer than
+        // the pong timeout (a long GC, a starved CPU), with the pong waiting unread.
+        if (++pings > 1) return;
+        const until = performance.now() + 600;
+        while (performance.now() < until);
+      });
+      // Three more beats: the socket answered each ping, and is still open.
+      await vi.waitFor(() => expect(pings).toBeGreaterThan(4), { timeout: 5000 });
+      expect(alive.ws.readyState).toBe(alive.ws.OPEN);
+      alive.send({ type: 'ping', t: 1 });
+      expect(await alive.next('pong')).toEqual({ type: 'pong', t: 1 });
     } finally {
       await t.close();
     }

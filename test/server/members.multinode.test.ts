@@ -1,6 +1,6 @@
 // Members managed on one node of two (one PostgreSQL, one Redis, real processes): a role changed on
-// node 1's admin API applies to the member's live connection on node 2 at once, and removing a
-// member on node 1 closes their connection on node 2.
+// node 1's admin API applies to the member's live connection on node 2 at once, and that connection
+// is told with a `role` frame; removing a member on node 1 closes their connection on node 2.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../server/auth';
 import { TestClient } from '../helpers/client';
@@ -63,9 +63,14 @@ describe.runIf(available)('members across two nodes', () => {
     expect(await acked(bob, deleteComment(chat.chatId, reply.commentId, PAGE))).toMatchObject({
       code: 'forbidden',
     });
+    const told = bob.next((f) => f.type === 'role');
     expect((await api(0, `/api/users/${await userId('bob')}/role`, { role: 'admin' })).status).toBe(200);
+    // Bob's page hears of it too, so that it offers what an admin may do without a reconnect.
+    expect(await told).toEqual({ type: 'role', role: 'admin' });
     expect((await acked(bob, deleteComment(chat.chatId, reply.commentId, PAGE))).type).toBe('ack');
+    const toldBack = bob.next((f) => f.type === 'role');
     expect((await api(0, `/api/users/${await userId('bob')}/role`, { role: 'member' })).status).toBe(200);
+    expect(await toldBack).toEqual({ type: 'role', role: 'member' });
     expect(await acked(bob, deleteComment(chat.chatId, chat.commentId, PAGE))).toMatchObject({
       code: 'forbidden',
     });
