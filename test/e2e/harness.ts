@@ -124,7 +124,8 @@ export interface ScenarioSuiteOptions<U extends string, B extends UserBrowser> {
 }
 
 /**
- * The shared fixture of every end-to-end scenario file (`*-scenarios.ts`, `scenarios.ts`). It
+ * The shared fixture of every end-to-end suite (`scenarios.ts`, each `*-scenarios.ts`,
+ * `comeback.test.ts`, `privilege.test.ts`). It
  * declares `describe('<browser>: <title>')`, skipped when the browser is missing (a failure under
  * CI: test/helpers/browsers.ts), and in it, before `body`'s own hooks:
  * - `beforeAll`: makes test-results/e2e, builds the extension (once per run: global-setup.ts), starts
@@ -139,6 +140,16 @@ export interface ScenarioSuiteOptions<U extends string, B extends UserBrowser> {
  * runs): read them in hooks and tests, e.g. `beforeAll(() => ({ alice } = world.users))`. Set-up
  * of the file's own (sockets, opened tabs, seeded discussions) goes in its own `beforeAll`, which runs
  * after this one; what it starts, its own `afterAll` closes.
+ *
+ * A file in the older style (its own `describe.skipIf(!browserAvailable(name))`, `let broken` with
+ * `afterEach`/`beforeEach`, and a `beforeAll` that builds, starts and launches) converts like this:
+ * `describe.skipIf(...)(title, () => {` becomes `scenarioSuite({ browser: name, title, launch, users },
+ * (world) => {`; the `broken` hooks go (a suite whose tests do not build on each other says
+ * `steps: 'independent'`); the build, `startTestServer` (or `server: () => startTestServer({...})`),
+ * `servePages`, `launch` and `configure(server.url, server.tokens.x)` lines go (`users: { name: 'x' }`);
+ * the locals are read from the world in a `beforeAll` (`({ server, pages } = world)`,
+ * `({ alice } = world.users)`); the `afterAll` keeps only what the file started itself. The tests
+ * themselves do not change.
  *
  * ```ts
  * export function fooScenarios(name: BrowserName, launch: (dir: string) => Promise<UserBrowser>) {
