@@ -37,7 +37,9 @@ export default defineConfig({
     // content script and starts it in the tabs already open on a site just turned on.
     // Firefox's `dns` (which asks the user nothing) lets "Test connection" tell a host name that does
     // not exist from a closed port; Chrome has no such API.
-    permissions: ['storage', 'activeTab', 'scripting', ...(browser === 'firefox' ? ['dns'] : [])],
+    // `identity` (which asks the user nothing) runs "Sign in" (single sign-on) in a window of the
+    // browser's own, whose result only the background sees (identity.launchWebAuthFlow).
+    permissions: ['storage', 'activeTab', 'scripting', 'identity', ...(browser === 'firefox' ? ['dns'] : [])],
     // MV3 names optional hosts apart; MV2 (the Firefox build) lists them among optional permissions.
     // `notifications` is asked for only when the person turns browser notifications on in the options.
     ...(manifestVersion === 3

@@ -123,6 +123,8 @@ describe('Options', () => {
         'Connected as \u2068Alice\u2069 of \u2068Acme\u2069. These settings are saved.',
       ),
     );
+    // The saved settings are tested by the background (its token may be a renewed one), not the fields.
+    expect(asked).toEqual([['ws://127.0.0.1:1234', 'tok']]);
   });
 });
 

@@ -9,6 +9,7 @@ import { checkServerUrl } from '@/lib/reconnect';
 import { serverUrlStorage, themeStorage, topBarCollapsedStorage, type Theme } from '@/lib/storage';
 import { JoinTeam } from './JoinTeam';
 import { NotificationOptions, type NotificationPermission } from './NotificationOptions';
+import { SignIn, type SignInDeps } from './SignIn';
 
 export interface OptionsDeps {
   /** Tests the values in the fields, without saving them. */
@@ -17,6 +18,8 @@ export interface OptionsDeps {
   checkSaved(): Promise<TestConnectionResultT>;
   /** Where the token is kept, out of content scripts' reach (lib/token-vault.ts). */
   token: { get(): Promise<string>; set(token: string): Promise<void> };
+  /** "Sign in with your organisation" (single sign-on); absent, the section is not shown. */
+  signIn?: SignInDeps;
   /** The browser's `notifications` permission; without it, no notifications settings are shown. */
   notificationPermission?: NotificationPermission;
 }
@@ -116,7 +119,8 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
     setResult(null);
     const values = { serverUrl: serverUrl().trim(), token: token().trim() };
     await serverUrlStorage.setValue(values.serverUrl);
-    await props.deps.token.set(values.token);
+    // An unchanged token is left as it is: a signed-in session keeps its renewal.
+    if (values.token !== stored.token) await props.deps.token.set(values.token);
     stored = values;
     setSaved('checking');
     const outcome = await props.deps
@@ -131,7 +135,11 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
     setSaved(null);
     try {
       const wasStored = fieldsAreStored();
-      const outcome = await props.deps.testConnection(serverUrl(), token());
+      // The saved settings are tested by the background with the token as it is now: a signed-in
+      // session's token may have been renewed since this page showed it.
+      const outcome = wasStored
+        ? await props.deps.checkSaved()
+        : await props.deps.testConnection(serverUrl(), token());
       setResultSaved(wasStored);
       setResult(outcome);
     } catch {
@@ -217,6 +225,7 @@ export function Options(props: { deps: OptionsDeps; children?: JSX.Element }) {
             </Show>
           </fieldset>
         </form>
+        <Show when={props.deps.signIn}>{(deps) => <SignIn deps={deps()} serverUrl={serverUrl()} />}</Show>
         <JoinTeam />
         <fieldset>
           <legend>{i18n.t('optionsDisplay')}</legend>

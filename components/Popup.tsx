@@ -7,7 +7,7 @@ import { createResource, createSignal, onCleanup, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { StatusT, ViewersReplyT } from '@/lib/messaging';
 import { isolate } from '@/lib/bidi';
-import { siteOf } from '@/lib/page-key';
+import { originOf } from '@/lib/page-key';
 import { EMPTY_INBOX, type InboxState } from '@/lib/inbox';
 import { EVERY_SITE, sitePattern, type SitePermissions } from '@/lib/sites';
 import { Inbox } from './Inbox';
@@ -35,7 +35,7 @@ export interface PopupDeps {
 }
 
 function patternOf(tab: { url: string } | null | undefined): string | null {
-  const site = tab ? siteOf(tab.url) : null;
+  const site = tab ? originOf(tab.url) : null;
   return site ? sitePattern(site) : null;
 }
 
@@ -47,7 +47,7 @@ export function Popup(props: { deps: PopupDeps }) {
   });
   const site = () => {
     const t = tab();
-    return t ? siteOf(t.url) : null;
+    return t ? originOf(t.url) : null;
   };
   const pattern = () => patternOf(tab());
   const [siteOn, setSiteOn] = createSignal(false);

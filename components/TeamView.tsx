@@ -7,6 +7,7 @@ import { discussionLink } from '@/lib/links';
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import { isolate } from '@/lib/bidi';
+import { siteOf } from '@/lib/page-key';
 import type { TeamReplyT } from '@/lib/messaging';
 import {
   DiscussionListing,
@@ -84,14 +85,6 @@ function Marks(props: { text: MarkedT }) {
       <For each={props.text}>{(s) => (s.hit ? <mark>{s.text}</mark> : <>{s.text}</>)}</For>
     </bdi>
   );
-}
-
-function siteOf(page: string): string {
-  try {
-    return new URL(page).host;
-  } catch {
-    return '';
-  }
 }
 
 /** A date input's value (YYYY-MM-DD, local) as ms since the epoch; `end` takes the day's last ms. */

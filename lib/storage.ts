@@ -71,6 +71,15 @@ export const accountStorage = storage.defineItem<{
   tenant: { id: string; name: string };
   role: 'member' | 'admin';
 } | null>('session:account', { fallback: null, version: 1 });
+/**
+ * Why the signed-in session (single sign-on) ended, in the server's words, when the background found
+ * it over (renewal refused: signed out elsewhere, removed, a refresh token used twice); the options
+ * page says so beside "Sign in". Cleared by the next sign-in or sign-out.
+ */
+export const sessionEndedStorage = storage.defineItem<string | null>('session:sessionEnded', {
+  fallback: null,
+  version: 1,
+});
 /** Whether the hint on how to start a discussion has been shown (it is shown once, in one frame). */
 export const firstUseHintStorage = storage.defineItem<boolean>('local:firstUseHintShown', {
   fallback: false,

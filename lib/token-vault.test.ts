@@ -32,6 +32,27 @@ function profile() {
 }
 
 describe('TokenVault', () => {
+  it('keeps a signed-in session beside its token, and a token saved without one drops it', async () => {
+    const { deps } = profile();
+    const session = {
+      serverUrl: 'wss://chat.example',
+      expiresAt: 5,
+      refreshToken: 'ccr_x',
+      refreshExpiresAt: 9,
+    };
+    expect(await new TokenVault(deps).getSession()).toBeNull();
+    await new TokenVault(deps).setWithSession('cc_signed', session);
+    expect(await new TokenVault(deps).get()).toBe('cc_signed');
+    expect(await new TokenVault(deps).getSession()).toEqual(session);
+    await new TokenVault(deps).set('cc_pasted');
+    expect(await new TokenVault(deps).get()).toBe('cc_pasted');
+    expect(await new TokenVault(deps).getSession()).toBeNull();
+    await new TokenVault(deps).setWithSession('cc_signed', session);
+    await new TokenVault(deps).setWithSession('', null);
+    expect(await new TokenVault(deps).get()).toBe('');
+    expect(await new TokenVault(deps).getSession()).toBeNull();
+  });
+
   it('is empty at first, keeps a token across instances (contexts) and removes it when saved empty', async () => {
     const { deps } = profile();
     expect(await new TokenVault(deps).get()).toBe('');

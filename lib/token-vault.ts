@@ -7,7 +7,21 @@
 const DATABASE = 'collab-chat-secrets';
 const STORE = 'secrets';
 const TOKEN_KEY = 'token';
+const SESSION_KEY = 'session';
 const CHANNEL = 'collab-chat/token';
+
+/**
+ * A signed-in session (single sign-on) beside its access token, which `get` answers as for any
+ * token: when the access token expires, and the refresh token that renews it. Absent for a pasted
+ * or invite token.
+ */
+export interface VaultSession {
+  /** The server URL the session belongs to. */
+  serverUrl: string;
+  expiresAt: number;
+  refreshToken: string;
+  refreshExpiresAt: number;
+}
 
 export interface TokenVaultDeps {
   indexedDB: IDBFactory;
@@ -30,9 +44,37 @@ export class TokenVault {
     return typeof value === 'string' ? value : '';
   }
 
-  /** Saves the token ('' removes it) and tells the extension's other contexts. */
+  /**
+   * Saves a token that has no session (pasted, or from an invite; '' removes it), dropping the
+   * session of the one it replaces, and tells the extension's other contexts.
+   */
   async set(token: string): Promise<void> {
-    await this.run('readwrite', (store) => (token ? store.put(token, TOKEN_KEY) : store.delete(TOKEN_KEY)));
+    await this.setWithSession(token, null);
+  }
+
+  /** The signed-in session of the saved token, or null (a pasted or invite token, or none). */
+  async getSession(): Promise<VaultSession | null> {
+    const value = await this.run('readonly', (store) => store.get(SESSION_KEY));
+    return isSession(value) ? value : null;
+  }
+
+  /**
+   * Saves the token and its session together (null: a token without one; '' and null sign out), in
+   * one transaction, so no context ever reads a token with another's refresh token.
+   */
+  async setWithSession(token: string, session: VaultSession | null): Promise<void> {
+    const db = await this.open();
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction(STORE, 'readwrite');
+      const store = tx.objectStore(STORE);
+      if (token) store.put(token, TOKEN_KEY);
+      else store.delete(TOKEN_KEY);
+      if (session) store.put(session, SESSION_KEY);
+      else store.delete(SESSION_KEY);
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(storeError('written', tx.error));
+      tx.onabort = () => reject(storeError('written', tx.error));
+    });
     const channel = this.deps.channel(CHANNEL);
     channel.postMessage('changed');
     channel.close();
@@ -89,5 +131,17 @@ function storeError(what: string, cause: unknown): Error {
     `The token store of Collab Chat (the extension's IndexedDB) could not be ${what}: ${detail}. ` +
       'Restart the browser; if it persists, save the token again in the options.',
     { cause },
+  );
+}
+
+function isSession(value: unknown): value is VaultSession {
+  const v = value as Partial<VaultSession> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.serverUrl === 'string' &&
+    typeof v.expiresAt === 'number' &&
+    typeof v.refreshToken === 'string' &&
+    typeof v.refreshExpiresAt === 'number'
   );
 }

@@ -12,11 +12,12 @@ import { openRedisBus } from './bus/redis';
 import type { Bus } from './bus/types';
 import { UserChannels } from './user-channels';
 import type { ServerConfig } from './config';
-import { DEFAULTS } from './config';
+import { DEFAULT_SESSION_LIFETIMES, DEFAULTS } from './config';
 import { Connection } from './connection';
 import { ConnectionRegistry } from './connections';
 import { createDashboardAssets } from './dashboard/assets';
 import { createInviteApi } from './invites';
+import { createSsoAdminApi, createSsoApi, ssoNotConfigured } from './sso';
 import { OriginPolicy } from './origin';
 import { FlushClock, FrameEncoder, type OutletOptions } from './fanout';
 import { Hub } from './hub';
@@ -178,6 +179,17 @@ export async function createCollabServer(
     origins: new OriginPolicy(config.allowedOrigins),
     ...(config.inviteLimits && { limits: config.inviteLimits }),
   });
+  const sso = config.sso
+    ? createSsoApi({
+        store,
+        config: config.sso,
+        lifetimes: config.sessionLifetimes ?? DEFAULT_SESSION_LIFETIMES,
+        origins: new OriginPolicy(config.allowedOrigins),
+        closeToken,
+        log,
+      })
+    : ssoNotConfigured;
+  const ssoAdmin = createSsoAdminApi({ store, enabled: config.sso !== undefined });
 
   // Ready: from here the transport hands sockets and HTTP requests to these.
   serve = {
@@ -204,8 +216,10 @@ export async function createCollabServer(
     request: (req, res) =>
       metricsRoute(req, res) ||
       teamApi(req, res) ||
+      ssoAdmin(req, res) ||
       adminApi(req, res) ||
       invites(req, res) ||
+      sso(req, res) ||
       dashboard(req, res),
   };
   phase = 'ready';

@@ -80,9 +80,10 @@ export async function revokeToken(
 export type AuthResult =
   | { status: 'ok'; auth: TokenAuth }
   | { status: 'unknown'; reason: string }
-  | { status: 'revoked'; reason: string };
+  | { status: 'revoked'; reason: string }
+  | { status: 'expired'; reason: string };
 
-export async function authenticate(store: Store, secret: string): Promise<AuthResult> {
+export async function authenticate(store: Store, secret: string, now = Date.now()): Promise<AuthResult> {
   if (!secret.startsWith(TOKEN_PREFIX)) {
     return { status: 'unknown', reason: 'not a Collab Chat token (they start with cc_); ask your admin' };
   }
@@ -90,6 +91,12 @@ export async function authenticate(store: Store, secret: string): Promise<AuthRe
   if (!auth) return { status: 'unknown', reason: 'unknown token; ask your admin for a new one' };
   if (auth.token.revokedAt !== null) {
     return { status: 'revoked', reason: 'this token was revoked; ask your admin for a new one' };
+  }
+  if (auth.token.expiresAt !== null && auth.token.expiresAt <= now) {
+    return {
+      status: 'expired',
+      reason: 'this sign-in has expired; the extension renews it by itself, or sign in again in its options',
+    };
   }
   return { status: 'ok', auth };
 }

@@ -59,7 +59,44 @@ export interface ServerConfig {
   limits?: StoreLimits;
   /** How often expired log entries are dropped and the SQLite WAL checkpointed (default DEFAULTS.compactEveryMs). */
   compactEveryMs?: number;
+  /** Single sign-on with an OpenID Connect provider (server/sso.ts); absent: no Sign in. */
+  sso?: SsoConfig;
+  /** How long a signed-in session's access and refresh tokens last (default DEFAULT_SESSION_LIFETIMES). */
+  sessionLifetimes?: SessionLifetimes;
 }
+
+export interface SsoConfig {
+  /** The provider's issuer URL; its settings come from `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  clientId: string;
+  /** Absent: a public client (PKCE only, no secret). */
+  clientSecret?: string;
+  /** The team (tenant id or name) people who sign in belong to. */
+  tenant: string;
+  /** This server's public https:// origin: the provider sends people back to `<it>/sso/callback`. */
+  publicUrl: string;
+  /** Verified emails in these domains may enter (lower case, no @). */
+  emailDomains: string[];
+  /** These verified emails may enter (lower case). */
+  allowedEmails: string[];
+  /** Whom the rules do not let in: refused, or put on a waiting list an admin decides. */
+  unknown: 'refuse' | 'wait';
+  /**
+   * The first label of the redirect hosts that may receive a sign-in: a Chrome extension id, or for
+   * Firefox the hex SHA-1 of the add-on id; empty: any extension's.
+   */
+  extensionIds: string[];
+}
+
+export interface SessionLifetimes {
+  accessMs: number;
+  refreshMs: number;
+}
+
+export const DEFAULT_SESSION_LIFETIMES: SessionLifetimes = {
+  accessMs: 15 * 60_000,
+  refreshMs: 30 * 24 * 3_600_000,
+};
 
 export class ConfigError extends Error {}
 
@@ -121,6 +158,44 @@ export const SERVE_OPTIONS = {
   'max-team-bytes': {
     env: 'MAX_TEAM_BYTES',
     help: `bytes of comment text and anchors one team may store (default ${DEFAULT_STORE_LIMITS.tenantBytes})`,
+  },
+  'sso-issuer': {
+    env: 'SSO_ISSUER',
+    help: 'OpenID Connect issuer URL: turns on "Sign in" (needs --sso-client-id, --sso-tenant, --sso-public-url)',
+  },
+  'sso-client-id': { env: 'SSO_CLIENT_ID', help: 'client id registered with the identity provider' },
+  'sso-client-secret': {
+    env: 'SSO_CLIENT_SECRET',
+    help: 'client secret registered with the identity provider (absent: a public client, PKCE only)',
+  },
+  'sso-tenant': { env: 'SSO_TENANT', help: 'the team (id or name) people who sign in join' },
+  'sso-public-url': {
+    env: 'SSO_PUBLIC_URL',
+    help: "this server's public https:// origin; register <it>/sso/callback as the redirect URI",
+  },
+  'sso-email-domains': {
+    env: 'SSO_EMAIL_DOMAINS',
+    help: 'comma-separated email domains whose verified addresses may enter, e.g. example.com',
+  },
+  'sso-allowed-emails': {
+    env: 'SSO_ALLOWED_EMAILS',
+    help: 'comma-separated verified email addresses that may enter',
+  },
+  'sso-unknown': {
+    env: 'SSO_UNKNOWN',
+    help: 'whom the email rules leave out: refuse (default) or wait (an admin approves on the dashboard)',
+  },
+  'sso-extension-ids': {
+    env: 'SSO_EXTENSION_IDS',
+    help: 'comma-separated redirect hosts that may receive a sign-in: Chrome extension ids, Firefox hex SHA-1 of the add-on id (default: any extension)',
+  },
+  'session-minutes': {
+    env: 'SESSION_ACCESS_MINUTES',
+    help: `minutes a signed-in access token lasts before the extension renews it (default ${DEFAULT_SESSION_LIFETIMES.accessMs / 60_000})`,
+  },
+  'session-days': {
+    env: 'SESSION_REFRESH_DAYS',
+    help: `days a signed-in session lasts without use before signing in again (default ${DEFAULT_SESSION_LIFETIMES.refreshMs / 86_400_000})`,
   },
 } as const;
 
@@ -227,5 +302,95 @@ export function resolveConfig(
       ),
     };
   }
+  if (config.sso === undefined) {
+    const sso = resolveSso(pick);
+    if (sso) config.sso = sso;
+  }
+  config.sessionLifetimes ??= {
+    accessMs:
+      int('--session-minutes / SESSION_ACCESS_MINUTES', pick('session-minutes'), 15, 1, 24 * 60) * 60_000,
+    refreshMs: int('--session-days / SESSION_REFRESH_DAYS', pick('session-days'), 30, 1, 366) * 86_400_000,
+  };
   return config;
+}
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+
+/** The single sign-on settings, or undefined when no issuer is set; throws ConfigError when half set. */
+function resolveSso(pick: (k: keyof typeof SERVE_OPTIONS) => string | undefined): SsoConfig | undefined {
+  const issuer = pick('sso-issuer');
+  const others = (
+    [
+      'sso-client-id',
+      'sso-client-secret',
+      'sso-tenant',
+      'sso-public-url',
+      'sso-email-domains',
+      'sso-allowed-emails',
+      'sso-unknown',
+      'sso-extension-ids',
+    ] as const
+  ).filter((k) => pick(k) !== undefined);
+  if (issuer === undefined) {
+    if (others.length > 0)
+      throw new ConfigError(
+        `--${others[0]} is set but --sso-issuer (SSO_ISSUER) is not: set both, or neither`,
+      );
+    return undefined;
+  }
+  const need = (k: 'sso-client-id' | 'sso-tenant' | 'sso-public-url') => {
+    const v = pick(k);
+    if (v === undefined)
+      throw new ConfigError(`single sign-on needs --${k} (${SERVE_OPTIONS[k].env}) as well as --sso-issuer`);
+    return v;
+  };
+  const url = (name: string, value: string) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(`${name} must be a URL, got ${JSON.stringify(value)}`);
+    }
+    const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && local))
+      throw new ConfigError(
+        `${name} must be https:// (http:// only for localhost), got ${JSON.stringify(value)}`,
+      );
+    return parsed;
+  };
+  url('--sso-issuer / SSO_ISSUER', issuer);
+  const publicUrl = url('--sso-public-url / SSO_PUBLIC_URL', need('sso-public-url'));
+  const unknown = pick('sso-unknown') ?? 'refuse';
+  if (unknown !== 'refuse' && unknown !== 'wait')
+    throw new ConfigError(
+      `--sso-unknown / SSO_UNKNOWN must be refuse or wait, got ${JSON.stringify(unknown)}`,
+    );
+  const emailDomains = list(pick('sso-email-domains')).map((d) => d.replace(/^@/, ''));
+  const allowedEmails = list(pick('sso-allowed-emails'));
+  for (const d of emailDomains)
+    if (!/^[a-z0-9.-]+\.[a-z0-9-]+$/.test(d))
+      throw new ConfigError(`--sso-email-domains: ${JSON.stringify(d)} is not a domain`);
+  for (const e of allowedEmails)
+    if (!/^[^@\s]+@[^@\s]+$/.test(e))
+      throw new ConfigError(`--sso-allowed-emails: ${JSON.stringify(e)} is not an email address`);
+  if (emailDomains.length === 0 && allowedEmails.length === 0 && unknown === 'refuse')
+    throw new ConfigError(
+      'single sign-on lets no one in: set --sso-email-domains or --sso-allowed-emails, or --sso-unknown wait',
+    );
+  const clientSecret = pick('sso-client-secret');
+  return {
+    issuer,
+    clientId: need('sso-client-id'),
+    ...(clientSecret !== undefined && { clientSecret }),
+    tenant: need('sso-tenant'),
+    publicUrl: publicUrl.origin,
+    emailDomains,
+    allowedEmails,
+    unknown,
+    extensionIds: list(pick('sso-extension-ids')),
+  };
 }

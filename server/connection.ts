@@ -446,6 +446,10 @@ export class Connection implements Subscriber, OutletOwner {
       this.close(CLOSE.revoked, result.reason);
       return;
     }
+    if (result.status === 'expired') {
+      this.close(CLOSE.tokenExpired, result.reason);
+      return;
+    }
     const { auth } = result;
     this.who = {
       tenantId: auth.tenant.id,

@@ -5,7 +5,7 @@ import { CLOSE } from '../lib/protocol';
 import type { LiveView } from './admin-api';
 import type { Connection, Identity } from './connection';
 import type { UserChannels } from './user-channels';
-import { siteOf } from './usage';
+import { siteOf } from '../lib/page-key/normalise';
 
 export class ConnectionRegistry {
   private readonly open = new Set<Connection>();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Store, UsageDelta } from './store/types';
-import { HOUR_MS, siteOf, UsageMeter } from './usage';
+import { siteOf } from '../lib/page-key/normalise';
+import { HOUR_MS, UsageMeter } from './usage';
 
 /** Only what the meter uses of a store; fails on demand like a database that went away. */
 function fakeStore() {

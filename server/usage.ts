@@ -3,21 +3,12 @@
 // restarts and adds up across nodes. Also keeps running totals per tenant and site since start,
 // which /metrics exports.
 import type { Store, UsageDelta } from './store/types';
+import { siteOf } from '../lib/page-key/normalise';
 
 export const HOUR_MS = 3_600_000;
 
 /** The start (ms since the epoch, UTC) of the hour that holds `ms`. */
 export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
-
-/** The site a page belongs to: its host (with a port when not the default). '' for no page. */
-export function siteOf(page: string | undefined): string {
-  if (page === undefined) return '';
-  try {
-    return new URL(page).host;
-  } catch {
-    return '';
-  }
-}
 
 interface Cell {
   tenantId: string;

@@ -70,6 +70,11 @@ export interface ConnectionDeps {
   onUnknownAuthor?(page: string): void;
   /** Called on every state change (and when the detail or retry time changes). */
   onState(): void;
+  /**
+   * The server said the token expired (a signed-in session's): renew it; resolves to whether a token
+   * is there to try again with. Without it, an expired token is retried with backoff.
+   */
+  renewToken?(): Promise<boolean>;
 }
 
 /** Close codes after which retrying with the same settings cannot succeed. */
@@ -122,6 +127,8 @@ export class Connection {
   private holdUntil = 0;
   private lastNudgeAt = -Infinity;
   private browserOffline = false;
+  /** A renewal after an expired-token close was tried since the last welcome (no loop of them). */
+  private renewedOnce = false;
   /** Bumped for every socket so that late callbacks of an old one are ignored. */
   private generation = 0;
   private readonly reader = new WireReader({
@@ -264,6 +271,7 @@ export class Connection {
         this.timers.clearTimeout(this.helloTimer);
         this.welcome = frame;
         this.wasLive = true;
+        this.renewedOnce = false;
         this.failedAttempts = 0;
         this.attempt = 0;
         this.holdUntil = 0;
@@ -285,6 +293,20 @@ export class Connection {
       if (generation !== this.generation) return;
       this.socket = null;
       this.clearSocketTimers();
+      // A signed-in session's token expired: renew it and come straight back, once per connection.
+      if (event.code === CLOSE.tokenExpired && this.deps.renewToken && !this.renewedOnce) {
+        this.renewedOnce = true;
+        this.setState('connecting');
+        void this.deps.renewToken().then((renewed) => {
+          if (generation !== this.generation || !this.wanted) return;
+          if (renewed) this.connectNow();
+          else {
+            this.detail = 'token-refused';
+            this.setState('refused');
+          }
+        });
+        return;
+      }
       if (REFUSING_CLOSES.has(event.code)) {
         this.detail = event.code === CLOSE.protocolMismatch ? 'protocol-mismatch' : 'token-refused';
         this.setState('refused');

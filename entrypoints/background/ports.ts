@@ -25,7 +25,7 @@ import {
   type FrameToBackgroundT,
   type PageToBackgroundT,
 } from '@/lib/messaging';
-import { siteOf } from '@/lib/page-key';
+import { originOf } from '@/lib/page-key';
 import type { WriteFrameT } from '@/lib/protocol';
 import type { Session } from './session';
 
@@ -111,7 +111,7 @@ export class TabPorts {
 
   private acceptPage(port: Port): void {
     const tabId = port.sender?.tab?.id;
-    const origin = siteOf(port.sender?.url ?? '');
+    const origin = originOf(port.sender?.url ?? '');
     // Only the top document of a tab: a page's own iframes do not get an overlay.
     if (tabId === undefined || port.sender?.frameId || !origin) {
       port.disconnect();
@@ -170,7 +170,7 @@ export class TabPorts {
       case 'open':
         // The content script reads the key from the tab's own location (a canonical link only when
         // same-origin); this check makes sure no page can ever name another site's page.
-        if (siteOf(message.page) !== origin) {
+        if (originOf(message.page) !== origin) {
           console.warn('Collab Chat: ignored a page key of another origin');
           session.tabClosed(tabId);
           return;

@@ -316,6 +316,42 @@ describe('Session: events', () => {
     await vi.waitFor(() => expect(sockets.sockets.length).toBe(2));
   });
 
+  it('renews an expired sign-in and reconnects at once with the new token; refused when renewal fails', async () => {
+    const sockets = socketFactory();
+    let token = 'tok-expired';
+    const renewals: boolean[] = [];
+    let renewWith: string | null = 'tok-renewed';
+    const session = new Session({
+      createSocket: sockets.create,
+      loadSettings: async () => ({ serverUrl: await serverUrlStorage.getValue(), token }),
+      renewToken: async () => {
+        if (renewWith) token = renewWith;
+        renewals.push(!!renewWith);
+        return !!renewWith;
+      },
+      outbox: new Outbox(outboxStorage),
+      deliver: () => {},
+      random: () => 0.5,
+    });
+    session.tabOpened(1, page);
+    await vi.waitFor(() => expect(sockets.sockets.length).toBe(1));
+    sockets.last().open();
+    sockets.last().drop(4419, 'this sign-in has expired');
+    await vi.waitFor(() => expect(sockets.sockets.length).toBe(2));
+    expect(renewals).toEqual([true]);
+    const second = sockets.last();
+    second.open();
+    expect(second.sent[0]).toMatchObject({ type: 'hello', token: 'tok-renewed' });
+    second.receive(welcome);
+    expect(session.status().state).toBe('live');
+    // Expired again and the session cannot be renewed (it ended): refused, as a revoked token is.
+    renewWith = null;
+    second.drop(4419, 'this sign-in has expired');
+    await vi.waitFor(() => expect(session.status().state).toBe('refused'));
+    expect(session.tokenRefused).toBe(true);
+    expect(renewals).toEqual([true, false]);
+  });
+
   it('pings every clientPingMs while live and the server answers', async () => {
     vi.useFakeTimers();
     const { session, sockets } = makeSession();

@@ -10,6 +10,7 @@ import {
   outboxStorage,
   accountStorage,
   serverUrlStorage,
+  sessionEndedStorage,
   sitesAwaitingPermissionStorage,
   topBarCollapsedStorage,
 } from '@/lib/storage';
@@ -21,6 +22,7 @@ import { TabPorts } from './ports';
 import { Session } from './session';
 import { SiteAccess, type ScriptingLike } from './sites';
 import { redeemInvite } from './join';
+import { endSession, SessionKeeper, signIn, type HttpLike } from './sso';
 import { teamRequest } from './team-api';
 import { testConnection, type ConnectionTestDeps } from './test-connection';
 import type { SocketLike } from './connection';
@@ -95,13 +97,30 @@ export function setupBackground(): Background {
   const migrated = migrateSettings({ permissions: browser.permissions, tokenVault }).catch((error: unknown) =>
     console.error('Collab Chat: could not bring the settings up to date', error),
   );
-  // The token is read from the vault once and kept until another context saves a new one.
+  const http: HttpLike = (url, init) => fetch(url, init);
+  // A signed-in session's token is renewed before it expires; other tokens are as saved.
+  const keeper = new SessionKeeper({
+    vault: tokenVault,
+    http,
+    now: Date.now,
+    ended: (reason) => void sessionEndedStorage.setValue(reason),
+  });
+  // The token is read from the vault once and kept until another context saves a new one, or a
+  // signed-in session's is about to expire.
   let token: Promise<string> | null = null;
-  const currentToken = () =>
-    (token ??= tokenVault.get().catch((error: unknown) => {
+  let tokenExpiresAt = Infinity;
+  const currentToken = (force = false) => {
+    if (force || Date.now() > tokenExpiresAt) token = null;
+    return (token ??= (async () => {
+      const fresh = await keeper.token(force);
+      const session = await tokenVault.getSession();
+      tokenExpiresAt = session ? session.expiresAt - 60_000 : Infinity;
+      return fresh;
+    })().catch((error: unknown) => {
       token = null;
       throw error;
     }));
+  };
   const loadSettings = async () => {
     await migrated;
     const saved = await currentToken().catch((error: unknown) => {
@@ -115,6 +134,8 @@ export function setupBackground(): Background {
   const session = new Session({
     createSocket,
     loadSettings,
+    // The server found the signed-in session's token expired: renew it, then connect again.
+    renewToken: async () => !!(await currentToken(true).catch(() => '')),
     outbox: new Outbox(outboxStorage),
     deliver: (tabId, message) => ports.deliver(tabId, message),
     notifications: {
@@ -174,6 +195,20 @@ export function setupBackground(): Background {
     await accountStorage.setValue(account);
     return result;
   };
+  /** Ends the signed-in session on the server and forgets the token here, whatever the server said. */
+  const signOut = async () => {
+    const [signedIn, saved] = await Promise.all([tokenVault.getSession(), tokenVault.get()]);
+    const reply =
+      signedIn && saved
+        ? await endSession(signedIn, saved, http)
+        : ({ ok: true, server: 'not-signed-in' } as const);
+    await tokenVault.setWithSession('', null);
+    await sessionEndedStorage.setValue(null);
+    token = null;
+    session.confirmAccount(null);
+    await accountStorage.setValue(null);
+    return reply;
+  };
   browser.runtime.onMessage.addListener((raw: unknown, sender: Browser.runtime.MessageSender) => {
     const parsed = RuntimeRequest.safeParse(raw);
     if (!parsed.success) return undefined;
@@ -186,6 +221,34 @@ export function setupBackground(): Background {
         save: async (serverUrl, saved) => {
           await serverUrlStorage.setValue(serverUrl);
           await tokenVault.set(saved);
+          return checkSaved();
+        },
+      });
+    }
+    if (parsed.data.kind === 'sso-sign-in' || parsed.data.kind === 'sso-sign-out') {
+      // Signing in or out saves or drops a token: the extension's own pages only, never a page.
+      if (sender.id !== browser.runtime.id || !/^(chrome|moz)-extension:\/\//.test(sender.url ?? ''))
+        return undefined;
+      if (parsed.data.kind === 'sso-sign-out') return signOut();
+      const identity = (browser as unknown as { identity?: typeof browser.identity }).identity;
+      if (!identity)
+        return Promise.resolve({ ok: false, problem: 'failed', detail: 'this browser has no identity API' });
+      return signIn(parsed.data.serverUrl, {
+        http,
+        launch: async (url) => {
+          const ended = await identity.launchWebAuthFlow({ url, interactive: true });
+          if (!ended) throw new Error('the sign-in window ended without an address');
+          return ended;
+        },
+        redirectUrl: identity.getRedirectURL(),
+        randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+        sha256: async (text) =>
+          new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))),
+        now: Date.now,
+        save: async (serverUrl, saved, signedIn) => {
+          await sessionEndedStorage.setValue(null);
+          await serverUrlStorage.setValue(serverUrl);
+          await tokenVault.setWithSession(saved, signedIn);
           return checkSaved();
         },
       });
@@ -222,8 +285,13 @@ export function setupBackground(): Background {
   });
   tokenVault.watch(() => {
     token = null;
-    session.connection.restart();
-    noteSettings();
+    // A renewal of the signed-in session changes the token, not who is signed in: the live socket
+    // (authenticated once, at hello) stays.
+    void tokenVault.get().then((saved) => {
+      if (saved !== '' && saved === keeper.lastRenewed) return;
+      session.connection.restart();
+      noteSettings();
+    });
   });
   globalThis.addEventListener?.('online', () => session.connection.online());
   globalThis.addEventListener?.('offline', () => session.connection.offline());
@@ -267,6 +335,8 @@ async function answer(session: Session, request: RuntimeRequestT): Promise<unkno
       return null;
     case 'team':
     case 'redeem-invite':
+    case 'sso-sign-in':
+    case 'sso-sign-out':
     case 'open-notification':
     case 'mark-all-notifications-read':
       return undefined; // answered in the listener, which knows the sender

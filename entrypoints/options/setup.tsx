@@ -3,8 +3,10 @@
 import { browser } from 'wxt/browser';
 import { Options } from '@/components/Options';
 import { Shortcuts, type ShortcutsDeps } from '@/components/Shortcuts';
+import type { SignInOutcome } from '@/components/SignIn';
 import { SitesAwaitingPermission } from '@/components/SitesAwaitingPermission';
 import { askBackground } from '@/lib/messaging';
+import { sessionEndedStorage } from '@/lib/storage';
 import { TokenVault } from '@/lib/token-vault';
 
 /**
@@ -34,6 +36,8 @@ function shortcutsDeps(): ShortcutsDeps {
   };
 }
 
+const SIGNED_IN_KEY = 'collab-chat/signed-in';
+
 export function setupOptions() {
   document.documentElement.lang = browser.i18n.getUILanguage();
   const send = (message: unknown) => browser.runtime.sendMessage(message);
@@ -47,6 +51,25 @@ export function setupOptions() {
           testConnection: (serverUrl, token) =>
             askBackground(send, { kind: 'test-connection', serverUrl, token }),
           checkSaved: () => askBackground(send, { kind: 'check-saved' }),
+          signIn: {
+            signIn: (serverUrl) => askBackground(send, { kind: 'sso-sign-in', serverUrl }),
+            signOut: () => askBackground(send, { kind: 'sso-sign-out' }),
+            signedIn: async () => (await token.getSession()) !== null,
+            sessionEnded: () => sessionEndedStorage.getValue(),
+            done(outcome) {
+              sessionStorage.setItem(SIGNED_IN_KEY, JSON.stringify(outcome));
+              location.reload();
+            },
+            takeOutcome() {
+              const kept = sessionStorage.getItem(SIGNED_IN_KEY);
+              sessionStorage.removeItem(SIGNED_IN_KEY);
+              try {
+                return kept ? (JSON.parse(kept) as SignInOutcome) : null;
+              } catch {
+                return null;
+              }
+            },
+          },
           notificationPermission: {
             contains: () => browser.permissions.contains({ permissions: ['notifications'] }),
             request: () => browser.permissions.request({ permissions: ['notifications'] }),

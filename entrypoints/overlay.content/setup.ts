@@ -27,7 +27,7 @@ import type {
 import type { SelectorT } from '@/lib/protocol';
 import { FRAME_PAGE, PAGE_PORT_NAME } from '@/lib/messaging/names';
 import { PortClient } from '@/lib/messaging/port-client';
-import { pageKeyOf, siteOf } from '@/lib/page-key';
+import { originOf, pageKeyOf } from '@/lib/page-key';
 import { pageTitle } from '@/lib/page-key/title';
 import { linkedChatId } from '@/lib/links';
 import { LIMITS } from '@/lib/protocol/limits';
@@ -49,7 +49,7 @@ function selectionOf(described: { selectors: SelectorT[]; quote: string }): Sele
 const RUNNING = Symbol.for('collab-chat/overlay');
 
 export function setupOverlay(): void {
-  if (!siteOf(location.href)) return;
+  if (!originOf(location.href)) return;
   // Turning a site on injects the script into its open tabs; a tab that still runs it keeps that copy.
   const world = globalThis as { [RUNNING]?: boolean };
   if (world[RUNNING]) return;

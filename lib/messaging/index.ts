@@ -306,6 +306,13 @@ export const RuntimeRequest = z.discriminatedUnion('kind', [
    * and saves that server and the new token as "Save" does. Answered to the extension's pages only.
    */
   z.object({ kind: z.literal('redeem-invite'), link: z.string().max(2000), name: z.string().max(200) }),
+  /**
+   * Signs in with the server's identity provider (single sign-on, docs/api.md) in a window of the
+   * browser's own, and saves that server and the session as "Save" does. Extension pages only.
+   */
+  z.object({ kind: z.literal('sso-sign-in'), serverUrl: z.string().max(2000) }),
+  /** Ends the signed-in session on the server and forgets it here. Extension pages only. */
+  z.object({ kind: z.literal('sso-sign-out') }),
   /** The popup's inbox: open a notification's discussion (and mark it read); mark every one read. */
   z.object({ kind: z.literal('open-notification'), seq: z.number().int().positive() }),
   z.object({ kind: z.literal('mark-all-notifications-read') }),
@@ -364,6 +371,37 @@ export const JoinReply = z.discriminatedUnion('ok', [
 ]);
 export type JoinReplyT = z.infer<typeof JoinReply>;
 
+/**
+ * What "Sign in" did: signed in (as whom, and the check of the saved settings that followed), or why
+ * not: the URL, the server without single sign-on, no answer, the window closed, waiting for an
+ * admin's approval, refused (the server's words), or failed.
+ */
+export const SignInReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), user: Person, tenant: Person, role: Role, check: TestConnectionResult }),
+  z.object({
+    ok: z.literal(false),
+    problem: z.enum([
+      'invalid-url',
+      'insecure',
+      'not-configured',
+      'unreachable',
+      'cancelled',
+      'waiting',
+      'refused',
+      'failed',
+    ]),
+    detail: z.string().max(600).optional(),
+  }),
+]);
+export type SignInReplyT = z.infer<typeof SignInReply>;
+
+/** What "Sign out" did on the server: the session revoked, refused (already over), or not reached. */
+export const SignOutReply = z.object({
+  ok: z.literal(true),
+  server: z.enum(['revoked', 'refused', 'unreachable', 'not-signed-in']),
+});
+export type SignOutReplyT = z.infer<typeof SignOutReply>;
+
 export interface RuntimeReplies {
   'get-status': StatusT;
   'get-viewers': ViewersReplyT;
@@ -371,6 +409,8 @@ export interface RuntimeReplies {
   team: TeamReplyT;
   'check-saved': TestConnectionResultT;
   'redeem-invite': JoinReplyT;
+  'sso-sign-in': SignInReplyT;
+  'sso-sign-out': SignOutReplyT;
   'open-notification': boolean;
   'mark-all-notifications-read': boolean;
 }
@@ -388,6 +428,8 @@ export async function askBackground<K extends RuntimeRequestT['kind']>(
     team: TeamReply,
     'check-saved': TestConnectionResult,
     'redeem-invite': JoinReply,
+    'sso-sign-in': SignInReply,
+    'sso-sign-out': SignOutReply,
     'open-notification': z.boolean(),
     'mark-all-notifications-read': z.boolean(),
   }[request.kind];

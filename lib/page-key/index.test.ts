@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pageKeyFromUrl, pageKeyOf, siteOf } from './index';
+import { originOf, pageKeyFromUrl, pageKeyOf } from './index';
 
 describe('pageKeyFromUrl', () => {
   it.each([
@@ -49,12 +49,12 @@ describe('pageKeyOf', () => {
   });
 });
 
-describe('siteOf', () => {
+describe('originOf', () => {
   it.each([
     ['https://example.com/a?b', 'https://example.com'],
     ['http://127.0.0.1:8080/x', 'http://127.0.0.1:8080'],
     ['chrome://newtab', null],
   ])('%s → %s', (input, expected) => {
-    expect(siteOf(input)).toBe(expected);
+    expect(originOf(input)).toBe(expected);
   });
 });

@@ -2,7 +2,7 @@
 // access beyond what the caller passes in, so that tests and the content script share them.
 import { pageKeyFromUrl } from './normalise';
 
-export { pageKeyFromUrl, TRACKING_PARAMS } from './normalise';
+export { pageKeyFromUrl, siteOf, TRACKING_PARAMS } from './normalise';
 
 /**
  * The page key of a document: its `<link rel=canonical>` when that is a URL of the same origin as the
@@ -16,7 +16,7 @@ export function pageKeyOf(doc: Pick<Document, 'querySelector'>, locationHref: st
   if (href) {
     try {
       const url = new URL(href, locationHref);
-      const key = url.origin === siteOf(locationHref) ? pageKeyFromUrl(url.toString()) : null;
+      const key = url.origin === originOf(locationHref) ? pageKeyFromUrl(url.toString()) : null;
       if (key) return key;
     } catch {
       // An unparsable canonical link falls back to the document URL.
@@ -25,8 +25,11 @@ export function pageKeyOf(doc: Pick<Document, 'querySelector'>, locationHref: st
   return pageKeyFromUrl(locationHref);
 }
 
-/** The site a page belongs to, as the popup turns it on and off: its origin. */
-export function siteOf(href: string): string | null {
+/**
+ * The origin a page belongs to, as the popup turns the extension on and off (a host permission is
+ * per origin); null for a URL that is not http(s).
+ */
+export function originOf(href: string): string | null {
   try {
     const url = new URL(href);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;

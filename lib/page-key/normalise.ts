@@ -64,3 +64,16 @@ export function pageKeyFromUrl(href: string): string | null {
   const key = url.toString();
   return key.length <= LIMITS.pageKeyChars ? key : null;
 }
+
+/**
+ * The site a page belongs to, as usage, listings and search group pages: its host (with a port when
+ * not the default); '' for no page or one that is not a URL.
+ */
+export function siteOf(page: string | undefined): string {
+  if (page === undefined) return '';
+  try {
+    return new URL(page).host;
+  } catch {
+    return '';
+  }
+}

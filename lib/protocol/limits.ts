@@ -113,6 +113,8 @@ export const CLOSE = {
   revoked: 4403,
   /** The client did not read fast enough; it should reconnect and resync. */
   slowConsumer: 4408,
+  /** A signed-in session's access token has expired: refresh it (docs/api.md, single sign-on), then reconnect. */
+  tokenExpired: 4419,
   /** The client speaks a protocol version this server does not. */
   protocolMismatch: 4426,
   /** Too many frames over the rate limit. */
@@ -162,6 +164,11 @@ export const CLOSES: ReadonlyArray<{ code: CloseCode; when: string; then: string
     code: CLOSE.slowConsumer,
     when: 'the client read too slowly (over 4 MiB waiting to be sent)',
     then: 'reconnect and resync',
+  },
+  {
+    code: CLOSE.tokenExpired,
+    when: "a signed-in session's access token has expired (checked at `hello`; a live socket stays open)",
+    then: 'refresh the session (POST /sso/token) and reconnect with the new token; sign in again if that fails',
   },
   {
     code: CLOSE.protocolMismatch,

@@ -1,7 +1,8 @@
 // The admin dashboard in the browser: sign-in with an admin token (kept in sessionStorage, sent as
 // a Bearer header on every call), every discussion of the team with search as you type, filters,
 // paging and export (the team API, docs/api.md), usage per site over time (Chart.js, with the same
-// numbers in a table), live pages, members (change role, remove), invite links (create, revoke) and
+// numbers in a table), live pages, members (change role, remove), invite links (create, revoke),
+// people waiting to join through single sign-on (approve, refuse) and
 // users with their tokens (revoke, create). Text from the server is only
 // ever set as text, never as HTML.
 /* global document, sessionStorage, fetch, Chart, URLSearchParams, location */
@@ -186,6 +187,10 @@ const AUDIT_KINDS = {
   'invite-created': 'invite link created',
   'invite-revoked': 'invite link revoked',
   'invite-redeemed': 'joined with an invite link',
+  'sso-joined': 'joined by signing in',
+  'sso-requested': 'asked to join by signing in',
+  'sso-approved': 'request to join approved',
+  'sso-refused': 'request to join refused',
 };
 
 // ---- members: role and removal (both refused for the team's last admin, with the server's words)
@@ -335,6 +340,52 @@ async function loadInvites() {
       cell(time(invite.expiresAt)),
       cell(`${invite.uses} of ${invite.maxUses}`),
       cell(INVITE_STATES[invite.state] ?? invite.state),
+      actions,
+    );
+    body.append(tr);
+  }
+}
+
+const REQUEST_STATES = { waiting: 'waiting', approved: 'approved', refused: 'refused' };
+
+/** People waiting to join through single sign-on (shown only when the server has it set up). */
+async function loadSsoRequests() {
+  const { enabled, requests } = await api('/api/sso/requests');
+  $('sso-section').hidden = !enabled;
+  const body = $('sso-requests').tBodies[0];
+  body.replaceChildren();
+  for (const request of requests) {
+    const tr = document.createElement('tr');
+    tr.dataset.requestId = request.id;
+    const actions = document.createElement('td');
+    if (request.state === 'waiting') {
+      for (const [verb, label, done] of [
+        ['approve', 'Approve', 'is now a member; they sign in again to start'],
+        ['refuse', 'Refuse', 'was refused; they are told at their next sign-in'],
+      ]) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = label;
+        button.setAttribute('aria-label', `${label} ${request.email}`);
+        button.addEventListener('click', async () => {
+          for (const b of actions.querySelectorAll('button')) b.disabled = true;
+          try {
+            await api(`/api/sso/requests/${encodeURIComponent(request.id)}/${verb}`, { method: 'POST' });
+            $('sso-result').textContent = `${request.email} ${done}.`;
+            await Promise.all([loadSsoRequests(), loadUsers(), loadAudit()]);
+          } catch (err) {
+            for (const b of actions.querySelectorAll('button')) b.disabled = false;
+            $('sso-result').textContent = `Could not ${verb} ${request.email}: ${err.message}`;
+          }
+        });
+        actions.append(button);
+      }
+    }
+    tr.append(
+      cell(request.email),
+      cell(request.name),
+      cell(time(Date.parse(request.requestedAt))),
+      cell(REQUEST_STATES[request.state] ?? request.state),
       actions,
     );
     body.append(tr);
@@ -577,9 +628,17 @@ async function signIn(token) {
   $('app').hidden = false;
   $('sign-out').hidden = false;
   $('status').textContent = '';
-  await refresh([loadUsage, loadLive, loadUsers, loadInvites, loadAudit, () => loadDiscussions()]);
+  await refresh([
+    loadUsage,
+    loadLive,
+    loadUsers,
+    loadInvites,
+    loadSsoRequests,
+    loadAudit,
+    () => loadDiscussions(),
+  ]);
   timers = [
-    setInterval(() => refresh([loadLive, loadUsers, loadInvites, loadAudit]), 5000),
+    setInterval(() => refresh([loadLive, loadUsers, loadInvites, loadSsoRequests, loadAudit]), 5000),
     setInterval(() => refresh([loadUsage]), 30000),
   ];
 }

@@ -17,8 +17,9 @@ import {
 } from '../../lib/protocol';
 import { recipientsOf } from '../notify';
 import { addUsagePg, POSTGRES_USAGE_MIGRATION, usagePg } from './postgres-usage';
+import { POSTGRES_SSO_MIGRATION, PostgresSsoStore } from './postgres-sso';
 import { ServiceUnavailableError } from '../unavailable';
-import { siteOf } from '../usage';
+import { siteOf } from '../../lib/page-key/normalise';
 import { mergeHits, type ChatHitRow, type CommentHitRow } from './search-hits';
 import {
   decodeListCursor,
@@ -398,6 +399,11 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX invites_tenant ON invites (tenant_id, created_at);
     `,
   },
+  {
+    version: 8,
+    name: 'single sign-on: identities, waiting requests, pending sign-ins, sessions',
+    sql: POSTGRES_SSO_MIGRATION,
+  },
 ];
 
 interface InviteRow {
@@ -538,6 +544,7 @@ interface TokenRow {
   created_at: string;
   revoked_at: string | null;
   created_by: string | null;
+  expires_at: string | null;
 }
 
 interface AuditRowPg {
@@ -572,21 +579,55 @@ const tokenOf = (r: TokenRow): TokenInfo => ({
   createdAt: Number(r.created_at),
   revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
   createdBy: r.created_by,
+  expiresAt: r.expires_at === null ? null : Number(r.expires_at),
 });
 
-const TOKEN_COLUMNS = 'id, tenant_id, user_id, role, label, created_at, revoked_at, created_by';
+const TOKEN_COLUMNS = 'id, tenant_id, user_id, role, label, created_at, revoked_at, created_by, expires_at';
 
 const AUDIT_INSERT = `INSERT INTO audit (tenant_id, at, kind, actor_id, subject_id, token_id, page, chat_id, comment_id, seq, detail)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  readonly sso: PostgresSsoStore;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly onError: (err: Error) => void = defaultOnError,
     readonly replayWindow: ReplayWindow = DEFAULT_REPLAY_WINDOW,
-  ) {}
+  ) {
+    this.sso = new PostgresSsoStore({
+      pool,
+      transaction: (work) => this.transaction(work),
+      tokenById: async (q, id) => {
+        const { rows } = await q.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE id = $1`, [id]);
+        return rows[0] ? tokenOf(rows[0]) : null;
+      },
+      userById: async (q, id) => {
+        const { rows } = await q.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
+        return rows[0] ? userOf(rows[0]) : null;
+      },
+      authOf: (q, tokenId) => this.authWhere(q, 'k.id = $1', tokenId),
+      insertToken: async (q, t) => {
+        const { rows } = await q.query<TokenRow>(
+          `INSERT INTO tokens (id, tenant_id, user_id, role, label, hash, created_at, created_by, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${TOKEN_COLUMNS}`,
+          [
+            t.id,
+            t.tenantId,
+            t.userId,
+            t.role,
+            t.label,
+            t.hash,
+            t.createdAt,
+            t.createdBy ?? null,
+            t.expiresAt,
+          ],
+        );
+        return tokenOf(rows[0]!);
+      },
+    });
+  }
 
   /**
    * A client of our own for a transaction. While checked out, the pool does not listen to its
@@ -680,7 +721,16 @@ export class PostgresStore implements Store {
   }
 
   async findTokenByHash(hash: string): Promise<TokenAuth | null> {
-    const { rows } = await this.pool.query<
+    return this.authWhere(this.pool, 'k.hash = $1', hash);
+  }
+
+  /** A token with its tenant and user, by one condition on the token (`k`). */
+  private async authWhere(
+    q: pg.ClientBase | pg.Pool,
+    where: string,
+    value: string,
+  ): Promise<TokenAuth | null> {
+    const { rows } = await q.query<
       TokenRow & {
         t_name: string;
         t_created_at: string;
@@ -690,11 +740,11 @@ export class PostgresStore implements Store {
       }
     >(
       `SELECT k.id, k.tenant_id, k.user_id, k.role, k.label, k.created_at, k.revoked_at, k.created_by,
-              t.name AS t_name, t.created_at AS t_created_at, u.name AS u_name, u.created_at AS u_created_at,
-              u.removed_at AS u_removed_at
+              k.expires_at, t.name AS t_name, t.created_at AS t_created_at, u.name AS u_name,
+              u.created_at AS u_created_at, u.removed_at AS u_removed_at
        FROM tokens k JOIN tenants t ON t.id = k.tenant_id JOIN users u ON u.id = k.user_id
-       WHERE k.hash = $1`,
-      [hash],
+       WHERE ${where}`,
+      [value],
     );
     const r = rows[0];
     if (!r) return null;
@@ -1639,7 +1689,7 @@ export class PostgresStore implements Store {
       );
       const n = Number(rows[0]!.n);
       removed += n;
-      if (n === 0) return removed;
+      if (n === 0) return removed + (await this.sso.compact(now));
     }
   }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createChat, PAGE } from '../../test/helpers/frames';
+import { describeSsoContract } from '../../test/helpers/sso-contract';
 import { describeReplayWindowContract, describeStoreContract } from '../../test/helpers/store-contract';
 import { issueToken } from '../auth';
 import { commitWrite, plannerFor, type Actor } from '../ops';
@@ -38,6 +39,7 @@ const openContractStore = async (options?: StoreOptions) => {
 };
 describeStoreContract('SqliteStore', openContractStore);
 describeReplayWindowContract('SqliteStore', openContractStore);
+describeSsoContract('SqliteStore', openContractStore);
 
 const actor: Actor = { user: { id: 'u1', name: 'Ana' }, role: 'member' };
 
@@ -56,7 +58,7 @@ describe('SqliteStore file', () => {
   });
 
   it('creates the file and its directory, in WAL mode, migrated to the latest schema', () => {
-    expect(schemaVersion(store.db)).toBe(7);
+    expect(schemaVersion(store.db)).toBe(8);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
@@ -113,7 +115,7 @@ describe('SqliteStore migration from the previous release', () => {
   it('moves every discussion, comment, seq and token forward and forgets what the old log kept', async () => {
     const store = openSqliteStore(path);
     try {
-      expect(schemaVersion(store.db)).toBe(7);
+      expect(schemaVersion(store.db)).toBe(8);
       const acme = (await store.findTenant('Acme'))!;
       const [ada, bob] = await store.listUsers(acme.id);
       expect((await store.findTokenByHash('aa'.repeat(32)))?.user.name).toBe('Ada');

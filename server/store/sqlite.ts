@@ -20,6 +20,7 @@ import {
   type WriteFrameT,
 } from '../../lib/protocol';
 import { recipientsOf } from '../notify';
+import { SQLITE_SSO_MIGRATION, SqliteSsoStore } from './sqlite-sso';
 import { mergeHits, type ChatHitRow, type CommentHitRow } from './search-hits';
 import {
   decodeListCursor,
@@ -32,7 +33,7 @@ import {
   SEARCH_CANDIDATES,
 } from './search-text';
 import { newId } from '../ids';
-import { siteOf } from '../usage';
+import { siteOf } from '../../lib/page-key/normalise';
 import {
   commentOf,
   summaryOf,
@@ -428,6 +429,8 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX invites_tenant ON invites(tenant_id, created_at);
   `,
+  // Single sign-on: identities, waiting requests, pending sign-ins, sessions (./sqlite-sso.ts).
+  SQLITE_SSO_MIGRATION,
 ];
 
 interface InviteRow {
@@ -470,6 +473,7 @@ interface TokenRow {
   created_at: number;
   revoked_at: number | null;
   created_by: string | null;
+  expires_at: number | null;
 }
 
 function tokenInfo(row: TokenRow): TokenInfo {
@@ -482,6 +486,7 @@ function tokenInfo(row: TokenRow): TokenInfo {
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
     createdBy: row.created_by,
+    expiresAt: row.expires_at,
   };
 }
 
@@ -663,6 +668,7 @@ const COMPACT_BATCH = 500;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly stmts;
+  readonly sso: SqliteSsoStore;
 
   constructor(
     readonly db: Database.Database,
@@ -915,6 +921,21 @@ export class SqliteStore implements Store {
          WHERE tenant_id = ? AND hour >= ? AND hour <= ? ORDER BY hour, site`,
       ),
     };
+    const s = this.stmts;
+    this.sso = new SqliteSsoStore(db, {
+      tokenById: (id) => {
+        const row = s.tokenById.get(id);
+        return row ? tokenInfo(row) : null;
+      },
+      userById: (id) => {
+        const row = s.userById.get(id);
+        return row ? user(row) : null;
+      },
+      tenantById: (id) => {
+        const row = s.tenantById.get(id);
+        return row ? tenant(row) : null;
+      },
+    });
   }
 
   async close(): Promise<void> {
@@ -1554,6 +1575,7 @@ export class SqliteStore implements Store {
       await new Promise((resolve) => setImmediate(resolve));
       if (!this.db.open) return removed;
     }
+    removed += await this.sso.compact(now);
     // Deleted and edited text may still sit in the WAL's older frames: copy and truncate it.
     if (this.db.open) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return removed;

@@ -47,6 +47,11 @@ export interface TokenInfo {
   revokedAt: number | null;
   /** The user (an admin) who created it through the admin API; null when the operator's CLI did. */
   createdBy: string | null;
+  /**
+   * When it stops being accepted (a signed-in session's access token, renewed by each refresh);
+   * null for tokens that last until revoked (pasted, invite).
+   */
+  expiresAt: number | null;
 }
 
 export interface NewToken {
@@ -72,6 +77,10 @@ export const AUDIT_KINDS = [
   'invite-created',
   'invite-revoked',
   'invite-redeemed',
+  'sso-joined',
+  'sso-requested',
+  'sso-approved',
+  'sso-refused',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
@@ -88,6 +97,12 @@ export type AuditKind = (typeof AUDIT_KINDS)[number];
  * - `invite-created` / `invite-revoked`: `actorId` the admin; `detail` the invite's id, role and limits.
  * - `invite-redeemed`: someone joined with an invite; `actorId` the admin who made it, `subjectId`
  *   the new member, `tokenId` their new token.
+ * - `sso-joined`: someone signed in with the identity provider for the first time and became a
+ *   member (allowed by the email rules, or approved); `subjectId` the new member.
+ * - `sso-requested`: someone the email rules do not allow signed in and waits for an admin;
+ *   `detail` the request's id and the email the identity provider vouched for.
+ * - `sso-approved` / `sso-refused`: an admin decided a waiting request; `actorId` the admin,
+ *   `subjectId` the new member (approved only).
  */
 export interface AuditEntry {
   id: number;
@@ -412,8 +427,103 @@ export interface SearchQuery {
 
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+// ---------------------------------------------------------------- single sign-on (server/sso.ts)
+
+/** Someone the identity provider vouched for and the email rules did not let in, waiting for an admin. */
+export interface SsoRequest {
+  id: string;
+  tenantId: string;
+  issuer: string;
+  subject: string;
+  /** As the identity provider gave it (verified). */
+  email: string;
+  name: string;
+  requestedAt: number;
+  decision: 'approved' | 'refused' | null;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  /** The member an approval made. */
+  userId: string | null;
+}
+
+/** A new signed-in session: its access token (a token row with an expiry) and first refresh token. */
+export interface NewSession {
+  token: NewToken & { expiresAt: number };
+  /** SHA-256 of the refresh token, hex. */
+  refreshHash: string;
+  refreshExpiresAt: number;
+}
+
+export interface SessionRotation {
+  /** The new access token's hash and expiry, and the next refresh token's. */
+  accessHash: string;
+  expiresAt: number;
+  refreshHash: string;
+  refreshExpiresAt: number;
+}
+
+/**
+ * What presenting a refresh token did: `rotated` (the old one is spent, the session's token row has
+ * the new access hash); `reused`: it was spent already, so the session is revoked (someone else holds
+ * a copy); `unknown`, `expired`, or `revoked` (signed out, removed).
+ */
+export type RotateResult =
+  | { status: 'rotated'; auth: TokenAuth }
+  | { status: 'reused'; token: TokenInfo }
+  | { status: 'unknown' }
+  | { status: 'expired' }
+  | { status: 'revoked' };
+
+export interface SsoStore {
+  /** Keeps a short-lived value (a sign-in under way, a one-time code) under `key`. */
+  putPending(key: string, value: string, expiresAt: number): Promise<void>;
+  /** Takes the value once: it is gone after; null when unknown, taken already or expired at `now`. */
+  takePending(key: string, now: number): Promise<string | null>;
+  /** The member this identity signs in as in the tenant; null when none. */
+  findMember(tenantId: string, issuer: string, subject: string): Promise<User | null>;
+  /**
+   * Makes the member and links the identity to them, in one transaction; when the identity is linked
+   * already (two first sign-ins racing), answers the member it links to.
+   */
+  addMember(
+    tenantId: string,
+    identity: { issuer: string; subject: string },
+    member: { userId: string; name: string; at: number },
+  ): Promise<{ user: User; created: boolean }>;
+  /** Records a waiting request (a second sign-in keeps the first request and its decision). */
+  request(r: Omit<SsoRequest, 'decision' | 'decidedAt' | 'decidedBy' | 'userId'>): Promise<{
+    request: SsoRequest;
+    created: boolean;
+  }>;
+  /** The identity's request in the tenant, or null. */
+  findRequest(tenantId: string, issuer: string, subject: string): Promise<SsoRequest | null>;
+  /** The tenant's requests, undecided first then newest first, at most `limit`. */
+  listRequests(tenantId: string, limit: number): Promise<SsoRequest[]>;
+  /**
+   * Decides an undecided request once: approving makes the member (`member`) and links the identity
+   * in the same transaction. Null when no such request in the tenant; the request unchanged when it
+   * was decided already.
+   */
+  decide(
+    tenantId: string,
+    requestId: string,
+    decision: 'approved' | 'refused',
+    by: string,
+    at: number,
+    member: { userId: string },
+  ): Promise<{ request: SsoRequest; changed: boolean } | null>;
+  /** Stores a new session's access token row and first refresh token. */
+  startSession(session: NewSession): Promise<TokenInfo>;
+  /** Spends a refresh token (atomically: two racing presenters, one rotates, the other revokes). */
+  rotateSession(refreshHash: string, now: number, next: SessionRotation): Promise<RotateResult>;
+  /** Drops spent or expired refresh tokens and expired pending values, a bounded batch. */
+  compact(now: number): Promise<number>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Single sign-on: identities, waiting requests, sessions. */
+  readonly sso: SsoStore;
   close(): Promise<void>;
 
   // ---- directory

@@ -23,11 +23,12 @@ describe.each<[BrowserName, number]>([
     expect(size, `${script} is ${size} bytes`).toBeLessThanOrEqual(CONTENT_SCRIPT_BUDGET);
     expect(manifest.content_scripts).toBeUndefined();
     expect(manifest.host_permissions).toBeUndefined();
-    // Firefox's `dns` (no prompt) lets "Test connection" tell a host name that does not exist apart.
+    // Firefox's `dns` (no prompt) lets "Test connection" tell a host name that does not exist apart;
+    // `identity` (no prompt) runs single sign-on in the browser's own sign-in window.
     expect(manifest.permissions.sort()).toEqual(
       browser === 'firefox'
-        ? ['activeTab', 'dns', 'scripting', 'storage']
-        : ['activeTab', 'scripting', 'storage'],
+        ? ['activeTab', 'dns', 'identity', 'scripting', 'storage']
+        : ['activeTab', 'identity', 'scripting', 'storage'],
     );
     // Asked for from the person's click: a site's host (or every site), and browser notifications.
     if (manifest.manifest_version === 3) {

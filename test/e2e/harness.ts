@@ -354,6 +354,21 @@ export interface UserBrowser {
    */
   joinInOptions(link: string, name: string, shot?: string): Promise<{ text: string; result: string }>;
   /**
+   * In the options page, as a person: types `serverUrl`, presses "Sign in", and in the sign-in
+   * window the browser opens (identity.launchWebAuthFlow) on the identity provider at
+   * `providerOrigin` types `login` and a password, signs in and continues past its consent page;
+   * then waits for the options page's outcome (after a sign-in, the reloaded page's words). Without
+   * `login`, the outcome is read as soon as the options page gives one (no window expected).
+   */
+  signInInOptions(
+    serverUrl: string,
+    providerOrigin: string,
+    login?: string,
+    shot?: string,
+  ): Promise<{ text: string; result: string }>;
+  /** In the options page, presses "Sign out" and waits for the reloaded page's words. */
+  signOutInOptions(shot?: string): Promise<{ text: string; result: string }>;
+  /**
    * The popup about `tab` (opened as `clickInPopup` does, nothing clicked), once it shows what
    * `until` expects; a screenshot goes to `shot` when given.
    */
@@ -458,6 +473,8 @@ export async function runAxeIn(evaluate: (script: string) => Promise<unknown>): 
 /** Where the options page shows the outcome of each button, once there is one. */
 /** The outcome of "Join": anything but the wait (a join leaves its words to the reloaded page). */
 const JOIN_OUTCOME = '[data-testid="join-status"]:not([data-result="joining"])';
+/** The sign-in's outcome in the options page (after the reload that follows a sign-in or sign-out). */
+const SSO_OUTCOME = '[data-testid="sso-status"]:not([data-result="signing-in"])';
 
 const OUTCOME_OF = {
   'test-connection': '[data-testid="test-result"]',
@@ -1206,6 +1223,69 @@ export class ChromiumUser implements UserBrowser {
     }
   }
 
+  async signInInOptions(
+    serverUrl: string,
+    providerOrigin: string,
+    login?: string,
+    shot?: string,
+  ): Promise<{ text: string; result: string }> {
+    const page = await this.context.newPage();
+    try {
+      await page.goto(this.extensionUrl('options.html'));
+      await page.getByTestId('server-url').fill(serverUrl);
+      await page.getByTestId('sso-sign-in').click();
+      if (login) {
+        // The browser's own sign-in window (launchWebAuthFlow), once it shows the provider's page.
+        const window = await pollFor(
+          20_000,
+          async () => this.context.pages().find((p) => p.url().startsWith(providerOrigin)) ?? null,
+        );
+        if (!window) {
+          const said = await page
+            .getByTestId('sso-status')
+            .textContent()
+            .catch(() => null);
+          throw new Error(`no sign-in window showed the identity provider (the options page says: ${said})`);
+        }
+        await window.locator('input[name="login"]').click();
+        await window.keyboard.type(login);
+        await window.locator('input[name="password"]').click();
+        await window.keyboard.type('correct horse battery staple');
+        if (shot) await window.screenshot({ path: shot.replace(/\.png$/, '-provider.png') });
+        await window.locator('button[type="submit"]').click();
+        await window.getByRole('button', { name: 'Continue' }).click();
+      }
+      const outcome = page.locator(SSO_OUTCOME);
+      await outcome.waitFor({ timeout: 30_000 });
+      const found = {
+        text: (await outcome.textContent()) ?? '',
+        result: (await outcome.getAttribute('data-result')) ?? '',
+      };
+      if (shot) await page.screenshot({ path: shot });
+      return found;
+    } finally {
+      await page.close();
+    }
+  }
+
+  async signOutInOptions(shot?: string): Promise<{ text: string; result: string }> {
+    const page = await this.context.newPage();
+    try {
+      await page.goto(this.extensionUrl('options.html'));
+      await page.getByTestId('sso-sign-out').click();
+      const outcome = page.locator(SSO_OUTCOME);
+      await outcome.waitFor({ timeout: 20_000 });
+      const found = {
+        text: (await outcome.textContent()) ?? '',
+        result: (await outcome.getAttribute('data-result')) ?? '',
+      };
+      if (shot) await page.screenshot({ path: shot });
+      return found;
+    } finally {
+      await page.close();
+    }
+  }
+
   async readPopup(tab: Tab, until: (view: PopupView) => boolean, shot?: string): Promise<PopupView> {
     const popup = await this.popupAbout(tab);
     try {
@@ -1743,6 +1823,64 @@ export class FirefoxUser implements UserBrowser {
         .catch(() => null),
     );
     if (!found) throw new Error('the options page never said how joining went');
+    if (shot) await page.screenshot({ path: shot });
+    return found;
+  }
+
+  async signInInOptions(
+    serverUrl: string,
+    providerOrigin: string,
+    login?: string,
+    shot?: string,
+  ): Promise<{ text: string; result: string }> {
+    const page = await this.findExtensionPage(10_000);
+    if (!page) throw new Error('no extension page is open to show the options in');
+    await navigateTo(page, '/options.html');
+    const input = await elementOf(page, '[data-testid="server-url"]');
+    await input.evaluate((el) => (el as HTMLInputElement).select());
+    await input.type(serverUrl);
+    const opened = login
+      ? this.browser.waitForTarget((t) => t.url().startsWith(providerOrigin), { timeout: 20_000 })
+      : null;
+    await (await elementOf(page, '[data-testid="sso-sign-in"]:not([disabled])')).click();
+    if (opened && login) {
+      // The browser's own sign-in window (launchWebAuthFlow), on the provider's login page.
+      const window = await (await opened).page();
+      if (!window) throw new Error('the sign-in window is not a page the harness can drive');
+      await (await elementOf(window, 'input[name="login"]')).click();
+      await window.keyboard.type(login);
+      await (await elementOf(window, 'input[name="password"]')).click();
+      await window.keyboard.type('correct horse battery staple');
+      await (await elementOf(window, 'button[type="submit"]')).click();
+      await (await elementOf(window, 'button[autofocus]')).click();
+    }
+    const found = await pollFor(30_000, async () =>
+      page
+        .evaluate((css: string) => {
+          const e = document.querySelector(css);
+          return e ? { text: e.textContent ?? '', result: e.getAttribute('data-result') ?? '' } : null;
+        }, SSO_OUTCOME)
+        .catch(() => null),
+    );
+    if (!found) throw new Error('the options page never said how signing in went');
+    if (shot) await page.screenshot({ path: shot });
+    return found;
+  }
+
+  async signOutInOptions(shot?: string): Promise<{ text: string; result: string }> {
+    const page = await this.findExtensionPage(10_000);
+    if (!page) throw new Error('no extension page is open to show the options in');
+    await navigateTo(page, '/options.html');
+    await (await elementOf(page, '[data-testid="sso-sign-out"]:not([disabled])')).click();
+    const found = await pollFor(20_000, async () =>
+      page
+        .evaluate((css: string) => {
+          const e = document.querySelector(css);
+          return e ? { text: e.textContent ?? '', result: e.getAttribute('data-result') ?? '' } : null;
+        }, SSO_OUTCOME)
+        .catch(() => null),
+    );
+    if (!found) throw new Error('the options page never said how signing out went');
     if (shot) await page.screenshot({ path: shot });
     return found;
   }

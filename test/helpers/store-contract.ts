@@ -123,6 +123,7 @@ export function describeStoreContract(
           createdAt: 1000,
           revokedAt: null,
           createdBy: null,
+          expiresAt: null,
         });
         expect(token).not.toHaveProperty('hash');
         expect(await store.findTokenByHash('ab'.repeat(32))).toEqual({ token, tenant: a, user: ada });

@@ -156,3 +156,49 @@ describe('serve: store settings', () => {
     expect(set.limits).toEqual({ chatsPerPage: 7, commentsPerChat: 9, tenantBytes: 4096 });
   });
 });
+
+describe('serve: single sign-on settings', () => {
+  const full = {
+    SSO_ISSUER: 'https://login.example.com/realms/acme',
+    SSO_CLIENT_ID: 'collab-chat',
+    SSO_CLIENT_SECRET: 's3cret',
+    SSO_TENANT: 'Acme',
+    SSO_PUBLIC_URL: 'https://chat.example.com/',
+    SSO_EMAIL_DOMAINS: 'Example.com, @example.org',
+    SSO_ALLOWED_EMAILS: 'Guest@Elsewhere.test',
+  };
+
+  it('is off without an issuer, with the default session lifetimes', () => {
+    const config = resolveConfig({}, {});
+    expect(config.sso).toBeUndefined();
+    expect(config.sessionLifetimes).toEqual({ accessMs: 15 * 60_000, refreshMs: 30 * 86_400_000 });
+  });
+
+  it('reads the provider, the team and who may enter from flags and the environment', () => {
+    const config = resolveConfig({ 'sso-unknown': 'wait', 'session-minutes': '5' }, full);
+    expect(config.sso).toEqual({
+      issuer: 'https://login.example.com/realms/acme',
+      clientId: 'collab-chat',
+      clientSecret: 's3cret',
+      tenant: 'Acme',
+      publicUrl: 'https://chat.example.com',
+      emailDomains: ['example.com', 'example.org'],
+      allowedEmails: ['guest@elsewhere.test'],
+      unknown: 'wait',
+      extensionIds: [],
+    });
+    expect(config.sessionLifetimes?.accessMs).toBe(5 * 60_000);
+  });
+
+  it.each([
+    [{ SSO_CLIENT_ID: 'x' }, /--sso-client-id is set but --sso-issuer/],
+    [{ ...full, SSO_TENANT: '' }, /needs --sso-tenant/],
+    [{ ...full, SSO_PUBLIC_URL: 'http://chat.example.com' }, /--sso-public-url .* must be https/],
+    [{ ...full, SSO_ISSUER: 'not a url' }, /--sso-issuer .* must be a URL/],
+    [{ ...full, SSO_UNKNOWN: 'maybe' }, /must be refuse or wait/],
+    [{ ...full, SSO_EMAIL_DOMAINS: 'not a domain' }, /is not a domain/],
+    [{ ...full, SSO_EMAIL_DOMAINS: '', SSO_ALLOWED_EMAILS: '' }, /lets no one in/],
+  ])('refuses a half or wrong setup at startup, saying which: %o', (env, words) => {
+    expect(() => resolveConfig({}, env)).toThrow(words);
+  });
+});

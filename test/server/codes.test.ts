@@ -16,6 +16,7 @@ import {
   type ErrorCode,
   type ErrorFrameT,
 } from '../../lib/protocol';
+import { hashToken } from '../../server/auth';
 import { MemoryBus } from '../../server/bus/memory';
 import { commitWrite, DEFAULT_STORE_LIMITS, type StoreLimits } from '../../server/ops';
 import { openStore } from '../../server/store/open';
@@ -177,6 +178,25 @@ const CLOSE_TRIGGERS: Record<CloseCode, (() => Promise<Closed>) | null> = {
     } finally {
       await other.close();
     }
+  },
+  4419: async () => {
+    // A signed-in session's access token past its expiry (server/sso.ts).
+    const secret = `cc_expired-${randomUUID()}`;
+    await t.server.store.sso.startSession({
+      token: {
+        id: `tok_${randomUUID()}`,
+        tenantId: t.tenants.a.id,
+        userId: t.users.alice.id,
+        role: 'member',
+        label: 'signed in',
+        hash: hashToken(secret),
+        createdAt: Date.now() - 10_000,
+        expiresAt: Date.now() - 1,
+      },
+      refreshHash: hashToken(`ccr_${randomUUID()}`),
+      refreshExpiresAt: Date.now() + 60_000,
+    });
+    return closeOf((c) => c.send(hello(secret)));
   },
   4408: async () => {
     const bus = new MemoryBus();

@@ -20,6 +20,7 @@ import {
 import { commitWrite, plannerFor, type Actor } from '../../server/ops';
 import type { StoreOptions } from '../../server/store/types';
 import { addComment, createChat, deleteChat, PAGE, resolveChat } from '../helpers/frames';
+import { describeSsoContract } from '../helpers/sso-contract';
 import { describeReplayWindowContract, describeStoreContract } from '../helpers/store-contract';
 
 /** Every row of every table in the URL's schema, as text. */
@@ -95,6 +96,7 @@ describe.runIf(available)('PostgreSQL store', () => {
   };
   describeStoreContract('PostgresStore', openContractStore);
   describeReplayWindowContract('PostgresStore', openContractStore);
+  describeSsoContract('PostgresStore', openContractStore);
 
   it('migrates a database made by the previous release and forgets what its log kept', async () => {
     const url = await db.schemaUrl(schemaName());
