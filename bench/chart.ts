@@ -1,7 +1,7 @@
 // Draws the benchmark's throughput and latency figures as grouped bar charts in inline SVG (made
 // here, no chart library, no network) and screenshots the page in the system Chromium into a PNG.
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/browsers';
 import { SERVER_KINDS, type BenchResultT, type ServerKindName } from './schema';
 
 const COLORS: Record<ServerKindName, string> = { ours: '#2563eb', ws: '#9ca3af', socketio: '#f59e0b' };

@@ -1,4 +1,4 @@
-// The measurements of issue 8, each against one server kind in a fresh server process with fresh
+// The measurements of docs/performance.md, each against one server kind in a fresh server process with fresh
 // load workers. Every loop is bounded in events and in time.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

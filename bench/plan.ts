@@ -1,4 +1,4 @@
-// How big each figure is: the sizes issue 8 asks for, and a quick variant that only proves the
+// How big each figure is: the sizes docs/performance.md reports, and a quick variant that only proves the
 // harness works end to end.
 import { loadavg } from 'node:os';
 

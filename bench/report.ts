@@ -77,7 +77,7 @@ export function printTable(r: BenchResultT): void {
   console.log(table(tableRows(r)));
   console.log('\nbytes by frame type (payload / wire):');
   console.log(table(Object.entries(r.bytes.frames).map(([k, v]) => [k, `${v.payload}`, `${v.wire}`])));
-  console.log('\ngoals (issue 8):');
+  console.log('\ngoals (docs/performance.md):');
   console.log(
     table(
       r.goals.map((g) => [

@@ -1,4 +1,4 @@
-// `npm run bench`: runs every figure of issue 8 against our server, the bare `ws` floor and
+// `npm run bench`: runs every figure of docs/performance.md against our server, the bare `ws` floor and
 // Socket.IO one after another, prints a table, writes bench/results/latest.json and draws the
 // latency and throughput charts (bench/results/latest.png). `--quick` uses small client counts to
 // smoke-test the harness; `--only=fanout,latency,…` runs some figures; `--profile=<dir>` writes a

@@ -235,7 +235,7 @@ export function emptyResult(sizes: {
   };
 }
 
-/** The goals of issue 8, evaluated on a result (null where a figure is missing). */
+/** The goals of docs/performance.md ("Goals"), evaluated on a result (null where a figure is missing). */
 export function evaluateGoals(r: Omit<BenchResultT, 'meta' | 'goals'>): BenchResultT['goals'] {
   const ratio = (a: number | null | undefined, b: number | null | undefined) =>
     a == null || b == null || b === 0 ? null : a / b;

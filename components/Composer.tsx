@@ -5,7 +5,7 @@
 // what is posted carries their `@[user-id]` tokens.
 import { createUniqueId, Show } from 'solid-js';
 import { i18n } from '#i18n';
-import { createDraftBook, memoryDraftStore, type DraftBook } from '@/entrypoints/frame/drafts';
+import { createDraftBook, memoryDraftStore, type DraftBook } from '@/lib/frame/drafts';
 import { toStored, type Member } from '@/lib/mentions';
 import { LIMITS } from '@/lib/protocol/limits';
 import { MentionField } from './MentionField';

@@ -9,7 +9,7 @@
 import { shownName } from '@/lib/people';
 import { createSignal, createUniqueId, For, onMount, Show } from 'solid-js';
 import { i18n } from '#i18n';
-import type { PendingMark } from '@/entrypoints/frame/model';
+import type { PendingMark } from '@/lib/frame/model';
 import type { DiscussionT } from '@/lib/protocol';
 import { isMine } from '@/lib/unread';
 import { lastActivity } from '@/lib/time';

@@ -3,8 +3,8 @@
 // and Copy text, Discard and "Post as a new discussion" on the same text while the page still holds it.
 import { Show } from 'solid-js';
 import { i18n } from '#i18n';
-import type { DraftBook } from '@/entrypoints/frame/drafts';
-import type { LostDraft } from '@/entrypoints/frame/model';
+import type { DraftBook } from '@/lib/frame/drafts';
+import type { LostDraft } from '@/lib/frame/model';
 import { LIMITS } from '@/lib/protocol/limits';
 import { CopyButton } from './CopyButton';
 

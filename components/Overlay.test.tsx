@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@solidjs/testing-li
 import { createRoot } from 'solid-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { createOverlayModel } from '@/entrypoints/frame/model';
+import { createOverlayModel } from '@/lib/frame/model';
 import type { FrameToBackgroundT, StatusT } from '@/lib/messaging';
 import type { DiscussionT } from '@/lib/protocol';
 import { useEnglishMessages } from '@/test/unit/i18n';
@@ -196,5 +196,32 @@ describe('the first-use hint', () => {
     model.setCollapsed(true);
     render(() => <Overlay model={model} theme="light" hint onToggleCollapsed={() => {}} />);
     expect(screen.queryByTestId('first-use-hint')).toBeNull();
+  });
+});
+
+describe('Overlay: discussions whose text left the page', () => {
+  it('lists them as not found; opened, one says its text is gone and the page is asked to reveal nothing', async () => {
+    const { model, sent } = setup();
+    model.handle({ kind: 'orphans', ids: [CHATS[1]!], fuzzy: [] });
+    expect(screen.getByTestId('orphans-button').textContent).toBe('1 not found');
+    fireEvent.click(screen.getByTestId('orphans-button'));
+    const orphans = screen.getAllByTestId('orphan');
+    expect(orphans).toHaveLength(1);
+    fireEvent.click(orphans[0]!);
+    await waitFor(() =>
+      expect(screen.getByTestId('thread-placement').textContent).toBe(
+        'The quoted text is no longer on this page.',
+      ),
+    );
+    expect(screen.getByTestId('thread-quote').textContent).toBe('two');
+    // The page is not asked to reveal a passage it could not place.
+    expect(sent.filter((m) => m.kind === 'reveal')).toEqual([]);
+  });
+
+  it('a discussion found again leaves the list of those not found', () => {
+    const { model } = setup();
+    model.handle({ kind: 'orphans', ids: [CHATS[1]!], fuzzy: [] });
+    model.handle({ kind: 'orphans', ids: [], fuzzy: [] });
+    expect(screen.queryByTestId('orphans-button')).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
 // to what opened it (a control of the frame, or the page, through the background).
 import { createMemo, For, onCleanup, onMount, Show } from 'solid-js';
 import { i18n } from '#i18n';
-import type { OverlayModel } from '@/entrypoints/frame/model';
+import type { OverlayModel } from '@/lib/frame/model';
 import type { DockSide, Theme } from '@/lib/storage';
 import { Composer } from './Composer';
 import { DiscussionList } from './DiscussionList';
@@ -12,7 +12,7 @@ import { LostDraftPanel } from './LostDraft';
 import { ThreadPanel } from './ThreadPanel';
 import { discussionLink, quoteOfSelectors } from '@/lib/links';
 import type { DiscussionT } from '@/lib/protocol';
-import { tokenRefused } from './status-label';
+import { tokenRefused } from '@/lib/status-label';
 import { TopBar } from './TopBar';
 import { UndoBar } from './UndoBar';
 

@@ -12,7 +12,7 @@ import { EMPTY_INBOX, type InboxState } from '@/lib/inbox';
 import { EVERY_SITE, sitePattern, type SitePermissions } from '@/lib/sites';
 import { Inbox } from './Inbox';
 import { SitesAwaitingPermission } from './SitesAwaitingPermission';
-import { connectionSummary } from './status-label';
+import { connectionSummary } from '@/lib/status-label';
 
 export interface PopupDeps {
   /** The tab the popup is about (the active tab of the window). */

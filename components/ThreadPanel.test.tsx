@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { DiscussionT } from '@/lib/protocol';
 import { useEnglishMessages } from '@/test/unit/i18n';
-import { createDraftBook, memoryDraftStore } from '@/entrypoints/frame/drafts';
+import { createDraftBook, memoryDraftStore } from '@/lib/frame/drafts';
 import { editDraftKey, replyDraftKey } from '@/lib/drafts';
 import { ThreadPanel } from './ThreadPanel';
 

@@ -22,7 +22,7 @@ import {
   Show,
 } from 'solid-js';
 import { i18n } from '#i18n';
-import { createDraftBook, memoryDraftStore, type DraftBook } from '@/entrypoints/frame/drafts';
+import { createDraftBook, memoryDraftStore, type DraftBook } from '@/lib/frame/drafts';
 import { isolate } from '@/lib/bidi';
 import { editDraftKey, editDraftsOf, replyDraftKey } from '@/lib/drafts';
 import { toDisplay, toStored, type Member } from '@/lib/mentions';
@@ -32,7 +32,7 @@ import { LIMITS } from '@/lib/protocol/limits';
 import { CommentText } from './CommentText';
 import { CopyButton } from './CopyButton';
 import { MentionField } from './MentionField';
-import type { PendingMark } from '@/entrypoints/frame/model';
+import type { PendingMark } from '@/lib/frame/model';
 import { isSendKey, SEND_SHORTCUTS, sendHint } from './send-key';
 import { RelativeTime } from './RelativeTime';
 import { WriteMark } from './WriteMark';

@@ -7,7 +7,7 @@
 import { Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { StatusT } from '@/lib/messaging';
-import { connectionSummary, tokenRefused } from './status-label';
+import { connectionSummary, tokenRefused } from '@/lib/status-label';
 
 export interface TopBarProps {
   viewers: number | null;

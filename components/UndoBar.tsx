@@ -3,7 +3,7 @@
 // status region that spoke every second would drown everything else out.
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { i18n } from '#i18n';
-import type { PendingDelete } from '@/entrypoints/frame/pending-deletes';
+import type { PendingDelete } from '@/lib/frame/pending-deletes';
 import { isolate } from '@/lib/bidi';
 
 export interface UndoBarProps {

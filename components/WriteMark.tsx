@@ -3,7 +3,7 @@
 // the reason in plain words with a way to copy the text, discard it, and send a held one again.
 import { createSignal, Show } from 'solid-js';
 import { i18n } from '#i18n';
-import type { PendingMark } from '@/entrypoints/frame/model';
+import type { PendingMark } from '@/lib/frame/model';
 import { copyText } from './copy-text';
 
 export interface WriteMarkProps {

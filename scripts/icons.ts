@@ -5,7 +5,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/browsers';
 
 export const ICON_SIZES = [16, 32, 48, 96, 128] as const;
 const ROOT = resolve(import.meta.dirname, '..');

@@ -143,7 +143,7 @@ export async function createCollabServer(
   opened.push(() => usage.close().catch(() => {}));
   const users = new UserChannels(bus, store, log);
   opened.push(() => users.close());
-  const hub = new Hub(store, bus, presence, LIMITS.replayEvents, undefined, log);
+  const hub = new Hub({ store, bus, presence, replayLimit: LIMITS.replayEvents, log });
   opened.push(() => hub.close());
   const flushWindowMs = config.flushWindowMs ?? DEFAULTS.flushWindowMs;
   const flushClock = flushWindowMs > 0 ? new FlushClock(flushWindowMs) : null;

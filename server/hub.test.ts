@@ -56,7 +56,7 @@ describe('Hub', () => {
       return snapshotPage(...args);
     };
     bus = new MemoryBus();
-    hub = new Hub(store, bus, new MemoryPresence(), 500);
+    hub = new Hub({ store, bus, presence: new MemoryPresence(), replayLimit: 500 });
   });
   afterEach(async () => {
     hub.close();
@@ -175,7 +175,7 @@ describe('Hub fan-out across event-loop turns', () => {
     dir = mkdtempSync(join(tmpdir(), 'collab-chat-hub-slices-'));
     store = openSqliteStore(join(dir, 'hub.db'));
     bus = new MemoryBus();
-    hub = new Hub(store, bus, new MemoryPresence(), 500, undefined, undefined, slice);
+    hub = new Hub({ store, bus, presence: new MemoryPresence(), replayLimit: 500, fanOutSlice: slice });
   });
   afterEach(async () => {
     hub.close();
@@ -264,7 +264,7 @@ describe('Hub.reconcile', () => {
   it('finds events that never came over the bus and delivers them in order, once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'collab-chat-hub-'));
     const store = openSqliteStore(join(dir, 'hub.db'));
-    const hub = new Hub(store, new MemoryBus(), new MemoryPresence(), 500);
+    const hub = new Hub({ store, bus: new MemoryBus(), presence: new MemoryPresence(), replayLimit: 500 });
     try {
       const sub = new Recorder(tenantId, 'u1');
       const other = new Recorder(tenantId, 'u2');
@@ -292,7 +292,14 @@ describe('Hub.reconcile', () => {
     const dir = mkdtempSync(join(tmpdir(), 'collab-chat-hub-'));
     const store = openSqliteStore(join(dir, 'hub.db'));
     const logs: string[] = [];
-    const hub = new Hub(store, new MemoryBus(), new MemoryPresence(), 500, 100, (m) => logs.push(m));
+    const hub = new Hub({
+      store,
+      bus: new MemoryBus(),
+      presence: new MemoryPresence(),
+      replayLimit: 500,
+      gapWaitMs: 100,
+      log: (m) => logs.push(m),
+    });
     try {
       const sub = new Recorder(tenantId, 'u1');
       await hub.subscribe(sub, PAGE);
@@ -324,7 +331,7 @@ describe('Hub frames of bounded size', () => {
     dir = mkdtempSync(join(tmpdir(), 'collab-chat-hub-pages-'));
     store = openSqliteStore(join(dir, 'hub.db'));
     bus = new MemoryBus();
-    hub = new Hub(store, bus, new MemoryPresence(), 500, undefined, undefined, undefined, frameBytes);
+    hub = new Hub({ store, bus, presence: new MemoryPresence(), replayLimit: 500, frameBytes });
   });
   afterEach(async () => {
     hub.close();

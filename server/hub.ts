@@ -21,9 +21,8 @@ import {
   type WireReplayFrame,
   type WireSnapshotFrame,
 } from '../lib/protocol';
-import { roomId } from './bus/memory';
 import { RoomSequencer } from './bus/sequencer';
-import type { Bus, RoomKey } from './bus/types';
+import { roomId, type Bus, type RoomKey } from './bus/types';
 import type { PresenceBoard } from './presence/types';
 import { isCreation, ReplayLog, type LoggedEvent, type RenderEvent } from './replay-log';
 import { partKey, SnapshotParts } from './snapshot-parts';
@@ -100,6 +99,25 @@ const REPLAY_LOG_BYTES = 256 * 1024;
 /** Rooms checked against the store per query. */
 const RECONCILE_BATCH = 500;
 
+export interface HubOptions {
+  store: Store;
+  bus: Bus;
+  presence: PresenceBoard;
+  /** The most events a replay answers with; a client further behind gets a snapshot. */
+  replayLimit: number;
+  /** How long an event that arrived ahead of its seq waits before the gap is read from the store (100 ms). */
+  gapWaitMs?: number;
+  log?: (message: string) => void;
+  /** Sockets served per event-loop turn by one room's fan-out (256). */
+  fanOutSlice?: number;
+  /** Largest snapshot or replay frame, in bytes of JSON (roughly: UTF-8 counted per character). */
+  frameBytes?: number;
+  /** The fixed part of what each read of an answer costs (see SubscribeBudget). */
+  readCostBytes?: number;
+  /** The most the snapshot parts kept for reuse hold, all rooms together (32 MiB). */
+  snapshotCacheBytes?: number;
+}
+
 export class Hub {
   private readonly rooms = new Map<string, Room>();
   private readonly stopPresence: () => void;
@@ -111,24 +129,28 @@ export class Hub {
   /** Snapshot parts as sent, reused while their page does not change. */
   private readonly parts: SnapshotParts;
 
-  constructor(
-    private readonly store: Store,
-    private readonly bus: Bus,
-    private readonly presence: PresenceBoard,
-    private readonly replayLimit: number,
-    /** How long an event that arrived ahead of its seq waits before the gap is read from the store. */
-    private readonly gapWaitMs = 100,
-    private readonly log: (message: string) => void = () => {},
-    /** Sockets served per event-loop turn by one room's fan-out. */
-    private readonly fanOutSlice = 256,
-    /** Largest snapshot or replay frame, in bytes of JSON (roughly: UTF-8 counted per character). */
-    private readonly frameBytes: number = LIMITS.snapshotFrameBytes,
-    /** The fixed part of what each read of an answer costs (see SubscribeBudget). */
-    private readonly readCostBytes: number = LIMITS.subscribeReadCostBytes,
-    /** The most the snapshot parts kept for reuse hold, all rooms together. */
-    snapshotCacheBytes = 32 * 1024 * 1024,
-  ) {
-    this.parts = new SnapshotParts(snapshotCacheBytes);
+  private readonly store: Store;
+  private readonly bus: Bus;
+  private readonly presence: PresenceBoard;
+  private readonly replayLimit: number;
+  private readonly gapWaitMs: number;
+  private readonly log: (message: string) => void;
+  private readonly fanOutSlice: number;
+  private readonly frameBytes: number;
+  private readonly readCostBytes: number;
+
+  constructor(options: HubOptions) {
+    const { store, bus, presence } = options;
+    this.store = store;
+    this.bus = bus;
+    this.presence = presence;
+    this.replayLimit = options.replayLimit;
+    this.gapWaitMs = options.gapWaitMs ?? 100;
+    this.log = options.log ?? (() => {});
+    this.fanOutSlice = options.fanOutSlice ?? 256;
+    this.frameBytes = options.frameBytes ?? LIMITS.snapshotFrameBytes;
+    this.readCostBytes = options.readCostBytes ?? LIMITS.subscribeReadCostBytes;
+    this.parts = new SnapshotParts(options.snapshotCacheBytes ?? 32 * 1024 * 1024);
     this.stopPresence = presence.onCount((key, count) => this.announceCount(key, count));
     this.stopMissed = bus.onMissed?.(() => void this.reconcile()) ?? (() => {});
   }

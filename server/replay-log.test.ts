@@ -126,7 +126,7 @@ describe('Hub replays from the replay log', () => {
       return eventsSince(t, p, since, limit);
     };
     bus = new MemoryBus();
-    hub = new Hub(store, bus, new MemoryPresence(), 500);
+    hub = new Hub({ store, bus, presence: new MemoryPresence(), replayLimit: 500 });
   });
   afterEach(async () => {
     hub.close();

@@ -1,8 +1,8 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { WriteFrameT } from '@/lib/protocol';
 import { outboxStorage } from '@/lib/storage';
-import { Outbox } from './outbox';
+import { Outbox, type OutboxStore } from './outbox';
 
 const page = 'https://example.com/a';
 const reply = (n: number): WriteFrameT => ({
@@ -54,5 +54,45 @@ describe('Outbox', () => {
     restarted.remove('b-2');
     await restarted.flushed();
     expect((await outboxStorage.getValue()).map((q) => q.write.broadcastId)).toEqual(['b-1', 'b-3']);
+  });
+
+  it('a write retried with the same broadcastId is kept once', async () => {
+    const outbox = new Outbox(outboxStorage);
+    await outbox.add(reply(1));
+    await outbox.add(reply(1));
+    expect(outbox.list()).toHaveLength(1);
+  });
+
+  it('writes made before the stored list was read go after it, in the order they were made', async () => {
+    await outboxStorage.setValue([{ write: reply(1), queuedAt: 1 }]);
+    let answer: (value: unknown) => void = () => {};
+    const slow: OutboxStore = {
+      getValue: () => new Promise((resolve) => (answer = resolve)).then(() => outboxStorage.getValue()),
+      setValue: (value) => outboxStorage.setValue(value),
+    };
+    const outbox = new Outbox(slow, () => 2);
+    const added = [outbox.add(reply(2)), outbox.add(reply(3))];
+    answer(null);
+    await Promise.all(added);
+    await outbox.flushed();
+    expect((await outboxStorage.getValue()).map((q) => q.write.broadcastId)).toEqual(['b-1', 'b-2', 'b-3']);
+  });
+
+  it('a failed save is reported, the write stays, and the next change is saved all the same', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    let refuse = true;
+    const flaky: OutboxStore = {
+      getValue: () => outboxStorage.getValue(),
+      setValue: (value) =>
+        refuse ? Promise.reject(new Error('QUOTA_BYTES quota exceeded')) : outboxStorage.setValue(value),
+    };
+    const outbox = new Outbox(flaky);
+    await outbox.add(reply(1));
+    expect(error).toHaveBeenCalledWith('Collab Chat: could not save queued writes', expect.any(Error));
+    expect(outbox.waiting().map((q) => q.write.broadcastId)).toEqual(['b-1']);
+    refuse = false;
+    await outbox.add(reply(2));
+    expect((await outboxStorage.getValue()).map((q) => q.write.broadcastId)).toEqual(['b-1', 'b-2']);
+    error.mockRestore();
   });
 });

@@ -7,7 +7,10 @@
 // - the frame port, from the extension page framed into the tab (`frame.html`): it alone receives
 //   discussions and sends writes. It is accepted only with the ticket this tab's content script was
 //   given, so a page that embeds the frame itself gets nothing.
-// Every message is parsed with zod where it arrives, and what is relayed is rebuilt from the parse.
+// Every message that arrives on either port is checked with zod (`safeParse`; a malformed one is
+// dropped with a warning); what is relayed or built from data is rebuilt by a zod `parse` of the
+// receiver's schema before it is sent (a failure there is a bug and throws). The content script and the frame do not check what
+// the background sends them: a runtime port connects only this extension's own contexts.
 import type { Browser } from 'wxt/browser';
 import {
   BackgroundToFrame,
@@ -303,9 +306,12 @@ export class TabPorts {
 }
 
 function post(port: Port, message: BackgroundToFrameT | BackgroundToPageT): void {
+  // Only the post is guarded: a zod parse that built `message` ran before this call, and its error
+  // is a bug that must surface, not be taken for a closed tab.
   try {
     port.postMessage(message);
   } catch {
-    // The tab went away between the lookup and the post; onDisconnect cleans up.
+    // A disconnected port throws: the tab went away between the lookup and the post, and its
+    // onDisconnect cleans up.
   }
 }

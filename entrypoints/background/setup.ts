@@ -74,6 +74,11 @@ function keepStorageFromContentScripts(): void {
     );
 }
 
+/** Whether a message or port comes from one of the extension's own pages (never a content script). */
+function fromOwnPage(sender: { id?: string; url?: string }): boolean {
+  return sender.id === browser.runtime.id && /^(chrome|moz)-extension:\/\//.test(sender.url ?? '');
+}
+
 export function setupBackground(): Background {
   keepStorageFromContentScripts();
   // `sites` is made below; the ports ask it only once a content script connects.
@@ -85,8 +90,7 @@ export function setupBackground(): Background {
       void browser.runtime
         .openOptionsPage()
         .catch((error: unknown) => console.error('Collab Chat: could not open the options', error)),
-    isOwnPage: (sender) =>
-      sender.id === browser.runtime.id && /^(chrome|moz)-extension:\/\//.test(sender.url ?? ''),
+    isOwnPage: fromOwnPage,
   });
   const tokenVault = new TokenVault();
   // Settings are read only once they are in their current shape (the token in the vault).
@@ -152,10 +156,18 @@ export function setupBackground(): Background {
   });
   const access = sites;
   // A tab still running the content script of a site turned on again gets its frame back.
+  // A change that fails is reported; the queue in SiteAccess runs the next one all the same.
+  const failed = (what: string) => (error: unknown) => console.error(`Collab Chat: could not ${what}`, error);
   browser.permissions.onAdded.addListener(
-    (added) => void access.permissionsAdded(added).then(() => ports.recheckSites()),
+    (added) =>
+      void access
+        .permissionsAdded(added)
+        .then(() => ports.recheckSites())
+        .catch(failed('turn sites on')),
   );
-  browser.permissions.onRemoved.addListener((removed) => void access.permissionsRemoved(removed));
+  browser.permissions.onRemoved.addListener(
+    (removed) => void access.permissionsRemoved(removed).catch(failed('turn sites off')),
+  );
   // A tab on a site that was just turned off loses its overlay and gets nothing more from the server.
   access.onSitesTurnedOff(() => void ports.recheckSites());
   void migrated
@@ -203,8 +215,7 @@ export function setupBackground(): Background {
     if (parsed.data.kind === 'check-saved') return checkSaved();
     if (parsed.data.kind === 'redeem-invite') {
       // Joining saves a server and token: only the extension's own pages may ask, never a page.
-      if (sender.id !== browser.runtime.id || !/^(chrome|moz)-extension:\/\//.test(sender.url ?? ''))
-        return undefined;
+      if (!fromOwnPage(sender)) return undefined;
       return redeemInvite(parsed.data.link, parsed.data.name, {
         post: (url, init) => fetch(url, init),
         save: async (serverUrl, saved) => {
@@ -244,8 +255,7 @@ export function setupBackground(): Background {
     }
     if (parsed.data.kind === 'team') {
       // The team's discussions go to the extension's own pages only, never to a content script.
-      if (sender.id !== browser.runtime.id || !/^(chrome|moz)-extension:\/\//.test(sender.url ?? ''))
-        return undefined;
+      if (!fromOwnPage(sender)) return undefined;
       const { path, params } = parsed.data;
       return Promise.all([serverUrlStorage.getValue(), currentToken().catch(() => '')]).then(
         ([serverUrl, saved]) =>
@@ -264,8 +274,7 @@ export function setupBackground(): Background {
     }
     if (parsed.data.kind === 'open-notification' || parsed.data.kind === 'mark-all-notifications-read') {
       // The person's inbox is theirs to change from the extension's own pages (the popup) only.
-      if (sender.id !== browser.runtime.id || !/^(chrome|moz)-extension:\/\//.test(sender.url ?? ''))
-        return undefined;
+      if (!fromOwnPage(sender)) return undefined;
       if (parsed.data.kind === 'open-notification')
         return notifications.open(parsed.data.seq).then(() => true);
       notifications.markAllRead();

@@ -131,6 +131,23 @@ describe('SiteAccess', () => {
     expect(warn).toHaveBeenCalledWith('could not start in tab 1', expect.any(Error));
   });
 
+  it('a start that failed does not stop later turning on and off', async () => {
+    const { permissions, scripting, sites, registeredMatches } = setup(['https://example.com/*']);
+    const register = scripting.registerContentScripts;
+    scripting.registerContentScripts = async () => {
+      throw new Error('the browser refused the registration');
+    };
+    await expect(sites.start()).rejects.toThrow('the browser refused the registration');
+    scripting.registerContentScripts = register;
+    // The changes after it run, in order, as the person makes them.
+    await permissions.request({ origins: ['https://other.org/*'] });
+    await settle(sites);
+    expect(await registeredMatches()).toEqual(['https://example.com/*', 'https://other.org/*']);
+    await permissions.remove({ origins: ['https://example.com/*'] });
+    await settle(sites);
+    expect(await registeredMatches()).toEqual(['https://other.org/*']);
+  });
+
   it('forgets a site waiting for its permission once the browser grants it', async () => {
     await sitesAwaitingPermissionStorage.setValue(['https://example.com/*', 'https://other.org/*']);
     const { permissions, sites } = setup();

@@ -19,8 +19,8 @@ import {
   type DockSide,
 } from '@/lib/storage';
 import { markSeen, type SeenMap } from '@/lib/unread';
-import { createDraftBook } from './drafts';
-import { createOverlayModel } from './model';
+import { createDraftBook } from '@/lib/frame/drafts';
+import { createOverlayModel } from '@/lib/frame/model';
 import { newToMe } from './reads';
 
 export function setupFrame() {

@@ -1,8 +1,6 @@
 // The in-process bus for a single server node: publish hands the frame to this node's handlers of
 // the room, synchronously and in publish order (so events leave in commit order).
-import type { Bus, BusHandler, RoomKey } from './types';
-
-export const roomId = (room: RoomKey): string => `${room.tenantId}\n${room.page}`;
+import { roomId, type Bus, type BusHandler, type RoomKey } from './types';
 
 export class MemoryBus implements Bus {
   private readonly handlers = new Map<string, Set<BusHandler>>();

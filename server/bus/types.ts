@@ -1,11 +1,15 @@
 // The bus carries every committed event (already serialised) to every server node with
-// subscribers for its page. In-process for one node; Redis pub/sub for several.
+// subscribers for its page. In-process for one node; Redis pub/sub for several. The room key and
+// its string form live here, shared by the hub, the buses and the presence boards.
 
 /** A page within a tenant: the unit of subscription, sequencing and fan-out. */
 export interface RoomKey {
   tenantId: string;
   page: string;
 }
+
+/** A room's key as one string, for maps of rooms (neither a tenant id nor a normalised page URL holds a newline). */
+export const roomId = (room: RoomKey): string => `${room.tenantId}\n${room.page}`;
 
 export type BusHandler = (room: RoomKey, frame: string) => void;
 

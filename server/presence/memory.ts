@@ -1,6 +1,5 @@
 // Presence for a single server node: the count of a room is the size of this node's user set.
-import { roomId } from '../bus/memory';
-import type { RoomKey } from '../bus/types';
+import { roomId, type RoomKey } from '../bus/types';
 import type { PresenceBoard, PresenceHandler } from './types';
 
 export class MemoryPresence implements PresenceBoard {

@@ -1,6 +1,6 @@
-// Usage counters in PostgreSQL: the migration and the two queries the PostgreSQL store's
-// addUsage/usage methods run. Kept apart so they can be tested against a real database before the
-// PostgreSQL store itself is wired in; several nodes add to the same rows at once.
+// Usage counters in PostgreSQL: the migration (version 2 of the store's list) and the two queries
+// behind `PostgresStore.addUsage` / `usage`, which the usage contract (test/helpers/usage-contract.ts)
+// covers against a real database. Several nodes add to the same rows at once.
 import type { Pool, PoolClient } from 'pg';
 import type { UsageDelta, UsageRow } from './types';
 

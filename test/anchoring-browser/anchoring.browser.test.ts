@@ -2,13 +2,12 @@
 // hit-tested to the right discussion (overlaps included), re-anchoring and orphans after DOM changes,
 // the fixture corpus on a real DOM, and text in open shadow roots and same-origin iframes, indexed in
 // Chromium and highlighted in Chromium and Firefox. Under CI a missing browser fails the run instead
-// of skipping.
+// of skipping (test/helpers/browsers.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import {
   browserAvailable,
   bundleAnchoring,
-  chromiumAvailable,
   htmlPage,
   launchBrowser,
   launchChromium,
@@ -25,10 +24,7 @@ declare global {
   }
 }
 
-const inCi = !!process.env.CI && process.env.CI !== 'false';
-const skip = !chromiumAvailable() && !inCi;
-
-describe.skipIf(skip)('anchoring in real Chromium', () => {
+describe.skipIf(!browserAvailable('chromium'))('anchoring in real Chromium', () => {
   let server: StaticServer;
   let browser: Browser;
   let page: Page;
@@ -159,7 +155,7 @@ describe.skipIf(skip)('anchoring in real Chromium', () => {
 // Highlights in open shadow roots and same-origin iframes are painted, in both browsers: each
 // document has its own registry and Firefox paints a shadow tree's highlights only with rules in it.
 describe.each(['chromium', 'firefox'] as const)('highlights painted in %s', (name) => {
-  const skipThis = !browserAvailable(name) && !inCi;
+  const skipThis = !browserAvailable(name);
   let server: StaticServer;
   let browser: ScriptedBrowser;
 

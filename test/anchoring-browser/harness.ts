@@ -1,7 +1,7 @@
 // What the real-browser anchoring test and benchmark share: lib/anchoring bundled for a page,
 // a tiny loopback HTTP server, headless Chromium through playwright-core and headless Firefox ESR
 // through puppeteer-core (WebDriver BiDi), both the system's (never downloaded).
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_PATH, type BrowserName } from '../helpers/browsers';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,9 +10,7 @@ import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 
-export { CHROMIUM_PATH };
-export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
-export type BrowserName = 'chromium' | 'firefox';
+export { browserAvailable, CHROMIUM_PATH, FIREFOX_PATH, type BrowserName } from '../helpers/browsers';
 
 /**
  * A page script as one IIFE: by default lib/anchoring with the fixture corpus and the test's steps,
@@ -58,7 +56,7 @@ export async function serve(routes: Record<string, { type: string; body: string 
 
 /**
  * Headless Chromium from the system. A missing browser is an error with what to do; callers that
- * may skip (local runs outside CI) check `chromiumAvailable()` first.
+ * may skip (local runs outside CI) check `browserAvailable('chromium')` first.
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
@@ -71,10 +69,6 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
     args: [...CHROMIUM_ARGS],
   });
-}
-
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM_PATH);
 }
 
 export function htmlPage(body: string, title = 'anchoring'): string {
@@ -95,10 +89,6 @@ export interface ScriptedBrowser {
     screenshot(): Promise<Buffer>;
   };
   close(): Promise<void>;
-}
-
-export function browserAvailable(name: BrowserName): boolean {
-  return existsSync(name === 'chromium' ? CHROMIUM_PATH : FIREFOX_PATH);
 }
 
 /** A page in headless Chromium or Firefox ESR, 1000 × 800. */

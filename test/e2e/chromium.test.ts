@@ -1,4 +1,4 @@
-// Issue 5's scenarios in Debian's Chromium (playwright-core), the Chrome MV3 build loaded unpacked.
+// The collaboration loop (scenarios.ts) in Debian's Chromium (playwright-core), the Chrome MV3 build loaded unpacked.
 import { ChromiumUser } from './harness';
 import { collaborationScenarios } from './scenarios';
 

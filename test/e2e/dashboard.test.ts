@@ -1,7 +1,7 @@
 // The admin dashboard in real Chromium: sign in with an admin token, see the usage chart and totals
 // of a known scenario, the live pages, and revoke a token, which closes that user's socket (4403).
 // Saves a screenshot to test-results/dashboard.png.
-import { CHROMIUM_ARGS } from '../helpers/chromium';
+import { browserAvailable, CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/browsers';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,10 +9,10 @@ import { CLOSE, mentionToken } from '../../lib/protocol';
 import { TestClient } from '../helpers/client';
 import { addComment, createChat, PAGE } from '../helpers/frames';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { AXE_TAGS, CHROMIUM_PATH, chromiumAvailable, seriousFindings } from './harness';
+import { AXE_TAGS, seriousFindings } from './harness';
 
 const OTHER_PAGE = 'https://docs.example.org/guide';
-const available = chromiumAvailable();
+const available = browserAvailable('chromium');
 
 interface UsageRowJson {
   site: string;

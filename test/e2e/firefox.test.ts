@@ -1,4 +1,4 @@
-// Issue 5's scenarios in Debian's Firefox ESR (puppeteer-core over WebDriver BiDi), the MV2 build
+// The collaboration loop (scenarios.ts) in Debian's Firefox ESR (puppeteer-core over WebDriver BiDi), the MV2 build
 // installed as a temporary add-on.
 import { FirefoxUser } from './harness';
 import { collaborationScenarios } from './scenarios';

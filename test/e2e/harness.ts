@@ -2,17 +2,20 @@
 // drives Debian's browsers like a user: Chromium through playwright-core (extension loaded in a fresh
 // profile), Firefox ESR through puppeteer-core over WebDriver BiDi (`browser.installExtension`).
 // Scenarios talk to `UserBrowser` and `Tab` only, so one scenario text runs in both browsers; what
-// only one browser can do is a capability of its `UserBrowser`.
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
+// only one browser can do is a capability of its `UserBrowser`. Every scenario file starts with
+// `scenarioSuite` (below `servePages`): the set-up and the step-after-failure rule they all share.
+import { BROWSER_PATHS, browserAvailable, CHROMIUM_ARGS, type BrowserName } from '../helpers/browsers';
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, vi } from 'vitest';
+import { TestClient } from '../helpers/client';
+import { startTestServer, type TestServer, type TestUserName } from '../helpers/server';
 import { chromium, type BrowserContext, type Page as PwPage, type Worker } from 'playwright-core';
 import puppeteer, { type Browser as PpBrowser, type Page as PpPage } from 'puppeteer-core';
 
@@ -26,30 +29,7 @@ declare const browser: typeof chrome;
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const ARTIFACTS = join(ROOT, 'test-results/e2e');
-export type BrowserName = 'chromium' | 'firefox';
-export const BROWSER_PATHS: Record<BrowserName, string> = {
-  chromium: CHROMIUM_PATH,
-  firefox: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
-};
-const PACKAGES: Record<BrowserName, string> = { chromium: 'chromium', firefox: 'firefox-esr' };
-
-/** Whether the browser can run here; under CI a missing browser is a failure, elsewhere a skip. */
-export function browserAvailable(name: BrowserName): boolean {
-  const path = BROWSER_PATHS[name];
-  const found = existsSync(path);
-  if (!found && process.env.CI === 'true') {
-    throw new Error(
-      `${name} is required under CI but ${path} does not exist: apt-get install ${PACKAGES[name]}`,
-    );
-  }
-  if (!found)
-    console.warn(`Skipping ${name} end-to-end tests: ${path} not found (apt-get install ${PACKAGES[name]}).`);
-  return found;
-}
-
-/** Chromium's path and availability, for browser tests that need Chromium without the extension. */
-export { CHROMIUM_PATH };
-export const chromiumAvailable = (): boolean => browserAvailable('chromium');
+export { browserAvailable, type BrowserName };
 
 /**
  * Builds the extension for one browser and returns its directory. The e2e project's global setup
@@ -93,6 +73,163 @@ export async function servePages(): Promise<{
     url: (name) => `${origin}/${name}`,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
+}
+
+// ---------------------------------------------------------------- the scenario fixture
+
+export type PageServer = Awaited<ReturnType<typeof servePages>>;
+
+/** What `scenarioSuite` has set up for its scenarios: filled in by its `beforeAll`, read in tests and hooks. */
+export interface ScenarioWorld<U extends string, B extends UserBrowser = UserBrowser> {
+  /** The built extension (the directory `launch` was given). */
+  extensionDir: string;
+  server: TestServer;
+  pages: PageServer;
+  /** One browser per name in `users`, each its own fresh profile. */
+  users: Record<U, B>;
+  /**
+   * A member of the team over a plain socket (a fast way to write or watch without a browser),
+   * subscribed to `page` with its snapshot read when one is given; closed after the file's own
+   * `afterAll` hooks.
+   */
+  member(user: TestUserName, page?: string): Promise<TestClient>;
+  /** Opens `url` in `user`'s browser, turns its site on from the popup and waits for "Live". */
+  openLive(user: U, url: string): Promise<Tab>;
+}
+
+const LIVE_WAIT = { timeout: 15_000, interval: 100 };
+
+export interface ScenarioSuiteOptions<U extends string, B extends UserBrowser> {
+  browser: BrowserName;
+  /** Printed after the browser's name: `chromium: <title>`. */
+  title: string;
+  /** Starts one person's browser with the extension in `extensionDir` (`ChromiumUser.launch`, ...). */
+  launch: (extensionDir: string) => Promise<B>;
+  /** Starts the server (default: `startTestServer()` on a random port). */
+  server?: () => Promise<TestServer>;
+  /**
+   * The people, launched together: each name maps to the test user whose token its options page is
+   * configured with (against `server.url`, expecting "Connected as ..."), or to null for a browser
+   * left as installed (its first-run options page open, nothing configured), which the file's own
+   * `beforeAll` sets up.
+   */
+  users: Record<U, TestUserName | null>;
+  /**
+   * `chain` (the default): the scenarios are steps of one story, each building on the state the
+   * ones before left. Once a step fails, every later step is skipped with the note
+   * `not run: an earlier step failed: <its name>`, since it could say nothing. `independent`: every
+   * scenario runs whatever happened to the others.
+   */
+  steps?: 'chain' | 'independent';
+}
+
+/**
+ * The shared fixture of every end-to-end suite (`scenarios.ts`, each `*-scenarios.ts`,
+ * `comeback.test.ts`, `privilege.test.ts`). It
+ * declares `describe('<browser>: <title>')`, skipped when the browser is missing (a failure under
+ * CI: test/helpers/browsers.ts), and in it, before `body`'s own hooks:
+ * - `beforeAll`: makes test-results/e2e, builds the extension (once per run: global-setup.ts), starts
+ *   the server and the test pages together, launches every user together, then configures each one
+ *   that names a test user (see `users`);
+ * - the step rule (see `steps`);
+ * - `afterAll`: closes the sockets of `world.member`, the users, the pages and the server, after the
+ *   file's own `afterAll` hooks (vitest runs `after` hooks in reverse order), so those may still use
+ *   them.
+ *
+ * `body` gets the world, whose fields are there from the first `beforeAll` on (not while `body`
+ * runs): read them in hooks and tests, e.g. `beforeAll(() => ({ alice } = world.users))`. Set-up
+ * of the file's own (sockets, opened tabs, seeded discussions) goes in its own `beforeAll`, which runs
+ * after this one; what it starts, its own `afterAll` closes.
+ *
+ * A file in the older style (its own `describe.skipIf(!browserAvailable(name))`, `let broken` with
+ * `afterEach`/`beforeEach`, and a `beforeAll` that builds, starts and launches) converts like this:
+ * `describe.skipIf(...)(title, () => {` becomes `scenarioSuite({ browser: name, title, launch, users },
+ * (world) => {`; the `broken` hooks go (a suite whose tests do not build on each other says
+ * `steps: 'independent'`); the build, `startTestServer` (or `server: () => startTestServer({...})`),
+ * `servePages`, `launch` and `configure(server.url, server.tokens.x)` lines go (`users: { name: 'x' }`);
+ * the locals are read from the world in a `beforeAll` (`({ server, pages } = world)`,
+ * `({ alice } = world.users)`); the `afterAll` keeps only what the file started itself. The tests
+ * themselves do not change.
+ *
+ * ```ts
+ * export function fooScenarios(name: BrowserName, launch: (dir: string) => Promise<UserBrowser>) {
+ *   scenarioSuite({ browser: name, title: 'foo', launch, users: { alice: 'alice' } }, (world) => {
+ *     let tab: Tab;
+ *     let bob: TestClient;
+ *     beforeAll(async () => {
+ *       const url = world.pages.url('article.html');
+ *       bob = await world.member('bob', url);
+ *       tab = await world.openLive('alice', url);
+ *     });
+ *     it('1: ...', async () => { ... });
+ *   });
+ * }
+ * ```
+ */
+export function scenarioSuite<U extends string, B extends UserBrowser = UserBrowser>(
+  options: ScenarioSuiteOptions<U, B>,
+  body: (world: ScenarioWorld<U, B>) => void,
+): void {
+  describe.skipIf(!browserAvailable(options.browser))(`${options.browser}: ${options.title}`, () => {
+    const names = Object.keys(options.users) as U[];
+    const members: TestClient[] = [];
+    const world = {
+      users: {},
+      async member(user, page) {
+        const client = await TestClient.connect(world.server.url, world.server.tokens[user]);
+        members.push(client);
+        if (page !== undefined) {
+          client.send({ type: 'subscribe', page });
+          await client.next('snapshot');
+        }
+        return client;
+      },
+      async openLive(user, url) {
+        const tab = await world.users[user].open(url);
+        await world.users[user].enableSiteOf(tab);
+        // vi.waitFor, not expect.poll: this runs in hooks too, where expect.poll cannot.
+        await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), LIVE_WAIT);
+        return tab;
+      },
+    } as ScenarioWorld<U, B>;
+
+    if ((options.steps ?? 'chain') === 'chain') {
+      let failed: string | null = null;
+      afterEach((ctx) => {
+        if (failed === null && ctx.task.result?.state === 'fail') failed = ctx.task.name;
+      });
+      beforeEach((ctx) => {
+        if (failed !== null) ctx.skip(`not run: an earlier step failed: ${failed}`);
+      });
+    }
+
+    beforeAll(async () => {
+      await mkdir(ARTIFACTS, { recursive: true });
+      world.extensionDir = await buildExtension(options.browser);
+      [world.server, world.pages] = await Promise.all([
+        options.server ? options.server() : startTestServer(),
+        servePages(),
+      ]);
+      const launched = await Promise.all(names.map(() => options.launch(world.extensionDir)));
+      names.forEach((user, i) => (world.users[user] = launched[i]!));
+      for (const user of names) {
+        const as = options.users[user];
+        if (as === null) continue;
+        expect(await world.users[user].configure(world.server.url, world.server.tokens[as])).toMatch(
+          /^Connected as/,
+        );
+      }
+    });
+
+    afterAll(async () => {
+      await Promise.allSettled(members.map((client) => client.close()));
+      await Promise.allSettled(names.map((user) => world.users[user]?.close()));
+      await world.pages?.close();
+      await world.server?.close();
+    });
+
+    body(world);
+  });
 }
 
 /** A free TCP port on 127.0.0.1 (for a server that must come back on the same port after a restart). */

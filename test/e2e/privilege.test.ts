@@ -5,20 +5,18 @@
 // script's presence is read from CDP's execution contexts of the page; in Firefox from the engine's
 // own list of what the extension would inject into a URL (WebExtensionPolicy, with the browser's
 // privileges) and from the overlay's presence.
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TestServer } from '../helpers/server';
 import {
-  ARTIFACTS,
-  browserAvailable,
-  buildExtension,
   ChromiumTab,
   ChromiumUser,
   FirefoxUser,
-  servePages,
+  scenarioSuite,
   type BrowserName,
+  type PageServer,
   type Tab,
   type UserBrowser,
 } from './harness';
@@ -141,9 +139,17 @@ function privilegeSuite<U extends UserBrowser>(
   launch: (extensionDir: string) => Promise<U>,
   probe: Probe<U>,
 ): void {
-  describe.skipIf(!browserAvailable(name))(`${name}: least privilege`, () => {
+  // The user is configured below, where the sign-in's words are checked in full.
+  const suite = {
+    browser: name,
+    title: 'least privilege',
+    launch,
+    users: { user: null },
+    steps: 'independent' as const,
+  };
+  scenarioSuite(suite, (world) => {
     let server: TestServer;
-    let pages: Awaited<ReturnType<typeof servePages>>;
+    let pages: PageServer;
     let user: U;
     let onSite: Tab;
     let otherSite: Tab;
@@ -154,17 +160,9 @@ function privilegeSuite<U extends UserBrowser>(
       (await user.registeredContentScripts()).flatMap((script) => script.matches ?? []).sort();
 
     beforeAll(async () => {
-      await mkdir(ARTIFACTS, { recursive: true });
-      const extensionDir = await buildExtension(name);
-      [server, pages] = await Promise.all([startTestServer(), servePages()]);
-      user = await launch(extensionDir);
+      ({ server, pages } = world);
+      ({ user } = world.users);
       expect(await user.configure(server.url, server.tokens.alice)).toMatch(/^Connected as \W?Alice\W? of /);
-    });
-
-    afterAll(async () => {
-      await user?.close();
-      await pages?.close();
-      await server?.close();
     });
 
     it('holds no host permission and runs nothing on any page at install', async () => {
@@ -266,82 +264,93 @@ privilegeSuite('firefox', (dir) => FirefoxUser.launch(dir), firefoxProbe);
  * in storage); the update copies this build over it and reloads it through Chrome's update path
  * (CDP `Extensions.loadUnpacked` of the same folder).
  */
-describe.skipIf(!browserAvailable('chromium'))('chromium: an update from version 1', () => {
-  let server: TestServer;
-  let pages: Awaited<ReturnType<typeof servePages>>;
-  let user: ChromiumUser;
-  let buildDir: string;
-  let installDir: string;
+/** A copy of the build dressed as version 1 (see above), in a folder of its own. */
+async function versionOneInstall(buildDir: string): Promise<string> {
+  const installDir = await mkdtemp(join(tmpdir(), 'collab-chat-v1-'));
+  await cp(buildDir, installDir, { recursive: true });
+  const manifest = JSON.parse(await readFile(join(installDir, 'manifest.json'), 'utf8'));
+  manifest.version = '0.0.1';
+  manifest.permissions = ['storage', 'tabs'];
+  manifest.host_permissions = ['<all_urls>'];
+  delete manifest.optional_host_permissions;
+  manifest.background = { service_worker: 'version-1-background.js' };
+  await writeFile(join(installDir, 'manifest.json'), JSON.stringify(manifest));
+  await writeFile(join(installDir, 'version-1-background.js'), '// version 1 stand-in: holds storage only\n');
+  return installDir;
+}
 
-  beforeAll(async () => {
-    buildDir = await buildExtension('chromium');
-    [server, pages] = await Promise.all([startTestServer(), servePages()]);
-    installDir = await mkdtemp(join(tmpdir(), 'collab-chat-v1-'));
-    await cp(buildDir, installDir, { recursive: true });
-    const manifest = JSON.parse(await readFile(join(installDir, 'manifest.json'), 'utf8'));
-    manifest.version = '0.0.1';
-    manifest.permissions = ['storage', 'tabs'];
-    manifest.host_permissions = ['<all_urls>'];
-    delete manifest.optional_host_permissions;
-    manifest.background = { service_worker: 'version-1-background.js' };
-    await writeFile(join(installDir, 'manifest.json'), JSON.stringify(manifest));
-    await writeFile(
-      join(installDir, 'version-1-background.js'),
-      '// version 1 stand-in: holds storage only\n',
-    );
-    user = await ChromiumUser.launch(installDir);
-  });
+let installDir = '';
+scenarioSuite(
+  {
+    browser: 'chromium',
+    title: 'an update from version 1',
+    // Installed from the version-1 copy, not from the build itself.
+    launch: async (buildDir) => ChromiumUser.launch((installDir = await versionOneInstall(buildDir))),
+    users: { user: null },
+    steps: 'independent',
+  },
+  (world) => {
+    let server: TestServer;
+    let pages: PageServer;
+    let user: ChromiumUser;
+    let buildDir: string;
 
-  afterAll(async () => {
-    await user?.close();
-    await pages?.close();
-    await server?.close();
-    if (installDir) await rm(installDir, { recursive: true, force: true });
-  });
+    beforeAll(() => {
+      ({ server, pages, extensionDir: buildDir } = world);
+      ({ user } = world.users);
+    });
 
-  it('gives back the install-time <all_urls>, keeps the token, and restores the sites in one click', async () => {
-    const kept = await user.open(pages.url('article.html'));
-    const other = await user.open(pages.url('article.html').replace('127.0.0.1', 'localhost'));
-    const before = await user.worker();
-    expect(await before.evaluate(async () => (await chrome.permissions.getAll()).origins)).toEqual([
-      '<all_urls>',
-    ]);
-    // What version 1 left: settings, the token, and two sites on (not every site).
-    await before.evaluate(
-      ([serverUrl, token, sites]) =>
-        chrome.storage.local.set({ serverUrl, token, enabledSites: sites, enabledEverywhere: false }),
-      [server.url, server.tokens.alice, [new URL(kept.url).origin, new URL(other.url).origin]] as const,
-    );
+    afterAll(async () => {
+      if (installDir) await rm(installDir, { recursive: true, force: true });
+    });
 
-    await cp(buildDir, installDir, { recursive: true, force: true });
-    await user.updateExtension(installDir);
+    it('gives back the install-time <all_urls>, keeps the token, and restores the sites in one click', async () => {
+      const kept = await user.open(pages.url('article.html'));
+      const other = await user.open(pages.url('article.html').replace('127.0.0.1', 'localhost'));
+      const before = await user.worker();
+      expect(await before.evaluate(async () => (await chrome.permissions.getAll()).origins)).toEqual([
+        '<all_urls>',
+      ]);
+      // What version 1 left: settings, the token, and two sites on (not every site).
+      await before.evaluate(
+        ([serverUrl, token, sites]) =>
+          chrome.storage.local.set({ serverUrl, token, enabledSites: sites, enabledEverywhere: false }),
+        [server.url, server.tokens.alice, [new URL(kept.url).origin, new URL(other.url).origin]] as const,
+      );
 
-    // Chrome carried `<all_urls>` over; the first start of this version gives it back, so nothing runs.
-    await expect.poll(() => user.hostPermissions(), WAIT).toEqual([]);
-    expect(await user.registeredContentScripts()).toEqual([]);
-    const worker = await user.worker();
-    // The migration moves the token after it gives the permission back: wait for it to finish.
-    await expect.poll(() => worker.evaluate(readVault), WAIT).toBe(server.tokens.alice);
-    await expect
-      .poll(async () => {
-        const all = await worker.evaluate(() => chrome.storage.local.get(null));
-        return Object.keys(all).filter((key) => /^(token|enabled)/.test(key));
-      }, WAIT)
-      .toEqual([]);
-    const stored = await worker.evaluate(() => chrome.storage.local.get(null));
-    expect(JSON.stringify(stored)).not.toContain(server.tokens.alice);
+      await cp(buildDir, installDir, { recursive: true, force: true });
+      await user.updateExtension(installDir);
 
-    // The popup names both sites; one real click grants them and both open tabs start.
-    const popup = await user.clickInPopup(kept, 'grant-again', (v) => v.awaiting === null && v.siteOn);
-    expect(popup.problem).toBeNull();
-    expect((await user.hostPermissions()).sort()).toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
-    await expect
-      .poll(async () => (await user.registeredContentScripts()).flatMap((s) => s.matches ?? []).sort(), WAIT)
-      .toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
-    for (const tab of [kept, other]) {
-      await expect.poll(() => tab.hasOverlay(), WAIT).toBe(true);
-      // Connected with the token the update moved.
-      await expect.poll(() => tab.connection().then((c) => c.state), WAIT).toBe('live');
-    }
-  });
-});
+      // Chrome carried `<all_urls>` over; the first start of this version gives it back, so nothing runs.
+      await expect.poll(() => user.hostPermissions(), WAIT).toEqual([]);
+      expect(await user.registeredContentScripts()).toEqual([]);
+      const worker = await user.worker();
+      // The migration moves the token after it gives the permission back: wait for it to finish.
+      await expect.poll(() => worker.evaluate(readVault), WAIT).toBe(server.tokens.alice);
+      await expect
+        .poll(async () => {
+          const all = await worker.evaluate(() => chrome.storage.local.get(null));
+          return Object.keys(all).filter((key) => /^(token|enabled)/.test(key));
+        }, WAIT)
+        .toEqual([]);
+      const stored = await worker.evaluate(() => chrome.storage.local.get(null));
+      expect(JSON.stringify(stored)).not.toContain(server.tokens.alice);
+
+      // The popup names both sites; one real click grants them and both open tabs start.
+      const popup = await user.clickInPopup(kept, 'grant-again', (v) => v.awaiting === null && v.siteOn);
+      expect(popup.problem).toBeNull();
+      expect((await user.hostPermissions()).sort()).toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
+      await expect
+        .poll(
+          async () => (await user.registeredContentScripts()).flatMap((s) => s.matches ?? []).sort(),
+          WAIT,
+        )
+        .toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
+      for (const tab of [kept, other]) {
+        await expect.poll(() => tab.hasOverlay(), WAIT).toBe(true);
+        // Connected with the token the update moved.
+        await expect.poll(() => tab.connection().then((c) => c.state), WAIT).toBe('live');
+      }
+    });
+  },
+);

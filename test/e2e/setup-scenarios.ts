@@ -5,20 +5,19 @@
 // certificate the browser does not trust); the built extension has its icons; times read as "now"
 // with the exact time on hover; the first page turned on shows once how to start a discussion.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { selfSignedCertificate } from '../helpers/certificate';
 import { TestClient } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
 import {
   ARTIFACTS,
-  browserAvailable,
-  buildExtension,
-  freePort,
-  servePages,
   type BrowserName,
+  freePort,
+  type PageServer,
+  scenarioSuite,
   type Tab,
   type UserBrowser,
 } from './harness';
@@ -37,43 +36,30 @@ export function setupScenarios(
   name: BrowserName,
   launch: (extensionDir: string) => Promise<UserBrowser>,
 ): void {
-  describe.skipIf(!browserAvailable(name))(`${name}: setting up`, () => {
+  scenarioSuite({ browser: name, title: 'setting up', launch, users: { alice: null } }, (world) => {
     let extensionDir: string;
     let server: TestServer;
     let tlsServer: TestServer;
-    let pages: Awaited<ReturnType<typeof servePages>>;
+    let pages: PageServer;
     let certDir: string;
     let alice: UserBrowser;
     let tab: Tab;
     const shot = (step: string) => join(ARTIFACTS, `${name}-setup-${step}.png`);
 
-    let broken = false;
-    afterEach((ctx) => {
-      if (ctx.task.result?.state === 'fail') broken = true;
-    });
-    beforeEach((ctx) => {
-      if (broken) ctx.skip();
+    beforeAll(() => {
+      ({ extensionDir, server, pages } = world);
+      ({ alice } = world.users);
     });
 
     beforeAll(async () => {
-      await mkdir(ARTIFACTS, { recursive: true });
       certDir = mkdtempSync(join(tmpdir(), 'collab-chat-setup-tls-'));
       const { cert, key } = selfSignedCertificate(certDir);
-      extensionDir = await buildExtension(name);
-      [server, tlsServer, pages] = await Promise.all([
-        startTestServer(),
-        startTestServer({ tlsCert: cert, tlsKey: key }),
-        servePages(),
-      ]);
-      alice = await launch(extensionDir);
+      tlsServer = await startTestServer({ tlsCert: cert, tlsKey: key });
       expect(await alice.hasFirstRunOptionsPage()).toBe(true);
     });
 
     afterAll(async () => {
-      await alice?.close();
-      await pages?.close();
       await tlsServer?.close();
-      await server?.close();
       if (certDir) rmSync(certDir, { recursive: true, force: true });
     });
 

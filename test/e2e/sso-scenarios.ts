@@ -5,17 +5,15 @@
 // they are signed in, and a page they turn on goes live with their name. Someone the email rules
 // leave out is told so and nothing is saved; "Sign out" ends the session on the server and closes
 // its connections; a server without single sign-on says so.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startSsoServer, type SsoTestSetup } from '../helpers/oidc';
-import { startTestServer, type TestServer } from '../helpers/server';
+import type { TestServer } from '../helpers/server';
 import {
   ARTIFACTS,
-  browserAvailable,
-  buildExtension,
-  servePages,
+  scenarioSuite,
   type BrowserName,
+  type PageServer,
   type Tab,
   type UserBrowser,
 } from './harness';
@@ -30,39 +28,31 @@ export function ssoScenarios(
   name: BrowserName,
   launch: (extensionDir: string) => Promise<UserBrowser>,
 ): void {
-  describe.skipIf(!browserAvailable(name))(`${name}: signing in with the organisation's account`, () => {
+  // Carol's browser is left as installed: she signs in from the options page in the scenarios.
+  const suite = {
+    browser: name,
+    title: "signing in with the organisation's account",
+    launch,
+    users: { carol: null },
+  };
+  scenarioSuite(suite, (world) => {
     let sso: SsoTestSetup;
+    /** The suite's server, which has no single sign-on. */
     let plain: TestServer;
-    let pages: Awaited<ReturnType<typeof servePages>>;
+    let pages: PageServer;
     let carol: UserBrowser;
     const shot = (step: string) => join(ARTIFACTS, `${name}-sso-${step}.png`);
 
-    let broken = false;
-    afterEach((ctx) => {
-      if (ctx.task.result?.state === 'fail') broken = true;
-    });
-    beforeEach((ctx) => {
-      if (broken) ctx.skip();
-    });
-
     beforeAll(async () => {
-      await mkdir(ARTIFACTS, { recursive: true });
-      const extensionDir = await buildExtension(name);
+      ({ server: plain, pages } = world);
+      ({ carol } = world.users);
       // Access tokens that last 2 s: shorter than the background's renewal margin, so it renews the
       // session every time it is about to use the token, as it would a minute before a real expiry.
-      [sso, plain, pages] = await Promise.all([
-        startSsoServer({}, { sessionLifetimes: { accessMs: ACCESS_MS, refreshMs: 600_000 } }),
-        startTestServer(),
-        servePages(),
-      ]);
-      carol = await launch(extensionDir);
+      sso = await startSsoServer({}, { sessionLifetimes: { accessMs: ACCESS_MS, refreshMs: 600_000 } });
       expect(await carol.hasFirstRunOptionsPage()).toBe(true);
     });
 
     afterAll(async () => {
-      await carol?.close();
-      await pages?.close();
-      await plain?.close();
       await sso?.close();
     });
 

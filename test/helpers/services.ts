@@ -1,17 +1,18 @@
 // Test access to the real PostgreSQL and Redis services: where they are, whether they answer
-// (skip when not, but fail under CI=true), a throwaway database per test run, and a private
+// (skip when not, but fail under CI: test/helpers/environment.ts), a throwaway database per test run, and a private
 // redis-server that a test may stop and restart without touching anyone else's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
+import { unavailable } from './environment';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
- * Whether a service the tests need answers. Under CI=true a missing service is a failure (thrown
- * while the test file loads); elsewhere the caller skips its tests and a line says why.
+ * Whether a service the tests need answers. Under CI a missing service is a failure (thrown while
+ * the test file loads); elsewhere the caller skips its tests and a line says why.
  */
 export async function serviceAvailable(
   name: string,
@@ -23,10 +24,7 @@ export async function serviceAvailable(
     return true;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    const message = `${name} is unreachable (${why}); start it or point ${variable} at one`;
-    if (process.env.CI === 'true') throw new Error(`${message}. CI=true requires it.`);
-    console.warn(`SKIPPED: ${message}.`);
-    return false;
+    return unavailable(`${name} is unreachable (${why})`, `start it or point ${variable} at one`);
   }
 }
 

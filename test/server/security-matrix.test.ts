@@ -1,4 +1,4 @@
-// The security matrix of issue 9, one row per attack: each is refused with its documented code
+// The security matrix (docs/security.md), one row per attack: each is refused with its documented code
 // (a close code, an error code, or HTTP 403 before the upgrade) and leaves no trace, neither in the
 // store (both tenants' pages and the row counts are as before) nor in anyone's view (an observer of
 // the same tenant and one of the other tenant, subscribed to the attacked page, see nothing of it).

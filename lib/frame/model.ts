@@ -4,7 +4,7 @@
 import { batch } from 'solid-js';
 import { createStore, reconcile, unwrap } from 'solid-js/store';
 import { i18n } from '#i18n';
-import { connectionLabel } from '@/components/status-label';
+import { connectionLabel } from '@/lib/status-label';
 import { isolate } from '@/lib/bidi';
 import type {
   AnchorTargetT,
