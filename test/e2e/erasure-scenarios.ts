@@ -3,18 +3,15 @@
 // that member's comments and lone discussion live, while the viewer's own reply stays; a member
 // downloads their data and asks for erasure from the extension's team page (through the background,
 // which holds the token), and the request shows on the admins' dashboard, where it is declined.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TestClient } from '../helpers/client';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { beforeAll, expect, it, vi } from 'vitest';
+import type { TestClient } from '../helpers/client';
+import type { TestServer } from '../helpers/server';
 import {
   ARTIFACTS,
-  browserAvailable,
-  buildExtension,
-  servePages,
   type BrowserName,
   type ExtensionPage,
+  scenarioSuite,
   type Tab,
   type UserBrowser,
 } from './harness';
@@ -30,24 +27,14 @@ export function erasureScenarios(
   name: BrowserName,
   launch: (extensionDir: string) => Promise<UserBrowser>,
 ): void {
-  describe.skipIf(!browserAvailable(name))(`${name}: erasing a member`, () => {
+  scenarioSuite({ browser: name, title: 'erasing a member', launch, users: { alice: 'alice' } }, (world) => {
     let server: TestServer;
-    let pages: Awaited<ReturnType<typeof servePages>>;
     let alice: UserBrowser;
     let bob: TestClient;
-    let aliceWs: TestClient;
     let tab: Tab;
     let url: string;
     const ids = { shared: '', lone: '' };
     const shot = (step: string) => join(ARTIFACTS, `${name}-erasure-${step}.png`);
-
-    let broken = false;
-    afterEach((ctx) => {
-      if (ctx.task.result?.state === 'fail') broken = true;
-    });
-    beforeEach((ctx) => {
-      if (broken) ctx.skip();
-    });
 
     const write = async (client: TestClient, frame: Record<string, unknown>) => {
       const broadcastId = crypto.randomUUID();
@@ -70,14 +57,11 @@ export function erasureScenarios(
     };
 
     beforeAll(async () => {
-      await mkdir(ARTIFACTS, { recursive: true });
-      const extensionDir = await buildExtension(name);
-      [server, pages] = await Promise.all([startTestServer(), servePages()]);
-      url = pages.url('long.html');
-      alice = await launch(extensionDir);
-      expect(await alice.configure(server.url, server.tokens.alice)).toMatch(/^Connected as/);
-      bob = await TestClient.connect(server.url, server.tokens.bob);
-      aliceWs = await TestClient.connect(server.url, server.tokens.alice);
+      server = world.server;
+      ({ alice } = world.users);
+      url = world.pages.url('long.html');
+      bob = await world.member('bob', url);
+      const aliceWs = await world.member('alice', url);
       // Bob's discussion with Alice's reply, and Bob's discussion nobody answered.
       ids.shared = await create(bob, TOP, 'Bob asks which ships');
       await write(aliceWs, {
@@ -87,18 +71,8 @@ export function erasureScenarios(
         text: 'Alice says the ferries',
       });
       ids.lone = await create(bob, FAR, 'Bob asks about the timber');
-      await aliceWs.close();
-      tab = await alice.open(url);
-      await alice.enableSiteOf(tab);
-      await vi.waitFor(async () => expect(await tab.text('connection-state')).toBe('Live'), WAIT);
+      tab = await world.openLive('alice', url);
       await vi.waitFor(async () => expect(await tab.text('discussion-count')).toBe('2 discussions'), WAIT);
-    });
-
-    afterAll(async () => {
-      await bob?.close();
-      await alice?.close();
-      await pages?.close();
-      await server?.close();
     });
 
     it('an admin erases a member on the dashboard, and the viewer’s page loses their comments live', async () => {
