@@ -1,6 +1,7 @@
 // A comment's text as people read it: each `@[user-id]` token shown as `@` and the member's current
 // name, in its own element; a removed member keeps their name (marked as no longer in the team), and a
 // token of nobody known reads "@unknown member". Text nodes only, never HTML.
+import { shownName } from '@/lib/people';
 import { For, Match, Switch } from 'solid-js';
 import { i18n } from '#i18n';
 import { commentParts, type Member } from '@/lib/mentions';
@@ -33,7 +34,7 @@ export function CommentText(props: {
                 data-user-id={p().mention}
                 title={p().removed ? i18n.t('mentionRemovedHint') : undefined}
               >
-                @<bdi>{p().name}</bdi>
+                @<bdi>{shownName(p().name)}</bdi>
               </span>
             )}
           </Match>

@@ -6,6 +6,7 @@
 // frame lives). One Tab stop for the items: the arrow keys, Home and End move between
 // them (roving tabindex), Enter or Space opens one. The list takes the focus when it opens, on
 // `focusId` if it is there, else on its first item.
+import { shownName } from '@/lib/people';
 import { createSignal, createUniqueId, For, onMount, Show } from 'solid-js';
 import { i18n } from '#i18n';
 import type { PendingMark } from '@/lib/frame/model';
@@ -190,7 +191,8 @@ export function DiscussionList(props: DiscussionListProps) {
                   onClick={() => props.onOpen(chat.id)}
                 >
                   <span class="cc-item-title">
-                    “<bdi>{quoteOf(chat)}</bdi>” — <bdi>{chat.comments[0]?.author.name ?? ''}</bdi>
+                    “<bdi>{quoteOf(chat)}</bdi>” —{' '}
+                    <bdi>{chat.comments[0] ? shownName(chat.comments[0].author.name) : ''}</bdi>
                   </span>
                   <span class="cc-item-meta">
                     <Show when={chat.resolved}>

@@ -3,6 +3,7 @@
 // comments, quotes and page titles as you type, the matched words marked. Each entry links to its
 // page, where the extension shows the discussion. Everything shown is people's text or a page's
 // title: rendered as text only, in bidi isolates.
+import { shownName } from '@/lib/people';
 import { discussionLink } from '@/lib/links';
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { i18n } from '#i18n';
@@ -56,10 +57,10 @@ function fromSummary(d: DiscussionSummaryT): Entry {
     link: discussionLink(d.page, d.id),
     titleMarked: null,
     text: plain(d.preview),
-    who: d.creator.name,
+    who: shownName(d.creator.name),
     at: d.lastActivityAt,
     comments: d.commentCount,
-    resolvedBy: d.resolved?.by.name ?? null,
+    resolvedBy: d.resolved ? shownName(d.resolved.by.name) : null,
   };
 }
 
@@ -72,10 +73,10 @@ function fromHit(h: SearchHitT): Entry {
     link: discussionLink(h.page, h.chatId),
     titleMarked: h.titleMarked,
     text: h.comment?.snippet ?? [],
-    who: h.comment?.author.name ?? '',
+    who: h.comment ? shownName(h.comment.author.name) : '',
     at: h.comment?.at ?? h.lastActivityAt,
     comments: null,
-    resolvedBy: h.resolved?.by.name ?? null,
+    resolvedBy: h.resolved ? shownName(h.resolved.by.name) : null,
   };
 }
 
@@ -95,7 +96,7 @@ function dayBound(value: string, end: boolean): string {
   return Number.isFinite(t) ? String(t) : '';
 }
 
-function problemText(reply: Extract<TeamReplyT, { ok: false }>): string {
+export function problemText(reply: Extract<TeamReplyT, { ok: false }>): string {
   switch (reply.problem) {
     case 'not-set-up':
       return i18n.t('teamNotSetUp');

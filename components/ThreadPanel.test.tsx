@@ -58,6 +58,28 @@ describe('ThreadPanel', () => {
     expect(screen.getByTestId('comment-pending').textContent).toBe('sending…');
   });
 
+  it('shows a former member (an empty name from the server) as "former member", never a blank', () => {
+    const former = { id: 'u-gone', name: '' };
+    render(() => (
+      <ThreadPanel
+        chat={{ ...chat, comments: [{ ...chat.comments[0]!, author: former }, chat.comments[1]!] }}
+        me={bob}
+        role="member"
+        placement={null}
+        pending={new Set()}
+        onReply={() => {}}
+        onEdit={() => {}}
+        onDeleteComment={() => {}}
+        onDeleteChat={() => {}}
+        onClose={() => {}}
+      />
+    ));
+    expect(screen.getAllByTestId('comment-author').map((e) => e.textContent)).toEqual([
+      'former member',
+      'Bob',
+    ]);
+  });
+
   it('offers edit and delete only on your own comments, and no discussion delete to others', () => {
     renderPanel(bob);
     const comments = screen.getAllByTestId('comment');

@@ -9,6 +9,7 @@
 // focus; buttons say whose comment they act on.
 // Any member resolves or reopens it; a resolved one says by whom and when. Mentions (`@[user-id]`)
 // show as the member's current name; the reply and edit boxes suggest members after `@`.
+import { shownName } from '@/lib/people';
 import {
   createEffect,
   createMemo,
@@ -173,7 +174,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
         )
         ?.focus(),
     );
-  const who = (c: CommentT) => isolate(c.author.name);
+  const who = (c: CommentT) => isolate(shownName(c.author.name));
   const sendReply = (event: Event) => {
     event.preventDefault();
     if (!reply().trim()) return;
@@ -213,7 +214,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
         <div class="cc-thread-title">
           <h2 ref={heading} id={`${id}-title`} tabindex="-1" data-testid="thread-title">
             <span class="cc-sr-only">{i18n.t('discussionLabel', [isolate(shortQuote())])}. </span>
-            {i18n.t('startedBy', [isolate(props.chat.comments[0]?.author.name ?? '')])} ·{' '}
+            {i18n.t('startedBy', [isolate(shownName(props.chat.comments[0]?.author.name ?? ''))])} ·{' '}
             {i18n.t('commentCount', props.chat.comments.length)}
           </h2>
           <blockquote class="cc-quote" dir="auto" data-testid="thread-quote">
@@ -249,7 +250,10 @@ export function ThreadPanel(props: ThreadPanelProps) {
         {(resolved) => (
           <p class="cc-resolution" data-testid="thread-resolved">
             <time dateTime={new Date(resolved().at).toISOString()} title={exactTime(resolved().at)}>
-              {i18n.t('resolvedBy', [isolate(resolved().by.name), relativeTime(resolved().at, now())])}
+              {i18n.t('resolvedBy', [
+                isolate(shownName(resolved().by.name)),
+                relativeTime(resolved().at, now()),
+              ])}
             </time>
           </p>
         )}
@@ -298,7 +302,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
             >
               <div class="cc-meta">
                 <strong data-testid="comment-author">
-                  <bdi>{comment.author.name}</bdi>
+                  <bdi>{shownName(comment.author.name)}</bdi>
                 </strong>{' '}
                 <RelativeTime at={comment.at} testId="comment-time" />
                 <Show when={comment.editedAt !== undefined}>

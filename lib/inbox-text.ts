@@ -1,12 +1,13 @@
 // How a notification reads, in the popup's inbox and in a browser notification: who did what, the
 // start of the comment with its mentions as names, and where (the page's host).
+import { shownName } from '@/lib/people';
 import { i18n } from '#i18n';
 import { mentionParts, type NotificationT, type PersonT } from '@/lib/protocol';
 import { isolate } from '@/lib/bidi';
 
 /** "Ana mentioned you", "Ana replied", ... with the name isolated. */
 export function notificationHeadline(n: NotificationT): string {
-  const who = isolate(n.actor.name);
+  const who = isolate(shownName(n.actor.name));
   switch (n.kind) {
     case 'mention':
       return i18n.t('notifMention', [who]);

@@ -2,7 +2,8 @@
 // (their role, removing them) and tokens, revoking and issuing tokens, invite links. Every call carries `Authorization: Bearer <token>` of an
 // admin of the tenant; it sees and changes only that tenant. Answers are JSON, errors included.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Role, type ServerFrameT } from '../lib/protocol';
+import { Role, type ChatEventT, type ServerFrameT } from '../lib/protocol';
+import { eraseMember, sweepTenant } from './forgetting';
 import { issueToken, revokeToken } from './auth';
 import { answer, bearer, HttpError, readJsonBody } from './http-json';
 import { createInvite, inviteState, MAX_INVITE_HOURS, MAX_INVITE_USES, revokeInvite } from './invites';
@@ -28,6 +29,13 @@ export interface LiveView {
 
 export interface AdminApiDeps {
   store: Store;
+  /**
+   * A member's name left the stored rows (removed or erased): this node drops what it cached of the
+   * tenant's pages in wire form.
+   */
+  forgetNames?(tenantId: string): void;
+  /** Publishes an applied event to the page's live viewers on every node (erasing a member). */
+  publish(tenantId: string, event: ChatEventT): Promise<void>;
   usage: UsageMeter;
   live(tenantId: string): LiveView;
   /** Closes the live sockets of a revoked token at once (4403); returns how many. */
@@ -84,6 +92,11 @@ export function parseTime(name: string, value: string | null): number | undefine
 
 const memberOf = (u: User) => ({ id: u.id, name: u.name, removedAt: u.removedAt });
 
+/** The longest retention an admin may set: ten years. */
+export const MAX_RETENTION_DAYS = 3650;
+
+const describeRetention = (days: number | null) => (days === null ? 'off' : `${days} day(s)`);
+
 export function createAdminApi(deps: AdminApiDeps) {
   async function admin(req: IncomingMessage): Promise<TokenAuth> {
     const auth = await bearer(deps.store, req, 'admin token');
@@ -128,6 +141,7 @@ export function createAdminApi(deps: AdminApiDeps) {
         name: u.name,
         createdAt: u.createdAt,
         removedAt: u.removedAt,
+        erasedAt: u.erasedAt ?? null,
         role: roleOf(tokens.filter((t) => t.userId === u.id)),
         liveConnections: tokens
           .filter((t) => t.userId === u.id)
@@ -207,6 +221,7 @@ export function createAdminApi(deps: AdminApiDeps) {
     if (change.status !== 'done') refuseChange(change, userId);
     let closed = 0;
     for (const token of change.tokens) closed += deps.closeToken(token.id);
+    deps.forgetNames?.(auth.tenant.id);
     await deps.store.addAudit({
       ...NO_PLACE,
       tenantId: auth.tenant.id,
@@ -218,6 +233,111 @@ export function createAdminApi(deps: AdminApiDeps) {
       detail: `${change.tokens.length} token(s) revoked`,
     });
     return { user: memberOf(change.user), revokedTokens: change.tokens.length, closedConnections: closed };
+  }
+
+  async function retention(auth: TokenAuth) {
+    return { days: await deps.store.retentionDays(auth.tenant.id) };
+  }
+
+  async function setRetention(auth: TokenAuth, body: Record<string, unknown>) {
+    const days = body.days;
+    if (
+      days !== null &&
+      (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS)
+    ) {
+      throw new HttpError(
+        400,
+        `days must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, or null to keep discussions`,
+      );
+    }
+    const before = await deps.store.retentionDays(auth.tenant.id);
+    await deps.store.setRetentionDays(auth.tenant.id, days);
+    if (before !== days) {
+      await deps.store.addAudit({
+        ...NO_PLACE,
+        tenantId: auth.tenant.id,
+        at: Date.now(),
+        kind: 'retention-changed',
+        actorId: auth.user.id,
+        subjectId: null,
+        tokenId: null,
+        detail: `${describeRetention(before)} → ${describeRetention(days)}`,
+      });
+    }
+    // What the new setting already covers goes now, not at the next periodic sweep.
+    const removed = days === null ? 0 : await sweepTenant(deps, auth.tenant.id, days, Date.now());
+    return { days, removed };
+  }
+
+  /**
+   * Erases a member's content (docs/security.md): removed first when still a member (refused for the
+   * team's last admin, before anything is deleted), then their comments and lone discussions go
+   * live for every viewer, then their name and what they caused.
+   */
+  async function erase(auth: TokenAuth, userId: string) {
+    const member = (await deps.store.listUsers(auth.tenant.id)).find((u) => u.id === userId);
+    if (!member) throw new HttpError(404, `no member ${JSON.stringify(userId)} in your team`);
+    let closed = 0;
+    if (member.removedAt === null) {
+      const change = await deps.store.removeMember(auth.tenant.id, userId);
+      if (change.status !== 'done') refuseChange(change, userId);
+      for (const token of change.tokens) closed += deps.closeToken(token.id);
+      await deps.store.addAudit({
+        ...NO_PLACE,
+        tenantId: auth.tenant.id,
+        at: change.user.removedAt ?? Date.now(),
+        kind: 'member-removed',
+        actorId: auth.user.id,
+        subjectId: userId,
+        tokenId: null,
+        detail: `${change.tokens.length} token(s) revoked, to be erased`,
+      });
+    }
+    const erased = await eraseMember(deps, auth.tenant.id, userId, auth.user.id);
+    deps.forgetNames?.(auth.tenant.id);
+    await deps.store.addAudit({
+      ...NO_PLACE,
+      tenantId: auth.tenant.id,
+      at: Date.now(),
+      kind: 'member-erased',
+      actorId: auth.user.id,
+      subjectId: userId,
+      tokenId: null,
+      detail: `${erased.comments} comment(s) and ${erased.discussions} discussion(s) erased`,
+    });
+    return { erased, closedConnections: closed };
+  }
+
+  async function erasureRequests(auth: TokenAuth) {
+    const [requests, users] = await Promise.all([
+      deps.store.listErasureRequests(auth.tenant.id),
+      deps.store.listUsers(auth.tenant.id),
+    ]);
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return {
+      requests: requests.map((r) => ({
+        userId: r.userId,
+        name: byId.get(r.userId)?.name ?? '',
+        requestedAt: r.requestedAt,
+      })),
+    };
+  }
+
+  async function declineErasure(auth: TokenAuth, userId: string) {
+    if (!(await deps.store.dropErasureRequest(auth.tenant.id, userId))) {
+      throw new HttpError(404, `no erasure request of ${JSON.stringify(userId)} in your team`);
+    }
+    await deps.store.addAudit({
+      ...NO_PLACE,
+      tenantId: auth.tenant.id,
+      at: Date.now(),
+      kind: 'erasure-declined',
+      actorId: auth.user.id,
+      subjectId: userId,
+      tokenId: null,
+      detail: '',
+    });
+    return { declined: userId };
   }
 
   async function invites(auth: TokenAuth) {
@@ -324,11 +444,20 @@ export function createAdminApi(deps: AdminApiDeps) {
       return [200, await revoke(auth, decodeURIComponent(revokeMatch[1]!))];
     }
     if (method === 'GET' && path === '/api/audit') return [200, await audit(auth, url)];
-    const memberMatch = /^\/api\/users\/([^/]+)\/(role|remove)$/.exec(path);
+    const memberMatch = /^\/api\/users\/([^/]+)\/(role|remove|erase)$/.exec(path);
     if (method === 'POST' && memberMatch) {
       const userId = decodeURIComponent(memberMatch[1]!);
       if (memberMatch[2] === 'role') return [200, await memberRole(auth, userId, await readJson(req))];
+      if (memberMatch[2] === 'erase') return [200, await erase(auth, userId)];
       return [200, await removeMember(auth, userId)];
+    }
+    if (method === 'GET' && path === '/api/retention') return [200, await retention(auth)];
+    if (method === 'POST' && path === '/api/retention')
+      return [200, await setRetention(auth, await readJson(req))];
+    if (method === 'GET' && path === '/api/erasure-requests') return [200, await erasureRequests(auth)];
+    const declineMatch = /^\/api\/erasure-requests\/([^/]+)\/decline$/.exec(path);
+    if (method === 'POST' && declineMatch) {
+      return [200, await declineErasure(auth, decodeURIComponent(declineMatch[1]!))];
     }
     if (method === 'GET' && path === '/api/invites') return [200, await invites(auth)];
     if (method === 'POST' && path === '/api/invites')

@@ -5,7 +5,9 @@
 // it is open, and again from the moment shutdown starts; while too many sockets are still in their
 // handshake, new ones are refused the same way, so a returning crowd is spread over time.
 import { performance } from 'node:perf_hooks';
-import { CLOSE, drawRetryAfter, LIMITS, retryAfterReason } from '../lib/protocol';
+import { CLOSE, drawRetryAfter, LIMITS, retryAfterReason, type ChatEventT } from '../lib/protocol';
+import { sweepRetention } from './forgetting';
+import { createOwnDataApi } from './own-data';
 import { createAdminApi } from './admin-api';
 import { MemoryBus } from './bus/memory';
 import { openRedisBus } from './bus/redis';
@@ -158,9 +160,13 @@ export async function createCollabServer(
     createMetrics({ usage, connectionTenants: () => registry.tenants() }),
     config.metricsToken,
   );
+  const publish = (tenantId: string, event: ChatEventT) =>
+    bus.publish({ tenantId, page: event.page }, JSON.stringify(event));
   const adminApi = createAdminApi({
     store,
     usage,
+    publish,
+    forgetNames: (tenantId) => hub.forgetNames(tenantId),
     live: (tenantId) => registry.live(tenantId),
     closeToken,
     tellMember: (tenantId, userId, frame) =>
@@ -171,8 +177,9 @@ export async function createCollabServer(
   const teamApi = createTeamApi({
     store,
     limits: config.limits ?? DEFAULT_STORE_LIMITS,
-    publish: (tenantId, event) => bus.publish({ tenantId, page: event.page }, JSON.stringify(event)),
+    publish,
   });
+  const ownData = createOwnDataApi({ store });
   const dashboard = createDashboardAssets();
   const invites = createInviteApi({
     store,
@@ -217,6 +224,7 @@ export async function createCollabServer(
       metricsRoute(req, res) ||
       teamApi(req, res) ||
       ssoAdmin(req, res) ||
+      ownData(req, res) ||
       adminApi(req, res) ||
       invites(req, res) ||
       sso(req, res) ||
@@ -277,6 +285,17 @@ export async function createCollabServer(
     true,
   );
 
+  // Discussions past their tenant's retention go on start and then periodically, each as a delete
+  // published to every node (several nodes may sweep at once: a discussion is deleted once).
+  let sweeping: Promise<unknown> | null = null;
+  const sweep = () => {
+    sweeping ??= sweepRetention({ store, publish }, Date.now(), log)
+      .catch((err: Error) => log(`the retention sweep failed: ${err.message}`))
+      .finally(() => (sweeping = null));
+  };
+  sweep();
+  every(config.retentionSweepMs ?? DEFAULTS.retentionSweepMs, sweep, true);
+
   const goingAway = () =>
     retryAfterReason(drawRetryAfter('goingAway'), 'the server is shutting down; reconnect shortly');
   let closing: Promise<void> | null = null;
@@ -294,6 +313,7 @@ export async function createCollabServer(
         phase = 'draining';
         for (const stop of stops) stop();
         await compacting;
+        await sweeping;
         // Writes under way are stored and acked before their socket closes (bounded by the grace).
         const settled = Promise.all(
           registry.all().map((conn) => conn.closeWhenSettled(CLOSE.goingAway, goingAway())),

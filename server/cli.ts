@@ -27,7 +27,8 @@ Commands:
   user list --tenant <id|name>            list a tenant's users
   user remove --tenant <id|name> --user <id|name>
                                           remove a user: tokens revoked (live connections close
-                                          with 4403), notifications dropped; comments stay
+                                          with 4403), notifications dropped; comments stay,
+                                          as a former member's
   token create --tenant <id|name> --user <id|name> [--role member|admin] [--label <text>]
                                           create a token (printed once)
   token revoke <tokenId> [--tenant <id|name>]
@@ -227,7 +228,7 @@ async function userCommand(sub: string | undefined, args: string[], io: CliIo): 
       const revoked = await store.removeUser(tenant.id, user.id);
       io.out(
         `Removed ${user.name} (${user.id}) from ${tenant.name}; ${revoked?.length ?? 0} token(s) revoked. ` +
-          'Their comments stay under their name.',
+          'Their comments stay, as a former member’s (without their name).',
       );
       return 0;
     });

@@ -63,6 +63,8 @@ export interface ServerConfig {
   sso?: SsoConfig;
   /** How long a signed-in session's access and refresh tokens last (default DEFAULT_SESSION_LIFETIMES). */
   sessionLifetimes?: SessionLifetimes;
+  /** How often discussions past their tenant's retention are removed (default DEFAULTS.retentionSweepMs). */
+  retentionSweepMs?: number;
 }
 
 export interface SsoConfig {
@@ -115,6 +117,8 @@ export const DEFAULTS = {
   flushWindowMs: 10,
   usageFlushMs: 60_000,
   compactEveryMs: 60_000,
+  /** The retention sweep: at start, then this often. */
+  retentionSweepMs: 10 * 60_000,
   /** On shutdown, how long writes under way may take to be stored and acked before sockets close. */
   shutdownGraceMs: 5000,
 } as const;

@@ -427,6 +427,20 @@ export class Hub {
   }
 
   /** What the hub holds, for leak checks: rooms, subscriptions, and those still awaiting their answer. */
+  /**
+   * A member of the tenant was removed or erased: their name left the stored rows without a change
+   * to any page, so what this node keeps of the tenant's open rooms in wire form (snapshot parts,
+   * the replay log, the authors named so far) goes; the next subscribe reads the rows afresh.
+   */
+  forgetNames(tenantId: string): void {
+    for (const [id, room] of this.rooms) {
+      if (room.key.tenantId !== tenantId) continue;
+      this.parts.drop(id);
+      room.replayLog = null;
+      room.named.clear();
+    }
+  }
+
   stats(): { rooms: number; subscriptions: number; pendingSubscriptions: number } {
     let subscriptions = 0;
     let pendingSubscriptions = 0;

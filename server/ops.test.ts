@@ -23,6 +23,7 @@ function inputFor(write: WriteFrameT, stored: Stored | null, totals: Partial<Pla
       commentCount: stored.chat.comments.length,
       bytes: 100,
       resolvedBy: stored.chat.resolved?.by.id ?? null,
+      lastActivityAt: 0,
     },
     comment: comment
       ? {

@@ -101,6 +101,26 @@ describe('NotificationCenter', () => {
     expect(c.inbox.items.every((n) => n.read)).toBe(true);
   });
 
+  it('after catching up, takes the newest afresh: what the server no longer holds leaves the inbox', async () => {
+    await inboxStorage.setValue({
+      ...EMPTY_INBOX,
+      user: 'usr_bruno000',
+      items: [{ ...note(3), excerpt: 'ERASED words' }, { ...note(2), excerpt: 'deleted since' }, note(1)],
+      unread: 3,
+      latest: 3,
+    });
+    const { c, sent, fresh } = center();
+    await c.welcome('usr_bruno000');
+    c.frame({ type: 'notifications', notifications: [note(4)], unread: 3, latest: 4 });
+    expect(fresh).toEqual([[4]]);
+    expect(sent.at(-1)).toEqual({ type: 'notifications-since' });
+    // The server erased seq 3 (its actor was erased) and seq 2's comment is gone (no excerpt).
+    c.frame({ type: 'notifications', notifications: [note(1), note(2), note(4)], unread: 3, latest: 4 });
+    expect(c.inbox.items.map((n) => n.seq)).toEqual([4, 2, 1]);
+    expect(JSON.stringify(c.inbox.items)).not.toMatch(/ERASED|deleted since/);
+    expect(fresh).toEqual([[4]]);
+  });
+
   it("another user's token starts an empty inbox", async () => {
     await inboxStorage.setValue({
       ...EMPTY_INBOX,

@@ -3,14 +3,7 @@
 // from any of the user's connections), keeps the inbox (lib/inbox) in storage so a restarted worker
 // catches up from the last seq it saw, and sends the person's read marks (queued while offline).
 // Pure of browser APIs: storage, the socket and what to do with a change come in as dependencies.
-import {
-  addNotifications,
-  EMPTY_INBOX,
-  markRead,
-  queueReads,
-  unreadHeld,
-  type InboxState,
-} from '@/lib/inbox';
+import { addNotifications, EMPTY_INBOX, markRead, queueReads, type InboxState } from '@/lib/inbox';
 import { LIMITS, type ClientFrameT, type NotificationT, type ServerFrameT } from '@/lib/protocol';
 
 export interface NotificationCenterDeps {
@@ -139,8 +132,10 @@ export class NotificationCenter {
     if (before.latest > 0 && fresh.length > 0) this.deps.onFresh(fresh);
     const last = frame.notifications.at(-1)?.seq;
     if (frame.more && last !== undefined) return this.ask('catch-up', last);
-    // Some held as unread were read on another device meanwhile: take the newest afresh.
-    if (request === 'catch-up' && unreadHeld(next) > frame.unread) this.ask('refresh');
+    // Caught up: take the newest afresh (one page, as many as the inbox keeps), so that what the
+    // server no longer holds leaves this browser too: a notification an erased member caused, the
+    // excerpt of a comment deleted since, read marks made on another device.
+    if (request === 'catch-up') this.ask('refresh');
   }
 
   /** Resolves once every change so far is in storage. */

@@ -23,7 +23,7 @@ import { Session } from './session';
 import { SiteAccess, type ScriptingLike } from './sites';
 import { redeemInvite } from './join';
 import { endSession, SessionKeeper, signIn, type HttpLike } from './sso';
-import { teamRequest } from './team-api';
+import { ownDataRequest, teamRequest } from './team-api';
 import { testConnection, type ConnectionTestDeps } from './test-connection';
 import type { SocketLike } from './connection';
 
@@ -262,6 +262,16 @@ export function setupBackground(): Background {
           teamRequest({ serverUrl, token: saved }, path, params, (url, init) => fetch(url, init)),
       );
     }
+    if (parsed.data.kind === 'own-data') {
+      // The person's own data and erasure request: the extension's own pages only, the token stays here.
+      if (sender.id !== browser.runtime.id || !/^(chrome|moz)-extension:\/\//.test(sender.url ?? ''))
+        return undefined;
+      const { action } = parsed.data;
+      return Promise.all([serverUrlStorage.getValue(), currentToken().catch(() => '')]).then(
+        ([serverUrl, saved]) =>
+          ownDataRequest({ serverUrl, token: saved }, action, (url, init) => fetch(url, init)),
+      );
+    }
     if (parsed.data.kind === 'open-notification' || parsed.data.kind === 'mark-all-notifications-read') {
       // The person's inbox is theirs to change from the extension's own pages (the popup) only.
       if (!fromOwnPage(sender)) return undefined;
@@ -334,6 +344,7 @@ async function answer(session: Session, request: RuntimeRequestT): Promise<unkno
     case 'check-saved':
       return null;
     case 'team':
+    case 'own-data':
     case 'redeem-invite':
     case 'sso-sign-in':
     case 'sso-sign-out':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiBase, teamRequest, type FetchLike } from './team-api';
+import { apiBase, ownDataRequest, teamRequest, type FetchLike } from './team-api';
 
 describe('apiBase', () => {
   it.each([
@@ -55,6 +55,39 @@ describe('teamRequest', () => {
       problem: 'unreachable',
     });
     expect(await teamRequest({ serverUrl: '', token: '' }, 'discussions', {}, down)).toMatchObject({
+      ok: false,
+      problem: 'not-set-up',
+    });
+  });
+});
+
+describe('ownDataRequest', () => {
+  const settings = { serverUrl: 'wss://chat.example.com', token: 'cc_secret' };
+
+  it.each([
+    ['export', 'https://chat.example.com/api/own-data', undefined],
+    ['erasure-status', 'https://chat.example.com/api/own-data/erasure-request', undefined],
+    ['request-erasure', 'https://chat.example.com/api/own-data/erasure-request', 'POST'],
+  ] as const)('%s asks %s with the token', async (action, url, method) => {
+    const seen: { url: string; method?: string; headers: Record<string, string> }[] = [];
+    const fetchFn: FetchLike = async (u, init) => {
+      seen.push({ url: u, headers: init.headers, ...(init.method && { method: init.method }) });
+      return { ok: true, status: 200, json: async () => ({ requestedAt: null }) };
+    };
+    expect(await ownDataRequest(settings, action, fetchFn)).toEqual({
+      ok: true,
+      body: { requestedAt: null },
+    });
+    expect(seen).toEqual([
+      { url, headers: { authorization: 'Bearer cc_secret' }, ...(method && { method }) },
+    ]);
+  });
+
+  it('asks nothing without a saved token', async () => {
+    const fetchFn: FetchLike = async () => {
+      throw new Error('must not be called');
+    };
+    expect(await ownDataRequest({ ...settings, token: ' ' }, 'export', fetchFn)).toMatchObject({
       ok: false,
       problem: 'not-set-up',
     });

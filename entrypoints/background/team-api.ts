@@ -1,4 +1,5 @@
-// Reads of the team's HTTP API (docs/api.md) for the extension's team page. The background owns the
+// Reads of the team's HTTP API (docs/api.md) for the extension's team page, and the person's own
+// data (their export and erasure request). The background owns the
 // network and the token: the page names a path and its filters, the background adds the saved
 // server (its https:// or, on localhost, http:// twin of the WebSocket URL) and the bearer token.
 import type { TeamReplyT } from '@/lib/messaging';
@@ -6,7 +7,7 @@ import { checkServerUrl } from '@/lib/reconnect';
 
 export type FetchLike = (
   url: string,
-  init: { headers: Record<string, string> },
+  init: { headers: Record<string, string>; method?: 'GET' | 'POST' },
 ) => Promise<{
   ok: boolean;
   status: number;
@@ -31,15 +32,40 @@ export async function teamRequest(
   params: Record<string, string>,
   fetchFn: FetchLike,
 ): Promise<TeamReplyT> {
+  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== ''));
+  return apiRequest(settings, `${path}?${query.toString()}`, 'GET', fetchFn);
+}
+
+/** The person's own data on the server (their export, their erasure request). */
+export function ownDataRequest(
+  settings: { serverUrl: string; token: string },
+  action: 'export' | 'erasure-status' | 'request-erasure',
+  fetchFn: FetchLike,
+): Promise<TeamReplyT> {
+  if (action === 'export') return apiRequest(settings, 'own-data', 'GET', fetchFn);
+  return apiRequest(
+    settings,
+    'own-data/erasure-request',
+    action === 'request-erasure' ? 'POST' : 'GET',
+    fetchFn,
+  );
+}
+
+async function apiRequest(
+  settings: { serverUrl: string; token: string },
+  pathAndQuery: string,
+  method: 'GET' | 'POST',
+  fetchFn: FetchLike,
+): Promise<TeamReplyT> {
   const base = apiBase(settings.serverUrl);
   if (!base || !settings.token.trim()) {
     return { ok: false, problem: 'not-set-up', error: 'no server or token saved' };
   }
-  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== ''));
   let res;
   try {
-    res = await fetchFn(`${base}/api/${path}?${query.toString()}`, {
+    res = await fetchFn(`${base}/api/${pathAndQuery}`, {
       headers: { authorization: `Bearer ${settings.token.trim()}` },
+      ...(method === 'POST' && { method }),
     });
   } catch (error) {
     return { ok: false, problem: 'unreachable', error: String(error) };

@@ -307,6 +307,12 @@ export const RuntimeRequest = z.discriminatedUnion('kind', [
    */
   z.object({ kind: z.literal('redeem-invite'), link: z.string().max(2000), name: z.string().max(200) }),
   /**
+   * The person's own data (docs/api.md, "Your own data"), for the team page: `export` (what the
+   * server holds of them, as JSON), `erasure-status` and `request-erasure` (ask the team's admins to
+   * erase it). Made by the background with the saved token; answered to the extension's pages only.
+   */
+  z.object({ kind: z.literal('own-data'), action: z.enum(['export', 'erasure-status', 'request-erasure']) }),
+  /**
    * Signs in with the server's identity provider (single sign-on, docs/api.md) in a window of the
    * browser's own, and saves that server and the session as "Save" does. Extension pages only.
    */
@@ -407,6 +413,7 @@ export interface RuntimeReplies {
   'get-viewers': ViewersReplyT;
   'test-connection': TestConnectionResultT;
   team: TeamReplyT;
+  'own-data': TeamReplyT;
   'check-saved': TestConnectionResultT;
   'redeem-invite': JoinReplyT;
   'sso-sign-in': SignInReplyT;
@@ -426,6 +433,7 @@ export async function askBackground<K extends RuntimeRequestT['kind']>(
     'get-viewers': ViewersReply,
     'test-connection': TestConnectionResult,
     team: TeamReply,
+    'own-data': TeamReply,
     'check-saved': TestConnectionResult,
     'redeem-invite': JoinReply,
     'sso-sign-in': SignInReply,

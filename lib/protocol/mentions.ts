@@ -43,8 +43,14 @@ export function mentionParts(text: string, names: ReadonlyMap<string, string>): 
 }
 
 /** Comment text with each known member's token replaced by `@Name` (notifications, plain surfaces). */
+/** How the server's texts (previews, exports) name a former member, whose name it gives as "". */
+export const FORMER_MEMBER_NAME = 'former member';
+
 export function mentionsAsText(text: string, names: ReadonlyMap<string, string>): string {
-  return mentionParts(text, names)
-    .map((p) => ('mention' in p ? `@${p.name}` : p.text))
-    .join('');
+  return (
+    mentionParts(text, names)
+      // An erased member's name is empty: the mention reads as a former member's.
+      .map((p) => ('mention' in p ? `@${p.name || FORMER_MEMBER_NAME}` : p.text))
+      .join('')
+  );
 }

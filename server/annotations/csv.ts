@@ -2,6 +2,7 @@
 // title and quote repeated so that each row stands alone when sorted or filtered. A cell that starts
 // with = + - @ (or a tab / carriage return) gets a leading apostrophe, so a spreadsheet shows the
 // text instead of running it as a formula.
+import { FORMER_MEMBER_NAME } from '../../lib/protocol';
 import type { DiscussionRecord } from '../store/types';
 
 const HEADER = [
@@ -35,7 +36,7 @@ export function discussionsCsv(records: DiscussionRecord[]): string {
           quote?.type === 'TextQuoteSelector' ? quote.exact : '',
           c.id,
           c.id === d.openingId ? 'yes' : 'no',
-          c.author.name,
+          c.author.name || FORMER_MEMBER_NAME,
           new Date(c.at).toISOString(),
           c.editedAt === undefined ? '' : new Date(c.editedAt).toISOString(),
           c.text,

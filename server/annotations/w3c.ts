@@ -12,7 +12,7 @@
 // start and end containers with offsets into them) becomes the model's RangeSelector whose
 // `startSelector` and `endSelector` are XPathSelectors refined by a zero-length TextPositionSelector
 // at the offset: the range runs from the start of the start selection to the start of the end one.
-import type { RangeSelectorT, SelectorT } from '../../lib/protocol';
+import { FORMER_MEMBER_NAME, type RangeSelectorT, type SelectorT } from '../../lib/protocol';
 import type { DiscussionRecord } from '../store/types';
 import {
   checkDiscussion,
@@ -59,7 +59,8 @@ function body(base: string, chatId: string, c: DiscussionRecord['comments'][numb
   };
 }
 
-const person = (name: string) => ({ type: 'Person', name });
+// A former member (removed or erased) has no name here: the export says so instead of a blank.
+const person = (name: string) => ({ type: 'Person', name: name || FORMER_MEMBER_NAME });
 
 /** The Annotations of one discussion: its own, then one per reply. */
 export function discussionAnnotations(base: string, d: DiscussionRecord): Json[] {

@@ -1,8 +1,9 @@
 // The admin dashboard in the browser: sign-in with an admin token (kept in sessionStorage, sent as
 // a Bearer header on every call), every discussion of the team with search as you type, filters,
 // paging and export (the team API, docs/api.md), usage per site over time (Chart.js, with the same
-// numbers in a table), live pages, members (change role, remove), invite links (create, revoke),
-// people waiting to join through single sign-on (approve, refuse) and
+// numbers in a table), live pages, members (change role, remove, erase), members' erasure requests
+// (erase, decline), the team's retention, invite links (create, revoke), people waiting to join
+// through single sign-on (approve, refuse) and
 // users with their tokens (revoke, create). Text from the server is only
 // ever set as text, never as HTML.
 /* global document, sessionStorage, fetch, Chart, URLSearchParams, location */
@@ -45,8 +46,14 @@ function cell(text, className) {
 const siteName = (site) => site || '(no page)';
 const number = (n) => n.toLocaleString('en-US');
 const time = (ms) => new Date(ms).toLocaleString();
-/** A person's name as the dashboard shows it: a removed member is marked as a former member. */
-const personName = (p) => (p.removed || p.removedAt ? `${p.name} (former member)` : p.name);
+/**
+ * A person's name as the dashboard shows it: a removed member is marked as a former member; an erased
+ * one (or anyone whose name the server no longer gives) is only "former member".
+ */
+const personName = (p) =>
+  !p.name ? 'former member' : p.removed || p.removedAt ? `${p.name} (former member)` : p.name;
+/** An author's or creator's name in the team's discussions: empty for a former member. */
+const authorName = (name) => name || 'former member';
 
 function showError(err) {
   if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
@@ -191,20 +198,30 @@ const AUDIT_KINDS = {
   'sso-requested': 'asked to join by signing in',
   'sso-approved': 'request to join approved',
   'sso-refused': 'request to join refused',
+  'retention-changed': 'retention changed',
+  'retention-sweep': 'discussions past the retention removed',
+  'member-erased': 'member erased',
+  'erasure-requested': 'erasure requested',
+  'erasure-declined': 'erasure request declined',
 };
 
 // ---- members: role and removal (both refused for the team's last admin, with the server's words)
 
 function loadMembers(users) {
   const body = $('members').tBodies[0];
+  // An open confirmation is not wiped by the periodic refresh; the next one after it catches up.
+  if (body.querySelector('.confirm')) return;
   body.replaceChildren();
   for (const user of users) {
     const tr = document.createElement('tr');
     tr.dataset.userId = user.id;
     const live = user.tokens.filter((t) => t.revokedAt === null).length;
     const actions = document.createElement('td');
-    if (user.removedAt !== null) {
-      actions.textContent = `removed ${time(user.removedAt)}`;
+    if (user.erasedAt) {
+      actions.textContent = `erased ${time(user.erasedAt)}`;
+    } else if (user.removedAt !== null) {
+      const removed = `removed ${time(user.removedAt)} `;
+      actions.append(removed, eraseButton(actions, user, [removed]));
     } else {
       const other = user.role === 'admin' ? 'member' : 'admin';
       const roleButton = document.createElement('button');
@@ -219,7 +236,8 @@ function loadMembers(users) {
       removeButton.addEventListener('click', () =>
         confirmRemove(actions, user, [roleButton, ' ', removeButton]),
       );
-      actions.append(roleButton, ' ', removeButton);
+      const erase = eraseButton(actions, user, [roleButton, ' ', removeButton, ' ']);
+      actions.append(roleButton, ' ', removeButton, ' ', erase);
     }
     tr.append(
       cell(personName(user)),
@@ -258,7 +276,7 @@ function confirmRemove(actionsCell, user, buttons) {
   box.dataset.confirm = 'remove';
   const question = document.createElement('span');
   question.id = `confirm-remove-${user.id}`;
-  question.textContent = `Remove ${user.name} from the team? All their tokens are revoked and their live connections close at once. Their discussions stay, under their name.`;
+  question.textContent = `Remove ${user.name} from the team? All their tokens are revoked and their live connections close at once. Their discussions stay, shown as a former member's.`;
   box.setAttribute('aria-labelledby', question.id);
   const yes = document.createElement('button');
   yes.type = 'button';
@@ -294,6 +312,128 @@ function confirmRemove(actionsCell, user, buttons) {
   box.append(question, ' ', yes, ' ', no);
   actionsCell.replaceChildren(box);
   no.focus();
+}
+
+// ---- erasing a member (their comments and lone discussions, their name), and members' requests
+
+/** The "Erase…" button of a member: asks first, in the cell, focus on Cancel. */
+function eraseButton(actionsCell, user, before) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.dataset.action = 'erase';
+  button.textContent = 'Erase…';
+  button.setAttribute('aria-label', `Erase ${personName(user)} and their content`);
+  button.addEventListener('click', () => confirmErase(actionsCell, user, [...before, button]));
+  return button;
+}
+
+function confirmErase(actionsCell, user, buttons) {
+  const box = document.createElement('div');
+  box.className = 'confirm';
+  box.setAttribute('role', 'group');
+  box.dataset.confirm = 'erase';
+  const question = document.createElement('span');
+  question.id = `confirm-erase-${user.id}`;
+  question.textContent = `Erase ${personName(user)}? ${
+    user.removedAt === null ? 'They are removed from the team first (tokens revoked). ' : ''
+  }Every comment they wrote disappears for everyone, as do discussions they started that nobody else replied to; replies of others stay. Their name goes too. This cannot be undone.`;
+  box.setAttribute('aria-labelledby', question.id);
+  const yes = document.createElement('button');
+  yes.type = 'button';
+  yes.className = 'danger';
+  yes.textContent = 'Erase member';
+  yes.setAttribute('aria-label', `Confirm: erase ${personName(user)}`);
+  const no = document.createElement('button');
+  no.type = 'button';
+  no.textContent = 'Cancel';
+  no.setAttribute('aria-label', `Cancel: do not erase ${personName(user)}`);
+  const back = () => {
+    actionsCell.replaceChildren(...buttons);
+    buttons[buttons.length - 1].focus();
+  };
+  no.addEventListener('click', back);
+  box.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') back();
+  });
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    no.disabled = true;
+    const out = $('members-result');
+    try {
+      const result = await api(`/api/users/${encodeURIComponent(user.id)}/erase`, { method: 'POST' });
+      out.textContent = `${personName(user)} was erased: ${result.erased.comments} comment(s) and ${result.erased.discussions} discussion(s) removed for everyone.`;
+      box.remove();
+      await Promise.all([loadUsers(), loadErasureRequests(), loadAudit(), loadDiscussions()]);
+    } catch (err) {
+      back();
+      if (err instanceof ApiError && (err.status === 409 || err.status === 404))
+        out.textContent = `Not erased: ${err.message}.`;
+      else showError(err);
+    }
+  });
+  box.append(question, ' ', yes, ' ', no);
+  actionsCell.replaceChildren(box);
+  no.focus();
+}
+
+async function loadErasureRequests() {
+  const body = $('erasure-requests').tBodies[0];
+  if (body.querySelector('.confirm')) return;
+  const { requests } = await api('/api/erasure-requests');
+  body.replaceChildren();
+  $('erasure-requests-none').hidden = requests.length > 0;
+  $('erasure-requests').hidden = requests.length === 0;
+  for (const r of requests) {
+    const tr = document.createElement('tr');
+    tr.dataset.userId = r.userId;
+    const actions = document.createElement('td');
+    const user = { id: r.userId, name: r.name, removedAt: null };
+    const decline = document.createElement('button');
+    decline.type = 'button';
+    decline.textContent = 'Decline';
+    decline.setAttribute('aria-label', `Decline the erasure request of ${personName(user)}`);
+    decline.addEventListener('click', async () => {
+      decline.disabled = true;
+      try {
+        await api(`/api/erasure-requests/${encodeURIComponent(r.userId)}/decline`, { method: 'POST' });
+        $('erasure-requests-result').textContent = `The erasure request of ${personName(user)} was declined.`;
+        await Promise.all([loadErasureRequests(), loadAudit()]);
+      } catch (err) {
+        decline.disabled = false;
+        showError(err);
+      }
+    });
+    actions.append(eraseButton(actions, user, [decline, ' ']), ' ', decline);
+    tr.append(cell(personName(user)), cell(time(r.requestedAt)), actions);
+    body.append(tr);
+  }
+}
+
+// ---- retention: how long discussions live after their last activity (off by default)
+
+async function loadRetention() {
+  const { days } = await api('/api/retention');
+  $('retention-state').textContent =
+    days === null
+      ? 'Off: discussions are kept until someone deletes them.'
+      : `Discussions without activity for ${days} day(s) are removed.`;
+  if (document.activeElement !== $('retention-days'))
+    $('retention-days').value = days === null ? '' : String(days);
+}
+
+async function saveRetention(days) {
+  const out = $('retention-result');
+  try {
+    const result = await api('/api/retention', { method: 'POST', body: JSON.stringify({ days }) });
+    out.textContent =
+      result.days === null
+        ? 'Retention turned off.'
+        : `Saved. ${result.removed} discussion(s) past it were removed now.`;
+    await Promise.all([loadRetention(), loadAudit(), loadDiscussions()]);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 400) out.textContent = `Not saved: ${err.message}.`;
+    else showError(err);
+  }
 }
 
 // ---- invite links
@@ -404,7 +544,7 @@ async function loadAudit() {
     tr.append(
       cell(time(Date.parse(e.at))),
       cell(`${AUDIT_KINDS[e.kind] ?? e.kind}: ${e.detail}`),
-      cell(e.actor ? personName(e.actor) : 'operator (CLI)'),
+      cell(e.actor ? personName(e.actor) : e.kind === 'retention-sweep' ? 'the server' : 'operator (CLI)'),
       cell(e.subject ? personName(e.subject) : ''),
       cell(e.tokenId ?? ''),
       cell(where),
@@ -543,12 +683,12 @@ async function loadDiscussions(more = false) {
     entries = hits.map((h) => ({
       page: h.page,
       link: h.link,
-      resolvedBy: h.resolved ? h.resolved.by.name : null,
+      resolvedBy: h.resolved ? authorName(h.resolved.by.name) : null,
       title: h.title,
       titleMarked: h.titleMarked,
       quote: h.quoteMarked,
       text: h.comment ? h.comment.snippet : [],
-      who: h.comment ? h.comment.author.name : '',
+      who: h.comment ? authorName(h.comment.author.name) : '',
       at: h.comment ? h.comment.at : h.lastActivityAt,
       comments: null,
     }));
@@ -559,12 +699,12 @@ async function loadDiscussions(more = false) {
     entries = listing.discussions.map((d) => ({
       page: d.page,
       link: d.link,
-      resolvedBy: d.resolved ? d.resolved.by.name : null,
+      resolvedBy: d.resolved ? authorName(d.resolved.by.name) : null,
       title: d.title,
       titleMarked: null,
       quote: plain(d.quote),
       text: plain(d.preview),
-      who: d.creator.name,
+      who: authorName(d.creator.name),
       at: d.lastActivityAt,
       comments: d.commentCount,
     }));
@@ -635,10 +775,15 @@ async function signIn(token) {
     loadInvites,
     loadSsoRequests,
     loadAudit,
+    loadRetention,
+    loadErasureRequests,
     () => loadDiscussions(),
   ]);
   timers = [
-    setInterval(() => refresh([loadLive, loadUsers, loadInvites, loadSsoRequests, loadAudit]), 5000),
+    setInterval(
+      () => refresh([loadLive, loadUsers, loadInvites, loadSsoRequests, loadAudit, loadErasureRequests]),
+      5000,
+    ),
     setInterval(() => refresh([loadUsage]), 30000),
   ];
 }
@@ -684,6 +829,12 @@ for (const format of ['jsonld', 'csv'])
     download(format).catch(showError);
   });
 $('metric').addEventListener('change', () => refresh([loadUsage]));
+$('retention-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const value = $('retention-days').value.trim();
+  void saveRetention(value === '' ? null : Number(value));
+});
+$('retention-off').addEventListener('click', () => void saveRetention(null));
 $('new-token-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const out = $('new-token-result');

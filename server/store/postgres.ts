@@ -48,6 +48,10 @@ import {
 } from './rows';
 import {
   DEFAULT_REPLAY_WINDOW,
+  type AuthoredComment,
+  type ChatRef,
+  type ErasureRequest,
+  type OwnState,
   type AuditEntry,
   type InviteInfo,
   type MemberChange,
@@ -404,6 +408,32 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
     name: 'single sign-on: identities, waiting requests, pending sign-ins, sessions',
     sql: POSTGRES_SSO_MIGRATION,
   },
+  {
+    version: 9,
+    name: 'retention, erasure requests, erased and former members',
+    sql: `
+      ALTER TABLE audit DROP CONSTRAINT audit_kind_check;
+      ALTER TABLE audit ADD CONSTRAINT audit_kind_check CHECK (kind IN ('token-created', 'token-revoked',
+        'admin-delete', 'delegated-write', 'role-changed', 'member-removed', 'invite-created',
+        'invite-revoked', 'invite-redeemed', 'sso-joined', 'sso-requested', 'sso-approved', 'sso-refused',
+        'retention-changed', 'retention-sweep', 'member-erased', 'erasure-requested', 'erasure-declined'));
+      CREATE TABLE tenant_settings (
+        tenant_id text PRIMARY KEY REFERENCES tenants(id),
+        retention_days integer
+      );
+      CREATE TABLE erasure_requests (
+        tenant_id text NOT NULL,
+        user_id text NOT NULL,
+        requested_at bigint NOT NULL,
+        PRIMARY KEY (tenant_id, user_id)
+      );
+      ALTER TABLE users ADD COLUMN erased_at bigint;
+      CREATE INDEX discussions_creator ON discussions (tenant_id, creator_id);
+      UPDATE comments SET author_name = '' WHERE author_id IN (SELECT id FROM users WHERE removed_at IS NOT NULL);
+      UPDATE discussions SET resolved_by_name = ''
+        WHERE resolved_by IN (SELECT id FROM users WHERE removed_at IS NOT NULL);
+    `,
+  },
 ];
 
 interface InviteRow {
@@ -534,6 +564,7 @@ interface UserRow {
   name: string;
   created_at: string;
   removed_at: string | null;
+  erased_at: string | null;
 }
 interface TokenRow {
   id: string;
@@ -569,6 +600,7 @@ const userOf = (r: UserRow): User => ({
   name: r.name,
   createdAt: Number(r.created_at),
   removedAt: r.removed_at === null ? null : Number(r.removed_at),
+  ...(r.erased_at !== null && { erasedAt: Number(r.erased_at) }),
 });
 const tokenOf = (r: TokenRow): TokenInfo => ({
   id: r.id,
@@ -936,6 +968,7 @@ export class PostgresStore implements Store {
           comment_count: number;
           bytes: string;
           resolved_by: string | null;
+          last_activity_at: string | number;
         } | null;
         comment: { id: string; author_id: string; bytes: number; text: string } | null;
         tenant_bytes: string | null;
@@ -945,8 +978,8 @@ export class PostgresStore implements Store {
         `SELECT
            (SELECT row_to_json(w) FROM (SELECT page, seq FROM writes
               WHERE tenant_id = $1 AND broadcast_id = $2) w) AS done,
-           (SELECT row_to_json(d) FROM (SELECT id, page, creator_id, comment_count, bytes, resolved_by
-              FROM discussions WHERE tenant_id = $1 AND id = $3) d) AS chat,
+           (SELECT row_to_json(d) FROM (SELECT id, page, creator_id, comment_count, bytes, resolved_by,
+              last_activity_at FROM discussions WHERE tenant_id = $1 AND id = $3) d) AS chat,
            (SELECT row_to_json(c) FROM (SELECT id, author_id, octet_length(text) AS bytes, text FROM comments
               WHERE tenant_id = $1 AND chat_id = $3 AND id = $4) c) AS comment,
            (SELECT bytes FROM tenant_bytes WHERE tenant_id = $1) AS tenant_bytes,
@@ -968,6 +1001,7 @@ export class PostgresStore implements Store {
               commentCount: read.chat.comment_count,
               bytes: Number(read.chat.bytes),
               resolvedBy: read.chat.resolved_by,
+              lastActivityAt: Number(read.chat.last_activity_at),
             }
           : null,
         comment: read.comment
@@ -1243,7 +1277,17 @@ export class PostgresStore implements Store {
        DELETE FROM read_positions WHERE tenant_id = $1 AND user_id = $2`,
       [tenantId, userId],
     );
+    await this.unname(client, tenantId, userId);
     return rows.map(tokenOf);
+  }
+
+  /** What a former member wrote or resolved stays, without their name. */
+  private async unname(client: pg.PoolClient, tenantId: string, userId: string): Promise<void> {
+    await client.query(
+      `WITH c AS (UPDATE comments SET author_name = '' WHERE tenant_id = $1 AND author_id = $2 AND author_name <> '')
+       UPDATE discussions SET resolved_by_name = '' WHERE tenant_id = $1 AND resolved_by = $2`,
+      [tenantId, userId],
+    );
   }
 
   /**
@@ -1467,7 +1511,7 @@ export class PostgresStore implements Store {
     // One statement: the list, the latest seq and the unread count agree.
     const { rows } = await this.pool.query<NotificationRowPg>(
       `WITH list AS (
-         SELECT n.seq, n.kind, n.page, n.chat_id, n.comment_id, n.actor_id, u.name AS actor_name, n.at,
+         SELECT n.seq, n.kind, n.page, n.chat_id, n.comment_id, n.actor_id, CASE WHEN u.removed_at IS NULL THEN u.name ELSE '' END AS actor_name, n.at,
                 n.read_at, m.text
          FROM notifications n
          LEFT JOIN users u ON u.id = n.actor_id
@@ -1515,7 +1559,7 @@ export class PostgresStore implements Store {
   ): Promise<DiscussionListing> {
     const after = decodeListCursor(cursor);
     const { rows } = await this.pool.query<SummaryRow>(
-      `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(u.name, '') AS creator_name,
+      `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(CASE WHEN u.removed_at IS NULL THEN u.name END, '') AS creator_name,
               d.created_at, d.last_activity_at, d.comment_count,
               d.resolved_by, d.resolved_by_name, d.resolved_at,
               (SELECT m.text FROM comments m WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id
@@ -1559,7 +1603,7 @@ export class PostgresStore implements Store {
         edited_at: string | null;
       }[];
     }>(
-      `SELECT r.i, d.id, d.page, d.title, d.selectors, d.creator_id, COALESCE(u.name, '') AS creator_name,
+      `SELECT r.i, d.id, d.page, d.title, d.selectors, d.creator_id, COALESCE(CASE WHEN u.removed_at IS NULL THEN u.name END, '') AS creator_name,
               d.opening_id, d.created_at, d.last_activity_at,
               COALESCE((SELECT json_agg(json_build_object('id', m.id, 'author_id', m.author_id,
                          'author_name', m.author_name, 'text', m.text, 'at', m.at, 'edited_at', m.edited_at)
@@ -1634,6 +1678,169 @@ export class PostgresStore implements Store {
       ),
     ]);
     return mergeHits(comments.rows, chats.rows, query.limit);
+  }
+
+  // ---------------------------------------------------------------- retention and erasure
+
+  async retentionDays(tenantId: string): Promise<number | null> {
+    const { rows } = await this.pool.query<{ retention_days: number | null }>(
+      'SELECT retention_days FROM tenant_settings WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return rows[0]?.retention_days ?? null;
+  }
+
+  async setRetentionDays(tenantId: string, days: number | null): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO tenant_settings (tenant_id, retention_days) VALUES ($1, $2)
+       ON CONFLICT (tenant_id) DO UPDATE SET retention_days = excluded.retention_days`,
+      [tenantId, days],
+    );
+  }
+
+  async retentionTenants(): Promise<{ tenantId: string; days: number }[]> {
+    const { rows } = await this.pool.query<{ tenant_id: string; retention_days: number }>(
+      'SELECT tenant_id, retention_days FROM tenant_settings WHERE retention_days IS NOT NULL ORDER BY tenant_id',
+    );
+    return rows.map((r) => ({ tenantId: r.tenant_id, days: r.retention_days }));
+  }
+
+  async staleDiscussions(tenantId: string, before: number, limit: number): Promise<ChatRef[]> {
+    const { rows } = await this.pool.query<{ id: string; page: string }>(
+      `SELECT id, page FROM discussions WHERE tenant_id = $1 AND last_activity_at < $2
+       ORDER BY last_activity_at, ord LIMIT $3`,
+      [tenantId, before, limit],
+    );
+    return rows.map((r) => ({ page: r.page, chatId: r.id }));
+  }
+
+  async commentsBy(tenantId: string, userId: string, limit: number, after = 0): Promise<AuthoredComment[]> {
+    const { rows } = await this.pool.query<{
+      ord: string;
+      page: string;
+      chat_id: string;
+      quote: string;
+      id: string;
+      author_id: string;
+      author_name: string;
+      text: string;
+      at: string;
+      edited_at: string | null;
+    }>(
+      `SELECT c.ord, d.page, c.chat_id, d.quote, c.id, c.author_id, c.author_name, c.text, c.at, c.edited_at
+       FROM comments c JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id
+       WHERE c.tenant_id = $1 AND c.author_id = $2 AND c.ord > $3 ORDER BY c.ord LIMIT $4`,
+      [tenantId, userId, after, limit],
+    );
+    return rows.map((r) => ({
+      page: r.page,
+      chatId: r.chat_id,
+      quote: r.quote,
+      comment: commentOf(r),
+      cursor: Number(r.ord),
+    }));
+  }
+
+  async emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]> {
+    const { rows } = await this.pool.query<{ id: string; page: string }>(
+      `SELECT id, page FROM discussions WHERE tenant_id = $1 AND creator_id = $2 AND comment_count = 0
+       ORDER BY ord LIMIT $3`,
+      [tenantId, userId, limit],
+    );
+    return rows.map((r) => ({ page: r.page, chatId: r.id }));
+  }
+
+  async ownState(tenantId: string, userId: string): Promise<OwnState> {
+    const [watches, reads] = await Promise.all([
+      this.pool.query<{ page: string; created_at: string }>(
+        'SELECT page, created_at FROM watches WHERE tenant_id = $1 AND user_id = $2 ORDER BY page',
+        [tenantId, userId],
+      ),
+      this.pool.query<{ page: string; chat_id: string; at: string }>(
+        `SELECT page, chat_id, at FROM read_positions WHERE tenant_id = $1 AND user_id = $2
+         ORDER BY page, chat_id`,
+        [tenantId, userId],
+      ),
+    ]);
+    return {
+      watches: watches.rows.map((r) => ({ page: r.page, since: Number(r.created_at) })),
+      reads: reads.rows.map((r) => ({ page: r.page, chatId: r.chat_id, at: Number(r.at) })),
+    };
+  }
+
+  async forgetUser(tenantId: string, userId: string): Promise<TokenInfo[] | null> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<{ removed_at: string | null }>(
+        'SELECT removed_at FROM users WHERE tenant_id = $1 AND id = $2 FOR UPDATE',
+        [tenantId, userId],
+      );
+      if (rows.length === 0) return { value: null, rollback: true };
+      const revoked =
+        rows[0]!.removed_at === null ? ((await this.removeUserWith(client, tenantId, userId)) ?? []) : [];
+      await this.unname(client, tenantId, userId);
+      // Single sign-on: the emails the audit and the waiting list hold, the identity link (a later
+      // sign-in starts afresh), the sessions' refresh tokens.
+      await client.query(
+        `UPDATE audit SET detail = '' WHERE tenant_id = $1 AND (
+           (kind IN ('sso-joined', 'sso-approved') AND subject_id = $2)
+           OR (kind = 'sso-requested' AND detail IN
+                (SELECT id || ': ' || email FROM sso_requests WHERE tenant_id = $1 AND user_id = $2)))`,
+        [tenantId, userId],
+      );
+      await client.query(
+        `WITH r AS (DELETE FROM sso_requests WHERE tenant_id = $1 AND user_id = $2),
+              i AS (DELETE FROM sso_identities WHERE tenant_id = $1 AND user_id = $2)
+         DELETE FROM session_refresh WHERE token_id IN (SELECT id FROM tokens WHERE user_id = $2)`,
+        [tenantId, userId],
+      );
+      await client.query(
+        `WITH u AS (UPDATE users SET name = '', erased_at = $3 WHERE tenant_id = $1 AND id = $2),
+              a AS (UPDATE audit SET detail = '' WHERE tenant_id = $1
+                      AND kind IN ('token-created', 'token-revoked')
+                      AND token_id IN (SELECT id FROM tokens WHERE user_id = $2)),
+              n AS (DELETE FROM notifications WHERE tenant_id = $1 AND (actor_id = $2 OR user_id = $2)),
+              p AS (DELETE FROM participants WHERE tenant_id = $1 AND user_id = $2),
+              w AS (DELETE FROM watches WHERE tenant_id = $1 AND user_id = $2),
+              i AS (DELETE FROM inboxes WHERE tenant_id = $1 AND user_id = $2),
+              r AS (DELETE FROM read_positions WHERE tenant_id = $1 AND user_id = $2),
+              e AS (DELETE FROM erasure_requests WHERE tenant_id = $1 AND user_id = $2)
+         UPDATE tokens SET label = '' WHERE tenant_id = $1 AND user_id = $2`,
+        [tenantId, userId, Date.now()],
+      );
+      return { value: revoked };
+    });
+  }
+
+  async requestErasure(tenantId: string, userId: string, at: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO erasure_requests (tenant_id, user_id, requested_at)
+       SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND removed_at IS NULL)
+       ON CONFLICT (tenant_id, user_id) DO NOTHING`,
+      [tenantId, userId, at],
+    );
+    if ((rowCount ?? 0) > 0) return true;
+    const { rows } = await this.pool.query(
+      'SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND removed_at IS NULL',
+      [tenantId, userId],
+    );
+    return rows.length > 0;
+  }
+
+  async listErasureRequests(tenantId: string): Promise<ErasureRequest[]> {
+    const { rows } = await this.pool.query<{ user_id: string; requested_at: string }>(
+      `SELECT user_id, requested_at FROM erasure_requests WHERE tenant_id = $1
+       ORDER BY requested_at, user_id`,
+      [tenantId],
+    );
+    return rows.map((r) => ({ userId: r.user_id, requestedAt: Number(r.requested_at) }));
+  }
+
+  async dropErasureRequest(tenantId: string, userId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      'DELETE FROM erasure_requests WHERE tenant_id = $1 AND user_id = $2',
+      [tenantId, userId],
+    );
+    return (rowCount ?? 0) > 0;
   }
 
   async addAudit(e: NewAuditEntry): Promise<void> {

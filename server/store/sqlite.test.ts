@@ -58,7 +58,7 @@ describe('SqliteStore file', () => {
   });
 
   it('creates the file and its directory, in WAL mode, migrated to the latest schema', () => {
-    expect(schemaVersion(store.db)).toBe(8);
+    expect(schemaVersion(store.db)).toBe(9);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
@@ -115,7 +115,7 @@ describe('SqliteStore migration from the previous release', () => {
   it('moves every discussion, comment, seq and token forward and forgets what the old log kept', async () => {
     const store = openSqliteStore(path);
     try {
-      expect(schemaVersion(store.db)).toBe(8);
+      expect(schemaVersion(store.db)).toBe(9);
       const acme = (await store.findTenant('Acme'))!;
       const [ada, bob] = await store.listUsers(acme.id);
       expect((await store.findTokenByHash('aa'.repeat(32)))?.user.name).toBe('Ada');

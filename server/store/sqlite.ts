@@ -51,6 +51,10 @@ import {
 } from './rows';
 import {
   DEFAULT_REPLAY_WINDOW,
+  type AuthoredComment,
+  type ChatRef,
+  type ErasureRequest,
+  type OwnState,
   type AuditEntry,
   type InviteInfo,
   type MemberChange,
@@ -431,6 +435,47 @@ const MIGRATIONS: string[] = [
   `,
   // Single sign-on: identities, waiting requests, pending sign-ins, sessions (./sqlite-sso.ts).
   SQLITE_SSO_MIGRATION,
+  // Retention, erasure requests, erased members, and their audit kinds. A removed member's name
+  // leaves their comments and resolutions (they read as a former member's).
+  `
+  DROP INDEX audit_tenant;
+  ALTER TABLE audit RENAME TO audit_v8;
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('token-created', 'token-revoked', 'admin-delete', 'delegated-write',
+      'role-changed', 'member-removed', 'invite-created', 'invite-revoked', 'invite-redeemed',
+      'sso-joined', 'sso-requested', 'sso-approved', 'sso-refused', 'retention-changed', 'retention-sweep',
+      'member-erased', 'erasure-requested', 'erasure-declined')),
+    actor_id TEXT,
+    subject_id TEXT,
+    token_id TEXT,
+    page TEXT,
+    chat_id TEXT,
+    comment_id TEXT,
+    seq INTEGER,
+    detail TEXT NOT NULL
+  );
+  INSERT INTO audit SELECT * FROM audit_v8;
+  DROP TABLE audit_v8;
+  CREATE INDEX audit_tenant ON audit(tenant_id, id);
+  CREATE TABLE tenant_settings (
+    tenant_id TEXT PRIMARY KEY,
+    retention_days INTEGER
+  ) WITHOUT ROWID;
+  CREATE TABLE erasure_requests (
+    tenant_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    requested_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, user_id)
+  ) WITHOUT ROWID;
+  ALTER TABLE users ADD COLUMN erased_at INTEGER;
+  CREATE INDEX discussions_creator ON discussions(tenant_id, creator_id);
+  UPDATE comments SET author_name = '' WHERE author_id IN (SELECT id FROM users WHERE removed_at IS NOT NULL);
+  UPDATE discussions SET resolved_by_name = ''
+    WHERE resolved_by IN (SELECT id FROM users WHERE removed_at IS NOT NULL);
+  `,
 ];
 
 interface InviteRow {
@@ -533,6 +578,7 @@ interface UserRow {
   name: string;
   created_at: number;
   removed_at: number | null;
+  erased_at: number | null;
 }
 const user = (r: UserRow): User => ({
   id: r.id,
@@ -540,6 +586,7 @@ const user = (r: UserRow): User => ({
   name: r.name,
   createdAt: r.created_at,
   removedAt: r.removed_at,
+  ...(r.erased_at !== null && { erasedAt: r.erased_at }),
 });
 
 /** Opens (creating it and its directory when missing) and migrates an SQLite store. */
@@ -716,9 +763,10 @@ export class SqliteStore implements Store {
           comment_count: number;
           bytes: number;
           resolved_by: string | null;
+          last_activity_at: number;
         }
       >(
-        `SELECT id, page, creator_id, comment_count, bytes, resolved_by FROM discussions
+        `SELECT id, page, creator_id, comment_count, bytes, resolved_by, last_activity_at FROM discussions
          WHERE tenant_id = ? AND id = ?`,
       ),
       commentHead: db.prepare<
@@ -762,7 +810,7 @@ export class SqliteStore implements Store {
         'DELETE FROM notifications WHERE tenant_id = ? AND user_id = ? AND seq <= ?',
       ),
       notificationsAfter: db.prepare<[string, string, number, number], NotificationRowSql>(
-        `SELECT n.seq, n.kind, n.page, n.chat_id, n.comment_id, n.actor_id, u.name AS actor_name, n.at,
+        `SELECT n.seq, n.kind, n.page, n.chat_id, n.comment_id, n.actor_id, CASE WHEN u.removed_at IS NULL THEN u.name ELSE '' END AS actor_name, n.at,
                 n.read_at, m.text
          FROM notifications n
          LEFT JOIN users u ON u.id = n.actor_id
@@ -771,7 +819,7 @@ export class SqliteStore implements Store {
       ),
       newestNotifications: db.prepare<[string, string, number], NotificationRowSql>(
         `SELECT * FROM (
-           SELECT n.seq, n.kind, n.page, n.chat_id, n.comment_id, n.actor_id, u.name AS actor_name, n.at,
+           SELECT n.seq, n.kind, n.page, n.chat_id, n.comment_id, n.actor_id, CASE WHEN u.removed_at IS NULL THEN u.name ELSE '' END AS actor_name, n.at,
                   n.read_at, m.text
            FROM notifications n
            LEFT JOIN users u ON u.id = n.actor_id
@@ -837,6 +885,12 @@ export class SqliteStore implements Store {
       dropUserInbox: db.prepare('DELETE FROM inboxes WHERE tenant_id = ? AND user_id = ?'),
       dropUserWatches: db.prepare('DELETE FROM watches WHERE tenant_id = ? AND user_id = ?'),
       dropUserReads: db.prepare('DELETE FROM read_positions WHERE tenant_id = ? AND user_id = ?'),
+      unnameComments: db.prepare(
+        "UPDATE comments SET author_name = '' WHERE tenant_id = ? AND author_id = ? AND author_name <> ''",
+      ),
+      unnameResolutions: db.prepare(
+        "UPDATE discussions SET resolved_by_name = '' WHERE tenant_id = ? AND resolved_by = ?",
+      ),
       tenantBytes: db.prepare<[string], { bytes: number }>(
         'SELECT bytes FROM tenant_bytes WHERE tenant_id = ?',
       ),
@@ -1091,6 +1145,7 @@ export class SqliteStore implements Store {
                 commentCount: head.comment_count,
                 bytes: head.bytes,
                 resolvedBy: head.resolved_by,
+                lastActivityAt: head.last_activity_at,
               }
             : null,
           comment: commentRow
@@ -1341,6 +1396,9 @@ export class SqliteStore implements Store {
     s.dropUserInbox.run(tenantId, userId);
     s.dropUserWatches.run(tenantId, userId);
     s.dropUserReads.run(tenantId, userId);
+    // What they wrote stays, as a former member's: their name leaves it.
+    s.unnameComments.run(tenantId, userId);
+    s.unnameResolutions.run(tenantId, userId);
     return tokens.map((t) => tokenInfo(s.tokenById.get(t.id)!));
   }
 
@@ -1453,7 +1511,7 @@ export class SqliteStore implements Store {
     const after = decodeListCursor(cursor);
     const rows = this.db
       .prepare<Record<string, unknown>, SummaryRow>(
-        `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(u.name, '') AS creator_name,
+        `SELECT d.ord, d.id, d.page, d.title, d.quote, d.creator_id, COALESCE(CASE WHEN u.removed_at IS NULL THEN u.name END, '') AS creator_name,
                 d.created_at, d.last_activity_at, d.comment_count,
                 d.resolved_by, d.resolved_by_name, d.resolved_at,
                 (SELECT m.text FROM comments m WHERE m.tenant_id = d.tenant_id AND m.chat_id = d.id
@@ -1476,7 +1534,7 @@ export class SqliteStore implements Store {
 
   async readDiscussions(tenantId: string, ids: readonly string[]): Promise<DiscussionRecord[]> {
     const head = this.db.prepare<[string, string], HeadRowSql>(
-      `SELECT d.id, d.page, d.title, d.selectors, d.creator_id, COALESCE(u.name, '') AS creator_name,
+      `SELECT d.id, d.page, d.title, d.selectors, d.creator_id, COALESCE(CASE WHEN u.removed_at IS NULL THEN u.name END, '') AS creator_name,
               d.opening_id, d.created_at, d.last_activity_at
        FROM discussions d LEFT JOIN users u ON u.id = d.creator_id WHERE d.tenant_id = ? AND d.id = ?`,
     );
@@ -1554,6 +1612,176 @@ export class SqliteStore implements Store {
       )
       .all(params);
     return mergeHits(comments, chats, query.limit);
+  }
+
+  async retentionDays(tenantId: string): Promise<number | null> {
+    const row = this.db
+      .prepare<[string], { retention_days: number | null }>(
+        'SELECT retention_days FROM tenant_settings WHERE tenant_id = ?',
+      )
+      .get(tenantId);
+    return row?.retention_days ?? null;
+  }
+
+  async setRetentionDays(tenantId: string, days: number | null): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO tenant_settings (tenant_id, retention_days) VALUES (?, ?)
+         ON CONFLICT (tenant_id) DO UPDATE SET retention_days = excluded.retention_days`,
+      )
+      .run(tenantId, days);
+  }
+
+  async retentionTenants(): Promise<{ tenantId: string; days: number }[]> {
+    return this.db
+      .prepare<[], { tenant_id: string; retention_days: number }>(
+        'SELECT tenant_id, retention_days FROM tenant_settings WHERE retention_days IS NOT NULL ORDER BY tenant_id',
+      )
+      .all()
+      .map((r) => ({ tenantId: r.tenant_id, days: r.retention_days }));
+  }
+
+  async staleDiscussions(tenantId: string, before: number, limit: number): Promise<ChatRef[]> {
+    return this.db
+      .prepare<[string, number, number], { id: string; page: string }>(
+        `SELECT id, page FROM discussions WHERE tenant_id = ? AND last_activity_at < ?
+         ORDER BY last_activity_at, ord LIMIT ?`,
+      )
+      .all(tenantId, before, limit)
+      .map((r) => ({ page: r.page, chatId: r.id }));
+  }
+
+  async commentsBy(tenantId: string, userId: string, limit: number, after = 0): Promise<AuthoredComment[]> {
+    return this.db
+      .prepare<
+        [string, string, number, number],
+        {
+          ord: number;
+          page: string;
+          chat_id: string;
+          quote: string;
+          id: string;
+          author_id: string;
+          author_name: string;
+          text: string;
+          at: number;
+          edited_at: number | null;
+        }
+      >(
+        `SELECT c.ord, d.page, c.chat_id, d.quote, c.id, c.author_id, c.author_name, c.text, c.at, c.edited_at
+         FROM comments c JOIN discussions d ON d.tenant_id = c.tenant_id AND d.id = c.chat_id
+         WHERE c.tenant_id = ? AND c.author_id = ? AND c.ord > ? ORDER BY c.ord LIMIT ?`,
+      )
+      .all(tenantId, userId, after, limit)
+      .map((r) => ({
+        page: r.page,
+        chatId: r.chat_id,
+        quote: r.quote,
+        comment: commentOf(r),
+        cursor: r.ord,
+      }));
+  }
+
+  async emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]> {
+    return this.db
+      .prepare<[string, string, number], { id: string; page: string }>(
+        `SELECT id, page FROM discussions WHERE tenant_id = ? AND creator_id = ? AND comment_count = 0
+         ORDER BY ord LIMIT ?`,
+      )
+      .all(tenantId, userId, limit)
+      .map((r) => ({ page: r.page, chatId: r.id }));
+  }
+
+  async ownState(tenantId: string, userId: string): Promise<OwnState> {
+    const watches = this.db
+      .prepare<[string, string], { page: string; created_at: number }>(
+        'SELECT page, created_at FROM watches WHERE tenant_id = ? AND user_id = ? ORDER BY page',
+      )
+      .all(tenantId, userId)
+      .map((r) => ({ page: r.page, since: r.created_at }));
+    const reads = this.db
+      .prepare<[string, string], { page: string; chat_id: string; at: number }>(
+        'SELECT page, chat_id, at FROM read_positions WHERE tenant_id = ? AND user_id = ? ORDER BY page, chat_id',
+      )
+      .all(tenantId, userId)
+      .map((r) => ({ page: r.page, chatId: r.chat_id, at: r.at }));
+    return { watches, reads };
+  }
+
+  async forgetUser(tenantId: string, userId: string): Promise<TokenInfo[] | null> {
+    const p = { t: tenantId, u: userId, now: Date.now() };
+    return this.db
+      .transaction((): TokenInfo[] | null => {
+        const row = this.stmts.userById.get(userId);
+        if (!row || row.tenant_id !== tenantId) return null;
+        const revoked = row.removed_at === null ? this.removeUserNow(tenantId, userId)! : [];
+        this.stmts.unnameComments.run(tenantId, userId);
+        this.stmts.unnameResolutions.run(tenantId, userId);
+        this.db
+          .prepare("UPDATE users SET name = '', erased_at = @now WHERE tenant_id = @t AND id = @u")
+          .run(p);
+        this.db.prepare("UPDATE tokens SET label = '' WHERE tenant_id = @t AND user_id = @u").run(p);
+        // Token events name the token's label; the entries stay, the label goes.
+        this.db
+          .prepare(
+            `UPDATE audit SET detail = '' WHERE tenant_id = @t AND kind IN ('token-created', 'token-revoked')
+             AND token_id IN (SELECT id FROM tokens WHERE user_id = @u)`,
+          )
+          .run(p);
+        // Single sign-on: the emails the audit and the waiting list hold, the identity link (a later
+        // sign-in starts afresh), the sessions' refresh tokens.
+        this.db
+          .prepare(
+            `UPDATE audit SET detail = '' WHERE tenant_id = @t AND (
+               (kind IN ('sso-joined', 'sso-approved') AND subject_id = @u)
+               OR (kind = 'sso-requested' AND detail IN
+                    (SELECT id || ': ' || email FROM sso_requests WHERE tenant_id = @t AND user_id = @u)))`,
+          )
+          .run(p);
+        this.db.prepare('DELETE FROM sso_requests WHERE tenant_id = @t AND user_id = @u').run(p);
+        this.db.prepare('DELETE FROM sso_identities WHERE tenant_id = @t AND user_id = @u').run(p);
+        this.db
+          .prepare('DELETE FROM session_refresh WHERE token_id IN (SELECT id FROM tokens WHERE user_id = @u)')
+          .run(p);
+        this.db.prepare('DELETE FROM notifications WHERE tenant_id = @t AND actor_id = @u').run(p);
+        for (const table of ['participants', 'watches', 'inboxes', 'notifications', 'read_positions'])
+          this.db.prepare(`DELETE FROM ${table} WHERE tenant_id = @t AND user_id = @u`).run(p);
+        this.db.prepare('DELETE FROM erasure_requests WHERE tenant_id = @t AND user_id = @u').run(p);
+        return revoked;
+      })
+      .immediate();
+  }
+
+  async requestErasure(tenantId: string, userId: string, at: number): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        if (!this.stmts.member.get(tenantId, userId)) return false;
+        this.db
+          .prepare(
+            `INSERT INTO erasure_requests (tenant_id, user_id, requested_at) VALUES (?, ?, ?)
+             ON CONFLICT (tenant_id, user_id) DO NOTHING`,
+          )
+          .run(tenantId, userId, at);
+        return true;
+      })
+      .immediate();
+  }
+
+  async listErasureRequests(tenantId: string): Promise<ErasureRequest[]> {
+    return this.db
+      .prepare<[string], { user_id: string; requested_at: number }>(
+        'SELECT user_id, requested_at FROM erasure_requests WHERE tenant_id = ? ORDER BY requested_at, user_id',
+      )
+      .all(tenantId)
+      .map((r) => ({ userId: r.user_id, requestedAt: r.requested_at }));
+  }
+
+  async dropErasureRequest(tenantId: string, userId: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare('DELETE FROM erasure_requests WHERE tenant_id = ? AND user_id = ?')
+        .run(tenantId, userId).changes > 0
+    );
   }
 
   async addAudit(entry: NewAuditEntry): Promise<void> {

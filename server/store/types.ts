@@ -27,6 +27,37 @@ export interface User {
   createdAt: number;
   /** When the user was removed from the tenant (tokens revoked, not mentionable); null while a member. */
   removedAt: number | null;
+  /** When an admin erased the user's content and name (then `name` is empty); null otherwise. */
+  erasedAt?: number | null;
+}
+
+/** A member's pending request that their content be erased. */
+export interface ErasureRequest {
+  userId: string;
+  requestedAt: number;
+}
+
+/** One comment a member wrote, where it is: for their export and for erasing it. */
+export interface AuthoredComment {
+  page: string;
+  chatId: string;
+  /** The discussion's quote (the page's text it is anchored to). */
+  quote: string;
+  comment: CommentT;
+  /** Where the next call continues (`after`). */
+  cursor: number;
+}
+
+/** What the store keeps of a member beyond their comments: watches and read positions. */
+export interface OwnState {
+  watches: { page: string; since: number }[];
+  reads: { page: string; chatId: string; at: number }[];
+}
+
+/** A discussion by page and id, as a sweep or an erasure names it. */
+export interface ChatRef {
+  page: string;
+  chatId: string;
 }
 
 /** What a user keeps about one page: whether they watch it, and how far they read each discussion. */
@@ -81,6 +112,11 @@ export const AUDIT_KINDS = [
   'sso-requested',
   'sso-approved',
   'sso-refused',
+  'retention-changed',
+  'retention-sweep',
+  'member-erased',
+  'erasure-requested',
+  'erasure-declined',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
@@ -103,6 +139,12 @@ export type AuditKind = (typeof AUDIT_KINDS)[number];
  *   `detail` the request's id and the email the identity provider vouched for.
  * - `sso-approved` / `sso-refused`: an admin decided a waiting request; `actorId` the admin,
  *   `subjectId` the new member (approved only).
+ * - `retention-changed`: an admin set how long discussions live (`detail`: "off → 90 days").
+ * - `retention-sweep`: the server removed discussions past the retention (`actorId` null, `detail`
+ *   the count; never which text).
+ * - `member-erased`: an admin erased a member's content (`detail`: what went, counted).
+ * - `erasure-requested` / `erasure-declined`: a member asked for erasure (`actorId` the member); an
+ *   admin declined it (`actorId` the admin, `subjectId` the member).
  */
 export interface AuditEntry {
   id: number;
@@ -189,6 +231,8 @@ export interface StoredChat {
   bytes: number;
   /** Who resolved it, null while open. */
   resolvedBy: string | null;
+  /** Its last activity (creation, a comment, an edit): the retention sweep deletes only what is still stale. */
+  lastActivityAt: number;
 }
 
 /** The one comment a write names, as stored. */
@@ -601,7 +645,8 @@ export interface Store {
 
   /**
    * Removes a user from their tenant: marks them removed, revokes their tokens and drops their
-   * notifications, watches and read positions. Their comments stay, under their name. Returns the
+   * notifications, watches and read positions. Their comments stay, as a former member's: their name
+   * leaves them and the discussions they resolved (the directory keeps it). Returns the
    * revoked tokens, or null when no such user (in that tenant).
    */
   removeUser(tenantId: string, userId: string): Promise<TokenInfo[] | null>;
@@ -699,6 +744,33 @@ export interface Store {
    * An empty query (no words) finds nothing.
    */
   search(tenantId: string, query: SearchQuery): Promise<SearchHit[]>;
+
+  // ---- retention and erasure (docs/security.md, "Privacy")
+  /** How many days after its last activity a tenant's discussions are removed; null: kept (the default). */
+  retentionDays(tenantId: string): Promise<number | null>;
+  setRetentionDays(tenantId: string, days: number | null): Promise<void>;
+  /** Every tenant with a retention set. */
+  retentionTenants(): Promise<{ tenantId: string; days: number }[]>;
+  /** The tenant's discussions whose last activity is before `before`, oldest first, at most `limit`. */
+  staleDiscussions(tenantId: string, before: number, limit: number): Promise<ChatRef[]>;
+  /** The comments a user wrote in the tenant, oldest first, at most `limit`, after the cursor `after`. */
+  commentsBy(tenantId: string, userId: string, limit: number, after?: number): Promise<AuthoredComment[]>;
+  /** Discussions the user started that hold no comment any more, at most `limit`. */
+  emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]>;
+  /** The user's watches and read positions. */
+  ownState(tenantId: string, userId: string): Promise<OwnState>;
+  /**
+   * Forgets a user once their comments are gone: the name emptied (`erasedAt` set), removed if still
+   * a member (tokens revoked, labels emptied), their notifications and those they caused, watches,
+   * read positions and participation dropped, their name taken off what they resolved, their
+   * erasure request closed. One transaction. Returns the tokens it revoked, or null for no such user.
+   */
+  forgetUser(tenantId: string, userId: string): Promise<TokenInfo[] | null>;
+  /** Records a member's request for erasure (the first time is kept); false when no such member. */
+  requestErasure(tenantId: string, userId: string, at: number): Promise<boolean>;
+  listErasureRequests(tenantId: string): Promise<ErasureRequest[]>;
+  /** Closes a request; false when there was none. */
+  dropErasureRequest(tenantId: string, userId: string): Promise<boolean>;
 
   // ---- audit
   addAudit(entry: NewAuditEntry): Promise<void>;

@@ -407,6 +407,8 @@ export interface ExtensionPage {
   type(css: string, text: string): Promise<void>;
   /** Text of every element matching `css`, in document order. */
   texts(css: string): Promise<string[]>;
+  /** Clicks the first element matching `css`, as a person does. */
+  click(css: string): Promise<void>;
   /** Clicks the `index`-th link matching `css` (it opens a new tab) and returns that tab once it shows `url`. */
   followLink(css: string, index: number, url: string): Promise<Tab>;
   screenshot(path: string): Promise<void>;
@@ -1164,6 +1166,7 @@ export class ChromiumUser implements UserBrowser {
         await page.keyboard.type(text, { delay: 40 });
       },
       texts: (css) => page.locator(css).allTextContents(),
+      click: (css) => page.locator(css).first().click(),
       async followLink(css, index, url) {
         const next = context.waitForEvent('page');
         await page.locator(css).nth(index).click();
@@ -1733,6 +1736,9 @@ export class FirefoxUser implements UserBrowser {
         await team.keyboard.type(text, { delay: 40 });
       },
       texts: (css) => team.$$eval(css, (els) => els.map((e) => e.textContent ?? '')),
+      async click(css) {
+        await (await team.waitForSelector(css))!.click();
+      },
       async followLink(css, index, url) {
         const links = await team.$$(css);
         if (!links[index]) throw new Error(`no link ${index} matches ${css}`);

@@ -12,6 +12,7 @@ import {
   LIMITS,
   mentionToken,
 } from '../../lib/protocol';
+import { eraseMember, sweepRetention, sweepTenant } from '../../server/forgetting';
 import { DEFAULT_STORE_LIMITS, plannerFor, type Actor } from '../../server/ops';
 import { selectorBytes } from '../../server/store/rows';
 import type { CommitResult, PlanInput, Store, StoreOptions } from '../../server/store/types';
@@ -352,6 +353,7 @@ export function describeStoreContract(
           commentCount: 1,
           bytes,
           resolvedBy: null,
+          lastActivityAt: expect.any(Number),
         };
         expect(seen[0]).toEqual({
           chat,
@@ -1337,6 +1339,293 @@ export function describeStoreContract(
         const replay = JSON.stringify(await store.eventsSince(tenant.id, PAGE, 0, 100));
         for (const secret of Object.values(secrets)) expect(replay).not.toContain(secret);
         expect(replay).toContain(doomed.chatId);
+      });
+    });
+
+    describe('retention and erasure', () => {
+      const published: ChatEventT[] = [];
+      const deps = () => ({
+        store,
+        publish: async (_t: string, e: ChatEventT) => {
+          published.push(e);
+        },
+      });
+      beforeEach(() => {
+        published.length = 0;
+      });
+
+      it('keeps a retention per tenant, off by default, and lists discussions past it oldest first', async () => {
+        const { tenant, applied } = await setup();
+        const other = await store.createTenant('Tenant B');
+        expect(await store.retentionDays(tenant.id)).toBeNull();
+        expect(await store.retentionTenants()).toEqual([]);
+        await store.setRetentionDays(tenant.id, 30);
+        expect(await store.retentionDays(tenant.id)).toBe(30);
+        expect(await store.retentionDays(other.id)).toBeNull();
+        expect(await store.retentionTenants()).toEqual([{ tenantId: tenant.id, days: 30 }]);
+        await store.setRetentionDays(tenant.id, null);
+        expect(await store.retentionTenants()).toEqual([]);
+
+        const old = createChat();
+        await applied(old);
+        const young = createChat({ page: OTHER_PAGE });
+        await applied(young);
+        const cut = Date.now() + 1;
+        expect(await store.staleDiscussions(tenant.id, cut, 10)).toEqual([
+          { page: PAGE, chatId: old.chatId },
+          { page: OTHER_PAGE, chatId: young.chatId },
+        ]);
+        expect(await store.staleDiscussions(tenant.id, cut, 1)).toHaveLength(1);
+        expect(await store.staleDiscussions(other.id, cut, 10)).toEqual([]);
+        expect(await store.staleDiscussions(tenant.id, 0, 10)).toEqual([]);
+      });
+
+      it('sweeps discussions past the retention through the delete path: tombstones, no text, audited by count', async () => {
+        const { tenant, applied } = await setup();
+        const old = createChat({ quote: 'SWEPT-QUOTE-41c2', text: 'SWEPT-OPENING-8e0a' });
+        await applied(old);
+        await applied(addComment(old.chatId, { text: 'SWEPT-REPLY-77b1' }));
+        // Nothing is past a retention of a day yet.
+        expect(await sweepTenant(deps(), tenant.id, 1, Date.now())).toBe(0);
+        expect(await store.listAudit(tenant.id, 10)).toEqual([]);
+        await store.setRetentionDays(tenant.id, 1);
+        expect(await sweepRetention(deps(), Date.now() + 2 * 24 * 3600 * 1000)).toBe(1);
+        expect(published).toEqual([
+          expect.objectContaining({ type: 'deleted-text-chat', chatId: old.chatId }),
+        ]);
+        expect((await store.snapshot(tenant.id, PAGE)).chats).toEqual([]);
+        const [entry] = await store.listAudit(tenant.id, 10);
+        expect(entry).toMatchObject({ kind: 'retention-sweep', actorId: null, chatId: null });
+        expect(entry!.detail).toMatch(/^1 discussion/);
+        expect(await store.search(tenant.id, { text: 'SWEPT', limit: 5 })).toEqual([]);
+        const raw = await opened.raw!();
+        for (const gone of ['SWEPT-QUOTE-41c2', 'SWEPT-OPENING-8e0a', 'SWEPT-REPLY-77b1'])
+          expect(raw).not.toContain(gone);
+        const replay = await store.eventsSince(tenant.id, PAGE, 0, 100);
+        expect(replay!.events.at(-1)).toMatchObject({ type: 'deleted-text-chat', chatId: old.chatId });
+        expect(JSON.stringify(replay)).not.toContain('SWEPT');
+      });
+
+      it('keeps a discussion that came back to life between the sweep listing it and deleting it', async () => {
+        const { tenant, user, applied } = await setup();
+        const old = createChat({ text: 'old but answered' });
+        const actor: Actor = { user: { id: user.id, name: user.name }, role: 'member' };
+        const tenDaysAgo = Date.now() - 10 * 24 * 3600 * 1000;
+        expect((await store.commit(tenant.id, old, plannerFor(old, actor, tenDaysAgo))).status).toBe(
+          'applied',
+        );
+        // The sweep's list was read just before this reply came.
+        await applied(addComment(old.chatId, { text: 'a reply today' }));
+        const racing = Object.create(store, {
+          staleDiscussions: { value: async () => [{ page: PAGE, chatId: old.chatId }] },
+        }) as Store;
+        expect(await sweepTenant({ ...deps(), store: racing }, tenant.id, 5, Date.now())).toBe(0);
+        expect((await store.snapshot(tenant.id, PAGE)).chats.map((c) => c.id)).toEqual([old.chatId]);
+        expect(published).toEqual([]);
+        expect(await store.listAudit(tenant.id, 10)).toEqual([]);
+      });
+
+      it('shows a removed member as a former member: their comments and resolutions lose their name', async () => {
+        const { tenant, user, applied } = await setup();
+        const chat = createChat({ text: 'stays after removal' });
+        await applied(chat);
+        await applied(resolveChat(chat.chatId));
+        await store.removeUser(tenant.id, user.id);
+        const [d] = (await store.snapshot(tenant.id, PAGE)).chats;
+        expect(d!.comments[0]!.author).toEqual({ id: user.id, name: '' });
+        expect(d!.comments[0]!.text).toBe('stays after removal');
+        expect(d!.resolved?.by).toEqual({ id: user.id, name: '' });
+        const listed = await store.listDiscussions(tenant.id, {}, null, 10);
+        expect(listed.discussions[0]!.creator).toEqual({ id: user.id, name: '' });
+        // The directory keeps the name for the admins (the audit names who was removed).
+        expect((await store.listUsers(tenant.id))[0]).toMatchObject({
+          name: 'Ada',
+          removedAt: expect.any(Number),
+        });
+      });
+
+      it('erases a member: their comments and lone discussions, their name and what they caused, leaving others’ replies', async () => {
+        const tenant = await store.createTenant('Tenant E');
+        const erased = await store.createUser(tenant.id, 'Adelheid-5c9e');
+        const bob = await store.createUser(tenant.id, 'Bob');
+        const token = await store.insertToken({
+          id: 'tok-erased',
+          tenantId: tenant.id,
+          userId: erased.id,
+          role: 'member',
+          label: 'Adelheid-5c9e laptop',
+          hash: 'cd'.repeat(32),
+          createdAt: 1000,
+        });
+        await store.addAudit({
+          tenantId: tenant.id,
+          at: 1000,
+          kind: 'token-created',
+          actorId: null,
+          subjectId: erased.id,
+          tokenId: token.id,
+          page: null,
+          chatId: null,
+          commentId: null,
+          seq: null,
+          detail: 'member token "Adelheid-5c9e laptop"',
+        });
+        const as = (u: { id: string; name: string }) => async (w: WriteFrameT) => {
+          const actor: Actor = { user: { id: u.id, name: u.name }, role: 'member' };
+          const r = await store.commit(tenant.id, w, plannerFor(w, actor, Date.now()));
+          if (r.status !== 'applied') throw new Error(JSON.stringify(r));
+        };
+        const ada = as(erased);
+        const bobWrites = as(bob);
+        // Her discussion with Bob's reply: the discussion and his reply stay.
+        const shared = createChat({ quote: 'page words kept', text: 'ERASED-OPENING-1a2b' });
+        await ada(shared);
+        await bobWrites(addComment(shared.chatId, { text: 'Bob reply kept' }));
+        // Her discussion alone: gone.
+        const lone = createChat({ page: OTHER_PAGE, quote: 'ERASED-QUOTE-3c4d', text: 'ERASED-LONE-5e6f' });
+        await ada(lone);
+        // Bob's discussion, her reply mentioning him (a notification she caused), her resolution.
+        const bobs = createChat({ text: 'Bob asks' });
+        await bobWrites(bobs);
+        await ada(addComment(bobs.chatId, { text: `ERASED-REPLY-7a8b ${mentionToken(bob.id)}` }));
+        await ada(resolveChat(bobs.chatId));
+        await store.setWatch(tenant.id, erased.id, PAGE, true);
+        expect((await store.commentsBy(tenant.id, erased.id, 10)).map((c) => c.comment.text)).toEqual([
+          'ERASED-OPENING-1a2b',
+          'ERASED-LONE-5e6f',
+          `ERASED-REPLY-7a8b ${mentionToken(bob.id)}`,
+        ]);
+        expect(
+          (await store.notificationsSince(tenant.id, bob.id, null, 10)).notifications.length,
+        ).toBeGreaterThan(0);
+        await store.requestErasure(tenant.id, erased.id, 5);
+        expect(await store.listErasureRequests(tenant.id)).toEqual([{ userId: erased.id, requestedAt: 5 }]);
+
+        await store.removeUser(tenant.id, erased.id);
+        expect(await eraseMember(deps(), tenant.id, erased.id, bob.id)).toEqual({
+          comments: 3,
+          discussions: 1,
+        });
+
+        expect(published.map((e) => e.type)).toEqual([
+          'updated-text-chat',
+          'updated-text-chat',
+          'updated-text-chat',
+          'deleted-text-chat',
+        ]);
+        const page = await store.snapshot(tenant.id, PAGE);
+        const kept = page.chats.find((c) => c.id === shared.chatId)!;
+        expect(kept.comments.map((c) => c.text)).toEqual(['Bob reply kept']);
+        const bobsNow = page.chats.find((c) => c.id === bobs.chatId)!;
+        expect(bobsNow.comments.map((c) => c.text)).toEqual(['Bob asks']);
+        expect(bobsNow.resolved?.by.name).toBe('');
+        expect((await store.snapshot(tenant.id, OTHER_PAGE)).chats).toEqual([]);
+        expect((await store.notificationsSince(tenant.id, bob.id, null, 10)).notifications).toEqual([]);
+        expect(await store.listErasureRequests(tenant.id)).toEqual([]);
+        expect(await store.commentsBy(tenant.id, erased.id, 10)).toEqual([]);
+        expect(await store.ownState(tenant.id, erased.id)).toEqual({ watches: [], reads: [] });
+        const [, listed] = await store
+          .listUsers(tenant.id)
+          .then((u) => [u, u.find((x) => x.id === erased.id)!] as const);
+        expect(listed).toMatchObject({
+          name: '',
+          removedAt: expect.any(Number),
+          erasedAt: expect.any(Number),
+        });
+        expect(
+          (await store.listDiscussions(tenant.id, {}, null, 10)).discussions.find(
+            (d) => d.id === shared.chatId,
+          )!.creator.name,
+        ).toBe('');
+        expect(await store.search(tenant.id, { text: 'ERASED', limit: 5 })).toEqual([]);
+
+        const raw = await opened.raw!();
+        for (const gone of [
+          'ERASED-OPENING-1a2b',
+          'ERASED-QUOTE-3c4d',
+          'ERASED-LONE-5e6f',
+          'ERASED-REPLY-7a8b',
+          'Adelheid-5c9e',
+        ])
+          expect(raw, gone).not.toContain(gone);
+        expect(raw).toContain('Bob reply kept');
+        expect(raw).toContain('page words kept');
+        const replay = JSON.stringify([
+          await store.eventsSince(tenant.id, PAGE, 0, 100),
+          await store.eventsSince(tenant.id, OTHER_PAGE, 0, 100),
+        ]);
+        expect(replay).not.toContain('ERASED');
+        expect(replay).not.toContain('Adelheid');
+      });
+
+      it('erasing a member who joined by single sign-on forgets their email and identity link', async () => {
+        const tenant = await store.createTenant('Tenant S');
+        const admin = await store.createUser(tenant.id, 'Admin');
+        const email = 'erasee-4d2a@example.org';
+        const { request } = await store.sso.request({
+          id: 'ssoreq-erase-1',
+          tenantId: tenant.id,
+          issuer: 'https://idp.example.org',
+          subject: 'sub-erase-1',
+          email,
+          name: 'Ssoname-7c1d',
+          requestedAt: 1000,
+        });
+        const userId = 'usr-sso-erased-1';
+        await store.sso.decide(tenant.id, request.id, 'approved', admin.id, 2000, { userId });
+        const base = {
+          tenantId: tenant.id,
+          tokenId: null,
+          page: null,
+          chatId: null,
+          commentId: null,
+          seq: null,
+        };
+        await store.addAudit({
+          ...base,
+          at: 1000,
+          kind: 'sso-requested',
+          actorId: null,
+          subjectId: null,
+          detail: `${request.id}: ${email}`,
+        });
+        await store.addAudit({
+          ...base,
+          at: 2000,
+          kind: 'sso-approved',
+          actorId: admin.id,
+          subjectId: userId,
+          detail: `${request.id}: ${email}`,
+        });
+        expect((await store.sso.findMember(tenant.id, 'https://idp.example.org', 'sub-erase-1'))?.id).toBe(
+          userId,
+        );
+
+        await store.removeUser(tenant.id, userId);
+        await eraseMember(deps(), tenant.id, userId, admin.id);
+        expect(await store.sso.findMember(tenant.id, 'https://idp.example.org', 'sub-erase-1')).toBeNull();
+        expect(await store.sso.findRequest(tenant.id, 'https://idp.example.org', 'sub-erase-1')).toBeNull();
+        const raw = await opened.raw!();
+        expect(raw).not.toContain(email);
+        expect(raw).not.toContain('Ssoname-7c1d');
+        expect((await store.listAudit(tenant.id, 10)).map((e) => e.kind).sort()).toEqual([
+          'sso-approved',
+          'sso-requested',
+        ]);
+      });
+
+      it('keeps one erasure request per member and only from a current member', async () => {
+        const { tenant, user } = await setup();
+        expect(await store.requestErasure(tenant.id, user.id, 10)).toBe(true);
+        expect(await store.requestErasure(tenant.id, user.id, 20)).toBe(true);
+        expect(await store.listErasureRequests(tenant.id)).toEqual([{ userId: user.id, requestedAt: 10 }]);
+        expect(await store.requestErasure(tenant.id, 'usr-nobody', 10)).toBe(false);
+        const other = await store.createTenant('Tenant B');
+        expect(await store.listErasureRequests(other.id)).toEqual([]);
+        expect(await store.dropErasureRequest(tenant.id, user.id)).toBe(true);
+        expect(await store.dropErasureRequest(tenant.id, user.id)).toBe(false);
+        await store.removeUser(tenant.id, user.id);
+        expect(await store.requestErasure(tenant.id, user.id, 30)).toBe(false);
       });
     });
   });

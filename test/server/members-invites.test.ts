@@ -138,11 +138,11 @@ describe('members', () => {
     expect(former.removedAt).not.toBeNull();
     expect(former.tokens.every((tk) => tk.revokedAt !== null)).toBe(true);
 
-    // The discussion stays, under Bob's name.
+    // The discussion stays, as a former member's: his id, no longer his name.
     const alice = await TestClient.connect(t.url, t.tokens.alice);
     alice.send({ type: 'subscribe', page: PAGE });
     const snap = await alice.next('snapshot');
-    expect(snap.chats[0]!.comments[0]!.author.name).toBe('Bob');
+    expect(snap.chats[0]!.comments[0]!.author).toEqual({ id: t.users.bob.id, name: '' });
     await alice.close();
 
     const entry = (await trail()).find((e) => e.kind === 'member-removed')!;
