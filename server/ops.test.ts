@@ -29,6 +29,7 @@ function inputFor(write: WriteFrameT, stored: Stored | null, totals: Partial<Pla
       ? {
           id: comment.id,
           authorId: comment.author.id,
+          at: comment.at,
           bytes: utf8Bytes(comment.text),
           mentions: mentionedIds(comment.text),
         }
@@ -172,6 +173,14 @@ describe('planWrite results', () => {
         chat: { comments: [{ author: bob.user, at: 1234 }] },
       },
     });
+  });
+
+  it('dates an edit after the comment, whatever the clock says (same millisecond, a node behind)', () => {
+    for (const now of [1, 0]) {
+      const plan = planWrite(edit('cmt-alice1'), alice, now, inputFor(edit('cmt-alice1'), stored));
+      if (!plan.ok) throw new Error(plan.message);
+      expect(plan.event).toMatchObject({ change: { op: 'edit-comment', editedAt: 2 } });
+    }
   });
 
   it('describes only the change of an edit, with the change in bytes', () => {

@@ -206,7 +206,14 @@ function decide(
         }),
         event: {
           ...update,
-          change: { op: 'edit-comment', commentId: comment.id, text: write.text, editedAt: now },
+          change: {
+            op: 'edit-comment',
+            commentId: comment.id,
+            text: write.text,
+            // After the comment was written, always: an edit in the same millisecond, or on a node
+            // whose clock is behind the one that stored the comment, still reads as a later change.
+            editedAt: Math.max(now, comment.at + 1),
+          },
         },
       };
     }

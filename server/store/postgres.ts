@@ -970,7 +970,7 @@ export class PostgresStore implements Store {
           resolved_by: string | null;
           last_activity_at: string | number;
         } | null;
-        comment: { id: string; author_id: string; bytes: number; text: string } | null;
+        comment: { id: string; author_id: string; at: string | number; bytes: number; text: string } | null;
         tenant_bytes: string | null;
         token_role: RoleT | null;
         token_revoked: boolean | null;
@@ -980,7 +980,7 @@ export class PostgresStore implements Store {
               WHERE tenant_id = $1 AND broadcast_id = $2) w) AS done,
            (SELECT row_to_json(d) FROM (SELECT id, page, creator_id, comment_count, bytes, resolved_by,
               last_activity_at FROM discussions WHERE tenant_id = $1 AND id = $3) d) AS chat,
-           (SELECT row_to_json(c) FROM (SELECT id, author_id, octet_length(text) AS bytes, text FROM comments
+           (SELECT row_to_json(c) FROM (SELECT id, author_id, at, octet_length(text) AS bytes, text FROM comments
               WHERE tenant_id = $1 AND chat_id = $3 AND id = $4) c) AS comment,
            (SELECT bytes FROM tenant_bytes WHERE tenant_id = $1) AS tenant_bytes,
            (SELECT role FROM tokens WHERE id = $5) AS token_role,
@@ -1008,6 +1008,7 @@ export class PostgresStore implements Store {
           ? {
               id: read.comment.id,
               authorId: read.comment.author_id,
+              at: Number(read.comment.at),
               bytes: read.comment.bytes,
               mentions: mentionedIds(read.comment.text),
             }

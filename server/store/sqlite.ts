@@ -771,9 +771,9 @@ export class SqliteStore implements Store {
       ),
       commentHead: db.prepare<
         [string, string, string],
-        { id: string; author_id: string; bytes: number; text: string }
+        { id: string; author_id: string; at: number; bytes: number; text: string }
       >(
-        `SELECT id, author_id, length(CAST(text AS BLOB)) AS bytes, text FROM comments
+        `SELECT id, author_id, at, length(CAST(text AS BLOB)) AS bytes, text FROM comments
          WHERE tenant_id = ? AND chat_id = ? AND id = ?`,
       ),
       resolveChat: db.prepare(
@@ -1152,6 +1152,7 @@ export class SqliteStore implements Store {
             ? {
                 id: commentRow.id,
                 authorId: commentRow.author_id,
+                at: commentRow.at,
                 bytes: commentRow.bytes,
                 mentions: mentionedIds(commentRow.text),
               }

@@ -239,6 +239,8 @@ export interface StoredChat {
 export interface StoredComment {
   id: string;
   authorId: string;
+  /** When it was written (ms since the epoch, the server's clock then). */
+  at: number;
   /** UTF-8 bytes of its text. */
   bytes: number;
   /** The user ids its text mentions now (an edit notifies only those it adds). */
