@@ -360,12 +360,15 @@ export function describeStoreContract(
           comment: {
             id: create.commentId,
             authorId: user.id,
+            at: expect.any(Number),
             bytes: Buffer.byteLength('héllo'),
             mentions: [],
           },
           pageChats: 1,
           tenantBytes: bytes,
         });
+        // The comment's own time: for the opening comment of a new discussion, its last activity.
+        expect(seen[0]!.comment!.at).toBe(seen[0]!.chat!.lastActivityAt);
         expect(seen[1]).toEqual({ chat, comment: null, pageChats: 0, tenantBytes: bytes });
       });
 
