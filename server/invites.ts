@@ -14,7 +14,7 @@ import type { RoleT } from '../lib/protocol';
 import { hashToken, TOKEN_PREFIX } from './auth';
 import { answer, HttpError, json, readJsonBody } from './http-json';
 import { newId } from './ids';
-import type { OriginPolicy } from './origin';
+import { extensionOnly, type OriginPolicy } from './origin';
 import type { InviteInfo, InviteRefusal, Store } from './store/types';
 
 export const INVITE_PREFIX = 'cci_';
@@ -181,8 +181,6 @@ export const DEFAULT_INVITE_LIMITS: InviteLimits = {
   windowMs: 10 * 60_000,
 };
 
-const EXTENSION_ORIGIN = /^(chrome|moz)-extension:\/\/[^/]+$/i;
-
 export interface InviteApiDeps {
   store: Store;
   origins: OriginPolicy;
@@ -303,32 +301,17 @@ export function createInviteApi(deps: InviteApiDeps) {
       res.end(method === 'HEAD' ? undefined : file.body);
       return true;
     }
-    const origin = req.headers.origin;
     if (path === '/invite/redeem') {
       // Only the extension's own pages (through its background) and non-browser clients redeem:
       // a web page's origin is refused, and no CORS header lets a page read a token.
-      const fromExtension = origin !== undefined && EXTENSION_ORIGIN.test(origin);
-      if (origin !== undefined && (!fromExtension || !deps.origins.check(req).allowed)) {
-        json(res, 403, {
-          error:
-            'invites are redeemed from the Collab Chat extension\'s options page ("Join with an invite link")',
-          code: 'origin-refused',
-        });
-        return true;
-      }
-      if (fromExtension) {
-        res.setHeader('access-control-allow-origin', origin!);
-        res.setHeader('vary', 'origin');
-      }
-      if (method === 'OPTIONS') {
-        res.writeHead(204, {
-          'access-control-allow-methods': 'POST',
-          'access-control-allow-headers': 'content-type',
-          'access-control-max-age': '600',
-        });
-        res.end();
-        return true;
-      }
+      const gate = extensionOnly(
+        req,
+        res,
+        deps.origins,
+        'invites are redeemed from the Collab Chat extension\'s options page ("Join with an invite link")',
+        'content-type',
+      );
+      if (gate === 'answered') return true;
       if (method === 'POST') {
         answerInvite(res, redeem(req));
         return true;

@@ -1,6 +1,7 @@
 // The Origin allowlist: which browser origins may open a WebSocket to this server. Parsed once from
 // config; checked by the transport before the upgrade, so a refused origin never reaches a socket.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { json } from './http-json';
 
 export type OriginCheck = { allowed: true } | { allowed: false; reason: string };
 
@@ -68,4 +69,42 @@ export class OriginPolicy {
       reason: `origin ${JSON.stringify(origin).slice(0, 200)} is not allowed on this server; ask the operator to add it to --allowed-origins`,
     };
   }
+}
+
+/** The origin of the extension's own pages and background, in Chrome and in Firefox. */
+export const EXTENSION_ORIGIN = /^(chrome|moz)-extension:\/\/[^/]+$/i;
+
+/**
+ * The gate of a route that hands a secret (a session, an invite's token) to the extension's own pages
+ * and to non-browser clients only: a web page's origin, or an extension origin the policy does not
+ * list, is refused with 403 and `refusal`; the extension's origin may read the answer (CORS), and its
+ * preflight is answered here. Returns 'answered' when the request needs nothing more, else 'go'.
+ */
+export function extensionOnly(
+  req: IncomingMessage,
+  res: ServerResponse,
+  policy: OriginPolicy,
+  refusal: string,
+  allowHeaders: string,
+): 'answered' | 'go' {
+  const origin = req.headers.origin;
+  const fromExtension = origin !== undefined && EXTENSION_ORIGIN.test(origin);
+  if (origin !== undefined && (!fromExtension || !policy.check(req).allowed)) {
+    json(res, 403, { error: refusal, code: 'origin-refused' });
+    return 'answered';
+  }
+  if (fromExtension) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('vary', 'origin');
+  }
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, {
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': allowHeaders,
+      'access-control-max-age': '600',
+    });
+    res.end();
+    return 'answered';
+  }
+  return 'go';
 }

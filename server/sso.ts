@@ -20,7 +20,7 @@ import type { SessionLifetimes, SsoConfig } from './config';
 import { answer, bearer, HttpError, json, readJsonBody } from './http-json';
 import { newId } from './ids';
 import { AttemptLimiter } from './invites';
-import type { OriginPolicy } from './origin';
+import { EXTENSION_ORIGIN, extensionOnly, type OriginPolicy } from './origin';
 import type { SsoRequest, Store, TokenAuth, User } from './store/types';
 
 export const REFRESH_PREFIX = 'ccr_';
@@ -32,7 +32,6 @@ export const HANDOFF_TTL_MS = 60_000;
 const CHROME_REDIRECT = /^([a-p]{32})\.chromiumapp\.org$/;
 // Firefox names the host by the SHA-1 (hex) of the add-on's id (toolkit/components/extensions/child/ext-identity.js).
 const FIREFOX_REDIRECT = /^([0-9a-f]{40})\.extensions\.allizom\.org$/;
-const EXTENSION_ORIGIN = /^(chrome|moz)-extension:\/\/[^/]+$/i;
 
 /**
  * Whether `value` is an extension's redirect URL for `identity.launchWebAuthFlow` (and, when
@@ -530,28 +529,14 @@ export function createSsoApi(deps: SsoApiDeps) {
     if (path === '/sso/token' || path === '/sso/logout') {
       // As invite redemption: the extension's pages and non-browser clients only; no web page may
       // read a session (no CORS header for it, and its origin is refused).
-      const origin = req.headers.origin;
-      const fromExtension = origin !== undefined && EXTENSION_ORIGIN.test(origin);
-      if (origin !== undefined && (!fromExtension || !deps.origins.check(req).allowed)) {
-        json(res, 403, {
-          error: 'sessions are handed to the Collab Chat extension only',
-          code: 'origin-refused',
-        });
-        return true;
-      }
-      if (fromExtension) {
-        res.setHeader('access-control-allow-origin', origin!);
-        res.setHeader('vary', 'origin');
-      }
-      if (method === 'OPTIONS') {
-        res.writeHead(204, {
-          'access-control-allow-methods': 'POST',
-          'access-control-allow-headers': 'content-type, authorization',
-          'access-control-max-age': '600',
-        });
-        res.end();
-        return true;
-      }
+      const gate = extensionOnly(
+        req,
+        res,
+        deps.origins,
+        'sessions are handed to the Collab Chat extension only',
+        'content-type, authorization',
+      );
+      if (gate === 'answered') return true;
       if (method === 'POST') {
         answerSso(res, path === '/sso/token' ? exchange(req) : logout(req));
         return true;
