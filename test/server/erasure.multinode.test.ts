@@ -1,12 +1,10 @@
 // Erasure and retention across two nodes (one PostgreSQL, one Redis, real processes): a member erased
 // on node 1's admin API loses their comments live for a viewer on node 2; a retention saved on node 1
 // removes a discussion live for a viewer on node 2.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WriteFrameT } from '../../lib/protocol';
-import { issueToken } from '../../server/auth';
 import { plannerFor } from '../../server/ops';
-import { TestClient } from '../helpers/client';
-import { startCluster, type Cluster } from '../helpers/cluster';
+import { adminCluster } from '../helpers/admin-cluster';
 import { addComment, createChat } from '../helpers/frames';
 import { DATABASE_URL, probePostgres, probeRedis, REDIS_URL, serviceAvailable } from '../helpers/services';
 
@@ -17,47 +15,12 @@ const available =
 const PAGE = `https://example.com/erasure/${Date.now()}`;
 
 describe.runIf(available)('erasure and retention across two nodes', () => {
-  let cluster: Cluster;
-  let adminToken: string;
-  const clients: TestClient[] = [];
-  const httpOf = (node: number) => cluster.nodes[node]!.url.replace(/^ws/, 'http');
-  const api = async (node: number, path: string, body: unknown) => {
-    const res = await fetch(`${httpOf(node)}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-  const connect = async (token: string, node: number) => {
-    const c = await TestClient.connect(cluster.nodes[node]!.url, token);
-    clients.push(c);
-    c.send({ type: 'subscribe', page: PAGE });
-    await c.next('snapshot');
-    return c;
-  };
-  const acked = async (c: TestClient, write: { broadcastId: string }) => {
-    c.send(write);
-    return c.next((f) => (f.type === 'ack' || f.type === 'error') && f.broadcastId === write.broadcastId);
-  };
-  const userId = async (name: string) =>
-    (await cluster.store.listUsers(cluster.tenants.a)).find((u) => u.name === name)!.id;
-
-  beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2, redisUrl: REDIS_URL });
-    const admin = await cluster.store.createUser(cluster.tenants.a, 'Admin');
-    adminToken = (
-      await issueToken(cluster.store, { tenantId: cluster.tenants.a, userId: admin.id, role: 'admin' })
-    ).secret;
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await cluster?.close();
-  });
+  const world = adminCluster(PAGE);
+  const { api, connect, acked, userId } = world;
 
   it('a member erased on node 1 loses their comments live for a viewer on node 2', async () => {
-    const bob = await connect(cluster.tokens.bob, 0);
-    const alice = await connect(cluster.tokens.alice, 1);
+    const bob = await connect(world.cluster.tokens.bob, 0);
+    const alice = await connect(world.cluster.tokens.alice, 1);
     const shared = createChat({ page: PAGE, text: 'bob opens' });
     expect((await acked(bob, shared)).type).toBe('ack');
     expect((await acked(alice, addComment(shared.chatId, { page: PAGE, text: 'alice stays' }))).type).toBe(
@@ -80,11 +43,15 @@ describe.runIf(available)('erasure and retention across two nodes', () => {
   });
 
   it('a retention saved on node 1 removes an old discussion live for a viewer on node 2', async () => {
-    const alice = await connect(cluster.tokens.alice, 1);
+    const alice = await connect(world.cluster.tokens.alice, 1);
     const old = createChat({ page: PAGE, text: 'old words' });
     const actor = { user: { id: await userId('alice'), name: 'Alice' }, role: 'member' as const };
     const at = Date.now() - 10 * 24 * 3600 * 1000;
-    const r = await cluster.store.commit(cluster.tenants.a, old, plannerFor(old as WriteFrameT, actor, at));
+    const r = await world.cluster.store.commit(
+      world.cluster.tenants.a,
+      old,
+      plannerFor(old as WriteFrameT, actor, at),
+    );
     expect(r.status).toBe('applied');
     const saved = await api(0, '/api/retention', { days: 5 });
     expect(saved.body).toEqual({ days: 5, removed: 1 });

@@ -1,10 +1,9 @@
 // Members managed on one node of two (one PostgreSQL, one Redis, real processes): a role changed on
 // node 1's admin API applies to the member's live connection on node 2 at once, and that connection
 // is told with a `role` frame; removing a member on node 1 closes their connection on node 2.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../server/auth';
+import { describe, expect, it } from 'vitest';
 import { TestClient } from '../helpers/client';
-import { startCluster, type Cluster } from '../helpers/cluster';
+import { adminCluster } from '../helpers/admin-cluster';
 import { addComment, createChat, deleteComment } from '../helpers/frames';
 import { DATABASE_URL, probePostgres, probeRedis, REDIS_URL, serviceAvailable } from '../helpers/services';
 
@@ -15,47 +14,12 @@ const available =
 const PAGE = `https://example.com/members/${Date.now()}`;
 
 describe.runIf(available)('members across two nodes', () => {
-  let cluster: Cluster;
-  let adminToken: string;
-  const clients: TestClient[] = [];
-  const httpOf = (node: number) => cluster.nodes[node]!.url.replace(/^ws/, 'http');
-  const api = async (node: number, path: string, body: unknown) => {
-    const res = await fetch(`${httpOf(node)}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-  const connect = async (token: string, node: number) => {
-    const c = await TestClient.connect(cluster.nodes[node]!.url, token);
-    clients.push(c);
-    c.send({ type: 'subscribe', page: PAGE });
-    await c.next('snapshot');
-    return c;
-  };
-  const acked = async (c: TestClient, write: { broadcastId: string }) => {
-    c.send(write);
-    return c.next((f) => (f.type === 'ack' || f.type === 'error') && f.broadcastId === write.broadcastId);
-  };
-  const userId = async (name: string) =>
-    (await cluster.store.listUsers(cluster.tenants.a)).find((u) => u.name === name)!.id;
-
-  beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2, redisUrl: REDIS_URL });
-    const admin = await cluster.store.createUser(cluster.tenants.a, 'Admin');
-    adminToken = (
-      await issueToken(cluster.store, { tenantId: cluster.tenants.a, userId: admin.id, role: 'admin' })
-    ).secret;
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await cluster?.close();
-  });
+  const world = adminCluster(PAGE);
+  const { api, connect, acked, userId } = world;
 
   it('a role changed on node 1 applies at once to a live connection on node 2', async () => {
-    const alice = await connect(cluster.tokens.alice, 0);
-    const bob = await connect(cluster.tokens.bob, 1);
+    const alice = await connect(world.cluster.tokens.alice, 0);
+    const bob = await connect(world.cluster.tokens.bob, 1);
     const chat = createChat({ page: PAGE });
     expect((await acked(alice, chat)).type).toBe('ack');
     const reply = addComment(chat.chatId, { page: PAGE });
@@ -77,7 +41,7 @@ describe.runIf(available)('members across two nodes', () => {
   });
 
   it('removing a member on node 1 closes their connection on node 2, and their writes are refused meanwhile', async () => {
-    const carol = await connect(cluster.tokens.carol, 1);
+    const carol = await connect(world.cluster.tokens.carol, 1);
     const started = Date.now();
     const removed = await api(0, `/api/users/${await userId('carol')}/remove`, {});
     expect(removed.status).toBe(200);
@@ -87,6 +51,8 @@ describe.runIf(available)('members across two nodes', () => {
     expect((await carol.closed).code).toBe(4403);
     // Within the revocation poll (1 s by default) of node 2.
     expect(Date.now() - started).toBeLessThan(5000);
-    await expect(TestClient.connect(cluster.nodes[1]!.url, cluster.tokens.carol)).rejects.toThrow();
+    await expect(
+      TestClient.connect(world.cluster.nodes[1]!.url, world.cluster.tokens.carol),
+    ).rejects.toThrow();
   });
 });
