@@ -1,5 +1,6 @@
 // The PostgreSQL side of single sign-on (SsoStore in ./types); the same rules as ./sqlite-sso.ts,
 // made atomic across nodes with row locks and ON CONFLICT.
+import { postgresAuditKindsThrough } from './audit-kinds';
 import type pg from 'pg';
 import type {
   NewSession,
@@ -51,11 +52,7 @@ export const POSTGRES_SSO_MIGRATION = `
   );
   CREATE INDEX session_refresh_token ON session_refresh(token_id);
   CREATE INDEX session_refresh_expiry ON session_refresh(expires_at);
-  ALTER TABLE audit DROP CONSTRAINT audit_kind_check;
-  ALTER TABLE audit ADD CONSTRAINT audit_kind_check CHECK (kind IN ('token-created', 'token-revoked',
-    'admin-delete', 'delegated-write', 'role-changed', 'member-removed', 'invite-created',
-    'invite-revoked', 'invite-redeemed', 'sso-joined', 'sso-requested', 'sso-approved', 'sso-refused'));
-`;
+${postgresAuditKindsThrough('sso-refused')}`;
 
 interface RequestRow {
   id: string;

@@ -17,6 +17,7 @@ import {
 } from '../../lib/protocol';
 import { recipientsOf } from '../notify';
 import { addUsagePg, POSTGRES_USAGE_MIGRATION, usagePg } from './postgres-usage';
+import { postgresAuditKindsThrough } from './audit-kinds';
 import { POSTGRES_SSO_MIGRATION, PostgresSsoStore } from './postgres-sso';
 import { ServiceUnavailableError } from '../unavailable';
 import { siteOf } from '../../lib/page-key/normalise';
@@ -384,10 +385,7 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
     version: 7,
     name: 'invites, audit of roles, removals and invites',
     sql: `
-      ALTER TABLE audit DROP CONSTRAINT audit_kind_check;
-      ALTER TABLE audit ADD CONSTRAINT audit_kind_check CHECK (kind IN ('token-created', 'token-revoked',
-        'admin-delete', 'delegated-write', 'role-changed', 'member-removed', 'invite-created',
-        'invite-revoked', 'invite-redeemed'));
+      ${postgresAuditKindsThrough('invite-redeemed')}
       CREATE TABLE invites (
         id text PRIMARY KEY,
         tenant_id text NOT NULL REFERENCES tenants(id),
@@ -412,11 +410,7 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
     version: 9,
     name: 'retention, erasure requests, erased and former members',
     sql: `
-      ALTER TABLE audit DROP CONSTRAINT audit_kind_check;
-      ALTER TABLE audit ADD CONSTRAINT audit_kind_check CHECK (kind IN ('token-created', 'token-revoked',
-        'admin-delete', 'delegated-write', 'role-changed', 'member-removed', 'invite-created',
-        'invite-revoked', 'invite-redeemed', 'sso-joined', 'sso-requested', 'sso-approved', 'sso-refused',
-        'retention-changed', 'retention-sweep', 'member-erased', 'erasure-requested', 'erasure-declined'));
+      ${postgresAuditKindsThrough('erasure-declined')}
       CREATE TABLE tenant_settings (
         tenant_id text PRIMARY KEY REFERENCES tenants(id),
         retention_days integer

@@ -2,6 +2,7 @@
 // waiting for an admin, short-lived pending values (sign-ins under way, one-time codes) and the
 // refresh tokens of signed-in sessions. Only hashes of secrets are kept. Tables: see the migration
 // "single sign-on" in ./sqlite.ts.
+import { sqliteAuditKindsThrough } from './audit-kinds';
 import type Database from 'better-sqlite3';
 import type {
   NewSession,
@@ -53,28 +54,7 @@ export const SQLITE_SSO_MIGRATION = `
   ) WITHOUT ROWID;
   CREATE INDEX session_refresh_token ON session_refresh(token_id);
   CREATE INDEX session_refresh_expiry ON session_refresh(expires_at);
-  DROP INDEX audit_tenant;
-  ALTER TABLE audit RENAME TO audit_v7;
-  CREATE TABLE audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    tenant_id TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('token-created', 'token-revoked', 'admin-delete', 'delegated-write',
-      'role-changed', 'member-removed', 'invite-created', 'invite-revoked', 'invite-redeemed',
-      'sso-joined', 'sso-requested', 'sso-approved', 'sso-refused')),
-    actor_id TEXT,
-    subject_id TEXT,
-    token_id TEXT,
-    page TEXT,
-    chat_id TEXT,
-    comment_id TEXT,
-    seq INTEGER,
-    detail TEXT NOT NULL
-  );
-  INSERT INTO audit SELECT * FROM audit_v7;
-  DROP TABLE audit_v7;
-  CREATE INDEX audit_tenant ON audit(tenant_id, id);
-`;
+${sqliteAuditKindsThrough('sso-refused', 7)}`;
 
 interface RequestRow {
   id: string;

@@ -20,6 +20,7 @@ import {
   type WriteFrameT,
 } from '../../lib/protocol';
 import { recipientsOf } from '../notify';
+import { sqliteAuditKindsThrough } from './audit-kinds';
 import { SQLITE_SSO_MIGRATION, SqliteSsoStore } from './sqlite-sso';
 import { mergeHits, type ChatHitRow, type CommentHitRow } from './search-hits';
 import {
@@ -399,26 +400,7 @@ const MIGRATIONS: string[] = [
   `,
   // Invite links (only their secret's hash), and the audit's kinds for roles, removals and invites.
   `
-  DROP INDEX audit_tenant;
-  ALTER TABLE audit RENAME TO audit_v6;
-  CREATE TABLE audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    tenant_id TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('token-created', 'token-revoked', 'admin-delete', 'delegated-write',
-      'role-changed', 'member-removed', 'invite-created', 'invite-revoked', 'invite-redeemed')),
-    actor_id TEXT,
-    subject_id TEXT,
-    token_id TEXT,
-    page TEXT,
-    chat_id TEXT,
-    comment_id TEXT,
-    seq INTEGER,
-    detail TEXT NOT NULL
-  );
-  INSERT INTO audit SELECT * FROM audit_v6;
-  DROP TABLE audit_v6;
-  CREATE INDEX audit_tenant ON audit(tenant_id, id);
+${sqliteAuditKindsThrough('invite-redeemed', 6)}
   CREATE TABLE invites (
     id TEXT PRIMARY KEY,
     tenant_id TEXT NOT NULL,
@@ -438,28 +420,7 @@ const MIGRATIONS: string[] = [
   // Retention, erasure requests, erased members, and their audit kinds. A removed member's name
   // leaves their comments and resolutions (they read as a former member's).
   `
-  DROP INDEX audit_tenant;
-  ALTER TABLE audit RENAME TO audit_v8;
-  CREATE TABLE audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    tenant_id TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('token-created', 'token-revoked', 'admin-delete', 'delegated-write',
-      'role-changed', 'member-removed', 'invite-created', 'invite-revoked', 'invite-redeemed',
-      'sso-joined', 'sso-requested', 'sso-approved', 'sso-refused', 'retention-changed', 'retention-sweep',
-      'member-erased', 'erasure-requested', 'erasure-declined')),
-    actor_id TEXT,
-    subject_id TEXT,
-    token_id TEXT,
-    page TEXT,
-    chat_id TEXT,
-    comment_id TEXT,
-    seq INTEGER,
-    detail TEXT NOT NULL
-  );
-  INSERT INTO audit SELECT * FROM audit_v8;
-  DROP TABLE audit_v8;
-  CREATE INDEX audit_tenant ON audit(tenant_id, id);
+${sqliteAuditKindsThrough('erasure-declined', 8)}
   CREATE TABLE tenant_settings (
     tenant_id TEXT PRIMARY KEY,
     retention_days INTEGER

@@ -98,6 +98,7 @@ export interface NewToken {
   createdBy?: string | null;
 }
 
+/** Every kind of audit entry. Only ever appended to: each migration's check takes the kinds up to its own. */
 export const AUDIT_KINDS = [
   'token-created',
   'token-revoked',
