@@ -269,6 +269,18 @@ async function elementOf(page: PpPage, css: string, timeoutMs = 20_000) {
   return found;
 }
 
+/** What the options page finally says of a sign-in or sign-out (its text and result), polled. */
+function ssoOutcomeOf(page: PpPage, timeoutMs: number) {
+  return pollFor(timeoutMs, async () =>
+    page
+      .evaluate((css: string) => {
+        const e = document.querySelector(css);
+        return e ? { text: e.textContent ?? '', result: e.getAttribute('data-result') ?? '' } : null;
+      }, SSO_OUTCOME)
+      .catch(() => null),
+  );
+}
+
 /**
  * Sends an extension page to `path` and waits for the new document. Setting `location.href` only
  * starts the navigation: until it commits, the old document (which may show the same elements) still
@@ -1860,14 +1872,7 @@ export class FirefoxUser implements UserBrowser {
       await (await elementOf(window, 'button[type="submit"]')).click();
       await (await elementOf(window, 'button[autofocus]')).click();
     }
-    const found = await pollFor(30_000, async () =>
-      page
-        .evaluate((css: string) => {
-          const e = document.querySelector(css);
-          return e ? { text: e.textContent ?? '', result: e.getAttribute('data-result') ?? '' } : null;
-        }, SSO_OUTCOME)
-        .catch(() => null),
-    );
+    const found = await ssoOutcomeOf(page, 30_000);
     if (!found) throw new Error('the options page never said how signing in went');
     if (shot) await page.screenshot({ path: shot });
     return found;
@@ -1878,14 +1883,7 @@ export class FirefoxUser implements UserBrowser {
     if (!page) throw new Error('no extension page is open to show the options in');
     await navigateTo(page, '/options.html');
     await (await elementOf(page, '[data-testid="sso-sign-out"]:not([disabled])')).click();
-    const found = await pollFor(20_000, async () =>
-      page
-        .evaluate((css: string) => {
-          const e = document.querySelector(css);
-          return e ? { text: e.textContent ?? '', result: e.getAttribute('data-result') ?? '' } : null;
-        }, SSO_OUTCOME)
-        .catch(() => null),
-    );
+    const found = await ssoOutcomeOf(page, 20_000);
     if (!found) throw new Error('the options page never said how signing out went');
     if (shot) await page.screenshot({ path: shot });
     return found;
