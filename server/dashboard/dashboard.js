@@ -268,50 +268,67 @@ async function changeRole(user, role, button) {
   }
 }
 
-/** Removing cannot be undone: the cell first asks, focus on Cancel (as for revoking a token). */
-function confirmRemove(actionsCell, user, buttons) {
+/**
+ * Asks in place before an action that cannot be undone: the cell shows the question with the action's
+ * button and "Cancel", focus on Cancel (so a second Enter does not act by accident); Cancel or Escape
+ * puts back what was there (`restore`). `act` runs on the confirming click.
+ */
+function askInCell(cell, { kind, id, question, confirm, confirmLabel, cancelLabel, restore, act }) {
   const box = document.createElement('div');
   box.className = 'confirm';
   box.setAttribute('role', 'group');
-  box.dataset.confirm = 'remove';
-  const question = document.createElement('span');
-  question.id = `confirm-remove-${user.id}`;
-  question.textContent = `Remove ${user.name} from the team? All their tokens are revoked and their live connections close at once. Their discussions stay, shown as a former member's.`;
-  box.setAttribute('aria-labelledby', question.id);
+  box.dataset.confirm = kind;
+  const text = document.createElement('span');
+  text.id = id;
+  text.textContent = question;
+  box.setAttribute('aria-labelledby', text.id);
   const yes = document.createElement('button');
   yes.type = 'button';
   yes.className = 'danger';
-  yes.textContent = 'Remove member';
-  yes.setAttribute('aria-label', `Confirm: remove ${user.name}`);
+  yes.textContent = confirm;
+  yes.setAttribute('aria-label', confirmLabel);
   const no = document.createElement('button');
   no.type = 'button';
   no.textContent = 'Cancel';
-  no.setAttribute('aria-label', `Cancel: keep ${user.name}`);
-  const back = () => {
-    actionsCell.replaceChildren(...buttons);
-    buttons[buttons.length - 1].focus();
-  };
-  no.addEventListener('click', back);
+  no.setAttribute('aria-label', cancelLabel);
+  no.addEventListener('click', restore);
   box.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') back();
+    if (event.key === 'Escape') restore();
   });
-  yes.addEventListener('click', async () => {
-    yes.disabled = true;
-    no.disabled = true;
-    const out = $('members-result');
-    try {
-      const result = await api(`/api/users/${encodeURIComponent(user.id)}/remove`, { method: 'POST' });
-      out.textContent = `${user.name} was removed; ${result.revokedTokens} token(s) revoked, ${result.closedConnections} live connection(s) closed here.`;
-      await Promise.all([loadUsers(), loadLive(), loadAudit()]);
-    } catch (err) {
-      back();
-      if (err instanceof ApiError && err.status === 409) out.textContent = `Not removed: ${err.message}.`;
-      else showError(err);
-    }
-  });
-  box.append(question, ' ', yes, ' ', no);
-  actionsCell.replaceChildren(box);
+  yes.addEventListener('click', () => act({ yes, no, back: restore, box }));
+  box.append(text, ' ', yes, ' ', no);
+  cell.replaceChildren(box);
   no.focus();
+}
+
+/** Removing cannot be undone: the cell first asks, focus on Cancel (as for revoking a token). */
+function confirmRemove(actionsCell, user, buttons) {
+  askInCell(actionsCell, {
+    kind: 'remove',
+    id: `confirm-remove-${user.id}`,
+    question: `Remove ${user.name} from the team? All their tokens are revoked and their live connections close at once. Their discussions stay, shown as a former member's.`,
+    confirm: 'Remove member',
+    confirmLabel: `Confirm: remove ${user.name}`,
+    cancelLabel: `Cancel: keep ${user.name}`,
+    restore: () => {
+      actionsCell.replaceChildren(...buttons);
+      buttons[buttons.length - 1].focus();
+    },
+    act: async ({ yes, no, back }) => {
+      yes.disabled = true;
+      no.disabled = true;
+      const out = $('members-result');
+      try {
+        const result = await api(`/api/users/${encodeURIComponent(user.id)}/remove`, { method: 'POST' });
+        out.textContent = `${user.name} was removed; ${result.revokedTokens} token(s) revoked, ${result.closedConnections} live connection(s) closed here.`;
+        await Promise.all([loadUsers(), loadLive(), loadAudit()]);
+      } catch (err) {
+        back();
+        if (err instanceof ApiError && err.status === 409) out.textContent = `Not removed: ${err.message}.`;
+        else showError(err);
+      }
+    },
+  });
 }
 
 // ---- erasing a member (their comments and lone discussions, their name), and members' requests
@@ -328,52 +345,36 @@ function eraseButton(actionsCell, user, before) {
 }
 
 function confirmErase(actionsCell, user, buttons) {
-  const box = document.createElement('div');
-  box.className = 'confirm';
-  box.setAttribute('role', 'group');
-  box.dataset.confirm = 'erase';
-  const question = document.createElement('span');
-  question.id = `confirm-erase-${user.id}`;
-  question.textContent = `Erase ${personName(user)}? ${
-    user.removedAt === null ? 'They are removed from the team first (tokens revoked). ' : ''
-  }Every comment they wrote disappears for everyone, as do discussions they started that nobody else replied to; replies of others stay. Their name goes too. This cannot be undone.`;
-  box.setAttribute('aria-labelledby', question.id);
-  const yes = document.createElement('button');
-  yes.type = 'button';
-  yes.className = 'danger';
-  yes.textContent = 'Erase member';
-  yes.setAttribute('aria-label', `Confirm: erase ${personName(user)}`);
-  const no = document.createElement('button');
-  no.type = 'button';
-  no.textContent = 'Cancel';
-  no.setAttribute('aria-label', `Cancel: do not erase ${personName(user)}`);
-  const back = () => {
-    actionsCell.replaceChildren(...buttons);
-    buttons[buttons.length - 1].focus();
-  };
-  no.addEventListener('click', back);
-  box.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') back();
+  askInCell(actionsCell, {
+    kind: 'erase',
+    id: `confirm-erase-${user.id}`,
+    question: `Erase ${personName(user)}? ${
+      user.removedAt === null ? 'They are removed from the team first (tokens revoked). ' : ''
+    }Every comment they wrote disappears for everyone, as do discussions they started that nobody else replied to; replies of others stay. Their name goes too. This cannot be undone.`,
+    confirm: 'Erase member',
+    confirmLabel: `Confirm: erase ${personName(user)}`,
+    cancelLabel: `Cancel: do not erase ${personName(user)}`,
+    restore: () => {
+      actionsCell.replaceChildren(...buttons);
+      buttons[buttons.length - 1].focus();
+    },
+    act: async ({ yes, no, back, box }) => {
+      yes.disabled = true;
+      no.disabled = true;
+      const out = $('members-result');
+      try {
+        const result = await api(`/api/users/${encodeURIComponent(user.id)}/erase`, { method: 'POST' });
+        out.textContent = `${personName(user)} was erased: ${result.erased.comments} comment(s) and ${result.erased.discussions} discussion(s) removed for everyone.`;
+        box.remove();
+        await Promise.all([loadUsers(), loadErasureRequests(), loadAudit(), loadDiscussions()]);
+      } catch (err) {
+        back();
+        if (err instanceof ApiError && (err.status === 409 || err.status === 404))
+          out.textContent = `Not erased: ${err.message}.`;
+        else showError(err);
+      }
+    },
   });
-  yes.addEventListener('click', async () => {
-    yes.disabled = true;
-    no.disabled = true;
-    const out = $('members-result');
-    try {
-      const result = await api(`/api/users/${encodeURIComponent(user.id)}/erase`, { method: 'POST' });
-      out.textContent = `${personName(user)} was erased: ${result.erased.comments} comment(s) and ${result.erased.discussions} discussion(s) removed for everyone.`;
-      box.remove();
-      await Promise.all([loadUsers(), loadErasureRequests(), loadAudit(), loadDiscussions()]);
-    } catch (err) {
-      back();
-      if (err instanceof ApiError && (err.status === 409 || err.status === 404))
-        out.textContent = `Not erased: ${err.message}.`;
-      else showError(err);
-    }
-  });
-  box.append(question, ' ', yes, ' ', no);
-  actionsCell.replaceChildren(box);
-  no.focus();
 }
 
 async function loadErasureRequests() {
@@ -560,38 +561,22 @@ async function loadAudit() {
  */
 function confirmRevoke(cell, token, user, revokeButton) {
   const name = token.label || token.id;
-  const box = document.createElement('div');
-  box.className = 'confirm';
-  box.setAttribute('role', 'group');
-  box.dataset.confirm = 'revoke';
-  const question = document.createElement('span');
-  question.id = `confirm-${token.id}`;
-  question.textContent = `Revoke ${user.name}'s token "${name}"? Their live connections close at once and it cannot be undone.`;
-  box.setAttribute('aria-labelledby', question.id);
-  const yes = document.createElement('button');
-  yes.type = 'button';
-  yes.className = 'danger';
-  yes.textContent = 'Revoke token';
-  yes.setAttribute('aria-label', `Confirm: revoke token ${name} of ${user.name}`);
-  const no = document.createElement('button');
-  no.type = 'button';
-  no.textContent = 'Cancel';
-  no.setAttribute('aria-label', `Cancel: keep token ${name} of ${user.name}`);
-  const back = () => {
-    cell.replaceChildren(revokeButton);
-    revokeButton.focus();
-  };
-  no.addEventListener('click', back);
-  box.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') back();
+  askInCell(cell, {
+    kind: 'revoke',
+    id: `confirm-${token.id}`,
+    question: `Revoke ${user.name}'s token "${name}"? Their live connections close at once and it cannot be undone.`,
+    confirm: 'Revoke token',
+    confirmLabel: `Confirm: revoke token ${name} of ${user.name}`,
+    cancelLabel: `Cancel: keep token ${name} of ${user.name}`,
+    restore: () => {
+      cell.replaceChildren(revokeButton);
+      revokeButton.focus();
+    },
+    act: ({ yes, no }) => {
+      no.disabled = true;
+      void revoke(token.id, yes, () => (no.disabled = false));
+    },
   });
-  yes.addEventListener('click', () => {
-    no.disabled = true;
-    void revoke(token.id, yes, () => (no.disabled = false));
-  });
-  box.append(question, ' ', yes, ' ', no);
-  cell.replaceChildren(box);
-  no.focus();
 }
 
 async function revoke(tokenId, button, onFailure = () => {}) {
