@@ -7,13 +7,13 @@ import { useEnglishMessages } from '@/test/unit/i18n';
 import { byState, DiscussionList, type StateFilter } from './DiscussionList';
 
 const ana = { id: 'u-ana', name: 'Ana' };
-const chat = (id: string, resolved: boolean): DiscussionT => ({
+const discussion = (id: string, resolved: boolean): DiscussionT => ({
   id,
   selectors: [{ type: 'TextQuoteSelector', exact: `quote ${id}` }],
   comments: [{ id: `${id}-c`, author: ana, text: 't', at: 1_700_000_000_000 }],
   ...(resolved && { resolved: { by: ana, at: 1_700_000_100_000 } }),
 });
-const chats = [chat('chat-open', false), chat('chat-done', true)];
+const discussions = [discussion('chat-open', false), discussion('chat-done', true)];
 
 beforeEach(() => {
   fakeBrowser.reset();
@@ -23,9 +23,9 @@ afterEach(cleanup);
 
 describe('DiscussionList: resolved discussions', () => {
   it('keeps by state: all, open, resolved', () => {
-    expect(byState(chats, 'all').map((c) => c.id)).toEqual(['chat-open', 'chat-done']);
-    expect(byState(chats, 'open').map((c) => c.id)).toEqual(['chat-open']);
-    expect(byState(chats, 'resolved').map((c) => c.id)).toEqual(['chat-done']);
+    expect(byState(discussions, 'all').map((c) => c.id)).toEqual(['chat-open', 'chat-done']);
+    expect(byState(discussions, 'open').map((c) => c.id)).toEqual(['chat-open']);
+    expect(byState(discussions, 'resolved').map((c) => c.id)).toEqual(['chat-done']);
   });
 
   it('marks resolved items and filters them with pressed buttons the caller keeps', () => {
@@ -33,7 +33,7 @@ describe('DiscussionList: resolved discussions', () => {
     render(() => (
       <DiscussionList
         title="Discussions"
-        chats={chats}
+        discussions={discussions}
         orphanIds={new Set()}
         stateFilter={filter()}
         onStateFilter={setFilter}
@@ -41,7 +41,7 @@ describe('DiscussionList: resolved discussions', () => {
         onClose={() => {}}
       />
     ));
-    const ids = () => screen.queryAllByTestId('discussion-item').map((b) => b.dataset.chatId);
+    const ids = () => screen.queryAllByTestId('discussion-item').map((b) => b.dataset.discussionId);
     expect(ids()).toEqual(['chat-open', 'chat-done']);
     expect(screen.getAllByTestId('resolved-marker').map((m) => m.textContent)).toEqual(['resolved']);
     expect(screen.getByTestId('list-state-all').getAttribute('aria-pressed')).toBe('true');
@@ -58,7 +58,7 @@ describe('DiscussionList: resolved discussions', () => {
     render(() => (
       <DiscussionList
         title="Not found"
-        chats={chats}
+        discussions={discussions}
         orphanIds={new Set()}
         onOpen={() => {}}
         onClose={() => {}}

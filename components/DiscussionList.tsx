@@ -9,7 +9,7 @@
 import { shownName } from '@/lib/people';
 import { createSignal, createUniqueId, For, onMount, Show } from 'solid-js';
 import { i18n } from '#i18n';
-import type { PendingMark } from '@/lib/frame/model';
+import type { UnackedMark } from '@/lib/frame/model';
 import type { DiscussionT } from '@/lib/protocol';
 import { isMine } from '@/lib/unread';
 import { lastActivity } from '@/lib/time';
@@ -20,15 +20,18 @@ export type ListFilter = 'all' | 'mine' | 'orphans';
 export type StateFilter = 'all' | 'open' | 'resolved';
 
 /** The discussions a state filter keeps. */
-export function byState<T extends { resolved?: unknown }>(chats: readonly T[], filter: StateFilter): T[] {
-  if (filter === 'open') return chats.filter((c) => !c.resolved);
-  if (filter === 'resolved') return chats.filter((c) => !!c.resolved);
-  return [...chats];
+export function byState<T extends { resolved?: unknown }>(
+  discussions: readonly T[],
+  filter: StateFilter,
+): T[] {
+  if (filter === 'open') return discussions.filter((c) => !c.resolved);
+  if (filter === 'resolved') return discussions.filter((c) => !!c.resolved);
+  return [...discussions];
 }
 
 export interface DiscussionListProps {
   title: string;
-  chats: DiscussionT[];
+  discussions: DiscussionT[];
   orphanIds: ReadonlySet<string>;
   /** Discussions with comments of others the person has not seen. */
   unreadIds?: ReadonlySet<string>;
@@ -37,19 +40,19 @@ export interface DiscussionListProps {
   /** Whether to offer the filters (the list of orphans alone has none). */
   filters?: boolean;
   /** The person's discussions the server has not taken yet (by discussion id). */
-  marks?: Readonly<Record<string, PendingMark>>;
+  marks?: Readonly<Record<string, UnackedMark>>;
   /** The item to focus when the list opens. */
   focusId?: string | null;
   /** The state filter (all when absent), and its change. */
   stateFilter?: StateFilter;
   onStateFilter?(filter: StateFilter): void;
-  onOpen(chatId: string): void;
+  onOpen(discussionId: string): void;
   onClose(): void;
 }
 
-const quoteOf = (chat: DiscussionT) => {
-  const quote = chat.selectors.find((s) => s.type === 'TextQuoteSelector');
-  return quote?.type === 'TextQuoteSelector' ? quote.exact : chat.id;
+const quoteOf = (discussion: DiscussionT) => {
+  const quote = discussion.selectors.find((s) => s.type === 'TextQuoteSelector');
+  return quote?.type === 'TextQuoteSelector' ? quote.exact : discussion.id;
 };
 
 export function DiscussionList(props: DiscussionListProps) {
@@ -58,10 +61,10 @@ export function DiscussionList(props: DiscussionListProps) {
   const [filter, setFilter] = createSignal<ListFilter>('all');
   const shown = () => {
     const f = filter();
-    const chats = byState(props.chats, props.stateFilter ?? 'all');
-    if (f === 'mine') return chats.filter((c) => isMine(c, props.me ?? null));
-    if (f === 'orphans') return chats.filter((c) => props.orphanIds.has(c.id));
-    return chats;
+    const discussions = byState(props.discussions, props.stateFilter ?? 'all');
+    if (f === 'mine') return discussions.filter((c) => isMine(c, props.me ?? null));
+    if (f === 'orphans') return discussions.filter((c) => props.orphanIds.has(c.id));
+    return discussions;
   };
   const stateFilters: { id: StateFilter; label: () => string }[] = [
     { id: 'all', label: () => i18n.t('stateFilterAll') },
@@ -77,13 +80,15 @@ export function DiscussionList(props: DiscussionListProps) {
    * Whether the discussion, or a comment of the person in it, has not reached the server: "not sent"
    * (held or failed) before "waiting"; a write on its way right now is not worth a marker.
    */
-  const unsentOf = (chat: DiscussionT): 'waiting' | 'held' | 'failed' | null => {
-    const states = [chat.id, ...chat.comments.map((c) => c.id)].map((id) => props.marks?.[id]?.state);
+  const unsentOf = (discussion: DiscussionT): 'waiting' | 'held' | 'failed' | null => {
+    const states = [discussion.id, ...discussion.comments.map((c) => c.id)].map(
+      (id) => props.marks?.[id]?.state,
+    );
     return (
       states.find((s) => s === 'failed' || s === 'held') ?? (states.includes('waiting') ? 'waiting' : null)
     );
   };
-  const items = () => [...(list?.querySelectorAll<HTMLButtonElement>('button[data-chat-id]') ?? [])];
+  const items = () => [...(list?.querySelectorAll<HTMLButtonElement>('button[data-discussion-id]') ?? [])];
   /** The id that holds the list's one Tab stop: the current one while it exists, else the first. */
   const tabStop = () => {
     const ids = shown().map((c) => c.id);
@@ -92,7 +97,7 @@ export function DiscussionList(props: DiscussionListProps) {
   };
   const move = (to: HTMLButtonElement | undefined) => {
     if (!to) return;
-    setCurrent(to.dataset.chatId ?? null);
+    setCurrent(to.dataset.discussionId ?? null);
     to.focus();
   };
   const onKeyDown = (event: KeyboardEvent) => {
@@ -111,7 +116,7 @@ export function DiscussionList(props: DiscussionListProps) {
   };
   let heading: HTMLHeadingElement | undefined;
   onMount(() => {
-    const wanted = props.focusId ? items().find((b) => b.dataset.chatId === props.focusId) : undefined;
+    const wanted = props.focusId ? items().find((b) => b.dataset.discussionId === props.focusId) : undefined;
     // An empty list: its heading, which says what it is.
     queueMicrotask(() => (wanted || items()[0] ? move(wanted ?? items()[0]) : heading?.focus()));
   });
@@ -133,7 +138,7 @@ export function DiscussionList(props: DiscussionListProps) {
           <span aria-hidden="true">×</span>
         </button>
       </header>
-      <Show when={props.filters !== false && props.chats.length > 0}>
+      <Show when={props.filters !== false && props.discussions.length > 0}>
         <div class="cc-filters" role="group" aria-label={i18n.t('filterLabel')}>
           <For each={filters}>
             {(f) => (
@@ -171,41 +176,41 @@ export function DiscussionList(props: DiscussionListProps) {
         when={shown().length > 0}
         fallback={
           <p class="cc-muted" data-testid="list-empty">
-            {props.chats.length > 0 ? i18n.t('filterEmpty') : i18n.t('listEmpty')}
+            {props.discussions.length > 0 ? i18n.t('filterEmpty') : i18n.t('listEmpty')}
           </p>
         }
       >
         <ul ref={list} onKeyDown={onKeyDown}>
           <For each={shown()}>
-            {(chat) => (
+            {(discussion) => (
               <li>
                 <button
                   type="button"
                   class="cc-link"
-                  data-testid={props.orphanIds.has(chat.id) ? 'orphan' : 'discussion-item'}
-                  data-chat-id={chat.id}
-                  data-resolved={chat.resolved ? 'true' : undefined}
-                  classList={{ 'cc-resolved': !!chat.resolved }}
-                  tabindex={tabStop() === chat.id ? 0 : -1}
-                  onFocus={() => setCurrent(chat.id)}
-                  onClick={() => props.onOpen(chat.id)}
+                  data-testid={props.orphanIds.has(discussion.id) ? 'orphan' : 'discussion-item'}
+                  data-discussion-id={discussion.id}
+                  data-resolved={discussion.resolved ? 'true' : undefined}
+                  classList={{ 'cc-resolved': !!discussion.resolved }}
+                  tabindex={tabStop() === discussion.id ? 0 : -1}
+                  onFocus={() => setCurrent(discussion.id)}
+                  onClick={() => props.onOpen(discussion.id)}
                 >
                   <span class="cc-item-title">
-                    “<bdi>{quoteOf(chat)}</bdi>” —{' '}
-                    <bdi>{chat.comments[0] ? shownName(chat.comments[0].author.name) : ''}</bdi>
+                    “<bdi>{quoteOf(discussion)}</bdi>” —{' '}
+                    <bdi>{discussion.comments[0] ? shownName(discussion.comments[0].author.name) : ''}</bdi>
                   </span>
                   <span class="cc-item-meta">
-                    <Show when={chat.resolved}>
+                    <Show when={discussion.resolved}>
                       <span class="cc-resolved-badge" data-testid="resolved-marker">
                         {i18n.t('resolvedBadge')}
                       </span>{' '}
                     </Show>
-                    <Show when={props.unreadIds?.has(chat.id)}>
+                    <Show when={props.unreadIds?.has(discussion.id)}>
                       <span class="cc-new" data-testid="unread-marker">
                         {i18n.t('newBadge')}
                       </span>{' '}
                     </Show>
-                    <Show when={unsentOf(chat)}>
+                    <Show when={unsentOf(discussion)}>
                       {(state) => (
                         <>
                           <span class="cc-new" data-testid="item-unsent" data-state={state()}>
@@ -215,17 +220,17 @@ export function DiscussionList(props: DiscussionListProps) {
                       )}
                     </Show>
                     <span data-testid="item-comment-count">
-                      {i18n.t('commentCount', chat.comments.length)}
+                      {i18n.t('commentCount', discussion.comments.length)}
                     </span>
-                    <Show when={chat.comments.length > 0}>
+                    <Show when={discussion.comments.length > 0}>
                       {' · '}
                       <RelativeTime
-                        at={lastActivity(chat)}
+                        at={lastActivity(discussion)}
                         testId="item-last-activity"
                         words="lastActivity"
                       />
                     </Show>
-                    <Show when={props.orphanIds.has(chat.id)}>
+                    <Show when={props.orphanIds.has(discussion.id)}>
                       {' · '}
                       <span>{i18n.t('notOnPage')}</span>
                     </Show>

@@ -16,12 +16,12 @@ const status: StatusT = {
   tenant: { id: 't', name: 'T' },
   role: 'member',
 };
-const chat = (id: string, quote: string, author = { id: 'u-bob', name: 'Bob' }): DiscussionT => ({
+const discussion = (id: string, quote: string, author = { id: 'u-bob', name: 'Bob' }): DiscussionT => ({
   id,
   selectors: [{ type: 'TextQuoteSelector', exact: quote }],
   comments: [{ id: `${id}-c`, author, text: `about ${quote}`, at: 1 }],
 });
-const CHATS = ['aaaaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbb', 'cccccccccccccccccccccc'];
+const DISCUSSION_IDS = ['aaaaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbb', 'cccccccccccccccccccccc'];
 
 function setup() {
   const sent: FrameToBackgroundT[] = [];
@@ -32,7 +32,11 @@ function setup() {
     kind: 'state',
     page,
     seq: 3,
-    chats: [chat(CHATS[0]!, 'one'), chat(CHATS[1]!, 'two'), chat(CHATS[2]!, 'three')],
+    discussions: [
+      discussion(DISCUSSION_IDS[0]!, 'one'),
+      discussion(DISCUSSION_IDS[1]!, 'two'),
+      discussion(DISCUSSION_IDS[2]!, 'three'),
+    ],
     synced: true,
   });
   render(() => <Overlay model={model} theme="light" onToggleCollapsed={() => {}} />);
@@ -63,24 +67,28 @@ describe('Overlay: keyboard and focus', () => {
   it('walks the list with the arrow keys, opens a thread on its heading and comes back to the item with Escape', async () => {
     const { sent, escape } = setup();
     fireEvent.click(screen.getByTestId('discussion-count'));
-    await waitFor(() => expect(document.activeElement?.getAttribute('data-chat-id')).toBe(CHATS[0]));
+    await waitFor(() =>
+      expect(document.activeElement?.getAttribute('data-discussion-id')).toBe(DISCUSSION_IDS[0]),
+    );
     const items = screen.getAllByTestId('discussion-item');
     expect(items.map((b) => b.tabIndex)).toEqual([0, -1, -1]);
     fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
-    expect(document.activeElement?.getAttribute('data-chat-id')).toBe(CHATS[1]);
+    expect(document.activeElement?.getAttribute('data-discussion-id')).toBe(DISCUSSION_IDS[1]);
     fireEvent.keyDown(document.activeElement!, { key: 'End' });
-    expect(document.activeElement?.getAttribute('data-chat-id')).toBe(CHATS[2]);
+    expect(document.activeElement?.getAttribute('data-discussion-id')).toBe(DISCUSSION_IDS[2]);
     fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
-    expect(document.activeElement?.getAttribute('data-chat-id')).toBe(CHATS[0]);
+    expect(document.activeElement?.getAttribute('data-discussion-id')).toBe(DISCUSSION_IDS[0]);
     fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
-    expect(document.activeElement?.getAttribute('data-chat-id')).toBe(CHATS[2]);
+    expect(document.activeElement?.getAttribute('data-discussion-id')).toBe(DISCUSSION_IDS[2]);
     fireEvent.click(document.activeElement!);
     await waitFor(() => expect(focused()).toBe('thread-title'));
     expect(document.activeElement?.textContent).toBe(
       'Discussion on “\u2068three\u2069”. Started by \u2068Bob\u2069 · 1 comment',
     );
     escape();
-    await waitFor(() => expect(document.activeElement?.getAttribute('data-chat-id')).toBe(CHATS[2]));
+    await waitFor(() =>
+      expect(document.activeElement?.getAttribute('data-discussion-id')).toBe(DISCUSSION_IDS[2]),
+    );
     escape();
     await waitFor(() => expect(focused()).toBe('discussion-count'));
     expect(screen.queryByTestId('discussion-list')).toBeNull();
@@ -94,10 +102,10 @@ describe('Overlay: keyboard and focus', () => {
       kind: 'state',
       page,
       seq: 4,
-      chats: [chat(CHATS[0]!, 'one', { id: 'u-alice', name: 'Alice' })],
+      discussions: [discussion(DISCUSSION_IDS[0]!, 'one', { id: 'u-alice', name: 'Alice' })],
       synced: true,
     });
-    model.handle({ kind: 'open-chat', id: CHATS[0]! });
+    model.handle({ kind: 'open-discussion', id: DISCUSSION_IDS[0]! });
     fireEvent.click(await screen.findByTestId('edit-comment'));
     await waitFor(() => expect(focused()).toBe('edit-input'));
     escape();
@@ -114,7 +122,7 @@ describe('Overlay: keyboard and focus', () => {
   it('announces others’ new discussions, new comments in the open thread and connection changes', () => {
     const { model } = setup();
     const said = () => screen.getByTestId('announcer').textContent;
-    model.handle({ kind: 'open-chat', id: CHATS[0]! });
+    model.handle({ kind: 'open-discussion', id: DISCUSSION_IDS[0]! });
     model.handle({
       kind: 'event',
       event: {
@@ -122,7 +130,7 @@ describe('Overlay: keyboard and focus', () => {
         page,
         seq: 4,
         broadcastId: 'b1',
-        chatId: CHATS[0]!,
+        chatId: DISCUSSION_IDS[0]!,
         change: {
           op: 'add-comment',
           comment: { id: 'r1', author: { id: 'u-bob', name: 'Bob' }, text: 'yes', at: 2 },
@@ -137,7 +145,7 @@ describe('Overlay: keyboard and focus', () => {
         page,
         seq: 5,
         broadcastId: 'b2',
-        chat: chat('dddddddddddddddddddddd', 'four'),
+        chat: discussion('dddddddddddddddddddddd', 'four'),
       },
     });
     expect(said()).toBe('\u2068Bob\u2069 started a discussion on “\u2068four\u2069”');
@@ -202,7 +210,7 @@ describe('the first-use hint', () => {
 describe('Overlay: discussions whose text left the page', () => {
   it('lists them as not found; opened, one says its text is gone and the page is asked to reveal nothing', async () => {
     const { model, sent } = setup();
-    model.handle({ kind: 'orphans', ids: [CHATS[1]!], fuzzy: [] });
+    model.handle({ kind: 'orphans', ids: [DISCUSSION_IDS[1]!], fuzzy: [] });
     expect(screen.getByTestId('orphans-button').textContent).toBe('1 not found');
     fireEvent.click(screen.getByTestId('orphans-button'));
     const orphans = screen.getAllByTestId('orphan');
@@ -220,7 +228,7 @@ describe('Overlay: discussions whose text left the page', () => {
 
   it('a discussion found again leaves the list of those not found', () => {
     const { model } = setup();
-    model.handle({ kind: 'orphans', ids: [CHATS[1]!], fuzzy: [] });
+    model.handle({ kind: 'orphans', ids: [DISCUSSION_IDS[1]!], fuzzy: [] });
     model.handle({ kind: 'orphans', ids: [], fuzzy: [] });
     expect(screen.queryByTestId('orphans-button')).toBeNull();
   });

@@ -43,18 +43,20 @@ function focusLater(root: () => HTMLElement | undefined, ...selectors: string[])
 }
 
 /** The link "Copy link" gives for a discussion of the page (none before the page is known). */
-function linkTo(page: string | null, chat: DiscussionT): string | undefined {
-  return page ? discussionLink(page, chat.id, quoteOfSelectors(chat.selectors)) : undefined;
+function linkTo(page: string | null, discussion: DiscussionT): string | undefined {
+  return page ? discussionLink(page, discussion.id, quoteOfSelectors(discussion.selectors)) : undefined;
 }
 
 export function Overlay(props: OverlayProps) {
   const state = () => props.model.state;
-  const openChat = createMemo(() => state().chats.find((c) => c.id === state().openChatId) ?? null);
+  const openDiscussion = createMemo(
+    () => state().discussions.find((c) => c.id === state().openDiscussionId) ?? null,
+  );
   const orphans = createMemo(() => {
     const ids = new Set(state().orphanIds);
-    return state().chats.filter((c) => ids.has(c.id));
+    return state().discussions.filter((c) => ids.has(c.id));
   });
-  const pending = createMemo(() => new Set(state().pending));
+  const unacked = createMemo(() => new Set(state().unacked));
   /** Ids of what waits out an undo window: comments, and discussions. */
   const deleting = createMemo(
     () =>
@@ -63,13 +65,13 @@ export function Overlay(props: OverlayProps) {
       ),
   );
   const describeDeletion = (d: OverlayModel['state']['deleting'][number]) => {
-    const chat = state().chats.find((c) => c.id === d.write.chatId);
+    const discussion = state().discussions.find((c) => c.id === d.write.chatId);
     if (d.write.type === 'delete-comment') {
       const commentId = d.write.commentId;
-      const text = props.model.words(chat?.comments.find((c) => c.id === commentId)?.text ?? '');
+      const text = props.model.words(discussion?.comments.find((c) => c.id === commentId)?.text ?? '');
       return text.length > 40 ? `${text.slice(0, 37)}…` : text;
     }
-    const q = chat?.selectors.find((s) => s.type === 'TextQuoteSelector');
+    const q = discussion?.selectors.find((s) => s.type === 'TextQuoteSelector');
     const exact = q?.type === 'TextQuoteSelector' ? q.exact : '';
     return exact.length > 40 ? `${exact.slice(0, 37)}…` : exact;
   };
@@ -81,7 +83,7 @@ export function Overlay(props: OverlayProps) {
   /** The frame control that opened what is open (null: the page did, or nothing is open). */
   let opener: { testId: string } | null = null;
   /** A thread opened from a list goes back to that list, on the item it was opened from. */
-  let backToList: { list: 'all' | 'orphans'; chatId: string } | null = null;
+  let backToList: { list: 'all' | 'orphans'; discussionId: string } | null = null;
   /** The list item to focus when the list opens (else its first). */
   let listFocus: string | null = null;
 
@@ -95,9 +97,9 @@ export function Overlay(props: OverlayProps) {
   const close = () => {
     const back = backToList;
     backToList = null;
-    if (back && (state().openChatId ?? back.chatId) === back.chatId) {
+    if (back && (state().openDiscussionId ?? back.discussionId) === back.discussionId) {
       const fromPage = state().fromPage;
-      listFocus = back.chatId;
+      listFocus = back.discussionId;
       props.model.showList(back.list, fromPage);
       return;
     }
@@ -122,7 +124,7 @@ export function Overlay(props: OverlayProps) {
     if (state().lost) {
       props.model.closeLost();
       close();
-    } else if (state().composing || state().openChatId || state().list) close();
+    } else if (state().composing || state().openDiscussionId || state().list) close();
     else if (state().notice) props.model.notify(null);
     else props.model.releaseFocus();
   };
@@ -144,7 +146,7 @@ export function Overlay(props: OverlayProps) {
     >
       <TopBar
         viewers={state().viewers}
-        discussions={state().chats.length}
+        discussions={state().discussions.length}
         orphans={orphans().length}
         status={state().status}
         collapsed={state().collapsed}
@@ -189,41 +191,41 @@ export function Overlay(props: OverlayProps) {
           />
         )}
       </Show>
-      <Show when={openChat()}>
-        {(chat) => (
+      <Show when={openDiscussion()}>
+        {(discussion) => (
           <ThreadPanel
-            chat={chat()}
+            discussion={discussion()}
             me={state().status?.me ?? null}
             role={state().status?.role ?? null}
-            pending={pending()}
+            unacked={unacked()}
             drafts={props.model.drafts}
             deleting={deleting()}
             members={state().members}
             onWantMembers={() => props.model.wantMembers()}
-            onResolve={(resolved) => props.model.resolveChat(chat().id, resolved)}
+            onResolve={(resolved) => props.model.resolveDiscussion(discussion().id, resolved)}
             marks={state().marks}
             canResend={state().status?.state === 'live'}
             tokenRefused={tokenRefused(state().status)}
             onDiscard={(id) => props.model.discard(id)}
             onResend={(id) => props.model.resend(id)}
             onOpenOptions={() => props.model.openOptions()}
-            link={linkTo(state().page, chat())}
+            link={linkTo(state().page, discussion())}
             placement={
-              state().orphanIds.includes(chat().id)
+              state().orphanIds.includes(discussion().id)
                 ? 'orphan'
-                : state().fuzzyIds.includes(chat().id)
+                : state().fuzzyIds.includes(discussion().id)
                   ? 'changed'
                   : null
             }
-            onReply={(text) => props.model.reply(chat().id, text)}
-            onEdit={(commentId, text) => props.model.edit(chat().id, commentId, text)}
+            onReply={(text) => props.model.reply(discussion().id, text)}
+            onEdit={(commentId, text) => props.model.edit(discussion().id, commentId, text)}
             onDeleteComment={(commentId) => {
-              props.model.deleteComment(chat().id, commentId);
+              props.model.deleteComment(discussion().id, commentId);
               focusUndo();
             }}
-            onDeleteChat={() => {
+            onDeleteDiscussion={() => {
               // The thread stays open, marked, until the undo window ends.
-              props.model.deleteChat(chat().id);
+              props.model.deleteDiscussion(discussion().id);
               focusUndo();
             }}
             onClose={() => close()}
@@ -248,7 +250,7 @@ export function Overlay(props: OverlayProps) {
         )}
       </Show>
       <UndoBar
-        pending={state().deleting}
+        deletes={state().deleting}
         describe={describeDeletion}
         onUndo={(id) => props.model.undoDelete(id)}
       />
@@ -256,7 +258,7 @@ export function Overlay(props: OverlayProps) {
         {(list) => (
           <DiscussionList
             title={list() === 'orphans' ? i18n.t('orphansTitle') : i18n.t('listTitle')}
-            chats={list() === 'orphans' ? orphans() : state().chats}
+            discussions={list() === 'orphans' ? orphans() : state().discussions}
             orphanIds={new Set(state().orphanIds)}
             marks={state().marks}
             unreadIds={props.unread}
@@ -266,8 +268,8 @@ export function Overlay(props: OverlayProps) {
             onStateFilter={list() === 'all' ? (f) => props.model.setStateFilter(f) : undefined}
             focusId={listFocus}
             onOpen={(id) => {
-              backToList = { list: list(), chatId: id };
-              props.model.openChat(id, state().fromPage);
+              backToList = { list: list(), discussionId: id };
+              props.model.openDiscussion(id, state().fromPage);
               // The page scrolls to the passage and flashes it, so the person sees where it is.
               if (!state().orphanIds.includes(id)) props.model.reveal(id);
             }}

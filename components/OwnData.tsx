@@ -30,7 +30,7 @@ function requestedAtOf(body: unknown): number | null {
 }
 
 export function OwnData(props: { deps: OwnDataDeps }) {
-  /** undefined: not known yet; null: no request pending. */
+  /** undefined: not known yet; null: no erasure requested. */
   const [requestedAt, setRequestedAt] = createSignal<number | null | undefined>(undefined);
   const [message, setMessage] = createSignal('');
   const [confirming, setConfirming] = createSignal(false);
@@ -151,8 +151,8 @@ export function OwnData(props: { deps: OwnDataDeps }) {
         }
       >
         {(at) => (
-          <p class="cc-own-data-pending" data-testid="own-data-pending">
-            {i18n.t('ownDataPending', [format.format(at())])}
+          <p class="cc-own-data-erasure-requested" data-testid="own-data-erasure-requested">
+            {i18n.t('ownDataErasureRequested', [format.format(at())])}
           </p>
         )}
       </Show>

@@ -84,14 +84,14 @@ describe('TeamView', () => {
   });
 
   it('searches as the person types, keeps only the latest answer, and marks the matched words', async () => {
-    const pending: { params: Record<string, string>; resolve: (r: TeamReplyT) => void }[] = [];
+    const unanswered: { params: Record<string, string>; resolve: (r: TeamReplyT) => void }[] = [];
     const deps: TeamViewDeps = {
       openOptions: () => {},
       debounceMs: 0,
       ask: (path, params) =>
         path === 'discussions'
           ? Promise.resolve({ ok: true, body: { discussions: [], next: null } })
-          : new Promise((resolve) => pending.push({ params, resolve })),
+          : new Promise((resolve) => unanswered.push({ params, resolve })),
     };
     const hit = (q: string) => ({
       chatId: q,
@@ -116,14 +116,14 @@ describe('TeamView', () => {
     render(() => <TeamView deps={deps} />);
     const box = screen.getByRole('searchbox');
     fireEvent.input(box, { target: { value: 'zeb' } });
-    await waitFor(() => expect(pending).toHaveLength(1));
+    await waitFor(() => expect(unanswered).toHaveLength(1));
     fireEvent.input(box, { target: { value: 'zebra' } });
-    await waitFor(() => expect(pending).toHaveLength(2));
-    expect(pending.map((p) => p.params.q)).toEqual(['zeb', 'zebra']);
-    pending[1]!.resolve({ ok: true, body: { query: 'zebra', hits: [hit('zebra')] } });
+    await waitFor(() => expect(unanswered).toHaveLength(2));
+    expect(unanswered.map((p) => p.params.q)).toEqual(['zeb', 'zebra']);
+    unanswered[1]!.resolve({ ok: true, body: { query: 'zebra', hits: [hit('zebra')] } });
     await waitFor(() => expect(document.querySelector('mark')?.textContent).toBe('zebra'));
     // The older answer comes late: it changes nothing.
-    pending[0]!.resolve({ ok: true, body: { query: 'zeb', hits: [hit('zeb')] } });
+    unanswered[0]!.resolve({ ok: true, body: { query: 'zeb', hits: [hit('zeb')] } });
     await new Promise((r) => setTimeout(r, 20));
     expect([...document.querySelectorAll('mark')].map((m) => m.textContent)).toEqual(['zebra']);
   });

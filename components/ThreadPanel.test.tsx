@@ -10,7 +10,7 @@ import { ThreadPanel } from './ThreadPanel';
 
 const alice = { id: 'u-alice', name: 'Alice' };
 const bob = { id: 'u-bob', name: 'Bob' };
-const chat: DiscussionT = {
+const discussion: DiscussionT = {
   id: 'chat-aaaa',
   selectors: [{ type: 'TextQuoteSelector', exact: 'the quote' }],
   comments: [
@@ -27,15 +27,15 @@ function renderPanel(
   const calls: string[] = [];
   render(() => (
     <ThreadPanel
-      chat={chat}
+      discussion={discussion}
       me={me}
       role={role}
       placement={placement}
-      pending={new Set(['comment-2'])}
+      unacked={new Set(['comment-2'])}
       onReply={(text) => void calls.push(`reply:${text}`)}
       onEdit={(id, text) => void calls.push(`edit:${id}:${text}`)}
       onDeleteComment={(id) => calls.push(`delete:${id}`)}
-      onDeleteChat={() => calls.push('delete-chat')}
+      onDeleteDiscussion={() => calls.push('delete-chat')}
       onClose={() => calls.push('close')}
     />
   ));
@@ -55,22 +55,25 @@ describe('ThreadPanel', () => {
     expect(texts[0]!.querySelector('img')).toBeNull();
     expect(screen.getAllByTestId('comment-author').map((e) => e.textContent)).toEqual(['Alice', 'Bob']);
     expect(screen.getByText('(edited)')).toBeTruthy();
-    expect(screen.getByTestId('comment-pending').textContent).toBe('sending…');
+    expect(screen.getByTestId('comment-unacked').textContent).toBe('sending…');
   });
 
   it('shows a former member (an empty name from the server) as "former member", never a blank', () => {
     const former = { id: 'u-gone', name: '' };
     render(() => (
       <ThreadPanel
-        chat={{ ...chat, comments: [{ ...chat.comments[0]!, author: former }, chat.comments[1]!] }}
+        discussion={{
+          ...discussion,
+          comments: [{ ...discussion.comments[0]!, author: former }, discussion.comments[1]!],
+        }}
         me={bob}
         role="member"
         placement={null}
-        pending={new Set()}
+        unacked={new Set()}
         onReply={() => {}}
         onEdit={() => {}}
         onDeleteComment={() => {}}
-        onDeleteChat={() => {}}
+        onDeleteDiscussion={() => {}}
         onClose={() => {}}
       />
     ));
@@ -149,24 +152,24 @@ describe('ThreadPanel', () => {
   it('brings back an unsent reply and edit, and keeps an edit whose comment was deleted', async () => {
     const drafts = createDraftBook({
       store: memoryDraftStore({
-        [replyDraftKey(chat.id)]: { text: 'half a reply', at: Date.now() },
-        [editDraftKey(chat.id, 'comment-2')]: { text: 'a better reply', at: Date.now() },
-        [editDraftKey(chat.id, 'comment-gone')]: { text: 'words of a deleted comment', at: Date.now() },
+        [replyDraftKey(discussion.id)]: { text: 'half a reply', at: Date.now() },
+        [editDraftKey(discussion.id, 'comment-2')]: { text: 'a better reply', at: Date.now() },
+        [editDraftKey(discussion.id, 'comment-gone')]: { text: 'words of a deleted comment', at: Date.now() },
       }),
     });
     await drafts.loaded;
     const calls: string[] = [];
     render(() => (
       <ThreadPanel
-        chat={chat}
+        discussion={discussion}
         me={bob}
         role="member"
-        pending={new Set()}
+        unacked={new Set()}
         drafts={drafts}
         onReply={(text) => void calls.push(`reply:${text}`)}
         onEdit={() => {}}
         onDeleteComment={() => {}}
-        onDeleteChat={() => {}}
+        onDeleteDiscussion={() => {}}
         onClose={() => {}}
       />
     ));
@@ -192,10 +195,10 @@ describe('ThreadPanel: writes not sent', () => {
     const calls: string[] = [];
     render(() => (
       <ThreadPanel
-        chat={chat}
+        discussion={discussion}
         me={bob}
         role="member"
-        pending={new Set(['comment-2'])}
+        unacked={new Set(['comment-2'])}
         marks={{
           'comment-2': {
             state,
@@ -212,7 +215,7 @@ describe('ThreadPanel: writes not sent', () => {
         onReply={() => {}}
         onEdit={() => {}}
         onDeleteComment={() => {}}
-        onDeleteChat={() => {}}
+        onDeleteDiscussion={() => {}}
         onClose={() => {}}
       />
     ));
@@ -221,7 +224,7 @@ describe('ThreadPanel: writes not sent', () => {
 
   it('says a queued comment waits, and keeps its own actions', () => {
     renderMarked('waiting', false);
-    expect(screen.getByTestId('comment-pending').textContent).toBe('Waiting to send');
+    expect(screen.getByTestId('comment-unacked').textContent).toBe('Waiting to send');
     expect(screen.queryByTestId('comment-unsent')).toBeNull();
     expect(screen.getAllByTestId('edit-comment')).toHaveLength(1);
   });
@@ -229,7 +232,7 @@ describe('ThreadPanel: writes not sent', () => {
   it('says why a held comment was not sent, offers copy and discard, and send again once it can', () => {
     const calls = renderMarked('held', true, true);
     expect(screen.getByTestId('unsent-reason').textContent).toBe('Not sent: your token no longer works.');
-    expect(screen.queryByTestId('comment-pending')).toBeNull();
+    expect(screen.queryByTestId('comment-unacked')).toBeNull();
     // Edit and delete would make more writes that cannot go: the unsent actions replace them.
     expect(screen.queryByTestId('edit-comment')).toBeNull();
     expect(screen.getByTestId('copy-unsent')).toBeTruthy();
@@ -249,25 +252,25 @@ describe('ThreadPanel: writes not sent', () => {
 
   it('resolves and reopens for any member, and says who resolved it and when', () => {
     const resolves: boolean[] = [];
-    const [current, setCurrent] = createSignal<DiscussionT>(chat);
+    const [current, setCurrent] = createSignal<DiscussionT>(discussion);
     render(() => (
       <ThreadPanel
-        chat={current()}
+        discussion={current()}
         me={bob}
         role="member"
-        pending={new Set()}
+        unacked={new Set()}
         onResolve={(r) => resolves.push(r)}
         onReply={() => {}}
         onEdit={() => {}}
         onDeleteComment={() => {}}
-        onDeleteChat={() => {}}
+        onDeleteDiscussion={() => {}}
         onClose={() => {}}
       />
     ));
     expect(screen.queryByTestId('thread-resolved')).toBeNull();
     fireEvent.click(screen.getByTestId('resolve-discussion'));
     expect(resolves).toEqual([true]);
-    setCurrent({ ...chat, resolved: { by: alice, at: Date.now() - 3 * 60_000 } });
+    setCurrent({ ...discussion, resolved: { by: alice, at: Date.now() - 3 * 60_000 } });
     expect(screen.getByTestId('thread-resolved').textContent).toBe(
       'Resolved by \u2068Alice\u2069, 3 minutes ago',
     );
@@ -278,7 +281,7 @@ describe('ThreadPanel: writes not sent', () => {
 
   it('shows mentions as current names, text only, removed and unknown people in words', () => {
     const mentioning: DiscussionT = {
-      ...chat,
+      ...discussion,
       comments: [
         {
           id: 'comment-9',
@@ -291,15 +294,15 @@ describe('ThreadPanel: writes not sent', () => {
     const [members, setMembers] = createSignal<{ id: string; name: string; removed?: true }[] | null>(null);
     render(() => (
       <ThreadPanel
-        chat={mentioning}
+        discussion={mentioning}
         me={alice}
         role="member"
-        pending={new Set()}
+        unacked={new Set()}
         members={members()}
         onReply={() => {}}
         onEdit={() => {}}
         onDeleteComment={() => {}}
-        onDeleteChat={() => {}}
+        onDeleteDiscussion={() => {}}
         onClose={() => {}}
       />
     ));
@@ -321,20 +324,20 @@ describe('ThreadPanel: writes not sent', () => {
   it('edits a comment with mentions shown as names, and saves their tokens', () => {
     const calls: string[] = [];
     const own: DiscussionT = {
-      ...chat,
+      ...discussion,
       comments: [{ id: 'comment-7', author: bob, text: 'ask @[u-alice]', at: 1_700_000_000_000 }],
     };
     render(() => (
       <ThreadPanel
-        chat={own}
+        discussion={own}
         me={bob}
         role="member"
-        pending={new Set()}
+        unacked={new Set()}
         members={[alice, bob]}
         onReply={(t) => void calls.push(`reply:${t}`)}
         onEdit={(id, t) => void calls.push(`edit:${id}:${t}`)}
         onDeleteComment={() => {}}
-        onDeleteChat={() => {}}
+        onDeleteDiscussion={() => {}}
         onClose={() => {}}
       />
     ));
@@ -350,18 +353,18 @@ describe('ThreadPanel: writes not sent', () => {
   });
 
   it('keeps a scrolling list that holds the focus focusable until the focus leaves it', async () => {
-    const [shown, setShown] = createSignal(chat);
+    const [shown, setShown] = createSignal(discussion);
     render(() => (
       <ThreadPanel
-        chat={shown()}
+        discussion={shown()}
         me={bob}
         role="member"
         placement={null}
-        pending={new Set()}
+        unacked={new Set()}
         onReply={() => undefined}
         onEdit={() => undefined}
         onDeleteComment={() => undefined}
-        onDeleteChat={() => undefined}
+        onDeleteDiscussion={() => undefined}
         onClose={() => undefined}
       />
     ));
@@ -370,7 +373,7 @@ describe('ThreadPanel: writes not sent', () => {
     Object.defineProperty(list, 'scrollHeight', { get: () => scrollHeight });
     Object.defineProperty(list, 'clientHeight', { get: () => 100 });
     const comment = (n: number) => ({ id: `comment-${n}`, author: alice, text: `more ${n}`, at: n });
-    setShown({ ...chat, comments: [...chat.comments, comment(3)] });
+    setShown({ ...discussion, comments: [...discussion.comments, comment(3)] });
     await vi.waitFor(() => expect(list.getAttribute('tabindex')).toBe('0'));
     list.focus();
     expect(document.activeElement).toBe(list);

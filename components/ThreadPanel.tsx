@@ -32,19 +32,19 @@ import { LIMITS } from '@/lib/protocol/limits';
 import { CommentText } from './CommentText';
 import { CopyButton } from './CopyButton';
 import { MentionField } from './MentionField';
-import type { PendingMark } from '@/lib/frame/model';
+import type { UnackedMark } from '@/lib/frame/model';
 import { isSendKey, SEND_SHORTCUTS, sendHint } from './send-key';
 import { RelativeTime } from './RelativeTime';
 import { WriteMark } from './WriteMark';
 
 export interface ThreadPanelProps {
-  chat: DiscussionT;
+  discussion: DiscussionT;
   me: PersonT | null;
   role: RoleT | null;
-  /** Ids of comments (and the discussion) still waiting for the server. */
-  pending: ReadonlySet<string>;
+  /** Ids of comments (and the discussion) whose write the server has not acknowledged (unacked). */
+  unacked: ReadonlySet<string>;
   /** Where each of those stands (sending, waiting, held, failed); without it they read "sending…". */
-  marks?: Readonly<Record<string, PendingMark>>;
+  marks?: Readonly<Record<string, UnackedMark>>;
   /** A held write can be sent again now. */
   canResend?: boolean;
   /** The server refused the token: the thread says so, and how to get a working one. */
@@ -58,7 +58,7 @@ export interface ThreadPanelProps {
   onReply(text: string): boolean | void;
   onEdit(commentId: string, text: string): boolean | void;
   onDeleteComment(commentId: string): void;
-  onDeleteChat(): void;
+  onDeleteDiscussion(): void;
   onClose(): void;
   /** The person's unsent text (in memory when absent). */
   drafts?: DraftBook;
@@ -74,14 +74,18 @@ export interface ThreadPanelProps {
   link?: string;
 }
 
-function quoteOf(chat: DiscussionT): string {
-  const q = chat.selectors.find((s) => s.type === 'TextQuoteSelector');
+function quoteOf(discussion: DiscussionT): string {
+  const q = discussion.selectors.find((s) => s.type === 'TextQuoteSelector');
   return q?.type === 'TextQuoteSelector' ? q.exact : '';
 }
 
-export function canDeleteChat(chat: DiscussionT, me: PersonT | null, role: RoleT | null): boolean {
+export function canDeleteDiscussion(
+  discussion: DiscussionT,
+  me: PersonT | null,
+  role: RoleT | null,
+): boolean {
   if (!me) return false;
-  return role === 'admin' || chat.comments[0]?.author.id === me.id;
+  return role === 'admin' || discussion.comments[0]?.author.id === me.id;
 }
 
 /** The server lets a comment's author and an admin delete it. */
@@ -93,8 +97,8 @@ export function canDeleteComment(comment: CommentT, me: PersonT | null, role: Ro
 export function ThreadPanel(props: ThreadPanelProps) {
   // The panel lives as long as the frame's drafts do: the book is read once.
   const book = props.drafts ?? createDraftBook({ store: memoryDraftStore() });
-  const reply = () => book.text(replyDraftKey(props.chat.id));
-  const setReply = (text: string) => book.set(replyDraftKey(props.chat.id), text);
+  const reply = () => book.text(replyDraftKey(props.discussion.id));
+  const setReply = (text: string) => book.set(replyDraftKey(props.discussion.id), text);
   const [editing, setEditing] = createSignal<string | null>(null);
   const [draft, setDraft] = createSignal('');
   const mine = (c: CommentT) => props.me !== null && c.author.id === props.me.id;
@@ -118,8 +122,8 @@ export function ThreadPanel(props: ThreadPanelProps) {
   let heading: HTMLHeadingElement | undefined;
   /** Edits of comments that were deleted (by someone else) while unsent: comment id → key. */
   const lostEdits = createMemo(() =>
-    [...editDraftsOf(book.all(), props.chat.id)].filter(
-      ([commentId]) => !props.chat.comments.some((c) => c.id === commentId),
+    [...editDraftsOf(book.all(), props.discussion.id)].filter(
+      ([commentId]) => !props.discussion.comments.some((c) => c.id === commentId),
     ),
   );
   let comments: HTMLOListElement | undefined;
@@ -146,15 +150,15 @@ export function ThreadPanel(props: ThreadPanelProps) {
   });
   createEffect(
     on(
-      () => props.chat.id,
-      (chatId) => {
+      () => props.discussion.id,
+      (discussionId) => {
         setEditing(null);
         queueMicrotask(() => heading?.focus());
         // An edit left unsent is open again as it was left.
         void book.loaded.then(() => {
-          if (props.chat.id !== chatId || editing() !== null) return;
-          for (const [commentId, key] of editDraftsOf(book.all(), chatId)) {
-            const comment = props.chat.comments.find((c) => c.id === commentId);
+          if (props.discussion.id !== discussionId || editing() !== null) return;
+          for (const [commentId, key] of editDraftsOf(book.all(), discussionId)) {
+            const comment = props.discussion.comments.find((c) => c.id === commentId);
             if (comment && mine(comment)) {
               setDraft(book.text(key));
               setEditing(commentId);
@@ -180,25 +184,25 @@ export function ThreadPanel(props: ThreadPanelProps) {
     if (!reply().trim()) return;
     if (props.onReply(stored(reply(), replyPicks)) !== false) {
       replyPicks = [];
-      void book.clear(replyDraftKey(props.chat.id));
+      void book.clear(replyDraftKey(props.discussion.id));
     }
   };
   const saveEdit = (event: Event, commentId: string) => {
     event.preventDefault();
     if (!draft().trim()) return;
     if (props.onEdit(commentId, stored(draft(), editPicks)) !== false) {
-      void book.clear(editDraftKey(props.chat.id, commentId));
+      void book.clear(editDraftKey(props.discussion.id, commentId));
       setEditing(null);
       focusEditButton(commentId);
     }
   };
   const cancelEdit = (commentId: string) => {
-    void book.clear(editDraftKey(props.chat.id, commentId));
+    void book.clear(editDraftKey(props.discussion.id, commentId));
     setEditing(null);
     focusEditButton(commentId);
   };
   const shortQuote = () => {
-    const q = quoteOf(props.chat);
+    const q = quoteOf(props.discussion);
     return q.length > 60 ? `${q.slice(0, 57)}…` : q;
   };
   return (
@@ -206,19 +210,20 @@ export function ThreadPanel(props: ThreadPanelProps) {
       ref={panel}
       class="cc-panel cc-thread"
       data-testid="thread"
-      data-chat-id={props.chat.id}
-      data-deleting={deleting(props.chat.id) ? 'true' : undefined}
+      data-discussion-id={props.discussion.id}
+      data-deleting={deleting(props.discussion.id) ? 'true' : undefined}
       aria-labelledby={`${id}-title`}
     >
       <header class="cc-thread-head">
         <div class="cc-thread-title">
           <h2 ref={heading} id={`${id}-title`} tabindex="-1" data-testid="thread-title">
             <span class="cc-sr-only">{i18n.t('discussionLabel', [isolate(shortQuote())])}. </span>
-            {i18n.t('startedBy', [isolate(shownName(props.chat.comments[0]?.author.name ?? ''))])} ·{' '}
-            {i18n.t('commentCount', props.chat.comments.length)}
+            {i18n.t('startedBy', [
+              isolate(shownName(props.discussion.comments[0]?.author.name ?? '')),
+            ])} · {i18n.t('commentCount', props.discussion.comments.length)}
           </h2>
           <blockquote class="cc-quote" dir="auto" data-testid="thread-quote">
-            {quoteOf(props.chat)}
+            {quoteOf(props.discussion)}
           </blockquote>
         </div>
         <Show when={props.link}>
@@ -246,7 +251,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
           <span aria-hidden="true">×</span>
         </button>
       </header>
-      <Show when={props.chat.resolved}>
+      <Show when={props.discussion.resolved}>
         {(resolved) => (
           <p class="cc-resolution" data-testid="thread-resolved">
             <time dateTime={new Date(resolved().at).toISOString()} title={exactTime(resolved().at)}>
@@ -278,9 +283,9 @@ export function ThreadPanel(props: ThreadPanelProps) {
           </p>
         )}
       </Show>
-      <Show when={deleting(props.chat.id)}>
+      <Show when={deleting(props.discussion.id)}>
         <p class="cc-muted cc-deleting-note" role="status" data-testid="thread-deleting">
-          {i18n.t('discussionPendingDeletion')}
+          {i18n.t('discussionUndoableDeletion')}
         </p>
       </Show>
       <ol
@@ -291,7 +296,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
         // A list that scrolls is reachable with the keyboard, to scroll it; one that fits is not.
         tabindex={overflowing() ? 0 : undefined}
       >
-        <For each={props.chat.comments}>
+        <For each={props.discussion.comments}>
           {(comment) => (
             <li
               class="cc-comment"
@@ -312,15 +317,15 @@ export function ThreadPanel(props: ThreadPanelProps) {
                 <Show when={deleting(comment.id)}>
                   {' '}
                   <span class="cc-muted" data-testid="comment-deleting">
-                    {i18n.t('pendingDeletion')}
+                    {i18n.t('undoableDeletion')}
                   </span>
                 </Show>
-                <Show when={props.pending.has(comment.id) && !unsent(comment.id)}>
+                <Show when={props.unacked.has(comment.id) && !unsent(comment.id)}>
                   {' '}
                   <Show
                     when={markOf(comment.id)}
                     fallback={
-                      <span class="cc-muted" data-testid="comment-pending">
+                      <span class="cc-muted" data-testid="comment-unacked">
                         {i18n.t('sending')}
                       </span>
                     }
@@ -355,7 +360,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
                       setDraft(text);
                       // Kept while it differs from what is posted.
                       book.set(
-                        editDraftKey(props.chat.id, comment.id),
+                        editDraftKey(props.discussion.id, comment.id),
                         text === editable(comment).text ? '' : text,
                       );
                     }}
@@ -413,7 +418,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
                       onClick={() => {
                         const shown = editable(comment);
                         editPicks = shown.picked;
-                        setDraft(book.text(editDraftKey(props.chat.id, comment.id)) || shown.text);
+                        setDraft(book.text(editDraftKey(props.discussion.id, comment.id)) || shown.text);
                         setEditing(comment.id);
                       }}
                     >
@@ -492,24 +497,28 @@ export function ThreadPanel(props: ThreadPanelProps) {
           {sendHint('reply')}
         </p>
         <div class="cc-actions">
-          <Show when={canDeleteChat(props.chat, props.me, props.role) && !deleting(props.chat.id)}>
+          <Show
+            when={
+              canDeleteDiscussion(props.discussion, props.me, props.role) && !deleting(props.discussion.id)
+            }
+          >
             <button
               type="button"
               class="cc-danger"
               data-testid="delete-discussion"
               aria-label={i18n.t('deleteDiscussionOf', [isolate(shortQuote())])}
-              onClick={() => props.onDeleteChat()}
+              onClick={() => props.onDeleteDiscussion()}
             >
               {i18n.t('deleteDiscussion')}
             </button>
           </Show>
-          <Show when={props.onResolve && !deleting(props.chat.id)}>
+          <Show when={props.onResolve && !deleting(props.discussion.id)}>
             <button
               type="button"
-              data-testid={props.chat.resolved ? 'reopen-discussion' : 'resolve-discussion'}
-              onClick={() => props.onResolve?.(!props.chat.resolved)}
+              data-testid={props.discussion.resolved ? 'reopen-discussion' : 'resolve-discussion'}
+              onClick={() => props.onResolve?.(!props.discussion.resolved)}
             >
-              {props.chat.resolved ? i18n.t('reopen') : i18n.t('resolve')}
+              {props.discussion.resolved ? i18n.t('reopen') : i18n.t('resolve')}
             </button>
           </Show>
           <button

@@ -22,7 +22,7 @@ describe('UndoBar', () => {
     const due = Date.now() + 5_000;
     render(() => (
       <UndoBar
-        pending={[
+        deletes={[
           { write: { type: 'delete-comment', broadcastId: 'b1', page, chatId: 'c', commentId: 'm' }, due },
         ]}
         describe={() => 'a reply'}
@@ -41,7 +41,7 @@ describe('UndoBar', () => {
   });
 
   it('shows nothing with nothing waiting', () => {
-    render(() => <UndoBar pending={[]} describe={() => ''} onUndo={() => {}} />);
+    render(() => <UndoBar deletes={[]} describe={() => ''} onUndo={() => {}} />);
     expect(screen.queryByTestId('undo-bar')).toBeNull();
   });
 

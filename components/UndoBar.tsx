@@ -3,13 +3,13 @@
 // status region that spoke every second would drown everything else out.
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { i18n } from '#i18n';
-import type { PendingDelete } from '@/lib/frame/pending-deletes';
+import type { UndoableDelete } from '@/lib/frame/undoable-deletes';
 import { isolate } from '@/lib/bidi';
 
 export interface UndoBarProps {
-  pending: readonly PendingDelete[];
+  deletes: readonly UndoableDelete[];
   /** A short name of what a deletion removes, for the Undo button's label. */
-  describe(pending: PendingDelete): string;
+  describe(deletion: UndoableDelete): string;
   onUndo(broadcastId: string): void;
   now?: () => number;
 }
@@ -33,9 +33,9 @@ function Countdown(props: { due: number; now: () => number }) {
 export function UndoBar(props: UndoBarProps) {
   const now = () => (props.now ?? Date.now)();
   return (
-    <Show when={props.pending.length > 0}>
+    <Show when={props.deletes.length > 0}>
       <div class="cc-undo-bar" role="status" data-testid="undo-bar">
-        <For each={props.pending}>
+        <For each={props.deletes}>
           {(item) => (
             <div class="cc-notice cc-undo" data-testid="undo-item" data-kind={item.write.type}>
               <span>

@@ -3,11 +3,11 @@
 // the reason in plain words with a way to copy the text, discard it, and send a held one again.
 import { createSignal, Show } from 'solid-js';
 import { i18n } from '#i18n';
-import type { PendingMark } from '@/lib/frame/model';
+import type { UnackedMark } from '@/lib/frame/model';
 import { copyText } from './copy-text';
 
 export interface WriteMarkProps {
-  mark: PendingMark;
+  mark: UnackedMark;
   /** Whether a held write can be sent again now (the connection is live with a working token). */
   canResend: boolean;
   onDiscard(broadcastId: string): void;
@@ -21,7 +21,7 @@ export function WriteMark(props: WriteMarkProps) {
     <Show
       when={unsent()}
       fallback={
-        <span class="cc-muted" data-testid="comment-pending" data-state={props.mark.state}>
+        <span class="cc-muted" data-testid="comment-unacked" data-state={props.mark.state}>
           {props.mark.state === 'sending' ? i18n.t('sending') : i18n.t('waitingToSend')}
         </span>
       }

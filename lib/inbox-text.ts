@@ -14,7 +14,7 @@ export function notificationHeadline(n: NotificationT): string {
     case 'reply':
       return i18n.t('notifReply', [who]);
     case 'new-chat':
-      return i18n.t('notifNewChat', [who]);
+      return i18n.t('notifNewDiscussion', [who]);
     case 'resolve':
       return i18n.t('notifResolve', [who]);
   }

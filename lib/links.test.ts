@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discussionLink, encodeTextTerm, linkedChatId, quoteOfSelectors, textDirective } from './links';
+import { discussionLink, encodeTextTerm, linkedDiscussionId, quoteOfSelectors, textDirective } from './links';
 
 const PAGE = 'https://example.com/article?a=1';
 const ID = 'Kx3v9QmZ0aP1rT7wYb2LcA';
@@ -109,12 +109,12 @@ describe('discussionLink', () => {
 
   it('reads its own link back, with the directive kept or removed by the browser', () => {
     const link = new URL(discussionLink(PAGE, ID, { exact: 'a-b, c' }));
-    expect(linkedChatId(link.hash)).toBe(ID);
-    expect(linkedChatId(`#cc-chat=${ID}`)).toBe(ID);
+    expect(linkedDiscussionId(link.hash)).toBe(ID);
+    expect(linkedDiscussionId(`#cc-chat=${ID}`)).toBe(ID);
   });
 });
 
-describe('linkedChatId', () => {
+describe('linkedDiscussionId', () => {
   it.each([
     ['', null],
     ['#', null],
@@ -125,7 +125,7 @@ describe('linkedChatId', () => {
     ['#cc-chat=%E0%A4%A', null],
     [`#:~:text=cc-chat=${ID}`, null],
   ])('%j → %s', (hash, id) => {
-    expect(linkedChatId(hash)).toBe(id);
+    expect(linkedDiscussionId(hash)).toBe(id);
   });
 });
 

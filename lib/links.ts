@@ -8,10 +8,10 @@
 import type { SelectorT } from './protocol';
 
 /** The fragment key the content script looks for. */
-export const CHAT_FRAGMENT_KEY = 'cc-chat';
+export const DISCUSSION_FRAGMENT_KEY = 'cc-chat';
 
 /** A discussion id as the protocol allows it (lib/protocol EntityId). */
-const CHAT_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const DISCUSSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** The quoted passage: the text itself and, when known, the text just before and after it. */
 export interface QuotedText {
@@ -102,14 +102,14 @@ export function quoteOfSelectors(selectors: readonly SelectorT[]): QuotedText | 
 }
 
 /**
- * The link to discussion `chatId` on `page` (a page key: an http(s) URL without fragment). With a
+ * The link to discussion `discussionId` on `page` (a page key: an http(s) URL without fragment). With a
  * quote, browsers without the extension scroll to it and highlight it.
  */
-export function discussionLink(page: string, chatId: string, quote?: QuotedText | null): string {
+export function discussionLink(page: string, discussionId: string, quote?: QuotedText | null): string {
   const url = new URL(page);
   const directive = quote ? textDirective(quote) : null;
   url.hash = '';
-  return `${url.href}#${CHAT_FRAGMENT_KEY}=${encodeURIComponent(chatId)}${directive ? `:~:${directive}` : ''}`;
+  return `${url.href}#${DISCUSSION_FRAGMENT_KEY}=${encodeURIComponent(discussionId)}${directive ? `:~:${directive}` : ''}`;
 }
 
 /**
@@ -117,18 +117,18 @@ export function discussionLink(page: string, chatId: string, quote?: QuotedText 
  * null. Anything the page put there is only a request to open a thread: the caller checks that the
  * discussion is one the frame lists.
  */
-export function linkedChatId(hash: string): string | null {
+export function linkedDiscussionId(hash: string): string | null {
   const fragment = hash.replace(/^#/, '').split(':~:')[0] ?? '';
   for (const part of fragment.split('&')) {
     const [key, value] = part.split('=');
-    if (key !== CHAT_FRAGMENT_KEY || value === undefined) continue;
+    if (key !== DISCUSSION_FRAGMENT_KEY || value === undefined) continue;
     let id: string;
     try {
       id = decodeURIComponent(value);
     } catch {
       return null;
     }
-    return CHAT_ID.test(id) ? id : null;
+    return DISCUSSION_ID.test(id) ? id : null;
   }
   return null;
 }

@@ -88,9 +88,9 @@ export function setupNotifications(): NotificationWiring {
       ),
   });
 
-  /** Opens discussion `chatId` of `page`: in a tab already showing the page, else in a new tab. */
-  const openDiscussion = async (page: string, chatId: string) => {
-    const link = discussionLink(page, chatId);
+  /** Opens discussion `discussionId` of `page`: in a tab already showing the page, else in a new tab. */
+  const openDiscussion = async (page: string, discussionId: string) => {
+    const link = discussionLink(page, discussionId);
     const tabId = session?.tabs.tabsOf(page)[0];
     if (tabId === undefined) {
       await browser.tabs.create({ url: link });
@@ -99,7 +99,7 @@ export function setupNotifications(): NotificationWiring {
     // The fragment changes (the content script opens the thread on `hashchange`); the frame is told
     // too, for a tab already on that very link.
     const tab = await browser.tabs.update(tabId, { url: link, active: true });
-    deliver?.(tabId, { kind: 'open-chat', id: chatId });
+    deliver?.(tabId, { kind: 'open-discussion', id: discussionId });
     if (tab?.windowId !== undefined) await browser.windows?.update(tab.windowId, { focused: true });
   };
 

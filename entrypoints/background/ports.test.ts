@@ -146,11 +146,11 @@ describe('TabPorts', () => {
     expect(watch).not.toHaveBeenCalled();
     content.receive({ kind: 'open', page });
     content.receive({ kind: 'watch', watch: true });
-    content.receive({ kind: 'mark-read', chatId: 'chat-0001', at: 5 });
+    content.receive({ kind: 'mark-read', discussionId: 'chat-0001', at: 5 });
     content.receive({ kind: 'list-members' });
     expect([watch, markRead, members].map((s) => s.mock.calls.length)).toEqual([0, 0, 0]);
     frame.receive({ kind: 'watch', watch: true });
-    frame.receive({ kind: 'mark-read', chatId: 'chat-0001', at: 5 });
+    frame.receive({ kind: 'mark-read', discussionId: 'chat-0001', at: 5 });
     frame.receive({ kind: 'list-members' });
     expect(watch).toHaveBeenCalledWith(page, true);
     expect(markRead).toHaveBeenCalledWith(page, 'chat-0001', 5);
@@ -171,7 +171,7 @@ describe('TabPorts', () => {
     const held = del('1a1b6c4e-7a2f-4c1e-8a3b-2e4f6a8c0b11', 'comment-0001');
     const undone = del('2a1b6c4e-7a2f-4c1e-8a3b-2e4f6a8c0b12', 'comment-0002');
     const sent = del('3a1b6c4e-7a2f-4c1e-8a3b-2e4f6a8c0b13', 'comment-0003');
-    for (const write of [held, undone, sent]) frame.receive({ kind: 'pending-delete', write });
+    for (const write of [held, undone, sent]) frame.receive({ kind: 'undoable-delete', write });
     frame.receive({ kind: 'cancel-delete', broadcastId: undone.broadcastId });
     frame.receive({ kind: 'write', write: sent });
     await vi.waitFor(() => expect(session.status().queued).toBe(1));
@@ -222,10 +222,10 @@ describe('TabPorts', () => {
     const { content, frame } = await openTab(ports, 4);
     content.receive({ kind: 'open', page });
     content.receive({ kind: 'compose', selection: { selectors, quote: 'quote' } });
-    content.receive({ kind: 'open-chat', id: 'chat-0001' });
+    content.receive({ kind: 'open-discussion', id: 'chat-0001' });
     content.receive({ kind: 'orphans', ids: ['chat-0002'], fuzzy: ['chat-0003'] });
     expect(frame.posted).toContainEqual({ kind: 'compose', selection: { selectors, quote: 'quote' } });
-    expect(frame.posted).toContainEqual({ kind: 'open-chat', id: 'chat-0001' });
+    expect(frame.posted).toContainEqual({ kind: 'open-discussion', id: 'chat-0001' });
     expect(frame.posted).toContainEqual({ kind: 'orphans', ids: ['chat-0002'], fuzzy: ['chat-0003'] });
     // Extra fields are dropped by the schema: text smuggled into an anchor list never reaches the page.
     frame.receive({

@@ -183,8 +183,8 @@ export class TabPorts {
       case 'compose':
         this.deliver(tabId, { kind: 'compose', selection: message.selection });
         return;
-      case 'open-chat':
-        this.deliver(tabId, { kind: 'open-chat', id: message.id, ...(message.link && { link: true }) });
+      case 'open-discussion':
+        this.deliver(tabId, { kind: 'open-discussion', id: message.id, ...(message.link && { link: true }) });
         return;
       case 'orphans':
         this.deliver(tabId, { kind: 'orphans', ids: message.ids, fuzzy: message.fuzzy ?? [] });
@@ -248,7 +248,7 @@ export class TabPorts {
         inWindow.delete(message.write.broadcastId);
         void this.session?.write(message.write);
         return;
-      case 'pending-delete':
+      case 'undoable-delete':
         inWindow.set(message.write.broadcastId, message.write);
         return;
       case 'cancel-delete':
@@ -292,7 +292,7 @@ export class TabPorts {
     const page = session.tabs.pageOf(tabId);
     if (!page) return;
     if (message.kind === 'watch') session.userState.watch(page, message.watch);
-    else session.userState.markRead(page, message.chatId, message.at);
+    else session.userState.markRead(page, message.discussionId, message.at);
   }
 
   private async saveTickets(): Promise<void> {

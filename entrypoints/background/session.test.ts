@@ -148,10 +148,10 @@ describe('Session: tabs and subscriptions', () => {
     socket.receive({ type: 'watching', page, watch: true });
     socket.receive({ type: 'read-positions', page, chats: { 'chat-aaaa': 7 } });
     expect(to(1)).toContainEqual({ kind: 'watching', page, watch: true });
-    expect(to(1)).toContainEqual({ kind: 'read-positions', page, chats: { 'chat-aaaa': 7 } });
+    expect(to(1)).toContainEqual({ kind: 'read-positions', page, positions: { 'chat-aaaa': 7 } });
     session.tabOpened(2, page);
     expect(to(2)).toContainEqual({ kind: 'watching', page, watch: true });
-    expect(to(2)).toContainEqual({ kind: 'read-positions', page, chats: { 'chat-aaaa': 7 } });
+    expect(to(2)).toContainEqual({ kind: 'read-positions', page, positions: { 'chat-aaaa': 7 } });
     session.userState.listMembers(2);
     expect(socket.sentOf('list-members')).toHaveLength(1);
     socket.receive({ type: 'members', members: [{ id: 'u-bob', name: 'Bob' }] });

@@ -65,7 +65,7 @@ export class Session {
    */
   private readonly awaiting = new Map<string, ChatEventT[]>();
   /** Snapshots arriving in parts: what came so far, and the part expected next. */
-  private readonly parts = new Map<string, { seq: number; chats: DiscussionT[]; next: number }>();
+  private readonly parts = new Map<string, { seq: number; discussions: DiscussionT[]; next: number }>();
   /** Writes sent on the current socket and not yet answered. */
   private readonly inFlight = new Set<string>();
   private readonly outbox: Outbox;
@@ -191,7 +191,7 @@ export class Session {
         kind: 'state',
         page,
         seq: cached.seq,
-        chats: cached.chats,
+        discussions: cached.chats,
         synced: cached.synced,
       });
     }
@@ -458,20 +458,20 @@ export class Session {
       return frame;
     }
     let gathered = this.parts.get(frame.page);
-    if (part === 0) gathered = { seq: frame.seq, chats: [], next: 0 };
+    if (part === 0) gathered = { seq: frame.seq, discussions: [], next: 0 };
     if (!gathered || gathered.next !== part || gathered.seq !== frame.seq) {
       this.parts.delete(frame.page);
       this.resync(frame.page, true);
       return null;
     }
-    addSnapshotPage(gathered.chats, frame.chats);
+    addSnapshotPage(gathered.discussions, frame.chats);
     gathered.next = part + 1;
     if (frame.more) {
       this.parts.set(frame.page, gathered);
       return null;
     }
     this.parts.delete(frame.page);
-    return { page: frame.page, seq: gathered.seq, chats: gathered.chats };
+    return { page: frame.page, seq: gathered.seq, chats: gathered.discussions };
   }
 
   /**
@@ -511,8 +511,8 @@ export class Session {
     this.toTabsOf(page, this.outboxMessage(page));
   }
 
-  private sendState(page: string, seq: number, chats: DiscussionT[]): void {
-    this.toTabsOf(page, { kind: 'state', page, seq, chats, synced: true });
+  private sendState(page: string, seq: number, discussions: DiscussionT[]): void {
+    this.toTabsOf(page, { kind: 'state', page, seq, discussions, synced: true });
   }
 
   private toTabsOf(page: string, message: BackgroundToFrameT): void {

@@ -56,7 +56,7 @@ describe('UserState', () => {
     const { state, sent, delivered, setLive } = setup();
     setLive(false);
     state.markRead(page, 'chat-aaaa', 50);
-    expect(delivered.map(([tab, m]) => [tab, m.kind === 'read-positions' && m.chats])).toEqual([
+    expect(delivered.map(([tab, m]) => [tab, m.kind === 'read-positions' && m.positions])).toEqual([
       [1, { 'chat-aaaa': 50 }],
       [2, { 'chat-aaaa': 50 }],
     ]);
@@ -67,7 +67,7 @@ describe('UserState', () => {
     delivered.length = 0;
     state.show(9, page);
     expect(delivered).toEqual([
-      [9, { kind: 'read-positions', page, chats: { 'chat-aaaa': 50, 'chat-bbbb': 7 } }],
+      [9, { kind: 'read-positions', page, positions: { 'chat-aaaa': 50, 'chat-bbbb': 7 } }],
     ]);
   });
 });

@@ -42,18 +42,19 @@ export class UserState {
     if (this.deps.send({ type: 'watch', page, watch })) this.unsentWatches.delete(page);
   }
 
-  markRead(page: string, chatId: string, at: number): void {
+  markRead(page: string, discussionId: string, at: number): void {
     // Known at once to every tab of the page; the server's answer confirms it for the other browsers.
-    this.mergeReads(page, { [chatId]: at });
-    if (!this.deps.send({ type: 'mark-read', page, chatId, at })) this.unsentReads.set(chatId, { page, at });
+    this.mergeReads(page, { [discussionId]: at });
+    if (!this.deps.send({ type: 'mark-read', page, chatId: discussionId, at }))
+      this.unsentReads.set(discussionId, { page, at });
   }
 
   /** What a tab's frame needs of its page at once (a new tab, a reopened frame). */
   show(tabId: number, page: string): void {
     const watch = this.watching.get(page);
     if (watch !== undefined) this.deps.deliver(tabId, { kind: 'watching', page, watch });
-    const chats = this.reads.get(page);
-    if (chats) this.deps.deliver(tabId, { kind: 'read-positions', page, chats: { ...chats } });
+    const known = this.reads.get(page);
+    if (known) this.deps.deliver(tabId, { kind: 'read-positions', page, positions: { ...known } });
   }
 
   /** No tab shows the page any more. */
@@ -69,8 +70,9 @@ export class UserState {
     if (this.wantMembers.size > 0) this.deps.send({ type: 'list-members' });
     for (const [page, watch] of this.unsentWatches)
       if (this.deps.send({ type: 'watch', page, watch })) this.unsentWatches.delete(page);
-    for (const [chatId, { page, at }] of this.unsentReads)
-      if (this.deps.send({ type: 'mark-read', page, chatId, at })) this.unsentReads.delete(chatId);
+    for (const [discussionId, { page, at }] of this.unsentReads)
+      if (this.deps.send({ type: 'mark-read', page, chatId: discussionId, at }))
+        this.unsentReads.delete(discussionId);
   }
 
   onFrame(frame: UserStateFrame): void {
@@ -95,12 +97,13 @@ export class UserState {
     }
   }
 
-  private mergeReads(page: string, chats: Record<string, number>): void {
+  private mergeReads(page: string, positions: Record<string, number>): void {
     const known = this.reads.get(page) ?? {};
     // A position never moves back (the server's rule too).
-    for (const [chatId, at] of Object.entries(chats)) known[chatId] = Math.max(known[chatId] ?? 0, at);
+    for (const [discussionId, at] of Object.entries(positions))
+      known[discussionId] = Math.max(known[discussionId] ?? 0, at);
     if ([...this.deps.tabsOf(page)].length > 0) this.reads.set(page, known);
     for (const tabId of this.deps.tabsOf(page))
-      this.deps.deliver(tabId, { kind: 'read-positions', page, chats: { ...known } });
+      this.deps.deliver(tabId, { kind: 'read-positions', page, positions: { ...known } });
   }
 }

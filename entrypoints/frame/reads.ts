@@ -7,17 +7,17 @@ import { unreadIds, type SeenMap } from '@/lib/unread';
 
 /** The discussions new to `userId`: unread by this browser's record and by the server's positions. */
 export function newToMe(
-  chats: readonly DiscussionT[],
+  discussions: readonly DiscussionT[],
   userId: string | null,
   positions: Readonly<Record<string, number>>,
   seen: SeenMap,
 ): Set<string> {
-  const here = unreadIds(chats, userId, seen);
+  const here = unreadIds(discussions, userId, seen);
   const out = new Set<string>();
-  for (const chat of chats) {
-    if (!here.has(chat.id)) continue;
-    const readAt = positions[chat.id] ?? -1;
-    if (chat.comments.some((c) => c.author.id !== userId && c.at > readAt)) out.add(chat.id);
+  for (const discussion of discussions) {
+    if (!here.has(discussion.id)) continue;
+    const readAt = positions[discussion.id] ?? -1;
+    if (discussion.comments.some((c) => c.author.id !== userId && c.at > readAt)) out.add(discussion.id);
   }
   return out;
 }

@@ -30,8 +30,8 @@ export function setupFrame() {
     connect: () => browser.runtime.connect({ name: `${FRAME_PORT_PREFIX}${ticket}` }),
     onMessage: (message) => model.handle(message),
     onOpen: () => {
-      for (const write of model.pendingWrites()) port.send({ kind: 'write', write });
-      for (const write of model.deletesInWindow()) port.send({ kind: 'pending-delete', write });
+      for (const write of model.unackedWrites()) port.send({ kind: 'write', write });
+      for (const write of model.deletesInWindow()) port.send({ kind: 'undoable-delete', write });
       model.reopened();
       sendAnchors();
       lastLayout = '';
@@ -123,28 +123,28 @@ export function setupFrame() {
 
   const me = () => model.state.status?.me?.id ?? null;
   const unread = createRoot(() =>
-    createMemo(() => newToMe(model.state.chats, me(), model.state.reads, seen())),
+    createMemo(() => newToMe(model.state.discussions, me(), model.state.reads, seen())),
   );
   createRoot(() => {
     // An open thread is seen, up to its newest comment, also as comments arrive while it is open.
     createEffect(() => {
       const user = me();
-      const chat = model.state.chats.find((c) => c.id === model.state.openChatId);
+      const discussion = model.state.discussions.find((c) => c.id === model.state.openDiscussionId);
       // Opened by the page's address (which the page can forge): read once the person acts in it.
-      if (!user || !chat || model.state.openedByLink) return;
+      if (!user || !discussion || model.state.openedByLink) return;
       // Read for every browser of the person: the server keeps the position.
-      model.markRead(chat.id);
-      const next = markSeen(seen(), user, chat);
+      model.markRead(discussion.id);
+      const next = markSeen(seen(), user, discussion);
       if (!next) return;
       setSeen(next);
       void seenStorage.setValue(next);
     });
     createEffect(() => {
       // What the page highlights follows the discussions shown and the open one.
-      void model.state.chats.map((c) => c.id).join();
+      void model.state.discussions.map((c) => c.id).join();
       // Resolved ones are painted dimmed.
-      void model.state.chats.map((c) => !!c.resolved).join();
-      void model.state.openChatId;
+      void model.state.discussions.map((c) => !!c.resolved).join();
+      void model.state.openDiscussionId;
       sendAnchors();
     });
   });

@@ -9,7 +9,11 @@ afterEach(() => {
 });
 
 /** Anchor one discussion through the overlay's product path; its range (or null) and the report. */
-async function anchor(selectors: SelectorT[], root: Node, host: Node | null = null): Promise<Range | null> {
+async function anchorOnPage(
+  selectors: SelectorT[],
+  root: Node,
+  host: Node | null = null,
+): Promise<Range | null> {
   const overlayHost = host ?? document.createElement('div');
   anchors = new PageAnchors({
     window,
@@ -37,13 +41,13 @@ describe('overlay anchoring seam (lib/anchoring)', () => {
     expect(described).toMatchObject({ ok: true, quote: 'quick brown' });
     if (!described.ok) return;
     expect(described.selectors[0]).toMatchObject({ type: 'TextQuoteSelector', exact: 'quick brown' });
-    const found = await anchor(described.selectors, root);
+    const found = await anchorOnPage(described.selectors, root);
     expect(found?.toString()).toBe('quick brown');
   });
 
   it('picks the occurrence whose context matches', async () => {
     const root = page('<p>one cat here. two cat there.</p>');
-    const found = await anchor(
+    const found = await anchorOnPage(
       [{ type: 'TextQuoteSelector', exact: 'cat', prefix: 'two ', suffix: ' there' }],
       root,
     );
@@ -84,7 +88,7 @@ describe('overlay anchoring seam (lib/anchoring)', () => {
 
   it('ignores the overlay host and scripts', async () => {
     const root = page('<p>visible</p><div id="host">visible</div><script>visible</script>');
-    const found = await anchor(
+    const found = await anchorOnPage(
       [{ type: 'TextQuoteSelector', exact: 'visible' }],
       root,
       document.getElementById('host'),

@@ -6,7 +6,7 @@ import {
   Anchorer,
   AnchoringError,
   describe,
-  Highlighter as PageHighlighter,
+  Highlighter,
   type AnchorerStats,
   type AnchorerWindow,
   type TextMatch,
@@ -62,7 +62,7 @@ export interface PageAnchorsOptions {
  */
 export class PageAnchors {
   private readonly anchorer: Anchorer;
-  private readonly highlighter: PageHighlighter;
+  private readonly highlighter: Highlighter;
   private readonly ignore: (node: Node) => boolean;
   private readonly onReport: (report: AnchorReport) => void;
   private ids: string[] = [];
@@ -79,7 +79,7 @@ export class PageAnchors {
     this.onReport = options.onReport;
     this.pageDocument = options.window.document;
     this.onFrameClick = options.onFrameClick;
-    this.highlighter = new PageHighlighter({
+    this.highlighter = new Highlighter({
       window: options.window,
       fallbackContainer: options.fallbackContainer,
       ignore: this.ignore,

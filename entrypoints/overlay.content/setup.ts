@@ -29,7 +29,7 @@ import { FRAME_PAGE, PAGE_PORT_NAME } from '@/lib/messaging/names';
 import { PortClient } from '@/lib/messaging/port-client';
 import { originOf, pageKeyOf } from '@/lib/page-key';
 import { pageTitle } from '@/lib/page-key/title';
-import { linkedChatId } from '@/lib/links';
+import { linkedDiscussionId } from '@/lib/links';
 import { LIMITS } from '@/lib/protocol/limits';
 import { describeSelection, PageAnchors } from './anchoring';
 import { documentOrder, FocusReturn, stepHighlight } from './keyboard';
@@ -102,7 +102,7 @@ export function setupOverlay(): void {
       case 'frame':
         if (!ui) {
           ui = mountUi((m) => port.send(m));
-          ui.openLinked(linkedChatId(location.hash));
+          ui.openLinked(linkedDiscussionId(location.hash));
         }
         ui.showFrame(message.ticket);
         active = true;
@@ -132,7 +132,7 @@ export function setupOverlay(): void {
 
   port.start();
   watchNavigation(signal, updatePage);
-  window.addEventListener('hashchange', () => ui?.openLinked(linkedChatId(location.hash)), { signal });
+  window.addEventListener('hashchange', () => ui?.openLinked(linkedDiscussionId(location.hash)), { signal });
 }
 
 interface PageUi {
@@ -260,7 +260,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
       schedule();
     },
     onFrameClick: (id) => {
-      send({ kind: 'open-chat', id });
+      send({ kind: 'open-discussion', id });
       focus.enterFrame();
     },
   });
@@ -334,7 +334,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
       if (!event.isTrusted || fromOverlay(event) || !document.getSelection()?.isCollapsed) return;
       const id = anchors.hitTest(event.clientX, event.clientY, event.target as Node | null);
       if (id) {
-        send({ kind: 'open-chat', id });
+        send({ kind: 'open-discussion', id });
         focus.enterFrame();
       }
     },
@@ -401,7 +401,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
     visited = id;
     bringIntoView(anchored.get(id)!);
     focus.enterFrame();
-    send({ kind: 'open-chat', id });
+    send({ kind: 'open-discussion', id });
   };
 
   // ---------------------------------------------------------------- links to a discussion
@@ -414,7 +414,7 @@ function mountUi(send: (message: PageToBackgroundT) => void): PageUi {
     linked = null;
     // Its passage, if the page still holds it; an orphan's thread opens all the same and says so.
     if (anchors.rangeOf(id)) reveal(id);
-    send({ kind: 'open-chat', id, link: true });
+    send({ kind: 'open-discussion', id, link: true });
   };
 
   return {

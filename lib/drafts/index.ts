@@ -19,8 +19,9 @@ export const DRAFT_MAX_AGE_MS = 30 * 24 * 3_600_000;
 /** At most this many drafts are kept; beyond it the least recently typed are forgotten. */
 export const DRAFT_LIMIT = 200;
 
-export const replyDraftKey = (chatId: string): string => `reply ${chatId}`;
-export const editDraftKey = (chatId: string, commentId: string): string => `edit ${chatId} ${commentId}`;
+export const replyDraftKey = (discussionId: string): string => `reply ${discussionId}`;
+export const editDraftKey = (discussionId: string, commentId: string): string =>
+  `edit ${discussionId} ${commentId}`;
 
 /**
  * The composer's key: the page and the anchor of the selection (its quote with context and its
@@ -37,8 +38,8 @@ export function newDiscussionDraftKey(page: string, selectors: readonly Selector
 }
 
 /** The edit drafts of one discussion: comment id → key. */
-export function editDraftsOf(drafts: DraftMap, chatId: string): Map<string, string> {
-  const prefix = `edit ${chatId} `;
+export function editDraftsOf(drafts: DraftMap, discussionId: string): Map<string, string> {
+  const prefix = `edit ${discussionId} `;
   const out = new Map<string, string>();
   for (const key of Object.keys(drafts)) if (key.startsWith(prefix)) out.set(key.slice(prefix.length), key);
   return out;

@@ -6,7 +6,7 @@ import type { ChatEventT } from '@/lib/protocol';
 import { useEnglishMessages } from '@/test/unit/i18n';
 import { newDiscussionDraftKey, replyDraftKey } from '@/lib/drafts';
 import { createOverlayModel } from './model';
-import { UNDO_WINDOW_MS } from './pending-deletes';
+import { UNDO_WINDOW_MS } from './undoable-deletes';
 
 const page = 'https://example.com/a';
 const status: StatusT = {
@@ -22,7 +22,7 @@ function setup() {
   const model = createRoot(() => createOverlayModel({ send: (m) => sent.push(m), now: () => 42 }));
   model.handle({ kind: 'page', page });
   model.handle({ kind: 'status', status });
-  model.handle({ kind: 'state', page, seq: 0, chats: [], synced: true });
+  model.handle({ kind: 'state', page, seq: 0, discussions: [], synced: true });
   model.handle({
     kind: 'compose',
     selection: { quote: 'quote', selectors: [{ type: 'TextQuoteSelector', exact: 'quote' }] },
@@ -43,10 +43,10 @@ describe('overlay model', () => {
   it('shows a new discussion at once, with a broadcastId made in the tab', () => {
     const { model, write } = setup();
     expect(write.broadcastId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(model.state.chats.map((c) => c.comments[0]!.text)).toEqual(['hello']);
-    expect(model.state.chats[0]!.comments[0]!.author).toEqual(status.me);
-    expect(model.state.openChatId).toBe(write.chatId);
-    expect(model.state.pending).toContain(write.commentId);
+    expect(model.state.discussions.map((c) => c.comments[0]!.text)).toEqual(['hello']);
+    expect(model.state.discussions[0]!.comments[0]!.author).toEqual(status.me);
+    expect(model.state.openDiscussionId).toBe(write.chatId);
+    expect(model.state.unacked).toContain(write.commentId);
   });
 
   it('never shows its own change twice when the echo arrives', () => {
@@ -64,9 +64,9 @@ describe('overlay model', () => {
     };
     model.handle({ kind: 'ack', broadcastId: write.broadcastId });
     model.handle({ kind: 'event', event: echo });
-    expect(model.state.chats).toHaveLength(1);
-    expect(model.state.chats[0]!.comments).toHaveLength(1);
-    expect(model.state.pending).toEqual([]);
+    expect(model.state.discussions).toHaveLength(1);
+    expect(model.state.discussions[0]!.comments).toHaveLength(1);
+    expect(model.state.unacked).toEqual([]);
   });
 
   it('rolls back a refused write that the outbox does not keep, with the reason in plain words', () => {
@@ -77,22 +77,22 @@ describe('overlay model', () => {
       code: 'forbidden',
       message: 'not allowed',
     });
-    expect(model.state.chats).toEqual([]);
+    expect(model.state.discussions).toEqual([]);
     expect(model.state.notice).toBe('Your change was not saved: you are not allowed to do this.');
-    expect(model.state.openChatId).toBeNull();
+    expect(model.state.openDiscussionId).toBeNull();
   });
 
   it('resends unanswered writes when the port reopens, and not answered ones', () => {
     const { model, write } = setup();
-    expect(model.pendingWrites()).toEqual([write]);
+    expect(model.unackedWrites()).toEqual([write]);
     model.handle({ kind: 'ack', broadcastId: write.broadcastId });
-    expect(model.pendingWrites()).toEqual([]);
+    expect(model.unackedWrites()).toEqual([]);
   });
 
   it('keeps a text too large to send, with a message, and sends nothing', () => {
     const { model, sent } = setup();
-    const chatId = model.state.chats[0]!.id;
-    expect(model.reply(chatId, '\u0001'.repeat(3000))).toBe(false);
+    const discussionId = model.state.discussions[0]!.id;
+    expect(model.reply(discussionId, '\u0001'.repeat(3000))).toBe(false);
     expect(sent).toHaveLength(1);
     expect(model.state.notice).toBe('This is too long to send. Shorten it and try again.');
   });
@@ -102,7 +102,7 @@ describe('overlay model', () => {
     model.setPage('https://example.com/b');
     model.handle({ kind: 'presence', page, count: 5 });
     expect(model.state.viewers).toBeNull();
-    expect(model.state.chats).toEqual([]);
+    expect(model.state.discussions).toEqual([]);
   });
 
   it('lists for the page only ids and selectors, never text', () => {
@@ -115,24 +115,24 @@ describe('overlay model', () => {
 
   it('opens a discussion the page asks for only when it is one of the page', () => {
     const { model, write } = setup();
-    model.openChat(null);
-    model.handle({ kind: 'open-chat', id: 'not-here' });
-    expect(model.state.openChatId).toBeNull();
-    model.handle({ kind: 'open-chat', id: write.chatId });
-    expect(model.state.openChatId).toBe(write.chatId);
+    model.openDiscussion(null);
+    model.handle({ kind: 'open-discussion', id: 'not-here' });
+    expect(model.state.openDiscussionId).toBeNull();
+    model.handle({ kind: 'open-discussion', id: write.chatId });
+    expect(model.state.openDiscussionId).toBe(write.chatId);
   });
 
   it('marks a thread the page’s address opened as the person’s only once they act in it', () => {
     const { model, write } = setup();
-    model.openChat(null);
-    model.handle({ kind: 'open-chat', id: write.chatId, link: true });
-    expect(model.state.openChatId).toBe(write.chatId);
+    model.openDiscussion(null);
+    model.handle({ kind: 'open-discussion', id: write.chatId, link: true });
+    expect(model.state.openDiscussionId).toBe(write.chatId);
     expect(model.state.openedByLink).toBe(true);
     model.personActed();
     expect(model.state.openedByLink).toBe(false);
     // A click on its highlight is the person's own.
-    model.handle({ kind: 'open-chat', id: write.chatId, link: true });
-    model.handle({ kind: 'open-chat', id: write.chatId });
+    model.handle({ kind: 'open-discussion', id: write.chatId, link: true });
+    model.handle({ kind: 'open-discussion', id: write.chatId });
     expect(model.state.openedByLink).toBe(false);
   });
 
@@ -166,28 +166,28 @@ describe('overlay model', () => {
 
     it('shows the discussion as going, sends nothing within the window, and nothing after Undo', () => {
       const { model, sent, write } = confirmed();
-      model.deleteChat(write.chatId);
+      model.deleteDiscussion(write.chatId);
       expect(model.state.deleting.map((d) => d.write.type)).toEqual(['delete-chat']);
-      expect(model.state.chats).toHaveLength(1);
+      expect(model.state.discussions).toHaveLength(1);
       const id = model.state.deleting[0]!.write.broadcastId;
       vi.advanceTimersByTime(UNDO_WINDOW_MS - 1);
       model.undoDelete(id);
       vi.advanceTimersByTime(UNDO_WINDOW_MS);
       // Held by the background (sent if the tab closes), then dropped; never written.
-      expect(sent.map((m) => m.kind)).toEqual(['pending-delete', 'cancel-delete']);
+      expect(sent.map((m) => m.kind)).toEqual(['undoable-delete', 'cancel-delete']);
       expect(model.state.deleting).toEqual([]);
-      expect(model.state.chats).toHaveLength(1);
+      expect(model.state.discussions).toHaveLength(1);
     });
 
     it('sends the deletion when the window ends, or at once when the frame goes away', () => {
       const { model, sent, write } = confirmed();
       const writes = () => sent.flatMap((m) => (m.kind === 'write' ? [m.write.type] : []));
       model.deleteComment(write.chatId, write.commentId);
-      expect(sent.map((m) => m.kind)).toEqual(['pending-delete']);
+      expect(sent.map((m) => m.kind)).toEqual(['undoable-delete']);
       vi.advanceTimersByTime(UNDO_WINDOW_MS);
       expect(writes()).toEqual(['delete-comment']);
       sent.length = 0;
-      model.deleteChat(write.chatId);
+      model.deleteDiscussion(write.chatId);
       model.leave();
       expect(writes()).toEqual(['delete-chat']);
     });
@@ -201,7 +201,7 @@ describe('overlay model', () => {
       kind: 'event',
       event: { type: 'deleted-text-chat', page, seq: 2, broadcastId: 'someone-else', chatId: write.chatId },
     });
-    expect(model.state.chats).toEqual([]);
+    expect(model.state.discussions).toEqual([]);
     const lost = model.state.lost!;
     expect(lost).toMatchObject({ quote: 'quote', anchored: true });
     expect(lost.key).toBe(newDiscussionDraftKey(page, write.selectors));
@@ -223,7 +223,7 @@ describe('overlay model', () => {
     const { model, write } = setup();
     model.handle({ kind: 'ack', broadcastId: write.broadcastId });
     model.drafts.set(replyDraftKey(write.chatId), 'still typing');
-    model.handle({ kind: 'state', page, seq: 0, chats: [], synced: false });
+    model.handle({ kind: 'state', page, seq: 0, discussions: [], synced: false });
     expect(model.state.lost).toBeNull();
     expect(model.drafts.text(replyDraftKey(write.chatId))).toBe('still typing');
   });
@@ -241,7 +241,7 @@ describe('overlay model', () => {
 
 describe('overlay model: the outbox shown in place', () => {
   const alice = { id: 'u-alice', name: 'Alice' };
-  const chat = {
+  const discussion = {
     id: 'chat-aaaa',
     selectors: [{ type: 'TextQuoteSelector' as const, exact: 'quote' }],
     comments: [{ id: 'c-first', author: { id: 'u-bob', name: 'Bob' }, text: 'first', at: 1 }],
@@ -269,7 +269,7 @@ describe('overlay model: the outbox shown in place', () => {
     const model = createRoot(() => createOverlayModel({ send: (m) => sent.push(m), now: () => 42 }));
     model.handle({ kind: 'status', status: { ...status, state } });
     model.handle({ kind: 'page', page });
-    model.handle({ kind: 'state', page, seq: 1, chats: [chat], synced: false });
+    model.handle({ kind: 'state', page, seq: 1, discussions: [discussion], synced: false });
     model.handle({
       kind: 'outbox',
       page,
@@ -283,8 +283,8 @@ describe('overlay model: the outbox shown in place', () => {
 
   it('shows writes queued before a reload, under their author, marked as waiting until live', () => {
     const { model } = reloaded();
-    expect(model.state.chats.map((c) => c.id)).toEqual(['chat-aaaa', 'chat-new']);
-    expect(model.state.chats[0]!.comments.map((c) => [c.author.name, c.text])).toEqual([
+    expect(model.state.discussions.map((c) => c.id)).toEqual(['chat-aaaa', 'chat-new']);
+    expect(model.state.discussions[0]!.comments.map((c) => [c.author.name, c.text])).toEqual([
       ['Bob', 'first'],
       ['Alice', 'written offline'],
     ]);
@@ -319,7 +319,7 @@ describe('overlay model: the outbox shown in place', () => {
         },
       },
     });
-    expect(model.state.chats[0]!.comments.map((c) => c.id)).toEqual(['c-first', 'c-reply']);
+    expect(model.state.discussions[0]!.comments.map((c) => c.id)).toEqual(['c-first', 'c-reply']);
     expect(model.state.marks['c-reply']).toBeUndefined();
     expect(model.state.marks['chat-new']?.state).toBe('sending');
   });
@@ -347,7 +347,7 @@ describe('overlay model: the outbox shown in place', () => {
       code: 'not-found',
       message: 'no such discussion',
     });
-    expect(model.state.chats[0]!.comments.map((c) => c.text)).toEqual(['first', 'written offline']);
+    expect(model.state.discussions[0]!.comments.map((c) => c.text)).toEqual(['first', 'written offline']);
     expect(model.state.marks['c-reply']).toMatchObject({
       state: 'failed',
       reason: 'the discussion or comment no longer exists',
@@ -357,7 +357,7 @@ describe('overlay model: the outbox shown in place', () => {
     expect(model.state.notice).toBe('Your change was not saved: the discussion or comment no longer exists.');
     model.discard('b-reply');
     expect(sent.at(-1)).toEqual({ kind: 'discard', broadcastId: 'b-reply' });
-    expect(model.state.chats[0]!.comments.map((c) => c.text)).toEqual(['first']);
+    expect(model.state.discussions[0]!.comments.map((c) => c.text)).toEqual(['first']);
     model.resend('b-create');
     expect(sent.at(-1)).toEqual({ kind: 'resend', broadcastId: 'b-create' });
   });
@@ -369,8 +369,8 @@ describe('overlay model: the outbox shown in place', () => {
       page,
       writes: [{ write: createWrite, queuedAt: 11, by: alice, state: 'waiting' }],
     });
-    expect(model.state.chats[0]!.comments.map((c) => c.id)).toEqual(['c-first']);
-    expect(model.state.chats.map((c) => c.id)).toEqual(['chat-aaaa', 'chat-new']);
+    expect(model.state.discussions[0]!.comments.map((c) => c.id)).toEqual(['c-first']);
+    expect(model.state.discussions.map((c) => c.id)).toEqual(['chat-aaaa', 'chat-new']);
   });
 
   it('writes under the last known name while the server cannot say who we are', () => {
@@ -381,15 +381,15 @@ describe('overlay model: the outbox shown in place', () => {
       status: { ...status, state: 'refused', detail: 'token-refused', me: null },
     });
     model.handle({ kind: 'page', page });
-    model.handle({ kind: 'state', page, seq: 1, chats: [chat], synced: true });
+    model.handle({ kind: 'state', page, seq: 1, discussions: [discussion], synced: true });
     model.handle({
       kind: 'outbox',
       page,
       writes: [{ write: replyWrite, queuedAt: 10, by: alice, state: 'held' }],
     });
-    model.openChat('chat-aaaa');
+    model.openDiscussion('chat-aaaa');
     model.reply('chat-aaaa', 'another one');
-    expect(model.state.chats[0]!.comments.map((c) => c.author.name)).toEqual(['Bob', 'Alice', 'Alice']);
+    expect(model.state.discussions[0]!.comments.map((c) => c.author.name)).toEqual(['Bob', 'Alice', 'Alice']);
   });
 });
 
@@ -422,15 +422,15 @@ describe('overlay model: viewers', () => {
     model.handle({ kind: 'page', page });
     model.handle({ kind: 'status', status });
     const asked = () => sent.filter((m) => m.kind === 'list-members').length;
-    model.handle({ kind: 'state', page, seq: 1, chats: [], synced: true });
+    model.handle({ kind: 'state', page, seq: 1, discussions: [], synced: true });
     expect(asked()).toBe(0);
     const comment = { id: 'comment-1', author: status.me!, text: 'hi @[u-bob]', at: 5 };
-    const chat = {
+    const discussion = {
       id: 'chat-aaaa',
       selectors: [{ type: 'TextQuoteSelector' as const, exact: 'q' }],
       comments: [comment],
     };
-    model.handle({ kind: 'state', page, seq: 2, chats: [chat], synced: true });
+    model.handle({ kind: 'state', page, seq: 2, discussions: [discussion], synced: true });
     model.wantMembers();
     expect(asked()).toBe(1);
     model.handle({ kind: 'members', members: [{ id: 'u-bob', name: 'Bob' }] });
@@ -446,7 +446,7 @@ describe('overlay model: viewers', () => {
     expect(model.state.watching).toBe(true);
     model.setWatching(false);
     expect(sent.at(-1)).toEqual({ kind: 'watch', watch: false });
-    // Its own discussion is pending: nothing of it is marked read with this browser's clock.
+    // Its own discussion is unacked: nothing of it is marked read with this browser's clock.
     model.markRead(write.chatId);
     expect(sent.some((m) => m.kind === 'mark-read')).toBe(false);
     model.handle({ kind: 'ack', broadcastId: write.broadcastId });
@@ -466,13 +466,13 @@ describe('overlay model: viewers', () => {
     });
     model.markRead(write.chatId);
     expect(sent.filter((m) => m.kind === 'mark-read')).toEqual([
-      { kind: 'mark-read', chatId: write.chatId, at: 900 },
+      { kind: 'mark-read', discussionId: write.chatId, at: 900 },
     ]);
     model.markRead(write.chatId);
     expect(sent.filter((m) => m.kind === 'mark-read')).toHaveLength(1);
     // Another browser read further: kept; an older position changes nothing.
-    model.handle({ kind: 'read-positions', page, chats: { [write.chatId]: 1000 } });
-    model.handle({ kind: 'read-positions', page, chats: { [write.chatId]: 10 } });
+    model.handle({ kind: 'read-positions', page, positions: { [write.chatId]: 1000 } });
+    model.handle({ kind: 'read-positions', page, positions: { [write.chatId]: 10 } });
     expect(model.state.reads).toEqual({ [write.chatId]: 1000 });
     // Another page: reset.
     model.handle({ kind: 'page', page: 'https://example.com/b' });
@@ -483,17 +483,17 @@ describe('overlay model: viewers', () => {
   it('resolves and reopens at once, and tells the page which highlights to dim', () => {
     const { model, sent, write } = setup();
     expect(model.anchors().anchors[0]).not.toHaveProperty('resolved');
-    expect(model.resolveChat(write.chatId, true)).toBe(true);
+    expect(model.resolveDiscussion(write.chatId, true)).toBe(true);
     const resolve = sent.at(-1)!;
     expect(resolve.kind === 'write' && resolve.write).toMatchObject({
       type: 'resolve-chat',
       chatId: write.chatId,
       resolved: true,
     });
-    expect(model.state.chats[0]!.resolved).toEqual({ by: status.me, at: 42 });
+    expect(model.state.discussions[0]!.resolved).toEqual({ by: status.me, at: 42 });
     expect(model.anchors().anchors[0]!.resolved).toBe(true);
-    model.resolveChat(write.chatId, false);
-    expect(model.state.chats[0]!.resolved).toBeUndefined();
+    model.resolveDiscussion(write.chatId, false);
+    expect(model.state.discussions[0]!.resolved).toBeUndefined();
     model.setStateFilter('resolved');
     expect(model.state.stateFilter).toBe('resolved');
   });

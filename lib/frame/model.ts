@@ -19,15 +19,15 @@ import { LIMITS } from '@/lib/protocol/limits';
 import { editDraftKey, editDraftsOf, newDiscussionDraftKey, replyDraftKey } from '@/lib/drafts';
 import { hasMentions, plainText, toStored, type Member } from '@/lib/mentions';
 import { createDraftBook, memoryDraftStore, type DraftBook } from './drafts';
-import { PendingDeletes, type DeleteWrite, type PendingDelete } from './pending-deletes';
+import { UndoableDeletes, type DeleteWrite, type UndoableDelete } from './undoable-deletes';
 import { TabView } from './tab-view';
 
 /**
- * Where one of the person's writes stands, as shown beside what it wrote: on its way (`sending`),
+ * Where one of the person's unacked writes stands, as shown beside what it wrote: on its way (`sending`),
  * waiting for the connection (`waiting`), held because the token no longer works (`held`), or refused
  * for good (`failed`, with the reason in plain words). `text` is what the person typed, to copy.
  */
-export interface PendingMark {
+export interface UnackedMark {
   state: 'sending' | 'waiting' | 'held' | 'failed';
   broadcastId: string;
   reason?: string;
@@ -78,17 +78,17 @@ export interface LostDraft {
 
 export interface OverlayState {
   page: string | null;
-  chats: DiscussionT[];
-  /** Ids of comments and discussions waiting for the server. */
-  pending: string[];
+  discussions: DiscussionT[];
+  /** Ids of comments and discussions whose write the server has not acknowledged yet (unacked). */
+  unacked: string[];
   /** Where each of those stands (by comment or discussion id). */
-  marks: Record<string, PendingMark>;
+  marks: Record<string, UnackedMark>;
   /** The background's outbox for this page: the person's writes the server has not taken. */
   outbox: OutboxEntryT[];
   status: StatusT | null;
   viewers: number | null;
   notice: string | null;
-  openChatId: string | null;
+  openDiscussionId: string | null;
   composing: Draft | null;
   collapsed: boolean;
   /** The open list of discussions: all of them, or only those not found on the page. */
@@ -104,7 +104,7 @@ export interface OverlayState {
    */
   openedByLink: boolean;
   /** Deletions made here, waiting out their undo window (nothing sent yet). */
-  deleting: PendingDelete[];
+  deleting: UndoableDelete[];
   /** The open discussion was deleted by someone else under this person's draft. */
   lost: LostDraft | null;
   /** The last thing said to screen readers (polite live region); `n` counts, so a repeat is said again. */
@@ -141,14 +141,14 @@ export function createOverlayModel(deps: OverlayDeps) {
   let lastMe: StatusT['me'] = null;
   const [state, setState] = createStore<OverlayState>({
     page: null,
-    chats: [],
-    pending: [],
+    discussions: [],
+    unacked: [],
     marks: {},
     outbox: [],
     status: null,
     viewers: null,
     notice: null,
-    openChatId: null,
+    openDiscussionId: null,
     composing: null,
     collapsed: false,
     list: null,
@@ -173,25 +173,25 @@ export function createOverlayModel(deps: OverlayDeps) {
     deps.send({ kind: 'list-members' });
   };
   /** Asks for the members when a comment mentions someone the frame cannot name yet. */
-  const wantNamesFor = (chats: readonly DiscussionT[]) => {
+  const wantNamesFor = (discussions: readonly DiscussionT[]) => {
     const known = new Set(state.members?.map((m) => m.id));
-    for (const chat of chats)
-      for (const c of chat.comments)
+    for (const discussion of discussions)
+      for (const c of discussion.comments)
         if (hasMentions(c.text) && (state.members === null || mentionsUnknown(c.text, known)))
           return askMembers();
   };
   const drafts = deps.drafts ?? createDraftBook({ store: memoryDraftStore() });
   /** Discussions this tab deleted: their going is no surprise to keep a draft from. */
   const deletedHere = new Set<string>();
-  const deletes = new PendingDeletes({
+  const deletes = new UndoableDeletes({
     windowMs: deps.undoWindowMs,
-    onChange: (pending) => setState('deleting', pending),
+    onChange: (undoable) => setState('deleting', undoable),
     send: (frame) => sendDelete(frame),
   });
 
   const announce = (text: string) => setState('announcement', (a) => ({ text, n: a.n + 1 }));
-  const quoteOf = (chat: DiscussionT | undefined) => {
-    const q = chat?.selectors.find((s) => s.type === 'TextQuoteSelector');
+  const quoteOf = (discussion: DiscussionT | undefined) => {
+    const q = discussion?.selectors.find((s) => s.type === 'TextQuoteSelector');
     const exact = q?.type === 'TextQuoteSelector' ? q.exact : '';
     return isolate(exact.length > 60 ? `${exact.slice(0, 57)}…` : exact);
   };
@@ -211,7 +211,7 @@ export function createOverlayModel(deps: OverlayDeps) {
     } else if (
       event.type === 'updated-text-chat' &&
       event.change.op === 'add-comment' &&
-      event.chatId === state.openChatId &&
+      event.chatId === state.openDiscussionId &&
       event.change.comment.author.id !== me
     ) {
       announce(
@@ -221,10 +221,10 @@ export function createOverlayModel(deps: OverlayDeps) {
         ]),
       );
     } else if (event.type === 'updated-text-chat' && event.change.op === 'resolve') {
-      const chat = state.chats.find((c) => c.id === event.chatId);
+      const discussion = state.discussions.find((c) => c.id === event.chatId);
       const by = event.change.resolved?.by;
-      if (by && by.id !== me) announce(i18n.t('announceResolved', [isolate(by.name), quoteOf(chat)]));
-      else if (!by) announce(i18n.t('announceReopened', [quoteOf(chat)]));
+      if (by && by.id !== me) announce(i18n.t('announceResolved', [isolate(by.name), quoteOf(discussion)]));
+      else if (!by) announce(i18n.t('announceReopened', [quoteOf(discussion)]));
     }
   };
   const HINTS: Record<PageHintT, () => string> = {
@@ -233,7 +233,7 @@ export function createOverlayModel(deps: OverlayDeps) {
     'no-highlights': () => i18n.t('hintNoHighlights'),
   };
 
-  const markOf = (broadcastId: string): PendingMark => {
+  const markOf = (broadcastId: string): UnackedMark => {
     const entry = state.outbox.find((e) => e.write.broadcastId === broadcastId);
     const write = entry?.write ?? sent.get(broadcastId);
     const text = write && 'text' in write ? write.text : undefined;
@@ -244,16 +244,16 @@ export function createOverlayModel(deps: OverlayDeps) {
   };
   const render = () => {
     batch(() => {
-      setState('chats', reconcile(view.view(), { key: 'id' }));
-      wantNamesFor(state.chats);
-      const pending = view.pendingWrites();
-      setState('pending', [...pending.keys()]);
+      setState('discussions', reconcile(view.view(), { key: 'id' }));
+      wantNamesFor(state.discussions);
+      const unacked = view.unackedItems();
+      setState('unacked', [...unacked.keys()]);
       setState(
         'marks',
-        reconcile(Object.fromEntries([...pending].map(([id, broadcastId]) => [id, markOf(broadcastId)]))),
+        reconcile(Object.fromEntries([...unacked].map(([id, broadcastId]) => [id, markOf(broadcastId)]))),
       );
-      if (state.openChatId && !state.chats.some((c) => c.id === state.openChatId))
-        setState('openChatId', null);
+      if (state.openDiscussionId && !state.discussions.some((c) => c.id === state.openDiscussionId))
+        setState('openDiscussionId', null);
     });
   };
 
@@ -289,7 +289,7 @@ export function createOverlayModel(deps: OverlayDeps) {
     for (const id of before) if (!now.has(id)) view.rollback(id);
     for (const entry of writes) {
       // Shown again with the author the background knows (this tab may not have known it).
-      if (!view.isPending(entry.write.broadcastId) || entry.by)
+      if (!view.isUnacked(entry.write.broadcastId) || entry.by)
         view.addOwn(entry.write, entry.by ?? me(), entry.queuedAt);
     }
     render();
@@ -301,16 +301,16 @@ export function createOverlayModel(deps: OverlayDeps) {
    */
   const startUndoWindow = (frame: DeleteWrite) => {
     if (!deletes.schedule(frame)) return;
-    deps.send({ kind: 'pending-delete', write: frame });
+    deps.send({ kind: 'undoable-delete', write: frame });
   };
   /** The end of a deletion's undo window: sent, unless someone else removed it meanwhile. */
   const sendDelete = (frame: DeleteWrite) => {
     const gone = () => deps.send({ kind: 'cancel-delete', broadcastId: frame.broadcastId });
     if (frame.page !== state.page) return gone();
-    const chat = state.chats.find((c) => c.id === frame.chatId);
-    if (!chat) return gone();
+    const discussion = state.discussions.find((c) => c.id === frame.chatId);
+    if (!discussion) return gone();
     if (frame.type === 'delete-comment') {
-      if (!chat.comments.some((c) => c.id === frame.commentId)) return gone();
+      if (!discussion.comments.some((c) => c.id === frame.commentId)) return gone();
       void drafts.clear(editDraftKey(frame.chatId, frame.commentId));
     } else {
       // The person deleted the discussion: their unsent text for it goes with it, as they chose.
@@ -327,30 +327,30 @@ export function createOverlayModel(deps: OverlayDeps) {
    * back; for the open one, the frame says what happened and offers what to do with the text.
    */
   const keepDraftsOfDeleted = (gone: DiscussionT[]) => {
-    for (const chat of gone) {
-      if (deletedHere.delete(chat.id) || !state.page) continue;
-      const keys = [replyDraftKey(chat.id), ...editDraftsOf(drafts.all(), chat.id).values()];
+    for (const discussion of gone) {
+      if (deletedHere.delete(discussion.id) || !state.page) continue;
+      const keys = [replyDraftKey(discussion.id), ...editDraftsOf(drafts.all(), discussion.id).values()];
       const texts = keys.map((k) => drafts.text(k)).filter((t) => t.trim() !== '');
       if (texts.length === 0) continue;
-      const key = newDiscussionDraftKey(state.page, chat.selectors);
+      const key = newDiscussionDraftKey(state.page, discussion.selectors);
       const text = [drafts.text(key), ...texts].filter((t) => t.trim() !== '').join('\n\n');
       drafts.set(key, text.slice(0, LIMITS.commentChars));
       for (const k of keys) drafts.set(k, '');
       void drafts.flush();
-      if (chat.id === state.openChatId) {
-        const q = chat.selectors.find((s) => s.type === 'TextQuoteSelector');
+      if (discussion.id === state.openDiscussionId) {
+        const q = discussion.selectors.find((s) => s.type === 'TextQuoteSelector');
         setState('lost', {
           key,
-          selectors: chat.selectors,
+          selectors: discussion.selectors,
           quote: q?.type === 'TextQuoteSelector' ? q.exact : '',
-          anchored: !state.orphanIds.includes(chat.id),
+          anchored: !state.orphanIds.includes(discussion.id),
         });
       }
     }
   };
   /** Applies a change from the background, keeping the drafts of the discussions it removes. */
   const applyRemote = (change: () => void) => {
-    const before = new Map(state.chats.map((c) => [c.id, c]));
+    const before = new Map(state.discussions.map((c) => [c.id, c]));
     change();
     const after = new Set(view.view().map((c) => c.id));
     const gone = [...before.values()].filter((c) => !after.has(c.id)).map((c) => structuredClone(unwrap(c)));
@@ -369,7 +369,7 @@ export function createOverlayModel(deps: OverlayDeps) {
       setState({
         page,
         viewers: null,
-        openChatId: null,
+        openDiscussionId: null,
         composing: null,
         list: null,
         lost: null,
@@ -382,28 +382,35 @@ export function createOverlayModel(deps: OverlayDeps) {
     });
   };
 
-  const openChat = (chatId: string | null, fromPage = false, openedByLink = false) => {
-    setState({ openChatId: chatId, composing: null, list: null, fromPage, openedByLink, lost: null });
+  const openDiscussion = (discussionId: string | null, fromPage = false, openedByLink = false) => {
+    setState({
+      openDiscussionId: discussionId,
+      composing: null,
+      list: null,
+      fromPage,
+      openedByLink,
+      lost: null,
+    });
   };
 
   return {
     state,
     drafts,
     setPage,
-    /** Writes this tab made that the background has not answered: resent when the port reopens. */
-    pendingWrites(): WriteFrameT[] {
-      for (const id of [...sent.keys()]) if (!view.isPending(id)) sent.delete(id);
+    /** Writes this tab made that the server has not acknowledged: resent when the port reopens. */
+    unackedWrites(): WriteFrameT[] {
+      for (const id of [...sent.keys()]) if (!view.isUnacked(id)) sent.delete(id);
       return [...sent.values()];
     },
     /** What the page should highlight: every discussion shown here, and the open one. */
     anchors(): { anchors: AnchorTargetT[]; activeId: string | null } {
       return {
-        anchors: state.chats.map((c) => ({
+        anchors: state.discussions.map((c) => ({
           id: c.id,
           selectors: structuredClone(unwrap(c.selectors)),
           ...(c.resolved && { resolved: true }),
         })),
-        activeId: state.openChatId,
+        activeId: state.openDiscussionId,
       };
     },
     handle(message: BackgroundToFrameT) {
@@ -418,21 +425,23 @@ export function createOverlayModel(deps: OverlayDeps) {
               quote: message.selection.quote,
               ...(message.selection.title !== undefined && { title: message.selection.title }),
             },
-            openChatId: null,
+            openDiscussionId: null,
             list: null,
             lost: null,
             fromPage: true,
           });
           return;
-        case 'open-chat':
-          if (state.chats.some((c) => c.id === message.id)) openChat(message.id, true, message.link === true);
+        case 'open-discussion':
+          if (state.discussions.some((c) => c.id === message.id))
+            openDiscussion(message.id, true, message.link === true);
           return;
         case 'toggle-list':
           if (state.list) {
             const fromPage = state.fromPage;
             setState({ list: null, fromPage: false });
             if (fromPage) deps.send({ kind: 'release-focus' });
-          } else setState({ list: 'all', openChatId: null, composing: null, lost: null, fromPage: true });
+          } else
+            setState({ list: 'all', openDiscussionId: null, composing: null, lost: null, fromPage: true });
           return;
         case 'hint':
           setState('notice', HINTS[message.hint]());
@@ -446,10 +455,10 @@ export function createOverlayModel(deps: OverlayDeps) {
           // Only the server's word (a synced state) says a discussion is gone; a cached copy may be
           // older than what this tab shows.
           if (!message.synced) {
-            view.setState(message.page, message.chats);
+            view.setState(message.page, message.discussions);
             return render();
           }
-          return applyRemote(() => view.setState(message.page, message.chats));
+          return applyRemote(() => view.setState(message.page, message.discussions));
         case 'event':
           if (message.event.page !== state.page) return;
           return applyRemote(() => {
@@ -486,8 +495,8 @@ export function createOverlayModel(deps: OverlayDeps) {
           return;
         case 'read-positions':
           if (message.page !== state.page) return;
-          for (const [chatId, at] of Object.entries(message.chats))
-            if ((state.reads[chatId] ?? -1) < at) setState('reads', chatId, at);
+          for (const [discussionId, at] of Object.entries(message.positions))
+            if ((state.reads[discussionId] ?? -1) < at) setState('reads', discussionId, at);
           return;
         case 'refused': {
           // A write kept by the outbox as failed stays in place, marked; any other is taken back.
@@ -514,11 +523,11 @@ export function createOverlayModel(deps: OverlayDeps) {
     submitDiscussion(text: string): boolean {
       const draft = state.composing;
       if (!draft || !state.page) return false;
-      const chatId = newId();
+      const discussionId = newId();
       const frame: WriteFrameT = {
         type: 'create-chat',
         ...base(),
-        chatId,
+        chatId: discussionId,
         commentId: newId(),
         // Store proxies cannot cross a port: send a plain copy.
         selectors: structuredClone(unwrap(draft.selectors)),
@@ -527,7 +536,7 @@ export function createOverlayModel(deps: OverlayDeps) {
       };
       if (!write(frame)) return false;
       void drafts.clear(newDiscussionDraftKey(state.page, draft.selectors));
-      setState({ composing: null, openChatId: chatId, openedByLink: false });
+      setState({ composing: null, openDiscussionId: discussionId, openedByLink: false });
       return true;
     },
     /** Where the composer's text is kept while it is not sent. */
@@ -539,11 +548,11 @@ export function createOverlayModel(deps: OverlayDeps) {
     postLost(text: string): boolean {
       const lost = state.lost;
       if (!lost || !state.page || !lost.anchored || !text.trim()) return false;
-      const chatId = newId();
+      const discussionId = newId();
       const frame: WriteFrameT = {
         type: 'create-chat',
         ...base(),
-        chatId,
+        chatId: discussionId,
         commentId: newId(),
         selectors: structuredClone(unwrap(lost.selectors)),
         // The draft holds mentions as the person typed them (`@Name`).
@@ -551,7 +560,13 @@ export function createOverlayModel(deps: OverlayDeps) {
       };
       if (!write(frame)) return false;
       void drafts.clear(lost.key);
-      setState({ lost: null, openChatId: chatId, composing: null, list: null, openedByLink: false });
+      setState({
+        lost: null,
+        openDiscussionId: discussionId,
+        composing: null,
+        list: null,
+        openedByLink: false,
+      });
       return true;
     },
     /** Closes the notice of a lost draft; the text stays with its passage (selecting it again brings it back). */
@@ -564,38 +579,39 @@ export function createOverlayModel(deps: OverlayDeps) {
       if (lost) void drafts.clear(lost.key);
       setState('lost', null);
     },
-    openChat,
+    openDiscussion,
     showList(list: OverlayState['list'], fromPage = false) {
-      setState({ list, openChatId: null, composing: null, lost: null, fromPage });
+      setState({ list, openDiscussionId: null, composing: null, lost: null, fromPage });
     },
     /** Closes what is open; when the page opened it, the page gets the focus back. */
     closeAll() {
       const fromPage = state.fromPage;
-      setState({ list: null, openChatId: null, composing: null, lost: null, fromPage: false });
+      setState({ list: null, openDiscussionId: null, composing: null, lost: null, fromPage: false });
       if (fromPage) deps.send({ kind: 'release-focus' });
     },
     /** The page brings a discussion's passage into view and flashes it. */
-    reveal(chatId: string) {
-      deps.send({ kind: 'reveal', id: chatId });
+    reveal(discussionId: string) {
+      deps.send({ kind: 'reveal', id: discussionId });
     },
     /** The focus leaves the frame for the page (Escape with nothing open). */
     releaseFocus() {
       deps.send({ kind: 'release-focus' });
     },
     /** Sends a reply; its draft is forgotten once the write is on its way (in the outbox). */
-    reply(chatId: string, text: string): boolean {
-      if (!write({ type: 'add-comment', ...base(), chatId, commentId: newId(), text })) return false;
-      void drafts.clear(replyDraftKey(chatId));
+    reply(discussionId: string, text: string): boolean {
+      if (!write({ type: 'add-comment', ...base(), chatId: discussionId, commentId: newId(), text }))
+        return false;
+      void drafts.clear(replyDraftKey(discussionId));
       return true;
     },
-    edit(chatId: string, commentId: string, text: string): boolean {
-      if (!write({ type: 'edit-comment', ...base(), chatId, commentId, text })) return false;
-      void drafts.clear(editDraftKey(chatId, commentId));
+    edit(discussionId: string, commentId: string, text: string): boolean {
+      if (!write({ type: 'edit-comment', ...base(), chatId: discussionId, commentId, text })) return false;
+      void drafts.clear(editDraftKey(discussionId, commentId));
       return true;
     },
     /** Starts the undo window of a comment's deletion. */
-    deleteComment(chatId: string, commentId: string) {
-      startUndoWindow({ type: 'delete-comment', ...base(), chatId, commentId });
+    deleteComment(discussionId: string, commentId: string) {
+      startUndoWindow({ type: 'delete-comment', ...base(), chatId: discussionId, commentId });
     },
     /** Gives up a held or failed write (its text was offered to copy). */
     discard(broadcastId: string) {
@@ -616,8 +632,8 @@ export function createOverlayModel(deps: OverlayDeps) {
       deps.send({ kind: 'open-options' });
     },
     /** Starts the undo window of a discussion's deletion. */
-    deleteChat(chatId: string) {
-      startUndoWindow({ type: 'delete-chat', ...base(), chatId });
+    deleteDiscussion(discussionId: string) {
+      startUndoWindow({ type: 'delete-chat', ...base(), chatId: discussionId });
     },
     undoDelete(broadcastId: string) {
       if (deletes.undo(broadcastId)) deps.send({ kind: 'cancel-delete', broadcastId });
@@ -651,26 +667,26 @@ export function createOverlayModel(deps: OverlayDeps) {
     setWatching(watch: boolean) {
       if (state.page) deps.send({ kind: 'watch', watch });
     },
-    /**
-     * The person has seen the discussion up to its newest comment the server holds (their own pending
-     * ones carry this browser's clock, not the server's): told to the server, for every browser of theirs.
-     */
     /** The person pressed a key or the pointer in the frame: a thread a link opened is theirs now. */
     personActed() {
       if (state.openedByLink) setState({ openedByLink: false });
     },
-    markRead(chatId: string) {
-      const chat = state.chats.find((c) => c.id === chatId);
-      if (!chat || !state.page || state.pending.includes(chat.id)) return;
-      const pending = new Set(state.pending);
-      const at = chat.comments.reduce((t, c) => (pending.has(c.id) ? t : Math.max(t, c.at)), 0);
-      if (at <= 0 || (state.reads[chatId] ?? -1) >= at) return;
-      setState('reads', chatId, at);
-      deps.send({ kind: 'mark-read', chatId, at });
+    /**
+     * The person has seen the discussion up to its newest comment the server holds (their own unacked
+     * ones carry this browser's clock, not the server's): told to the server, for every browser of theirs.
+     */
+    markRead(discussionId: string) {
+      const discussion = state.discussions.find((c) => c.id === discussionId);
+      if (!discussion || !state.page || state.unacked.includes(discussion.id)) return;
+      const unacked = new Set(state.unacked);
+      const at = discussion.comments.reduce((t, c) => (unacked.has(c.id) ? t : Math.max(t, c.at)), 0);
+      if (at <= 0 || (state.reads[discussionId] ?? -1) >= at) return;
+      setState('reads', discussionId, at);
+      deps.send({ kind: 'mark-read', discussionId, at });
     },
     /** Resolves (`true`) or reopens (`false`) a discussion. */
-    resolveChat(chatId: string, resolved: boolean): boolean {
-      return write({ type: 'resolve-chat', ...base(), chatId, resolved });
+    resolveDiscussion(discussionId: string, resolved: boolean): boolean {
+      return write({ type: 'resolve-chat', ...base(), chatId: discussionId, resolved });
     },
   };
 }

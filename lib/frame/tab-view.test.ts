@@ -35,7 +35,7 @@ describe('TabView', () => {
     expect(view.event(echoOf(write, 1))).toBe('own-echo');
     expect(view.view()).toHaveLength(1);
     expect(view.view()[0]!.comments).toHaveLength(1);
-    expect(view.isPending(write.broadcastId)).toBe(false);
+    expect(view.isUnacked(write.broadcastId)).toBe(false);
   });
 
   it.each([
@@ -108,22 +108,22 @@ describe('TabView', () => {
     expect(view.view()).toEqual([]);
   });
 
-  it('keeps pending writes on top of a fresh state from the background', () => {
+  it('keeps unacked writes on top of a fresh state from the background', () => {
     const view = new TabView();
     view.setState(page, []);
     const write = createWrite();
     view.addOwn(write, me, 1);
     view.setState(page, []);
     expect(view.view()).toHaveLength(1);
-    expect(view.pendingIds()).toEqual(new Set(['chat-aaaa', 'comment-1']));
+    expect(new Set(view.unackedItems().keys())).toEqual(new Set(['chat-aaaa', 'comment-1']));
   });
 });
 
 describe('TabView: resolve', () => {
-  it('shows its own resolve at once, keeps the discussion out of the pending ids, and rolls a refusal back', () => {
+  it('shows its own resolve at once, keeps the discussion out of the unacked items, and rolls a refusal back', () => {
     const view = new TabView();
-    const { chat } = echoOf(createWrite(), 1) as Extract<ChatEventT, { type: 'new-text-chat' }>;
-    view.setState(page, [chat]);
+    const { chat: discussion } = echoOf(createWrite(), 1) as Extract<ChatEventT, { type: 'new-text-chat' }>;
+    view.setState(page, [discussion]);
     const resolve: WriteFrameT = {
       type: 'resolve-chat',
       broadcastId: crypto.randomUUID(),
@@ -133,7 +133,7 @@ describe('TabView: resolve', () => {
     };
     view.addOwn(resolve, me, 9);
     expect(view.view()[0]!.resolved).toEqual({ by: me, at: 9 });
-    expect(view.pendingIds()).toEqual(new Set());
+    expect(new Set(view.unackedItems().keys())).toEqual(new Set());
     expect(view.rollback(resolve.broadcastId)).toBe(true);
     expect(view.view()[0]).not.toHaveProperty('resolved');
   });

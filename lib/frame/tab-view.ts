@@ -1,5 +1,5 @@
 // What this tab shows of its page: the background's confirmed discussions plus this tab's own writes
-// not yet confirmed (optimistic). The server's echo of a write made here is never shown as a second
+// the server has not acknowledged yet (unacked, shown optimistically). The server's echo of a write made here is never shown as a second
 // change: it only settles the optimistic copy to the server's version (the server's clock and names);
 // a refused write is removed from the overlay, which rolls it back.
 import type { ChatEventT, DiscussionT, PersonT, WriteFrameT } from '@/lib/protocol';
@@ -63,37 +63,37 @@ export function optimisticEvent(write: WriteFrameT, me: PersonT, now: number): C
 export class TabView {
   page: string | null = null;
   private confirmed: DiscussionT[] = [];
-  /** Own writes not yet confirmed, in the order they were made. */
-  private readonly pending = new Map<string, ChatEventT>();
+  /** Own writes the server has not acknowledged yet (unacked), in the order they were made. */
+  private readonly unacked = new Map<string, ChatEventT>();
   private readonly own = new Set<string>();
 
   /** A new page (or a full state of the same page from the background). */
-  setState(page: string, chats: DiscussionT[]): void {
+  setState(page: string, discussions: DiscussionT[]): void {
     if (page !== this.page) {
-      this.pending.clear();
+      this.unacked.clear();
       this.page = page;
     }
-    this.confirmed = structuredClone(chats);
+    this.confirmed = structuredClone(discussions);
   }
 
   clear(): void {
     this.page = null;
     this.confirmed = [];
-    this.pending.clear();
+    this.unacked.clear();
   }
 
   /** Records a write made in this tab and shows it at once. */
   addOwn(write: WriteFrameT, me: PersonT, now: number): void {
     this.own.add(write.broadcastId);
     if (this.own.size > OWN_IDS_KEPT) this.own.delete(this.own.values().next().value!);
-    this.pending.set(write.broadcastId, optimisticEvent(write, me, now));
+    this.unacked.set(write.broadcastId, optimisticEvent(write, me, now));
   }
 
   /** A live event from the background. The echo of a write made here is dropped. */
   event(event: ChatEventT): EventOutcome {
     if (event.page !== this.page) return 'own-echo';
     if (this.own.has(event.broadcastId)) {
-      this.pending.delete(event.broadcastId);
+      this.unacked.delete(event.broadcastId);
       settle(this.confirmed, event);
       return 'own-echo';
     }
@@ -103,30 +103,25 @@ export class TabView {
 
   /** The server accepted a write made here: the optimistic change becomes confirmed. */
   confirm(broadcastId: string): void {
-    const change = this.pending.get(broadcastId);
+    const change = this.unacked.get(broadcastId);
     if (!change) return;
-    this.pending.delete(broadcastId);
+    this.unacked.delete(broadcastId);
     applyChange(this.confirmed, change);
   }
 
-  /** The server refused a write made here: it disappears from the view. Returns whether it was pending. */
+  /** The server refused a write made here: it disappears from the view. Returns whether it was unacked. */
   rollback(broadcastId: string): boolean {
-    return this.pending.delete(broadcastId);
+    return this.unacked.delete(broadcastId);
   }
 
-  isPending(broadcastId: string): boolean {
-    return this.pending.has(broadcastId);
-  }
-
-  /** Ids of comments and discussions still waiting for the server. */
-  pendingIds(): Set<string> {
-    return new Set(this.pendingWrites().keys());
+  isUnacked(broadcastId: string): boolean {
+    return this.unacked.has(broadcastId);
   }
 
   /** Each comment and discussion still waiting for the server, with the broadcastId of its write. */
-  pendingWrites(): Map<string, string> {
+  unackedItems(): Map<string, string> {
     const ids = new Map<string, string>();
-    for (const [broadcastId, e] of this.pending) {
+    for (const [broadcastId, e] of this.unacked) {
       if (e.type === 'new-text-chat')
         ids.set(e.chat.id, broadcastId).set(e.chat.comments[0]!.id, broadcastId);
       else if (e.type === 'updated-text-chat') {
@@ -138,11 +133,11 @@ export class TabView {
     return ids;
   }
 
-  /** What the tab shows: confirmed state with pending own writes on top. */
+  /** What the tab shows: confirmed state with the unacked own writes on top. */
   view(): DiscussionT[] {
-    const chats = structuredClone(this.confirmed);
-    for (const change of this.pending.values()) applyChange(chats, change);
-    return chats;
+    const discussions = structuredClone(this.confirmed);
+    for (const change of this.unacked.values()) applyChange(discussions, change);
+    return discussions;
   }
 }
 
@@ -150,14 +145,14 @@ export class TabView {
  * Applies the server's version of a change this tab already shows: the discussion or comment it
  * created is replaced rather than added again, so the times and names the server gave win.
  */
-function settle(chats: DiscussionT[], event: ChatEventT): void {
+function settle(discussions: DiscussionT[], event: ChatEventT): void {
   if (event.type === 'new-text-chat') {
-    const i = chats.findIndex((c) => c.id === event.chat.id);
-    if (i >= 0) chats.splice(i, 1);
+    const i = discussions.findIndex((c) => c.id === event.chat.id);
+    if (i >= 0) discussions.splice(i, 1);
   } else if (event.type === 'updated-text-chat' && event.change.op === 'add-comment') {
     const id = event.change.comment.id;
-    const chat = chats.find((c) => c.id === event.chatId);
-    if (chat) chat.comments = chat.comments.filter((c) => c.id !== id);
+    const discussion = discussions.find((c) => c.id === event.chatId);
+    if (discussion) discussion.comments = discussion.comments.filter((c) => c.id !== id);
   }
-  applyChange(chats, event);
+  applyChange(discussions, event);
 }

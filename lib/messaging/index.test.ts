@@ -24,7 +24,7 @@ describe('PageToBackground (the content script, next to a page that may be hosti
       'a quote over the limit',
       { kind: 'compose', selection: { selectors, quote: 'x'.repeat(LIMITS.quoteChars + 1) } },
     ],
-    ['an id that is no id', { kind: 'open-chat', id: '../../etc' }],
+    ['an id that is no id', { kind: 'open-discussion', id: '../../etc' }],
     [
       'a selection without its quote selector',
       { kind: 'compose', selection: { selectors: [], quote: 'fox' } },

@@ -71,10 +71,10 @@ export type StatusT = z.infer<typeof Status>;
 
 // ---------------------------------------------------------------- shared pieces
 
-const ChatId = EntityId;
+const DiscussionId = EntityId;
 /** What the content script needs to find a discussion on the page: its id and selectors, no text. */
 export const AnchorTarget = z.object({
-  id: ChatId,
+  id: DiscussionId,
   selectors: Selectors,
   /** Resolved: painted dimmed. A state bit, no text: the page may know that much. */
   resolved: z.boolean().optional(),
@@ -126,19 +126,19 @@ export type OutboxEntryT = z.infer<typeof OutboxEntry>;
 /** Discussion frame → background. */
 export const FrameToBackground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('write'), write: WriteFrame }),
-  /** What the page should highlight (confirmed and pending discussions) and which one is open. */
-  z.object({ kind: z.literal('anchors'), anchors: z.array(AnchorTarget), activeId: ChatId.nullable() }),
+  /** What the page should highlight (confirmed and unacked discussions) and which one is open. */
+  z.object({ kind: z.literal('anchors'), anchors: z.array(AnchorTarget), activeId: DiscussionId.nullable() }),
   z.object({ kind: z.literal('layout'), layout: FrameLayout }),
   /** What the person opened from the page is closed: give the keyboard focus back to the page. */
   z.object({ kind: z.literal('release-focus') }),
   /** Bring a discussion's passage into view and flash it (opened from the list). */
-  z.object({ kind: z.literal('reveal'), id: ChatId }),
+  z.object({ kind: z.literal('reveal'), id: DiscussionId }),
   /**
    * A deletion in its undo window: not sent, but kept by the background, which sends it if the frame
    * goes away (the tab closes) before the window ends; the frame's own `write` of it, or
    * `cancel-delete`, ends that.
    */
-  z.object({ kind: z.literal('pending-delete'), write: z.union([DeleteComment, DeleteChat]) }),
+  z.object({ kind: z.literal('undoable-delete'), write: z.union([DeleteComment, DeleteChat]) }),
   /** Undo: the deletion in its window is forgotten. */
   z.object({ kind: z.literal('cancel-delete'), broadcastId: BroadcastId }),
   /** The person gives up a held or failed write (its text was offered to copy). */
@@ -152,7 +152,7 @@ export const FrameToBackground = z.discriminatedUnion('kind', [
   /** Watch (or stop watching) the page this tab shows; the server's `watching` answers. */
   z.object({ kind: z.literal('watch'), watch: z.boolean() }),
   /** The person has read a discussion of this tab's page up to the comment time `at`. */
-  z.object({ kind: z.literal('mark-read'), chatId: ChatId, at: Timestamp }),
+  z.object({ kind: z.literal('mark-read'), discussionId: DiscussionId, at: Timestamp }),
 ]);
 export type FrameToBackgroundT = z.infer<typeof FrameToBackground>;
 
@@ -165,7 +165,7 @@ export const BackgroundToFrame = z.discriminatedUnion('kind', [
     kind: z.literal('state'),
     page: PageKey,
     seq: Seq,
-    chats: z.array(Discussion),
+    discussions: z.array(Discussion),
     synced: z.boolean(),
   }),
   z.object({ kind: z.literal('event'), event: ChatEvent }),
@@ -187,12 +187,16 @@ export const BackgroundToFrame = z.discriminatedUnion('kind', [
    * page's address names the discussion, which the page itself can forge: nothing is marked read
    * until the person acts in the thread.
    */
-  z.object({ kind: z.literal('open-chat'), id: ChatId, link: z.literal(true).optional() }),
+  z.object({ kind: z.literal('open-discussion'), id: DiscussionId, link: z.literal(true).optional() }),
   /**
    * Discussions the page could not find (orphans), and those it placed on text that changed since they
    * were quoted (`fuzzy`).
    */
-  z.object({ kind: z.literal('orphans'), ids: z.array(ChatId), fuzzy: z.array(ChatId).optional() }),
+  z.object({
+    kind: z.literal('orphans'),
+    ids: z.array(DiscussionId),
+    fuzzy: z.array(DiscussionId).optional(),
+  }),
   /** The person pressed the shortcut that opens or closes the list of discussions. */
   z.object({ kind: z.literal('toggle-list') }),
   /** A shortcut pressed on the page found nothing to act on. */
@@ -202,7 +206,7 @@ export const BackgroundToFrame = z.discriminatedUnion('kind', [
   /** Whether the person watches the page (the server's `watching`). */
   z.object({ kind: z.literal('watching'), page: PageKey, watch: z.boolean() }),
   /** How far the person has read the page's discussions, on any browser (merged into what the tab has). */
-  z.object({ kind: z.literal('read-positions'), page: PageKey, chats: ReadPositions.shape.chats }),
+  z.object({ kind: z.literal('read-positions'), page: PageKey, positions: ReadPositions.shape.chats }),
 ]);
 export type BackgroundToFrameT = z.infer<typeof BackgroundToFrame>;
 
@@ -220,12 +224,12 @@ export const PageToBackground = z.discriminatedUnion('kind', [
    * A trusted click on a highlight, or the next/previous highlight command; `link`: the address names
    * the discussion (a link followed, or the page's own doing).
    */
-  z.object({ kind: z.literal('open-chat'), id: ChatId, link: z.literal(true).optional() }),
+  z.object({ kind: z.literal('open-discussion'), id: DiscussionId, link: z.literal(true).optional() }),
   /** Where the page's anchoring stands: orphans, and discussions placed on edited text. Ids only. */
   z.object({
     kind: z.literal('orphans'),
-    ids: z.array(ChatId).max(10_000),
-    fuzzy: z.array(ChatId).max(10_000).optional(),
+    ids: z.array(DiscussionId).max(10_000),
+    fuzzy: z.array(DiscussionId).max(10_000).optional(),
   }),
   /** The list command (the content script has focused the frame). */
   z.object({ kind: z.literal('toggle-list') }),
@@ -238,7 +242,7 @@ export type PageToBackgroundT = z.infer<typeof PageToBackground>;
 export const BackgroundToPage = z.discriminatedUnion('kind', [
   /** The ticket the content script puts in the frame's URL; the background accepts only that frame. */
   z.object({ kind: z.literal('frame'), ticket: z.string().regex(/^[\w-]{16,64}$/) }),
-  z.object({ kind: z.literal('anchors'), anchors: z.array(AnchorTarget), activeId: ChatId.nullable() }),
+  z.object({ kind: z.literal('anchors'), anchors: z.array(AnchorTarget), activeId: DiscussionId.nullable() }),
   z.object({ kind: z.literal('layout'), layout: FrameLayout }),
   /** The site was turned off: remove everything from the page. */
   z.object({ kind: z.literal('stop') }),
@@ -247,7 +251,7 @@ export const BackgroundToPage = z.discriminatedUnion('kind', [
   /** The frame closed what the page opened: the focus goes back to where it was on the page. */
   z.object({ kind: z.literal('release-focus') }),
   /** Bring this discussion's passage into view and flash it. */
-  z.object({ kind: z.literal('reveal'), id: ChatId }),
+  z.object({ kind: z.literal('reveal'), id: DiscussionId }),
 ]);
 export type BackgroundToPageT = z.infer<typeof BackgroundToPage>;
 

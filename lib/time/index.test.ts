@@ -39,7 +39,7 @@ describe('exactTime', () => {
 describe('lastActivity', () => {
   it('is the latest comment or edit', () => {
     const person = { id: 'u', name: 'A' };
-    const chat = {
+    const discussion = {
       id: 'c',
       selectors: [],
       comments: [
@@ -47,7 +47,7 @@ describe('lastActivity', () => {
         { id: '2', author: person, text: 'b', at: 300 },
       ],
     };
-    expect(lastActivity(chat as never)).toBe(500);
+    expect(lastActivity(discussion as never)).toBe(500);
   });
 });
 

@@ -51,9 +51,10 @@ export function exactTime(at: number, locale = uiLocale()): string {
 }
 
 /** When a discussion last changed: its latest comment or edit. */
-export function lastActivity(chat: DiscussionT): number {
+export function lastActivity(discussion: DiscussionT): number {
   let last = 0;
-  for (const comment of chat.comments) last = Math.max(last, comment.editedAt ?? comment.at, comment.at);
+  for (const comment of discussion.comments)
+    last = Math.max(last, comment.editedAt ?? comment.at, comment.at);
   return last;
 }
 

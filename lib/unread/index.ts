@@ -3,30 +3,34 @@
 // on this browser, per user (extension storage, never the page's), as one time per discussion.
 import type { DiscussionT } from '@/lib/protocol';
 
-/** `${userId} ${chatId}` → the time of the newest comment the user has seen in that discussion. */
+/** `${userId} ${discussionId}` → the time of the newest comment the user has seen in that discussion. */
 export type SeenMap = Readonly<Record<string, number>>;
 
 /** How many discussions are remembered; the least recently active are forgotten first. */
 export const SEEN_LIMIT = 5_000;
 
-const keyOf = (userId: string, chatId: string) => `${userId} ${chatId}`;
-const newest = (chat: DiscussionT) => chat.comments.reduce((t, c) => Math.max(t, c.at), 0);
+const keyOf = (userId: string, discussionId: string) => `${userId} ${discussionId}`;
+const newest = (discussion: DiscussionT) => discussion.comments.reduce((t, c) => Math.max(t, c.at), 0);
 
 /** The discussions with a comment of someone else that `userId` has not seen. */
-export function unreadIds(chats: readonly DiscussionT[], userId: string | null, seen: SeenMap): Set<string> {
+export function unreadIds(
+  discussions: readonly DiscussionT[],
+  userId: string | null,
+  seen: SeenMap,
+): Set<string> {
   const out = new Set<string>();
   if (userId === null) return out;
-  for (const chat of chats) {
-    const seenAt = seen[keyOf(userId, chat.id)] ?? -1;
-    if (chat.comments.some((c) => c.author.id !== userId && c.at > seenAt)) out.add(chat.id);
+  for (const discussion of discussions) {
+    const seenAt = seen[keyOf(userId, discussion.id)] ?? -1;
+    if (discussion.comments.some((c) => c.author.id !== userId && c.at > seenAt)) out.add(discussion.id);
   }
   return out;
 }
 
-/** `seen` with `chat` seen up to its newest comment, or null when that changes nothing. */
-export function markSeen(seen: SeenMap, userId: string, chat: DiscussionT): SeenMap | null {
-  const key = keyOf(userId, chat.id);
-  const at = newest(chat);
+/** `seen` with `discussion` seen up to its newest comment, or null when that changes nothing. */
+export function markSeen(seen: SeenMap, userId: string, discussion: DiscussionT): SeenMap | null {
+  const key = keyOf(userId, discussion.id);
+  const at = newest(discussion);
   if ((seen[key] ?? -1) >= at) return null;
   const next: Record<string, number> = { ...seen, [key]: at };
   const keys = Object.keys(next);
@@ -38,6 +42,6 @@ export function markSeen(seen: SeenMap, userId: string, chat: DiscussionT): Seen
 }
 
 /** Discussions `userId` started or took part in. */
-export function isMine(chat: DiscussionT, userId: string | null): boolean {
-  return userId !== null && chat.comments.some((c) => c.author.id === userId);
+export function isMine(discussion: DiscussionT, userId: string | null): boolean {
+  return userId !== null && discussion.comments.some((c) => c.author.id === userId);
 }

@@ -167,7 +167,7 @@ export function draftsScenarios(
       it('an admin sees Delete on others’ comments; Undo keeps a deleted discussion and nothing reaches the team', async () => {
         await anaTab.clickText('#intro', FOX);
         await expect.poll(() => anaTab.count('comment'), WAIT).toBe(2);
-        expect(await anaTab.attr('thread', 'data-chat-id')).toBe(chatId);
+        expect(await anaTab.attr('thread', 'data-discussion-id')).toBe(chatId);
         // Ana is an admin: the server lets her delete Bruno's comments and discussion, not edit them.
         expect(await anaTab.count('delete-comment')).toBe(2);
         expect(await anaTab.count('edit-comment')).toBe(0);
@@ -190,7 +190,7 @@ export function draftsScenarios(
         await expect.poll(() => anaTab.count('comment-deleting'), WAIT).toBe(1);
         // Undo is one key away: the focus is on it.
         expect((await anaTab.focus()).frame).toBe('undo-delete');
-        await shot(anaTab, '3-comment-pending-deletion');
+        await shot(anaTab, '3-comment-undoable-deletion');
         expect(await brunoTab.count('comment')).toBe(2);
         await expect.poll(() => seen.length, WAIT).toBeGreaterThan(before);
         expect(Date.now() - started).toBeGreaterThanOrEqual(4_500);
@@ -246,7 +246,7 @@ export function draftsScenarios(
         await expect
           .poll(() => brunoTab.texts('comment-text'), WAIT)
           .toEqual(['Wait, I was about to say something important.']);
-        await expect.poll(() => brunoTab.count('comment-pending'), WAIT).toBe(0);
+        await expect.poll(() => brunoTab.count('comment-unacked'), WAIT).toBe(0);
         expect(await brunoTab.text('thread-quote')).toBe(FOX);
         await expect.poll(() => anaTab.highlightedTexts(), WAIT).toEqual([FOX]);
         await expect.poll(() => anaTab.text('discussion-count'), WAIT).toBe('1 discussion');

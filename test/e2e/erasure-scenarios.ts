@@ -79,7 +79,7 @@ export function erasureScenarios(
       // Alice has Bob's discussion open, with both comments.
       await tab.click('discussion-count');
       await expect.poll(() => tab.count('discussion-list'), WAIT).toBe(1);
-      await tab.clickInFrame(`[data-chat-id="${ids.shared}"]`);
+      await tab.clickInFrame(`[data-discussion-id="${ids.shared}"]`);
       await expect
         .poll(() => tab.threadLines(), WAIT)
         .toEqual(['Bob: Bob asks which ships', 'Alice: Alice says the ferries']);
@@ -126,7 +126,7 @@ export function erasureScenarios(
       await team.click('[data-testid="own-data-ask"]');
       await team.click('[data-testid="own-data-confirm"]');
       await expect
-        .poll(async () => (await team!.texts('[data-testid="own-data-pending"]'))[0] ?? '', WAIT)
+        .poll(async () => (await team!.texts('[data-testid="own-data-erasure-requested"]'))[0] ?? '', WAIT)
         .toMatch(/^You asked for erasure on /);
       await team.screenshot(shot('4-team-page'));
 

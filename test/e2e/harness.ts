@@ -561,7 +561,7 @@ export abstract class Tab {
   /**
    * Where the keyboard focus is: on the page (`page`: the focused element's tag#id, or `overlay` when
    * it is our frame, which is all the page can know) and, when the frame has it, the data-testid (or
-   * data-chat-id) of the frame's focused element.
+   * data-discussion-id) of the frame's focused element.
    */
   async focus(): Promise<{ page: string; frame: string | null }> {
     const page = await this.evaluate(() => {
@@ -575,9 +575,9 @@ export abstract class Tab {
     const frame = await this.frameEvaluate(() => {
       const a = document.activeElement;
       if (!a || a === document.body) return 'body';
-      const chat = a.getAttribute('data-chat-id');
+      const discussion = a.getAttribute('data-discussion-id');
       const id = a.getAttribute('data-testid') ?? a.tagName.toLowerCase();
-      return chat && id !== 'thread' ? `${id}:${chat}` : id;
+      return discussion && id !== 'thread' ? `${id}:${discussion}` : id;
     }, null);
     return { page, frame: page === 'overlay' ? frame : null };
   }

@@ -137,7 +137,7 @@ export function keyboardScenarios(
         await tab.type('The lazy one.');
         await tab.press('Control+Enter');
         await expect.poll(() => tab.texts('comment-text'), WAIT).toEqual(['Which dog?', 'The lazy one.']);
-        await expect.poll(() => tab.count('comment-pending'), WAIT).toBe(0);
+        await expect.poll(() => tab.count('comment-unacked'), WAIT).toBe(0);
         // Still in the (now empty) reply field, ready for the next one.
         await inFrame('reply-input');
         expect(await tab.attr('reply-input', 'aria-label')).toContain(DOG);

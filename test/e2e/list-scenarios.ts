@@ -37,13 +37,15 @@ export function listScenarios(
         tab
           .frameEvaluate(() => {
             const buttons = [
-              ...document.querySelectorAll<HTMLElement>('[data-testid="discussion-list"] [data-chat-id]'),
+              ...document.querySelectorAll<HTMLElement>(
+                '[data-testid="discussion-list"] [data-discussion-id]',
+              ),
             ];
             return {
-              all: buttons.map((b) => b.dataset.chatId!),
+              all: buttons.map((b) => b.dataset.discussionId!),
               unread: buttons
                 .filter((b) => b.querySelector('[data-testid="unread-marker"]'))
-                .map((b) => b.dataset.chatId!),
+                .map((b) => b.dataset.discussionId!),
             };
           }, null)
           .then((r) => r ?? { all: [], unread: [] });
@@ -130,7 +132,7 @@ export function listScenarios(
         // Alice opens the top one (now seen), replies, and goes back to the list.
         const topItem = (await items()).all.indexOf(ids.top);
         expect(topItem).toBeGreaterThanOrEqual(0);
-        await tab.clickInFrame(`[data-chat-id="${ids.top}"]`);
+        await tab.clickInFrame(`[data-discussion-id="${ids.top}"]`);
         await expect.poll(() => tab.text('thread-quote'), WAIT).toBe(TOP);
         await tab.fill('reply-input', 'The morning ferries.');
         await tab.click('reply-submit');

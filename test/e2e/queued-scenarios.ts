@@ -84,7 +84,7 @@ export function queuedScenarios(
                 text: c.querySelector('[data-testid="comment-text"]')?.textContent ?? '',
                 state:
                   c
-                    .querySelector('[data-testid="comment-pending"], [data-testid="comment-unsent"]')
+                    .querySelector('[data-testid="comment-unacked"], [data-testid="comment-unsent"]')
                     ?.getAttribute('data-state') ?? 'sent',
               })),
             null,
@@ -147,7 +147,7 @@ export function queuedScenarios(
         await expect
           .poll(() => marks(), WAIT)
           .toEqual([{ author: 'Alice', text: STARTED, state: 'waiting' }]);
-        expect(await tab.text('comment-pending')).toBe('Waiting to send');
+        expect(await tab.text('comment-unacked')).toBe('Waiting to send');
         // An attempt after having been connected never reads as a first connection.
         expect((await tab.connection()).text).toMatch(/^(Reconnecting…|Offline|Trying now…) · 3 queued$/);
         await noViewerCount();
@@ -168,7 +168,7 @@ export function queuedScenarios(
             { author: 'Alice', text: REPLY, state: 'waiting' },
             { author: 'Alice', text: TOO_MANY, state: 'waiting' },
           ]);
-        expect(await tab.texts('comment-pending')).toEqual(['Waiting to send', 'Waiting to send']);
+        expect(await tab.texts('comment-unacked')).toEqual(['Waiting to send', 'Waiting to send']);
         await shot('2-reloaded-thread');
         await tab.click('discussion-count');
         // Both discussions hold something of hers that waits: bob's her replies, the new one itself.
@@ -185,7 +185,7 @@ export function queuedScenarios(
           await second.clickText('#intro', DOG);
           await expect.poll(() => second.texts('comment-text'), WAIT).toEqual([STARTED]);
           expect(await second.texts('comment-author')).toEqual(['Alice']);
-          expect(await second.texts('comment-pending')).toEqual(['Waiting to send']);
+          expect(await second.texts('comment-unacked')).toEqual(['Waiting to send']);
           await noViewerCount(second);
           await shot('2-new-tab', second);
         } finally {
@@ -247,7 +247,7 @@ export function queuedScenarios(
             { author: 'Alice', text: HELD, state: 'held' },
           ]);
         expect(await tab.text('unsent-reason')).toBe('Not sent: your token no longer works.');
-        expect(await tab.count('comment-pending')).toBe(0);
+        expect(await tab.count('comment-unacked')).toBe(0);
         expect((await tab.connection()).text).toBe('Your token no longer works · 1 not sent');
         // No "send again" until a working token is in.
         expect(await tab.count('resend-unsent')).toBe(0);

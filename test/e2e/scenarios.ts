@@ -94,7 +94,7 @@ export function collaborationScenarios(
       await pageA.fill('composer-input', FIRST);
       await pageA.click('composer-submit');
       await expect.poll(() => pageA.texts('comment-text'), WAIT).toEqual([FIRST]);
-      await expect.poll(() => pageA.count('comment-pending'), WAIT).toBe(0);
+      await expect.poll(() => pageA.count('comment-unacked'), WAIT).toBe(0);
 
       await expect.poll(() => pageB.highlightCount(), WAIT).toBe(1);
       await expect.poll(() => pageB.text('discussion-count'), WAIT).toBe('1 discussion');
@@ -113,7 +113,7 @@ export function collaborationScenarios(
       await pageB.fill('reply-input', reply);
       await pageB.click('reply-submit');
       await expect.poll(() => pageA.texts('comment-text'), WAIT).toEqual([FIRST, reply]);
-      await expect.poll(() => pageB.count('comment-pending'), WAIT).toBe(0);
+      await expect.poll(() => pageB.count('comment-unacked'), WAIT).toBe(0);
       expect(await pageB.texts('comment-text')).toEqual([FIRST, reply]);
 
       // Alice edits her own comment (her only edit button).
@@ -175,7 +175,7 @@ export function collaborationScenarios(
         await expect.poll(() => pageA2.text('discussion-count'), WAIT).toBe('1 discussion');
         await expect.poll(() => pageB.text('discussion-count'), WAIT).toBe('1 discussion');
         // Confirmed in the tab that made it, shown once there (its own echo dropped).
-        await expect.poll(() => pageA.count('comment-pending'), WAIT).toBe(0);
+        await expect.poll(() => pageA.count('comment-unacked'), WAIT).toBe(0);
         expect(await pageA.texts('comment-text')).toEqual(['Two tabs, one alice']);
         expect(await pageA.text('discussion-count')).toBe('1 discussion');
         await expect.poll(() => pageA.highlightCount(), WAIT).toBe(1);
@@ -213,7 +213,7 @@ export function collaborationScenarios(
       // Meanwhile bob changes things.
       await pageB.fill('reply-input', 'Bob, while alice was away');
       await pageB.click('reply-submit');
-      await expect.poll(() => pageB.count('comment-pending'), WAIT).toBe(0);
+      await expect.poll(() => pageB.count('comment-unacked'), WAIT).toBe(0);
       await pageB.selectText('#intro', 'lazy dog');
       await pageB.startDiscussion();
       await pageB.fill('composer-input', 'A second thread from bob');
@@ -342,7 +342,7 @@ export function collaborationScenarios(
         await spaA.startDiscussion();
         await spaA.fill('composer-input', 'On view two');
         await spaA.click('composer-submit');
-        await expect.poll(() => spaA.count('comment-pending'), WAIT).toBe(0);
+        await expect.poll(() => spaA.count('comment-unacked'), WAIT).toBe(0);
 
         // Bob follows: he sees view two's discussion, not view one's.
         await spaB.evaluate(() => document.querySelector<HTMLButtonElement>('#to-two')!.click(), null);
@@ -372,7 +372,7 @@ export function collaborationScenarios(
       await pageA.startDiscussion();
       await pageA.fill('composer-input', 'Where does it start?');
       await pageA.click('composer-submit');
-      await expect.poll(() => pageA.count('comment-pending'), WAIT).toBe(0);
+      await expect.poll(() => pageA.count('comment-unacked'), WAIT).toBe(0);
       await expect.poll(() => pageB.highlightedTexts(), WAIT).toContain(quote);
       const othersOnB = (await pageB.highlightedTexts()).filter((text) => text !== quote);
       await pageA.click('thread-close');

@@ -208,7 +208,7 @@ export function setupScenarios(
         const year = String(new Date().getFullYear());
         expect(await tab.attr('item-last-activity', 'title')).toContain(year);
         await tab.screenshot(shot('5-list-time'));
-        await tab.clickInFrame(`[data-chat-id="${chatId}"]`);
+        await tab.clickInFrame(`[data-discussion-id="${chatId}"]`);
         await expect.poll(() => tab.text('comment-time'), WAIT).toBe('now');
         const exact = await tab.attr('comment-time', 'title');
         expect(exact).toContain(year);

@@ -68,14 +68,16 @@ export function workflowScenarios(
         tab
           .frameEvaluate(() => {
             const buttons = [
-              ...document.querySelectorAll<HTMLElement>('[data-testid="discussion-list"] [data-chat-id]'),
+              ...document.querySelectorAll<HTMLElement>(
+                '[data-testid="discussion-list"] [data-discussion-id]',
+              ),
             ];
             const ids = (marker: string) =>
               buttons
                 .filter((b) => b.querySelector(`[data-testid="${marker}"]`))
-                .map((b) => b.dataset.chatId!);
+                .map((b) => b.dataset.discussionId!);
             return {
-              all: buttons.map((b) => b.dataset.chatId!),
+              all: buttons.map((b) => b.dataset.discussionId!),
               unread: ids('unread-marker'),
               resolved: ids('resolved-marker'),
             };
@@ -149,7 +151,7 @@ export function workflowScenarios(
         await anaTab.type('is it quick?');
         await anaTab.press('Control+Enter');
         await expect.poll(() => anaTab.count('thread'), WAIT).toBe(1);
-        chatId = (await anaTab.attr('thread', 'data-chat-id')) ?? '';
+        chatId = (await anaTab.attr('thread', 'data-discussion-id')) ?? '';
         expect(chatId).not.toBe('');
         await expect.poll(() => anaTab.text('comment-text'), WAIT).toBe('Look here @Bob is it quick?');
         expect(await anaTab.attr('mention', 'data-user-id')).toBe(server.users.bob.id);

@@ -1,4 +1,4 @@
-// Deletions waiting out their undo window. A delete is not sent when clicked: for `UNDO_WINDOW_MS`
+// Undoable deletions: those waiting out their undo window. A delete is not sent when clicked: for `UNDO_WINDOW_MS`
 // the item is shown as about to go and nothing leaves the frame; Undo drops it, the end of the window
 // sends it. When the frame goes away during the window (tab closed, page reloaded or left) the person's
 // intent stands and the deletions are sent at once (`flush`).
@@ -8,31 +8,31 @@ export const UNDO_WINDOW_MS = 5_000;
 
 export type DeleteWrite = Extract<WriteFrameT, { type: 'delete-comment' | 'delete-chat' }>;
 
-export interface PendingDelete {
+export interface UndoableDelete {
   write: DeleteWrite;
   /** When it will be sent. */
   due: number;
 }
 
-export interface PendingDeletesDeps {
+export interface UndoableDeletesDeps {
   /** Sends a deletion whose window is over (or that is flushed). */
   send(write: DeleteWrite): void;
   /** The list changed (scheduled, undone, sent). */
-  onChange(pending: PendingDelete[]): void;
+  onChange(undoable: UndoableDelete[]): void;
   now?: () => number;
   windowMs?: number;
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
 }
 
-export class PendingDeletes {
-  private readonly items = new Map<string, PendingDelete & { timer: unknown }>();
+export class UndoableDeletes {
+  private readonly items = new Map<string, UndoableDelete & { timer: unknown }>();
   private readonly now: () => number;
   private readonly windowMs: number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
 
-  constructor(private readonly deps: PendingDeletesDeps) {
+  constructor(private readonly deps: UndoableDeletesDeps) {
     this.now = deps.now ?? Date.now;
     this.windowMs = deps.windowMs ?? UNDO_WINDOW_MS;
     this.setTimer = deps.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
@@ -63,7 +63,7 @@ export class PendingDeletes {
     for (const id of [...this.items.keys()]) this.fire(id);
   }
 
-  list(): PendingDelete[] {
+  list(): UndoableDelete[] {
     return [...this.items.values()].map(({ write, due }) => ({ write, due }));
   }
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PendingDeletes, UNDO_WINDOW_MS, type DeleteWrite, type PendingDelete } from './pending-deletes';
+import { UndoableDeletes, UNDO_WINDOW_MS, type DeleteWrite, type UndoableDelete } from './undoable-deletes';
 
 const page = 'https://example.com/a';
 const delComment = (id: string, commentId = 'm1'): DeleteWrite => ({
@@ -9,12 +9,17 @@ const delComment = (id: string, commentId = 'm1'): DeleteWrite => ({
   chatId: 'c1',
   commentId,
 });
-const delChat = (id: string): DeleteWrite => ({ type: 'delete-chat', broadcastId: id, page, chatId: 'c1' });
+const delDiscussion = (id: string): DeleteWrite => ({
+  type: 'delete-chat',
+  broadcastId: id,
+  page,
+  chatId: 'c1',
+});
 
 function setup() {
   const sent: DeleteWrite[] = [];
-  const changes: PendingDelete[][] = [];
-  const deletes = new PendingDeletes({ send: (w) => sent.push(w), onChange: (p) => changes.push(p) });
+  const changes: UndoableDelete[][] = [];
+  const deletes = new UndoableDeletes({ send: (w) => sent.push(w), onChange: (p) => changes.push(p) });
   return { sent, changes, deletes };
 }
 
@@ -39,7 +44,7 @@ describe('deletions waiting out their undo window', () => {
 
   it('sends nothing at all when undone within the window', () => {
     const { sent, deletes, changes } = setup();
-    deletes.schedule(delChat('b1'));
+    deletes.schedule(delDiscussion('b1'));
     vi.advanceTimersByTime(UNDO_WINDOW_MS - 100);
     expect(deletes.undo('b1')).toBe(true);
     vi.advanceTimersByTime(UNDO_WINDOW_MS * 3);
@@ -72,7 +77,7 @@ describe('deletions waiting out their undo window', () => {
   it('sends every waiting deletion at once when the frame goes away, and never twice', () => {
     const { sent, deletes } = setup();
     deletes.schedule(delComment('b1'));
-    deletes.schedule(delChat('b2'));
+    deletes.schedule(delDiscussion('b2'));
     deletes.flush();
     expect(sent.map((w) => w.broadcastId)).toEqual(['b1', 'b2']);
     vi.advanceTimersByTime(UNDO_WINDOW_MS * 2);
