@@ -31,7 +31,6 @@ function setup() {
   model.handle({
     kind: 'state',
     page,
-    seq: 3,
     discussions: [
       discussion(DISCUSSION_IDS[0]!, 'one'),
       discussion(DISCUSSION_IDS[1]!, 'two'),
@@ -101,7 +100,6 @@ describe('Overlay: keyboard and focus', () => {
     model.handle({
       kind: 'state',
       page,
-      seq: 4,
       discussions: [discussion(DISCUSSION_IDS[0]!, 'one', { id: 'u-alice', name: 'Alice' })],
       synced: true,
     });

@@ -26,7 +26,6 @@ import type { ConnectionStateT } from '@/lib/messaging';
 
 /** The part of the browser's WebSocket the connection uses. */
 export interface SocketLike {
-  readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   onopen: ((event: unknown) => void) | null;

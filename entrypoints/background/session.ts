@@ -144,7 +144,6 @@ export class Session {
       tenant: who?.tenant ?? null,
       role: who?.role ?? null,
       detail: c.detail,
-      retryAt: c.retryAt,
       ...(c.trying && { trying: true }),
       ...(c.state === 'connecting' && c.resuming && { resuming: true }),
     };
@@ -190,7 +189,6 @@ export class Session {
       this.deps.deliver(tabId, {
         kind: 'state',
         page,
-        seq: cached.seq,
         discussions: cached.chats,
         synced: cached.synced,
       });
@@ -279,14 +277,14 @@ export class Session {
         const whole = this.assemble(frame);
         if (!whole) return;
         const entry = this.cache.snapshot(whole);
-        this.sendState(frame.page, entry.seq, entry.chats);
+        this.sendState(frame.page, entry.chats);
         return this.drainAwaiting(frame.page);
       }
       case 'replay': {
         const result = this.cache.replay(frame);
         if (result === 'gap') return this.resync(frame.page, true);
         const entry = this.cache.get(frame.page);
-        if (entry) this.sendState(frame.page, entry.seq, entry.chats);
+        if (entry) this.sendState(frame.page, entry.chats);
         return this.drainAwaiting(frame.page);
       }
       case 'new-text-chat':
@@ -511,8 +509,8 @@ export class Session {
     this.toTabsOf(page, this.outboxMessage(page));
   }
 
-  private sendState(page: string, seq: number, discussions: DiscussionT[]): void {
-    this.toTabsOf(page, { kind: 'state', page, seq, discussions, synced: true });
+  private sendState(page: string, discussions: DiscussionT[]): void {
+    this.toTabsOf(page, { kind: 'state', page, discussions, synced: true });
   }
 
   private toTabsOf(page: string, message: BackgroundToFrameT): void {

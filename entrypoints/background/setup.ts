@@ -51,8 +51,6 @@ const testDeps: ConnectionTestDeps = {
 export const OVERLAY_SCRIPT_FILE = 'content-scripts/overlay.js';
 
 export interface Background {
-  session: Session;
-  sites: SiteAccess;
   /** Does what the browser's shortcut for `name` does, in tab `tabId` (the active tab when absent). */
   command(name: CommandName, tabId?: number): void;
 }
@@ -330,7 +328,7 @@ export function setupBackground(): Background {
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();
   });
-  return { session, sites: access, command };
+  return { command };
 }
 
 async function answer(session: Session, request: RuntimeRequestT): Promise<unknown> {

@@ -22,7 +22,7 @@ function setup() {
   const model = createRoot(() => createOverlayModel({ send: (m) => sent.push(m), now: () => 42 }));
   model.handle({ kind: 'page', page });
   model.handle({ kind: 'status', status });
-  model.handle({ kind: 'state', page, seq: 0, discussions: [], synced: true });
+  model.handle({ kind: 'state', page, discussions: [], synced: true });
   model.handle({
     kind: 'compose',
     selection: { quote: 'quote', selectors: [{ type: 'TextQuoteSelector', exact: 'quote' }] },
@@ -223,7 +223,7 @@ describe('overlay model', () => {
     const { model, write } = setup();
     model.handle({ kind: 'ack', broadcastId: write.broadcastId });
     model.drafts.set(replyDraftKey(write.chatId), 'still typing');
-    model.handle({ kind: 'state', page, seq: 0, discussions: [], synced: false });
+    model.handle({ kind: 'state', page, discussions: [], synced: false });
     expect(model.state.lost).toBeNull();
     expect(model.drafts.text(replyDraftKey(write.chatId))).toBe('still typing');
   });
@@ -269,7 +269,7 @@ describe('overlay model: the outbox shown in place', () => {
     const model = createRoot(() => createOverlayModel({ send: (m) => sent.push(m), now: () => 42 }));
     model.handle({ kind: 'status', status: { ...status, state } });
     model.handle({ kind: 'page', page });
-    model.handle({ kind: 'state', page, seq: 1, discussions: [discussion], synced: false });
+    model.handle({ kind: 'state', page, discussions: [discussion], synced: false });
     model.handle({
       kind: 'outbox',
       page,
@@ -381,7 +381,7 @@ describe('overlay model: the outbox shown in place', () => {
       status: { ...status, state: 'refused', detail: 'token-refused', me: null },
     });
     model.handle({ kind: 'page', page });
-    model.handle({ kind: 'state', page, seq: 1, discussions: [discussion], synced: true });
+    model.handle({ kind: 'state', page, discussions: [discussion], synced: true });
     model.handle({
       kind: 'outbox',
       page,
@@ -422,7 +422,7 @@ describe('overlay model: viewers', () => {
     model.handle({ kind: 'page', page });
     model.handle({ kind: 'status', status });
     const asked = () => sent.filter((m) => m.kind === 'list-members').length;
-    model.handle({ kind: 'state', page, seq: 1, discussions: [], synced: true });
+    model.handle({ kind: 'state', page, discussions: [], synced: true });
     expect(asked()).toBe(0);
     const comment = { id: 'comment-1', author: status.me!, text: 'hi @[u-bob]', at: 5 };
     const discussion = {
@@ -430,7 +430,7 @@ describe('overlay model: viewers', () => {
       selectors: [{ type: 'TextQuoteSelector' as const, exact: 'q' }],
       comments: [comment],
     };
-    model.handle({ kind: 'state', page, seq: 2, discussions: [discussion], synced: true });
+    model.handle({ kind: 'state', page, discussions: [discussion], synced: true });
     model.wantMembers();
     expect(asked()).toBe(1);
     model.handle({ kind: 'members', members: [{ id: 'u-bob', name: 'Bob' }] });

@@ -22,7 +22,6 @@ import {
   Person,
   Role,
   Selectors,
-  Seq,
   Timestamp,
   WriteFrame,
 } from '@/lib/protocol';
@@ -60,8 +59,6 @@ export const Status = z.object({
   role: Role.nullable(),
   /** Plain words for the last failure, when there is one. */
   detail: z.string().optional(),
-  /** When the next retry is due (epoch ms), while reconnecting. */
-  retryAt: z.number().optional(),
   /** A retry started at once (a write, the network back, a tab shown) is under way: "trying now…". */
   trying: z.boolean().optional(),
   /** The attempt under way follows a connection or a failed attempt: it reads as reconnecting. */
@@ -164,7 +161,6 @@ export const BackgroundToFrame = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('state'),
     page: PageKey,
-    seq: Seq,
     discussions: z.array(Discussion),
     synced: z.boolean(),
   }),
