@@ -209,16 +209,16 @@ export class TabPorts {
     const early: unknown[] = [];
     let accepted = false;
     port.onMessage.addListener((raw: unknown) => {
-      if (accepted) this.fromFrame(tabId, raw, inWindow);
+      if (accepted) this.fromFrame(tabId, raw, undoable);
       else early.push(raw);
     });
-    /** Deletions of this frame in their undo window, by broadcastId. */
-    const inWindow = new Map<string, WriteFrameT>();
+    /** This frame's undoable deletions (in their undo window), by broadcastId. */
+    const undoable = new Map<string, WriteFrameT>();
     port.onDisconnect.addListener(() => {
       if (this.frames.get(tabId) === port) this.frames.delete(tabId);
       // The frame went away (tab closed, reload) within an undo window: the person's delete stands.
-      for (const write of inWindow.values()) void this.session?.write(write);
-      inWindow.clear();
+      for (const write of undoable.values()) void this.session?.write(write);
+      undoable.clear();
     });
     void this.ready.then(() => {
       if (this.tickets.get(tabId) !== ticket) {
@@ -231,11 +231,11 @@ export class TabPorts {
       this.frames.set(tabId, port);
       accepted = true;
       this.session?.frameAttached(tabId);
-      for (const raw of early.splice(0)) this.fromFrame(tabId, raw, inWindow);
+      for (const raw of early.splice(0)) this.fromFrame(tabId, raw, undoable);
     });
   }
 
-  private fromFrame(tabId: number, raw: unknown, inWindow: Map<string, WriteFrameT>): void {
+  private fromFrame(tabId: number, raw: unknown, undoable: Map<string, WriteFrameT>): void {
     const parsed = FrameToBackground.safeParse(raw);
     if (!parsed.success) {
       console.warn('Collab Chat: ignored a malformed message from a frame', parsed.error.issues[0]);
@@ -245,14 +245,14 @@ export class TabPorts {
     const page = this.pages.get(tabId)?.port;
     switch (message.kind) {
       case 'write':
-        inWindow.delete(message.write.broadcastId);
+        undoable.delete(message.write.broadcastId);
         void this.session?.write(message.write);
         return;
       case 'undoable-delete':
-        inWindow.set(message.write.broadcastId, message.write);
+        undoable.set(message.write.broadcastId, message.write);
         return;
       case 'cancel-delete':
-        inWindow.delete(message.broadcastId);
+        undoable.delete(message.broadcastId);
         return;
       case 'discard':
         this.session?.discard(message.broadcastId);

@@ -31,7 +31,7 @@ export function setupFrame() {
     onMessage: (message) => model.handle(message),
     onOpen: () => {
       for (const write of model.unackedWrites()) port.send({ kind: 'write', write });
-      for (const write of model.deletesInWindow()) port.send({ kind: 'undoable-delete', write });
+      for (const write of model.undoableDeletes()) port.send({ kind: 'undoable-delete', write });
       model.reopened();
       sendAnchors();
       lastLayout = '';

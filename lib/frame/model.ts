@@ -639,7 +639,7 @@ export function createOverlayModel(deps: OverlayDeps) {
       if (deletes.undo(broadcastId)) deps.send({ kind: 'cancel-delete', broadcastId });
     },
     /** Deletions in their window, given to the background again after the port reopens. */
-    deletesInWindow(): DeleteWrite[] {
+    undoableDeletes(): DeleteWrite[] {
       return deletes.list().map((p) => p.write);
     },
     /** The frame is going away: deletions waiting for their window are sent now, drafts saved. */
