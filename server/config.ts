@@ -25,9 +25,9 @@ export interface ServerConfig {
   pongTimeoutMs?: number;
   /**
    * Sockets still in their handshake (connected, not yet welcomed) above which new sockets are
-   * refused with 1013 and a retry-after (default DEFAULTS.maxPendingHandshakes).
+   * refused with 1013 and a retry-after (default DEFAULTS.maxHandshaking).
    */
-  maxPendingHandshakes?: number;
+  maxHandshaking?: number;
   /**
    * How often each node checks its live rooms against the store for events the bus did not bring
    * (default DEFAULTS.reconcileMs with Redis; 0 turns it off, as on one node it has nothing to find).
@@ -109,7 +109,7 @@ export const DEFAULTS = {
   helloTimeoutMs: LIMITS.helloTimeoutMs,
   heartbeatMs: LIMITS.heartbeatMs,
   pongTimeoutMs: LIMITS.pongTimeoutMs,
-  maxPendingHandshakes: 512,
+  maxHandshaking: 512,
   reconcileMs: 1000,
   revocationPollMs: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,

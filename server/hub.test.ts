@@ -256,7 +256,7 @@ describe('Hub fan-out across event-loop turns', () => {
     for (const sub of subs) hub.unsubscribe(sub, PAGE);
     for (let i = 0; i < 5; i++) await nextTurn();
     expect(subs.filter((s) => s.frames.length > 0)).toHaveLength(slice);
-    expect(hub.stats()).toEqual({ rooms: 0, subscriptions: 0, pendingSubscriptions: 0 });
+    expect(hub.stats()).toEqual({ rooms: 0, subscriptions: 0, unansweredSubscriptions: 0 });
   });
 });
 

@@ -481,7 +481,7 @@ export class PostgresUnavailableError extends ServiceUnavailableError {
   }
 }
 
-/** Opens the pool, checks the database answers and applies pending migrations. */
+/** Opens the pool, checks the database answers and applies the migrations it lacks. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const pool = new pg.Pool({
     connectionString: options.url,

@@ -415,7 +415,8 @@ ${sqliteAuditKindsThrough('invite-redeemed', 6)}
   );
   CREATE INDEX invites_tenant ON invites(tenant_id, created_at);
   `,
-  // Single sign-on: identities, waiting requests, pending sign-ins, sessions (./sqlite-sso.ts).
+  // Single sign-on: identities, waiting requests, one-time values (sign-ins under way, codes), sessions
+  // (./sqlite-sso.ts).
   SQLITE_SSO_MIGRATION,
   // Retention, erasure requests, erased members, and their audit kinds. A removed member's name
   // leaves their comments and resolutions (they read as a former member's).

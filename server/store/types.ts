@@ -31,7 +31,7 @@ export interface User {
   erasedAt?: number | null;
 }
 
-/** A member's pending request that their content be erased. */
+/** A member's request that their content be erased, waiting for an admin. */
 export interface ErasureRequest {
   userId: string;
   requestedAt: number;
@@ -522,10 +522,10 @@ export type RotateResult =
   | { status: 'revoked' };
 
 export interface SsoStore {
-  /** Keeps a short-lived value (a sign-in under way, a one-time code) under `key`. */
-  putPending(key: string, value: string, expiresAt: number): Promise<void>;
+  /** Keeps a short-lived one-time value (a sign-in under way, a one-time code) under `key`. */
+  putOneTime(key: string, value: string, expiresAt: number): Promise<void>;
   /** Takes the value once: it is gone after; null when unknown, taken already or expired at `now`. */
-  takePending(key: string, now: number): Promise<string | null>;
+  takeOneTime(key: string, now: number): Promise<string | null>;
   /** The member this identity signs in as in the tenant; null when none. */
   findMember(tenantId: string, issuer: string, subject: string): Promise<User | null>;
   /**
@@ -563,7 +563,7 @@ export interface SsoStore {
   startSession(session: NewSession): Promise<TokenInfo>;
   /** Spends a refresh token (atomically: two racing presenters, one rotates, the other revokes). */
   rotateSession(refreshHash: string, now: number, next: SessionRotation): Promise<RotateResult>;
-  /** Drops spent or expired refresh tokens and expired pending values, a bounded batch. */
+  /** Drops spent or expired refresh tokens and expired one-time values, a bounded batch. */
   compact(now: number): Promise<number>;
 }
 

@@ -145,7 +145,7 @@ const CLOSE_TRIGGERS: Record<CloseCode, (() => Promise<Closed>) | null> = {
   },
   1013: async () => {
     // One socket still in its handshake is all this node takes at once.
-    const other = await startTestServer({ maxPendingHandshakes: 1 });
+    const other = await startTestServer({ maxHandshaking: 1 });
     try {
       const waiting = await TestClient.open(other.url);
       const refused = await TestClient.open(other.url);
