@@ -153,11 +153,11 @@ export const SERVE_OPTIONS = {
   },
   'max-discussions-per-page': {
     env: 'MAX_DISCUSSIONS_PER_PAGE',
-    help: `discussions one page may hold (default ${DEFAULT_STORE_LIMITS.chatsPerPage})`,
+    help: `discussions one page may hold (default ${DEFAULT_STORE_LIMITS.discussionsPerPage})`,
   },
   'max-comments-per-discussion': {
     env: 'MAX_COMMENTS_PER_DISCUSSION',
-    help: `comments one discussion may hold (default ${DEFAULT_STORE_LIMITS.commentsPerChat})`,
+    help: `comments one discussion may hold (default ${DEFAULT_STORE_LIMITS.commentsPerDiscussion})`,
   },
   'max-team-bytes': {
     env: 'MAX_TEAM_BYTES',
@@ -283,17 +283,17 @@ export function resolveConfig(
   }
   if (config.limits === undefined) {
     config.limits = {
-      chatsPerPage: int(
+      discussionsPerPage: int(
         '--max-discussions-per-page / MAX_DISCUSSIONS_PER_PAGE',
         pick('max-discussions-per-page'),
-        DEFAULT_STORE_LIMITS.chatsPerPage,
+        DEFAULT_STORE_LIMITS.discussionsPerPage,
         1,
         100_000,
       ),
-      commentsPerChat: int(
+      commentsPerDiscussion: int(
         '--max-comments-per-discussion / MAX_COMMENTS_PER_DISCUSSION',
         pick('max-comments-per-discussion'),
-        DEFAULT_STORE_LIMITS.commentsPerChat,
+        DEFAULT_STORE_LIMITS.commentsPerDiscussion,
         1,
         1_000_000,
       ),

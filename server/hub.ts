@@ -261,7 +261,7 @@ export class Hub {
           seq = first.seq;
           next = first.next;
           const data = Buffer.from(
-            snapshotFrame(page, room.alias, seq, first.chats, 0, next !== null, named()),
+            snapshotFrame(page, room.alias, seq, first.discussions, 0, next !== null, named()),
           );
           frames = [data];
           this.keepPart(room, seq, partAt, data, next);
@@ -288,16 +288,16 @@ export class Hub {
         cost += kept.data.length;
         continue;
       }
-      let chats;
+      let discussions;
       cost += this.readCostBytes;
       try {
-        ({ chats, next } = await this.store.snapshotPage(key.tenantId, page, next, budget));
+        ({ discussions, next } = await this.store.snapshotPage(key.tenantId, page, next, budget));
       } catch (err) {
         this.readFailed(key, sub, member, generation, err);
         return cost;
       }
       if (!this.isCurrent(key, sub, member, generation)) return cost;
-      const data = Buffer.from(snapshotFrame(page, room.alias, seq, chats, part, next !== null, {}));
+      const data = Buffer.from(snapshotFrame(page, room.alias, seq, discussions, part, next !== null, {}));
       this.keepPart(room, seq, partAt, data, next);
       sub.deliver(data, page, false);
       cost += data.length;
@@ -606,7 +606,7 @@ function snapshotFrame(
   page: string,
   alias: number,
   seq: number,
-  chats: SnapshotFrame['chats'],
+  discussions: SnapshotFrame['chats'],
   part: number,
   more: boolean,
   named: AuthorsT,
@@ -617,7 +617,7 @@ function snapshotFrame(
     page,
     alias,
     seq,
-    chats: chats.map((c) => wireDiscussion(c, authors)),
+    chats: discussions.map((d) => wireDiscussion(d, authors)),
     authors,
   };
   if (part > 0) frame.part = part;

@@ -30,7 +30,7 @@ export function createOwnDataApi(deps: OwnDataDeps) {
       for (const c of batch) {
         comments.push({
           id: c.comment.id,
-          discussion: c.chatId,
+          discussion: c.discussionId,
           page: c.page,
           quote: c.quote,
           text: c.comment.text,
@@ -96,7 +96,7 @@ export function createOwnDataApi(deps: OwnDataDeps) {
       watchedPages: own.watches.map((w) => ({ page: w.page, since: new Date(w.since).toISOString() })),
       readPositions: own.reads.map((r) => ({
         page: r.page,
-        discussion: r.chatId,
+        discussion: r.discussionId,
         readUpTo: new Date(r.at).toISOString(),
       })),
       notifications: inbox.notifications.map((n) => ({

@@ -40,7 +40,7 @@ export interface ErasureRequest {
 /** One comment a member wrote, where it is: for their export and for erasing it. */
 export interface AuthoredComment {
   page: string;
-  chatId: string;
+  discussionId: string;
   /** The discussion's quote (the page's text it is anchored to). */
   quote: string;
   comment: CommentT;
@@ -51,13 +51,13 @@ export interface AuthoredComment {
 /** What the store keeps of a member beyond their comments: watches and read positions. */
 export interface OwnState {
   watches: { page: string; since: number }[];
-  reads: { page: string; chatId: string; at: number }[];
+  reads: { page: string; discussionId: string; at: number }[];
 }
 
 /** A discussion by page and id, as a sweep or an erasure names it. */
-export interface ChatRef {
+export interface DiscussionRef {
   page: string;
-  chatId: string;
+  discussionId: string;
 }
 
 /** What a user keeps about one page: whether they watch it, and how far they read each discussion. */
@@ -222,7 +222,7 @@ export interface TokenAuth {
  * What a write's planner sees of the discussion it touches: the row's head, never its thread, so a
  * write costs the same on a 10- and a 10,000-comment thread.
  */
-export interface StoredChat {
+export interface StoredDiscussion {
   id: string;
   page: string;
   /** The user who created the discussion, stored when it was created (not its first comment's author). */
@@ -260,7 +260,7 @@ export interface NotifyPlan {
   /** A reply: the discussion's participants (its creator and everyone who commented) are told. */
   reply: boolean;
   /** A new discussion: the page's watchers are told. */
-  newChat: boolean;
+  newDiscussion: boolean;
   /** A resolve: this user (the discussion's creator) is told. */
   resolveFor: string | null;
   /** The comment the notification points at (the new or edited one), if any. */
@@ -288,11 +288,11 @@ export interface NotificationDraft {
 /** Everything a planner decides on, read inside the write's transaction. */
 export interface PlanInput {
   /** The discussion `write.chatId` names in this tenant, or null. */
-  chat: StoredChat | null;
+  discussion: StoredDiscussion | null;
   /** The comment `write.commentId` names in that discussion, or null (also for writes without one). */
   comment: StoredComment | null;
   /** Discussions on the write's page now. */
-  pageChats: number;
+  pageDiscussions: number;
   /** Bytes the tenant stores now. */
   tenantBytes: number;
   /**
@@ -347,7 +347,7 @@ export interface StoreOptions {
 /** One page of a snapshot: discussions after `after` (a cursor) in creation order. */
 export interface SnapshotPage {
   seq: number;
-  chats: DiscussionT[];
+  discussions: DiscussionT[];
   /** Where the next page starts; null when this was the last. */
   next: string | null;
 }
@@ -707,7 +707,7 @@ export interface Store {
     tenantId: string,
     userId: string,
     page: string,
-    chatId: string,
+    discussionId: string,
     at: number,
   ): Promise<number | null>;
   /**
@@ -755,11 +755,11 @@ export interface Store {
   /** Every tenant with a retention set. */
   retentionTenants(): Promise<{ tenantId: string; days: number }[]>;
   /** The tenant's discussions whose last activity is before `before`, oldest first, at most `limit`. */
-  staleDiscussions(tenantId: string, before: number, limit: number): Promise<ChatRef[]>;
+  staleDiscussions(tenantId: string, before: number, limit: number): Promise<DiscussionRef[]>;
   /** The comments a user wrote in the tenant, oldest first, at most `limit`, after the cursor `after`. */
   commentsBy(tenantId: string, userId: string, limit: number, after?: number): Promise<AuthoredComment[]>;
   /** Discussions the user started that hold no comment any more, at most `limit`. */
-  emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]>;
+  emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<DiscussionRef[]>;
   /** The user's watches and read positions. */
   ownState(tenantId: string, userId: string): Promise<OwnState>;
   /**

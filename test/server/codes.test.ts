@@ -97,11 +97,11 @@ const ERROR_TRIGGERS: Record<ErrorCode, () => Promise<ErrorFrameT>> = {
         c.send({ type: 'subscribe', page: `https://example.com/many/${i}` });
       }
     }),
-  'page-full': () => errorUnderLimits({ chatsPerPage: 1 }, () => createChat()),
+  'page-full': () => errorUnderLimits({ discussionsPerPage: 1 }, () => createChat()),
   'thread-full': () => {
     const chat = createChat();
     let first = true;
-    return errorUnderLimits({ commentsPerChat: 2 }, () => {
+    return errorUnderLimits({ commentsPerDiscussion: 2 }, () => {
       if (!first) return addComment(chat.chatId);
       first = false;
       return chat;
