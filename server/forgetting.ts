@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatEventT, WriteFrameT } from '../lib/protocol';
 import { planWrite, type Actor } from './ops';
-import type { DiscussionRef, Store } from './store/types';
+import { NO_PLACE, type DiscussionRef, type Store } from './store/types';
 
 export interface ForgettingDeps {
   store: Store;
@@ -145,10 +145,7 @@ export async function sweepTenant(
       actorId: null,
       subjectId: null,
       tokenId: null,
-      page: null,
-      chatId: null,
-      commentId: null,
-      seq: null,
+      ...NO_PLACE,
       detail: `${removed} discussion(s) without activity for ${days} day(s) removed`,
     });
   }

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answer, bearer, HttpError } from './http-json';
 import { roleOf } from './admin-api';
-import type { DiscussionRecord, Store, TokenAuth } from './store/types';
+import { NO_PLACE, type DiscussionRecord, type Store, type TokenAuth } from './store/types';
 
 export interface OwnDataDeps {
   store: Store;
@@ -129,10 +129,7 @@ export function createOwnDataApi(deps: OwnDataDeps) {
         actorId: auth.user.id,
         subjectId: auth.user.id,
         tokenId: auth.token.id,
-        page: null,
-        chatId: null,
-        commentId: null,
-        seq: null,
+        ...NO_PLACE,
         detail: '',
       });
     }

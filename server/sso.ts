@@ -21,7 +21,7 @@ import { answer, bearer, HttpError, json, readJsonBody } from './http-json';
 import { newId } from './ids';
 import { AttemptLimiter } from './invites';
 import { EXTENSION_ORIGIN, extensionOnly, type OriginPolicy } from './origin';
-import type { SsoRequest, Store, TokenAuth, User } from './store/types';
+import { NO_PLACE, type SsoRequest, type Store, type TokenAuth, type User } from './store/types';
 
 export const REFRESH_PREFIX = 'ccr_';
 export const HANDOFF_PREFIX = 'cch_';
@@ -117,8 +117,6 @@ export interface SsoApiDeps {
   limits?: { perWindow: number; windowMs: number };
   now?: () => number;
 }
-
-const NO_PLACE = { page: null, chatId: null, commentId: null, seq: null } as const;
 
 /** The session the extension keeps, as POST /sso/token answers it. */
 function sessionBody(auth: TokenAuth, access: string, refresh: string, refreshExpiresAt: number) {

@@ -165,6 +165,9 @@ export interface AuditEntry {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 
+/** The place of an audit entry about no page: token, member, invite, sign-in and sweep events. */
+export const NO_PLACE = { page: null, chatId: null, commentId: null, seq: null } as const;
+
 /** What a write adds to the audit trail; the store fills in tenant, time, token, ids and seq. */
 export interface AuditNote {
   kind: 'admin-delete' | 'delegated-write';
