@@ -84,7 +84,7 @@ function zipf(words: string[], rand: () => number): () => string {
 }
 
 interface SeedRow {
-  chat: {
+  discussion: {
     id: string;
     page: string;
     site: string;
@@ -103,16 +103,16 @@ function rowsFor(seedNo: number, comments: number, users: { id: string; name: st
   const rand = random(seedNo);
   const word = zipf(vocabulary(5000, random(1)), rand);
   const sentence = (n: number) => Array.from({ length: n }, word).join(' ');
-  const perChat = 5;
+  const commentsPerDiscussion = 5;
   const out: SeedRow[] = [];
   const t0 = Date.UTC(2026, 0, 1);
-  for (let c = 0; c < comments / perChat; c++) {
+  for (let c = 0; c < comments / commentsPerDiscussion; c++) {
     const site = `site${c % 20}.example.com`;
     const quote = sentence(6);
     const id = `bench-${seedNo}-${c}`;
     const at = t0 + c * 60_000;
     out.push({
-      chat: {
+      discussion: {
         id,
         page: `https://${site}/articles/${c % 2000}`,
         site,
@@ -125,7 +125,7 @@ function rowsFor(seedNo: number, comments: number, users: { id: string; name: st
         ord: c + 1,
         at,
       },
-      comments: Array.from({ length: perChat }, (_, m) => {
+      comments: Array.from({ length: commentsPerDiscussion }, (_, m) => {
         const u = users[(c + m) % users.length]!;
         return {
           id: `${id}-${m}`,
@@ -156,7 +156,7 @@ export async function seed(
   const users = await Promise.all(['Ada', 'Bea', 'Cy', 'Dee'].map((n) => store.createUser(tenant.id, n)));
   const rows = rowsFor(seedNo, comments, users);
   if (store instanceof SqliteStore) {
-    const chat = store.db.prepare(
+    const discussion = store.db.prepare(
       `INSERT INTO discussions (tenant_id, id, page, selectors, creator_id, opening_id, comment_count, bytes, created_at,
                                 title, quote, site, last_activity_at)
        VALUES (?, ?, ?, ?, ?, ?, 5, 0, ?, ?, ?, ?, ?)`,
@@ -166,8 +166,8 @@ export async function seed(
     );
     store.db.transaction(() => {
       for (const r of rows) {
-        const c = r.chat;
-        chat.run(
+        const c = r.discussion;
+        discussion.run(
           tenant.id,
           c.id,
           c.page,
@@ -198,25 +198,25 @@ export async function seed(
                      $10::text[]) AS r(id, page, ord, selectors, creator, at, title, quote, site)`,
         [
           tenant.id,
-          batch.map((r) => r.chat.id),
-          batch.map((r) => r.chat.page),
-          batch.map((r) => r.chat.ord + seedNo * 1_000_000),
-          batch.map((r) => r.chat.selectors),
-          batch.map((r) => r.chat.creator),
-          batch.map((r) => r.chat.at),
-          batch.map((r) => r.chat.title),
-          batch.map((r) => r.chat.quote),
-          batch.map((r) => r.chat.site),
+          batch.map((r) => r.discussion.id),
+          batch.map((r) => r.discussion.page),
+          batch.map((r) => r.discussion.ord + seedNo * 1_000_000),
+          batch.map((r) => r.discussion.selectors),
+          batch.map((r) => r.discussion.creator),
+          batch.map((r) => r.discussion.at),
+          batch.map((r) => r.discussion.title),
+          batch.map((r) => r.discussion.quote),
+          batch.map((r) => r.discussion.site),
         ],
       );
-      const ms = batch.flatMap((r) => r.comments.map((m) => ({ ...m, chat: r.chat.id })));
+      const ms = batch.flatMap((r) => r.comments.map((m) => ({ ...m, discussion: r.discussion.id })));
       await client.query(
         `INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at)
-         SELECT $1, chat, id, author, name, text, at
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS r(chat, id, author, name, text, at)`,
+         SELECT $1, discussion, id, author, name, text, at
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS r(discussion, id, author, name, text, at)`,
         [
           tenant.id,
-          ms.map((m) => m.chat),
+          ms.map((m) => m.discussion),
           ms.map((m) => m.id),
           ms.map((m) => m.author),
           ms.map((m) => m.authorName),

@@ -17,7 +17,7 @@ import { quantile } from './stats';
 
 export const THREAD_SIZES = [10, 1_000, 10_000] as const;
 const STORM_PAGE = 'https://news.example.com/2026/11/a-page-with-three-hundred-discussions';
-const STORM_CHATS = 300;
+const STORM_DISCUSSIONS = 300;
 
 export interface ThreadRun {
   comments: number;
@@ -112,7 +112,7 @@ function seed(path: string): void {
     db.prepare('INSERT INTO pages VALUES (?, ?, ?)').run(tenant, TYPICAL_PAGE, THREAD_SIZES.length);
     // ~15 KB each: an opening comment and three replies of about 3,700 characters.
     const long = remark.repeat(50).slice(0, 3700);
-    for (let d = 0; d < STORM_CHATS; d++) {
+    for (let d = 0; d < STORM_DISCUSSIONS; d++) {
       const comments = Array.from({ length: 4 }, (_, i) => comment(d * 4 + i, long));
       insert.run(
         tenant,
@@ -121,7 +121,7 @@ function seed(path: string): void {
         JSON.stringify({ id: `storm-${d}`, selectors: anchorSelectors(), comments }),
       );
     }
-    db.prepare('INSERT INTO pages VALUES (?, ?, ?)').run(tenant, STORM_PAGE, STORM_CHATS);
+    db.prepare('INSERT INTO pages VALUES (?, ?, ?)').run(tenant, STORM_PAGE, STORM_DISCUSSIONS);
   })();
   db.close();
 }
@@ -152,7 +152,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * `clients` connections each write replies to one thread, one at a time (the next after the ack),
  * at most 45 per second each (under the per-connection rate limit), for `ms`.
  */
-async function writeToThread(port: number, chatId: string, clients: number, ms: number): Promise<number[]> {
+async function writeToThread(
+  port: number,
+  discussionId: string,
+  clients: number,
+  ms: number,
+): Promise<number[]> {
   const sockets = await Promise.all(Array.from({ length: clients }, (_, i) => connect(port, i)));
   const latencies: number[] = [];
   const until = performance.now() + ms;
@@ -179,7 +184,7 @@ async function writeToThread(port: number, chatId: string, clients: number, ms: 
               type: 'add-comment',
               broadcastId,
               page: TYPICAL_PAGE,
-              chatId,
+              chatId: discussionId,
               commentId: entityId(),
               text: 'A typical reply of about eighty characters, long enough to say something useful.',
             }),

@@ -7,7 +7,14 @@ import { eraseMember, sweepTenant } from './forgetting';
 import { issueToken, revokeToken } from './auth';
 import { answer, bearer, HttpError, readJsonBody } from './http-json';
 import { createInvite, inviteState, MAX_INVITE_HOURS, MAX_INVITE_USES, revokeInvite } from './invites';
-import type { MemberChange, Store, TokenAuth, TokenInfo, User } from './store/types';
+import {
+  NO_PLACE,
+  type MemberChange,
+  type Store,
+  type TokenAuth,
+  type TokenInfo,
+  type User,
+} from './store/types';
 import { HOUR_MS, hourOf, type UsageMeter } from './usage';
 
 export interface LivePage {
@@ -48,8 +55,6 @@ export interface AdminApiDeps {
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
-
-const NO_PLACE = { page: null, chatId: null, commentId: null, seq: null } as const;
 
 /** A member's role: admin while they hold a live admin token. */
 export function roleOf(tokens: readonly TokenInfo[]): 'admin' | 'member' {

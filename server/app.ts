@@ -57,7 +57,7 @@ export interface ServerStats {
   authenticated: number;
   rooms: number;
   subscriptions: number;
-  pendingSubscriptions: number;
+  unansweredSubscriptions: number;
 }
 
 /** Parts a caller may supply instead of the defaults built from config (the caller then closes them). */
@@ -77,7 +77,7 @@ export async function createCollabServer(
   /** What serves sockets and HTTP once the node is ready. */
   let serve: Required<Omit<TransportHandlers, 'refusal'>> | null = null;
   let connections: ConnectionRegistry | null = null;
-  const maxPending = config.maxPendingHandshakes ?? DEFAULTS.maxPendingHandshakes;
+  const maxHandshaking = config.maxHandshaking ?? DEFAULTS.maxHandshaking;
   // Each refusal draws its own wait, so the clients it turns away come back spread out.
   const refusal = (): Refusal | null => {
     if (phase === 'starting')
@@ -92,7 +92,7 @@ export async function createCollabServer(
         retryAfterMs: drawRetryAfter('draining'),
         message: 'the server is shutting down',
       };
-    if ((connections?.handshaking ?? 0) >= maxPending)
+    if ((connections?.handshaking ?? 0) >= maxHandshaking)
       return { status: 'busy', retryAfterMs: drawRetryAfter('busy'), message: 'the server is busy' };
     return null;
   };

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RoleT } from '../lib/protocol';
 import { newId } from './ids';
-import type { Store, TokenAuth, TokenInfo } from './store/types';
+import { NO_PLACE, type Store, type TokenAuth, type TokenInfo } from './store/types';
 
 export const TOKEN_PREFIX = 'cc_';
 
@@ -48,8 +48,6 @@ export async function issueToken(
   });
   return { secret, info };
 }
-
-const NO_PLACE = { page: null, chatId: null, commentId: null, seq: null } as const;
 
 /**
  * Revokes a token (within `tenantId` when given) and, when this call revoked it, notes who did in the

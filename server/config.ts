@@ -25,9 +25,9 @@ export interface ServerConfig {
   pongTimeoutMs?: number;
   /**
    * Sockets still in their handshake (connected, not yet welcomed) above which new sockets are
-   * refused with 1013 and a retry-after (default DEFAULTS.maxPendingHandshakes).
+   * refused with 1013 and a retry-after (default DEFAULTS.maxHandshaking).
    */
-  maxPendingHandshakes?: number;
+  maxHandshaking?: number;
   /**
    * How often each node checks its live rooms against the store for events the bus did not bring
    * (default DEFAULTS.reconcileMs with Redis; 0 turns it off, as on one node it has nothing to find).
@@ -109,7 +109,7 @@ export const DEFAULTS = {
   helloTimeoutMs: LIMITS.helloTimeoutMs,
   heartbeatMs: LIMITS.heartbeatMs,
   pongTimeoutMs: LIMITS.pongTimeoutMs,
-  maxPendingHandshakes: 512,
+  maxHandshaking: 512,
   reconcileMs: 1000,
   revocationPollMs: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
@@ -153,11 +153,11 @@ export const SERVE_OPTIONS = {
   },
   'max-discussions-per-page': {
     env: 'MAX_DISCUSSIONS_PER_PAGE',
-    help: `discussions one page may hold (default ${DEFAULT_STORE_LIMITS.chatsPerPage})`,
+    help: `discussions one page may hold (default ${DEFAULT_STORE_LIMITS.discussionsPerPage})`,
   },
   'max-comments-per-discussion': {
     env: 'MAX_COMMENTS_PER_DISCUSSION',
-    help: `comments one discussion may hold (default ${DEFAULT_STORE_LIMITS.commentsPerChat})`,
+    help: `comments one discussion may hold (default ${DEFAULT_STORE_LIMITS.commentsPerDiscussion})`,
   },
   'max-team-bytes': {
     env: 'MAX_TEAM_BYTES',
@@ -283,17 +283,17 @@ export function resolveConfig(
   }
   if (config.limits === undefined) {
     config.limits = {
-      chatsPerPage: int(
+      discussionsPerPage: int(
         '--max-discussions-per-page / MAX_DISCUSSIONS_PER_PAGE',
         pick('max-discussions-per-page'),
-        DEFAULT_STORE_LIMITS.chatsPerPage,
+        DEFAULT_STORE_LIMITS.discussionsPerPage,
         1,
         100_000,
       ),
-      commentsPerChat: int(
+      commentsPerDiscussion: int(
         '--max-comments-per-discussion / MAX_COMMENTS_PER_DISCUSSION',
         pick('max-comments-per-discussion'),
-        DEFAULT_STORE_LIMITS.commentsPerChat,
+        DEFAULT_STORE_LIMITS.commentsPerDiscussion,
         1,
         1_000_000,
       ),

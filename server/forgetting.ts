@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatEventT, WriteFrameT } from '../lib/protocol';
 import { planWrite, type Actor } from './ops';
-import type { ChatRef, Store } from './store/types';
+import { NO_PLACE, type DiscussionRef, type Store } from './store/types';
 
 export interface ForgettingDeps {
   store: Store;
@@ -18,6 +18,17 @@ export interface ForgettingDeps {
 /** Rows read per store call: each call stays bounded however much there is to remove. */
 const BATCH = 100;
 const DAY_MS = 24 * 3600 * 1000;
+
+/** A discussion, or one comment of it (`commentId`), to delete. */
+export type DeletionTarget = DiscussionRef & { commentId?: string };
+
+/** The write that deletes a discussion or one of its comments, under a new broadcastId. */
+export function deletionOf({ page, discussionId, commentId }: DeletionTarget): WriteFrameT {
+  const broadcastId = randomUUID();
+  return commentId === undefined
+    ? { type: 'delete-chat', broadcastId, page, chatId: discussionId }
+    : { type: 'delete-comment', broadcastId, page, chatId: discussionId, commentId };
+}
 
 /** The server deleting in its own right: an admin's rights, no token, no audit entry per write. */
 function systemActor(adminId: string | null): Actor {
@@ -32,24 +43,15 @@ async function forgetOne(
   deps: ForgettingDeps,
   tenantId: string,
   actor: Actor,
-  ref: ChatRef & { commentId?: string },
+  ref: DeletionTarget,
   staleBefore?: number,
 ): Promise<boolean> {
-  const write: WriteFrameT =
-    ref.commentId === undefined
-      ? { type: 'delete-chat', broadcastId: randomUUID(), page: ref.page, chatId: ref.chatId }
-      : {
-          type: 'delete-comment',
-          broadcastId: randomUUID(),
-          page: ref.page,
-          chatId: ref.chatId,
-          commentId: ref.commentId,
-        };
+  const write = deletionOf(ref);
   // One audit entry says what the sweep or the erasure did, counted; not one per write.
   const r = await deps.store.commit(tenantId, write, (input) => {
     // Checked in the delete's transaction: a discussion that came back to life since the sweep listed
     // it (a comment, an edit) stays.
-    if (staleBefore !== undefined && input.chat && input.chat.lastActivityAt >= staleBefore) {
+    if (staleBefore !== undefined && input.discussion && input.discussion.lastActivityAt >= staleBefore) {
       return { ok: false, code: 'conflict', message: 'active again since it was listed' };
     }
     const plan = planWrite(write, actor, Date.now(), input);
@@ -60,7 +62,7 @@ async function forgetOne(
     return true;
   }
   if (r.status === 'rejected' && r.code !== 'not-found' && r.code !== 'conflict') {
-    throw new Error(`deleting ${ref.commentId ?? ref.chatId} was refused: ${r.message}`);
+    throw new Error(`deleting ${ref.commentId ?? ref.discussionId} was refused: ${r.message}`);
   }
   return false;
 }
@@ -69,7 +71,7 @@ async function forgetOne(
  * Runs `read` until it finds nothing, deleting each thing it names. A batch in which nothing could be
  * deleted ends the loop (what is left is someone else's to finish), so it never spins.
  */
-async function drain<T extends ChatRef & { commentId?: string }>(
+async function drain<T extends DeletionTarget>(
   deps: ForgettingDeps,
   tenantId: string,
   actor: Actor,
@@ -109,7 +111,7 @@ export async function eraseMember(
   const comments = await drain(deps, tenantId, actor, async () =>
     (await deps.store.commentsBy(tenantId, userId, BATCH)).map((c) => ({
       page: c.page,
-      chatId: c.chatId,
+      discussionId: c.discussionId,
       commentId: c.comment.id,
     })),
   );
@@ -143,10 +145,7 @@ export async function sweepTenant(
       actorId: null,
       subjectId: null,
       tokenId: null,
-      page: null,
-      chatId: null,
-      commentId: null,
-      seq: null,
+      ...NO_PLACE,
       detail: `${removed} discussion(s) without activity for ${days} day(s) removed`,
     });
   }

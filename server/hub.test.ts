@@ -256,7 +256,7 @@ describe('Hub fan-out across event-loop turns', () => {
     for (const sub of subs) hub.unsubscribe(sub, PAGE);
     for (let i = 0; i < 5; i++) await nextTurn();
     expect(subs.filter((s) => s.frames.length > 0)).toHaveLength(slice);
-    expect(hub.stats()).toEqual({ rooms: 0, subscriptions: 0, pendingSubscriptions: 0 });
+    expect(hub.stats()).toEqual({ rooms: 0, subscriptions: 0, unansweredSubscriptions: 0 });
   });
 });
 
@@ -431,8 +431,8 @@ describe('Hub frames of bounded size', () => {
     expect(reads).toBe(readsOfOne);
 
     // A change the room hears of: the parts kept are of an older seq and are not sent again.
-    const chatId = first.chats[2]!.id;
-    const added = await commitWrite(store, tenantId, addComment(chatId, { text: 'after' }), actor);
+    const discussionId = first.chats[2]!.id;
+    const added = await commitWrite(store, tenantId, addComment(discussionId, { text: 'after' }), actor);
     if (added.status !== 'applied') throw new Error(added.status);
     await bus.publish({ tenantId, page: PAGE }, JSON.stringify(added.event));
     const changed = await answer();
@@ -447,8 +447,8 @@ describe('Hub frames of bounded size', () => {
     await hub.subscribe(sub, PAGE);
     await hub.subscribe(sub, PAGE);
     // Committed on another node whose PUBLISH never came: the store is ahead of the room.
-    const chatId = (await store.snapshot(tenantId, PAGE)).chats[0]!.id;
-    const added = await commitWrite(store, tenantId, addComment(chatId, { text: 'unheard' }), actor);
+    const discussionId = (await store.snapshot(tenantId, PAGE)).chats[0]!.id;
+    const added = await commitWrite(store, tenantId, addComment(discussionId, { text: 'unheard' }), actor);
     if (added.status !== 'applied') throw new Error(added.status);
     const from = sub.frames.length;
     await hub.subscribe(sub, PAGE);

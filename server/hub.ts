@@ -43,7 +43,7 @@ export interface Subscriber {
 
 interface Membership {
   /** Live frames held back while this member's snapshot or replay is being read; null once sent. */
-  pending: string[] | null;
+  held: string[] | null;
   /** Bumped by every (re)subscribe, so only the latest read answers. */
   generation: number;
   /**
@@ -54,7 +54,7 @@ interface Membership {
 }
 
 /** A frame waiting in a room's delivery queue; `seq` is null for frames without one (presence). */
-interface Outgoing {
+interface QueuedFrame {
   frame: string;
   seq: number | null;
 }
@@ -80,8 +80,11 @@ interface Room {
   count: number;
   stopBus: () => void;
   sequencer: RoomSequencer;
-  /** Frames to fan out, oldest first; the head one is partly delivered while `cursor` is set. */
-  outbox: Outgoing[];
+  /**
+   * The delivery queue: frames to fan out, oldest first; the head one is partly delivered while
+   * `cursor` is set.
+   */
+  deliveryQueue: QueuedFrame[];
   /** Where the head frame's delivery stands; members added meanwhile are visited too. */
   cursor: Iterator<[Subscriber, Membership]> | null;
   /** A later turn will continue the queue (a drain is due or running). */
@@ -178,8 +181,8 @@ export class Hub {
             return;
           }
           batch.forEach((room, j) => {
-            const held = room.sequencer.lastSeq;
-            if (!room.closed && held !== null && latest[j]! > held) room.sequencer.catchUp();
+            const delivered = room.sequencer.lastSeq;
+            if (!room.closed && delivered !== null && latest[j]! > delivered) room.sequencer.catchUp();
           });
         }
       } while (this.reconcileAgain);
@@ -195,7 +198,7 @@ export class Hub {
    */
   needsRead(sub: Subscriber, page: string, since?: number): boolean {
     const member = this.rooms.get(roomId({ tenantId: sub.tenantId, page }))?.members.get(sub);
-    return !(member && member.pending === null && since === member.seq);
+    return !(member && member.held === null && since === member.seq);
   }
 
   /**
@@ -214,16 +217,16 @@ export class Hub {
       return 0;
     }
     if (!member) {
-      member = { pending: [], generation: 0, seq: 0 };
+      member = { held: [], generation: 0, seq: 0 };
       room.members.set(sub, member);
       this.addUser(room, sub.userId);
     } else {
-      member.pending ??= [];
+      member.held ??= [];
     }
     const generation = ++member.generation;
 
     // The answer: a replay cut into frames of bounded size, or the snapshot's first part (its
-    // further parts are read one by one below, while live frames keep waiting in `pending`).
+    // further parts are read one by one below, while live frames keep waiting in `held`).
     let frames: (string | Buffer)[];
     let seq: number;
     let next: string | null = null;
@@ -258,7 +261,7 @@ export class Hub {
           seq = first.seq;
           next = first.next;
           const data = Buffer.from(
-            snapshotFrame(page, room.alias, seq, first.chats, 0, next !== null, named()),
+            snapshotFrame(page, room.alias, seq, first.discussions, 0, next !== null, named()),
           );
           frames = [data];
           this.keepPart(room, seq, partAt, data, next);
@@ -285,25 +288,25 @@ export class Hub {
         cost += kept.data.length;
         continue;
       }
-      let chats;
+      let discussions;
       cost += this.readCostBytes;
       try {
-        ({ chats, next } = await this.store.snapshotPage(key.tenantId, page, next, budget));
+        ({ discussions, next } = await this.store.snapshotPage(key.tenantId, page, next, budget));
       } catch (err) {
         this.readFailed(key, sub, member, generation, err);
         return cost;
       }
       if (!this.isCurrent(key, sub, member, generation)) return cost;
-      const data = Buffer.from(snapshotFrame(page, room.alias, seq, chats, part, next !== null, {}));
+      const data = Buffer.from(snapshotFrame(page, room.alias, seq, discussions, part, next !== null, {}));
       this.keepPart(room, seq, partAt, data, next);
       sub.deliver(data, page, false);
       cost += data.length;
     }
 
-    const held = member.pending ?? [];
-    member.pending = null;
+    const heldFrames = member.held ?? [];
+    member.held = null;
     member.seq = seq;
-    for (const frame of held) {
+    for (const frame of heldFrames) {
       const seq = (JSON.parse(frame) as ChatEventT).seq;
       if (seq > member.seq) {
         member.seq = seq;
@@ -426,7 +429,6 @@ export class Hub {
     return this.rooms.get(roomId(key))?.users.size ?? 0;
   }
 
-  /** What the hub holds, for leak checks: rooms, subscriptions, and those still awaiting their answer. */
   /**
    * A member of the tenant was removed or erased: their name left the stored rows without a change
    * to any page, so what this node keeps of the tenant's open rooms in wire form (snapshot parts,
@@ -441,14 +443,15 @@ export class Hub {
     }
   }
 
-  stats(): { rooms: number; subscriptions: number; pendingSubscriptions: number } {
+  /** What the hub holds, for leak checks: rooms, subscriptions, and those still awaiting their answer. */
+  stats(): { rooms: number; subscriptions: number; unansweredSubscriptions: number } {
     let subscriptions = 0;
-    let pendingSubscriptions = 0;
+    let unansweredSubscriptions = 0;
     for (const room of this.rooms.values()) {
       subscriptions += room.members.size;
-      for (const member of room.members.values()) if (member.pending) pendingSubscriptions += 1;
+      for (const member of room.members.values()) if (member.held) unansweredSubscriptions += 1;
     }
-    return { rooms: this.rooms.size, subscriptions, pendingSubscriptions };
+    return { rooms: this.rooms.size, subscriptions, unansweredSubscriptions };
   }
 
   close(): void {
@@ -498,7 +501,7 @@ export class Hub {
           },
           log: this.log,
         }),
-        outbox: [],
+        deliveryQueue: [],
         cursor: null,
         draining: false,
         closed: false,
@@ -516,7 +519,7 @@ export class Hub {
     room.closed = true;
     room.replayLog = null;
     this.parts.drop(roomId(room.key));
-    room.outbox = [];
+    room.deliveryQueue = [];
     room.cursor = null;
     room.stopBus();
     room.sequencer.close();
@@ -530,9 +533,10 @@ export class Hub {
     if (room.closed) return;
     // A presence count not yet started is outdated by a newer one: when many join at once (a
     // reconnect storm), each member gets the latest count rather than one frame per join.
-    const last = room.outbox.length > 1 ? room.outbox[room.outbox.length - 1]! : null;
+    const queue = room.deliveryQueue;
+    const last = queue.length > 1 ? queue[queue.length - 1]! : null;
     if (seq === null && last?.seq === null) last.frame = frame;
-    else room.outbox.push({ frame, seq });
+    else queue.push({ frame, seq });
     if (!room.draining) this.drain(room);
   }
 
@@ -540,8 +544,8 @@ export class Hub {
   private drain(room: Room): void {
     room.draining = true;
     let budget = this.fanOutSlice;
-    while (!room.closed && room.outbox.length > 0) {
-      const { frame, seq } = room.outbox[0]!;
+    while (!room.closed && room.deliveryQueue.length > 0) {
+      const { frame, seq } = room.deliveryQueue[0]!;
       room.cursor ??= room.members.entries();
       for (;;) {
         if (budget === 0) {
@@ -554,8 +558,8 @@ export class Hub {
         if (next.done) break;
         const [sub, member] = next.value;
         budget--;
-        if (member.pending) {
-          if (seq !== null) member.pending.push(frame);
+        if (member.held) {
+          if (seq !== null) member.held.push(frame);
         } else if (seq === null) {
           sub.deliver(frame, room.key.page, true);
         } else if (seq > member.seq) {
@@ -564,7 +568,7 @@ export class Hub {
         }
       }
       room.cursor = null;
-      room.outbox.shift();
+      room.deliveryQueue.shift();
     }
     room.draining = false;
   }
@@ -602,7 +606,7 @@ function snapshotFrame(
   page: string,
   alias: number,
   seq: number,
-  chats: SnapshotFrame['chats'],
+  discussions: SnapshotFrame['chats'],
   part: number,
   more: boolean,
   named: AuthorsT,
@@ -613,7 +617,7 @@ function snapshotFrame(
     page,
     alias,
     seq,
-    chats: chats.map((c) => wireDiscussion(c, authors)),
+    chats: discussions.map((d) => wireDiscussion(d, authors)),
     authors,
   };
   if (part > 0) frame.part = part;

@@ -15,7 +15,7 @@ import { hashToken, TOKEN_PREFIX } from './auth';
 import { answer, HttpError, json, readJsonBody } from './http-json';
 import { newId } from './ids';
 import { extensionOnly, type OriginPolicy } from './origin';
-import type { InviteInfo, InviteRefusal, Store } from './store/types';
+import { NO_PLACE, type InviteInfo, type InviteRefusal, type Store } from './store/types';
 
 export const INVITE_PREFIX = 'cci_';
 /** The longest an invite may stay valid, and the most uses it may allow. */
@@ -71,8 +71,6 @@ class InviteError extends HttpError {
     super(INVITE_REFUSALS[refusal].status, INVITE_REFUSALS[refusal].message);
   }
 }
-
-const NO_PLACE = { page: null, chatId: null, commentId: null, seq: null } as const;
 
 /** Describes an invite for the audit (ids and limits only). */
 const inviteDetail = (i: InviteInfo) =>

@@ -6,7 +6,7 @@ const plan = (p: Partial<NotifyPlan>): NotifyPlan => ({
   actor: { id: 'u-ana', name: 'Ana' },
   mentions: [],
   reply: false,
-  newChat: false,
+  newDiscussion: false,
   resolveFor: null,
   commentId: null,
   text: null,
@@ -18,7 +18,7 @@ describe('recipientsOf', () => {
   it('tells each person once, a mention winning over a reply or a new discussion', () => {
     expect(
       recipientsOf(
-        plan({ reply: true, newChat: true }),
+        plan({ reply: true, newDiscussion: true }),
         { members: ['u-carla'], participants: ['u-carla', 'u-bruno'], watchers: ['u-bruno', 'u-dora'] },
         'u-ana',
       ),
@@ -31,9 +31,9 @@ describe('recipientsOf', () => {
 
   it('never tells the writer', () => {
     const facts = { members: ['u-ana'], participants: ['u-ana'], watchers: ['u-ana'] };
-    expect(recipientsOf(plan({ reply: true, newChat: true, resolveFor: 'u-ana' }), facts, 'u-ana')).toEqual(
-      [],
-    );
+    expect(
+      recipientsOf(plan({ reply: true, newDiscussion: true, resolveFor: 'u-ana' }), facts, 'u-ana'),
+    ).toEqual([]);
   });
 
   it('uses participants and watchers only when the write is a reply or a new discussion', () => {

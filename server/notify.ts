@@ -15,7 +15,7 @@ export function recipientsOf(plan: NotifyPlan, facts: NotifyFacts, actorId: stri
   };
   for (const id of facts.members) tell(id, 'mention');
   if (plan.reply) for (const id of facts.participants) tell(id, 'reply');
-  if (plan.newChat) for (const id of facts.watchers) tell(id, 'new-chat');
+  if (plan.newDiscussion) for (const id of facts.watchers) tell(id, 'new-chat');
   if (plan.resolveFor !== null) tell(plan.resolveFor, 'resolve');
   // Sorted: each recipient's inbox row is locked in this order, so two writes never deadlock.
   return [...out.values()].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));

@@ -7,22 +7,22 @@ import type { PlanInput } from './store/types';
 /** A discussion as a test states it: its page, its stored creator and its comments. */
 interface Stored {
   page: string;
-  chat: DiscussionT;
+  discussion: DiscussionT;
   creatorId?: string;
 }
 
 /** What the store would read for `write` from a stored discussion (or none). */
 function inputFor(write: WriteFrameT, stored: Stored | null, totals: Partial<PlanInput> = {}): PlanInput {
   const commentId = 'commentId' in write ? write.commentId : null;
-  const comment = stored?.chat.comments.find((c) => c.id === commentId);
+  const comment = stored?.discussion.comments.find((c) => c.id === commentId);
   return {
-    chat: stored && {
-      id: stored.chat.id,
+    discussion: stored && {
+      id: stored.discussion.id,
       page: stored.page,
-      creatorId: stored.creatorId ?? stored.chat.comments[0]?.author.id ?? '',
-      commentCount: stored.chat.comments.length,
+      creatorId: stored.creatorId ?? stored.discussion.comments[0]?.author.id ?? '',
+      commentCount: stored.discussion.comments.length,
       bytes: 100,
-      resolvedBy: stored.chat.resolved?.by.id ?? null,
+      resolvedBy: stored.discussion.resolved?.by.id ?? null,
       lastActivityAt: 0,
     },
     comment: comment
@@ -34,7 +34,7 @@ function inputFor(write: WriteFrameT, stored: Stored | null, totals: Partial<Pla
           mentions: mentionedIds(comment.text),
         }
       : null,
-    pageChats: 0,
+    pageDiscussions: 0,
     tenantBytes: 0,
     ...totals,
   };
@@ -47,7 +47,7 @@ const alice: Actor = { user: { id: 'u-alice', name: 'Alice' }, role: 'member' };
 const bob: Actor = { user: { id: 'u-bob', name: 'Bob' }, role: 'member' };
 const admin: Actor = { user: { id: 'u-admin', name: 'Admin' }, role: 'admin' };
 
-const chat: DiscussionT = {
+const discussion: DiscussionT = {
   id: 'chat-0001',
   selectors: [{ type: 'TextQuoteSelector', exact: 'quote' }],
   comments: [
@@ -55,8 +55,8 @@ const chat: DiscussionT = {
     { id: 'cmt-bob001', author: bob.user, text: 'second', at: 2 },
   ],
 };
-const stored: Stored = { page, chat };
-const elsewhere: Stored = { page: other, chat };
+const stored: Stored = { page, discussion };
+const elsewhere: Stored = { page: other, discussion };
 
 const create: WriteFrameT = {
   type: 'create-chat',
@@ -64,7 +64,7 @@ const create: WriteFrameT = {
   page,
   chatId: 'chat-0001',
   commentId: 'cmt-new001',
-  selectors: chat.selectors,
+  selectors: discussion.selectors,
   text: 'hello',
 };
 const add: WriteFrameT = {
@@ -90,7 +90,7 @@ const delComment = (commentId: string): WriteFrameT => ({
   chatId: 'chat-0001',
   commentId,
 });
-const delChat: WriteFrameT = { type: 'delete-chat', broadcastId: bid, page, chatId: 'chat-0001' };
+const delDiscussion: WriteFrameT = { type: 'delete-chat', broadcastId: bid, page, chatId: 'chat-0001' };
 const resolve = (resolved = true): WriteFrameT => ({
   type: 'resolve-chat',
   broadcastId: bid,
@@ -105,8 +105,8 @@ describe('planWrite authorisation', () => {
     ['create-chat on an existing id', create, alice, stored, 'conflict'],
     ['create-chat on an id used on another page', create, alice, elsewhere, 'conflict'],
     ['add-comment by anyone of the team', add, bob, stored, 'ok'],
-    ['add-comment to a missing chat', add, alice, null, 'not-found'],
-    ['add-comment to a chat on another page', add, alice, elsewhere, 'not-found'],
+    ['add-comment to a missing discussion', add, alice, null, 'not-found'],
+    ['add-comment to a discussion on another page', add, alice, elsewhere, 'not-found'],
     [
       'add-comment reusing a comment id',
       { ...add, commentId: 'cmt-bob001' } as WriteFrameT,
@@ -123,35 +123,35 @@ describe('planWrite authorisation', () => {
     ['delete-comment by another member', delComment('cmt-bob001'), alice, stored, 'forbidden'],
     ['delete-comment by an admin', delComment('cmt-bob001'), admin, stored, 'ok'],
     ['delete-comment of a missing comment', delComment('cmt-missing'), admin, stored, 'not-found'],
-    ['delete-chat by its creator', delChat, alice, stored, 'ok'],
-    ['delete-chat by another member', delChat, bob, stored, 'forbidden'],
-    ['delete-chat by an admin', delChat, admin, stored, 'ok'],
-    ['delete-chat of a missing chat', delChat, admin, null, 'not-found'],
+    ['delete-chat by its creator', delDiscussion, alice, stored, 'ok'],
+    ['delete-chat by another member', delDiscussion, bob, stored, 'forbidden'],
+    ['delete-chat by an admin', delDiscussion, admin, stored, 'ok'],
+    ['delete-chat of a missing discussion', delDiscussion, admin, null, 'not-found'],
     ['resolve-chat by its creator', resolve(), alice, stored, 'ok'],
     ['resolve-chat by another member', resolve(), bob, stored, 'ok'],
     ['reopen by another member', resolve(false), bob, stored, 'ok'],
-    ['resolve-chat of a missing chat', resolve(), bob, null, 'not-found'],
+    ['resolve-chat of a missing discussion', resolve(), bob, null, 'not-found'],
     ['resolve-chat on another page', resolve(), bob, elsewhere, 'not-found'],
-    ['delete-chat on another page', delChat, admin, elsewhere, 'not-found'],
+    ['delete-chat on another page', delDiscussion, admin, elsewhere, 'not-found'],
     [
-      'delete-chat of an emptied chat by another member',
-      delChat,
+      'delete-chat of an emptied discussion by another member',
+      delDiscussion,
       bob,
-      { page, chat: { ...chat, comments: [] }, creatorId: alice.user.id },
+      { page, discussion: { ...discussion, comments: [] }, creatorId: alice.user.id },
       'forbidden',
     ],
     [
       'delete-chat by the author of the first remaining comment, not the creator',
-      delChat,
+      delDiscussion,
       bob,
-      { page, chat: { ...chat, comments: [chat.comments[1]!] }, creatorId: alice.user.id },
+      { page, discussion: { ...discussion, comments: [discussion.comments[1]!] }, creatorId: alice.user.id },
       'forbidden',
     ],
     [
       'delete-chat by its creator after their opening comment is gone',
-      delChat,
+      delDiscussion,
       alice,
-      { page, chat: { ...chat, comments: [chat.comments[1]!] }, creatorId: alice.user.id },
+      { page, discussion: { ...discussion, comments: [discussion.comments[1]!] }, creatorId: alice.user.id },
       'ok',
     ],
   ] as const)('%s → %s', (_name, write, actor, current, expected) => {
@@ -200,7 +200,7 @@ describe('planWrite results', () => {
         actor: alice.user,
         mentions: [],
         reply: false,
-        newChat: false,
+        newDiscussion: false,
         resolveFor: null,
         commentId: 'cmt-alice1',
         text: 'new',
@@ -208,14 +208,14 @@ describe('planWrite results', () => {
     });
   });
 
-  it('deleting a chat gives back its bytes; an admin deleting another’s is noted for the audit', () => {
-    expect(planWrite(delChat, admin, 1, inputFor(delChat, stored))).toEqual({
+  it('deleting a discussion gives back its bytes; an admin deleting another’s is noted for the audit', () => {
+    expect(planWrite(delDiscussion, admin, 1, inputFor(delDiscussion, stored))).toEqual({
       ok: true,
       bytes: -100,
       event: { type: 'deleted-text-chat', page, broadcastId: bid, chatId: 'chat-0001' },
       audit: [{ kind: 'admin-delete', actorId: admin.user.id, subjectId: alice.user.id }],
     });
-    expect(planWrite(delChat, alice, 1, inputFor(delChat, stored))).not.toHaveProperty('audit');
+    expect(planWrite(delDiscussion, alice, 1, inputFor(delDiscussion, stored))).not.toHaveProperty('audit');
   });
 
   it('notes every write made with a token an admin created for someone else', () => {
@@ -231,10 +231,10 @@ describe('planWrite results', () => {
 });
 
 describe('planWrite limits', () => {
-  const limits = { chatsPerPage: 3, commentsPerChat: 2, tenantBytes: 1000 };
+  const limits = { discussionsPerPage: 3, commentsPerDiscussion: 2, tenantBytes: 1000 };
   it.each([
-    ['a discussion on a full page', create, null, { pageChats: 3 }, 'page-full'],
-    ['a discussion on a page one short of full', create, null, { pageChats: 2 }, 'ok'],
+    ['a discussion on a full page', create, null, { pageDiscussions: 3 }, 'page-full'],
+    ['a discussion on a page one short of full', create, null, { pageDiscussions: 2 }, 'ok'],
     ['a reply to a full thread', add, stored, {}, 'thread-full'],
     ['a discussion past the tenant’s bytes', create, null, { tenantBytes: 990 }, 'quota-exceeded'],
     [
@@ -273,7 +273,7 @@ describe('planWrite: resolve and what a write may notify', () => {
       ok: true,
       bytes: 0,
       event: { type: 'updated-text-chat', change: { op: 'resolve', resolved: { by: bob.user, at: 1234 } } },
-      notify: { actor: bob.user, resolveFor: 'u-alice', mentions: [], reply: false, newChat: false },
+      notify: { actor: bob.user, resolveFor: 'u-alice', mentions: [], reply: false, newDiscussion: false },
     });
     const reopen = planWrite(resolve(false), bob, 1234, inputFor(resolve(false), stored));
     expect(reopen).toMatchObject({ ok: true, event: { change: { op: 'resolve', resolved: null } } });
@@ -281,7 +281,7 @@ describe('planWrite: resolve and what a write may notify', () => {
   });
 
   it('tells the creator of a resolve only when the discussion was open', () => {
-    const settled: Stored = { page, chat: { ...chat, resolved: { by: bob.user, at: 1 } } };
+    const settled: Stored = { page, discussion: { ...discussion, resolved: { by: bob.user, at: 1 } } };
     const plan = planWrite(resolve(), admin, 5, inputFor(resolve(), settled));
     expect(plan.ok && plan.notify?.resolveFor).toBeNull();
   });
@@ -291,14 +291,17 @@ describe('planWrite: resolve and what a write may notify', () => {
     const created = planWrite({ ...create, text } as WriteFrameT, alice, 1, inputFor(create, null));
     expect(created.ok && created.notify).toMatchObject({
       mentions: ['u-bob', 'u-carla'],
-      newChat: true,
+      newDiscussion: true,
       text,
     });
     const replied = planWrite({ ...add, text } as WriteFrameT, alice, 1, inputFor(add, stored));
     expect(replied.ok && replied.notify).toMatchObject({ mentions: ['u-bob', 'u-carla'], reply: true });
     const mentioned: Stored = {
       page,
-      chat: { ...chat, comments: [{ ...chat.comments[0]!, text: `${mentionToken('u-bob')} hi` }] },
+      discussion: {
+        ...discussion,
+        comments: [{ ...discussion.comments[0]!, text: `${mentionToken('u-bob')} hi` }],
+      },
     };
     const edited = { ...edit('cmt-alice1'), text } as WriteFrameT;
     const plan = planWrite(edited, alice, 1, inputFor(edited, mentioned));
@@ -310,7 +313,7 @@ describe('planWrite: resolve and what a write may notify', () => {
   });
 
   it('notifies nothing of a delete', () => {
-    const plan = planWrite(delChat, alice, 1, inputFor(delChat, stored));
+    const plan = planWrite(delDiscussion, alice, 1, inputFor(delDiscussion, stored));
     expect(plan.ok && plan.notify).toBeUndefined();
   });
 });

@@ -25,23 +25,23 @@ export interface Actor {
 /** What one page, discussion and tenant may hold. A write beyond one is refused with its code. */
 export interface StoreLimits {
   /** Discussions on one page (`page-full`). */
-  chatsPerPage: number;
+  discussionsPerPage: number;
   /** Comments in one discussion (`thread-full`). */
-  commentsPerChat: number;
+  commentsPerDiscussion: number;
   /** Bytes of text and anchors one tenant stores (`quota-exceeded`). */
   tenantBytes: number;
 }
 
 export const DEFAULT_STORE_LIMITS: StoreLimits = {
-  chatsPerPage: 500,
-  commentsPerChat: 2000,
+  discussionsPerPage: 500,
+  commentsPerDiscussion: 2000,
   tenantBytes: 256 * 1024 * 1024,
 };
 
-const notFound = (chatId: string): WritePlan => ({
+const notFound = (discussionId: string): WritePlan => ({
   ok: false,
   code: 'not-found',
-  message: `no discussion ${chatId} on this page; it may have been deleted`,
+  message: `no discussion ${discussionId} on this page; it may have been deleted`,
 });
 
 const forbidden = (message: string): WritePlan => ({ ok: false, code: 'forbidden', message });
@@ -50,7 +50,7 @@ const notify = (actor: PersonT, plan: Partial<NotifyPlan>): NotifyPlan => ({
   actor,
   mentions: [],
   reply: false,
-  newChat: false,
+  newDiscussion: false,
   resolveFor: null,
   commentId: null,
   text: null,
@@ -85,7 +85,7 @@ export function planWrite(
   // An admin removing what another user wrote.
   const owner =
     write.type === 'delete-chat'
-      ? input.chat?.creatorId
+      ? input.discussion?.creatorId
       : write.type === 'delete-comment'
         ? input.comment?.authorId
         : undefined;
@@ -110,16 +110,16 @@ function decide(
   if (input.tokenRevoked) {
     return { ok: false, code: 'forbidden', message: 'this token was revoked; ask your admin for a new one' };
   }
-  const { chat, comment } = input;
+  const { discussion, comment } = input;
   if (write.type === 'create-chat') {
-    if (chat) {
+    if (discussion) {
       return { ok: false, code: 'conflict', message: `a discussion with id ${write.chatId} already exists` };
     }
-    if (input.pageChats >= limits.chatsPerPage) {
+    if (input.pageDiscussions >= limits.discussionsPerPage) {
       return {
         ok: false,
         code: 'page-full',
-        message: `a page holds at most ${limits.chatsPerPage} discussions; delete one or reply to one`,
+        message: `a page holds at most ${limits.discussionsPerPage} discussions; delete one or reply to one`,
       };
     }
     const bytes = selectorBytes(write.selectors) + utf8Bytes(write.text) + utf8Bytes(write.title ?? '');
@@ -130,7 +130,7 @@ function decide(
       bytes,
       notify: notify(actor.user, {
         mentions: mentionedIds(write.text),
-        newChat: true,
+        newDiscussion: true,
         commentId: write.commentId,
         text: write.text,
       }),
@@ -146,10 +146,10 @@ function decide(
     };
   }
 
-  if (!chat || chat.page !== write.page) return notFound(write.chatId);
+  if (!discussion || discussion.page !== write.page) return notFound(write.chatId);
   // The token's role as stored now: an admin's change of it applies to a live connection's next write.
   const isAdmin = (input.tokenRole ?? actor.role) === 'admin';
-  const update = { type: 'updated-text-chat' as const, ...base, chatId: chat.id };
+  const update = { type: 'updated-text-chat' as const, ...base, chatId: discussion.id };
 
   switch (write.type) {
     case 'add-comment': {
@@ -160,11 +160,11 @@ function decide(
           message: `a comment with id ${write.commentId} already exists`,
         };
       }
-      if (chat.commentCount >= limits.commentsPerChat) {
+      if (discussion.commentCount >= limits.commentsPerDiscussion) {
         return {
           ok: false,
           code: 'thread-full',
-          message: `a discussion holds at most ${limits.commentsPerChat} comments; start a new one`,
+          message: `a discussion holds at most ${limits.commentsPerDiscussion} comments; start a new one`,
         };
       }
       const bytes = utf8Bytes(write.text);
@@ -230,10 +230,14 @@ function decide(
     }
     case 'delete-chat': {
       // The creator is stored with the discussion: deleting the opening comment changes nothing.
-      if (chat.creatorId !== actor.user.id && !isAdmin) {
+      if (discussion.creatorId !== actor.user.id && !isAdmin) {
         return forbidden('only the discussion’s creator or an admin can delete it');
       }
-      return { ok: true, bytes: -chat.bytes, event: { type: 'deleted-text-chat', ...base, chatId: chat.id } };
+      return {
+        ok: true,
+        bytes: -discussion.bytes,
+        event: { type: 'deleted-text-chat', ...base, chatId: discussion.id },
+      };
     }
     case 'resolve-chat': {
       // Any member may settle a discussion or reopen it; deleting stays with its creator and admins.
@@ -243,7 +247,7 @@ function decide(
         ok: true,
         bytes: 0,
         notify: notify(actor.user, {
-          resolveFor: write.resolved && chat.resolvedBy === null ? chat.creatorId : null,
+          resolveFor: write.resolved && discussion.resolvedBy === null ? discussion.creatorId : null,
         }),
         event: {
           ...update,

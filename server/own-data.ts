@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answer, bearer, HttpError } from './http-json';
 import { roleOf } from './admin-api';
-import type { DiscussionRecord, Store, TokenAuth } from './store/types';
+import { NO_PLACE, type DiscussionRecord, type Store, type TokenAuth } from './store/types';
 
 export interface OwnDataDeps {
   store: Store;
@@ -30,7 +30,7 @@ export function createOwnDataApi(deps: OwnDataDeps) {
       for (const c of batch) {
         comments.push({
           id: c.comment.id,
-          discussion: c.chatId,
+          discussion: c.discussionId,
           page: c.page,
           quote: c.quote,
           text: c.comment.text,
@@ -96,7 +96,7 @@ export function createOwnDataApi(deps: OwnDataDeps) {
       watchedPages: own.watches.map((w) => ({ page: w.page, since: new Date(w.since).toISOString() })),
       readPositions: own.reads.map((r) => ({
         page: r.page,
-        discussion: r.chatId,
+        discussion: r.discussionId,
         readUpTo: new Date(r.at).toISOString(),
       })),
       notifications: inbox.notifications.map((n) => ({
@@ -129,10 +129,7 @@ export function createOwnDataApi(deps: OwnDataDeps) {
         actorId: auth.user.id,
         subjectId: auth.user.id,
         tokenId: auth.token.id,
-        page: null,
-        chatId: null,
-        commentId: null,
-        seq: null,
+        ...NO_PLACE,
         detail: '',
       });
     }

@@ -21,7 +21,7 @@ import { answer, bearer, HttpError, json, readJsonBody } from './http-json';
 import { newId } from './ids';
 import { AttemptLimiter } from './invites';
 import { EXTENSION_ORIGIN, extensionOnly, type OriginPolicy } from './origin';
-import type { SsoRequest, Store, TokenAuth, User } from './store/types';
+import { NO_PLACE, type SsoRequest, type Store, type TokenAuth, type User } from './store/types';
 
 export const REFRESH_PREFIX = 'ccr_';
 export const HANDOFF_PREFIX = 'cch_';
@@ -118,8 +118,6 @@ export interface SsoApiDeps {
   now?: () => number;
 }
 
-const NO_PLACE = { page: null, chatId: null, commentId: null, seq: null } as const;
-
 /** The session the extension keeps, as POST /sso/token answers it. */
 function sessionBody(auth: TokenAuth, access: string, refresh: string, refreshExpiresAt: number) {
   return {
@@ -212,7 +210,7 @@ export function createSsoApi(deps: SsoApiDeps) {
       clientState,
     };
     const state = oidc.randomState();
-    await store.sso.putPending(`login:${state}`, JSON.stringify(login), now() + LOGIN_TTL_MS);
+    await store.sso.putOneTime(`login:${state}`, JSON.stringify(login), now() + LOGIN_TTL_MS);
     return oidc
       .buildAuthorizationUrl(configuration, {
         redirect_uri: callbackUrl(),
@@ -291,7 +289,7 @@ export function createSsoApi(deps: SsoApiDeps) {
     limit(req);
     const current = new URL(req.url ?? '/', config.publicUrl);
     const state = current.searchParams.get('state') ?? '';
-    const saved = state ? await store.sso.takePending(`login:${state}`, now()) : null;
+    const saved = state ? await store.sso.takeOneTime(`login:${state}`, now()) : null;
     if (!saved)
       throw new SsoError(
         400,
@@ -350,7 +348,7 @@ export function createSsoApi(deps: SsoApiDeps) {
       userId: outcome.user.id,
       challenge: login.challenge,
     };
-    await store.sso.putPending(`code:${hashToken(code)}`, JSON.stringify(handoff), now() + HANDOFF_TTL_MS);
+    await store.sso.putOneTime(`code:${hashToken(code)}`, JSON.stringify(handoff), now() + HANDOFF_TTL_MS);
     return back({ code });
   }
 
@@ -404,7 +402,7 @@ export function createSsoApi(deps: SsoApiDeps) {
       const code = typeof input.code === 'string' ? input.code : '';
       const verifier = typeof input.code_verifier === 'string' ? input.code_verifier : '';
       const saved = code.startsWith(HANDOFF_PREFIX)
-        ? await store.sso.takePending(`code:${hashToken(code)}`, now())
+        ? await store.sso.takeOneTime(`code:${hashToken(code)}`, now())
         : null;
       if (!saved)
         throw new SsoError(

@@ -192,10 +192,14 @@ export function createTeamApi(deps: TeamApiDeps) {
     res.end(JSON.stringify(annotationCollection(baseOf(req), label, records), null, 2));
   }
 
-  async function one(auth: TokenAuth, req: IncomingMessage, chatId: string): Promise<[number, unknown]> {
-    const [record] = await store.readDiscussions(auth.tenant.id, [chatId]);
-    if (!record) throw new HttpError(404, `no discussion ${JSON.stringify(chatId)} in your team`);
-    return [200, annotationCollection(baseOf(req), `Discussion ${chatId}`, [record])];
+  async function one(
+    auth: TokenAuth,
+    req: IncomingMessage,
+    discussionId: string,
+  ): Promise<[number, unknown]> {
+    const [record] = await store.readDiscussions(auth.tenant.id, [discussionId]);
+    if (!record) throw new HttpError(404, `no discussion ${JSON.stringify(discussionId)} in your team`);
+    return [200, annotationCollection(baseOf(req), `Discussion ${discussionId}`, [record])];
   }
 
   async function importFrom(auth: TokenAuth, req: IncomingMessage): Promise<[number, unknown]> {

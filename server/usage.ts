@@ -30,7 +30,7 @@ const SITE_CACHE_MAX = 10_000;
 
 export class UsageMeter {
   /** Not yet in the store, keyed by tenant, site and hour. */
-  private pending = new Map<string, Cell & { hour: number }>();
+  private unsaved = new Map<string, Cell & { hour: number }>();
   /** Since this node started, keyed by tenant and site. */
   private readonly totals = new Map<string, Cell>();
   private readonly sites = new Map<string, string>();
@@ -59,8 +59,8 @@ export class UsageMeter {
     }
     const hour = hourOf(this.now());
     const key = `${tenantId}\n${site}\n${hour}`;
-    let cell = this.pending.get(key);
-    if (!cell) this.pending.set(key, (cell = { tenantId, site, hour, messages: 0, bytes: 0 }));
+    let cell = this.unsaved.get(key);
+    if (!cell) this.unsaved.set(key, (cell = { tenantId, site, hour, messages: 0, bytes: 0 }));
     cell.messages += messages;
     cell.bytes += bytes;
     const totalKey = `${tenantId}\n${site}`;
@@ -76,14 +76,14 @@ export class UsageMeter {
   }
 
   /**
-   * Adds what is pending to the store. Flushes run one at a time; a failed one puts its deltas back
+   * Adds the unsaved counts to the store. Flushes run one at a time; a failed one puts its deltas back
    * to be retried with the next, so nothing is counted twice or lost while the node runs.
    */
   flush(): Promise<void> {
     const run = this.flushing.then(async () => {
-      if (this.pending.size === 0) return;
-      const batch = this.pending;
-      this.pending = new Map();
+      if (this.unsaved.size === 0) return;
+      const batch = this.unsaved;
+      this.unsaved = new Map();
       const deltas: UsageDelta[] = [...batch.values()].map((c) => ({
         tenantId: c.tenantId,
         site: c.site,
@@ -95,12 +95,12 @@ export class UsageMeter {
         await this.options.store.addUsage(deltas);
       } catch (err) {
         for (const [key, cell] of batch) {
-          const later = this.pending.get(key);
+          const later = this.unsaved.get(key);
           if (later) {
             later.messages += cell.messages;
             later.bytes += cell.bytes;
           } else {
-            this.pending.set(key, cell);
+            this.unsaved.set(key, cell);
           }
         }
         this.options.log(`saving usage failed (kept for the next try): ${(err as Error).message}`);
@@ -111,7 +111,7 @@ export class UsageMeter {
     return run;
   }
 
-  /** Stops the timer and saves what is pending. */
+  /** Stops the timer and saves the unsaved counts. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.flush();

@@ -2,12 +2,12 @@
 // an orphan only says "not found". The order: a remembered place (the live range, the stored position,
 // the structural hint) that still holds the quote with its context; an exact occurrence whose stored
 // context is intact; then every candidate (exact occurrences, the span between the two intact
-// contexts, approximate matches from approx-string-match) scored together on quote, prefix, suffix and
+// contexts, approximate matches from `approxSearch`) scored together on quote, prefix, suffix and
 // distance from the old place. A candidate is accepted only when it passes the thresholds, never starts
 // or ends inside a word unless the quote did, and (when it is not an exact copy) leads the next best
 // candidate clearly. Written as a generator that yields between slices of work so a batch can give the
 // event loop a turn; `matchNow` drains it for one-off calls.
-import search from 'approx-string-match';
+import { approxSearch } from './approx';
 import type { SelectorT } from '../protocol/frames';
 import { normaliseText, type TextIndex } from './text-index';
 import { nodeAt } from './xpath';
@@ -423,7 +423,7 @@ export function* matchSteps(
     const overlap = len + maxErrors;
     const consider = (from: number, to: number, errors = maxErrors) => {
       const slice = text.slice(from, to);
-      for (const m of candidates(search(slice, q.exact, errors))) {
+      for (const m of candidates(approxSearch(slice, q.exact, errors))) {
         const raw = score(text, q, from + m.start, from + m.end, 1 - m.errors / len, 'fuzzy', hints);
         const ends = refineEnds(text, q, raw);
         const s =
@@ -433,7 +433,7 @@ export function* matchSteps(
         podium.offer(s, !cutsWord(text, q, s.start, s.end) && acceptFuzzy(text, q, s));
       }
     };
-    // approx-string-match returns only the fewest-error matches of the text it is given, so an unrelated
+    // approxSearch returns only the fewest-error matches of the text it is given, so an unrelated
     // close match elsewhere in a window hides the edited passage: look right at each old place first.
     for (const tight of [true, false]) {
       const span = tight ? maxErrors : nearSpan(len);

@@ -6,8 +6,8 @@
 // second import of the same file is answered as duplicates and adds nothing. If any write is
 // refused, the writes this import made are deleted again (and published) and the members it made
 // are deleted, so nothing is left half-imported.
-import { randomUUID } from 'node:crypto';
 import type { ChatEventT, WriteFrameT } from '../../lib/protocol';
+import { deletionOf, type DeletionTarget } from '../forgetting';
 import { DEFAULT_STORE_LIMITS, planWrite, type Actor, type StoreLimits } from '../ops';
 import type { CommitResult, Store, User, WritePlanner } from '../store/types';
 import { importBroadcastId, type ImportComment, type ImportDiscussion } from './model';
@@ -60,7 +60,7 @@ export async function applyImport(
     placeholderMembers,
   };
   // What this import wrote, to take back if a later write is refused.
-  const made: { page: string; chatId: string; commentId: string | null }[] = [];
+  const made: DeletionTarget[] = [];
 
   const commit = async (write: WriteFrameT, comment: ImportComment): Promise<CommitResult> => {
     const author = await memberFor(comment.author);
@@ -98,7 +98,7 @@ export async function applyImport(
       const created = await commit(create, opening!);
       if (created.status === 'applied') {
         result.discussions.imported++;
-        made.push({ page: d.page, chatId: d.id, commentId: null });
+        made.push({ page: d.page, discussionId: d.id });
       } else if (created.status === 'duplicate' || created.code === 'conflict') {
         result.discussions.alreadyThere++;
       } else {
@@ -117,7 +117,7 @@ export async function applyImport(
         const r = await commit(add, c);
         if (r.status === 'applied') {
           result.comments.imported++;
-          if (!isNew) made.push({ page: d.page, chatId: d.id, commentId: c.id });
+          if (!isNew) made.push({ page: d.page, discussionId: d.id, commentId: c.id });
         } else if (r.status === 'duplicate' || r.code === 'conflict') {
           result.comments.alreadyThere++;
         } else {
@@ -141,20 +141,11 @@ async function undo(
   deps: ImportDeps,
   tenantId: string,
   importer: Actor,
-  made: { page: string; chatId: string; commentId: string | null }[],
+  made: DeletionTarget[],
 ): Promise<void> {
   const admin: Actor = { ...importer, role: 'admin' };
   for (const m of made) {
-    const write: WriteFrameT =
-      m.commentId === null
-        ? { type: 'delete-chat', broadcastId: randomUUID(), page: m.page, chatId: m.chatId }
-        : {
-            type: 'delete-comment',
-            broadcastId: randomUUID(),
-            page: m.page,
-            chatId: m.chatId,
-            commentId: m.commentId,
-          };
+    const write = deletionOf(m);
     // The import taking back its own writes: no admin deleted anyone's work, so the audit says nothing.
     const r = await deps.store.commit(tenantId, write, (input) => {
       const plan = planWrite(write, admin, Date.now(), input);

@@ -30,10 +30,10 @@ type Json = Record<string, unknown>;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The IRIs of a discussion and of a comment on this server (`GET` with a token reads them). */
-export const discussionIri = (base: string, chatId: string) =>
-  `${base}/api/discussions/${encodeURIComponent(chatId)}`;
-export const commentIri = (base: string, chatId: string, commentId: string) =>
-  `${discussionIri(base, chatId)}/comments/${encodeURIComponent(commentId)}`;
+export const discussionIri = (base: string, discussionId: string) =>
+  `${base}/api/discussions/${encodeURIComponent(discussionId)}`;
+export const commentIri = (base: string, discussionId: string, commentId: string) =>
+  `${discussionIri(base, discussionId)}/comments/${encodeURIComponent(commentId)}`;
 
 function exportSelector(s: SelectorT): Json {
   if (s.type !== 'RangeSelector') return { ...s };
@@ -49,9 +49,14 @@ function exportSelector(s: SelectorT): Json {
   };
 }
 
-function body(base: string, chatId: string, c: DiscussionRecord['comments'][number], purpose: string): Json {
+function body(
+  base: string,
+  discussionId: string,
+  c: DiscussionRecord['comments'][number],
+  purpose: string,
+): Json {
   return {
-    id: commentIri(base, chatId, c.id),
+    id: commentIri(base, discussionId, c.id),
     type: 'TextualBody',
     value: c.text,
     format: 'text/plain',

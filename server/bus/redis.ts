@@ -5,31 +5,9 @@
 // been missed so that it can catch its rooms up from the store. A publish that fails is kept and
 // sent again, in order, until Redis takes it (the event is committed and acked: other nodes must
 // hear of it), and the failure itself is reported as frames possibly missed.
-import { Redis } from 'ioredis';
-import type { Bus, BusHandler, RoomKey } from './types';
-import { ServiceUnavailableError } from '../unavailable';
-
-export interface RedisOptions {
-  /** A `redis://` (or `rediss://`) URL. */
-  url: string;
-  /** Prepended to every key and channel, so that several deployments may share one Redis. */
-  prefix?: string;
-  /** Where connection trouble is reported; the bus keeps retrying regardless. */
-  log?: (message: string) => void;
-}
-
-export class RedisUnavailableError extends ServiceUnavailableError {
-  constructor(url: string, cause: unknown) {
-    super(
-      'Redis',
-      url,
-      cause,
-      'Check that Redis runs and that --redis / REDIS_URL names it (redis://[:password@]host:port).',
-    );
-  }
-}
-
-const defaultLog = (message: string) => console.error(message);
+import type { Redis } from 'ioredis';
+import { roomSuffix, type Bus, type BusHandler, type RoomKey } from './types';
+import { connectRedis, defaultRedisLog, quit, type RedisOptions } from '../redis-connection';
 
 /**
  * Publishes kept for a retry at most; beyond that the oldest are dropped, which costs nothing but
@@ -39,48 +17,6 @@ const MAX_UNSENT = 10_000;
 /** The first wait before a failed publish is tried again; it doubles up to RETRY_MAX_MS. */
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 1000;
-
-/**
- * Opens one connection and waits until Redis answers; rejects with a clear error when it does not.
- * Afterwards the connection reconnects by itself (backoff capped at 2 s), never giving up.
- */
-export async function connectRedis(
-  options: RedisOptions,
-  role: string,
-  { queueWhileDown }: { queueWhileDown: boolean },
-): Promise<Redis> {
-  const log = options.log ?? defaultLog;
-  const redis = new Redis(options.url, {
-    lazyConnect: true,
-    // Either a command fails at once while Redis is down (the caller recovers later), or it waits
-    // for the reconnect however long that takes (subscriptions).
-    enableOfflineQueue: queueWhileDown,
-    maxRetriesPerRequest: queueWhileDown ? null : 0,
-    autoResubscribe: false,
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-    connectionName: `collab-chat-${role}`,
-  });
-  let up = false;
-  redis.on('error', (err: Error) => {
-    if (up) log(`redis (${role}): ${err.message}; retrying`);
-  });
-  redis.on('ready', () => {
-    if (up) log(`redis (${role}): connected again`);
-  });
-  try {
-    await redis.connect();
-  } catch (err) {
-    redis.disconnect();
-    throw new RedisUnavailableError(options.url, err);
-  }
-  up = true;
-  return redis;
-}
-
-/** Encodes a room into a key or channel suffix; the tenant id is escaped so no two rooms collide. */
-export function roomSuffix(room: RoomKey): string {
-  return `${encodeURIComponent(room.tenantId)}:${room.page}`;
-}
 
 interface Channel {
   room: RoomKey;
@@ -119,7 +55,7 @@ export class RedisBus implements Bus {
     options: RedisOptions,
   ) {
     this.prefix = `${options.prefix ?? 'collab:'}room:`;
-    this.log = options.log ?? defaultLog;
+    this.log = options.log ?? defaultRedisLog;
     sub.on('message', (channel: string, frame: string) => {
       const c = this.channels.get(channel);
       if (!c) return;
@@ -271,14 +207,4 @@ export class RedisBus implements Bus {
       }
     }
   }
-}
-
-export async function quit(redis: Redis): Promise<void> {
-  if (redis.status === 'end') return;
-  try {
-    await Promise.race([redis.quit(), new Promise((r) => setTimeout(r, 1000))]);
-  } catch {
-    // Already gone: nothing to close politely.
-  }
-  redis.disconnect();
 }

@@ -11,6 +11,9 @@ export interface RoomKey {
 /** A room's key as one string, for maps of rooms (neither a tenant id nor a normalised page URL holds a newline). */
 export const roomId = (room: RoomKey): string => `${room.tenantId}\n${room.page}`;
 
+/** A room as a Redis key or channel suffix; the tenant id is escaped so no two rooms collide. */
+export const roomSuffix = (room: RoomKey): string => `${encodeURIComponent(room.tenantId)}:${room.page}`;
+
 export type BusHandler = (room: RoomKey, frame: string) => void;
 
 export interface Bus {

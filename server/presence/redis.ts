@@ -6,8 +6,8 @@
 // (that is how an expired node is noticed, since Redis announces no expiry here).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { connectRedis, quit, roomSuffix, type RedisOptions } from '../bus/redis';
-import type { RoomKey } from '../bus/types';
+import { connectRedis, defaultRedisLog, quit, type RedisOptions } from '../redis-connection';
+import { roomSuffix, type RoomKey } from '../bus/types';
 import type { PresenceBoard, PresenceHandler } from './types';
 
 export interface RedisPresenceOptions extends RedisOptions {
@@ -60,7 +60,7 @@ export class RedisPresence implements PresenceBoard {
     this.nodeId = options.nodeId ?? randomUUID();
     this.prefix = `${options.prefix ?? 'collab:'}presence:`;
     this.ttlMs = options.ttlMs ?? PRESENCE_TTL_MS;
-    this.log = options.log ?? ((m) => console.error(m));
+    this.log = options.log ?? defaultRedisLog;
     sub.on('message', (channel: string) => {
       const local = this.rooms.get(channel);
       if (local) void this.recount(channel, local, true);

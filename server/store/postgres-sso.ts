@@ -97,7 +97,7 @@ const BATCH = 500;
 export class PostgresSsoStore implements SsoStore {
   constructor(private readonly d: PostgresDirectory) {}
 
-  async putPending(key: string, value: string, expiresAt: number): Promise<void> {
+  async putOneTime(key: string, value: string, expiresAt: number): Promise<void> {
     await this.d.pool.query(
       `INSERT INTO sso_pending (key, value, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
@@ -105,7 +105,7 @@ export class PostgresSsoStore implements SsoStore {
     );
   }
 
-  async takePending(key: string, now: number): Promise<string | null> {
+  async takeOneTime(key: string, now: number): Promise<string | null> {
     const { rows } = await this.d.pool.query<{ value: string; expires_at: string }>(
       'DELETE FROM sso_pending WHERE key = $1 RETURNING value, expires_at',
       [key],
@@ -292,7 +292,7 @@ export class PostgresSsoStore implements SsoStore {
   }
 
   async compact(now: number): Promise<number> {
-    const pending = await this.d.pool.query(
+    const oneTime = await this.d.pool.query(
       `DELETE FROM sso_pending WHERE key IN (SELECT key FROM sso_pending WHERE expires_at <= $1 LIMIT ${BATCH})`,
       [now],
     );
@@ -301,6 +301,6 @@ export class PostgresSsoStore implements SsoStore {
          (SELECT hash FROM session_refresh WHERE expires_at <= $1 LIMIT ${BATCH})`,
       [now],
     );
-    return (pending.rowCount ?? 0) + (refresh.rowCount ?? 0);
+    return (oneTime.rowCount ?? 0) + (refresh.rowCount ?? 0);
   }
 }

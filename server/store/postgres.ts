@@ -21,7 +21,7 @@ import { postgresAuditKindsThrough } from './audit-kinds';
 import { POSTGRES_SSO_MIGRATION, PostgresSsoStore } from './postgres-sso';
 import { ServiceUnavailableError } from '../unavailable';
 import { siteOf } from '../../lib/page-key/normalise';
-import { mergeHits, type ChatHitRow, type CommentHitRow } from './search-hits';
+import { mergeHits, type DiscussionHitRow, type CommentHitRow } from './search-hits';
 import {
   decodeListCursor,
   encodeListCursor,
@@ -50,7 +50,7 @@ import {
 import {
   DEFAULT_REPLAY_WINDOW,
   type AuthoredComment,
-  type ChatRef,
+  type DiscussionRef,
   type ErasureRequest,
   type OwnState,
   type AuditEntry,
@@ -481,7 +481,7 @@ export class PostgresUnavailableError extends ServiceUnavailableError {
   }
 }
 
-/** Opens the pool, checks the database answers and applies pending migrations. */
+/** Opens the pool, checks the database answers and applies the migrations it lacks. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -816,8 +816,8 @@ export class PostgresStore implements Store {
   // ---------------------------------------------------------------- pages
 
   async snapshot(tenantId: string, page: string): Promise<{ seq: number; chats: DiscussionT[] }> {
-    const { seq, chats } = await this.snapshotPage(tenantId, page, null, Number.MAX_SAFE_INTEGER);
-    return { seq, chats };
+    const { seq, discussions } = await this.snapshotPage(tenantId, page, null, Number.MAX_SAFE_INTEGER);
+    return { seq, chats: discussions };
   }
 
   async snapshotPage(
@@ -839,15 +839,15 @@ export class PostgresStore implements Store {
          LEFT JOIN comments m ON m.tenant_id = d.tenant_id AND m.chat_id = d.id AND (d.ord > $3 OR m.ord >= $4)
          WHERE d.tenant_id = $1 AND d.page = $2 AND d.ord >= $3
          ORDER BY d.ord, m.ord LIMIT ${SNAPSHOT_BATCH}`,
-        [tenantId, page, from.chat, from.comment],
+        [tenantId, page, from.discussion, from.comment],
       );
       seq ??= Number(rows[0]?.page_seq ?? (await this.pageSeq(tenantId, page)));
       let full = false;
       let last: SnapshotRowPg | undefined;
       for (const r of rows) {
         const ok = cut.add({
-          chatOrd: Number(r.d_ord),
-          chatId: r.d_id,
+          discussionOrd: Number(r.d_ord),
+          discussionId: r.d_id,
           selectors: JSON.parse(r.selectors) as SelectorT[],
           commentOrd: r.m_ord === null ? null : Number(r.m_ord),
           comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
@@ -863,10 +863,10 @@ export class PostgresStore implements Store {
       // The batch ended inside the page: go on after its last row.
       from =
         last.m_ord === null
-          ? { chat: Number(last.d_ord) + 1, comment: 0 }
-          : { chat: Number(last.d_ord), comment: Number(last.m_ord) + 1 };
+          ? { discussion: Number(last.d_ord) + 1, comment: 0 }
+          : { discussion: Number(last.d_ord), comment: Number(last.m_ord) + 1 };
     }
-    return { seq, chats: cut.chats, next: cut.next && encodeCursor(cut.next) };
+    return { seq, discussions: cut.discussions, next: cut.next && encodeCursor(cut.next) };
   }
 
   private async pageSeq(tenantId: string, page: string): Promise<number> {
@@ -905,7 +905,7 @@ export class PostgresStore implements Store {
           seq: Number(r.seq),
           broadcastId: r.broadcast_id!,
           kind: r.kind!,
-          chatId: r.chat_id!,
+          discussionId: r.chat_id!,
           commentId: r.comment_id,
           selectors: r.selectors === null ? null : (JSON.parse(r.selectors) as SelectorT[]),
           comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
@@ -955,7 +955,7 @@ export class PostgresStore implements Store {
       const commentId = 'commentId' in write ? write.commentId : null;
       const { rows } = await client.query<{
         done: { page: string; seq: string } | null;
-        chat: {
+        discussion: {
           id: string;
           page: string;
           creator_id: string;
@@ -973,7 +973,7 @@ export class PostgresStore implements Store {
            (SELECT row_to_json(w) FROM (SELECT page, seq FROM writes
               WHERE tenant_id = $1 AND broadcast_id = $2) w) AS done,
            (SELECT row_to_json(d) FROM (SELECT id, page, creator_id, comment_count, bytes, resolved_by,
-              last_activity_at FROM discussions WHERE tenant_id = $1 AND id = $3) d) AS chat,
+              last_activity_at FROM discussions WHERE tenant_id = $1 AND id = $3) d) AS discussion,
            (SELECT row_to_json(c) FROM (SELECT id, author_id, at, octet_length(text) AS bytes, text FROM comments
               WHERE tenant_id = $1 AND chat_id = $3 AND id = $4) c) AS comment,
            (SELECT bytes FROM tenant_bytes WHERE tenant_id = $1) AS tenant_bytes,
@@ -987,15 +987,15 @@ export class PostgresStore implements Store {
         return { status: 'duplicate', page: read.done.page, seq: Number(read.done.seq) };
       }
       const decision = plan({
-        chat: read.chat
+        discussion: read.discussion
           ? {
-              id: read.chat.id,
-              page: read.chat.page,
-              creatorId: read.chat.creator_id,
-              commentCount: read.chat.comment_count,
-              bytes: Number(read.chat.bytes),
-              resolvedBy: read.chat.resolved_by,
-              lastActivityAt: Number(read.chat.last_activity_at),
+              id: read.discussion.id,
+              page: read.discussion.page,
+              creatorId: read.discussion.creator_id,
+              commentCount: read.discussion.comment_count,
+              bytes: Number(read.discussion.bytes),
+              resolvedBy: read.discussion.resolved_by,
+              lastActivityAt: Number(read.discussion.last_activity_at),
             }
           : null,
         comment: read.comment
@@ -1007,7 +1007,7 @@ export class PostgresStore implements Store {
               mentions: mentionedIds(read.comment.text),
             }
           : null,
-        pageChats: bumped.rows[0]!.chats,
+        pageDiscussions: bumped.rows[0]!.chats,
         tenantBytes: Number(read.tenant_bytes ?? 0),
         ...(read.token_role !== null && {
           tokenRole: read.token_role,
@@ -1021,7 +1021,7 @@ export class PostgresStore implements Store {
 
       const ev = decision.event;
       const now = Date.now();
-      let chatsDelta = 0;
+      let discussionsDelta = 0;
       if (ev.type === 'new-text-chat') {
         const opening = ev.chat.comments[0]!;
         await client.query(
@@ -1050,7 +1050,7 @@ export class PostgresStore implements Store {
             opening.editedAt ?? null,
           ],
         );
-        chatsDelta = 1;
+        discussionsDelta = 1;
       } else if (ev.type === 'deleted-text-chat') {
         await client.query(
           `WITH c AS (DELETE FROM comments WHERE tenant_id = $1 AND chat_id = $2),
@@ -1059,7 +1059,7 @@ export class PostgresStore implements Store {
            DELETE FROM discussions WHERE tenant_id = $1 AND id = $2`,
           [tenantId, ev.chatId],
         );
-        chatsDelta = -1;
+        discussionsDelta = -1;
       } else {
         const c = ev.change;
         let change: string;
@@ -1132,17 +1132,17 @@ export class PostgresStore implements Store {
           seq,
           write.broadcastId,
           entry.kind,
-          entry.chatId,
+          entry.discussionId,
           entry.commentId,
           tokenId,
           now,
           decision.bytes,
-          chatsDelta,
+          discussionsDelta,
           seq - this.replayWindow.events,
         ],
       );
       const notifications = decision.notify
-        ? await this.notify(client, tenantId, write.page, entry.chatId, decision.notify, now)
+        ? await this.notify(client, tenantId, write.page, entry.discussionId, decision.notify, now)
         : [];
       for (const note of decision.audit ?? []) {
         await client.query(AUDIT_INSERT, [
@@ -1153,7 +1153,7 @@ export class PostgresStore implements Store {
           note.subjectId,
           tokenId,
           write.page,
-          entry.chatId,
+          entry.discussionId,
           entry.commentId,
           seq,
           write.type,
@@ -1181,7 +1181,7 @@ export class PostgresStore implements Store {
     client: pg.PoolClient,
     tenantId: string,
     page: string,
-    chatId: string,
+    discussionId: string,
     plan: NotifyPlan,
     now: number,
   ): Promise<StoredNotification[]> {
@@ -1196,7 +1196,7 @@ export class PostgresStore implements Store {
          (SELECT array_agg(user_id) FROM participants WHERE $3 AND tenant_id = $1 AND chat_id = $4) AS participants,
          (SELECT array_agg(w.user_id) FROM watches w JOIN users u ON u.id = w.user_id AND u.tenant_id = w.tenant_id
             WHERE $5 AND w.tenant_id = $1 AND w.page = $6 AND u.removed_at IS NULL) AS watchers`,
-      [tenantId, plan.mentions, plan.reply, chatId, plan.newChat, page],
+      [tenantId, plan.mentions, plan.reply, discussionId, plan.newDiscussion, page],
     );
     const found = rows[0]!;
     const facts: NotifyFacts = {
@@ -1222,7 +1222,7 @@ export class PostgresStore implements Store {
           draft.userId,
           draft.kind,
           page,
-          chatId,
+          discussionId,
           plan.commentId,
           plan.actor.id,
           now,
@@ -1230,12 +1230,12 @@ export class PostgresStore implements Store {
         ],
       );
       const seq = Number(bumped.rows[0]!.seq);
-      out.push({ userId: draft.userId, notification: fresh(draft, seq, page, chatId, plan, now) });
+      out.push({ userId: draft.userId, notification: fresh(draft, seq, page, discussionId, plan, now) });
     }
-    if (plan.reply || plan.newChat) {
+    if (plan.reply || plan.newDiscussion) {
       await client.query(
         'INSERT INTO participants (tenant_id, chat_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [tenantId, chatId, plan.actor.id],
+        [tenantId, discussionId, plan.actor.id],
       );
     }
     return out;
@@ -1483,7 +1483,7 @@ export class PostgresStore implements Store {
     tenantId: string,
     userId: string,
     page: string,
-    chatId: string,
+    discussionId: string,
     at: number,
   ): Promise<number | null> {
     const { rows } = await this.pool.query<{ at: string }>(
@@ -1492,7 +1492,7 @@ export class PostgresStore implements Store {
        ON CONFLICT (tenant_id, user_id, chat_id)
        DO UPDATE SET at = GREATEST(read_positions.at, excluded.at), page = excluded.page
        RETURNING at`,
-      [tenantId, userId, chatId, page, at],
+      [tenantId, userId, discussionId, page, at],
     );
     return rows[0] ? Number(rows[0].at) : null;
   }
@@ -1641,7 +1641,7 @@ export class PostgresStore implements Store {
     const headline = `'StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…'`;
     const whole = `'HighlightAll=true, StartSel=${MARK_START}, StopSel=${MARK_END}'`;
     const tsq = `to_tsquery('simple', $10)`;
-    const [comments, chats] = await Promise.all([
+    const [comments, discussions] = await Promise.all([
       this.pool.query<CommentHitRow>(
         `WITH cand AS (
            SELECT c.ord, c.search FROM comments c
@@ -1657,7 +1657,7 @@ export class PostgresStore implements Store {
          ORDER BY best.score DESC`,
         [tenantId, ...filter, tsQuery(words), query.limit * 4, SEARCH_CANDIDATES],
       ),
-      this.pool.query<ChatHitRow>(
+      this.pool.query<DiscussionHitRow>(
         `WITH cand AS (
            SELECT d.ord, d.search FROM discussions d
            WHERE d.tenant_id = $1 AND d.search @@ ${tsq} AND ${filtered ? PG_FILTER_SQL : NO_FILTER_SQL}
@@ -1672,7 +1672,7 @@ export class PostgresStore implements Store {
         [tenantId, ...filter, tsQuery(words), query.limit, SEARCH_CANDIDATES],
       ),
     ]);
-    return mergeHits(comments.rows, chats.rows, query.limit);
+    return mergeHits(comments.rows, discussions.rows, query.limit);
   }
 
   // ---------------------------------------------------------------- retention and erasure
@@ -1700,13 +1700,13 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ tenantId: r.tenant_id, days: r.retention_days }));
   }
 
-  async staleDiscussions(tenantId: string, before: number, limit: number): Promise<ChatRef[]> {
+  async staleDiscussions(tenantId: string, before: number, limit: number): Promise<DiscussionRef[]> {
     const { rows } = await this.pool.query<{ id: string; page: string }>(
       `SELECT id, page FROM discussions WHERE tenant_id = $1 AND last_activity_at < $2
        ORDER BY last_activity_at, ord LIMIT $3`,
       [tenantId, before, limit],
     );
-    return rows.map((r) => ({ page: r.page, chatId: r.id }));
+    return rows.map((r) => ({ page: r.page, discussionId: r.id }));
   }
 
   async commentsBy(tenantId: string, userId: string, limit: number, after = 0): Promise<AuthoredComment[]> {
@@ -1729,20 +1729,20 @@ export class PostgresStore implements Store {
     );
     return rows.map((r) => ({
       page: r.page,
-      chatId: r.chat_id,
+      discussionId: r.chat_id,
       quote: r.quote,
       comment: commentOf(r),
       cursor: Number(r.ord),
     }));
   }
 
-  async emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]> {
+  async emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<DiscussionRef[]> {
     const { rows } = await this.pool.query<{ id: string; page: string }>(
       `SELECT id, page FROM discussions WHERE tenant_id = $1 AND creator_id = $2 AND comment_count = 0
        ORDER BY ord LIMIT $3`,
       [tenantId, userId, limit],
     );
-    return rows.map((r) => ({ page: r.page, chatId: r.id }));
+    return rows.map((r) => ({ page: r.page, discussionId: r.id }));
   }
 
   async ownState(tenantId: string, userId: string): Promise<OwnState> {
@@ -1759,7 +1759,7 @@ export class PostgresStore implements Store {
     ]);
     return {
       watches: watches.rows.map((r) => ({ page: r.page, since: Number(r.created_at) })),
-      reads: reads.rows.map((r) => ({ page: r.page, chatId: r.chat_id, at: Number(r.at) })),
+      reads: reads.rows.map((r) => ({ page: r.page, discussionId: r.chat_id, at: Number(r.at) })),
     };
   }
 

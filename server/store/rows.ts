@@ -29,22 +29,23 @@ export type LogKind = 'create' | 'add' | 'edit' | 'remove' | 'drop' | 'resolve';
 
 export interface LogEntry {
   kind: LogKind;
-  chatId: string;
+  discussionId: string;
   commentId: string | null;
 }
 
 export function logEntryOf(event: DistributiveOmit<ChatEventT, 'seq'>): LogEntry {
   switch (event.type) {
     case 'new-text-chat':
-      return { kind: 'create', chatId: event.chat.id, commentId: event.chat.comments[0]?.id ?? null };
+      return { kind: 'create', discussionId: event.chat.id, commentId: event.chat.comments[0]?.id ?? null };
     case 'deleted-text-chat':
-      return { kind: 'drop', chatId: event.chatId, commentId: null };
+      return { kind: 'drop', discussionId: event.chatId, commentId: null };
     case 'updated-text-chat': {
       const c = event.change;
-      if (c.op === 'add-comment') return { kind: 'add', chatId: event.chatId, commentId: c.comment.id };
-      if (c.op === 'edit-comment') return { kind: 'edit', chatId: event.chatId, commentId: c.commentId };
-      if (c.op === 'resolve') return { kind: 'resolve', chatId: event.chatId, commentId: null };
-      return { kind: 'remove', chatId: event.chatId, commentId: c.commentId };
+      if (c.op === 'add-comment') return { kind: 'add', discussionId: event.chatId, commentId: c.comment.id };
+      if (c.op === 'edit-comment')
+        return { kind: 'edit', discussionId: event.chatId, commentId: c.commentId };
+      if (c.op === 'resolve') return { kind: 'resolve', discussionId: event.chatId, commentId: null };
+      return { kind: 'remove', discussionId: event.chatId, commentId: c.commentId };
     }
   }
 }
@@ -54,7 +55,7 @@ export interface LogRow {
   seq: number;
   broadcastId: string;
   kind: LogKind;
-  chatId: string;
+  discussionId: string;
   commentId: string | null;
   /** The discussion's selectors, null when it is gone (or now lives on another page). */
   selectors: SelectorT[] | null;
@@ -73,12 +74,12 @@ export interface LogRow {
  */
 export function renderLogRow(page: string, row: LogRow): ChatEventT {
   const base = { page, seq: row.seq, broadcastId: row.broadcastId };
-  const dropped: ChatEventT = { type: 'deleted-text-chat', ...base, chatId: row.chatId };
+  const dropped: ChatEventT = { type: 'deleted-text-chat', ...base, chatId: row.discussionId };
   if (row.kind === 'drop' || row.selectors === null) return dropped;
   const removed: ChatEventT = {
     type: 'updated-text-chat',
     ...base,
-    chatId: row.chatId,
+    chatId: row.discussionId,
     change: { op: 'delete-comment', commentId: row.commentId ?? '' },
   };
   switch (row.kind) {
@@ -86,14 +87,14 @@ export function renderLogRow(page: string, row: LogRow): ChatEventT {
       return {
         type: 'new-text-chat',
         ...base,
-        chat: { id: row.chatId, selectors: row.selectors, comments: row.comment ? [row.comment] : [] },
+        chat: { id: row.discussionId, selectors: row.selectors, comments: row.comment ? [row.comment] : [] },
       };
     case 'add':
       if (!row.comment) return removed;
       return {
         type: 'updated-text-chat',
         ...base,
-        chatId: row.chatId,
+        chatId: row.discussionId,
         change: { op: 'add-comment', comment: row.comment },
       };
     case 'edit':
@@ -101,7 +102,7 @@ export function renderLogRow(page: string, row: LogRow): ChatEventT {
       return {
         type: 'updated-text-chat',
         ...base,
-        chatId: row.chatId,
+        chatId: row.discussionId,
         change: {
           op: 'edit-comment',
           commentId: row.comment.id,
@@ -116,7 +117,7 @@ export function renderLogRow(page: string, row: LogRow): ChatEventT {
       return {
         type: 'updated-text-chat',
         ...base,
-        chatId: row.chatId,
+        chatId: row.discussionId,
         change: { op: 'resolve', resolved: row.resolved },
       };
   }
@@ -194,27 +195,27 @@ export const selectorBytes = (selectors: SelectorT[]): number => utf8Bytes(JSON.
  * key; 0 for the discussion's start) not yet sent. Opaque to clients.
  */
 export interface SnapshotCursor {
-  chat: number;
+  discussion: number;
   comment: number;
 }
 
-export const START: SnapshotCursor = { chat: 0, comment: 0 };
+export const START: SnapshotCursor = { discussion: 0, comment: 0 };
 
 export function encodeCursor(c: SnapshotCursor): string {
-  return `${c.chat}.${c.comment}`;
+  return `${c.discussion}.${c.comment}`;
 }
 
 export function decodeCursor(s: string | undefined | null): SnapshotCursor {
   if (!s) return START;
   const m = /^(\d{1,18})\.(\d{1,18})$/.exec(s);
   if (!m) throw new Error(`bad snapshot cursor ${JSON.stringify(s)}`);
-  return { chat: Number(m[1]), comment: Number(m[2]) };
+  return { discussion: Number(m[1]), comment: Number(m[2]) };
 }
 
 /** One row of a snapshot read: a discussion with one of its comments (null: it has none left). */
 export interface SnapshotRow {
-  chatOrd: number;
-  chatId: string;
+  discussionOrd: number;
+  discussionId: string;
   selectors: SelectorT[];
   commentOrd: number | null;
   comment: CommentT | null;
@@ -227,38 +228,41 @@ export interface SnapshotRow {
  * next page under the same id, with its further comments. At least one row always goes out.
  */
 export class PageCutter {
-  readonly chats: DiscussionT[] = [];
+  readonly discussions: DiscussionT[] = [];
   private bytes = 0;
-  private current: { ord: number; chat: DiscussionT } | null = null;
+  private current: { ord: number; discussion: DiscussionT } | null = null;
   next: SnapshotCursor | null = null;
 
   constructor(private readonly maxBytes: number) {}
 
   /** False when the row does not fit: the page is full and `next` says where to go on. */
   add(row: SnapshotRow): boolean {
-    const sameChat = this.current?.ord === row.chatOrd;
+    const sameDiscussion = this.current?.ord === row.discussionOrd;
     const cost =
       (row.comment ? utf8Bytes(JSON.stringify(row.comment)) + 1 : 0) +
-      (sameChat
+      (sameDiscussion
         ? 0
         : utf8Bytes(JSON.stringify(row.selectors)) +
-          row.chatId.length +
+          row.discussionId.length +
           40 +
           (row.resolved ? 48 + row.resolved.by.id.length : 0));
-    if (this.chats.length > 0 && this.bytes + cost > this.maxBytes) {
-      this.next = { chat: row.chatOrd, comment: sameChat && row.commentOrd !== null ? row.commentOrd : 0 };
+    if (this.discussions.length > 0 && this.bytes + cost > this.maxBytes) {
+      this.next = {
+        discussion: row.discussionOrd,
+        comment: sameDiscussion && row.commentOrd !== null ? row.commentOrd : 0,
+      };
       // A discussion cut before its first comment goes out whole on the next page.
-      if (!sameChat) this.next.comment = 0;
+      if (!sameDiscussion) this.next.comment = 0;
       return false;
     }
     this.bytes += cost;
-    if (!sameChat) {
-      const chat: DiscussionT = { id: row.chatId, selectors: row.selectors, comments: [] };
-      if (row.resolved) chat.resolved = row.resolved;
-      this.current = { ord: row.chatOrd, chat };
-      this.chats.push(this.current.chat);
+    if (!sameDiscussion) {
+      const discussion: DiscussionT = { id: row.discussionId, selectors: row.selectors, comments: [] };
+      if (row.resolved) discussion.resolved = row.resolved;
+      this.current = { ord: row.discussionOrd, discussion };
+      this.discussions.push(discussion);
     }
-    if (row.comment) this.current!.chat.comments.push(row.comment);
+    if (row.comment) this.current!.discussion.comments.push(row.comment);
     return true;
   }
 }
@@ -282,11 +286,19 @@ export function fresh(
   draft: NotificationDraft,
   seq: number,
   page: string,
-  chatId: string,
+  discussionId: string,
   plan: NotifyPlan,
   at: number,
 ): NotificationT {
-  const n: NotificationT = { seq, kind: draft.kind, page, chatId, actor: plan.actor, at, read: false };
+  const n: NotificationT = {
+    seq,
+    kind: draft.kind,
+    page,
+    chatId: discussionId,
+    actor: plan.actor,
+    at,
+    read: false,
+  };
   if (plan.commentId !== null) n.commentId = plan.commentId;
   if (plan.text !== null) n.excerpt = excerpt(plan.text);
   return n;

@@ -32,15 +32,11 @@ export interface CommentHitRow extends HitBase {
   marked?: string;
 }
 
-export interface ChatHitRow extends HitBase {
+export interface DiscussionHitRow extends HitBase {
   quote_marked: string;
   title_marked: string | null;
 }
 
-/**
- * One hit per discussion: its best comment (if any matched) and its marked quote and title; a
- * discussion matched both ways scores the sum, so a thread that is about the words ranks first.
- */
 /** How well marked text matches: matches and distinct matched words, damped by the text's length. */
 export function markScore(text: string): number {
   const hits = text.split(MARK_START).slice(1);
@@ -69,11 +65,19 @@ export function snippetOf(text: string): string {
 const scoreOf = (r: { score?: number | string }, text: string) =>
   r.score === undefined ? markScore(text) : Number(r.score);
 
-export function mergeHits(comments: CommentHitRow[], chats: ChatHitRow[], limit: number): SearchHit[] {
+/**
+ * One hit per discussion: its best comment (if any matched) and its marked quote and title; a
+ * discussion matched both ways scores the sum, so a thread that is about the words ranks first.
+ */
+export function mergeHits(
+  comments: CommentHitRow[],
+  discussions: DiscussionHitRow[],
+  limit: number,
+): SearchHit[] {
   // Scores first, for every row; the marked segments only for the hits that are kept.
   const best = new Map<
     string,
-    { score: number; comment?: CommentHitRow; chat?: ChatHitRow; base: HitBase }
+    { score: number; comment?: CommentHitRow; discussion?: DiscussionHitRow; base: HitBase }
   >();
   for (const r of comments) {
     const score = scoreOf(r, r.marked ?? r.snippet ?? '');
@@ -81,17 +85,17 @@ export function mergeHits(comments: CommentHitRow[], chats: ChatHitRow[], limit:
     if (!entry) best.set(r.chat_id, { score, comment: r, base: r });
     else if (score > entry.score) Object.assign(entry, { score, comment: r });
   }
-  for (const r of chats) {
+  for (const r of discussions) {
     // The quote weighs twice the title.
     const score = scoreOf(r, `${r.quote_marked} ${r.quote_marked} ${r.title_marked ?? ''}`);
     const entry = best.get(r.chat_id);
-    if (!entry) best.set(r.chat_id, { score, chat: r, base: r });
-    else Object.assign(entry, { score: entry.score + score, chat: r });
+    if (!entry) best.set(r.chat_id, { score, discussion: r, base: r });
+    else Object.assign(entry, { score: entry.score + score, discussion: r });
   }
   return [...best.values()]
     .sort((a, b) => b.score - a.score || Number(b.base.last_activity_at) - Number(a.base.last_activity_at))
     .slice(0, limit)
-    .map(({ score, comment: c, chat, base: r }) => ({
+    .map(({ score, comment: c, discussion: d, base: r }) => ({
       chatId: r.chat_id,
       page: r.page,
       title: r.title,
@@ -99,8 +103,8 @@ export function mergeHits(comments: CommentHitRow[], chats: ChatHitRow[], limit:
       createdAt: Number(r.created_at),
       lastActivityAt: Number(r.last_activity_at),
       resolved: resolutionOf(r),
-      quoteMarked: chat ? marked(chat.quote_marked) : plain(r.quote),
-      titleMarked: r.title === null ? null : chat?.title_marked ? marked(chat.title_marked) : plain(r.title),
+      quoteMarked: d ? marked(d.quote_marked) : plain(r.quote),
+      titleMarked: r.title === null ? null : d?.title_marked ? marked(d.title_marked) : plain(r.title),
       comment: c
         ? {
             id: c.comment_id,

@@ -1,5 +1,5 @@
 // The SQLite side of single sign-on (SsoStore in ./types): identities linked to members, requests
-// waiting for an admin, short-lived pending values (sign-ins under way, one-time codes) and the
+// waiting for an admin, short-lived one-time values (sign-ins under way, one-time codes) and the
 // refresh tokens of signed-in sessions. Only hashes of secrets are kept. Tables: see the migration
 // "single sign-on" in ./sqlite.ts.
 import { sqliteAuditKindsThrough } from './audit-kinds';
@@ -102,8 +102,8 @@ export class SqliteSsoStore implements SsoStore {
     private readonly dir: SqliteDirectory,
   ) {
     this.s = {
-      putPending: db.prepare('INSERT OR REPLACE INTO sso_pending (key, value, expires_at) VALUES (?, ?, ?)'),
-      takePending: db.prepare<[string], { value: string; expires_at: number }>(
+      putOneTime: db.prepare('INSERT OR REPLACE INTO sso_pending (key, value, expires_at) VALUES (?, ?, ?)'),
+      takeOneTime: db.prepare<[string], { value: string; expires_at: number }>(
         'DELETE FROM sso_pending WHERE key = ? RETURNING value, expires_at',
       ),
       findMember: db.prepare<[string, string, string], { user_id: string }>(
@@ -144,7 +144,7 @@ export class SqliteSsoStore implements SsoStore {
       spendRefresh: db.prepare('UPDATE session_refresh SET used_at = ? WHERE hash = ? AND used_at IS NULL'),
       rotateAccess: db.prepare('UPDATE tokens SET hash = ?, expires_at = ? WHERE id = ?'),
       revokeToken: db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
-      dropPending: db.prepare(
+      dropOneTime: db.prepare(
         `DELETE FROM sso_pending WHERE key IN (SELECT key FROM sso_pending WHERE expires_at <= ? LIMIT ${BATCH})`,
       ),
       dropRefresh: db.prepare(
@@ -153,12 +153,12 @@ export class SqliteSsoStore implements SsoStore {
     };
   }
 
-  async putPending(key: string, value: string, expiresAt: number): Promise<void> {
-    this.s.putPending.run(key, value, expiresAt);
+  async putOneTime(key: string, value: string, expiresAt: number): Promise<void> {
+    this.s.putOneTime.run(key, value, expiresAt);
   }
 
-  async takePending(key: string, now: number): Promise<string | null> {
-    const row = this.s.takePending.get(key);
+  async takeOneTime(key: string, now: number): Promise<string | null> {
+    const row = this.s.takeOneTime.get(key);
     return row && row.expires_at > now ? row.value : null;
   }
 
@@ -269,6 +269,6 @@ export class SqliteSsoStore implements SsoStore {
   }
 
   async compact(now: number): Promise<number> {
-    return this.s.dropPending.run(now).changes + this.s.dropRefresh.run(now).changes;
+    return this.s.dropOneTime.run(now).changes + this.s.dropRefresh.run(now).changes;
   }
 }

@@ -22,7 +22,7 @@ import {
 import { recipientsOf } from '../notify';
 import { sqliteAuditKindsThrough } from './audit-kinds';
 import { SQLITE_SSO_MIGRATION, SqliteSsoStore } from './sqlite-sso';
-import { mergeHits, type ChatHitRow, type CommentHitRow } from './search-hits';
+import { mergeHits, type DiscussionHitRow, type CommentHitRow } from './search-hits';
 import {
   decodeListCursor,
   encodeListCursor,
@@ -53,7 +53,7 @@ import {
 import {
   DEFAULT_REPLAY_WINDOW,
   type AuthoredComment,
-  type ChatRef,
+  type DiscussionRef,
   type ErasureRequest,
   type OwnState,
   type AuditEntry,
@@ -415,7 +415,8 @@ ${sqliteAuditKindsThrough('invite-redeemed', 6)}
   );
   CREATE INDEX invites_tenant ON invites(tenant_id, created_at);
   `,
-  // Single sign-on: identities, waiting requests, pending sign-ins, sessions (./sqlite-sso.ts).
+  // Single sign-on: identities, waiting requests, one-time values (sign-ins under way, codes), sessions
+  // (./sqlite-sso.ts).
   SQLITE_SSO_MIGRATION,
   // Retention, erasure requests, erased members, and their audit kinds. A removed member's name
   // leaves their comments and resolutions (they read as a former member's).
@@ -715,7 +716,7 @@ export class SqliteStore implements Store {
          ON CONFLICT (tenant_id, page) DO UPDATE SET seq = seq + 1, chats = chats + excluded.chats
          RETURNING seq`,
       ),
-      chatHead: db.prepare<
+      discussionHead: db.prepare<
         [string, string],
         {
           id: string;
@@ -737,7 +738,7 @@ export class SqliteStore implements Store {
         `SELECT id, author_id, at, length(CAST(text AS BLOB)) AS bytes, text FROM comments
          WHERE tenant_id = ? AND chat_id = ? AND id = ?`,
       ),
-      resolveChat: db.prepare(
+      resolveDiscussion: db.prepare(
         `UPDATE discussions SET resolved_by = ?, resolved_by_name = ?, resolved_at = ?
          WHERE tenant_id = ? AND id = ?`,
       ),
@@ -747,8 +748,8 @@ export class SqliteStore implements Store {
       participants: db.prepare<[string, string], { user_id: string }>(
         'SELECT user_id FROM participants WHERE tenant_id = ? AND chat_id = ?',
       ),
-      dropChatUsers: db.prepare('DELETE FROM participants WHERE tenant_id = ? AND chat_id = ?'),
-      dropChatReads: db.prepare('DELETE FROM read_positions WHERE tenant_id = ? AND chat_id = ?'),
+      dropParticipants: db.prepare('DELETE FROM participants WHERE tenant_id = ? AND chat_id = ?'),
+      dropReadPositions: db.prepare('DELETE FROM read_positions WHERE tenant_id = ? AND chat_id = ?'),
       watchers: db.prepare<[string, string], { user_id: string }>(
         `SELECT w.user_id FROM watches w JOIN users u ON u.id = w.user_id AND u.tenant_id = w.tenant_id
          WHERE w.tenant_id = ? AND w.page = ? AND u.removed_at IS NULL`,
@@ -765,7 +766,7 @@ export class SqliteStore implements Store {
       ),
       insertNotification: db.prepare(
         `INSERT INTO notifications (tenant_id, user_id, seq, kind, page, chat_id, comment_id, actor_id, at)
-         VALUES (@tenantId, @userId, @seq, @kind, @page, @chatId, @commentId, @actorId, @at)`,
+         VALUES (@tenantId, @userId, @seq, @kind, @page, @discussionId, @commentId, @actorId, @at)`,
       ),
       trimNotifications: db.prepare(
         'DELETE FROM notifications WHERE tenant_id = ? AND user_id = ? AND seq <= ?',
@@ -859,22 +860,22 @@ export class SqliteStore implements Store {
         `INSERT INTO tenant_bytes (tenant_id, bytes) VALUES (?, ?)
          ON CONFLICT (tenant_id) DO UPDATE SET bytes = bytes + excluded.bytes`,
       ),
-      insertChat: db.prepare(
+      insertDiscussion: db.prepare(
         `INSERT INTO discussions (tenant_id, id, page, selectors, creator_id, opening_id, comment_count, bytes,
                                   token_id, created_at, title, quote, site, last_activity_at)
          VALUES (@tenantId, @id, @page, @selectors, @creatorId, @openingId, 1, @bytes, @tokenId, @at,
                  @title, @quote, @site, @at)`,
       ),
-      updateChat: db.prepare(
+      updateDiscussion: db.prepare(
         `UPDATE discussions SET comment_count = comment_count + ?, bytes = bytes + ?,
                                 last_activity_at = MAX(last_activity_at, ?)
          WHERE tenant_id = ? AND id = ?`,
       ),
-      deleteChat: db.prepare('DELETE FROM discussions WHERE tenant_id = ? AND id = ?'),
-      deleteChatComments: db.prepare('DELETE FROM comments WHERE tenant_id = ? AND chat_id = ?'),
+      deleteDiscussion: db.prepare('DELETE FROM discussions WHERE tenant_id = ? AND id = ?'),
+      deleteDiscussionComments: db.prepare('DELETE FROM comments WHERE tenant_id = ? AND chat_id = ?'),
       insertComment: db.prepare(
         `INSERT INTO comments (tenant_id, chat_id, id, author_id, author_name, text, at, edited_at, token_id)
-         VALUES (@tenantId, @chatId, @id, @authorId, @authorName, @text, @at, @editedAt, @tokenId)`,
+         VALUES (@tenantId, @discussionId, @id, @authorId, @authorName, @text, @at, @editedAt, @tokenId)`,
       ),
       editComment: db.prepare(
         `UPDATE comments SET text = ?, edited_at = ?, token_id = ?
@@ -901,13 +902,16 @@ export class SqliteStore implements Store {
          LEFT JOIN comments m ON m.tenant_id = e.tenant_id AND m.chat_id = e.chat_id AND m.id = e.comment_id
          WHERE e.tenant_id = ? AND e.page = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`,
       ),
-      snapshotRows: db.prepare<[{ t: string; p: string; chat: number; comment: number }], SnapshotRowSql>(
+      snapshotRows: db.prepare<
+        [{ t: string; p: string; discussion: number; comment: number }],
+        SnapshotRowSql
+      >(
         `SELECT d.ord AS d_ord, d.id AS d_id, d.selectors, m.ord AS m_ord, m.id AS m_id, m.author_id,
                 m.author_name, m.text, m.at, m.edited_at, d.resolved_by, d.resolved_by_name, d.resolved_at
          FROM discussions d
          LEFT JOIN comments m ON m.tenant_id = d.tenant_id AND m.chat_id = d.id
-                              AND (d.ord > @chat OR m.ord >= @comment)
-         WHERE d.tenant_id = @t AND d.page = @p AND d.ord >= @chat
+                              AND (d.ord > @discussion OR m.ord >= @comment)
+         WHERE d.tenant_id = @t AND d.page = @p AND d.ord >= @discussion
          ORDER BY d.ord, m.ord`,
       ),
       insertAudit: db.prepare(
@@ -1017,8 +1021,8 @@ export class SqliteStore implements Store {
   }
 
   async snapshot(tenantId: string, page: string): Promise<{ seq: number; chats: DiscussionT[] }> {
-    const { seq, chats } = await this.snapshotPage(tenantId, page, null, Number.MAX_SAFE_INTEGER);
-    return { seq, chats };
+    const { seq, discussions } = await this.snapshotPage(tenantId, page, null, Number.MAX_SAFE_INTEGER);
+    return { seq, chats: discussions };
   }
 
   async snapshotPage(
@@ -1035,8 +1039,8 @@ export class SqliteStore implements Store {
       const cut = new PageCutter(maxBytes);
       for (const r of this.stmts.snapshotRows.iterate({ t: tenantId, p: page, ...from })) {
         const ok = cut.add({
-          chatOrd: r.d_ord,
-          chatId: r.d_id,
+          discussionOrd: r.d_ord,
+          discussionId: r.d_id,
           selectors: JSON.parse(r.selectors) as SelectorT[],
           commentOrd: r.m_ord,
           comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
@@ -1044,7 +1048,7 @@ export class SqliteStore implements Store {
         });
         if (!ok) break;
       }
-      return { seq, chats: cut.chats, next: cut.next && encodeCursor(cut.next) };
+      return { seq, discussions: cut.discussions, next: cut.next && encodeCursor(cut.next) };
     })();
   }
 
@@ -1062,7 +1066,7 @@ export class SqliteStore implements Store {
           seq: r.seq,
           broadcastId: r.broadcast_id,
           kind: r.kind,
-          chatId: r.chat_id,
+          discussionId: r.chat_id,
           commentId: r.comment_id,
           selectors: r.selectors === null ? null : (JSON.parse(r.selectors) as SelectorT[]),
           comment: r.m_id === null ? null : commentOf({ ...r, id: r.m_id }),
@@ -1092,13 +1096,13 @@ export class SqliteStore implements Store {
         const s = this.stmts;
         const done = s.writeByBroadcast.get(tenantId, write.broadcastId);
         if (done) return { status: 'duplicate', page: done.page, seq: done.seq };
-        const head = s.chatHead.get(tenantId, write.chatId);
+        const head = s.discussionHead.get(tenantId, write.chatId);
         const commentRow =
           head && 'commentId' in write
             ? s.commentHead.get(tenantId, write.chatId, write.commentId)
             : undefined;
         const decision = plan({
-          chat: head
+          discussion: head
             ? {
                 id: head.id,
                 page: head.page,
@@ -1118,7 +1122,7 @@ export class SqliteStore implements Store {
                 mentions: mentionedIds(commentRow.text),
               }
             : null,
-          pageChats: s.pageSeq.get(tenantId, write.page)?.chats ?? 0,
+          pageDiscussions: s.pageSeq.get(tenantId, write.page)?.chats ?? 0,
           tenantBytes: s.tenantBytes.get(tenantId)?.bytes ?? 0,
           ...tokenState(tokenId === null ? undefined : s.tokenRole.get(tokenId)),
         });
@@ -1126,10 +1130,10 @@ export class SqliteStore implements Store {
         const now = Date.now();
         const ev = decision.event;
         const page = ev.page;
-        let chatsDelta = 0;
+        let discussionsDelta = 0;
         if (ev.type === 'new-text-chat') {
           const opening = ev.chat.comments[0]!;
-          s.insertChat.run({
+          s.insertDiscussion.run({
             tenantId,
             id: ev.chat.id,
             page,
@@ -1144,13 +1148,13 @@ export class SqliteStore implements Store {
             site: siteOf(page),
           });
           this.insertComment(tenantId, ev.chat.id, opening, tokenId);
-          chatsDelta = 1;
+          discussionsDelta = 1;
         } else if (ev.type === 'deleted-text-chat') {
-          s.deleteChatComments.run(tenantId, ev.chatId);
-          s.deleteChat.run(tenantId, ev.chatId);
-          s.dropChatUsers.run(tenantId, ev.chatId);
-          s.dropChatReads.run(tenantId, ev.chatId);
-          chatsDelta = -1;
+          s.deleteDiscussionComments.run(tenantId, ev.chatId);
+          s.deleteDiscussion.run(tenantId, ev.chatId);
+          s.dropParticipants.run(tenantId, ev.chatId);
+          s.dropReadPositions.run(tenantId, ev.chatId);
+          discussionsDelta = -1;
         } else {
           const c = ev.change;
           let count = 0;
@@ -1161,7 +1165,7 @@ export class SqliteStore implements Store {
             activity = c.comment.editedAt ?? c.comment.at;
           } else if (c.op === 'resolve') {
             const r = c.resolved;
-            s.resolveChat.run(r?.by.id ?? null, r?.by.name ?? null, r?.at ?? null, tenantId, ev.chatId);
+            s.resolveDiscussion.run(r?.by.id ?? null, r?.by.name ?? null, r?.at ?? null, tenantId, ev.chatId);
           } else if (c.op === 'edit-comment') {
             s.editComment.run(c.text, c.editedAt, tokenId, tenantId, ev.chatId, c.commentId);
             activity = c.editedAt;
@@ -1169,13 +1173,13 @@ export class SqliteStore implements Store {
             s.deleteComment.run(tenantId, ev.chatId, c.commentId);
             count = -1;
           }
-          s.updateChat.run(count, decision.bytes, activity, tenantId, ev.chatId);
+          s.updateDiscussion.run(count, decision.bytes, activity, tenantId, ev.chatId);
         }
         if (decision.bytes !== 0) s.addTenantBytes.run(tenantId, decision.bytes);
-        const seq = s.bumpSeq.get(tenantId, page, chatsDelta)!.seq;
+        const seq = s.bumpSeq.get(tenantId, page, discussionsDelta)!.seq;
         const entry = logEntryOf(ev);
         const notifications = decision.notify
-          ? this.notify(tenantId, page, entry.chatId, decision.notify, now)
+          ? this.notify(tenantId, page, entry.discussionId, decision.notify, now)
           : [];
         s.insertEvent.run(
           tenantId,
@@ -1183,7 +1187,7 @@ export class SqliteStore implements Store {
           seq,
           write.broadcastId,
           entry.kind,
-          entry.chatId,
+          entry.discussionId,
           entry.commentId,
           tokenId,
           now,
@@ -1196,7 +1200,7 @@ export class SqliteStore implements Store {
             at: now,
             tokenId,
             page,
-            chatId: entry.chatId,
+            chatId: entry.discussionId,
             commentId: entry.commentId,
             seq,
             detail: write.type,
@@ -1213,15 +1217,15 @@ export class SqliteStore implements Store {
   private notify(
     tenantId: string,
     page: string,
-    chatId: string,
+    discussionId: string,
     plan: NotifyPlan,
     now: number,
   ): StoredNotification[] {
     const s = this.stmts;
     const facts: NotifyFacts = {
       members: plan.mentions.filter((id) => s.member.get(tenantId, id) !== undefined),
-      participants: plan.reply ? s.participants.all(tenantId, chatId).map((r) => r.user_id) : [],
-      watchers: plan.newChat ? s.watchers.all(tenantId, page).map((r) => r.user_id) : [],
+      participants: plan.reply ? s.participants.all(tenantId, discussionId).map((r) => r.user_id) : [],
+      watchers: plan.newDiscussion ? s.watchers.all(tenantId, page).map((r) => r.user_id) : [],
     };
     const out: StoredNotification[] = [];
     for (const draft of recipientsOf(plan, facts, plan.actor.id)) {
@@ -1232,7 +1236,7 @@ export class SqliteStore implements Store {
         seq,
         kind: draft.kind,
         page,
-        chatId,
+        discussionId,
         commentId: plan.commentId,
         actorId: plan.actor.id,
         at: now,
@@ -1240,9 +1244,9 @@ export class SqliteStore implements Store {
       if (seq > LIMITS.notificationsPerUser) {
         s.trimNotifications.run(tenantId, draft.userId, seq - LIMITS.notificationsPerUser);
       }
-      out.push({ userId: draft.userId, notification: fresh(draft, seq, page, chatId, plan, now) });
+      out.push({ userId: draft.userId, notification: fresh(draft, seq, page, discussionId, plan, now) });
     }
-    if (plan.reply || plan.newChat) s.addParticipant.run(tenantId, chatId, plan.actor.id);
+    if (plan.reply || plan.newDiscussion) s.addParticipant.run(tenantId, discussionId, plan.actor.id);
     return out;
   }
 
@@ -1403,14 +1407,14 @@ export class SqliteStore implements Store {
     tenantId: string,
     userId: string,
     page: string,
-    chatId: string,
+    discussionId: string,
     at: number,
   ): Promise<number | null> {
     return this.db
       .transaction((): number | null => {
-        const head = this.stmts.chatHead.get(tenantId, chatId);
+        const head = this.stmts.discussionHead.get(tenantId, discussionId);
         if (!head || head.page !== page) return null;
-        return this.stmts.markRead.get(tenantId, userId, chatId, page, at)!.at;
+        return this.stmts.markRead.get(tenantId, userId, discussionId, page, at)!.at;
       })
       .immediate();
   }
@@ -1450,10 +1454,10 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
-  private insertComment(tenantId: string, chatId: string, c: CommentT, tokenId: string | null): void {
+  private insertComment(tenantId: string, discussionId: string, c: CommentT, tokenId: string | null): void {
     this.stmts.insertComment.run({
       tenantId,
-      chatId,
+      discussionId,
       id: c.id,
       authorId: c.author.id,
       authorName: c.author.name,
@@ -1562,8 +1566,8 @@ export class SqliteStore implements Store {
          ORDER BY comments_fts.rowid DESC LIMIT @cap`,
       )
       .all(params);
-    const chats = this.db
-      .prepare<Record<string, unknown>, ChatHitRow>(
+    const discussions = this.db
+      .prepare<Record<string, unknown>, DiscussionHitRow>(
         `SELECT d.id AS chat_id, d.page, d.title, d.quote, d.created_at, d.last_activity_at,
                 d.resolved_by, d.resolved_by_name, d.resolved_at,
                 highlight(discussions_fts, 0, '${s}', '${e}') AS quote_marked,
@@ -1573,7 +1577,7 @@ export class SqliteStore implements Store {
          ORDER BY discussions_fts.rowid DESC LIMIT @cap`,
       )
       .all(params);
-    return mergeHits(comments, chats, query.limit);
+    return mergeHits(comments, discussions, query.limit);
   }
 
   async retentionDays(tenantId: string): Promise<number | null> {
@@ -1603,14 +1607,14 @@ export class SqliteStore implements Store {
       .map((r) => ({ tenantId: r.tenant_id, days: r.retention_days }));
   }
 
-  async staleDiscussions(tenantId: string, before: number, limit: number): Promise<ChatRef[]> {
+  async staleDiscussions(tenantId: string, before: number, limit: number): Promise<DiscussionRef[]> {
     return this.db
       .prepare<[string, number, number], { id: string; page: string }>(
         `SELECT id, page FROM discussions WHERE tenant_id = ? AND last_activity_at < ?
          ORDER BY last_activity_at, ord LIMIT ?`,
       )
       .all(tenantId, before, limit)
-      .map((r) => ({ page: r.page, chatId: r.id }));
+      .map((r) => ({ page: r.page, discussionId: r.id }));
   }
 
   async commentsBy(tenantId: string, userId: string, limit: number, after = 0): Promise<AuthoredComment[]> {
@@ -1637,21 +1641,21 @@ export class SqliteStore implements Store {
       .all(tenantId, userId, after, limit)
       .map((r) => ({
         page: r.page,
-        chatId: r.chat_id,
+        discussionId: r.chat_id,
         quote: r.quote,
         comment: commentOf(r),
         cursor: r.ord,
       }));
   }
 
-  async emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]> {
+  async emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<DiscussionRef[]> {
     return this.db
       .prepare<[string, string, number], { id: string; page: string }>(
         `SELECT id, page FROM discussions WHERE tenant_id = ? AND creator_id = ? AND comment_count = 0
          ORDER BY ord LIMIT ?`,
       )
       .all(tenantId, userId, limit)
-      .map((r) => ({ page: r.page, chatId: r.id }));
+      .map((r) => ({ page: r.page, discussionId: r.id }));
   }
 
   async ownState(tenantId: string, userId: string): Promise<OwnState> {
@@ -1666,7 +1670,7 @@ export class SqliteStore implements Store {
         'SELECT page, chat_id, at FROM read_positions WHERE tenant_id = ? AND user_id = ? ORDER BY page, chat_id',
       )
       .all(tenantId, userId)
-      .map((r) => ({ page: r.page, chatId: r.chat_id, at: r.at }));
+      .map((r) => ({ page: r.page, discussionId: r.chat_id, at: r.at }));
     return { watches, reads };
   }
 

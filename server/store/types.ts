@@ -31,7 +31,7 @@ export interface User {
   erasedAt?: number | null;
 }
 
-/** A member's pending request that their content be erased. */
+/** A member's request that their content be erased, waiting for an admin. */
 export interface ErasureRequest {
   userId: string;
   requestedAt: number;
@@ -40,7 +40,7 @@ export interface ErasureRequest {
 /** One comment a member wrote, where it is: for their export and for erasing it. */
 export interface AuthoredComment {
   page: string;
-  chatId: string;
+  discussionId: string;
   /** The discussion's quote (the page's text it is anchored to). */
   quote: string;
   comment: CommentT;
@@ -51,13 +51,13 @@ export interface AuthoredComment {
 /** What the store keeps of a member beyond their comments: watches and read positions. */
 export interface OwnState {
   watches: { page: string; since: number }[];
-  reads: { page: string; chatId: string; at: number }[];
+  reads: { page: string; discussionId: string; at: number }[];
 }
 
 /** A discussion by page and id, as a sweep or an erasure names it. */
-export interface ChatRef {
+export interface DiscussionRef {
   page: string;
-  chatId: string;
+  discussionId: string;
 }
 
 /** What a user keeps about one page: whether they watch it, and how far they read each discussion. */
@@ -165,6 +165,9 @@ export interface AuditEntry {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 
+/** The place of an audit entry about no page: token, member, invite, sign-in and sweep events. */
+export const NO_PLACE = { page: null, chatId: null, commentId: null, seq: null } as const;
+
 /** What a write adds to the audit trail; the store fills in tenant, time, token, ids and seq. */
 export interface AuditNote {
   kind: 'admin-delete' | 'delegated-write';
@@ -222,7 +225,7 @@ export interface TokenAuth {
  * What a write's planner sees of the discussion it touches: the row's head, never its thread, so a
  * write costs the same on a 10- and a 10,000-comment thread.
  */
-export interface StoredChat {
+export interface StoredDiscussion {
   id: string;
   page: string;
   /** The user who created the discussion, stored when it was created (not its first comment's author). */
@@ -260,7 +263,7 @@ export interface NotifyPlan {
   /** A reply: the discussion's participants (its creator and everyone who commented) are told. */
   reply: boolean;
   /** A new discussion: the page's watchers are told. */
-  newChat: boolean;
+  newDiscussion: boolean;
   /** A resolve: this user (the discussion's creator) is told. */
   resolveFor: string | null;
   /** The comment the notification points at (the new or edited one), if any. */
@@ -288,11 +291,11 @@ export interface NotificationDraft {
 /** Everything a planner decides on, read inside the write's transaction. */
 export interface PlanInput {
   /** The discussion `write.chatId` names in this tenant, or null. */
-  chat: StoredChat | null;
+  discussion: StoredDiscussion | null;
   /** The comment `write.commentId` names in that discussion, or null (also for writes without one). */
   comment: StoredComment | null;
   /** Discussions on the write's page now. */
-  pageChats: number;
+  pageDiscussions: number;
   /** Bytes the tenant stores now. */
   tenantBytes: number;
   /**
@@ -347,7 +350,7 @@ export interface StoreOptions {
 /** One page of a snapshot: discussions after `after` (a cursor) in creation order. */
 export interface SnapshotPage {
   seq: number;
-  chats: DiscussionT[];
+  discussions: DiscussionT[];
   /** Where the next page starts; null when this was the last. */
   next: string | null;
 }
@@ -522,10 +525,10 @@ export type RotateResult =
   | { status: 'revoked' };
 
 export interface SsoStore {
-  /** Keeps a short-lived value (a sign-in under way, a one-time code) under `key`. */
-  putPending(key: string, value: string, expiresAt: number): Promise<void>;
+  /** Keeps a short-lived one-time value (a sign-in under way, a one-time code) under `key`. */
+  putOneTime(key: string, value: string, expiresAt: number): Promise<void>;
   /** Takes the value once: it is gone after; null when unknown, taken already or expired at `now`. */
-  takePending(key: string, now: number): Promise<string | null>;
+  takeOneTime(key: string, now: number): Promise<string | null>;
   /** The member this identity signs in as in the tenant; null when none. */
   findMember(tenantId: string, issuer: string, subject: string): Promise<User | null>;
   /**
@@ -563,7 +566,7 @@ export interface SsoStore {
   startSession(session: NewSession): Promise<TokenInfo>;
   /** Spends a refresh token (atomically: two racing presenters, one rotates, the other revokes). */
   rotateSession(refreshHash: string, now: number, next: SessionRotation): Promise<RotateResult>;
-  /** Drops spent or expired refresh tokens and expired pending values, a bounded batch. */
+  /** Drops spent or expired refresh tokens and expired one-time values, a bounded batch. */
   compact(now: number): Promise<number>;
 }
 
@@ -707,7 +710,7 @@ export interface Store {
     tenantId: string,
     userId: string,
     page: string,
-    chatId: string,
+    discussionId: string,
     at: number,
   ): Promise<number | null>;
   /**
@@ -755,11 +758,11 @@ export interface Store {
   /** Every tenant with a retention set. */
   retentionTenants(): Promise<{ tenantId: string; days: number }[]>;
   /** The tenant's discussions whose last activity is before `before`, oldest first, at most `limit`. */
-  staleDiscussions(tenantId: string, before: number, limit: number): Promise<ChatRef[]>;
+  staleDiscussions(tenantId: string, before: number, limit: number): Promise<DiscussionRef[]>;
   /** The comments a user wrote in the tenant, oldest first, at most `limit`, after the cursor `after`. */
   commentsBy(tenantId: string, userId: string, limit: number, after?: number): Promise<AuthoredComment[]>;
   /** Discussions the user started that hold no comment any more, at most `limit`. */
-  emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<ChatRef[]>;
+  emptyDiscussionsBy(tenantId: string, userId: string, limit: number): Promise<DiscussionRef[]>;
   /** The user's watches and read positions. */
   ownState(tenantId: string, userId: string): Promise<OwnState>;
   /**

@@ -48,7 +48,7 @@ export function queuedScenarios(
       server: async () =>
         startTestServer({
           port: await freePort(),
-          limits: { chatsPerPage: 500, commentsPerChat: 2, tenantBytes: 256 * 1024 * 1024 },
+          limits: { discussionsPerPage: 500, commentsPerDiscussion: 2, tenantBytes: 256 * 1024 * 1024 },
         }),
     },
     (world) => {

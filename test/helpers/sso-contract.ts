@@ -23,23 +23,23 @@ export function describeSsoContract(name: string, open: () => Promise<OpenedStor
     });
     afterEach(() => opened.dispose());
 
-    it('gives a pending value once, and never after it expired', async () => {
-      await store.sso.putPending('login:a', '{"x":1}', 2000);
-      await store.sso.putPending('login:b', 'b', 2000);
-      expect(await store.sso.takePending('login:a', 1000)).toBe('{"x":1}');
-      expect(await store.sso.takePending('login:a', 1000)).toBeNull();
-      expect(await store.sso.takePending('login:b', 2000)).toBeNull();
-      expect(await store.sso.takePending('login:none', 1000)).toBeNull();
+    it('gives a one-time value once, and never after it expired', async () => {
+      await store.sso.putOneTime('login:a', '{"x":1}', 2000);
+      await store.sso.putOneTime('login:b', 'b', 2000);
+      expect(await store.sso.takeOneTime('login:a', 1000)).toBe('{"x":1}');
+      expect(await store.sso.takeOneTime('login:a', 1000)).toBeNull();
+      expect(await store.sso.takeOneTime('login:b', 2000)).toBeNull();
+      expect(await store.sso.takeOneTime('login:none', 1000)).toBeNull();
       // Two takers racing for one value: exactly one gets it.
-      await store.sso.putPending('code:c', 'c', 5000);
+      await store.sso.putOneTime('code:c', 'c', 5000);
       const both = await Promise.all([
-        store.sso.takePending('code:c', 1),
-        store.sso.takePending('code:c', 1),
+        store.sso.takeOneTime('code:c', 1),
+        store.sso.takeOneTime('code:c', 1),
       ]);
       expect(both.filter((v) => v === 'c')).toHaveLength(1);
-      await store.sso.putPending('old', 'o', 10);
+      await store.sso.putOneTime('old', 'o', 10);
       expect(await store.sso.compact(100)).toBeGreaterThanOrEqual(1);
-      expect(await store.sso.takePending('old', 0)).toBeNull();
+      expect(await store.sso.takeOneTime('old', 0)).toBeNull();
     });
 
     it('links an identity to one member per tenant, also when two first sign-ins race', async () => {

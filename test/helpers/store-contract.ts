@@ -75,7 +75,7 @@ export function describeStoreContract(
     const rejectAll =
       (seen: unknown[], message = 'x') =>
       (input: PlanInput) => {
-        seen.push(input.chat);
+        seen.push(input.discussion);
         return { ok: false as const, code: 'not-found' as const, message };
       };
 
@@ -323,7 +323,7 @@ export function describeStoreContract(
         expect(await commit(create)).toEqual({ status: 'duplicate', page: PAGE, seq: 1 });
         const seenInOther: unknown[] = [];
         await store.commit(other.id, addComment(create.chatId), (input) => {
-          seenInOther.push(input.chat?.id);
+          seenInOther.push(input.discussion?.id);
           return { ok: false, code: 'not-found', message: 'x' };
         });
         expect(seenInOther).toEqual([create.chatId]);
@@ -346,7 +346,7 @@ export function describeStoreContract(
         await store.commit(tenant.id, editComment(create.chatId, create.commentId, 'x', OTHER_PAGE), capture);
         await store.commit(tenant.id, addComment(create.chatId), capture);
         const bytes = selectorBytes(create.selectors) + Buffer.byteLength('héllo');
-        const chat = {
+        const discussion = {
           id: create.chatId,
           page: OTHER_PAGE,
           creatorId: user.id,
@@ -356,7 +356,7 @@ export function describeStoreContract(
           lastActivityAt: expect.any(Number),
         };
         expect(seen[0]).toEqual({
-          chat,
+          discussion,
           comment: {
             id: create.commentId,
             authorId: user.id,
@@ -364,12 +364,12 @@ export function describeStoreContract(
             bytes: Buffer.byteLength('héllo'),
             mentions: [],
           },
-          pageChats: 1,
+          pageDiscussions: 1,
           tenantBytes: bytes,
         });
         // The comment's own time: for the opening comment of a new discussion, its last activity.
-        expect(seen[0]!.comment!.at).toBe(seen[0]!.chat!.lastActivityAt);
-        expect(seen[1]).toEqual({ chat, comment: null, pageChats: 0, tenantBytes: bytes });
+        expect(seen[0]!.comment!.at).toBe(seen[0]!.discussion!.lastActivityAt);
+        expect(seen[1]).toEqual({ discussion, comment: null, pageDiscussions: 0, tenantBytes: bytes });
       });
 
       it('keeps the creator when the opening comment is deleted', async () => {
@@ -383,7 +383,7 @@ export function describeStoreContract(
           seen.push(input);
           return { ok: false, code: 'forbidden', message: 'x' };
         });
-        expect(seen[0]!.chat).toMatchObject({ creatorId: user.id, commentCount: 1 });
+        expect(seen[0]!.discussion).toMatchObject({ creatorId: user.id, commentCount: 1 });
       });
 
       it('keeps seqs gap-free and in order under concurrent writers, losing no update', async () => {
@@ -450,9 +450,9 @@ export function describeStoreContract(
             }),
           );
         }
-        expect(seen.map((s) => s.chat?.commentCount)).toEqual([1, 301]);
+        expect(seen.map((s) => s.discussion?.commentCount)).toEqual([1, 301]);
         // The planner sees no thread at all, only the head row.
-        expect(seen.every((s) => !('comments' in (s.chat ?? {})))).toBe(true);
+        expect(seen.every((s) => !('comments' in (s.discussion ?? {})))).toBe(true);
         const shapes = results.map((r) =>
           r.status === 'applied' && r.event.type === 'updated-text-chat'
             ? {
@@ -498,7 +498,7 @@ export function describeStoreContract(
       it('refuses writes beyond the page, thread and tenant limits and stores nothing of them', async () => {
         const { tenant, applied, user } = await setup();
         const actor: Actor = { user: { id: user.id, name: user.name }, role: 'member' };
-        const limits = { chatsPerPage: 2, commentsPerChat: 3, tenantBytes: 2000 };
+        const limits = { discussionsPerPage: 2, commentsPerDiscussion: 3, tenantBytes: 2000 };
         const commit = (write: WriteFrameT) =>
           store.commit(tenant.id, write, plannerFor(write, actor, 1, limits));
         const a = createChat();
@@ -517,7 +517,7 @@ export function describeStoreContract(
         const snap = await store.snapshot(tenant.id, PAGE);
         expect(snap.seq).toBe(4);
         expect(snap.chats.map((c) => c.comments.length)).toEqual([3, 1]);
-        expect(DEFAULT_STORE_LIMITS.commentsPerChat).toBeGreaterThan(0);
+        expect(DEFAULT_STORE_LIMITS.commentsPerDiscussion).toBeGreaterThan(0);
       });
     });
 
@@ -537,8 +537,8 @@ export function describeStoreContract(
         do {
           const page = await store.snapshotPage(tenant.id, PAGE, cursor, maxBytes);
           expect(page.seq).toBe(whole.seq);
-          expect(Buffer.byteLength(JSON.stringify(page.chats))).toBeLessThanOrEqual(maxBytes + 512);
-          addSnapshotPage(assembled, page.chats);
+          expect(Buffer.byteLength(JSON.stringify(page.discussions))).toBeLessThanOrEqual(maxBytes + 512);
+          addSnapshotPage(assembled, page.discussions);
           cursor = page.next;
           pages++;
         } while (cursor !== null && pages < 1000);
@@ -546,7 +546,7 @@ export function describeStoreContract(
         expect(assembled).toEqual(whole.chats);
         expect(await store.snapshotPage(tenant.id, 'https://example.com/empty', null, maxBytes)).toEqual({
           seq: 0,
-          chats: [],
+          discussions: [],
           next: null,
         });
       });
@@ -1375,8 +1375,8 @@ export function describeStoreContract(
         await applied(young);
         const cut = Date.now() + 1;
         expect(await store.staleDiscussions(tenant.id, cut, 10)).toEqual([
-          { page: PAGE, chatId: old.chatId },
-          { page: OTHER_PAGE, chatId: young.chatId },
+          { page: PAGE, discussionId: old.chatId },
+          { page: OTHER_PAGE, discussionId: young.chatId },
         ]);
         expect(await store.staleDiscussions(tenant.id, cut, 1)).toHaveLength(1);
         expect(await store.staleDiscussions(other.id, cut, 10)).toEqual([]);
@@ -1420,7 +1420,7 @@ export function describeStoreContract(
         // The sweep's list was read just before this reply came.
         await applied(addComment(old.chatId, { text: 'a reply today' }));
         const racing = Object.create(store, {
-          staleDiscussions: { value: async () => [{ page: PAGE, chatId: old.chatId }] },
+          staleDiscussions: { value: async () => [{ page: PAGE, discussionId: old.chatId }] },
         }) as Store;
         expect(await sweepTenant({ ...deps(), store: racing }, tenant.id, 5, Date.now())).toBe(0);
         expect((await store.snapshot(tenant.id, PAGE)).chats.map((c) => c.id)).toEqual([old.chatId]);

@@ -106,7 +106,7 @@ describe('refusing with a retry-after', () => {
   });
 
   it('refuses new sockets while too many handshakes are under way, and admits them again after', async () => {
-    const t = await startTestServer({ maxPendingHandshakes: 2 });
+    const t = await startTestServer({ maxHandshaking: 2 });
     servers.push(t);
     const quiet = [await TestClient.open(t.url), await TestClient.open(t.url)];
     const refused = await closeOf(t.url);

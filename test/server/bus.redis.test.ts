@@ -2,7 +2,8 @@
 // separation, and recovery when Redis restarts (on a private redis-server of this test).
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openRedisBus, RedisUnavailableError, type RedisBus } from '../../server/bus/redis';
+import { openRedisBus, type RedisBus } from '../../server/bus/redis';
+import { RedisUnavailableError } from '../../server/redis-connection';
 import type { RoomKey } from '../../server/bus/types';
 import {
   freePort,

@@ -71,7 +71,7 @@ describe('a client that drops and returns many times', () => {
       authenticated: 1,
       rooms: 1,
       subscriptions: 1,
-      pendingSubscriptions: 0,
+      unansweredSubscriptions: 0,
     });
 
     let state = emptyPageState();

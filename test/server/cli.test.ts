@@ -144,8 +144,8 @@ describe('serve: store settings', () => {
     const defaults = resolveConfig({}, {});
     expect(defaults.replayWindow).toEqual({ events: 1000, ageMs: 7 * 24 * 3_600_000 });
     expect(defaults.limits).toEqual({
-      chatsPerPage: 500,
-      commentsPerChat: 2000,
+      discussionsPerPage: 500,
+      commentsPerDiscussion: 2000,
       tenantBytes: 256 * 1024 * 1024,
     });
     const set = resolveConfig(
@@ -153,7 +153,7 @@ describe('serve: store settings', () => {
       { REPLAY_WINDOW_HOURS: '2', MAX_COMMENTS_PER_DISCUSSION: '9', MAX_TEAM_BYTES: '4096' },
     );
     expect(set.replayWindow).toEqual({ events: 50, ageMs: 2 * 3_600_000 });
-    expect(set.limits).toEqual({ chatsPerPage: 7, commentsPerChat: 9, tenantBytes: 4096 });
+    expect(set.limits).toEqual({ discussionsPerPage: 7, commentsPerDiscussion: 9, tenantBytes: 4096 });
   });
 });
 

@@ -97,11 +97,11 @@ const ERROR_TRIGGERS: Record<ErrorCode, () => Promise<ErrorFrameT>> = {
         c.send({ type: 'subscribe', page: `https://example.com/many/${i}` });
       }
     }),
-  'page-full': () => errorUnderLimits({ chatsPerPage: 1 }, () => createChat()),
+  'page-full': () => errorUnderLimits({ discussionsPerPage: 1 }, () => createChat()),
   'thread-full': () => {
     const chat = createChat();
     let first = true;
-    return errorUnderLimits({ commentsPerChat: 2 }, () => {
+    return errorUnderLimits({ commentsPerDiscussion: 2 }, () => {
       if (!first) return addComment(chat.chatId);
       first = false;
       return chat;
@@ -145,7 +145,7 @@ const CLOSE_TRIGGERS: Record<CloseCode, (() => Promise<Closed>) | null> = {
   },
   1013: async () => {
     // One socket still in its handshake is all this node takes at once.
-    const other = await startTestServer({ maxPendingHandshakes: 1 });
+    const other = await startTestServer({ maxHandshaking: 1 });
     try {
       const waiting = await TestClient.open(other.url);
       const refused = await TestClient.open(other.url);

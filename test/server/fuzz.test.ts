@@ -81,6 +81,6 @@ describe('server under fuzzed frames', () => {
     alive.send({ type: 'ping', t: 1 });
     expect(await alive.next('pong')).toEqual({ type: 'pong', t: 1 });
     await alive.close();
-    expect(t.server.stats()).toMatchObject({ subscriptions: FUZZ_PAGES.length, pendingSubscriptions: 0 });
+    expect(t.server.stats()).toMatchObject({ subscriptions: FUZZ_PAGES.length, unansweredSubscriptions: 0 });
   });
 });

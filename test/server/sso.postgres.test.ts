@@ -1,5 +1,5 @@
 // Single sign-on on the PostgreSQL store: the same flow as sso.test.ts against a real OpenID Connect
-// provider, with identities, pending sign-ins, waiting requests and rotating refresh tokens in
+// provider, with identities, one-time values, waiting requests and rotating refresh tokens in
 // PostgreSQL (row locks and ON CONFLICT instead of SQLite's single writer).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -103,7 +103,9 @@ describe('storage limits against a real server', () => {
   }, 120_000);
 
   it('refuses a discussion on a full page with page-full, and a write past the team’s bytes with quota-exceeded', async () => {
-    t = await startTestServer({ limits: { chatsPerPage: 3, commentsPerChat: 100, tenantBytes: 3000 } });
+    t = await startTestServer({
+      limits: { discussionsPerPage: 3, commentsPerDiscussion: 100, tenantBytes: 3000 },
+    });
     const alice = await TestClient.connect(t.url, t.tokens.alice);
     alice.send({ type: 'subscribe', page: PAGE });
     await alice.next('snapshot');

@@ -337,7 +337,9 @@ describe('team API', () => {
 describe('team API import limits', () => {
   it('undoes an import the store refuses part of, and says which record', async () => {
     await t.close();
-    t = await startTestServer({ limits: { chatsPerPage: 2, commentsPerChat: 100, tenantBytes: 1 << 20 } });
+    t = await startTestServer({
+      limits: { discussionsPerPage: 2, commentsPerDiscussion: 100, tenantBytes: 1 << 20 },
+    });
     const doc = {
       '@context': 'http://www.w3.org/ns/anno.jsonld',
       type: 'AnnotationPage',
