@@ -3,7 +3,9 @@
 // - 1,000 discussions on a ~1 MB page: first anchoring, then re-anchoring after edits;
 // - a page that changes every second (a clock and a live-update paragraph) with 50 discussions, two of
 //   them orphans, watched for 10 s: the share of the window the anchoring holds the main thread, and
-//   its longest task.
+//   its longest task;
+// - the whole-text approximate search alone (the scan for a quote the page no longer holds) with
+//   approx-string-match's `search` and with `approxSearch`, side by side.
 // Prints a table per browser and writes bench/results/anchoring.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +17,16 @@ import {
   serve,
   type BrowserName,
 } from '../../test/anchoring-browser/harness';
+
+/** What bench-page.ts's `searchSpeed` returns. */
+interface SearchSpeed {
+  quotes: number;
+  meanQuoteChars: number;
+  textChars: number;
+  libraryMs: number;
+  approxSearchMs: number;
+  differences: number;
+}
 
 /** What test/anchoring-browser/bench-page.ts returns (it runs in the page, not here). */
 interface PhaseResult {
@@ -58,6 +70,8 @@ const PAGE_CHARS = Number(process.env.BENCH_PAGE_CHARS ?? 1_000_000);
 const OLD_SAMPLE = Number(process.env.BENCH_OLD_SAMPLE ?? 10);
 const CHANGING_DISCUSSIONS = 50;
 const CHANGING_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** Quotes for the side-by-side approximate search. */
+const SEARCH_QUOTES = Number(process.env.BENCH_SEARCH_QUOTES ?? 30);
 const BROWSERS = (process.env.BENCH_BROWSERS ?? 'chromium,firefox').split(',');
 
 const fmt = (n: number | null | undefined, digits = 0) =>
@@ -103,7 +117,19 @@ async function runBrowser(name: string, url: string) {
     for (const path of OLD_SAMPLE > 0 ? ['none', 'old', 'product'] : ['none', 'product']) {
       changing.push(await call<ChangingResult>(`changingPage('${path}', ${CHANGING_SECONDS})`));
     }
-    return { browser: browser.version, built, annotated, edits: after.edits, phases, orphaned, changing };
+    // The whole-text approximate search alone, old and new implementation side by side.
+    await call(`buildPage(${PAGE_CHARS})`);
+    const search = await call<SearchSpeed>(`searchSpeed(${SEARCH_QUOTES})`);
+    return {
+      browser: browser.version,
+      built,
+      annotated,
+      edits: after.edits,
+      phases,
+      orphaned,
+      changing,
+      search,
+    };
   } finally {
     await browser.close();
   }
@@ -171,6 +197,13 @@ async function main() {
           })),
         ),
       );
+      const s = r.search;
+      console.log(
+        `\nwhole-text approximate search, ${s.quotes} quotes not on the page (mean ${s.meanQuoteChars} chars) over ` +
+          `${s.textChars} characters: approx-string-match ${fmt(s.libraryMs)} ms, approxSearch ` +
+          `${fmt(s.approxSearchMs)} ms (${(s.libraryMs / Math.max(0.001, s.approxSearchMs)).toFixed(2)}× faster); ` +
+          `results that differ: ${s.differences}`,
+      );
     }
     const names = Object.keys(results);
     if (names.length === 2) {
@@ -181,7 +214,9 @@ async function main() {
       console.log(
         `\n${names[1]} vs ${names[0]} (slower / faster): first anchoring ${ratio(a!.phases[first]!.busyMs, b!.phases[first]!.busyMs)}×, ` +
           `after edits ${ratio(a!.phases[edits]!.busyMs, b!.phases[edits]!.busyMs)}×, changing page ` +
-          `${ratio(a!.changing.at(-1)!.busyMs, b!.changing.at(-1)!.busyMs)}× (main-thread time)`,
+          `${ratio(a!.changing.at(-1)!.busyMs, b!.changing.at(-1)!.busyMs)}× (main-thread time); ` +
+          `whole-text approximate search: approx-string-match ${ratio(a!.search.libraryMs, b!.search.libraryMs)}×, ` +
+          `approxSearch ${ratio(a!.search.approxSearchMs, b!.search.approxSearchMs)}×`,
       );
     }
   } finally {

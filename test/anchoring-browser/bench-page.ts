@@ -4,7 +4,9 @@
 // path the overlay used before (one synchronous `anchor()` per discussion, each building the page's
 // text index, after a 300 ms debounce). Each phase is called separately from Node.
 import { PageAnchors } from '../../entrypoints/overlay.content/anchoring';
-import { anchor, describe, TextIndex } from '../../lib/anchoring';
+import reference from 'approx-string-match';
+import { anchor, describe, MATCH, TextIndex } from '../../lib/anchoring';
+import { approxSearch } from '../../lib/anchoring/approx';
 import type { SelectorT } from '../../lib/protocol/frames';
 import { filler } from '../fixtures/anchoring/corpus';
 
@@ -483,6 +485,69 @@ export function orphanSome(n: number): number {
   return removed;
 }
 
+export interface SearchSpeed {
+  quotes: number;
+  meanQuoteChars: number;
+  textChars: number;
+  /** Milliseconds for all the quotes, each over the whole text as the matcher scans it. */
+  libraryMs: number;
+  approxSearchMs: number;
+  /** Scans whose results differed between the two (must be 0). */
+  differences: number;
+}
+
+/**
+ * The whole-text approximate search the matcher runs for a quote the page no longer holds (8 KB
+ * slices, the far error limit), with approx-string-match's `search` and with `approxSearch`, taking
+ * turns quote by quote, on the page as it is now. The quotes are runs of the page's own words in an
+ * order the page does not have.
+ */
+export function searchSpeed(count: number): SearchSpeed {
+  const text = TextIndex.build(document.body, { ignore: ignoreHost }).text;
+  const words = text.split(' ').filter((w) => w.length > 0);
+  const next = rng(7);
+  const quotes: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const target = 20 + Math.floor(next() * 180);
+    let q = '';
+    while (q.length < target) q += (q ? ' ' : '') + words[Math.floor(next() * words.length)]!;
+    quotes.push(q);
+  }
+  let libraryMs = 0;
+  let approxSearchMs = 0;
+  let differences = 0;
+  const scan = (quote: string, search: typeof approxSearch) => {
+    const errors = Math.floor(quote.length * MATCH.maxFarErrorRatio);
+    const found: unknown[] = [];
+    for (let from = 0; from < text.length; from += MATCH.fuzzySliceChars) {
+      const to = Math.min(text.length, from + MATCH.fuzzySliceChars + quote.length + errors);
+      found.push(...search(text.slice(from, to), quote, errors));
+    }
+    return JSON.stringify(found);
+  };
+  quotes.forEach((quote, i) => {
+    // Alternate which goes first, so that neither always meets a warmer cache.
+    const order = i % 2 === 0 ? ['library', 'approxSearch'] : ['approxSearch', 'library'];
+    const out: Record<string, string> = {};
+    for (const which of order) {
+      const t0 = performance.now();
+      out[which] = scan(quote, which === 'library' ? reference : approxSearch);
+      const ms = performance.now() - t0;
+      if (which === 'library') libraryMs += ms;
+      else approxSearchMs += ms;
+    }
+    if (out.library !== out.approxSearch) differences++;
+  });
+  return {
+    quotes: count,
+    meanQuoteChars: Math.round(quotes.reduce((n, q) => n + q.length, 0) / count),
+    textChars: text.length,
+    libraryMs,
+    approxSearchMs,
+    differences,
+  };
+}
+
 (window as unknown as { AnchoringBench: unknown }).AnchoringBench = {
   buildPage,
   annotate,
@@ -492,4 +557,5 @@ export function orphanSome(n: number): number {
   productAfterEdits,
   changingPage,
   orphanSome,
+  searchSpeed,
 };
