@@ -2,7 +2,7 @@
 // (their role, removing them) and tokens, revoking and issuing tokens, invite links. Every call carries `Authorization: Bearer <token>` of an
 // admin of the tenant; it sees and changes only that tenant. Answers are JSON, errors included.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Role, type ChatEventT, type ServerFrameT } from '../lib/protocol';
+import { Role, type DiscussionEventT, type ServerFrameT } from '../lib/protocol';
 import { eraseMember, sweepTenant } from './forgetting';
 import { issueToken, revokeToken } from './auth';
 import { answer, bearer, HttpError, readJsonBody } from './http-json';
@@ -42,7 +42,7 @@ export interface AdminApiDeps {
    */
   forgetNames?(tenantId: string): void;
   /** Publishes an applied event to the page's live viewers on every node (erasing a member). */
-  publish(tenantId: string, event: ChatEventT): Promise<void>;
+  publish(tenantId: string, event: DiscussionEventT): Promise<void>;
   usage: UsageMeter;
   live(tenantId: string): LiveView;
   /** Closes the live sockets of a revoked token at once (4403); returns how many. */

@@ -5,7 +5,7 @@
 // it is open, and again from the moment shutdown starts; while too many sockets are still in their
 // handshake, new ones are refused the same way, so a returning crowd is spread over time.
 import { performance } from 'node:perf_hooks';
-import { CLOSE, drawRetryAfter, LIMITS, retryAfterReason, type ChatEventT } from '../lib/protocol';
+import { CLOSE, drawRetryAfter, LIMITS, retryAfterReason, type DiscussionEventT } from '../lib/protocol';
 import { sweepRetention } from './forgetting';
 import { createOwnDataApi } from './own-data';
 import { createAdminApi } from './admin-api';
@@ -160,7 +160,7 @@ export async function createCollabServer(
     createMetrics({ usage, connectionTenants: () => registry.tenants() }),
     config.metricsToken,
   );
-  const publish = (tenantId: string, event: ChatEventT) =>
+  const publish = (tenantId: string, event: DiscussionEventT) =>
     bus.publish({ tenantId, page: event.page }, JSON.stringify(event));
   const adminApi = createAdminApi({
     store,

@@ -5,14 +5,14 @@
 // on every node sees the deletion live, as `deleted-text-chat` or a comment's `delete-comment`.
 // See docs/security.md, "Privacy".
 import { randomUUID } from 'node:crypto';
-import type { ChatEventT, WriteFrameT } from '../lib/protocol';
+import type { DiscussionEventT, WriteFrameT } from '../lib/protocol';
 import { planWrite, type Actor } from './ops';
 import { NO_PLACE, type DiscussionRef, type Store } from './store/types';
 
 export interface ForgettingDeps {
   store: Store;
   /** Publishes an applied event to the page's live viewers on every node (the bus). */
-  publish(tenantId: string, event: ChatEventT): Promise<void>;
+  publish(tenantId: string, event: DiscussionEventT): Promise<void>;
 }
 
 /** Rows read per store call: each call stays bounded however much there is to remove. */

@@ -16,10 +16,10 @@ import {
   wireDiscussion,
   wireEvent,
   type AuthorsT,
-  type ChatEventT,
-  type SnapshotFrame,
-  type WireReplayFrame,
-  type WireSnapshotFrame,
+  type DiscussionEventT,
+  type SnapshotT,
+  type WireReplayT,
+  type WireSnapshotT,
 } from '../lib/protocol';
 import { RoomSequencer } from './bus/sequencer';
 import { roomId, type Bus, type RoomKey } from './bus/types';
@@ -211,7 +211,7 @@ export class Hub {
     let member = room.members.get(sub);
     if (member && !this.needsRead(sub, page, since)) {
       // Up to date already: nothing to read, nothing new to send.
-      const empty: WireReplayFrame = { type: 'replay', page, alias: room.alias, seq: member.seq, events: [] };
+      const empty: WireReplayT = { type: 'replay', page, alias: room.alias, seq: member.seq, events: [] };
       sub.deliver(JSON.stringify(empty), page, false);
       sub.deliver(JSON.stringify({ type: 'presence', page, count: room.count }), page, true);
       return 0;
@@ -307,7 +307,7 @@ export class Hub {
     member.held = null;
     member.seq = seq;
     for (const frame of heldFrames) {
-      const seq = (JSON.parse(frame) as ChatEventT).seq;
+      const seq = (JSON.parse(frame) as DiscussionEventT).seq;
       if (seq > member.seq) {
         member.seq = seq;
         sub.deliver(frame, page, true);
@@ -486,7 +486,7 @@ export class Hub {
           deliver: (frame, seq) => {
             if (seq === null) return this.enqueue(created, frame, seq);
             this.parts.drop(id);
-            const event = JSON.parse(frame) as ChatEventT;
+            const event = JSON.parse(frame) as DiscussionEventT;
             // An edit or a delete changes how earlier events render: the log no longer holds what
             // a read would give.
             if (!isCreation(event)) {
@@ -606,13 +606,13 @@ function snapshotFrame(
   page: string,
   alias: number,
   seq: number,
-  discussions: SnapshotFrame['chats'],
+  discussions: SnapshotT['chats'],
   part: number,
   more: boolean,
   named: AuthorsT,
 ): string {
   const authors: AuthorsT = { ...named };
-  const frame: WireSnapshotFrame = {
+  const frame: WireSnapshotT = {
     type: 'snapshot',
     page,
     alias,
@@ -644,7 +644,7 @@ export function replayFrames(
   let bytes = JSON.stringify(authors).length;
   let last = events[0] ? events[0].seq - 1 : seq;
   const flush = (upTo: number) => {
-    const head: Omit<WireReplayFrame, 'events'> = { type: 'replay', page, alias, seq: upTo, authors };
+    const head: Omit<WireReplayT, 'events'> = { type: 'replay', page, alias, seq: upTo, authors };
     frames.push(`${JSON.stringify(head).slice(0, -1)},"events":[${chunk.join(',')}]}`);
     chunk = [];
     authors = {};

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WireReader, type ChatEventT, type ServerFrameT, type WireServerFrameT } from '../lib/protocol';
+import { WireReader, type DiscussionEventT, type ServerFrameT, type WireServerFrameT } from '../lib/protocol';
 import { addComment, createChat, deleteComment, editComment, PAGE } from '../test/helpers/frames';
 import { MemoryBus } from './bus/memory';
 import { Hub, type Subscriber } from './hub';
@@ -40,7 +40,7 @@ class Recorder implements Subscriber {
   }
 }
 
-const created = (seq: number, text = `comment ${seq}`): ChatEventT => ({
+const created = (seq: number, text = `comment ${seq}`): DiscussionEventT => ({
   type: 'new-text-chat',
   page: PAGE,
   seq,
@@ -51,7 +51,8 @@ const created = (seq: number, text = `comment ${seq}`): ChatEventT => ({
     comments: [{ id: `c${seq}`, author: { id: 'u1', name: 'Ana' }, text, at: 1 }],
   },
 });
-const logged = (...events: ChatEventT[]) => events.map((e) => ({ seq: e.seq, json: JSON.stringify(e) }));
+const logged = (...events: DiscussionEventT[]) =>
+  events.map((e) => ({ seq: e.seq, json: JSON.stringify(e) }));
 
 describe('ReplayLog', () => {
   const limits = { maxEvents: 100, maxBytes: 1_000_000 };
@@ -68,7 +69,7 @@ describe('ReplayLog', () => {
   });
 
   it('refuses an edit, a delete or a gap', () => {
-    const edit: ChatEventT = {
+    const edit: DiscussionEventT = {
       type: 'updated-text-chat',
       page: PAGE,
       seq: 5,
@@ -76,7 +77,7 @@ describe('ReplayLog', () => {
       chatId: 'chat-3',
       change: { op: 'edit-comment', commentId: 'c3', text: 'new', editedAt: 2 },
     };
-    const drop: ChatEventT = {
+    const drop: DiscussionEventT = {
       type: 'deleted-text-chat',
       page: PAGE,
       seq: 5,

@@ -8,7 +8,7 @@
 // so an edit or a delete changes how earlier events render (their old text is gone): such an event,
 // seen live or in a read, empties the log. Deleted text therefore stays in memory no longer than
 // the delete's own broadcast takes to reach the room.
-import type { AuthorsT, ChatEventT } from '../lib/protocol';
+import type { AuthorsT, DiscussionEventT } from '../lib/protocol';
 
 /** One event of a replay: its seq and its JSON as sent, with the names of the authors it mentions. */
 export interface LoggedEvent {
@@ -18,12 +18,12 @@ export interface LoggedEvent {
 }
 
 /** How a log turns an event into what a replay sends. */
-export type RenderEvent = (event: ChatEventT) => LoggedEvent;
+export type RenderEvent = (event: DiscussionEventT) => LoggedEvent;
 
 const asStored: RenderEvent = (event) => ({ seq: event.seq, json: JSON.stringify(event) });
 
 /** Events that leave every earlier event's rendering as it was. */
-export function isCreation(event: ChatEventT): boolean {
+export function isCreation(event: DiscussionEventT): boolean {
   return (
     event.type === 'new-text-chat' ||
     (event.type === 'updated-text-chat' && event.change.op === 'add-comment')
@@ -67,7 +67,7 @@ export class ReplayLog {
    * Adds what the store holds after `to`. False when the log can no longer serve: the read had an
    * edit or a delete, or did not continue where the log ends; the caller drops it then.
    */
-  extend(seq: number, events: readonly ChatEventT[]): boolean {
+  extend(seq: number, events: readonly DiscussionEventT[]): boolean {
     for (const event of events) {
       if (event.seq <= this.to) continue;
       if (event.seq !== this.to + 1 || !isCreation(event)) return false;

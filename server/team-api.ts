@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { discussionLink } from '../lib/links';
 import { pageKeyFromUrl } from '../lib/page-key/normalise';
-import { mentionedIds, mentionsAsText, type ChatEventT } from '../lib/protocol';
+import { mentionedIds, mentionsAsText, type DiscussionEventT } from '../lib/protocol';
 import { parseTime } from './admin-api';
 import { annotationCollection } from './annotations/w3c';
 import { discussionsCsv } from './annotations/csv';
@@ -22,7 +22,7 @@ import type { DiscussionFilter, DiscussionRecord, Store, TokenAuth } from './sto
 export interface TeamApiDeps {
   store: Store;
   /** Publishes an applied event to the page's live viewers on every node (the bus). */
-  publish(tenantId: string, event: ChatEventT): Promise<void>;
+  publish(tenantId: string, event: DiscussionEventT): Promise<void>;
   limits?: StoreLimits;
 }
 

@@ -13,7 +13,7 @@ import {
   retryAfterOf,
   type ClientFrameT,
   type ServerFrameT,
-  type WelcomeFrame,
+  type WelcomeT,
 } from '@/lib/protocol';
 import {
   backoffDelay,
@@ -60,7 +60,7 @@ export interface ConnectionDeps {
   random?: () => number;
   now?: () => number;
   backoff?: BackoffPolicy;
-  onLive(welcome: WelcomeFrame): void;
+  onLive(welcome: WelcomeT): void;
   onFrame(frame: ServerFrameT): void;
   /**
    * A page's frame named an author whose name never came (a lost frame): the page needs a fresh
@@ -103,7 +103,7 @@ export class Connection {
   get resuming(): boolean {
     return this.state === 'connecting' && (this.wasLive || this.failedAttempts > 0);
   }
-  welcome: WelcomeFrame | null = null;
+  welcome: WelcomeT | null = null;
 
   /**
    * Whether this connection was live since the settings last changed. Kept through idle and through

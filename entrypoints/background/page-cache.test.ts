@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatEventT } from '@/lib/protocol';
+import type { DiscussionEventT } from '@/lib/protocol';
 import { PageCache } from './page-cache';
 
 const page = 'https://example.com/a';
-const created = (seq: number, id: string, p = page): ChatEventT => ({
+const created = (seq: number, id: string, p = page): DiscussionEventT => ({
   type: 'new-text-chat',
   page: p,
   seq,

@@ -6,10 +6,10 @@ import {
   applyReplay,
   fromSnapshot,
   type ApplyResult,
-  type ChatEventT,
+  type DiscussionEventT,
   type PageState,
-  type ReplayFrame,
-  type SnapshotFrame,
+  type ReplayT,
+  type SnapshotT,
 } from '@/lib/protocol';
 
 export interface CachedPage extends PageState {
@@ -37,7 +37,7 @@ export class PageCache {
     return this.pages.has(page);
   }
 
-  snapshot(frame: Pick<SnapshotFrame, 'page' | 'seq' | 'chats'>): CachedPage {
+  snapshot(frame: Pick<SnapshotT, 'page' | 'seq' | 'chats'>): CachedPage {
     const entry: CachedPage = { ...fromSnapshot(frame), synced: true };
     this.pages.delete(frame.page);
     this.pages.set(frame.page, entry);
@@ -46,7 +46,7 @@ export class PageCache {
   }
 
   /** Applies a replay to the cached page. 'gap' (or no cached page) means: resync with a snapshot. */
-  replay(frame: Pick<ReplayFrame, 'page' | 'events'>): ApplyResult {
+  replay(frame: Pick<ReplayT, 'page' | 'events'>): ApplyResult {
     const entry = this.pages.get(frame.page);
     if (!entry) return 'gap';
     const result = applyReplay(entry, frame);
@@ -55,7 +55,7 @@ export class PageCache {
   }
 
   /** Applies one live event. Unknown pages count as a gap: the caller resyncs. */
-  event(event: ChatEventT): ApplyResult {
+  event(event: DiscussionEventT): ApplyResult {
     const entry = this.pages.get(event.page);
     if (!entry) return 'gap';
     return applyEvent(entry, event);

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { LIMITS, PROTOCOL_VERSION, type ChatEventT, type WriteFrameT } from '@/lib/protocol';
+import { LIMITS, PROTOCOL_VERSION, type DiscussionEventT, type WriteFrameT } from '@/lib/protocol';
 import type { BackgroundToFrameT } from '@/lib/messaging';
 import { legacyTokenStorage, outboxStorage, serverUrlStorage } from '@/lib/storage';
 import { socketFactory } from '@/test/unit/fake-socket';
@@ -20,7 +20,7 @@ function created(
   seq: number,
   id: string,
   broadcastId: string = crypto.randomUUID(),
-): Extract<ChatEventT, { type: 'new-text-chat' }> {
+): Extract<DiscussionEventT, { type: 'new-text-chat' }> {
   return {
     type: 'new-text-chat',
     page,

@@ -4,13 +4,13 @@
 import {
   addSnapshotPage,
   LIMITS,
-  type ChatEventT,
+  type DiscussionEventT,
   type ClientFrameT,
   type DiscussionT,
   type PersonT,
   type ServerFrameT,
-  type SnapshotFrame,
-  type WelcomeFrame,
+  type SnapshotT,
+  type WelcomeT,
   type WriteFrameT,
 } from '@/lib/protocol';
 import type { BackgroundToFrameT, OutboxEntryT, StatusT } from '@/lib/messaging';
@@ -46,7 +46,7 @@ export interface SessionDeps extends Omit<
   onStatus?(status: StatusT): void;
   /** The user's notifications (frames that name no page), told of each welcome and disconnection. */
   notifications?: {
-    welcome(welcome: WelcomeFrame): void;
+    welcome(welcome: WelcomeT): void;
     frame(frame: ServerFrameT): boolean;
     disconnected(): void;
   };
@@ -63,7 +63,7 @@ export class Session {
    * Pages subscribed whose snapshot or replay has not arrived yet, with the live events that came
    * before it: they are applied after it (duplicates dropped), never mistaken for a gap.
    */
-  private readonly awaiting = new Map<string, ChatEventT[]>();
+  private readonly awaiting = new Map<string, DiscussionEventT[]>();
   /** Snapshots arriving in parts: what came so far, and the part expected next. */
   private readonly parts = new Map<string, { seq: number; discussions: DiscussionT[]; next: number }>();
   /** Writes sent on the current socket and not yet answered. */
@@ -75,7 +75,7 @@ export class Session {
    * Who the saved settings sign in as, as the last check of them found (after "Save"): shown while
    * no socket is open (no page on) so that the popup does not say "not signed in" to someone who is.
    */
-  private confirmed: Pick<WelcomeFrame, 'user' | 'tenant' | 'role'> | null = null;
+  private confirmed: Pick<WelcomeT, 'user' | 'tenant' | 'role'> | null = null;
   /** Who the server last said we are: the author of writes made while it cannot say (offline, refused). */
   private lastUser: PersonT | null = null;
 
@@ -124,7 +124,7 @@ export class Session {
   }
 
   /** What a check of the saved settings found: the identity they sign in as, or null (refused, failed). */
-  confirmAccount(account: Pick<WelcomeFrame, 'user' | 'tenant' | 'role'> | null): void {
+  confirmAccount(account: Pick<WelcomeT, 'user' | 'tenant' | 'role'> | null): void {
     this.confirmed = account;
     this.broadcastStatus();
   }
@@ -367,7 +367,7 @@ export class Session {
     }
   }
 
-  private onEvent(event: ChatEventT): void {
+  private onEvent(event: DiscussionEventT): void {
     if (!this.subscribed.has(event.page)) return;
     const early = this.awaiting.get(event.page);
     if (early) {
@@ -449,7 +449,7 @@ export class Session {
    * Gathers the parts of a snapshot; the whole once its last part arrived, else null. A part that
    * does not follow the one before (its beginning was lost) asks for the snapshot again.
    */
-  private assemble(frame: SnapshotFrame): Pick<SnapshotFrame, 'page' | 'seq' | 'chats'> | null {
+  private assemble(frame: SnapshotT): Pick<SnapshotT, 'page' | 'seq' | 'chats'> | null {
     const part = frame.part ?? 0;
     if (part === 0 && !frame.more) {
       this.parts.delete(frame.page);

@@ -2,7 +2,7 @@ import { createRoot } from 'solid-js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { FrameToBackgroundT, StatusT } from '@/lib/messaging';
-import type { ChatEventT } from '@/lib/protocol';
+import type { DiscussionEventT } from '@/lib/protocol';
 import { useEnglishMessages } from '@/test/unit/i18n';
 import { newDiscussionDraftKey, replyDraftKey } from '@/lib/drafts';
 import { createOverlayModel } from './model';
@@ -51,7 +51,7 @@ describe('overlay model', () => {
 
   it('never shows its own change twice when the echo arrives', () => {
     const { model, write } = setup();
-    const echo: ChatEventT = {
+    const echo: DiscussionEventT = {
       type: 'new-text-chat',
       page,
       seq: 1,

@@ -14,7 +14,7 @@ import type {
   PageHintT,
   StatusT,
 } from '@/lib/messaging';
-import type { ChatEventT, DiscussionT, ErrorCode, SelectorT, WriteFrameT } from '@/lib/protocol';
+import type { DiscussionEventT, DiscussionT, ErrorCode, SelectorT, WriteFrameT } from '@/lib/protocol';
 import { LIMITS } from '@/lib/protocol/limits';
 import { editDraftKey, editDraftsOf, newDiscussionDraftKey, replyDraftKey } from '@/lib/drafts';
 import { hasMentions, plainText, toStored, type Member } from '@/lib/mentions';
@@ -202,7 +202,7 @@ export function createOverlayModel(deps: OverlayDeps) {
    * Says what someone else changed: a new discussion, a new comment in the open thread, a discussion
    * resolved or reopened.
    */
-  const announceEvent = (event: ChatEventT) => {
+  const announceEvent = (event: DiscussionEventT) => {
     const me = state.status?.me?.id;
     if (event.type === 'new-text-chat') {
       const author = event.chat.comments[0]?.author;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatEventT, WriteFrameT } from '@/lib/protocol';
+import type { DiscussionEventT, WriteFrameT } from '@/lib/protocol';
 import { TabView } from './tab-view';
 
 const page = 'https://example.com/a';
@@ -13,7 +13,7 @@ const createWrite = (text = 'first'): Extract<WriteFrameT, { type: 'create-chat'
   selectors: [{ type: 'TextQuoteSelector', exact: 'quote' }],
   text,
 });
-const echoOf = (write: Extract<WriteFrameT, { type: 'create-chat' }>, seq: number): ChatEventT => ({
+const echoOf = (write: Extract<WriteFrameT, { type: 'create-chat' }>, seq: number): DiscussionEventT => ({
   type: 'new-text-chat',
   page,
   seq,
@@ -122,7 +122,10 @@ describe('TabView', () => {
 describe('TabView: resolve', () => {
   it('shows its own resolve at once, keeps the discussion out of the unacked items, and rolls a refusal back', () => {
     const view = new TabView();
-    const { chat: discussion } = echoOf(createWrite(), 1) as Extract<ChatEventT, { type: 'new-text-chat' }>;
+    const { chat: discussion } = echoOf(createWrite(), 1) as Extract<
+      DiscussionEventT,
+      { type: 'new-text-chat' }
+    >;
     view.setState(page, [discussion]);
     const resolve: WriteFrameT = {
       type: 'resolve-chat',

@@ -2,7 +2,7 @@
 // the server has not acknowledged yet (unacked, shown optimistically). The server's echo of a write made here is never shown as a second
 // change: it only settles the optimistic copy to the server's version (the server's clock and names);
 // a refused write is removed from the overlay, which rolls it back.
-import type { ChatEventT, DiscussionT, PersonT, WriteFrameT } from '@/lib/protocol';
+import type { DiscussionEventT, DiscussionT, PersonT, WriteFrameT } from '@/lib/protocol';
 import { applyChange } from '@/lib/protocol/page-state';
 
 /** How many of its own broadcastIds a tab remembers, to recognise late echoes. */
@@ -11,7 +11,7 @@ const OWN_IDS_KEPT = 500;
 export type EventOutcome = 'applied' | 'own-echo';
 
 /** The event a write will produce, as the tab shows it before the server answers. */
-export function optimisticEvent(write: WriteFrameT, me: PersonT, now: number): ChatEventT {
+export function optimisticEvent(write: WriteFrameT, me: PersonT, now: number): DiscussionEventT {
   const base = { page: write.page, seq: 0, broadcastId: write.broadcastId };
   switch (write.type) {
     case 'create-chat':
@@ -64,7 +64,7 @@ export class TabView {
   page: string | null = null;
   private confirmed: DiscussionT[] = [];
   /** Own writes the server has not acknowledged yet (unacked), in the order they were made. */
-  private readonly unacked = new Map<string, ChatEventT>();
+  private readonly unacked = new Map<string, DiscussionEventT>();
   private readonly own = new Set<string>();
 
   /** A new page (or a full state of the same page from the background). */
@@ -90,7 +90,7 @@ export class TabView {
   }
 
   /** A live event from the background. The echo of a write made here is dropped. */
-  event(event: ChatEventT): EventOutcome {
+  event(event: DiscussionEventT): EventOutcome {
     if (event.page !== this.page) return 'own-echo';
     if (this.own.has(event.broadcastId)) {
       this.unacked.delete(event.broadcastId);
@@ -145,7 +145,7 @@ export class TabView {
  * Applies the server's version of a change this tab already shows: the discussion or comment it
  * created is replaced rather than added again, so the times and names the server gave win.
  */
-function settle(discussions: DiscussionT[], event: ChatEventT): void {
+function settle(discussions: DiscussionT[], event: DiscussionEventT): void {
   if (event.type === 'new-text-chat') {
     const i = discussions.findIndex((c) => c.id === event.chat.id);
     if (i >= 0) discussions.splice(i, 1);

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import {
   BroadcastId,
-  ChatEvent,
+  DiscussionEvent,
   DeleteChat,
   DeleteComment,
   Discussion,
@@ -164,7 +164,7 @@ export const BackgroundToFrame = z.discriminatedUnion('kind', [
     discussions: z.array(Discussion),
     synced: z.boolean(),
   }),
-  z.object({ kind: z.literal('event'), event: ChatEvent }),
+  z.object({ kind: z.literal('event'), event: DiscussionEvent }),
   z.object({ kind: z.literal('presence'), page: PageKey, count: z.number().int().nonnegative() }),
   z.object({ kind: z.literal('status'), status: Status }),
   z.object({ kind: z.literal('ack'), broadcastId: z.string() }),

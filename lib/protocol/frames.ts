@@ -263,7 +263,7 @@ export const Welcome = z.object({
 
 const eventBase = { page: PageKey, seq: Seq, broadcastId: BroadcastId };
 export const NewTextChat = z.object({ type: z.literal('new-text-chat'), ...eventBase, chat: Discussion });
-export const ChatChange = z.discriminatedUnion('op', [
+export const DiscussionChange = z.discriminatedUnion('op', [
   z.object({ op: z.literal('add-comment'), comment: Comment }),
   z.object({ op: z.literal('edit-comment'), commentId: EntityId, text: z.string(), editedAt: Timestamp }),
   z.object({ op: z.literal('delete-comment'), commentId: EntityId }),
@@ -274,7 +274,7 @@ export const UpdatedTextChat = z.object({
   type: z.literal('updated-text-chat'),
   ...eventBase,
   chatId: EntityId,
-  change: ChatChange,
+  change: DiscussionChange,
 });
 export const DeletedTextChat = z.object({
   type: z.literal('deleted-text-chat'),
@@ -282,7 +282,7 @@ export const DeletedTextChat = z.object({
   chatId: EntityId,
 });
 /** A change to a page: each gets the page's next seq. */
-export const ChatEvent = z.discriminatedUnion('type', [NewTextChat, UpdatedTextChat, DeletedTextChat]);
+export const DiscussionEvent = z.discriminatedUnion('type', [NewTextChat, UpdatedTextChat, DeletedTextChat]);
 
 export const Presence = z.object({
   type: z.literal('presence'),
@@ -309,7 +309,7 @@ export const Replay = z.object({
   page: PageKey,
   /** The page's seq after the replayed events. */
   seq: Seq,
-  events: z.array(ChatEvent),
+  events: z.array(DiscussionEvent),
 });
 
 export const Ack = z.object({
@@ -474,7 +474,7 @@ export const WireNewTextChat = z.object({
   /** Live: the quote alone (`quote`); in a replay: every selector (`selectors`). */
   chat: z.union([WireDiscussion, WireLiveDiscussion]),
 });
-export const WireChatChange = z.discriminatedUnion('op', [
+export const WireDiscussionChange = z.discriminatedUnion('op', [
   z.object({ op: z.literal('add-comment'), comment: WireComment }),
   z.object({ op: z.literal('edit-comment'), commentId: EntityId, text: z.string(), editedAt: Timestamp }),
   z.object({ op: z.literal('delete-comment'), commentId: EntityId }),
@@ -484,14 +484,14 @@ export const WireUpdatedTextChat = z.object({
   type: z.literal('updated-text-chat'),
   ...wireEventBase,
   chatId: EntityId,
-  change: WireChatChange,
+  change: WireDiscussionChange,
 });
 export const WireDeletedTextChat = z.object({
   type: z.literal('deleted-text-chat'),
   ...wireEventBase,
   chatId: EntityId,
 });
-export const WireChatEvent = z.discriminatedUnion('type', [
+export const WireDiscussionEvent = z.discriminatedUnion('type', [
   WireNewTextChat,
   WireUpdatedTextChat,
   WireDeletedTextChat,
@@ -512,7 +512,7 @@ export const WireReplay = z.object({
   page: PageKey,
   alias: PageAlias,
   seq: Seq,
-  events: z.array(WireChatEvent),
+  events: z.array(WireDiscussionEvent),
   authors: Authors.optional(),
 });
 export const WireBatchedFrame = z.discriminatedUnion('type', [
@@ -546,6 +546,8 @@ export const WireServerFrame = z.discriminatedUnion('type', [
 ]);
 
 // ---------------------------------------------------------------- types
+// Each schema's type is its name with `T`. Frame schemas are named after their wire `type`
+// (`CreateChat` checks `create-chat`); the others say discussion for what people see.
 
 export type BroadcastIdT = z.infer<typeof BroadcastId>;
 export type PageKeyT = z.infer<typeof PageKey>;
@@ -560,27 +562,27 @@ export type ResolutionT = z.infer<typeof Resolution>;
 export type NotificationT = z.infer<typeof Notification>;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export type RoleT = z.infer<typeof Role>;
-export type HelloFrame = z.infer<typeof Hello>;
-export type SubscribeFrame = z.infer<typeof Subscribe>;
+export type HelloT = z.infer<typeof Hello>;
+export type SubscribeT = z.infer<typeof Subscribe>;
 export type WriteFrameT = z.infer<typeof WriteFrame>;
 export type ClientFrameT = z.infer<typeof ClientFrame>;
 export type ServerFrameT = z.infer<typeof ServerFrame>;
-export type WelcomeFrame = z.infer<typeof Welcome>;
-export type ChatEventT = z.infer<typeof ChatEvent>;
-export type ChatChangeT = z.infer<typeof ChatChange>;
-export type PresenceFrame = z.infer<typeof Presence>;
-export type SnapshotFrame = z.infer<typeof Snapshot>;
-export type ReplayFrame = z.infer<typeof Replay>;
-export type AckFrame = z.infer<typeof Ack>;
+export type WelcomeT = z.infer<typeof Welcome>;
+export type DiscussionEventT = z.infer<typeof DiscussionEvent>;
+export type DiscussionChangeT = z.infer<typeof DiscussionChange>;
+export type PresenceT = z.infer<typeof Presence>;
+export type SnapshotT = z.infer<typeof Snapshot>;
+export type ReplayT = z.infer<typeof Replay>;
+export type AckT = z.infer<typeof Ack>;
 export type ErrorFrameT = z.infer<typeof ErrorFrame>;
 export type BatchedFrameT = z.infer<typeof BatchedFrame>;
-export type BatchFrame = z.infer<typeof Batch>;
+export type BatchT = z.infer<typeof Batch>;
 export type WireCommentT = z.infer<typeof WireComment>;
 export type WireDiscussionT = z.infer<typeof WireDiscussion>;
 export type WireLiveDiscussionT = z.infer<typeof WireLiveDiscussion>;
-export type WireChatEventT = z.infer<typeof WireChatEvent>;
-export type WireSnapshotFrame = z.infer<typeof WireSnapshot>;
-export type WireReplayFrame = z.infer<typeof WireReplay>;
+export type WireDiscussionEventT = z.infer<typeof WireDiscussionEvent>;
+export type WireSnapshotT = z.infer<typeof WireSnapshot>;
+export type WireReplayT = z.infer<typeof WireReplay>;
 export type WireServerFrameT = z.infer<typeof WireServerFrame>;
 export type AuthorsT = z.infer<typeof Authors>;
 export type WireResolutionT = z.infer<typeof WireResolution>;

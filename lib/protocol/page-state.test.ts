@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addSnapshotPage, applyEvent, applyReplay, emptyPageState, type ChatEventT } from './index';
+import { addSnapshotPage, applyEvent, applyReplay, emptyPageState, type DiscussionEventT } from './index';
 
 const page = 'https://example.com/a';
 const chat = (id: string) => ({
@@ -7,7 +7,7 @@ const chat = (id: string) => ({
   selectors: [{ type: 'TextQuoteSelector' as const, exact: 'quote' }],
   comments: [{ id: `${id}-c1`, author: { id: 'u1', name: 'Ana' }, text: 'first', at: 1 }],
 });
-const created = (seq: number, id: string): ChatEventT => ({
+const created = (seq: number, id: string): DiscussionEventT => ({
   type: 'new-text-chat',
   page,
   seq,
@@ -96,7 +96,7 @@ describe('resolve', () => {
     const state = emptyPageState();
     applyEvent(state, created(1, 'chat-aaaa'));
     const resolved = { by: { id: 'u2', name: 'Bo' }, at: 5 };
-    const resolve = (seq: number, value: typeof resolved | null): ChatEventT => ({
+    const resolve = (seq: number, value: typeof resolved | null): DiscussionEventT => ({
       type: 'updated-text-chat',
       page,
       seq,

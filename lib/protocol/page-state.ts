@@ -1,7 +1,7 @@
 // The client-side state of one page (its discussions and last seq) and the rules that keep it
 // in step with the server: snapshots replace, events apply in seq order, duplicates are ignored,
 // a gap asks for a resync. Shared by the background, the tests and the model checks.
-import type { ChatEventT, DiscussionT, ReplayFrame, SnapshotFrame } from './frames';
+import type { DiscussionEventT, DiscussionT, ReplayT, SnapshotT } from './frames';
 
 export interface PageState {
   seq: number;
@@ -15,7 +15,7 @@ export function emptyPageState(): PageState {
   return { seq: 0, chats: [] };
 }
 
-export function fromSnapshot(snapshot: Pick<SnapshotFrame, 'seq' | 'chats'>): PageState {
+export function fromSnapshot(snapshot: Pick<SnapshotT, 'seq' | 'chats'>): PageState {
   return { seq: snapshot.seq, chats: structuredClone(snapshot.chats) };
 }
 
@@ -40,7 +40,7 @@ export function addSnapshotPage(chats: DiscussionT[], page: readonly DiscussionT
  * Applies one event in place. Events at or below the state's seq are duplicates; an event that
  * skips a seq is a gap and is not applied: the caller resubscribes with `since = state.seq`.
  */
-export function applyEvent(state: PageState, event: ChatEventT): ApplyResult {
+export function applyEvent(state: PageState, event: DiscussionEventT): ApplyResult {
   if (event.seq <= state.seq) return 'duplicate';
   if (event.seq > state.seq + 1) return 'gap';
   applyChange(state.chats, event);
@@ -49,7 +49,7 @@ export function applyEvent(state: PageState, event: ChatEventT): ApplyResult {
 }
 
 /** Applies a replay; stops at the first gap. */
-export function applyReplay(state: PageState, replay: Pick<ReplayFrame, 'events'>): ApplyResult {
+export function applyReplay(state: PageState, replay: Pick<ReplayT, 'events'>): ApplyResult {
   let result: ApplyResult = 'duplicate';
   for (const event of replay.events) {
     const r = applyEvent(state, event);
@@ -60,7 +60,7 @@ export function applyReplay(state: PageState, replay: Pick<ReplayFrame, 'events'
 }
 
 /** Applies the change an event describes to a list of discussions, ignoring its seq. */
-export function applyChange(chats: DiscussionT[], event: ChatEventT): void {
+export function applyChange(chats: DiscussionT[], event: DiscussionEventT): void {
   switch (event.type) {
     case 'new-text-chat': {
       if (!chats.some((c) => c.id === event.chat.id)) chats.push(structuredClone(event.chat));

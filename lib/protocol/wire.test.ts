@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatEventT, DiscussionT, ServerFrameT } from './frames';
+import type { DiscussionEventT, DiscussionT, ServerFrameT } from './frames';
 import { liveEvent, toWire, WireReader } from './wire';
 
 const PAGE = 'https://example.com/article';
@@ -13,14 +13,14 @@ const chat: DiscussionT = {
   selectors: [quote, position],
   comments: [{ id: 'c-aaaaaaaa', author: ana, text: 'first', at: 1 }],
 };
-const created: ChatEventT = {
+const created: DiscussionEventT = {
   type: 'new-text-chat',
   page: PAGE,
   seq: 1,
   broadcastId: '9b2f6c1e-3f5a-4c8e-9a41-2d7c0b5e8f13',
   chat,
 };
-const reply = (seq: number, author = bruno): ChatEventT => ({
+const reply = (seq: number, author = bruno): DiscussionEventT => ({
   type: 'updated-text-chat',
   page: PAGE,
   seq,
@@ -122,7 +122,7 @@ describe('WireReader', () => {
 
 describe('resolved discussions', () => {
   const resolved = { by: bruno, at: 7 };
-  const resolve: ChatEventT = {
+  const resolve: DiscussionEventT = {
     type: 'updated-text-chat',
     page: PAGE,
     seq: 2,
@@ -151,7 +151,7 @@ describe('resolved discussions', () => {
   });
 
   it('read a reopen, which names nobody', () => {
-    const reopen: ChatEventT = { ...resolve, seq: 3, change: { op: 'resolve', resolved: null } };
+    const reopen: DiscussionEventT = { ...resolve, seq: 3, change: { op: 'resolve', resolved: null } };
     const { r, frames, unknown } = reader();
     r.read(toWire({ type: 'snapshot', page: PAGE, seq: 2, chats: [chat] }, () => 4));
     const live = liveEvent(reopen, 4, new Map());

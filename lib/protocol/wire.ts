@@ -4,13 +4,13 @@
 // works with (page keys, authors with names, every selector it was sent). See docs/protocol.md.
 import type {
   AuthorsT,
-  ChatEventT,
+  DiscussionEventT,
   CommentT,
   DiscussionT,
   SelectorT,
   ServerFrameT,
   TextQuoteSelectorT,
-  WireChatEventT,
+  WireDiscussionEventT,
   WireCommentT,
   WireDiscussionT,
   WireLiveDiscussionT,
@@ -66,11 +66,11 @@ export function wireLiveDiscussion(chat: DiscussionT, authors: AuthorsT): WireLi
  * keeps a new discussion's anchor to its quote, sent as `quote`. Without `alias` the event is one of a replay's.
  */
 export function wireEvent(
-  event: ChatEventT,
+  event: DiscussionEventT,
   alias: number,
   authors: AuthorsT,
   live: boolean,
-): WireChatEventT {
+): WireDiscussionEventT {
   const base = { alias, seq: event.seq, broadcastId: event.broadcastId };
   switch (event.type) {
     case 'new-text-chat':
@@ -105,7 +105,11 @@ export function wireEvent(
  * A live event as sent to every subscriber of a room: authors the room has already named go by id
  * alone; the others are named in the event's `authors` and added to `named`.
  */
-export function liveEvent(event: ChatEventT, alias: number, named: Map<string, string>): WireChatEventT {
+export function liveEvent(
+  event: DiscussionEventT,
+  alias: number,
+  named: Map<string, string>,
+): WireDiscussionEventT {
   const mentioned: AuthorsT = {};
   const wire = wireEvent(event, alias, mentioned, true);
   let fresh: AuthorsT | null = null;
@@ -154,7 +158,7 @@ export function toWire(frame: ServerFrameT, aliasOf: (page: string) => number): 
   }
 }
 
-function namedEvent(event: ChatEventT, aliasOf: (page: string) => number): WireChatEventT {
+function namedEvent(event: DiscussionEventT, aliasOf: (page: string) => number): WireDiscussionEventT {
   const authors: AuthorsT = {};
   const wire = wireEvent(event, aliasOf(event.page), authors, false);
   if (Object.keys(authors).length > 0) wire.authors = authors;
@@ -284,7 +288,7 @@ export class WireReader {
     return chat;
   }
 
-  private event(wire: WireChatEventT, page: string): ChatEventT {
+  private event(wire: WireDiscussionEventT, page: string): DiscussionEventT {
     const base = { page, seq: wire.seq, broadcastId: wire.broadcastId };
     switch (wire.type) {
       case 'new-text-chat':

@@ -6,7 +6,7 @@
 // second import of the same file is answered as duplicates and adds nothing. If any write is
 // refused, the writes this import made are deleted again (and published) and the members it made
 // are deleted, so nothing is left half-imported.
-import type { ChatEventT, WriteFrameT } from '../../lib/protocol';
+import type { DiscussionEventT, WriteFrameT } from '../../lib/protocol';
 import { deletionOf, type DeletionTarget } from '../forgetting';
 import { DEFAULT_STORE_LIMITS, planWrite, type Actor, type StoreLimits } from '../ops';
 import type { CommitResult, Store, User, WritePlanner } from '../store/types';
@@ -15,7 +15,7 @@ import { importBroadcastId, type ImportComment, type ImportDiscussion } from './
 export interface ImportDeps {
   store: Store;
   /** Sends an applied event to the page's live viewers (the bus). */
-  publish(tenantId: string, event: ChatEventT): Promise<void>;
+  publish(tenantId: string, event: DiscussionEventT): Promise<void>;
   limits?: StoreLimits;
 }
 

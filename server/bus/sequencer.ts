@@ -4,13 +4,13 @@
 // moment; if the gap is still open then, the missing events are read from the store, so clients
 // see a gap-free stream instead of all resyncing. Only when the store cannot fill the gap (too far
 // behind) are the room's members asked to resync.
-import type { ChatEventT } from '../../lib/protocol';
+import type { DiscussionEventT } from '../../lib/protocol';
 
 export interface RoomSequencerOptions {
   /** How long an early event waits for the ones before it before they are read from the store. */
   gapWaitMs: number;
   /** The room's events after `since`, or null when the store cannot answer with at most `limit`. */
-  eventsSince: (since: number, limit: number) => Promise<{ seq: number; events: ChatEventT[] } | null>;
+  eventsSince: (since: number, limit: number) => Promise<{ seq: number; events: DiscussionEventT[] } | null>;
   replayLimit: number;
   /** Hands one frame, in seq order, to the room's members, with its seq (null for presence). */
   deliver: (frame: string, seq: number | null) => void;

@@ -8,7 +8,7 @@ import {
   LIMITS,
   mentionedIds,
   mentionToken,
-  type ChatEventT,
+  type DiscussionEventT,
   type DiscussionT,
   type NotificationKind,
   type RoleT,
@@ -882,7 +882,7 @@ export class PostgresStore implements Store {
     page: string,
     since: number,
     limit: number,
-  ): Promise<{ seq: number; events: ChatEventT[] } | null> {
+  ): Promise<{ seq: number; events: DiscussionEventT[] } | null> {
     // One statement sees one snapshot of the database: the seq and the rendered events agree.
     const { rows } = await this.pool.query<LogRowPg>(
       `WITH p AS (SELECT seq FROM pages WHERE tenant_id = $1 AND page = $2)
@@ -1160,7 +1160,7 @@ export class PostgresStore implements Store {
         ]);
       }
       await client.query('COMMIT');
-      return { status: 'applied', event: { ...ev, seq } as ChatEventT, notifications };
+      return { status: 'applied', event: { ...ev, seq } as DiscussionEventT, notifications };
     } catch (err) {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       // A retry of the same write on another page raced us past the check: it committed first.

@@ -3,7 +3,7 @@
 // snapshot is cut into pages of bounded size.
 import {
   LIMITS,
-  type ChatEventT,
+  type DiscussionEventT,
   type CommentT,
   type DiscussionT,
   type NotificationKind,
@@ -33,7 +33,7 @@ export interface LogEntry {
   commentId: string | null;
 }
 
-export function logEntryOf(event: DistributiveOmit<ChatEventT, 'seq'>): LogEntry {
+export function logEntryOf(event: DistributiveOmit<DiscussionEventT, 'seq'>): LogEntry {
   switch (event.type) {
     case 'new-text-chat':
       return { kind: 'create', discussionId: event.chat.id, commentId: event.chat.comments[0]?.id ?? null };
@@ -72,11 +72,11 @@ export interface LogRow {
  * from any position, the rendered events bring a client to the stored state, because each one
  * either restates the current state of what it names or removes what is gone.
  */
-export function renderLogRow(page: string, row: LogRow): ChatEventT {
+export function renderLogRow(page: string, row: LogRow): DiscussionEventT {
   const base = { page, seq: row.seq, broadcastId: row.broadcastId };
-  const dropped: ChatEventT = { type: 'deleted-text-chat', ...base, chatId: row.discussionId };
+  const dropped: DiscussionEventT = { type: 'deleted-text-chat', ...base, chatId: row.discussionId };
   if (row.kind === 'drop' || row.selectors === null) return dropped;
-  const removed: ChatEventT = {
+  const removed: DiscussionEventT = {
     type: 'updated-text-chat',
     ...base,
     chatId: row.discussionId,

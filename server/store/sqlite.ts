@@ -11,7 +11,7 @@ import {
   LIMITS,
   mentionedIds,
   mentionToken,
-  type ChatEventT,
+  type DiscussionEventT,
   type CommentT,
   type DiscussionT,
   type NotificationKind,
@@ -1057,7 +1057,7 @@ export class SqliteStore implements Store {
     page: string,
     since: number,
     limit: number,
-  ): Promise<{ seq: number; events: ChatEventT[] } | null> {
+  ): Promise<{ seq: number; events: DiscussionEventT[] } | null> {
     return this.db.transaction(() => {
       const seq = this.stmts.pageSeq.get(tenantId, page)?.seq ?? 0;
       if (since > seq || seq - since > limit) return null;
@@ -1208,7 +1208,7 @@ export class SqliteStore implements Store {
         }
         // The log keeps the replay window's count; older entries go now, a few at a time.
         if (seq > this.replayWindow.events) s.trimEvents.run(tenantId, page, seq - this.replayWindow.events);
-        return { status: 'applied', event: { ...ev, seq } as ChatEventT, notifications };
+        return { status: 'applied', event: { ...ev, seq } as DiscussionEventT, notifications };
       })
       .immediate();
   }

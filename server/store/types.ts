@@ -1,7 +1,7 @@
 // The store interface: everything the server keeps. Two implementations share it and one contract
 // test suite: SQLite (the embedded default) and PostgreSQL (several nodes).
 import type {
-  ChatEventT,
+  DiscussionEventT,
   CommentT,
   DiscussionT,
   ErrorCode,
@@ -315,7 +315,7 @@ export interface PlanInput {
 export type WritePlan =
   | {
       ok: true;
-      event: DistributiveOmit<ChatEventT, 'seq'>;
+      event: DistributiveOmit<DiscussionEventT, 'seq'>;
       bytes: number;
       audit?: AuditNote[];
       notify?: NotifyPlan;
@@ -326,7 +326,7 @@ export type WritePlanner = (input: PlanInput) => WritePlan;
 
 export type CommitResult =
   /** `notifications`: those the write made, stored in its transaction, for live delivery. */
-  | { status: 'applied'; event: ChatEventT; notifications: StoredNotification[] }
+  | { status: 'applied'; event: DiscussionEventT; notifications: StoredNotification[] }
   /** The broadcastId was already applied: the original page and seq. */
   | { status: 'duplicate'; page: string; seq: number }
   | { status: 'rejected'; code: ErrorCode; message: string };
@@ -622,7 +622,7 @@ export interface Store {
     page: string,
     since: number,
     limit: number,
-  ): Promise<{ seq: number; events: ChatEventT[] } | null>;
+  ): Promise<{ seq: number; events: DiscussionEventT[] } | null>;
   /**
    * The latest seq of each page (0 for a page never written), in the order asked, read in one query:
    * each node checks its live rooms against it about once a second, to find events it never heard of

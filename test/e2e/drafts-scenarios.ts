@@ -9,7 +9,7 @@
 // browser's own.
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { ChatEventT } from '../../lib/protocol';
+import type { DiscussionEventT } from '../../lib/protocol';
 import { TestClient } from '../helpers/client';
 import type { TestServer } from '../helpers/server';
 import {
@@ -46,7 +46,7 @@ export function draftsScenarios(
       let url: string;
       /** A third member, over a plain socket: what reaches the team, in order. */
       let carla: TestClient;
-      const seen: ChatEventT[] = [];
+      const seen: DiscussionEventT[] = [];
       let chatId = '';
       const shot = (tab: Tab, step: string) => tab.screenshot(join(ARTIFACTS, `${name}-drafts-${step}.png`));
       /** The text of a field of the discussion frame (null when it is not there). */
@@ -88,7 +88,7 @@ export function draftsScenarios(
         carla = await TestClient.connect(server.url, server.tokens.alice);
         carla.listen((f) => {
           if (f.type === 'new-text-chat' || f.type === 'updated-text-chat' || f.type === 'deleted-text-chat')
-            seen.push(f as ChatEventT);
+            seen.push(f as DiscussionEventT);
         });
         carla.send({ type: 'subscribe', page: url });
         await carla.next('snapshot');

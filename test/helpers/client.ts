@@ -6,7 +6,7 @@ import {
   PROTOCOL_VERSION,
   WireReader,
   type ServerFrameT,
-  type WelcomeFrame,
+  type WelcomeT,
   type WireServerFrameT,
 } from '../../lib/protocol';
 
@@ -55,7 +55,7 @@ export class TestClient {
   });
   /** Resolves when the socket closes, with the close code and reason. */
   readonly closed: Promise<Closed>;
-  welcome: WelcomeFrame | null = null;
+  welcome: WelcomeT | null = null;
   private readonly unread: Frame[] = [];
   private readonly waiters: Waiter[] = [];
   private closedWith: Closed | null = null;
@@ -109,7 +109,7 @@ export class TestClient {
   static async connect(url: string, token: string, options: ClientOptions = {}): Promise<TestClient> {
     const client = await TestClient.open(url, options);
     client.send({ type: 'hello', token, protocol: PROTOCOL_VERSION });
-    client.welcome = (await client.next('welcome', options.timeoutMs ?? 5000)) as WelcomeFrame;
+    client.welcome = (await client.next('welcome', options.timeoutMs ?? 5000)) as WelcomeT;
     return client;
   }
 

@@ -12,7 +12,7 @@ import {
   applyReplay,
   fromSnapshot,
   PROTOCOL_VERSION,
-  type ChatEventT,
+  type DiscussionEventT,
   type ErrorFrameT,
   type PageState,
   type ServerFrameT,
@@ -181,7 +181,7 @@ export interface FollowedPage {
   /** Live events that arrived with a seq past the next one (the server should never cause one). */
   gaps: number;
   /** Every event applied, in order of application (live or replayed). */
-  applied: ChatEventT[];
+  applied: DiscussionEventT[];
   presence: number | null;
 }
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   addSnapshotPage,
   applyReplay,
-  type ChatEventT,
+  type DiscussionEventT,
   type DiscussionT,
   type PageState,
   type WriteFrameT,
@@ -65,7 +65,7 @@ export function describeStoreContract(
       const actor: Actor = { user: { id: user.id, name: user.name }, role: 'member' };
       const commit = (write: WriteFrameT, tenantId = tenant.id): Promise<CommitResult> =>
         store.commit(tenantId, write, plannerFor(write, actor, Date.now()));
-      const applied = async (write: WriteFrameT, tenantId = tenant.id): Promise<ChatEventT> => {
+      const applied = async (write: WriteFrameT, tenantId = tenant.id): Promise<DiscussionEventT> => {
         const r = await commit(write, tenantId);
         if (r.status !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(r)}`);
         return r.event;
@@ -1346,10 +1346,10 @@ export function describeStoreContract(
     });
 
     describe('retention and erasure', () => {
-      const published: ChatEventT[] = [];
+      const published: DiscussionEventT[] = [];
       const deps = () => ({
         store,
-        publish: async (_t: string, e: ChatEventT) => {
+        publish: async (_t: string, e: DiscussionEventT) => {
           published.push(e);
         },
       });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
   fromSnapshot,
-  type ChatEventT,
+  type DiscussionEventT,
   type DiscussionT,
   type PageState,
   type WriteFrameT,
@@ -95,7 +95,7 @@ async function run(flushWindowMs: number) {
             f.type === 'deleted-text-chat'
           ) {
             seqs.push(f.seq);
-            expect(applyEvent(state!, f as ChatEventT)).toBe('applied');
+            expect(applyEvent(state!, f as DiscussionEventT)).toBe('applied');
           }
         }
         const rawTypes = r.raw.map((text) => (JSON.parse(text) as { type: string }).type);

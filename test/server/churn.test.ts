@@ -8,7 +8,7 @@ import {
   applyReplay,
   emptyPageState,
   fromSnapshot,
-  type ChatEventT,
+  type DiscussionEventT,
   type PageState,
 } from '../../lib/protocol';
 import type { ServerStats } from '../../server/app';
@@ -43,7 +43,9 @@ function applyConnection(state: PageState, frames: Frame[]): PageState {
       f.type === 'deleted-text-chat'
     ) {
       expect(answered, 'an event before the subscribe answer').toBe(true);
-      expect(applyEvent(state, f as ChatEventT), `event seq ${f.seq} after ${state.seq}`).toBe('applied');
+      expect(applyEvent(state, f as DiscussionEventT), `event seq ${f.seq} after ${state.seq}`).toBe(
+        'applied',
+      );
     }
   }
   return state;

@@ -15,7 +15,7 @@ import {
   applyReplay,
   emptyPageState,
   fromSnapshot,
-  type ChatEventT,
+  type DiscussionEventT,
   type PageState,
 } from '../../lib/protocol';
 import { issueToken } from '../../server/auth';
@@ -74,7 +74,7 @@ function stateFrom(frames: Frame[], page: string): PageState {
       f.type !== 'ack' &&
       f.type !== 'replay'
     ) {
-      expect(applyEvent(state, f as ChatEventT)).not.toBe('gap');
+      expect(applyEvent(state, f as DiscussionEventT)).not.toBe('gap');
     }
   }
   return state ?? emptyPageState();
@@ -164,7 +164,7 @@ describe('kill -9 during a burst of writes', () => {
 
     // The file as the dead server left it.
     const store = await openStore(db);
-    const events = new Map<string, ChatEventT>();
+    const events = new Map<string, DiscussionEventT>();
     for (const page of PAGES) {
       const log = await store.eventsSince(tenant.id, page, 0, 10_000);
       expect(log).not.toBeNull();
@@ -215,7 +215,9 @@ describe('kill -9 during a burst of writes', () => {
           // Live events of the retries reach every client; apply them by the rules.
           const state = before[n]![p]!;
           while (state.seq < snap.seq) {
-            const e = (await c.next((f) => 'seq' in f && f.page === page && f.type !== 'ack')) as ChatEventT;
+            const e = (await c.next(
+              (f) => 'seq' in f && f.page === page && f.type !== 'ack',
+            )) as DiscussionEventT;
             applyEvent(state, e);
           }
           expect({ ...state, chats: quotesOnly(state.chats) }).toEqual({

@@ -8,7 +8,7 @@ import {
   applyEvent,
   applyReplay,
   fromSnapshot,
-  type ChatEventT,
+  type DiscussionEventT,
   type DiscussionT,
   type PageState,
   type ServerFrameT,
@@ -213,7 +213,7 @@ class ModelClient {
     ) {
       const state = this.states.get(f.page);
       if (!state) return;
-      if (applyEvent(state, f as ChatEventT) === 'gap' && !this.resyncing.has(f.page))
+      if (applyEvent(state, f as DiscussionEventT) === 'gap' && !this.resyncing.has(f.page))
         this.subscribe(conn, f.page);
     }
   }

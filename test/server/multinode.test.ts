@@ -3,7 +3,7 @@
 // writes loses nothing, a Redis restart loses no acked event, and concurrent writers on two nodes
 // leave gap-free seqs with every client converged to the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatEventT, DiscussionT } from '../../lib/protocol';
+import type { DiscussionEventT, DiscussionT } from '../../lib/protocol';
 import pg from 'pg';
 import {
   ClusterClient,
@@ -163,7 +163,7 @@ describe.runIf(available)('several server nodes on PostgreSQL and Redis', () => 
         await c.synced(page, total);
         expect(c.page(page).state).toEqual(db);
         expect(c.page(page).gaps).toBe(0);
-        expect(c.page(page).applied.map((e: ChatEventT) => e.seq)).toEqual(
+        expect(c.page(page).applied.map((e: DiscussionEventT) => e.seq)).toEqual(
           Array.from({ length: total }, (_, i) => i + 1),
         );
       }

@@ -1,12 +1,12 @@
 // The room sequencer: out-of-order events are put back in order, gaps are filled from the store,
 // and a gap the store cannot fill asks for a resync.
 import { describe, expect, it } from 'vitest';
-import type { ChatEventT } from '../../lib/protocol';
+import type { DiscussionEventT } from '../../lib/protocol';
 import { RoomSequencer } from '../../server/bus/sequencer';
 import { until } from '../helpers/services';
 
 const PAGE = 'https://example.com/a';
-const event = (seq: number): ChatEventT => ({
+const event = (seq: number): DiscussionEventT => ({
   type: 'deleted-text-chat',
   page: PAGE,
   seq,

@@ -3,7 +3,7 @@
 // snapshot of a huge page comes in parts of bounded size, and another team's live events and
 // /healthz keep flowing meanwhile.
 import { afterEach, describe, expect, it } from 'vitest';
-import { addSnapshotPage, LIMITS, type DiscussionT, type SnapshotFrame } from '../../lib/protocol';
+import { addSnapshotPage, LIMITS, type DiscussionT, type SnapshotT } from '../../lib/protocol';
 import { commitWrite, type Actor } from '../../server/ops';
 import { TestClient } from '../helpers/client';
 import { addComment, createChat, deleteChat, PAGE } from '../helpers/frames';
@@ -46,10 +46,7 @@ async function wholeSnapshot(
   const chats: DiscussionT[] = [];
   let parts = 0;
   for (;;) {
-    const frame = (await client.next(
-      (f) => f.type === 'snapshot' && f.page === page,
-      20_000,
-    )) as SnapshotFrame;
+    const frame = (await client.next((f) => f.type === 'snapshot' && f.page === page, 20_000)) as SnapshotT;
     expect(Buffer.byteLength(JSON.stringify(frame))).toBeLessThanOrEqual(LIMITS.snapshotFrameBytes);
     expect(frame.part ?? 0).toBe(parts);
     addSnapshotPage(chats, frame.chats);

@@ -1,7 +1,7 @@
 // Two users of one tenant editing one page: echoes, seqs, resync, retries, authorisation, tenant
 // isolation and durability across a restart.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { liveSelectors, PROTOCOL_VERSION, type ChatEventT } from '../../lib/protocol';
+import { liveSelectors, PROTOCOL_VERSION, type DiscussionEventT } from '../../lib/protocol';
 import { TestClient } from '../helpers/client';
 import { addComment, createChat, deleteChat, deleteComment, editComment, PAGE } from '../helpers/frames';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -200,7 +200,7 @@ describe('sync between clients', () => {
     back.send({ type: 'subscribe', page: PAGE, since: 1 });
     const replay = await back.next('replay');
     expect(replay.seq).toBe(4);
-    expect(replay.events.map((e: ChatEventT) => [e.seq, e.broadcastId])).toEqual(
+    expect(replay.events.map((e: DiscussionEventT) => [e.seq, e.broadcastId])).toEqual(
       writes.map((w, i) => [i + 2, w.broadcastId]),
     );
 
