@@ -367,7 +367,7 @@ describe('Hub frames of bounded size', () => {
     const late = await commitWrite(
       store,
       tenantId,
-      addComment((await store.snapshot(tenantId, PAGE)).chats[0]!.id),
+      addComment((await store.snapshot(tenantId, PAGE)).discussions[0]!.id),
       actor,
     );
     if (late.status !== 'applied') throw new Error(late.status);
@@ -384,8 +384,8 @@ describe('Hub frames of bounded size', () => {
     const event = sub.frames.findIndex((f) => f.type === 'updated-text-chat');
     expect(event === -1 || event > lastPart).toBe(true);
     // Assembled and brought forward by the events after it, it is the stored page.
-    const state: PageState = { seq: parts[0]!.seq, chats: [] as DiscussionT[] };
-    for (const p of parts) addSnapshotPage(state.chats, p.chats);
+    const state: PageState = { seq: parts[0]!.seq, discussions: [] as DiscussionT[] };
+    for (const p of parts) addSnapshotPage(state.discussions, p.chats);
     applyReplay(state, { events: sub.frames.filter((f) => f.type === 'updated-text-chat') });
     expect(state).toEqual(await store.snapshot(tenantId, PAGE));
   });
@@ -416,11 +416,11 @@ describe('Hub frames of bounded size', () => {
     const answer = async () => {
       const from = sub.frames.length;
       await hub.subscribe(sub, PAGE);
-      const state: PageState = { seq: 0, chats: [] as DiscussionT[] };
+      const state: PageState = { seq: 0, discussions: [] as DiscussionT[] };
       for (const f of sub.frames.slice(from))
         if (f.type === 'snapshot') {
           state.seq = f.seq;
-          addSnapshotPage(state.chats, f.chats);
+          addSnapshotPage(state.discussions, f.chats);
         }
       return state;
     };
@@ -431,7 +431,7 @@ describe('Hub frames of bounded size', () => {
     expect(reads).toBe(readsOfOne);
 
     // A change the room hears of: the parts kept are of an older seq and are not sent again.
-    const discussionId = first.chats[2]!.id;
+    const discussionId = first.discussions[2]!.id;
     const added = await commitWrite(store, tenantId, addComment(discussionId, { text: 'after' }), actor);
     if (added.status !== 'applied') throw new Error(added.status);
     await bus.publish({ tenantId, page: PAGE }, JSON.stringify(added.event));
@@ -447,15 +447,15 @@ describe('Hub frames of bounded size', () => {
     await hub.subscribe(sub, PAGE);
     await hub.subscribe(sub, PAGE);
     // Committed on another node whose PUBLISH never came: the store is ahead of the room.
-    const discussionId = (await store.snapshot(tenantId, PAGE)).chats[0]!.id;
+    const discussionId = (await store.snapshot(tenantId, PAGE)).discussions[0]!.id;
     const added = await commitWrite(store, tenantId, addComment(discussionId, { text: 'unheard' }), actor);
     if (added.status !== 'applied') throw new Error(added.status);
     const from = sub.frames.length;
     await hub.subscribe(sub, PAGE);
     const parts = sub.frames.slice(from).filter((f) => f.type === 'snapshot');
     expect(parts[0]!.seq).toBe(added.event.seq);
-    const state: PageState = { seq: parts[0]!.seq, chats: [] as DiscussionT[] };
-    for (const p of parts) addSnapshotPage(state.chats, p.chats);
+    const state: PageState = { seq: parts[0]!.seq, discussions: [] as DiscussionT[] };
+    for (const p of parts) addSnapshotPage(state.discussions, p.chats);
     expect(state).toEqual(await store.snapshot(tenantId, PAGE));
   });
 

@@ -21,7 +21,7 @@ describe('PageCache', () => {
     cache.snapshot({ page, seq: 4, chats: [] });
     expect(cache.event(created(5, 'chat-aaaa'))).toBe('applied');
     expect(cache.get(page)?.seq).toBe(5);
-    expect(cache.get(page)?.chats.map((c) => c.id)).toEqual(['chat-aaaa']);
+    expect(cache.get(page)?.discussions.map((c) => c.id)).toEqual(['chat-aaaa']);
   });
 
   it('ignores duplicates and reports gaps without applying them', () => {
@@ -29,7 +29,7 @@ describe('PageCache', () => {
     cache.snapshot({ page, seq: 4, chats: [] });
     expect(cache.event(created(4, 'chat-old1'))).toBe('duplicate');
     expect(cache.event(created(6, 'chat-skip'))).toBe('gap');
-    expect(cache.get(page)?.chats).toEqual([]);
+    expect(cache.get(page)?.discussions).toEqual([]);
   });
 
   it('treats an event for an unknown page as a gap', () => {

@@ -187,7 +187,11 @@ describe('Session: events', () => {
     expect(socket.sentOf('subscribe').at(-1)).toEqual({ type: 'subscribe', page, since: 1 });
     const missed = created(2, 'chat-bbbb');
     socket.receive({ type: 'replay', page, seq: 3, events: [missed, created(3, 'chat-cccc')] });
-    expect(session.cache.get(page)?.chats.map((c) => c.id)).toEqual(['chat-aaaa', 'chat-bbbb', 'chat-cccc']);
+    expect(session.cache.get(page)?.discussions.map((c) => c.id)).toEqual([
+      'chat-aaaa',
+      'chat-bbbb',
+      'chat-cccc',
+    ]);
     expect(session.cache.get(page)?.seq).toBe(3);
     const state = to(1).at(-1);
     expect(state?.kind === 'state' && state.discussions.map((d) => d.id)).toEqual([
@@ -211,7 +215,7 @@ describe('Session: events', () => {
     const states = to(1).filter((m) => m.kind === 'state');
     expect(states).toHaveLength(1);
     expect(session.cache.get(page)).toMatchObject({ seq: 7 });
-    expect(session.cache.get(page)!.chats.map((c) => [c.id, c.comments.map((x) => x.id)])).toEqual([
+    expect(session.cache.get(page)!.discussions.map((c) => [c.id, c.comments.map((x) => x.id)])).toEqual([
       ['chat-aaaa', ['chat-aaaa-c1', 'chat-aaaa-c2']],
       ['chat-bbbb', ['chat-bbbb-c1']],
     ]);
@@ -245,7 +249,11 @@ describe('Session: events', () => {
     socket.receive({ type: 'replay', page, seq: 4, events: [missed, before] });
     expect(to(1).filter((m) => m.kind === 'event')).toEqual([{ kind: 'event', event: after }]);
     expect(session.cache.get(page)?.seq).toBe(5);
-    expect(session.cache.get(page)?.chats.map((c) => c.id)).toEqual(['chat-bbbb', 'chat-cccc', 'chat-dddd']);
+    expect(session.cache.get(page)?.discussions.map((c) => c.id)).toEqual([
+      'chat-bbbb',
+      'chat-cccc',
+      'chat-dddd',
+    ]);
     expect(socket.sentOf('subscribe')).toHaveLength(2);
   });
 

@@ -189,7 +189,7 @@ export class Session {
       this.deps.deliver(tabId, {
         kind: 'state',
         page,
-        discussions: cached.chats,
+        discussions: cached.discussions,
         synced: cached.synced,
       });
     }
@@ -277,14 +277,14 @@ export class Session {
         const whole = this.assemble(frame);
         if (!whole) return;
         const entry = this.cache.snapshot(whole);
-        this.sendState(frame.page, entry.chats);
+        this.sendState(frame.page, entry.discussions);
         return this.drainAwaiting(frame.page);
       }
       case 'replay': {
         const result = this.cache.replay(frame);
         if (result === 'gap') return this.resync(frame.page, true);
         const entry = this.cache.get(frame.page);
-        if (entry) this.sendState(frame.page, entry.chats);
+        if (entry) this.sendState(frame.page, entry.discussions);
         return this.drainAwaiting(frame.page);
       }
       case 'new-text-chat':

@@ -22,7 +22,7 @@ describe('applyEvent', () => {
     expect(applyEvent(state, created(1, 'chat-aaaa'))).toBe('duplicate');
     expect(applyEvent(state, created(3, 'chat-cccc'))).toBe('gap');
     expect(state.seq).toBe(1);
-    expect(state.chats.map((c) => c.id)).toEqual(['chat-aaaa']);
+    expect(state.discussions.map((c) => c.id)).toEqual(['chat-aaaa']);
   });
 
   it.each([
@@ -46,7 +46,7 @@ describe('applyEvent', () => {
       chatId: 'chat-aaaa',
       change,
     });
-    expect(state.chats[0]!.comments.map((c) => c.text)).toEqual(texts);
+    expect(state.discussions[0]!.comments.map((c) => c.text)).toEqual(texts);
   });
 
   it('replays stop at the first gap', () => {
@@ -69,7 +69,7 @@ describe('applyEvent', () => {
       broadcastId: crypto.randomUUID(),
       chatId: 'chat-aaaa',
     });
-    expect(state.chats).toEqual([]);
+    expect(state.discussions).toEqual([]);
   });
 });
 
@@ -105,9 +105,9 @@ describe('resolve', () => {
       change: { op: 'resolve', resolved: value },
     });
     expect(applyEvent(state, resolve(2, resolved))).toBe('applied');
-    expect(state.chats[0]!.resolved).toEqual(resolved);
-    expect(state.chats[0]!.comments.map((c) => c.text)).toEqual(['first']);
+    expect(state.discussions[0]!.resolved).toEqual(resolved);
+    expect(state.discussions[0]!.comments.map((c) => c.text)).toEqual(['first']);
     expect(applyEvent(state, resolve(3, null))).toBe('applied');
-    expect(state.chats[0]).not.toHaveProperty('resolved');
+    expect(state.discussions[0]).not.toHaveProperty('resolved');
   });
 });

@@ -5,18 +5,18 @@ import type { DiscussionEventT, DiscussionT, ReplayT, SnapshotT } from './frames
 
 export interface PageState {
   seq: number;
-  /** In creation order. */
-  chats: DiscussionT[];
+  /** In creation order (a snapshot frame's `chats`). */
+  discussions: DiscussionT[];
 }
 
 export type ApplyResult = 'applied' | 'duplicate' | 'gap';
 
 export function emptyPageState(): PageState {
-  return { seq: 0, chats: [] };
+  return { seq: 0, discussions: [] };
 }
 
 export function fromSnapshot(snapshot: Pick<SnapshotT, 'seq' | 'chats'>): PageState {
-  return { seq: snapshot.seq, chats: structuredClone(snapshot.chats) };
+  return { seq: snapshot.seq, discussions: structuredClone(snapshot.chats) };
 }
 
 /**
@@ -24,14 +24,14 @@ export function fromSnapshot(snapshot: Pick<SnapshotT, 'seq' | 'chats'>): PageSt
  * with the rest of the previous page's last discussion: the same id, with its further comments.
  * Comments already there are skipped, so a page read after a concurrent write cannot double one.
  */
-export function addSnapshotPage(chats: DiscussionT[], page: readonly DiscussionT[]): void {
-  for (const chat of page) {
-    const last = chats[chats.length - 1];
-    if (last && last.id === chat.id) {
+export function addSnapshotPage(discussions: DiscussionT[], page: readonly DiscussionT[]): void {
+  for (const discussion of page) {
+    const last = discussions[discussions.length - 1];
+    if (last && last.id === discussion.id) {
       const ids = new Set(last.comments.map((c) => c.id));
-      for (const c of chat.comments) if (!ids.has(c.id)) last.comments.push(structuredClone(c));
-    } else if (!chats.some((c) => c.id === chat.id)) {
-      chats.push(structuredClone(chat));
+      for (const c of discussion.comments) if (!ids.has(c.id)) last.comments.push(structuredClone(c));
+    } else if (!discussions.some((c) => c.id === discussion.id)) {
+      discussions.push(structuredClone(discussion));
     }
   }
 }
@@ -43,7 +43,7 @@ export function addSnapshotPage(chats: DiscussionT[], page: readonly DiscussionT
 export function applyEvent(state: PageState, event: DiscussionEventT): ApplyResult {
   if (event.seq <= state.seq) return 'duplicate';
   if (event.seq > state.seq + 1) return 'gap';
-  applyChange(state.chats, event);
+  applyChange(state.discussions, event);
   state.seq = event.seq;
   return 'applied';
 }
@@ -60,37 +60,37 @@ export function applyReplay(state: PageState, replay: Pick<ReplayT, 'events'>): 
 }
 
 /** Applies the change an event describes to a list of discussions, ignoring its seq. */
-export function applyChange(chats: DiscussionT[], event: DiscussionEventT): void {
+export function applyChange(discussions: DiscussionT[], event: DiscussionEventT): void {
   switch (event.type) {
     case 'new-text-chat': {
-      if (!chats.some((c) => c.id === event.chat.id)) chats.push(structuredClone(event.chat));
+      if (!discussions.some((c) => c.id === event.chat.id)) discussions.push(structuredClone(event.chat));
       return;
     }
     case 'deleted-text-chat': {
-      const i = chats.findIndex((c) => c.id === event.chatId);
-      if (i >= 0) chats.splice(i, 1);
+      const i = discussions.findIndex((c) => c.id === event.chatId);
+      if (i >= 0) discussions.splice(i, 1);
       return;
     }
     case 'updated-text-chat': {
-      const chat = chats.find((c) => c.id === event.chatId);
-      if (!chat) return;
+      const discussion = discussions.find((c) => c.id === event.chatId);
+      if (!discussion) return;
       const change = event.change;
       if (change.op === 'add-comment') {
-        if (!chat.comments.some((c) => c.id === change.comment.id))
-          chat.comments.push(structuredClone(change.comment));
+        if (!discussion.comments.some((c) => c.id === change.comment.id))
+          discussion.comments.push(structuredClone(change.comment));
       } else if (change.op === 'edit-comment') {
-        const comment = chat.comments.find((c) => c.id === change.commentId);
+        const comment = discussion.comments.find((c) => c.id === change.commentId);
         if (comment) {
           comment.text = change.text;
           comment.editedAt = change.editedAt;
         }
       } else if (change.op === 'delete-comment') {
-        const i = chat.comments.findIndex((c) => c.id === change.commentId);
-        if (i >= 0) chat.comments.splice(i, 1);
+        const i = discussion.comments.findIndex((c) => c.id === change.commentId);
+        if (i >= 0) discussion.comments.splice(i, 1);
       } else if (change.resolved) {
-        chat.resolved = structuredClone(change.resolved);
+        discussion.resolved = structuredClone(change.resolved);
       } else {
-        delete chat.resolved;
+        delete discussion.resolved;
       }
       return;
     }

@@ -815,9 +815,9 @@ export class PostgresStore implements Store {
 
   // ---------------------------------------------------------------- pages
 
-  async snapshot(tenantId: string, page: string): Promise<{ seq: number; chats: DiscussionT[] }> {
+  async snapshot(tenantId: string, page: string): Promise<{ seq: number; discussions: DiscussionT[] }> {
     const { seq, discussions } = await this.snapshotPage(tenantId, page, null, Number.MAX_SAFE_INTEGER);
-    return { seq, chats: discussions };
+    return { seq, discussions };
   }
 
   async snapshotPage(

@@ -83,7 +83,7 @@ describe('SqliteStore file', () => {
     await store.commit('ten-a', write, plannerFor(write, actor, 1));
     await store.close();
     store = openSqliteStore(path);
-    expect((await store.snapshot('ten-a', PAGE)).chats.map((c) => c.id)).toEqual([write.chatId]);
+    expect((await store.snapshot('ten-a', PAGE)).discussions.map((c) => c.id)).toEqual([write.chatId]);
   });
 
   it('is what openStore picks for a path, and openStore refuses other URLs clearly', async () => {
@@ -121,12 +121,12 @@ describe('SqliteStore migration from the previous release', () => {
       expect((await store.findTokenByHash('aa'.repeat(32)))?.user.name).toBe('Ada');
       const snap = await store.snapshot(acme.id, 'https://example.com/article');
       expect(snap.seq).toBe(7);
-      expect(snap.chats.map((c) => [c.id, c.comments.map((m) => [m.id, m.author.name, m.text])])).toEqual([
-        ['chat-alpha', [['cmt-alpha-2', 'Bob', 'Bob final wording']]],
-      ]);
-      expect(snap.chats[0]!.comments[0]!.editedAt).toEqual(expect.any(Number));
+      expect(
+        snap.discussions.map((c) => [c.id, c.comments.map((m) => [m.id, m.author.name, m.text])]),
+      ).toEqual([['chat-alpha', [['cmt-alpha-2', 'Bob', 'Bob final wording']]]]);
+      expect(snap.discussions[0]!.comments[0]!.editedAt).toEqual(expect.any(Number));
       const other = await store.snapshot(acme.id, 'https://example.com/other');
-      expect(other.chats[0]!.comments.map((c) => c.text)).toEqual([
+      expect(other.discussions[0]!.comments.map((c) => c.text)).toEqual([
         'Gamma opening',
         'Gamma reply one',
         'Gamma reply two, héllo ünïcode',

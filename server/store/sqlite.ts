@@ -1020,9 +1020,9 @@ export class SqliteStore implements Store {
     return this.stmts.revokedSince.all(since).map(tokenInfo);
   }
 
-  async snapshot(tenantId: string, page: string): Promise<{ seq: number; chats: DiscussionT[] }> {
+  async snapshot(tenantId: string, page: string): Promise<{ seq: number; discussions: DiscussionT[] }> {
     const { seq, discussions } = await this.snapshotPage(tenantId, page, null, Number.MAX_SAFE_INTEGER);
-    return { seq, chats: discussions };
+    return { seq, discussions };
   }
 
   async snapshotPage(

@@ -598,7 +598,7 @@ export interface Store {
 
   // ---- pages
   /** The page's discussions in creation order and its current seq (0 for a page never written). */
-  snapshot(tenantId: string, page: string): Promise<{ seq: number; chats: DiscussionT[] }>;
+  snapshot(tenantId: string, page: string): Promise<{ seq: number; discussions: DiscussionT[] }>;
   /**
    * One page of a snapshot, at most about `maxBytes` of JSON: the discussions (and comments) from
    * `cursor` on (null: the start), and the cursor of the next page. A discussion may be split, its

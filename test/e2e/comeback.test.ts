@@ -71,7 +71,9 @@ scenarioSuite(
         .toBe('0');
       const sentMs = Date.now() - backAt;
       const stored = await server.server.store.snapshot(server.tenants.a.id, url);
-      expect(stored.chats.map((c) => c.comments[0]!.text)).toEqual(['Queued while the server was down']);
+      expect(stored.discussions.map((c) => c.comments[0]!.text)).toEqual([
+        'Queued while the server was down',
+      ]);
       expect(await state()).toBe('live');
       console.log(`queued comment stored ${sentMs} ms after the server came back (down ${downFor / 1000} s)`);
       await pageA.screenshot(join(ARTIFACTS, 'chromium-comeback-after-outage.png'));
@@ -81,7 +83,7 @@ scenarioSuite(
       const bob = await TestClient.connect(server.url, server.tokens.bob);
       try {
         const before = await server.server.store.snapshot(server.tenants.a.id, url);
-        const expected = `${before.chats.length + 1} discussion${before.chats.length ? 's' : ''}`;
+        const expected = `${before.discussions.length + 1} discussion${before.discussions.length ? 's' : ''}`;
         await pageA.recordStates();
         expect(proxy.stallOpen()).toBe(1);
         const stalledAt = Date.now();

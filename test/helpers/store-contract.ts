@@ -148,7 +148,7 @@ export function describeStoreContract(
     describe('pages', () => {
       it('answers a page never written with seq 0 and no discussions', async () => {
         const { tenant } = await setup();
-        expect(await store.snapshot(tenant.id, PAGE)).toEqual({ seq: 0, chats: [] });
+        expect(await store.snapshot(tenant.id, PAGE)).toEqual({ seq: 0, discussions: [] });
         expect(await store.eventsSince(tenant.id, PAGE, 0, 100)).toEqual({ seq: 0, events: [] });
         expect(await store.eventsSince(tenant.id, PAGE, 1, 100)).toBeNull();
       });
@@ -196,13 +196,13 @@ export function describeStoreContract(
 
         const snap = await store.snapshot(tenant.id, PAGE);
         expect(snap.seq).toBe(4);
-        expect(snap.chats).toHaveLength(1);
-        expect(snap.chats[0]!.comments.map((c) => c.text)).toEqual(['first, edited']);
-        expect(snap.chats[0]!.comments[0]!.editedAt).toEqual(expect.any(Number));
+        expect(snap.discussions).toHaveLength(1);
+        expect(snap.discussions[0]!.comments.map((c) => c.text)).toEqual(['first, edited']);
+        expect(snap.discussions[0]!.comments[0]!.editedAt).toEqual(expect.any(Number));
 
         // Replays are rendered from the rows as they are now: the deleted comment's add is a
         // tombstone, and the opening comment is replayed with its current text.
-        const opening = snap.chats[0]!.comments[0]!;
+        const opening = snap.discussions[0]!.comments[0]!;
         const tombstone = { ...e4, seq: 2, broadcastId: e2.broadcastId };
         const edited = {
           ...e3,
@@ -226,7 +226,7 @@ export function describeStoreContract(
 
         const e5 = await applied(deleteChat(chatId));
         expect(e5).toMatchObject({ type: 'deleted-text-chat', seq: 5, chatId });
-        expect(await store.snapshot(tenant.id, PAGE)).toEqual({ seq: 5, chats: [] });
+        expect(await store.snapshot(tenant.id, PAGE)).toEqual({ seq: 5, discussions: [] });
       });
 
       it('lists discussions in creation order with their state, each page with its own seq', async () => {
@@ -240,16 +240,18 @@ export function describeStoreContract(
         await applied(addComment(a.chatId, { text: 'later reply' }));
         const snap = await store.snapshot(tenant.id, PAGE);
         expect(snap.seq).toBe(3);
-        expect(snap.chats.map((x) => [x.id, x.comments.map((m) => m.text)])).toEqual([
+        expect(snap.discussions.map((x) => [x.id, x.comments.map((m) => m.text)])).toEqual([
           [a.chatId, [a.text, 'later reply']],
           [c.chatId, [c.text]],
         ]);
-        expect((await store.snapshot(tenant.id, OTHER_PAGE)).chats.map((x) => x.id)).toEqual([b.chatId]);
+        expect((await store.snapshot(tenant.id, OTHER_PAGE)).discussions.map((x) => x.id)).toEqual([
+          b.chatId,
+        ]);
 
         await applied(deleteChat(c.chatId));
         const after = await store.snapshot(tenant.id, PAGE);
         expect(after.seq).toBe(4);
-        expect(after.chats.map((x) => [x.id, x.comments.map((m) => m.text)])).toEqual([
+        expect(after.discussions.map((x) => [x.id, x.comments.map((m) => m.text)])).toEqual([
           [a.chatId, [a.text, 'later reply']],
         ]);
       });
@@ -270,7 +272,7 @@ export function describeStoreContract(
         expect(await commit(create)).toEqual({ status: 'duplicate', page: PAGE, seq: 1 });
         const snap = await store.snapshot(tenant.id, PAGE);
         expect(snap.seq).toBe(2);
-        expect(snap.chats[0]!.comments).toHaveLength(2);
+        expect(snap.discussions[0]!.comments).toHaveLength(2);
         expect((await store.snapshot(tenant.id, OTHER_PAGE)).seq).toBe(0);
       });
 
@@ -283,7 +285,7 @@ export function describeStoreContract(
           code: 'not-found',
           message: notFoundMessage(missing),
         });
-        expect(await store.snapshot(tenant.id, PAGE)).toEqual({ seq: 0, chats: [] });
+        expect(await store.snapshot(tenant.id, PAGE)).toEqual({ seq: 0, discussions: [] });
 
         const create = createChat();
         await applied(create);
@@ -315,7 +317,7 @@ export function describeStoreContract(
         const rejected = await store.commit(other.id, addComment(create.chatId), rejectAll(seen));
         expect(seen).toEqual([null]);
         expect(rejected).toEqual({ status: 'rejected', code: 'not-found', message: 'x' });
-        expect(await store.snapshot(other.id, PAGE)).toEqual({ seq: 0, chats: [] });
+        expect(await store.snapshot(other.id, PAGE)).toEqual({ seq: 0, discussions: [] });
         expect(await store.eventsSince(other.id, PAGE, 0, 10)).toEqual({ seq: 0, events: [] });
 
         // The same chat id and broadcastId in another tenant are a different discussion and write.
@@ -328,7 +330,7 @@ export function describeStoreContract(
         });
         expect(seenInOther).toEqual([create.chatId]);
         expect((await store.snapshot(tenant.id, PAGE)).seq).toBe(2);
-        expect((await store.snapshot(other.id, PAGE)).chats).toHaveLength(1);
+        expect((await store.snapshot(other.id, PAGE)).discussions).toHaveLength(1);
         const none: unknown[] = [];
         await store.commit(other.id, addComment('chat-only-in-one'), rejectAll(none));
         expect(none).toEqual([null]);
@@ -399,8 +401,8 @@ export function describeStoreContract(
         expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 2));
         const snap = await store.snapshot(tenant.id, PAGE);
         expect(snap.seq).toBe(41);
-        expect(snap.chats).toHaveLength(11);
-        expect(snap.chats[0]!.comments).toHaveLength(31);
+        expect(snap.discussions).toHaveLength(11);
+        expect(snap.discussions[0]!.comments).toHaveLength(31);
         const events = (await store.eventsSince(tenant.id, PAGE, 0, 100))!.events;
         expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
         // Replaying the stored events in seq order rebuilds the stored state.
@@ -414,7 +416,7 @@ export function describeStoreContract(
           else if (e.type === 'updated-text-chat' && e.change.op === 'add-comment')
             replayed.get(e.chatId)!.push(e.change.comment.text);
         }
-        expect(snap.chats.map((c) => [c.id, c.comments.map((x) => x.text)])).toEqual([...replayed]);
+        expect(snap.discussions.map((c) => [c.id, c.comments.map((x) => x.text)])).toEqual([...replayed]);
       });
 
       it('applies one write sent several times at once exactly once', async () => {
@@ -427,7 +429,7 @@ export function describeStoreContract(
         expect(results.filter((r) => r.status === 'duplicate')).toEqual(
           Array.from({ length: 7 }, () => ({ status: 'duplicate', page: PAGE, seq: 2 })),
         );
-        expect((await store.snapshot(tenant.id, PAGE)).chats[0]!.comments).toHaveLength(2);
+        expect((await store.snapshot(tenant.id, PAGE)).discussions[0]!.comments).toHaveLength(2);
       });
     });
 
@@ -466,7 +468,7 @@ export function describeStoreContract(
         );
         expect(shapes[0]).toEqual(shapes[1]);
         const snap = await store.snapshot(tenant.id, PAGE);
-        expect(snap.chats.map((c) => c.comments.length)).toEqual([2, 302]);
+        expect(snap.discussions.map((c) => c.comments.length)).toEqual([2, 302]);
         expect((await commit(deleteChat(long.chatId))).status).toBe('applied');
       });
 
@@ -509,14 +511,14 @@ export function describeStoreContract(
         await applied(addComment(a.chatId));
         await applied(addComment(a.chatId));
         expect(await commit(addComment(a.chatId))).toMatchObject({ status: 'rejected', code: 'thread-full' });
-        const b = (await store.snapshot(tenant.id, OTHER_PAGE)).chats[0]!;
+        const b = (await store.snapshot(tenant.id, OTHER_PAGE)).discussions[0]!;
         expect(await commit(addComment(b.id, { page: OTHER_PAGE, text: 'y'.repeat(1900) }))).toMatchObject({
           status: 'rejected',
           code: 'quota-exceeded',
         });
         const snap = await store.snapshot(tenant.id, PAGE);
         expect(snap.seq).toBe(4);
-        expect(snap.chats.map((c) => c.comments.length)).toEqual([3, 1]);
+        expect(snap.discussions.map((c) => c.comments.length)).toEqual([3, 1]);
         expect(DEFAULT_STORE_LIMITS.commentsPerDiscussion).toBeGreaterThan(0);
       });
     });
@@ -543,7 +545,7 @@ export function describeStoreContract(
           pages++;
         } while (cursor !== null && pages < 1000);
         expect(pages).toBeGreaterThan(5);
-        expect(assembled).toEqual(whole.chats);
+        expect(assembled).toEqual(whole.discussions);
         expect(await store.snapshotPage(tenant.id, 'https://example.com/empty', null, maxBytes)).toEqual({
           seq: 0,
           discussions: [],
@@ -648,26 +650,29 @@ export function describeStoreContract(
           change: { op: 'resolve', resolved: { by: { id: people.bruno.id, name: 'Bruno' } } },
         });
         const snap = await store.snapshot(tenant.id, PAGE);
-        expect(snap.chats[0]!.resolved).toEqual({
+        expect(snap.discussions[0]!.resolved).toEqual({
           by: { id: people.bruno.id, name: 'Bruno' },
           at: expect.any(Number),
         });
-        expect(snap.chats[0]!.resolved!.at).toBeGreaterThanOrEqual(before);
+        expect(snap.discussions[0]!.resolved!.at).toBeGreaterThanOrEqual(before);
         // A client replaying from the start gets the same state.
         const replay = await store.eventsSince(tenant.id, PAGE, 0, 100);
-        const state: PageState = { seq: 0, chats: [] };
+        const state: PageState = { seq: 0, discussions: [] };
         applyReplay(state, replay!);
-        expect(state.chats).toEqual(snap.chats);
+        expect(state.discussions).toEqual(snap.discussions);
 
         await as('carla')(resolveChat(chat.chatId, false));
         const reopened = await store.snapshot(tenant.id, PAGE);
-        expect(reopened.chats[0]!.resolved).toBeUndefined();
+        expect(reopened.discussions[0]!.resolved).toBeUndefined();
         // The earlier resolve replays as the state now: a client at any position ends open.
         for (let since = 0; since < reopened.seq; since++) {
-          const s: PageState = { seq: since, chats: since === 0 ? [] : structuredClone(snap.chats) };
+          const s: PageState = {
+            seq: since,
+            discussions: since === 0 ? [] : structuredClone(snap.discussions),
+          };
           if (since === 0) applyReplay(s, (await store.eventsSince(tenant.id, PAGE, 0, 100))!);
           else applyReplay(s, (await store.eventsSince(tenant.id, PAGE, since, 100))!);
-          expect(s.chats[0]!.resolved).toBeUndefined();
+          expect(s.discussions[0]!.resolved).toBeUndefined();
         }
       });
 
@@ -892,7 +897,7 @@ export function describeStoreContract(
         // The old mention stays in the text; a new one and a new discussion tell nobody.
         const after = await as('ana')(createChat({ text: `${mentionToken(bruno)} after` }));
         expect(after.notifications).toEqual([]);
-        expect((await store.snapshot(tenant.id, PAGE)).chats[0]!.comments[0]!.text).toContain(
+        expect((await store.snapshot(tenant.id, PAGE)).discussions[0]!.comments[0]!.text).toContain(
           mentionToken(bruno),
         );
       });
@@ -1396,7 +1401,7 @@ export function describeStoreContract(
         expect(published).toEqual([
           expect.objectContaining({ type: 'deleted-text-chat', chatId: old.chatId }),
         ]);
-        expect((await store.snapshot(tenant.id, PAGE)).chats).toEqual([]);
+        expect((await store.snapshot(tenant.id, PAGE)).discussions).toEqual([]);
         const [entry] = await store.listAudit(tenant.id, 10);
         expect(entry).toMatchObject({ kind: 'retention-sweep', actorId: null, chatId: null });
         expect(entry!.detail).toMatch(/^1 discussion/);
@@ -1423,7 +1428,7 @@ export function describeStoreContract(
           staleDiscussions: { value: async () => [{ page: PAGE, discussionId: old.chatId }] },
         }) as Store;
         expect(await sweepTenant({ ...deps(), store: racing }, tenant.id, 5, Date.now())).toBe(0);
-        expect((await store.snapshot(tenant.id, PAGE)).chats.map((c) => c.id)).toEqual([old.chatId]);
+        expect((await store.snapshot(tenant.id, PAGE)).discussions.map((c) => c.id)).toEqual([old.chatId]);
         expect(published).toEqual([]);
         expect(await store.listAudit(tenant.id, 10)).toEqual([]);
       });
@@ -1434,7 +1439,7 @@ export function describeStoreContract(
         await applied(chat);
         await applied(resolveChat(chat.chatId));
         await store.removeUser(tenant.id, user.id);
-        const [d] = (await store.snapshot(tenant.id, PAGE)).chats;
+        const [d] = (await store.snapshot(tenant.id, PAGE)).discussions;
         expect(d!.comments[0]!.author).toEqual({ id: user.id, name: '' });
         expect(d!.comments[0]!.text).toBe('stays after removal');
         expect(d!.resolved?.by).toEqual({ id: user.id, name: '' });
@@ -1517,12 +1522,12 @@ export function describeStoreContract(
           'deleted-text-chat',
         ]);
         const page = await store.snapshot(tenant.id, PAGE);
-        const kept = page.chats.find((c) => c.id === shared.chatId)!;
+        const kept = page.discussions.find((c) => c.id === shared.chatId)!;
         expect(kept.comments.map((c) => c.text)).toEqual(['Bob reply kept']);
-        const bobsNow = page.chats.find((c) => c.id === bobs.chatId)!;
+        const bobsNow = page.discussions.find((c) => c.id === bobs.chatId)!;
         expect(bobsNow.comments.map((c) => c.text)).toEqual(['Bob asks']);
         expect(bobsNow.resolved?.by.name).toBe('');
-        expect((await store.snapshot(tenant.id, OTHER_PAGE)).chats).toEqual([]);
+        expect((await store.snapshot(tenant.id, OTHER_PAGE)).discussions).toEqual([]);
         expect((await store.notificationsSince(tenant.id, bob.id, null, 10)).notifications).toEqual([]);
         expect(await store.listErasureRequests(tenant.id)).toEqual([]);
         expect(await store.commentsBy(tenant.id, erased.id, 10)).toEqual([]);
@@ -1690,7 +1695,7 @@ export function describeReplayWindowContract(
       const tenant = await store.createTenant('Window');
       const user = await store.createUser(tenant.id, 'Ada');
       const actor: Actor = { user: { id: user.id, name: user.name }, role: 'admin' };
-      const states: PageState[] = [{ seq: 0, chats: [] }];
+      const states: PageState[] = [{ seq: 0, discussions: [] }];
       await scriptedWrites(40, 7, async (write) => {
         const r = await store.commit(tenant.id, write, plannerFor(write, actor, Date.now()));
         if (r.status !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(r)}`);

@@ -99,7 +99,7 @@ async function run(flushWindowMs: number) {
           }
         }
         const rawTypes = r.raw.map((text) => (JSON.parse(text) as { type: string }).type);
-        return { state: timeless(state!.chats), seq: state!.seq, seqs, rawTypes, raw: r.raw };
+        return { state: timeless(state!.discussions), seq: state!.seq, seqs, rawTypes, raw: r.raw };
       }),
     };
   } finally {

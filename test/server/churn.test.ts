@@ -111,7 +111,7 @@ describe('a client that drops and returns many times', () => {
     state = applyConnection(state, bob.received);
     const stored = await t.server.store.snapshot(t.tenants.a.id, PAGE);
     expect(stored.seq).toBe(1 + 2 * ROUNDS - ROUNDS / 3);
-    expect(state).toEqual({ seq: stored.seq, chats: stored.chats });
+    expect(state).toEqual({ seq: stored.seq, discussions: stored.discussions });
 
     await eventually(
       () => JSON.stringify(t.server.stats()) === JSON.stringify(baseline),

@@ -173,7 +173,7 @@ describe('kill -9 during a burst of writes', () => {
       expect(applyReplay(replayed, log!)).not.toBe('gap');
       const snap = await store.snapshot(tenant.id, page);
       // Each change is in the document exactly when its event is in the log.
-      expect(replayed).toEqual({ seq: snap.seq, chats: snap.chats });
+      expect(replayed).toEqual({ seq: snap.seq, discussions: snap.discussions });
       for (const e of log!.events) {
         expect(events.has(e.broadcastId)).toBe(false);
         events.set(e.broadcastId, e);
@@ -220,9 +220,9 @@ describe('kill -9 during a burst of writes', () => {
             )) as DiscussionEventT;
             applyEvent(state, e);
           }
-          expect({ ...state, chats: quotesOnly(state.chats) }).toEqual({
+          expect({ ...state, discussions: quotesOnly(state.discussions) }).toEqual({
             seq: snap.seq,
-            chats: quotesOnly(snap.chats),
+            discussions: quotesOnly(snap.discussions),
           });
         }
       }

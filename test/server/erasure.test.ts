@@ -107,7 +107,7 @@ describe('erasing a member', () => {
     const refused = await api(`/api/users/${t.users.admin.id}/erase`, t.tokens.admin, {});
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatch(/last admin/);
-    expect((await t.server.store.snapshot(t.tenants.a.id, PAGE)).chats).toHaveLength(1);
+    expect((await t.server.store.snapshot(t.tenants.a.id, PAGE)).discussions).toHaveLength(1);
     expect((await api(`/api/users/${t.users.bob.id}/erase`, t.tokens.alice, {})).status).toBe(403);
     expect((await api(`/api/users/${t.users.eve.id}/erase`, t.tokens.admin, {})).status).toBe(404);
     await admin.close();
@@ -134,7 +134,7 @@ describe('retention', () => {
     await alice.next((f) => f.type === 'deleted-text-chat' && f.chatId === old.chatId);
     expect((await api('/api/retention', t.tokens.admin)).body).toEqual({ days: 30 });
     const snap = await t.server.store.snapshot(t.tenants.a.id, PAGE);
-    expect(snap.chats.map((c) => c.id)).toEqual([fresh.chatId]);
+    expect(snap.discussions.map((c) => c.id)).toEqual([fresh.chatId]);
     const entries = await trail();
     expect(entries.filter((e) => e.kind === 'retention-changed').map((e) => e.detail)).toEqual([
       'off → 30 day(s)',
@@ -155,7 +155,7 @@ describe('retention', () => {
     const alice = await viewer(t.tokens.alice);
     const old = await oldDiscussion(8, 'swept by the timer');
     await alice.next((f) => f.type === 'deleted-text-chat' && f.chatId === old.chatId);
-    expect((await t.server.store.snapshot(t.tenants.a.id, PAGE)).chats).toEqual([]);
+    expect((await t.server.store.snapshot(t.tenants.a.id, PAGE)).discussions).toEqual([]);
     await alice.close();
   });
 });

@@ -304,13 +304,13 @@ describe('model-based: random writes, drops and returns from several clients', (
         for (const page of PAGES) {
           const stored = await t.server.store.snapshot(t.tenants.a.id, page);
           expect(stored.seq).toBe(model.seq.get(page));
-          expect(normalise(stored.chats, names)).toEqual(model.view(page));
+          expect(normalise(stored.discussions, names)).toEqual(model.view(page));
           for (const c of clients) {
             await c.until(
               () => c.states.get(page)?.seq === stored.seq,
               `reaching seq ${stored.seq} on ${page}`,
             );
-            expect(quotesOnly(c.states.get(page)!.chats)).toEqual(quotesOnly(stored.chats));
+            expect(quotesOnly(c.states.get(page)!.discussions)).toEqual(quotesOnly(stored.discussions));
           }
         }
       } finally {

@@ -85,7 +85,7 @@ describe.runIf(available)('several server nodes on PostgreSQL and Redis', () => 
       expect(c2.page(page).applied).toEqual(c1.page(page).applied);
       expect([...c1.acks.values()]).toEqual([1, 2, 3, 4, 5]);
       for (const c of [c1, c2, c3]) expect(c.page(page).gaps).toBe(0);
-      expect(c3.page(page).state).toEqual({ seq: 5, chats: [] });
+      expect(c3.page(page).state).toEqual({ seq: 5, discussions: [] });
     });
 
     it('sums presence across nodes and counts a user on two nodes once', async () => {
@@ -158,7 +158,7 @@ describe.runIf(available)('several server nodes on PostgreSQL and Redis', () => 
 
       const db = await cluster.store.snapshot(cluster.tenants.a, page);
       expect(db.seq).toBe(total);
-      expect(db.chats[0]!.comments).toHaveLength(total);
+      expect(db.discussions[0]!.comments).toHaveLength(total);
       for (const c of [...writers, watcher]) {
         await c.synced(page, total);
         expect(c.page(page).state).toEqual(db);
@@ -169,7 +169,9 @@ describe.runIf(available)('several server nodes on PostgreSQL and Redis', () => 
       }
       // Each writer's own comments are in the order it sent them.
       for (const n of [0, 1]) {
-        const mine = db.chats[0]!.comments.map((x) => x.text).filter((t) => t.startsWith(`writer ${n} `));
+        const mine = db.discussions[0]!.comments.map((x) => x.text).filter((t) =>
+          t.startsWith(`writer ${n} `),
+        );
         expect(mine).toEqual(Array.from({ length: perWriter }, (_, i) => `writer ${n} reply ${i}`));
       }
     });
@@ -234,7 +236,7 @@ describe.runIf(available)('several server nodes on PostgreSQL and Redis', () => 
         20_000,
       );
       const db = await cluster.store.snapshot(cluster.tenants.a, page);
-      const stored = db.chats[0]!.comments.map((c) => c.text);
+      const stored = db.discussions[0]!.comments.map((c) => c.text);
       expect(stored.slice(1).sort()).toEqual([...sent].sort()); // each write once: nothing lost or doubled
       expect(db.seq).toBe(1 + sent.length);
       for (const c of [onDoomed, onSurvivor]) {
@@ -282,7 +284,7 @@ describe.runIf(available)('several server nodes on PostgreSQL and Redis', () => 
         expect(c.page(page).state).toEqual(db);
         expect(c.connections).toBe(1);
       }
-      expect(texts(db.chats)[0]!.comments).toHaveLength(7);
+      expect(texts(db.discussions)[0]!.comments).toHaveLength(7);
       // Presence was rebuilt in the empty Redis by the heartbeats; a new viewer is counted.
       const carol = await connect(cluster, 'carol', 0);
       carol.subscribe(page);

@@ -274,11 +274,11 @@ describe('security matrix', () => {
       b: await t.server.store.snapshot(t.tenants.b.id, PAGE),
     };
     expect(after.a.seq).toBe(before.a.seq + 1);
-    expect(after.a.chats.slice(0, -1)).toEqual(before.a.chats);
-    expect(after.a.chats.at(-1)?.id).toBe(barrierA.chatId);
+    expect(after.a.discussions.slice(0, -1)).toEqual(before.a.discussions);
+    expect(after.a.discussions.at(-1)?.id).toBe(barrierA.chatId);
     expect(after.b.seq).toBe(before.b.seq + 1);
-    expect(after.b.chats.slice(0, -1)).toEqual(before.b.chats);
-    expect(after.b.chats.at(-1)?.id).toBe(barrierB.chatId);
+    expect(after.b.discussions.slice(0, -1)).toEqual(before.b.discussions);
+    expect(after.b.discussions.at(-1)?.id).toBe(barrierB.chatId);
     const ownElsewhere = c.ownRows ?? 0;
     expect(rowCounts()).toEqual({
       events: before.rows.events + 2 + ownElsewhere,
@@ -302,7 +302,7 @@ describe('security matrix', () => {
     expect(created.chat.comments.map((c) => c.author)).toEqual([alicePerson]);
     const added = await observer.c.next('updated-text-chat');
     expect(added.change).toMatchObject({ op: 'add-comment', comment: { author: alicePerson } });
-    const stored = (await t.server.store.snapshot(t.tenants.a.id, PAGE)).chats.find(
+    const stored = (await t.server.store.snapshot(t.tenants.a.id, PAGE)).discussions.find(
       (c) => c.id === write.chatId,
     );
     expect(stored?.comments.map((c) => c.author)).toEqual([alicePerson, alicePerson]);

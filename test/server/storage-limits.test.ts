@@ -80,7 +80,7 @@ describe('storage limits against a real server', () => {
     expect(snap.chats).toHaveLength(1);
     expect(snap.chats[0]!.comments).toHaveLength(2000);
     expect(snap.chats[0]!.comments).toEqual(
-      (await server.server.store.snapshot(server.tenants.a.id, PAGE)).chats[0]!.comments,
+      (await server.server.store.snapshot(server.tenants.a.id, PAGE)).discussions[0]!.comments,
     );
 
     const oneMore = addComment(create.chatId);

@@ -108,11 +108,11 @@ describe.runIf(available)('PostgreSQL store', () => {
       const [ada, bob] = await store.listUsers(acme.id);
       const snap = await store.snapshot(acme.id, 'https://example.com/article');
       expect(snap.seq).toBe(7);
-      expect(snap.chats.map((c) => [c.id, c.comments.map((m) => [m.id, m.author.name, m.text])])).toEqual([
-        ['chat-alpha', [['cmt-alpha-2', 'Bob', 'Bob final wording']]],
-      ]);
+      expect(
+        snap.discussions.map((c) => [c.id, c.comments.map((m) => [m.id, m.author.name, m.text])]),
+      ).toEqual([['chat-alpha', [['cmt-alpha-2', 'Bob', 'Bob final wording']]]]);
       const other = await store.snapshot(acme.id, 'https://example.com/other');
-      expect(other.chats[0]!.comments.map((c) => c.text)).toEqual([
+      expect(other.discussions[0]!.comments.map((c) => c.text)).toEqual([
         'Gamma opening',
         'Gamma reply one',
         'Gamma reply two, héllo ünïcode',

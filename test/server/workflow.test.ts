@@ -323,10 +323,9 @@ describe('team workflow', () => {
         expect(
           (await store.notificationsSince(t.tenants.a.id, t.users.bob.id, 0, 100)).notifications,
         ).toEqual([]);
-        expect((await store.snapshot(t.tenants.a.id, PAGE)).chats.map((c) => c.comments[0]!.text)).toEqual([
-          old.text,
-          after.text,
-        ]);
+        expect(
+          (await store.snapshot(t.tenants.a.id, PAGE)).discussions.map((c) => c.comments[0]!.text),
+        ).toEqual([old.text, after.text]);
       } finally {
         await store.close();
       }
