@@ -17,49 +17,7 @@ import {
   serve,
   type BrowserName,
 } from '../../test/anchoring-browser/harness';
-
-/** What bench-page.ts's `searchSpeed` returns. */
-interface SearchSpeed {
-  quotes: number;
-  meanQuoteChars: number;
-  textChars: number;
-  libraryMs: number;
-  approxSearchMs: number;
-  differences: number;
-}
-
-/** What test/anchoring-browser/bench-page.ts returns (it runs in the page, not here). */
-interface PhaseResult {
-  ms: number;
-  anchored: number;
-  correct: number;
-  wrong: number;
-  missed: number;
-  fuzzy: number;
-  busyMs: number;
-  longestTaskMs: number;
-  browserLongTasks: number | null;
-  browserLongestTaskMs: number | null;
-  indexBuilds?: number;
-  indexMs?: number;
-  searches?: number;
-  estimated?: boolean;
-  examples?: string[];
-}
-
-interface ChangingResult {
-  path: string;
-  windowMs: number;
-  busyMs: number;
-  blockedShare: number;
-  longestTaskMs: number;
-  browserLongTasks: number | null;
-  browserLongestTaskMs: number | null;
-  longestFrameGapMs: number;
-  indexBuilds?: number;
-  searches?: number;
-  changes: number;
-}
+import type { ChangingResult, PhaseResult, SearchSpeed } from '../../test/anchoring-browser/bench-results';
 
 const DISCUSSIONS = Number(process.env.BENCH_DISCUSSIONS ?? 1000);
 const PAGE_CHARS = Number(process.env.BENCH_PAGE_CHARS ?? 1_000_000);

@@ -9,6 +9,7 @@ import { anchor, describe, MATCH, TextIndex } from '../../lib/anchoring';
 import { approxSearch } from '../../lib/anchoring/approx';
 import type { SelectorT } from '../../lib/protocol/frames';
 import { filler } from '../fixtures/anchoring/corpus';
+import type { ChangingResult, PhaseResult, SearchSpeed } from './bench-results';
 
 interface Discussion {
   id: string;
@@ -114,30 +115,6 @@ export function annotate(count: number): { ms: number; meanQuoteChars: number } 
   }
   state.discussions = discussions;
   return { ms: performance.now() - t0, meanQuoteChars: Math.round(quoteChars / count) };
-}
-
-export interface PhaseResult {
-  ms: number;
-  anchored: number;
-  correct: number;
-  /** Placed on the wrong text, or placed when it should be an orphan (worse than an orphan). */
-  wrong: number;
-  /** Orphaned although its text is still on the page. */
-  missed: number;
-  fuzzy: number;
-  /** Main-thread time of the anchoring, and its longest task, by our own clock. */
-  busyMs: number;
-  longestTaskMs: number;
-  /** Long tasks the browser reported (Chromium only; null where the browser has no such entries). */
-  browserLongTasks: number | null;
-  browserLongestTaskMs: number | null;
-  indexBuilds?: number;
-  /** Main-thread time of the index builds, in ms. */
-  indexMs?: number;
-  searches?: number;
-  /** For the old path, measured on a sample and scaled to every discussion. */
-  estimated?: boolean;
-  examples?: string[];
 }
 
 function browserLongTasks(from: number) {
@@ -344,22 +321,6 @@ export function editPage(editShare: number, deleteShare: number): { edited: numb
   return { edited: edits.length, deleted: removals.size };
 }
 
-export interface ChangingResult {
-  path: string;
-  windowMs: number;
-  /** Main-thread time the anchoring took in the window, and its share of the window. */
-  busyMs: number;
-  blockedShare: number;
-  longestTaskMs: number;
-  browserLongTasks: number | null;
-  browserLongestTaskMs: number | null;
-  /** Longest gap between two animation frames in the window (what a person sees as a stall). */
-  longestFrameGapMs: number;
-  indexBuilds?: number;
-  searches?: number;
-  changes: number;
-}
-
 /**
  * A page that changes every second (a clock and a live-update paragraph of new text at the top) with
  * the discussions of `annotate` watched for `seconds` by `path`: 'product' (PageAnchors), 'old' (the
@@ -483,17 +444,6 @@ export function orphanSome(n: number): number {
     }
   }
   return removed;
-}
-
-export interface SearchSpeed {
-  quotes: number;
-  meanQuoteChars: number;
-  textChars: number;
-  /** Milliseconds for all the quotes, each over the whole text as the matcher scans it. */
-  libraryMs: number;
-  approxSearchMs: number;
-  /** Scans whose results differed between the two (must be 0). */
-  differences: number;
 }
 
 /**
