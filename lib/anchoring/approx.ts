@@ -98,11 +98,17 @@ function matchEnds(text: string, pattern: string, limit: number): ApproxMatch[] 
   const n = text.length;
   let j = 0;
   while (j < n) {
+    // Where this column's step starts: block 0, or block 1 when the fast loop below has computed block
+    // 0 and switched block 1 on.
+    let from = 0;
+    let carry = 0;
+    let grown = false;
     if (y === 0) {
       // Only the first block is computed: its state stays in locals while that lasts.
       let pV = P[0]!;
       let mV = M[0]!;
       let s = score[0]!;
+      let h = 0;
       const bottom = last === 0 ? lastRowBit : 1 << 31;
       for (; j < n; j++) {
         const c = text.charCodeAt(j);
@@ -112,7 +118,7 @@ function matchEnds(text: string, pattern: string, limit: number): ApproxMatch[] 
         const xH = ((((eq & pV) + pV) | 0) ^ pV) | eq;
         const pH = mV | ~(xH | pV);
         const mH = pV & xH;
-        const h = nonZero(pH & bottom) - nonZero(mH & bottom);
+        h = nonZero(pH & bottom) - nonZero(mH & bottom);
         s += h;
         const pH1 = pH << 1;
         pV = (mH << 1) | ~(xV | pH1);
@@ -120,36 +126,29 @@ function matchEnds(text: string, pattern: string, limit: number): ApproxMatch[] 
         if (last === 0) {
           if (s <= maxErrors) report(j + 1, s);
         } else if (s - h <= maxErrors && ((peq[rows + row]! & 1) !== 0 || h < 0)) {
-          // The second block can come within the limit: compute it from this column on.
-          P[0] = pV;
-          M[0] = mV;
-          score[0] = s;
-          y = 1;
-          P[1] = -1;
-          M[1] = 0;
-          score[1] =
-            s +
-            (last === 1 ? lastBlockRows : W) -
-            h +
-            advance(peq, rows, row, P, M, 1, h, last === 1 ? lastRowBit : 1 << 31);
-          if (y === last && score[1]! <= maxErrors) report(j + 1, score[1]!);
-          j++;
           break;
         }
       }
-      if (y === 0) {
-        P[0] = pV;
-        M[0] = mV;
-        score[0] = s;
-      }
-      continue;
+      P[0] = pV;
+      M[0] = mV;
+      score[0] = s;
+      if (j === n) break;
+      // The second block can come within the limit: switch it on and go on with it in this column.
+      y = 1;
+      P[1] = -1;
+      M[1] = 0;
+      score[1] = s + (last === 1 ? lastBlockRows : W) - h;
+      from = 1;
+      carry = h;
+      grown = true;
     }
 
     const c = text.charCodeAt(j);
     const row = c < DIRECT ? c : wide ? (rowOf.get(c) ?? none) : none;
-    let carry = 0;
-    for (let b = 0; b <= y; b++) {
-      // advance(), written out: a call per block and character costs Firefox a third more.
+    for (let b = from; ; b++) {
+      // One block's step (Myers, Fig. 8): its vertical deltas for this character, and the horizontal
+      // delta out of its bottom row. `carry` comes in from the block above (0 for the first block: a
+      // match may start anywhere).
       const pV = P[b]!;
       const mV = M[b]!;
       const hInNegative = carry >>> 31;
@@ -165,53 +164,26 @@ function matchEnds(text: string, pattern: string, limit: number): ApproxMatch[] 
       M[b] = pH1 & xV;
       carry = nonZero(pH & bottom) - nonZero(mH & bottom);
       score[b]! += carry;
-    }
-    if (score[y]! - carry <= maxErrors && y < last && ((peq[(y + 1) * rows + row]! & 1) !== 0 || carry < 0)) {
-      y++;
-      P[y] = -1;
-      M[y] = 0;
-      const bottom = y === last ? lastRowBit : 1 << 31;
-      score[y] =
-        score[y - 1]! +
-        (y === last ? lastBlockRows : W) -
-        carry +
-        advance(peq, rows, row, P, M, y, carry, bottom);
-    } else {
-      while (y > 0 && score[y]! >= maxErrors + W) y--;
+      if (b < y) continue;
+      if (
+        !grown &&
+        score[y]! - carry <= maxErrors &&
+        y < last &&
+        ((peq[(y + 1) * rows + row]! & 1) !== 0 || carry < 0)
+      ) {
+        // The next block can come within the limit: switch it on, from this column.
+        y++;
+        P[y] = -1;
+        M[y] = 0;
+        score[y] = score[y - 1]! + (y === last ? lastBlockRows : W) - carry;
+        grown = true;
+        continue;
+      }
+      if (!grown) while (y > 0 && score[y]! >= maxErrors + W) y--;
+      break;
     }
     if (y === last && score[y]! <= maxErrors) report(j + 1, score[y]!);
     j++;
   }
   return found;
-}
-
-/**
- * One block's step for one text character (Myers, Fig. 8): updates its vertical deltas and returns
- * the horizontal delta out of its bottom row (`bottom` is that row's bit). `hIn` is the delta coming
- * in from the block above (0 for the first block: a match may start anywhere).
- */
-function advance(
-  peq: Int32Array,
-  rows: number,
-  row: number,
-  P: Int32Array,
-  M: Int32Array,
-  b: number,
-  hIn: number,
-  bottom: number,
-): number {
-  const pV = P[b]!;
-  const mV = M[b]!;
-  const hInNegative = hIn >>> 31;
-  const eq = peq[b * rows + row]! | hInNegative;
-  const xV = eq | mV;
-  const xH = ((((eq & pV) + pV) | 0) ^ pV) | eq;
-  let pH = mV | ~(xH | pV);
-  let mH = pV & xH;
-  const hOut = nonZero(pH & bottom) - nonZero(mH & bottom);
-  pH = (pH << 1) | (nonZero(hIn) - hInNegative);
-  mH = (mH << 1) | hInNegative;
-  P[b] = mH | ~(xV | pH);
-  M[b] = pH & xV;
-  return hOut;
 }
