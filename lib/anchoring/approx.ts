@@ -145,7 +145,9 @@ function matchEnds(text: string, pattern: string, limit: number): ApproxMatch[] 
 
     const c = text.charCodeAt(j);
     const row = c < DIRECT ? c : wide ? (rowOf.get(c) ?? none) : none;
-    for (let b = from; ; b++) {
+    // The last block computed in this column: y, or the one after it once that is switched on.
+    let top = y;
+    for (let b = from; b <= top; b++) {
       // One block's step (Myers, Fig. 8): its vertical deltas for this character, and the horizontal
       // delta out of its bottom row. `carry` comes in from the block above (0 for the first block: a
       // match may start anywhere).
@@ -164,24 +166,22 @@ function matchEnds(text: string, pattern: string, limit: number): ApproxMatch[] 
       M[b] = pH1 & xV;
       carry = nonZero(pH & bottom) - nonZero(mH & bottom);
       score[b]! += carry;
-      if (b < y) continue;
       if (
+        b === y &&
         !grown &&
-        score[y]! - carry <= maxErrors &&
         y < last &&
+        score[y]! - carry <= maxErrors &&
         ((peq[(y + 1) * rows + row]! & 1) !== 0 || carry < 0)
       ) {
         // The next block can come within the limit: switch it on, from this column.
-        y++;
-        P[y] = -1;
-        M[y] = 0;
-        score[y] = score[y - 1]! + (y === last ? lastBlockRows : W) - carry;
-        grown = true;
-        continue;
+        top = y + 1;
+        P[top] = -1;
+        M[top] = 0;
+        score[top] = score[y]! + (top === last ? lastBlockRows : W) - carry;
       }
-      if (!grown) while (y > 0 && score[y]! >= maxErrors + W) y--;
-      break;
     }
+    if (top > y) y = top;
+    else if (!grown) while (y > 0 && score[y]! >= maxErrors + W) y--;
     if (y === last && score[y]! <= maxErrors) report(j + 1, score[y]!);
     j++;
   }
