@@ -6,8 +6,8 @@
 // It gives exactly the results of approx-string-match's `search`, which the tests compare it with on
 // random inputs, but keeps the pattern's bit masks in one flat table and the first block in local
 // variables, with no call per text character: Firefox ran the library's version 2.0–2.5 times
-// slower than Chromium, and this one 1.6–2.2 times, about 1.5–2 times faster than the library's
-// (`docs/performance.md`).
+// slower than Chromium, and this one about 1.8 times; it is about 1.5 times faster than the
+// library's in Firefox (`docs/performance.md`).
 
 export interface ApproxMatch {
   /** Where the match starts in the text (of several starts with as few edits, the earliest). */
