@@ -221,7 +221,12 @@ export function createAdminApi(deps: AdminApiDeps) {
     return { user: memberOf(change.user), role: role.data, changedTokens: change.tokens.length };
   }
 
-  async function removeMember(auth: TokenAuth, userId: string) {
+  /**
+   * Removes a member (refused for the team's last admin): their tokens are revoked, their live
+   * sockets closed, the names cached for the team forgotten, and the audit says so (`why` ends its
+   * detail).
+   */
+  async function remove(auth: TokenAuth, userId: string, why = '') {
     const change = await deps.store.removeMember(auth.tenant.id, userId);
     if (change.status !== 'done') refuseChange(change, userId);
     let closed = 0;
@@ -235,9 +240,14 @@ export function createAdminApi(deps: AdminApiDeps) {
       actorId: auth.user.id,
       subjectId: userId,
       tokenId: null,
-      detail: `${change.tokens.length} token(s) revoked`,
+      detail: `${change.tokens.length} token(s) revoked${why}`,
     });
-    return { user: memberOf(change.user), revokedTokens: change.tokens.length, closedConnections: closed };
+    return { user: change.user, revokedTokens: change.tokens.length, closedConnections: closed };
+  }
+
+  async function removeMember(auth: TokenAuth, userId: string) {
+    const removed = await remove(auth, userId);
+    return { ...removed, user: memberOf(removed.user) };
   }
 
   async function retention(auth: TokenAuth) {
@@ -282,22 +292,8 @@ export function createAdminApi(deps: AdminApiDeps) {
   async function erase(auth: TokenAuth, userId: string) {
     const member = (await deps.store.listUsers(auth.tenant.id)).find((u) => u.id === userId);
     if (!member) throw new HttpError(404, `no member ${JSON.stringify(userId)} in your team`);
-    let closed = 0;
-    if (member.removedAt === null) {
-      const change = await deps.store.removeMember(auth.tenant.id, userId);
-      if (change.status !== 'done') refuseChange(change, userId);
-      for (const token of change.tokens) closed += deps.closeToken(token.id);
-      await deps.store.addAudit({
-        ...NO_PLACE,
-        tenantId: auth.tenant.id,
-        at: change.user.removedAt ?? Date.now(),
-        kind: 'member-removed',
-        actorId: auth.user.id,
-        subjectId: userId,
-        tokenId: null,
-        detail: `${change.tokens.length} token(s) revoked, to be erased`,
-      });
-    }
+    const closed =
+      member.removedAt === null ? (await remove(auth, userId, ', to be erased')).closedConnections : 0;
     const erased = await eraseMember(deps, auth.tenant.id, userId, auth.user.id);
     deps.forgetNames?.(auth.tenant.id);
     await deps.store.addAudit({
