@@ -1,5 +1,5 @@
-// What the server's JSON HTTP APIs share: an error with its status, the JSON answer, reading a JSON
-// body up to a size, and bearer-token authentication (the same tokens and checks as the WebSocket
+// What the server's JSON HTTP APIs share: an error with its status, the JSON answer, the answer to a
+// CORS preflight, reading a JSON body up to a size, and bearer-token authentication (the same tokens and checks as the WebSocket
 // `hello`).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate } from './auth';
@@ -17,6 +17,16 @@ export class HttpError extends Error {
 export function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
+}
+
+/** Answers a CORS preflight: the methods and request headers the route takes, for 10 minutes. */
+export function preflight(res: ServerResponse, methods: string, headers: string): void {
+  res.writeHead(204, {
+    'access-control-allow-methods': methods,
+    'access-control-allow-headers': headers,
+    'access-control-max-age': '600',
+  });
+  res.end();
 }
 
 /** The request's JSON body (any JSON value; {} when empty), refused above `maxBytes`. */

@@ -1,7 +1,7 @@
 // The Origin allowlist: which browser origins may open a WebSocket to this server. Parsed once from
 // config; checked by the transport before the upgrade, so a refused origin never reaches a socket.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { json } from './http-json';
+import { json, preflight } from './http-json';
 
 export type OriginCheck = { allowed: true } | { allowed: false; reason: string };
 
@@ -98,12 +98,7 @@ export function extensionOnly(
     res.setHeader('vary', 'origin');
   }
   if (req.method === 'OPTIONS') {
-    res.writeHead(204, {
-      'access-control-allow-methods': 'POST',
-      'access-control-allow-headers': allowHeaders,
-      'access-control-max-age': '600',
-    });
-    res.end();
+    preflight(res, 'POST', allowHeaders);
     return 'answered';
   }
   return 'go';

@@ -3,7 +3,7 @@
 // and asks only for themself. The extension's team page calls these through the background, which
 // holds the token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answer, bearer, HttpError } from './http-json';
+import { answer, bearer, HttpError, preflight } from './http-json';
 import { roleOf } from './admin-api';
 import { NO_PLACE, type DiscussionRecord, type Store, type TokenAuth } from './store/types';
 
@@ -153,12 +153,7 @@ export function createOwnDataApi(deps: OwnDataDeps) {
     if (url.pathname !== '/api/own-data' && url.pathname !== '/api/own-data/erasure-request') return false;
     res.setHeader('access-control-allow-origin', '*');
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        'access-control-allow-methods': 'GET, POST',
-        'access-control-allow-headers': 'authorization, content-type',
-        'access-control-max-age': '600',
-      });
-      res.end();
+      preflight(res, 'GET, POST', 'authorization, content-type');
       return true;
     }
     answer(res, route(req, url));

@@ -15,7 +15,7 @@ import { isHypothesisExport, readHypothesisExport, type Skipped } from './annota
 import { applyImport, ImportRefused } from './annotations/import';
 import { ImportError } from './annotations/model';
 import { readWebAnnotations } from './annotations/w3c';
-import { answer, bearer, HttpError, readJsonBody } from './http-json';
+import { answer, bearer, HttpError, preflight, readJsonBody } from './http-json';
 import type { StoreLimits } from './ops';
 import type { DiscussionFilter, DiscussionRecord, Store, TokenAuth } from './store/types';
 
@@ -259,12 +259,7 @@ export function createTeamApi(deps: TeamApiDeps) {
     // The extension's team page calls this API from its own origin.
     res.setHeader('access-control-allow-origin', '*');
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        'access-control-allow-methods': 'GET, POST',
-        'access-control-allow-headers': 'authorization, content-type',
-        'access-control-max-age': '600',
-      });
-      res.end();
+      preflight(res, 'GET, POST', 'authorization, content-type');
       return true;
     }
     answer(res, route(req, res, url));
