@@ -12,6 +12,7 @@ import type {
   TokenInfo,
   User,
 } from './types';
+import { ssoRequestOf, type SsoRequestRow } from './rows';
 
 export const POSTGRES_SSO_MIGRATION = `
   ALTER TABLE tokens ADD COLUMN expires_at bigint;
@@ -53,34 +54,6 @@ export const POSTGRES_SSO_MIGRATION = `
   CREATE INDEX session_refresh_token ON session_refresh(token_id);
   CREATE INDEX session_refresh_expiry ON session_refresh(expires_at);
 ${postgresAuditKindsThrough('sso-refused')}`;
-
-interface RequestRow {
-  id: string;
-  tenant_id: string;
-  issuer: string;
-  subject: string;
-  email: string;
-  name: string;
-  requested_at: string;
-  decision: 'approved' | 'refused' | null;
-  decided_at: string | null;
-  decided_by: string | null;
-  user_id: string | null;
-}
-
-const requestOf = (r: RequestRow): SsoRequest => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  issuer: r.issuer,
-  subject: r.subject,
-  email: r.email,
-  name: r.name,
-  requestedAt: Number(r.requested_at),
-  decision: r.decision,
-  decidedAt: r.decided_at === null ? null : Number(r.decided_at),
-  decidedBy: r.decided_by,
-  userId: r.user_id,
-});
 
 /** What the PostgreSQL store lends: its transactions and its reads of the directory. */
 export interface PostgresDirectory {
@@ -173,20 +146,20 @@ export class PostgresSsoStore implements SsoStore {
   }
 
   async findRequest(tenantId: string, issuer: string, subject: string): Promise<SsoRequest | null> {
-    const { rows } = await this.d.pool.query<RequestRow>(
+    const { rows } = await this.d.pool.query<SsoRequestRow>(
       'SELECT * FROM sso_requests WHERE tenant_id = $1 AND issuer = $2 AND subject = $3',
       [tenantId, issuer, subject],
     );
-    return rows[0] ? requestOf(rows[0]) : null;
+    return rows[0] ? ssoRequestOf(rows[0]) : null;
   }
 
   async listRequests(tenantId: string, limit: number): Promise<SsoRequest[]> {
-    const { rows } = await this.d.pool.query<RequestRow>(
+    const { rows } = await this.d.pool.query<SsoRequestRow>(
       `SELECT * FROM sso_requests WHERE tenant_id = $1
        ORDER BY decision IS NOT NULL, COALESCE(decided_at, requested_at) DESC, id LIMIT $2`,
       [tenantId, limit],
     );
-    return rows.map(requestOf);
+    return rows.map(ssoRequestOf);
   }
 
   async decide(
@@ -198,13 +171,13 @@ export class PostgresSsoStore implements SsoStore {
     member: { userId: string },
   ): Promise<{ request: SsoRequest; changed: boolean } | null> {
     return this.d.transaction<{ request: SsoRequest; changed: boolean } | null>(async (client) => {
-      const { rows } = await client.query<RequestRow>(
+      const { rows } = await client.query<SsoRequestRow>(
         'SELECT * FROM sso_requests WHERE tenant_id = $1 AND id = $2 FOR UPDATE',
         [tenantId, requestId],
       );
       const row = rows[0];
       if (!row) return { value: null };
-      if (row.decision !== null) return { value: { request: requestOf(row), changed: false } };
+      if (row.decision !== null) return { value: { request: ssoRequestOf(row), changed: false } };
       let userId: string | null = null;
       if (decision === 'approved') {
         await client.query(
@@ -234,12 +207,12 @@ export class PostgresSsoStore implements SsoStore {
           userId = found.rows[0]!.user_id;
         }
       }
-      const updated = await client.query<RequestRow>(
+      const updated = await client.query<SsoRequestRow>(
         `UPDATE sso_requests SET decision = $1, decided_at = $2, decided_by = $3, user_id = $4
          WHERE id = $5 RETURNING *`,
         [decision, at, by, userId, requestId],
       );
-      return { value: { request: requestOf(updated.rows[0]!), changed: true } };
+      return { value: { request: ssoRequestOf(updated.rows[0]!), changed: true } };
     });
   }
 

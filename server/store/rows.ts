@@ -18,6 +18,7 @@ import type {
   InviteRefusal,
   NotificationDraft,
   NotifyPlan,
+  SsoRequest,
 } from './types';
 
 /**
@@ -344,3 +345,32 @@ export function inviteRefusal(
   if (row.uses >= row.max_uses) return 'used-up';
   return null;
 }
+
+/** A row of `sso_requests` (times are text from PostgreSQL's bigint, numbers from SQLite). */
+export interface SsoRequestRow {
+  id: string;
+  tenant_id: string;
+  issuer: string;
+  subject: string;
+  email: string;
+  name: string;
+  requested_at: number | string;
+  decision: 'approved' | 'refused' | null;
+  decided_at: number | string | null;
+  decided_by: string | null;
+  user_id: string | null;
+}
+
+export const ssoRequestOf = (r: SsoRequestRow): SsoRequest => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  issuer: r.issuer,
+  subject: r.subject,
+  email: r.email,
+  name: r.name,
+  requestedAt: Number(r.requested_at),
+  decision: r.decision,
+  decidedAt: r.decided_at === null ? null : Number(r.decided_at),
+  decidedBy: r.decided_by,
+  userId: r.user_id,
+});

@@ -14,6 +14,7 @@ import type {
   TokenInfo,
   User,
 } from './types';
+import { ssoRequestOf, type SsoRequestRow } from './rows';
 
 export const SQLITE_SSO_MIGRATION = `
   ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
@@ -56,34 +57,6 @@ export const SQLITE_SSO_MIGRATION = `
   CREATE INDEX session_refresh_expiry ON session_refresh(expires_at);
 ${sqliteAuditKindsThrough('sso-refused', 7)}`;
 
-interface RequestRow {
-  id: string;
-  tenant_id: string;
-  issuer: string;
-  subject: string;
-  email: string;
-  name: string;
-  requested_at: number;
-  decision: 'approved' | 'refused' | null;
-  decided_at: number | null;
-  decided_by: string | null;
-  user_id: string | null;
-}
-
-const requestOf = (r: RequestRow): SsoRequest => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  issuer: r.issuer,
-  subject: r.subject,
-  email: r.email,
-  name: r.name,
-  requestedAt: r.requested_at,
-  decision: r.decision,
-  decidedAt: r.decided_at,
-  decidedBy: r.decided_by,
-  userId: r.user_id,
-});
-
 /** What the SQLite store lends: its rows as the directory reads them. */
 export interface SqliteDirectory {
   tokenById(id: string): TokenInfo | null;
@@ -114,10 +87,10 @@ export class SqliteSsoStore implements SsoStore {
       ),
       unlink: db.prepare('DELETE FROM sso_identities WHERE tenant_id = ? AND issuer = ? AND subject = ?'),
       insertUser: db.prepare('INSERT INTO users (id, tenant_id, name, created_at) VALUES (?, ?, ?, ?)'),
-      findRequest: db.prepare<[string, string, string], RequestRow>(
+      findRequest: db.prepare<[string, string, string], SsoRequestRow>(
         'SELECT * FROM sso_requests WHERE tenant_id = ? AND issuer = ? AND subject = ?',
       ),
-      requestById: db.prepare<[string, string], RequestRow>(
+      requestById: db.prepare<[string, string], SsoRequestRow>(
         'SELECT * FROM sso_requests WHERE tenant_id = ? AND id = ?',
       ),
       insertRequest: db.prepare(
@@ -125,7 +98,7 @@ export class SqliteSsoStore implements SsoStore {
          VALUES (@id, @tenantId, @issuer, @subject, @email, @name, @requestedAt)
          ON CONFLICT (tenant_id, issuer, subject) DO NOTHING`,
       ),
-      listRequests: db.prepare<[string, number], RequestRow>(
+      listRequests: db.prepare<[string, number], SsoRequestRow>(
         `SELECT * FROM sso_requests WHERE tenant_id = ?
          ORDER BY decision IS NOT NULL, COALESCE(decided_at, requested_at) DESC, id LIMIT ?`,
       ),
@@ -190,16 +163,16 @@ export class SqliteSsoStore implements SsoStore {
     r: Omit<SsoRequest, 'decision' | 'decidedAt' | 'decidedBy' | 'userId'>,
   ): Promise<{ request: SsoRequest; created: boolean }> {
     const created = this.s.insertRequest.run(r).changes === 1;
-    return { request: requestOf(this.s.findRequest.get(r.tenantId, r.issuer, r.subject)!), created };
+    return { request: ssoRequestOf(this.s.findRequest.get(r.tenantId, r.issuer, r.subject)!), created };
   }
 
   async findRequest(tenantId: string, issuer: string, subject: string): Promise<SsoRequest | null> {
     const row = this.s.findRequest.get(tenantId, issuer, subject);
-    return row ? requestOf(row) : null;
+    return row ? ssoRequestOf(row) : null;
   }
 
   async listRequests(tenantId: string, limit: number): Promise<SsoRequest[]> {
-    return this.s.listRequests.all(tenantId, limit).map(requestOf);
+    return this.s.listRequests.all(tenantId, limit).map(ssoRequestOf);
   }
 
   async decide(
@@ -214,7 +187,7 @@ export class SqliteSsoStore implements SsoStore {
       .transaction(() => {
         const row = this.s.requestById.get(tenantId, requestId);
         if (!row) return null;
-        if (row.decision !== null) return { request: requestOf(row), changed: false };
+        if (row.decision !== null) return { request: ssoRequestOf(row), changed: false };
         let userId: string | null = null;
         if (decision === 'approved') {
           const linked = this.s.findMember.get(tenantId, row.issuer, row.subject);
@@ -227,7 +200,7 @@ export class SqliteSsoStore implements SsoStore {
           }
         }
         this.s.decide.run(decision, at, by, userId, requestId);
-        return { request: requestOf(this.s.requestById.get(tenantId, requestId)!), changed: true };
+        return { request: ssoRequestOf(this.s.requestById.get(tenantId, requestId)!), changed: true };
       })
       .immediate();
   }
