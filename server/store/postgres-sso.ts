@@ -101,34 +101,48 @@ export class PostgresSsoStore implements SsoStore {
     member: { userId: string; name: string; at: number },
   ): Promise<{ user: User; created: boolean }> {
     return this.d.transaction<{ user: User; created: boolean }>(async (client) => {
-      // A link to a member no longer in the directory (erased) is stale: it goes.
-      await client.query(
-        `DELETE FROM sso_identities i WHERE tenant_id = $1 AND issuer = $2 AND subject = $3
-           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = i.user_id)`,
-        [tenantId, identity.issuer, identity.subject],
-      );
-      await client.query('INSERT INTO users (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)', [
-        member.userId,
-        tenantId,
-        member.name,
-        member.at,
-      ]);
-      const linked = await client.query(
-        `INSERT INTO sso_identities (tenant_id, issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT DO NOTHING`,
-        [tenantId, identity.issuer, identity.subject, member.userId, member.at],
-      );
-      if (linked.rowCount === 1) {
-        return { value: { user: (await this.d.userById(client, member.userId))!, created: true } };
-      }
+      const link = await this.linkNewMember(client, tenantId, identity, member);
+      const user = (await this.d.userById(client, link.userId))!;
       // Another sign-in linked the identity first: the member made here goes with the rollback.
-      const { rows } = await client.query<{ user_id: string }>(
-        'SELECT user_id FROM sso_identities WHERE tenant_id = $1 AND issuer = $2 AND subject = $3',
-        [tenantId, identity.issuer, identity.subject],
-      );
-      const user = (await this.d.userById(client, rows[0]!.user_id))!;
-      return { value: { user, created: false }, rollback: true };
+      return link.linked
+        ? { value: { user, created: true } }
+        : { value: { user, created: false }, rollback: true };
     });
+  }
+
+  /**
+   * In the caller's transaction: makes the member and links the identity to it, after dropping a
+   * stale link (to a member no longer in the directory: erased). When the identity is linked
+   * already, says to whom; the member made here is then the caller's to undo.
+   */
+  private async linkNewMember(
+    client: pg.PoolClient,
+    tenantId: string,
+    identity: { issuer: string; subject: string },
+    member: { userId: string; name: string; at: number },
+  ): Promise<{ linked: boolean; userId: string }> {
+    await client.query(
+      `DELETE FROM sso_identities i WHERE tenant_id = $1 AND issuer = $2 AND subject = $3
+         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = i.user_id)`,
+      [tenantId, identity.issuer, identity.subject],
+    );
+    await client.query('INSERT INTO users (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)', [
+      member.userId,
+      tenantId,
+      member.name,
+      member.at,
+    ]);
+    const linked = await client.query(
+      `INSERT INTO sso_identities (tenant_id, issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING`,
+      [tenantId, identity.issuer, identity.subject, member.userId, member.at],
+    );
+    if (linked.rowCount === 1) return { linked: true, userId: member.userId };
+    const { rows } = await client.query<{ user_id: string }>(
+      'SELECT user_id FROM sso_identities WHERE tenant_id = $1 AND issuer = $2 AND subject = $3',
+      [tenantId, identity.issuer, identity.subject],
+    );
+    return { linked: false, userId: rows[0]!.user_id };
   }
 
   async request(
@@ -180,32 +194,14 @@ export class PostgresSsoStore implements SsoStore {
       if (row.decision !== null) return { value: { request: ssoRequestOf(row), changed: false } };
       let userId: string | null = null;
       if (decision === 'approved') {
-        await client.query(
-          `DELETE FROM sso_identities i WHERE tenant_id = $1 AND issuer = $2 AND subject = $3
-             AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = i.user_id)`,
-          [tenantId, row.issuer, row.subject],
-        );
-        await client.query('INSERT INTO users (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)', [
-          member.userId,
-          tenantId,
-          row.name,
+        const link = await this.linkNewMember(client, tenantId, row, {
+          userId: member.userId,
+          name: row.name,
           at,
-        ]);
-        const linked = await client.query(
-          `INSERT INTO sso_identities (tenant_id, issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT DO NOTHING`,
-          [tenantId, row.issuer, row.subject, member.userId, at],
-        );
-        if (linked.rowCount === 1) userId = member.userId;
-        else {
-          // Linked already (by an email rule changed since): the new row is not needed.
-          await client.query('DELETE FROM users WHERE id = $1', [member.userId]);
-          const found = await client.query<{ user_id: string }>(
-            'SELECT user_id FROM sso_identities WHERE tenant_id = $1 AND issuer = $2 AND subject = $3',
-            [tenantId, row.issuer, row.subject],
-          );
-          userId = found.rows[0]!.user_id;
-        }
+        });
+        // Linked already (by an email rule changed since): the new row is not needed.
+        if (!link.linked) await client.query('DELETE FROM users WHERE id = $1', [member.userId]);
+        userId = link.userId;
       }
       const updated = await client.query<SsoRequestRow>(
         `UPDATE sso_requests SET decision = $1, decided_at = $2, decided_by = $3, user_id = $4
