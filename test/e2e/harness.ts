@@ -281,6 +281,18 @@ function ssoOutcomeOf(page: PpPage, timeoutMs: number) {
   );
 }
 
+/** The same in Chromium: waits for the outcome, reads it, and takes the screenshot if asked. */
+async function ssoOutcomeIn(page: PwPage, timeoutMs: number, shot?: string) {
+  const outcome = page.locator(SSO_OUTCOME);
+  await outcome.waitFor({ timeout: timeoutMs });
+  const found = {
+    text: (await outcome.textContent()) ?? '',
+    result: (await outcome.getAttribute('data-result')) ?? '',
+  };
+  if (shot) await page.screenshot({ path: shot });
+  return found;
+}
+
 /**
  * Sends an extension page to `path` and waits for the new document. Setting `location.href` only
  * starts the navigation: until it commits, the old document (which may show the same elements) still
@@ -1270,14 +1282,7 @@ export class ChromiumUser implements UserBrowser {
         await window.locator('button[type="submit"]').click();
         await window.getByRole('button', { name: 'Continue' }).click();
       }
-      const outcome = page.locator(SSO_OUTCOME);
-      await outcome.waitFor({ timeout: 30_000 });
-      const found = {
-        text: (await outcome.textContent()) ?? '',
-        result: (await outcome.getAttribute('data-result')) ?? '',
-      };
-      if (shot) await page.screenshot({ path: shot });
-      return found;
+      return await ssoOutcomeIn(page, 30_000, shot);
     } finally {
       await page.close();
     }
@@ -1288,14 +1293,7 @@ export class ChromiumUser implements UserBrowser {
     try {
       await page.goto(this.extensionUrl('options.html'));
       await page.getByTestId('sso-sign-out').click();
-      const outcome = page.locator(SSO_OUTCOME);
-      await outcome.waitFor({ timeout: 20_000 });
-      const found = {
-        text: (await outcome.textContent()) ?? '',
-        result: (await outcome.getAttribute('data-result')) ?? '',
-      };
-      if (shot) await page.screenshot({ path: shot });
-      return found;
+      return await ssoOutcomeIn(page, 20_000, shot);
     } finally {
       await page.close();
     }
