@@ -269,21 +269,24 @@ async function elementOf(page: PpPage, css: string, timeoutMs = 20_000) {
   return found;
 }
 
-/** What the options page finally says of a sign-in or sign-out (its text and result), polled. */
-function ssoOutcomeOf(page: PpPage, timeoutMs: number) {
+/**
+ * What the options page finally says of a sign-in, sign-out or join (the outcome's text and result;
+ * `css` matches it once it is final), polled: it may say it in the document a reload brings.
+ */
+function outcomeOf(page: PpPage, css: string, timeoutMs: number) {
   return pollFor(timeoutMs, async () =>
     page
-      .evaluate((css: string) => {
-        const e = document.querySelector(css);
+      .evaluate((c: string) => {
+        const e = document.querySelector(c);
         return e ? { text: e.textContent ?? '', result: e.getAttribute('data-result') ?? '' } : null;
-      }, SSO_OUTCOME)
+      }, css)
       .catch(() => null),
   );
 }
 
 /** The same in Chromium: waits for the outcome, reads it, and takes the screenshot if asked. */
-async function ssoOutcomeIn(page: PwPage, timeoutMs: number, shot?: string) {
-  const outcome = page.locator(SSO_OUTCOME);
+async function outcomeIn(page: PwPage, css: string, timeoutMs: number, shot?: string) {
+  const outcome = page.locator(css);
   await outcome.waitFor({ timeout: timeoutMs });
   const found = {
     text: (await outcome.textContent()) ?? '',
@@ -1238,13 +1241,7 @@ export class ChromiumUser implements UserBrowser {
       await outcome.waitFor({ timeout: 20_000 });
       // A join reloads the page: read the words once the new document shows them.
       if ((await outcome.getAttribute('data-result')) === 'joined') await page.waitForLoadState('load');
-      await page.locator(JOIN_OUTCOME).waitFor({ timeout: 20_000 });
-      const found = {
-        text: (await page.locator(JOIN_OUTCOME).textContent()) ?? '',
-        result: (await page.locator(JOIN_OUTCOME).getAttribute('data-result')) ?? '',
-      };
-      if (shot) await page.screenshot({ path: shot });
-      return found;
+      return await outcomeIn(page, JOIN_OUTCOME, 20_000, shot);
     } finally {
       await page.close();
     }
@@ -1282,7 +1279,7 @@ export class ChromiumUser implements UserBrowser {
         await window.locator('button[type="submit"]').click();
         await window.getByRole('button', { name: 'Continue' }).click();
       }
-      return await ssoOutcomeIn(page, 30_000, shot);
+      return await outcomeIn(page, SSO_OUTCOME, 30_000, shot);
     } finally {
       await page.close();
     }
@@ -1293,7 +1290,7 @@ export class ChromiumUser implements UserBrowser {
     try {
       await page.goto(this.extensionUrl('options.html'));
       await page.getByTestId('sso-sign-out').click();
-      return await ssoOutcomeIn(page, 20_000, shot);
+      return await outcomeIn(page, SSO_OUTCOME, 20_000, shot);
     } finally {
       await page.close();
     }
@@ -1830,14 +1827,7 @@ export class FirefoxUser implements UserBrowser {
     }
     await (await element('[data-testid="join-submit"]:not([disabled])')).click();
     // A join reloads the page; elementOf looks again in whichever document is there.
-    const found = await pollFor(20_000, async () =>
-      page
-        .evaluate((css: string) => {
-          const e = document.querySelector(css);
-          return e ? { text: e.textContent ?? '', result: e.getAttribute('data-result') ?? '' } : null;
-        }, JOIN_OUTCOME)
-        .catch(() => null),
-    );
+    const found = await outcomeOf(page, JOIN_OUTCOME, 20_000);
     if (!found) throw new Error('the options page never said how joining went');
     if (shot) await page.screenshot({ path: shot });
     return found;
@@ -1870,7 +1860,7 @@ export class FirefoxUser implements UserBrowser {
       await (await elementOf(window, 'button[type="submit"]')).click();
       await (await elementOf(window, 'button[autofocus]')).click();
     }
-    const found = await ssoOutcomeOf(page, 30_000);
+    const found = await outcomeOf(page, SSO_OUTCOME, 30_000);
     if (!found) throw new Error('the options page never said how signing in went');
     if (shot) await page.screenshot({ path: shot });
     return found;
@@ -1881,7 +1871,7 @@ export class FirefoxUser implements UserBrowser {
     if (!page) throw new Error('no extension page is open to show the options in');
     await navigateTo(page, '/options.html');
     await (await elementOf(page, '[data-testid="sso-sign-out"]:not([disabled])')).click();
-    const found = await ssoOutcomeOf(page, 20_000);
+    const found = await outcomeOf(page, SSO_OUTCOME, 20_000);
     if (!found) throw new Error('the options page never said how signing out went');
     if (shot) await page.screenshot({ path: shot });
     return found;
